@@ -1,0 +1,74 @@
+package io.toridb.core.command;
+
+import io.toridb.core.keyspace.Database;
+import io.toridb.core.keyspace.Key;
+import io.toridb.core.keyspace.Keyspace;
+import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientSession;
+import io.toridb.protocol.RespWriter;
+
+/**
+ * What a handler sees while it runs: the client's session, the reply writer, the current time,
+ * and the server registry. One instance per worker thread, re-pointed at each command.
+ */
+public final class CommandContext {
+  private final ServerContext server;
+  private final RespWriter out = new RespWriter();
+  private ClientSession session;
+  private long now;
+
+  public CommandContext(ServerContext server) {
+    this.server = server;
+  }
+
+  /** Prepares this context for the next command of {@code session}. */
+  public void begin(ClientSession session, long now) {
+    this.session = session;
+    this.now = now;
+  }
+
+  public ServerContext server() {
+    return server;
+  }
+
+  public ClientSession session() {
+    return session;
+  }
+
+  public RespWriter out() {
+    return out;
+  }
+
+  /** Wall-clock milliseconds, read once when the command started (as Redis's mstime cache). */
+  public long now() {
+    return now;
+  }
+
+  public Keyspace keyspace() {
+    return server.keyspace();
+  }
+
+  /** The client's selected database. */
+  public Database db() {
+    return server.keyspace().db(session.db());
+  }
+
+  /** Writes an error reply and counts it for INFO errorstats. */
+  public void error(String text) {
+    out.error(text);
+    server.stats().countError(text);
+  }
+
+  /**
+   * Records that {@code key} changed: counts the change for persistence and will wake watchers
+   * and blocked clients once those exist.
+   */
+  public void modified(Key key) {
+    server.stats().dirty.increment();
+  }
+
+  /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */
+  public void propagate(byte[][] argv) {
+    server.propagation().propagate(session.db(), argv);
+  }
+}

@@ -1,0 +1,155 @@
+package io.toridb.core.command;
+
+import io.toridb.core.keyspace.Key;
+import io.toridb.core.keyspace.KeyLocks;
+import io.toridb.core.server.CommandObserver;
+import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientSession;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one request: the checks every command shares (lookup, arity, authentication, loading),
+ * then the key locks from the command's key spec, the handler, and the bookkeeping (statistics,
+ * slow log, MONITOR). Handlers never repeat these checks.
+ *
+ * <p>One executor per worker thread; it reuses its stripe buffer across commands.
+ */
+public final class CommandExecutor {
+  private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
+
+  private final ServerContext server;
+  private final CommandContext ctx;
+  private int[] stripes = new int[16];
+
+  public CommandExecutor(ServerContext server) {
+    this.server = server;
+    this.ctx = new CommandContext(server);
+  }
+
+  public CommandContext context() {
+    return ctx;
+  }
+
+  /** Executes {@code argv} for {@code session}, writing exactly one reply to {@code ctx.out()}. */
+  public void execute(ClientSession session, byte[][] argv) {
+    long now = System.currentTimeMillis();
+    ctx.begin(session, now);
+    session.lastInteraction(now);
+    CommandSpec spec = server.commands().lookup(argv[0]);
+    if (spec == null) {
+      reject(Errors.unknownCommand(argv));
+      return;
+    }
+    if (spec.isContainer()) {
+      if (argv.length < 2) {
+        reject(Errors.wrongArity(spec.fullName()));
+        return;
+      }
+      CommandSpec sub = spec.subcommand(argv[1]);
+      if (sub == null) {
+        reject(Errors.unknownSubcommand(Args.latin1(argv[1]), spec.name()));
+        return;
+      }
+      spec = sub;
+    }
+    if (!spec.arityAccepts(argv.length)) {
+      spec.rejectedCalls.increment();
+      reject(Errors.wrongArity(spec.fullName()));
+      return;
+    }
+    if (!session.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
+      spec.rejectedCalls.increment();
+      reject(Errors.NOAUTH);
+      return;
+    }
+    if (server.loading() && !spec.has(CommandFlag.LOADING)) {
+      spec.rejectedCalls.increment();
+      reject(Errors.LOADING);
+      return;
+    }
+    CommandObserver monitor = server.monitor();
+    if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR)) {
+      monitor.onCommand(session, session.db(), argv, now * 1000);
+    }
+    run(spec, argv);
+    session.lastCommand(spec.fullName());
+  }
+
+  private void run(CommandSpec spec, byte[][] argv) {
+    long start = System.nanoTime();
+    boolean everything = spec.has(CommandFlag.WHOLE_KEYSPACE);
+    int locked = everything ? 0 : collectStripes(spec, argv);
+    KeyLocks locks = server.keyspace().locks();
+    if (everything) {
+      locks.lockEverything();
+    } else if (locked == 1) {
+      locks.lock(stripes[0]);
+    } else if (locked > 1) {
+      locks.lockAll(stripes, locked);
+    }
+    try {
+      spec.handler().execute(ctx, argv);
+    } catch (CommandException e) {
+      spec.failedCalls.increment();
+      ctx.error(e.reply());
+    } catch (RuntimeException | StackOverflowError e) {
+      spec.failedCalls.increment();
+      log.error("Command '{}' failed", spec.fullName(), e);
+      ctx.error("ERR internal error while running '" + spec.fullName() + "': " + e);
+    } finally {
+      if (everything) {
+        locks.unlockEverything();
+      } else if (locked == 1) {
+        locks.unlock(stripes[0]);
+      } else if (locked > 1) {
+        locks.unlockAll(stripes, locked);
+      }
+    }
+    long micros = (System.nanoTime() - start) / 1000;
+    spec.calls.increment();
+    spec.usec.add(micros);
+    server.stats().commandsProcessed.increment();
+    long threshold = server.config().number("slowlog-log-slower-than");
+    if (threshold >= 0 && micros >= threshold && !spec.has(CommandFlag.SKIP_SLOWLOG)) {
+      ClientSession s = ctx.session();
+      server
+          .slowLog()
+          .add(argv, micros, s.remoteAddress(), s.name(), (int) server.config().number("slowlog-max-len"));
+    }
+  }
+
+  /** Fills {@link #stripes} with the sorted, distinct stripes of the command's keys. */
+  private int collectStripes(CommandSpec spec, byte[][] argv) {
+    int first = spec.firstKey();
+    if (first <= 0 || first >= argv.length) {
+      return 0;
+    }
+    int last = spec.lastKey() >= 0 ? spec.lastKey() : argv.length + spec.lastKey();
+    last = Math.min(last, argv.length - 1);
+    int step = Math.max(spec.step(), 1);
+    int n = 0;
+    for (int i = first; i <= last; i += step) {
+      if (n == stripes.length) {
+        stripes = Arrays.copyOf(stripes, n * 2);
+      }
+      stripes[n++] = KeyLocks.stripeOf(Key.hash(argv[i]));
+    }
+    if (n > 1) {
+      Arrays.sort(stripes, 0, n);
+      int distinct = 1;
+      for (int i = 1; i < n; i++) {
+        if (stripes[i] != stripes[distinct - 1]) {
+          stripes[distinct++] = stripes[i];
+        }
+      }
+      n = distinct;
+    }
+    return n;
+  }
+
+  private void reject(String error) {
+    ctx.error(error);
+  }
+}

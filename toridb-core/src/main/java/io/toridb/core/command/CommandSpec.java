@@ -1,0 +1,220 @@
+package io.toridb.core.command;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One row of the command table: everything the server knows about a command, read by dispatch,
+ * locking, {@code COMMAND}, {@code COMMAND DOCS} and {@code INFO commandstats}.
+ *
+ * <p>Key positions follow Redis's legacy triple: {@code firstKey} (0 = no keys), {@code lastKey}
+ * (negative counts from the end, -1 = last argument) and {@code step}.
+ */
+public final class CommandSpec {
+  private final String name;
+  private final String fullName;
+  private final int arity;
+  private final int flags;
+  private final int firstKey;
+  private final int lastKey;
+  private final int step;
+  private final String group;
+  private final String summary;
+  private final String since;
+  private final String complexity;
+  private final CommandHandler handler;
+  private final Map<String, CommandSpec> subcommands;
+  private final CommandSpec parent;
+
+  /** Statistics for INFO commandstats. */
+  public final LongAdder calls = new LongAdder();
+
+  public final LongAdder usec = new LongAdder();
+  public final LongAdder rejectedCalls = new LongAdder();
+  public final LongAdder failedCalls = new LongAdder();
+
+  private CommandSpec(Builder b, CommandSpec parent) {
+    this.name = b.name;
+    this.parent = parent;
+    this.fullName = parent == null ? b.name : parent.name + "|" + b.name;
+    this.arity = b.arity;
+    this.flags = b.flags;
+    this.firstKey = b.firstKey;
+    this.lastKey = b.lastKey;
+    this.step = b.step;
+    this.group = b.group;
+    this.summary = b.summary;
+    this.since = b.since;
+    this.complexity = b.complexity;
+    this.handler = b.handler;
+    Map<String, CommandSpec> subs = new LinkedHashMap<>();
+    for (Builder sb : b.subcommands) {
+      subs.put(sb.name, new CommandSpec(sb, this));
+    }
+    this.subcommands = Collections.unmodifiableMap(subs);
+  }
+
+  public static Builder builder(String name, int arity) {
+    return new Builder(name, arity);
+  }
+
+  /** Lower-case name; for a subcommand just its own part ("get"). */
+  public String name() {
+    return name;
+  }
+
+  /** "get", or "config|get" for a subcommand: the name error texts and COMMAND use. */
+  public String fullName() {
+    return fullName;
+  }
+
+  public int arity() {
+    return arity;
+  }
+
+  public int flags() {
+    return flags;
+  }
+
+  public boolean has(int flag) {
+    return (flags & flag) != 0;
+  }
+
+  public int firstKey() {
+    return firstKey;
+  }
+
+  public int lastKey() {
+    return lastKey;
+  }
+
+  public int step() {
+    return step;
+  }
+
+  public String group() {
+    return group;
+  }
+
+  public String summary() {
+    return summary;
+  }
+
+  public String since() {
+    return since;
+  }
+
+  public String complexity() {
+    return complexity;
+  }
+
+  public CommandHandler handler() {
+    return handler;
+  }
+
+  public CommandSpec parent() {
+    return parent;
+  }
+
+  public Map<String, CommandSpec> subcommands() {
+    return subcommands;
+  }
+
+  public boolean isContainer() {
+    return !subcommands.isEmpty();
+  }
+
+  public CommandSpec subcommand(byte[] name) {
+    return subcommands.get(Args.latin1(name).toLowerCase(Locale.ROOT));
+  }
+
+  /** True when {@code argc} arguments (command name included) satisfy the arity. */
+  public boolean arityAccepts(int argc) {
+    return arity >= 0 ? argc == arity : argc >= -arity;
+  }
+
+  /**
+   * Calls {@code visitor} with the argument index of every key in {@code argv}, from the key
+   * triple. Returns the number of keys.
+   */
+  public int forEachKey(byte[][] argv, java.util.function.IntConsumer visitor) {
+    if (firstKey <= 0) {
+      return 0;
+    }
+    int last = lastKey >= 0 ? lastKey : argv.length + lastKey;
+    if (last >= argv.length) {
+      last = argv.length - 1;
+    }
+    int n = 0;
+    for (int i = firstKey; i <= last; i += step) {
+      visitor.accept(i);
+      n++;
+    }
+    return n;
+  }
+
+  /** Builder for table rows; see {@link CommandSpec}. */
+  public static final class Builder {
+    private final String name;
+    private final int arity;
+    private int flags;
+    private int firstKey;
+    private int lastKey;
+    private int step;
+    private String group = "generic";
+    private String summary = "";
+    private String since = "1.0.0";
+    private String complexity;
+    private CommandHandler handler;
+    private final java.util.List<Builder> subcommands = new java.util.ArrayList<>();
+
+    private Builder(String name, int arity) {
+      this.name = name.toLowerCase(Locale.ROOT);
+      this.arity = arity;
+    }
+
+    public Builder flags(int flags) {
+      this.flags |= flags;
+      return this;
+    }
+
+    public Builder keys(int first, int last, int step) {
+      this.firstKey = first;
+      this.lastKey = last;
+      this.step = step;
+      return this;
+    }
+
+    public Builder group(String group) {
+      this.group = group;
+      return this;
+    }
+
+    public Builder doc(String summary, String since, String complexity) {
+      this.summary = summary;
+      this.since = since;
+      this.complexity = complexity;
+      return this;
+    }
+
+    public Builder handler(CommandHandler handler) {
+      this.handler = handler;
+      return this;
+    }
+
+    public Builder subcommand(Builder sub) {
+      subcommands.add(sub);
+      return this;
+    }
+
+    public CommandSpec build() {
+      if (handler == null && subcommands.isEmpty()) {
+        throw new IllegalStateException("command " + name + " has no handler");
+      }
+      return new CommandSpec(this, null);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.toridb.core.command;
+
+/** Error reply texts, exactly as Redis words them (without the leading '-'). */
+public final class Errors {
+  private Errors() {}
+
+  public static final String WRONGTYPE =
+      "WRONGTYPE Operation against a key holding the wrong kind of value";
+  public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+  public static final String NOT_FLOAT = "ERR value is not a valid float";
+  public static final String OVERFLOW = "ERR increment or decrement would overflow";
+  public static final String SYNTAX = "ERR syntax error";
+  public static final String NO_SUCH_KEY = "ERR no such key";
+  public static final String INDEX_OUT_OF_RANGE = "ERR index out of range";
+  public static final String DB_OUT_OF_RANGE = "ERR DB index is out of range";
+  public static final String BUSYKEY = "BUSYKEY Target key name already exists.";
+  public static final String NOAUTH = "NOAUTH Authentication required.";
+  public static final String WRONGPASS =
+      "WRONGPASS invalid username-password pair or user is disabled.";
+  public static final String AUTH_NOT_CONFIGURED =
+      "ERR AUTH <password> called without any password configured for the default user. Are you"
+          + " sure your configuration is correct?";
+  public static final String LOADING = "LOADING Redis is loading the dataset in memory";
+  public static final String MAX_CLIENTS = "ERR max number of clients reached";
+  public static final String INVALID_EXPIRE = "ERR invalid expire time in '%s' command";
+  public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
+
+  public static String wrongArity(String fullName) {
+    return "ERR wrong number of arguments for '" + fullName + "' command";
+  }
+
+  public static String unknownSubcommand(String sub, String container) {
+    return "ERR unknown subcommand '"
+        + truncate(sub)
+        + "'. Try "
+        + container.toUpperCase(java.util.Locale.ROOT)
+        + " HELP.";
+  }
+
+  /** Redis's text for an unknown command, quoting the arguments as Redis does. */
+  public static String unknownCommand(byte[][] argv) {
+    StringBuilder args = new StringBuilder();
+    for (int i = 1; i < argv.length && args.length() < 128; i++) {
+      String a = Args.latin1(argv[i]);
+      int room = 128 - args.length();
+      args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
+    }
+    return "ERR unknown command '"
+        + truncate(Args.latin1(argv[0]))
+        + "', with args beginning with: "
+        + args;
+  }
+
+  private static String truncate(String s) {
+    return s.length() > 128 ? s.substring(0, 128) : s;
+  }
+}

@@ -1,0 +1,246 @@
+package io.toridb.core.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The server's configuration: every directive ToriDB understands, read from a redis.conf-style
+ * file and command-line overrides at startup, and by CONFIG GET/SET at runtime.
+ */
+public final class Config {
+  private final Map<String, Directive> directives = new LinkedHashMap<>();
+  private final Map<String, String> aliases = new LinkedHashMap<>();
+
+  /** A configuration error found while reading a file or the command line. */
+  public static final class ConfigException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  public Config add(Directive d) {
+    directives.put(d.name(), d);
+    return this;
+  }
+
+  /** Makes {@code alias} another name of {@code name} (Redis's renamed directives). */
+  public Config alias(String alias, String name) {
+    aliases.put(alias, name);
+    return this;
+  }
+
+  /** The directive called {@code name} (any case, aliases resolved), or null. */
+  public Directive get(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    Directive d = directives.get(n);
+    if (d == null && aliases.containsKey(n)) {
+      d = directives.get(aliases.get(n));
+    }
+    return d;
+  }
+
+  public Directive require(String name) {
+    Directive d = get(name);
+    if (d == null) {
+      throw new IllegalArgumentException("no directive " + name);
+    }
+    return d;
+  }
+
+  public String text(String name) {
+    return require(name).text();
+  }
+
+  public long number(String name) {
+    return require(name).number();
+  }
+
+  public boolean yes(String name) {
+    return require(name).isYes();
+  }
+
+  public Collection<Directive> all() {
+    return directives.values();
+  }
+
+  /**
+   * Reads a redis.conf-style file: one directive per line, arguments separated by spaces, quotes
+   * allowed, '#' starting a comment line.
+   */
+  public void loadFile(Path file) throws ConfigException {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new ConfigException("Can't read config file '" + file + "': " + e.getMessage());
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      List<String> words = splitWords(line);
+      if (words == null || words.isEmpty()) {
+        throw new ConfigException(
+            "Unbalanced quotes in configuration line " + (i + 1) + " of " + file + ": '" + line + "'");
+      }
+      String error = apply(words.get(0), words.subList(1, words.size()));
+      if (error != null) {
+        throw new ConfigException(
+            error + " at line " + (i + 1) + " of " + file + ": '" + line + "'");
+      }
+    }
+  }
+
+  /** Applies "--name value..." overrides from the command line. */
+  public void loadArgs(List<String> args) throws ConfigException {
+    int i = 0;
+    while (i < args.size()) {
+      String a = args.get(i);
+      if (!a.startsWith("--")) {
+        throw new ConfigException("Unexpected argument '" + a + "' (directives are --name value)");
+      }
+      String name = a.substring(2);
+      List<String> values = new ArrayList<>();
+      i++;
+      while (i < args.size() && !args.get(i).startsWith("--")) {
+        values.add(args.get(i));
+        i++;
+      }
+      String error = apply(name, values);
+      if (error != null) {
+        throw new ConfigException(error + " in command-line option --" + name);
+      }
+    }
+  }
+
+  private String apply(String name, List<String> values) {
+    Directive d = get(name);
+    if (d == null) {
+      return "Bad directive or wrong number of arguments ('" + name + "' is not a known directive)";
+    }
+    String value = String.join(" ", values);
+    if (values.size() != 1 && d.kind() != Directive.Kind.STRING) {
+      return "Bad directive or wrong number of arguments for '" + name + "'";
+    }
+    String error = d.set(value);
+    return error == null ? null : "Invalid value '" + value + "' for '" + name + "': " + error;
+  }
+
+  /** Splits a line into words as redis.conf does (sdssplitargs); null when quotes are unbalanced. */
+  static List<String> splitWords(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean inWord = false;
+    char quote = 0;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quote != 0) {
+        if (c == '\\' && i + 1 < line.length()) {
+          char n = line.charAt(++i);
+          cur.append(quote == '"' && n == 'n' ? '\n' : n);
+        } else if (c == quote) {
+          quote = 0;
+        } else {
+          cur.append(c);
+        }
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+        inWord = true;
+      } else if (Character.isWhitespace(c)) {
+        if (inWord) {
+          out.add(cur.toString());
+          cur.setLength(0);
+          inWord = false;
+        }
+      } else {
+        cur.append(c);
+        inWord = true;
+      }
+    }
+    if (quote != 0) {
+      return null;
+    }
+    if (inWord) {
+      out.add(cur.toString());
+    }
+    return out;
+  }
+
+  /** Every directive ToriDB knows, with Redis's defaults where Redis has the same directive. */
+  public static Config standard() {
+    Config c = new Config();
+    long maxInt = Integer.MAX_VALUE;
+    c.add(Directive.integer("port", 6379, 0, 65535, false));
+    c.add(Directive.string("bind", "127.0.0.1 -::1", false));
+    c.add(Directive.string("dir", "./data", false));
+    c.add(Directive.integer("workers", 0, 0, 1024, false));
+    c.add(Directive.integer("io-threads", 0, 0, 128, false));
+    c.add(Directive.string("requirepass", "", true));
+    c.add(Directive.integer("databases", 16, 1, maxInt, false));
+    c.add(Directive.integer("maxclients", 10000, 1, maxInt, true));
+    c.add(Directive.bool("protected-mode", true, true));
+    c.add(Directive.enumeration("loglevel", "notice", true, "debug", "verbose", "notice", "warning", "nothing"));
+    c.add(Directive.string("logfile", "", false));
+    c.add(Directive.string("pidfile", "", false));
+    c.add(Directive.integer("timeout", 0, 0, maxInt, true));
+    c.add(Directive.integer("tcp-keepalive", 300, 0, maxInt, true));
+    c.add(Directive.integer("tcp-backlog", 511, 0, maxInt, false));
+    c.add(Directive.integer("hz", 10, 1, 500, true));
+    c.add(Directive.memory("maxmemory", 0, 0, Long.MAX_VALUE, true));
+    c.add(
+        Directive.enumeration(
+            "maxmemory-policy", "noeviction", true, "volatile-lru", "volatile-lfu",
+            "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random",
+            "noeviction"));
+    c.add(Directive.integer("maxmemory-samples", 5, 1, maxInt, true));
+    c.add(Directive.memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true));
+    c.add(Directive.memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true));
+    c.add(Directive.integer("slowlog-log-slower-than", 10000, -1, Long.MAX_VALUE, true));
+    c.add(Directive.integer("slowlog-max-len", 128, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("latency-monitor-threshold", 0, 0, Long.MAX_VALUE, true));
+    c.add(Directive.string("notify-keyspace-events", "", true));
+    c.add(Directive.enumeration("enable-debug-command", "no", false, "no", "yes", "local"));
+    c.add(Directive.bool("appendonly", false, true));
+    c.add(Directive.enumeration("appendfsync", "everysec", true, "always", "everysec", "no"));
+    c.add(Directive.string("appendfilename", "appendonly.aof", false));
+    c.add(Directive.string("appenddirname", "appendonlydir", false));
+    c.add(Directive.string("dbfilename", "dump.rdb", true));
+    c.add(Directive.string("save", "3600 1 300 100 60 10000", true));
+    c.add(Directive.integer("auto-aof-rewrite-percentage", 100, 0, maxInt, true));
+    c.add(Directive.memory("auto-aof-rewrite-min-size", 64L * 1024 * 1024, 0, Long.MAX_VALUE, true));
+    c.add(Directive.bool("aof-load-truncated", true, true));
+    c.add(Directive.bool("lazyfree-lazy-user-del", false, true));
+    c.add(Directive.bool("lazyfree-lazy-user-flush", false, true));
+    c.add(Directive.integer("lfu-log-factor", 10, 0, maxInt, true));
+    c.add(Directive.integer("lfu-decay-time", 1, 0, maxInt, true));
+    c.add(Directive.integer("active-expire-effort", 1, 1, 10, true));
+    c.add(Directive.integer("busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true));
+    c.add(Directive.bool("cluster-enabled", false, false));
+    c.add(Directive.integer("cluster-node-timeout", 15000, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("hash-max-listpack-entries", 128, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("hash-max-listpack-value", 64, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("list-max-listpack-size", -2, Integer.MIN_VALUE, maxInt, true));
+    c.add(Directive.integer("list-compress-depth", 0, 0, maxInt, true));
+    c.add(Directive.integer("set-max-intset-entries", 512, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("set-max-listpack-entries", 128, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("set-max-listpack-value", 64, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("zset-max-listpack-entries", 128, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("zset-max-listpack-value", 64, 0, Long.MAX_VALUE, true));
+    c.alias("hash-max-ziplist-entries", "hash-max-listpack-entries");
+    c.alias("hash-max-ziplist-value", "hash-max-listpack-value");
+    c.alias("list-max-ziplist-size", "list-max-listpack-size");
+    c.alias("zset-max-ziplist-entries", "zset-max-listpack-entries");
+    c.alias("zset-max-ziplist-value", "zset-max-listpack-value");
+    return c;
+  }
+}

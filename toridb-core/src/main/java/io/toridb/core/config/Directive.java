@@ -1,0 +1,208 @@
+package io.toridb.core.config;
+
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * One configuration directive: its name, how a value is parsed and validated, whether CONFIG SET
+ * may change it at runtime, and its current value (as canonical text and parsed).
+ */
+public final class Directive {
+  /** How a directive's text is parsed. */
+  public enum Kind {
+    /** yes/no. */
+    BOOL,
+    /** A decimal integer within [min, max]. */
+    INTEGER,
+    /** A byte count with optional k/kb/m/mb/g/gb suffix. */
+    MEMORY,
+    /** One of a fixed set of words. */
+    ENUM,
+    /** Any text. */
+    STRING,
+  }
+
+  private final String name;
+  private final Kind kind;
+  private final String defaultValue;
+  private final boolean mutable;
+  private final long min;
+  private final long max;
+  private final String[] choices;
+  private volatile String text;
+  private volatile long number;
+  private Consumer<Directive> onChange;
+
+  private Directive(
+      String name, Kind kind, String def, boolean mutable, long min, long max, String[] choices) {
+    this.name = name;
+    this.kind = kind;
+    this.defaultValue = def;
+    this.mutable = mutable;
+    this.min = min;
+    this.max = max;
+    this.choices = choices;
+    String error = set(def);
+    if (error != null) {
+      throw new IllegalArgumentException(name + ": bad default " + def + ": " + error);
+    }
+  }
+
+  public static Directive bool(String name, boolean def, boolean mutable) {
+    return new Directive(name, Kind.BOOL, def ? "yes" : "no", mutable, 0, 1, null);
+  }
+
+  public static Directive integer(String name, long def, long min, long max, boolean mutable) {
+    return new Directive(name, Kind.INTEGER, Long.toString(def), mutable, min, max, null);
+  }
+
+  public static Directive memory(String name, long def, long min, long max, boolean mutable) {
+    return new Directive(name, Kind.MEMORY, Long.toString(def), mutable, min, max, null);
+  }
+
+  public static Directive enumeration(String name, String def, boolean mutable, String... choices) {
+    return new Directive(name, Kind.ENUM, def, mutable, 0, 0, choices);
+  }
+
+  public static Directive string(String name, String def, boolean mutable) {
+    return new Directive(name, Kind.STRING, def, mutable, 0, 0, null);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public boolean mutable() {
+    return mutable;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  /** Current value as CONFIG GET shows it. */
+  public String text() {
+    return text;
+  }
+
+  /** Current value of a BOOL (1/0), INTEGER or MEMORY directive. */
+  public long number() {
+    return number;
+  }
+
+  public boolean isYes() {
+    return number != 0;
+  }
+
+  /** Called after every successful change. */
+  public Directive onChange(Consumer<Directive> listener) {
+    this.onChange = listener;
+    return this;
+  }
+
+  /**
+   * Checks {@code value} without applying it.
+   *
+   * @return null when valid, otherwise the reason in Redis's words
+   */
+  public String validate(String value) {
+    switch (kind) {
+      case BOOL -> {
+        String v = value.toLowerCase(Locale.ROOT);
+        if (!v.equals("yes") && !v.equals("no")) {
+          return "argument must be 'yes' or 'no'";
+        }
+      }
+      case INTEGER -> {
+        long n;
+        try {
+          n = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+          return "argument couldn't be parsed into an integer";
+        }
+        if (n < min || n > max) {
+          return "argument must be between " + min + " and " + max + " inclusive";
+        }
+      }
+      case MEMORY -> {
+        long n = parseMemory(value);
+        if (n == Long.MIN_VALUE) {
+          return "argument must be a memory value";
+        }
+        if (n < min || n > max) {
+          return "argument must be between " + min + " and " + max + " inclusive";
+        }
+      }
+      case ENUM -> {
+        for (String c : choices) {
+          if (c.equalsIgnoreCase(value)) {
+            return null;
+          }
+        }
+        return "argument(s) must be one of the following: " + String.join(", ", choices);
+      }
+      case STRING -> {}
+    }
+    return null;
+  }
+
+  /**
+   * Validates and applies {@code value}.
+   *
+   * @return null on success, otherwise the reason in Redis's words
+   */
+  public String set(String value) {
+    String error = validate(value);
+    if (error != null) {
+      return error;
+    }
+    switch (kind) {
+      case BOOL -> {
+        number = value.equalsIgnoreCase("yes") ? 1 : 0;
+        text = number != 0 ? "yes" : "no";
+      }
+      case INTEGER -> {
+        number = Long.parseLong(value);
+        text = Long.toString(number);
+      }
+      case MEMORY -> {
+        number = parseMemory(value);
+        text = Long.toString(number);
+      }
+      case ENUM -> text = value.toLowerCase(Locale.ROOT);
+      case STRING -> text = value;
+    }
+    Consumer<Directive> listener = onChange;
+    if (listener != null) {
+      listener.accept(this);
+    }
+    return null;
+  }
+
+  /** Parses "100", "1k" (1000), "1kb" (1024), "5mb", "2gb"; Long.MIN_VALUE when malformed. */
+  public static long parseMemory(String value) {
+    String v = value.toLowerCase(Locale.ROOT);
+    long mul = 1;
+    String digits = v;
+    String[][] units = {
+      {"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"},
+      {"k", "1000"}, {"m", "1000000"}, {"g", "1000000000"}, {"b", "1"}
+    };
+    for (String[] u : units) {
+      if (v.endsWith(u[0])) {
+        mul = Long.parseLong(u[1]);
+        digits = v.substring(0, v.length() - u[0].length());
+        break;
+      }
+    }
+    try {
+      return Math.multiplyExact(Long.parseLong(digits), mul);
+    } catch (NumberFormatException | ArithmeticException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.toridb.core.keyspace;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Striped locks over key hashes. A command locks the stripes of every key it declares, in
+ * ascending stripe order so that two commands can never wait on each other; a command that
+ * declares no keys but reads or changes the whole keyspace locks every stripe.
+ *
+ * <p>Stripes are shared by all databases: the same key name in two databases maps to one stripe,
+ * which costs nothing in correctness and lets MOVE and SWAPDB stay simple.
+ */
+public final class KeyLocks {
+  /** A power of two, so a hash maps to a stripe with a mask. */
+  public static final int STRIPES = 1024;
+
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+
+  public KeyLocks() {
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  public static int stripeOf(int keyHash) {
+    return keyHash & (STRIPES - 1);
+  }
+
+  public void lock(int stripe) {
+    stripes[stripe].lock();
+  }
+
+  public void unlock(int stripe) {
+    stripes[stripe].unlock();
+  }
+
+  /**
+   * Locks the given stripes, which must be sorted ascending and free of duplicates.
+   *
+   * @param count how many entries of {@code sortedStripes} to use
+   */
+  public void lockAll(int[] sortedStripes, int count) {
+    for (int i = 0; i < count; i++) {
+      stripes[sortedStripes[i]].lock();
+    }
+  }
+
+  public void unlockAll(int[] sortedStripes, int count) {
+    for (int i = count - 1; i >= 0; i--) {
+      stripes[sortedStripes[i]].unlock();
+    }
+  }
+
+  /** Locks every stripe, in order. */
+  public void lockEverything() {
+    for (ReentrantLock l : stripes) {
+      l.lock();
+    }
+  }
+
+  public void unlockEverything() {
+    for (int i = STRIPES - 1; i >= 0; i--) {
+      stripes[i].unlock();
+    }
+  }
+}

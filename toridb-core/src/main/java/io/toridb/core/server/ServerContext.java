@@ -1,0 +1,92 @@
+package io.toridb.core.server;
+
+import io.toridb.core.command.CommandTable;
+import io.toridb.core.config.Config;
+import io.toridb.core.keyspace.Keyspace;
+import io.toridb.core.propagation.PropagationSink;
+
+/**
+ * The registry every handler reaches through its context: keyspace, configuration, command
+ * table, statistics, and the sinks the server wires in (propagation, MONITOR).
+ */
+public final class ServerContext {
+  public static final String VERSION = "7.0.15";
+
+  private final Config config;
+  private final Keyspace keyspace;
+  private final CommandTable commands = new CommandTable();
+  private final ServerStats stats = new ServerStats();
+  private final SlowLog slowLog = new SlowLog();
+  private final long startMillis = System.currentTimeMillis();
+  private volatile PropagationSink propagation = PropagationSink.NONE;
+  private volatile CommandObserver monitor;
+  private volatile boolean loading;
+  private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
+
+  public ServerContext(Config config) {
+    this.config = config;
+    this.keyspace = new Keyspace((int) config.number("databases"));
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Keyspace keyspace() {
+    return keyspace;
+  }
+
+  public CommandTable commands() {
+    return commands;
+  }
+
+  public ServerStats stats() {
+    return stats;
+  }
+
+  public SlowLog slowLog() {
+    return slowLog;
+  }
+
+  public long startMillis() {
+    return startMillis;
+  }
+
+  public PropagationSink propagation() {
+    return propagation;
+  }
+
+  public void propagation(PropagationSink sink) {
+    this.propagation = sink;
+  }
+
+  /** The MONITOR feed, or null when nobody monitors. */
+  public CommandObserver monitor() {
+    return monitor;
+  }
+
+  public void monitor(CommandObserver observer) {
+    this.monitor = observer;
+  }
+
+  public boolean loading() {
+    return loading;
+  }
+
+  public void loading(boolean loading) {
+    this.loading = loading;
+  }
+
+  public long lastSaveSeconds() {
+    return lastSaveSeconds;
+  }
+
+  public void lastSaveSeconds(long seconds) {
+    this.lastSaveSeconds = seconds;
+  }
+
+  /** The password clients must give, or "" when none is required. */
+  public String requirePass() {
+    return config.text("requirepass");
+  }
+}

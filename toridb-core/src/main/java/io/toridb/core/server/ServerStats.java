@@ -1,0 +1,35 @@
+package io.toridb.core.server;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Server-wide counters reported by {@code INFO stats}; reset by CONFIG RESETSTAT. */
+public final class ServerStats {
+  public final LongAdder commandsProcessed = new LongAdder();
+  public final LongAdder connectionsReceived = new LongAdder();
+  public final LongAdder rejectedConnections = new LongAdder();
+  public final LongAdder errorReplies = new LongAdder();
+  public final LongAdder netInputBytes = new LongAdder();
+  public final LongAdder netOutputBytes = new LongAdder();
+  /** Changes since the last save, as rdb_changes_since_last_save. */
+  public final LongAdder dirty = new LongAdder();
+  public final java.util.concurrent.ConcurrentHashMap<String, LongAdder> errorCodes =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Counts an error reply under its code (the first word), for INFO errorstats. */
+  public void countError(String reply) {
+    errorReplies.increment();
+    int space = reply.indexOf(' ');
+    String code = space < 0 ? reply : reply.substring(0, space);
+    errorCodes.computeIfAbsent(code, k -> new LongAdder()).increment();
+  }
+
+  public void reset() {
+    commandsProcessed.reset();
+    connectionsReceived.reset();
+    rejectedConnections.reset();
+    errorReplies.reset();
+    netInputBytes.reset();
+    netOutputBytes.reset();
+    errorCodes.clear();
+  }
+}

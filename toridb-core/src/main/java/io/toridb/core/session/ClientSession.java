@@ -1,0 +1,185 @@
+package io.toridb.core.session;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the server remembers about one client connection: selected database, protocol version,
+ * authentication, names, and the bookkeeping CLIENT LIST shows. Owned by the connection's worker;
+ * fields read by other threads (CLIENT LIST) are volatile.
+ */
+public final class ClientSession {
+  private static final AtomicLong NEXT_ID = new AtomicLong(1);
+
+  private final long id = NEXT_ID.getAndIncrement();
+  private final long createdAt = System.currentTimeMillis();
+  private volatile int db;
+  private volatile int protocol = 2;
+  private volatile boolean authenticated;
+  private volatile String user = "default";
+  private volatile String name = "";
+  private volatile String libName = "";
+  private volatile String libVersion = "";
+  private volatile long lastInteraction = createdAt;
+  private volatile String lastCommand = "NULL";
+  private volatile String remoteAddress = "";
+  private volatile String localAddress = "";
+  private volatile boolean closeAfterReply;
+  private volatile boolean killed;
+  private volatile boolean monitor;
+  private volatile boolean noEvict;
+  private volatile boolean noTouch;
+
+  public ClientSession(boolean authenticated) {
+    this.authenticated = authenticated;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public long createdAt() {
+    return createdAt;
+  }
+
+  public int db() {
+    return db;
+  }
+
+  public void db(int db) {
+    this.db = db;
+  }
+
+  /** RESP protocol version in use: 2 or 3. */
+  public int protocol() {
+    return protocol;
+  }
+
+  public void protocol(int protocol) {
+    this.protocol = protocol;
+  }
+
+  public boolean authenticated() {
+    return authenticated;
+  }
+
+  public void authenticated(boolean authenticated) {
+    this.authenticated = authenticated;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public void user(String user) {
+    this.user = user;
+  }
+
+  /** The name set by CLIENT SETNAME, "" if none. */
+  public String name() {
+    return name;
+  }
+
+  public void name(String name) {
+    this.name = name;
+  }
+
+  public String libName() {
+    return libName;
+  }
+
+  public void libName(String libName) {
+    this.libName = libName;
+  }
+
+  public String libVersion() {
+    return libVersion;
+  }
+
+  public void libVersion(String libVersion) {
+    this.libVersion = libVersion;
+  }
+
+  public long lastInteraction() {
+    return lastInteraction;
+  }
+
+  public void lastInteraction(long now) {
+    this.lastInteraction = now;
+  }
+
+  /** Full name of the last command run ("client|list"), "NULL" before the first. */
+  public String lastCommand() {
+    return lastCommand;
+  }
+
+  public void lastCommand(String lastCommand) {
+    this.lastCommand = lastCommand;
+  }
+
+  public String remoteAddress() {
+    return remoteAddress;
+  }
+
+  public String localAddress() {
+    return localAddress;
+  }
+
+  public void addresses(String remote, String local) {
+    this.remoteAddress = remote;
+    this.localAddress = local;
+  }
+
+  /** Set by QUIT: the connection closes once this batch's replies are written. */
+  public boolean closeAfterReply() {
+    return closeAfterReply;
+  }
+
+  public void closeAfterReply(boolean close) {
+    this.closeAfterReply = close;
+  }
+
+  /** Set by CLIENT KILL: the connection closes without running further commands. */
+  public boolean killed() {
+    return killed;
+  }
+
+  public void kill() {
+    this.killed = true;
+  }
+
+  public boolean monitor() {
+    return monitor;
+  }
+
+  public void monitor(boolean monitor) {
+    this.monitor = monitor;
+  }
+
+  public boolean noEvict() {
+    return noEvict;
+  }
+
+  public void noEvict(boolean noEvict) {
+    this.noEvict = noEvict;
+  }
+
+  public boolean noTouch() {
+    return noTouch;
+  }
+
+  public void noTouch(boolean noTouch) {
+    this.noTouch = noTouch;
+  }
+
+  /** Forgets what RESET forgets: database, protocol, name, and authentication when required. */
+  public void reset(boolean passwordRequired) {
+    db = 0;
+    protocol = 2;
+    name = "";
+    monitor = false;
+    noEvict = false;
+    noTouch = false;
+    user = "default";
+    authenticated = !passwordRequired;
+  }
+}

@@ -1,0 +1,28 @@
+package io.toridb.server;
+
+/**
+ * The requests decoded from one read of one connection, handed to the connection's worker as a
+ * unit so that their replies are written with one flush.
+ */
+final class Batch {
+  final ClientConnection connection;
+  byte[][][] requests = new byte[4][][];
+  int count;
+  /** A protocol error that ends this batch: replied after the requests, then the connection closes. */
+  String protocolError;
+
+  Batch(ClientConnection connection) {
+    this.connection = connection;
+  }
+
+  void add(byte[][] argv) {
+    if (count == requests.length) {
+      requests = java.util.Arrays.copyOf(requests, count * 2);
+    }
+    requests[count++] = argv;
+  }
+
+  boolean isEmpty() {
+    return count == 0 && protocolError == null;
+  }
+}

@@ -1,0 +1,246 @@
+package io.toridb.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientSession;
+import io.toridb.protocol.ProtocolException;
+import io.toridb.protocol.ProtocolLimits;
+import io.toridb.protocol.RespDecoder;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection, on its event loop: accumulates bytes, decodes every complete request
+ * of a read into one {@link Batch}, and hands the batch to the connection's worker. Applies
+ * back-pressure by pausing reads while the worker's queue is full or the client is not reading
+ * its replies.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+  private final ToriServer server;
+  private final ServerContext context;
+  private final Worker worker;
+  private final ClientSession session;
+  private final RespDecoder decoder;
+  private Channel channel;
+  private ByteBuf cumulation;
+  private Batch pending;
+  private boolean closing;
+  private volatile long queryBufferBytes;
+  private volatile long outputBytes;
+
+  ClientConnection(ToriServer server, Worker worker) {
+    this.server = server;
+    this.context = server.context();
+    this.worker = worker;
+    boolean needsAuth = !context.requirePass().isEmpty();
+    this.session = new ClientSession(!needsAuth);
+    this.decoder = new RespDecoder(limits());
+  }
+
+  private ProtocolLimits limits() {
+    return new ProtocolLimits(
+        ProtocolLimits.DEFAULT_INLINE,
+        context.config().number("proto-max-bulk-len"),
+        Integer.MAX_VALUE);
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  ClientSession session() {
+    return session;
+  }
+
+  Worker worker() {
+    return worker;
+  }
+
+  long queryBufferBytes() {
+    return queryBufferBytes;
+  }
+
+  long outputBytes() {
+    return outputBytes;
+  }
+
+  void written(int bytes) {
+    context.stats().netOutputBytes.add(bytes);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    session.addresses(address(channel.remoteAddress()), address(channel.localAddress()));
+    context.stats().connectionsReceived.increment();
+    if (server.clients().size() >= context.config().number("maxclients")) {
+      context.stats().rejectedConnections.increment();
+      reject(ctx, "-ERR max number of clients reached\r\n");
+      return;
+    }
+    if (server.deniedByProtectedMode(channel.remoteAddress())) {
+      reject(ctx, ProtectedMode.DENIED_REPLY);
+      return;
+    }
+    server.clients().add(this);
+    ctx.fireChannelActive();
+  }
+
+  private void reject(ChannelHandlerContext ctx, String reply) {
+    closing = true;
+    ByteBuf buf = ctx.alloc().buffer(reply.length());
+    buf.writeCharSequence(reply, java.nio.charset.StandardCharsets.US_ASCII);
+    ctx.writeAndFlush(buf).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    server.clients().remove(this);
+    session.kill();
+    releaseCumulation();
+    server.onDisconnect(this);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf in = (ByteBuf) msg;
+    if (closing) {
+      in.release();
+      return;
+    }
+    context.stats().netInputBytes.add(in.readableBytes());
+    if (cumulation == null) {
+      cumulation = in;
+    } else {
+      if (!(cumulation instanceof CompositeByteBuf)) {
+        CompositeByteBuf composite = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+        composite.addComponent(true, cumulation);
+        cumulation = composite;
+      }
+      ((CompositeByteBuf) cumulation).addComponent(true, in);
+    }
+    Batch batch = new Batch(this);
+    decoder.setAuthenticated(session.authenticated());
+    try {
+      decoder.decode(cumulation, batch::add);
+    } catch (ProtocolException e) {
+      batch.protocolError = e.replyText();
+      closing = true;
+      channel.config().setAutoRead(false);
+      log.debug("Protocol error from {}: {}", session.remoteAddress(), e.getMessage());
+    }
+    if (cumulation.isReadable() && !closing) {
+      long buffered = cumulation.readableBytes();
+      queryBufferBytes = buffered;
+      if (buffered > context.config().number("client-query-buffer-limit")) {
+        log.warn(
+            "Closing client {} ({}): query buffer of {} bytes exceeds client-query-buffer-limit",
+            session.id(),
+            session.remoteAddress(),
+            buffered);
+        closing = true;
+        releaseCumulation();
+        channel.close();
+        return;
+      }
+      if (cumulation instanceof CompositeByteBuf c && c.numComponents() > 16) {
+        c.discardReadComponents();
+        c.consolidate();
+      }
+    } else {
+      queryBufferBytes = 0;
+      releaseCumulation();
+    }
+    if (!batch.isEmpty()) {
+      dispatch(batch);
+    }
+  }
+
+  private void dispatch(Batch batch) {
+    if (pending == null && worker.submit(batch)) {
+      return;
+    }
+    if (pending != null) {
+      // Reads are paused while a batch waits, so at most one can be pending; merge to be safe.
+      for (int i = 0; i < batch.count; i++) {
+        pending.add(batch.requests[i]);
+      }
+      if (batch.protocolError != null) {
+        pending.protocolError = batch.protocolError;
+      }
+      return;
+    }
+    pending = batch;
+    channel.config().setAutoRead(false);
+    retryPending();
+  }
+
+  private void retryPending() {
+    channel
+        .eventLoop()
+        .schedule(
+            () -> {
+              if (pending == null || !channel.isActive()) {
+                pending = null;
+                return;
+              }
+              if (worker.submit(pending)) {
+                pending = null;
+                if (!closing) {
+                  channel.config().setAutoRead(channel.isWritable());
+                }
+              } else {
+                retryPending();
+              }
+            },
+            100,
+            TimeUnit.MICROSECONDS);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // A client that does not read its replies stops being read from, instead of growing memory.
+    if (!closing && pending == null) {
+      channel.config().setAutoRead(channel.isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof java.io.IOException)) {
+      log.warn("Closing client {} after an unexpected error", session.id(), cause);
+    }
+    ctx.close();
+  }
+
+  private void releaseCumulation() {
+    if (cumulation != null) {
+      cumulation.release();
+      cumulation = null;
+    }
+  }
+
+  static String address(java.net.SocketAddress a) {
+    if (a instanceof InetSocketAddress i) {
+      String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+      if (host.contains(":")) {
+        int pct = host.indexOf('%');
+        if (pct >= 0) {
+          host = host.substring(0, pct);
+        }
+      }
+      return host + ":" + i.getPort();
+    }
+    return String.valueOf(a);
+  }
+}

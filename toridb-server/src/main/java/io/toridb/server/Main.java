@@ -1,0 +1,78 @@
+package io.toridb.server;
+
+import io.toridb.core.config.Config;
+import io.toridb.core.server.ServerContext;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar toridb-server.jar [config-file] [--directive value ...]}: the same convention
+ * as redis-server. Exits with status 1 and one clear line on a bad configuration or a port in
+ * use.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Config config = Config.standard();
+    try {
+      parse(config, args);
+    } catch (Config.ConfigException e) {
+      System.err.println("toridb: " + e.getMessage());
+      System.exit(1);
+    }
+    LoggingSetup.configure(config.text("loglevel"), config.text("logfile"));
+    Logger log = LoggerFactory.getLogger(Main.class);
+    try {
+      Files.createDirectories(Path.of(config.text("dir")));
+    } catch (Exception e) {
+      log.error("Can't create data directory '{}': {}", config.text("dir"), e.getMessage());
+      System.exit(1);
+    }
+    ToriServer server = new ToriServer(config);
+    log.info(
+        "ToriDB {} (Redis {} compatible) starting, pid {}, port {}, workers {}, data in {}",
+        version(),
+        ServerContext.VERSION,
+        ProcessHandle.current().pid(),
+        config.number("port"),
+        ToriServer.workerCount(config),
+        Path.of(config.text("dir")).toAbsolutePath().normalize());
+    try {
+      server.start();
+    } catch (BindException e) {
+      log.error("{}", e.getMessage());
+      System.exit(1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      System.exit(1);
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(server::shutdown, "toridb-shutdown"));
+    try {
+      server.awaitTermination();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Applies an optional config file (first argument) and then --directive overrides. */
+  static void parse(Config config, String[] args) throws Config.ConfigException {
+    List<String> rest = new ArrayList<>(Arrays.asList(args));
+    if (!rest.isEmpty() && !rest.get(0).startsWith("--")) {
+      config.loadFile(Path.of(rest.remove(0)));
+    }
+    config.loadArgs(rest);
+  }
+
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

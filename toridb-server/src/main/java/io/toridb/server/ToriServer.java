@@ -1,0 +1,215 @@
+package io.toridb.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.toridb.core.CoreCommands;
+import io.toridb.core.config.Config;
+import io.toridb.core.server.ServerContext;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server process: Netty event loops accepting and decoding, a fixed worker pool running
+ * commands, and the registry of engines they share. {@link #start()} binds and returns;
+ * {@link #shutdown()} stops accepting, lets in-flight work finish, and closes everything.
+ */
+public final class ToriServer {
+  private static final Logger log = LoggerFactory.getLogger(ToriServer.class);
+  private static final int QUEUE_CAPACITY = 4096;
+
+  private final Config config;
+  private final ServerContext context;
+  private final ClientRegistry clients = new ClientRegistry();
+  private final WorkerPool workers;
+  private final List<Channel> listeners = new ArrayList<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private EventLoopGroup bossGroup;
+  private EventLoopGroup ioGroup;
+  private volatile boolean shuttingDown;
+  private int boundPort;
+
+  public ToriServer(Config config) {
+    this.config = config;
+    this.context = new ServerContext(config);
+    CoreCommands.registerAll(context.commands());
+    this.workers = new WorkerPool(workerCount(config), QUEUE_CAPACITY, context);
+  }
+
+  /** The configured worker count, or the default for this machine when 0. */
+  static int workerCount(Config config) {
+    int configured = (int) config.number("workers");
+    return configured > 0 ? configured : defaultWorkers();
+  }
+
+  /** See docs/performance.md for the measurements behind this default. */
+  static int defaultWorkers() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  static int ioThreads(Config config) {
+    int configured = (int) config.number("io-threads");
+    return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+  }
+
+  public ServerContext context() {
+    return context;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  ClientRegistry clients() {
+    return clients;
+  }
+
+  WorkerPool workers() {
+    return workers;
+  }
+
+  /** The port actually bound (differs from the configured one when that was 0). */
+  public int port() {
+    return boundPort;
+  }
+
+  boolean deniedByProtectedMode(SocketAddress remote) {
+    return config.yes("protected-mode")
+        && context.requirePass().isEmpty()
+        && !ProtectedMode.isLoopback(remote);
+  }
+
+  void onDisconnect(ClientConnection connection) {
+    // Hook for per-connection cleanup owned by other components (MONITOR, pub/sub, blocking).
+  }
+
+  /** Binds every configured address and starts the workers. */
+  public void start() throws BindException, InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerSocketChannel> channelClass =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    bossGroup = new MultiThreadIoEventLoopGroup(1, factory);
+    ioGroup = new MultiThreadIoEventLoopGroup(ioThreads(config), factory);
+    workers.start();
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(bossGroup, ioGroup)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, (int) config.number("tcp-backlog"))
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, config.number("tcp-keepalive") > 0)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(1024 * 1024, 8 * 1024 * 1024))
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new ClientConnection(ToriServer.this, workers.assign()));
+                  }
+                });
+    int port = (int) config.number("port");
+    for (String spec : config.text("bind").trim().split("\\s+")) {
+      boolean optional = spec.startsWith("-");
+      String host = optional ? spec.substring(1) : spec;
+      if (host.equals("*")) {
+        host = "0.0.0.0";
+      }
+      try {
+        Channel ch = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+        listeners.add(ch);
+        boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
+        port = boundPort;
+      } catch (Exception e) {
+        if (optional) {
+          log.debug("Skipping optional bind address {}: {}", host, e.getMessage());
+          continue;
+        }
+        shutdownGroups();
+        BindException be =
+            new BindException(
+                "Could not bind to "
+                    + host
+                    + ":"
+                    + port
+                    + ": "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        be.initCause(e);
+        throw be;
+      }
+    }
+    log.info(
+        "Ready to accept connections on port {} ({} transport, {} I/O threads, {} workers)",
+        boundPort,
+        epoll ? "epoll" : "nio",
+        ioThreads(config),
+        workers.size());
+  }
+
+  public boolean isShuttingDown() {
+    return shuttingDown;
+  }
+
+  /**
+   * Stops accepting connections, lets the workers finish what is queued, closes every client and
+   * releases threads. Safe to call more than once and from any thread.
+   */
+  public void shutdown() {
+    synchronized (this) {
+      if (shuttingDown) {
+        return;
+      }
+      shuttingDown = true;
+    }
+    log.info("Shutting down: no longer accepting connections");
+    for (Channel ch : listeners) {
+      ch.close().awaitUninterruptibly();
+    }
+    try {
+      workers.stop(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (ClientConnection c : clients.all()) {
+      c.channel().close();
+    }
+    shutdownGroups();
+    log.info("ToriDB is now ready to exit, bye bye...");
+    stopped.countDown();
+  }
+
+  private void shutdownGroups() {
+    if (ioGroup != null) {
+      ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+
+  /** Blocks until {@link #shutdown()} has finished. */
+  public void awaitTermination() throws InterruptedException {
+    stopped.await();
+  }
+}

@@ -1,0 +1,138 @@
+package io.toridb.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import io.toridb.core.command.CommandExecutor;
+import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientSession;
+import io.toridb.protocol.RespWriter;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.MpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread of the fixed worker pool. Event loops offer batches to its bounded MPSC queue; the
+ * worker drains them in order, runs each request through its {@link CommandExecutor}, and writes
+ * all replies of a batch into one buffer that is flushed once.
+ *
+ * <p>Implementation notes: when the queue is empty the worker spins briefly and then parks;
+ * producers unpark it only if it has announced that it is parking, so a busy worker costs its
+ * producers no system call. The parked flag is written before the final emptiness check and read
+ * after the offer (both sequentially consistent), so a wake-up cannot be lost; a bounded park is
+ * a second guard.
+ */
+final class Worker implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  private static final int SPINS = 64;
+  private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private final int index;
+  private final MpscArrayQueue<Batch> queue;
+  private final CommandExecutor executor;
+  private final Thread thread;
+  private volatile boolean parked;
+  private volatile boolean running = true;
+
+  Worker(int index, int queueCapacity, ServerContext server) {
+    this.index = index;
+    this.queue = new MpscArrayQueue<>(queueCapacity);
+    this.executor = new CommandExecutor(server);
+    this.thread = new FastThreadLocalThread(this, "toridb-worker-" + index);
+  }
+
+  int index() {
+    return index;
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Offers a batch; false when the queue is full and the caller must retry later. */
+  boolean submit(Batch batch) {
+    if (!queue.offer(batch)) {
+      return false;
+    }
+    if (parked) {
+      LockSupport.unpark(thread);
+    }
+    return true;
+  }
+
+  /** Stops after the queue is drained; waits at most {@code millis}. */
+  void stop(long millis) throws InterruptedException {
+    running = false;
+    LockSupport.unpark(thread);
+    thread.join(millis);
+  }
+
+  @Override
+  public void run() {
+    int idle = 0;
+    while (true) {
+      Batch batch = queue.poll();
+      if (batch != null) {
+        idle = 0;
+        process(batch);
+        continue;
+      }
+      if (!running) {
+        return;
+      }
+      if (idle++ < SPINS) {
+        Thread.onSpinWait();
+        continue;
+      }
+      parked = true;
+      if (queue.isEmpty() && running) {
+        LockSupport.parkNanos(this, PARK_NANOS);
+      }
+      parked = false;
+      idle = 0;
+    }
+  }
+
+  private void process(Batch batch) {
+    ClientConnection conn = batch.connection;
+    Channel channel = conn.channel();
+    ClientSession session = conn.session();
+    if (!channel.isActive() || session.killed()) {
+      return;
+    }
+    ByteBuf out = channel.alloc().ioBuffer(256);
+    RespWriter writer = executor.context().out();
+    writer.reset(out, session.protocol());
+    boolean close = false;
+    try {
+      for (int i = 0; i < batch.count; i++) {
+        writer.protocol(session.protocol());
+        executor.execute(session, batch.requests[i]);
+        if (session.closeAfterReply() || session.killed()) {
+          close = true;
+          break;
+        }
+      }
+      if (batch.protocolError != null && !close) {
+        writer.error(batch.protocolError);
+        close = true;
+      }
+    } catch (Throwable t) {
+      log.error("Worker {} failed on a batch from client {}", index, session.id(), t);
+      close = true;
+    } finally {
+      writer.reset(null, 2);
+    }
+    conn.written(out.readableBytes());
+    if (close) {
+      channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+    } else if (out.isReadable()) {
+      channel.writeAndFlush(out, channel.voidPromise());
+    } else {
+      out.release();
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.toridb.server;
+
+import io.toridb.core.server.ServerContext;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The fixed pool of workers; new connections are spread over it round-robin. */
+final class WorkerPool {
+  private final Worker[] workers;
+  private final AtomicInteger next = new AtomicInteger();
+
+  WorkerPool(int size, int queueCapacity, ServerContext server) {
+    workers = new Worker[size];
+    for (int i = 0; i < size; i++) {
+      workers[i] = new Worker(i, queueCapacity, server);
+    }
+  }
+
+  void start() {
+    for (Worker w : workers) {
+      w.start();
+    }
+  }
+
+  int size() {
+    return workers.length;
+  }
+
+  /** The worker a new connection is pinned to. */
+  Worker assign() {
+    return workers[Math.floorMod(next.getAndIncrement(), workers.length)];
+  }
+
+  /** Lets every worker finish what is queued, then stops it. */
+  void stop(long millisEach) throws InterruptedException {
+    for (Worker w : workers) {
+      w.stop(millisEach);
+    }
+  }
+}
