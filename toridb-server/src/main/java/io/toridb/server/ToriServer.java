@@ -43,6 +43,13 @@ public final class ToriServer {
   private final WorkerPool workers;
   private final List<Channel> listeners = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final java.util.concurrent.ScheduledExecutorService cron =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "toridb-cron");
+            t.setDaemon(true);
+            return t;
+          });
   private EventLoopGroup bossGroup;
   private EventLoopGroup ioGroup;
   private volatile boolean shuttingDown;
@@ -159,12 +166,29 @@ public final class ToriServer {
         throw be;
       }
     }
+    startCron();
     log.info(
         "Ready to accept connections on port {} ({} transport, {} I/O threads, {} workers)",
         boundPort,
         epoll ? "epoll" : "nio",
         ioThreads(config),
         workers.size());
+  }
+
+  /** Periodic background work (Redis's serverCron), run {@code hz} times a second. */
+  private void startCron() {
+    long periodMicros = 1_000_000L / Math.max(1, config.number("hz"));
+    cron.scheduleAtFixedRate(
+        () -> {
+          try {
+            context.activeExpiry().runCycle(System.currentTimeMillis());
+          } catch (RuntimeException e) {
+            log.error("Background cycle failed", e);
+          }
+        },
+        periodMicros,
+        periodMicros,
+        TimeUnit.MICROSECONDS);
   }
 
   public boolean isShuttingDown() {
@@ -186,6 +210,7 @@ public final class ToriServer {
     for (Channel ch : listeners) {
       ch.close().awaitUninterruptibly();
     }
+    cron.shutdownNow();
     try {
       workers.stop(5000);
     } catch (InterruptedException e) {

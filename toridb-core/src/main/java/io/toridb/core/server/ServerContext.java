@@ -2,6 +2,7 @@ package io.toridb.core.server;
 
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.config.Config;
+import io.toridb.core.keyspace.ActiveExpiry;
 import io.toridb.core.keyspace.Keyspace;
 import io.toridb.core.propagation.PropagationSink;
 
@@ -14,6 +15,7 @@ public final class ServerContext {
 
   private final Config config;
   private final Keyspace keyspace;
+  private final ActiveExpiry activeExpiry;
   private final CommandTable commands = new CommandTable();
   private final ServerStats stats = new ServerStats();
   private final SlowLog slowLog = new SlowLog();
@@ -26,6 +28,7 @@ public final class ServerContext {
   public ServerContext(Config config) {
     this.config = config;
     this.keyspace = new Keyspace((int) config.number("databases"));
+    this.activeExpiry = new ActiveExpiry(keyspace);
   }
 
   public Config config() {
@@ -34,6 +37,10 @@ public final class ServerContext {
 
   public Keyspace keyspace() {
     return keyspace;
+  }
+
+  public ActiveExpiry activeExpiry() {
+    return activeExpiry;
   }
 
   public CommandTable commands() {
