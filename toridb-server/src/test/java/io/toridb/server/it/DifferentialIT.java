@@ -1,0 +1,144 @@
+package io.toridb.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Runs every script under {@code src/test/resources/differential/} against ToriDB and a real
+ * Redis over raw sockets, once in RESP2 and once after {@code HELLO 3}, and compares each reply
+ * byte for byte (or as the line's directive says, see {@link CommandScript}). All differences of
+ * a script are reported together, each with its line, the command and both replies.
+ *
+ * <p>Run one script: {@code mvn -o -pl toridb-server -am test -Dtest=DifferentialIT
+ * -Dsurefire.failIfNoSpecifiedTests=false -Ddifferential.script=strings} (a comma-separated list
+ * of names; {@code -Ddifferential.protocol=2} or {@code 3} keeps one protocol). All differential
+ * tests carry the {@code differential} tag.
+ */
+@Tag("differential")
+class DifferentialIT {
+  private static final int MAX_REPORTED = 40;
+
+  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension static final ToriServerExtension tori = new ToriServerExtension();
+
+  @TestFactory
+  Stream<DynamicTest> scripts() throws IOException, URISyntaxException {
+    List<Path> files = scriptFiles();
+    assertFalse(files.isEmpty(), "no differential scripts selected");
+    List<Integer> protocols = protocols();
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Path file : files) {
+      CommandScript script = CommandScript.load(file);
+      for (int protocol : protocols) {
+        tests.add(
+            DynamicTest.dynamicTest(
+                script.name() + " RESP" + protocol, file.toUri(), () -> run(script, protocol)));
+      }
+    }
+    return tests.stream();
+  }
+
+  static List<Path> scriptFiles() throws IOException, URISyntaxException {
+    URL url = DifferentialIT.class.getResource("/differential");
+    if (url == null) {
+      throw new IllegalStateException("test resource directory 'differential' not found");
+    }
+    String selected = System.getProperty("differential.script", "").trim();
+    Set<String> names =
+        selected.isEmpty()
+            ? Set.of()
+            : Arrays.stream(selected.split(","))
+                .map(s -> s.trim().replaceFirst("\\.txt$", ""))
+                .collect(Collectors.toSet());
+    try (Stream<Path> list = Files.list(Path.of(url.toURI()))) {
+      return list.filter(p -> p.getFileName().toString().endsWith(".txt"))
+          .filter(p -> names.isEmpty()
+              || names.contains(p.getFileName().toString().replaceFirst("\\.txt$", "")))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static List<Integer> protocols() {
+    String p = System.getProperty("differential.protocol", "").trim();
+    return p.isEmpty() ? List.of(2, 3) : List.of(Integer.parseInt(p));
+  }
+
+  private static void run(CommandScript script, int protocol) throws IOException {
+    List<String> differences = new ArrayList<>();
+    int compared = 0;
+    try (RespClient r = redis.connect();
+        RespClient t = tori.connect()) {
+      List<CommandScript.Step> steps = new ArrayList<>();
+      if (protocol == 3) {
+        steps.add(
+            new CommandScript.Step(
+                0, "HELLO 3", RespClient.bytes("HELLO", "3"), CommandScript.Mode.MASK, "id"));
+      }
+      steps.addAll(script.steps());
+      for (CommandScript.Step step : steps) {
+        r.send(step.argv());
+        t.send(step.argv());
+        Reply expected;
+        Reply actual;
+        try {
+          expected = r.read();
+        } catch (IOException e) {
+          fail(where(script, protocol, step) + ": Redis did not reply (" + e + ")");
+          return;
+        }
+        try {
+          actual = t.read();
+        } catch (IOException e) {
+          differences.add(
+              where(script, protocol, step) + "\n    redis : " + indent(expected.render())
+                  + "\n    toridb: no reply (" + e + "); script stopped here");
+          break;
+        }
+        compared++;
+        if (!ReplyComparison.matches(step.mode(), step.modeArg(), expected, actual)) {
+          differences.add(
+              where(script, protocol, step) + "\n    redis : " + indent(expected.render())
+                  + "\n    toridb: " + indent(actual.render()));
+        }
+      }
+    }
+    if (!differences.isEmpty()) {
+      StringBuilder msg = new StringBuilder();
+      msg.append(script.name()).append(" RESP").append(protocol).append(": ")
+          .append(differences.size()).append(" of ").append(compared)
+          .append(" replies differ from Redis\n");
+      differences.stream().limit(MAX_REPORTED).forEach(d -> msg.append(d).append('\n'));
+      if (differences.size() > MAX_REPORTED) {
+        msg.append("... and ").append(differences.size() - MAX_REPORTED).append(" more\n");
+      }
+      fail(msg.toString());
+    }
+  }
+
+  private static String where(CommandScript script, int protocol, CommandScript.Step step) {
+    return String.format(
+        Locale.ROOT, "  %s:%d (RESP%d) %s", script.name(), step.line(), protocol, step.display());
+  }
+
+  private static String indent(String rendered) {
+    return rendered.strip().replace("\n", "\n            ");
+  }
+}

@@ -1,0 +1,112 @@
+package io.toridb.server.it;
+
+import io.toridb.core.config.Config;
+import io.toridb.server.ToriServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * An in-process ToriDB shared by the tests of one class: on a free port, with a temporary data
+ * directory and the DEBUG command enabled. Register it on a static field:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final ToriServerExtension tori = new ToriServerExtension().with("requirepass", "secret");
+ * }</pre>
+ */
+public final class ToriServerExtension implements BeforeAllCallback, AfterAllCallback {
+  private final Map<String, String> overrides = new LinkedHashMap<>();
+  private ToriServer server;
+  private Path dir;
+
+  public ToriServerExtension() {
+    overrides.put("enable-debug-command", "yes");
+    // Several engineers share two cores: keep the server small.
+    overrides.put("workers", "2");
+    overrides.put("io-threads", "1");
+  }
+
+  /** Sets a directive before the server starts, as {@code --name value} would. */
+  public ToriServerExtension with(String directive, String value) {
+    overrides.put(directive, value);
+    return this;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    stop();
+  }
+
+  /** Starts the server (done by the extension; public for tests that manage it themselves). */
+  public void start() throws Exception {
+    dir = Files.createTempDirectory("toridb-it");
+    Config config = Config.standard();
+    set(config, "port", "0");
+    set(config, "bind", "127.0.0.1");
+    set(config, "dir", dir.toString());
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      set(config, e.getKey(), e.getValue());
+    }
+    server = new ToriServer(config);
+    server.start();
+  }
+
+  public void stop() throws IOException {
+    if (server != null) {
+      server.shutdown();
+      server = null;
+    }
+    if (dir != null) {
+      deleteRecursively(dir);
+      dir = null;
+    }
+  }
+
+  private static void set(Config config, String name, String value) {
+    String error = config.require(name).set(value);
+    if (error != null) {
+      throw new IllegalArgumentException("bad test config " + name + " " + value + ": " + error);
+    }
+  }
+
+  public ToriServer server() {
+    return server;
+  }
+
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** A new raw RESP connection to this server. */
+  public RespClient connect() throws IOException {
+    return new RespClient(host(), port());
+  }
+
+  static void deleteRecursively(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
