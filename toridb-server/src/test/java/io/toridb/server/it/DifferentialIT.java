@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Run one script: {@code mvn -o -pl toridb-server -am test -Dtest=DifferentialIT
  * -Dsurefire.failIfNoSpecifiedTests=false -Ddifferential.script=strings} (a comma-separated list
  * of names; {@code -Ddifferential.protocol=2} or {@code 3} keeps one protocol). All differential
- * tests carry the {@code differential} tag.
+ * tests carry the {@code differential} tag. {@code -Ddifferential.target=host:port} compares with
+ * another server instead of the in-process ToriDB.
  */
 @Tag("differential")
 class DifferentialIT {
@@ -85,7 +86,7 @@ class DifferentialIT {
     List<String> differences = new ArrayList<>();
     int compared = 0;
     try (RespClient r = redis.connect();
-        RespClient t = tori.connect()) {
+        RespClient t = connectTarget(tori)) {
       List<CommandScript.Step> steps = new ArrayList<>();
       if (protocol == 3) {
         steps.add(
@@ -131,6 +132,20 @@ class DifferentialIT {
       }
       fail(msg.toString());
     }
+  }
+
+  /**
+   * A connection to the server under test: the in-process ToriDB, or {@code
+   * -Ddifferential.target=host:port} (another ToriDB, or a second Redis to check that a script is
+   * deterministic).
+   */
+  static RespClient connectTarget(ToriServerExtension tori) throws IOException {
+    String target = System.getProperty("differential.target", "").trim();
+    if (target.isEmpty()) {
+      return tori.connect();
+    }
+    int colon = target.lastIndexOf(':');
+    return new RespClient(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
   }
 
   private static String where(CommandScript script, int protocol, CommandScript.Step step) {

@@ -19,7 +19,7 @@ final class ReplyComparison {
     };
   }
 
-  /** The rendering with aggregate elements (map entries as pairs) sorted. */
+  /** The rendering with every aggregate's elements (map entries as pairs) sorted, at any depth. */
   private static String unordered(Reply r) {
     if (r.elements() == null || r.elements().isEmpty()) {
       return r.render();
@@ -29,12 +29,12 @@ final class ReplyComparison {
     for (int i = 0; i < r.elements().size(); i += step) {
       StringBuilder sb = new StringBuilder();
       for (int j = 0; j < step; j++) {
-        sb.append(r.get(i + j).render());
+        sb.append(unordered(r.get(i + j)));
       }
       parts.add(sb.toString());
     }
     parts.sort(null);
-    return r.typeName() + "[" + parts.size() + "]\n" + String.join("", parts);
+    return r.typeName() + "[" + parts.size() + "]{\n" + String.join("", parts) + "}\n";
   }
 
   /** The rendering with the element after each element equal to {@code name} replaced. */
