@@ -23,15 +23,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  */
 public final class ToriServerExtension implements BeforeAllCallback, AfterAllCallback {
+  /**
+   * {@code -Dtoridb.it.server=host:port} points the tests whose server needs no special
+   * configuration at an already running server instead (a ToriDB started by hand, or a Redis to
+   * check the tests themselves).
+   */
+  static final String EXTERNAL_PROPERTY = "toridb.it.server";
+
   private final Map<String, String> overrides = new LinkedHashMap<>();
+  private final int defaultOverrides;
   private ToriServer server;
   private Path dir;
+  private String externalHost;
+  private int externalPort;
 
   public ToriServerExtension() {
     overrides.put("enable-debug-command", "yes");
     // Several engineers share two cores: keep the server small.
     overrides.put("workers", "2");
     overrides.put("io-threads", "1");
+    defaultOverrides = overrides.size();
   }
 
   /** Sets a directive before the server starts, as {@code --name value} would. */
@@ -52,6 +63,13 @@ public final class ToriServerExtension implements BeforeAllCallback, AfterAllCal
 
   /** Starts the server (done by the extension; public for tests that manage it themselves). */
   public void start() throws Exception {
+    String external = System.getProperty(EXTERNAL_PROPERTY, "").trim();
+    if (!external.isEmpty() && overrides.size() == defaultOverrides) {
+      int colon = external.lastIndexOf(':');
+      externalHost = external.substring(0, colon);
+      externalPort = Integer.parseInt(external.substring(colon + 1));
+      return;
+    }
     dir = Files.createTempDirectory("toridb-it");
     Config config = Config.standard();
     set(config, "port", "0");
@@ -87,11 +105,11 @@ public final class ToriServerExtension implements BeforeAllCallback, AfterAllCal
   }
 
   public String host() {
-    return "127.0.0.1";
+    return externalHost != null ? externalHost : "127.0.0.1";
   }
 
   public int port() {
-    return server.port();
+    return externalHost != null ? externalPort : server.port();
   }
 
   /** A new raw RESP connection to this server. */
