@@ -5,9 +5,14 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 
 /**
- * Formats doubles the way Redis 7.0 replies with them: C's {@code "%.17g"} (17 significant digits,
- * trailing zeros removed, exponent form outside [1e-5, 1e17)), with {@code inf}, {@code -inf} and
- * {@code nan} spelled as Redis does. Java's own {@code Double.toString} and {@code %g} differ.
+ * Formats doubles the way Redis 7.0 replies with them: glibc's {@code "%.17g"} (17 significant
+ * digits, trailing zeros removed, exponent form when the rounded exponent is below -4 or at least
+ * 17), with {@code inf}, {@code -inf}, {@code nan} and {@code -nan} (a NaN with its sign bit set)
+ * spelled as Redis prints them. Java's own {@code Double.toString} and {@code %g} differ.
+ *
+ * <p>Implementation notes: the exact decimal value of the double ({@code new BigDecimal(d)}) is
+ * rounded half-even to 17 digits, which is what glibc does in the default rounding mode; integers
+ * below 1e17 are exact in a long and take a fast path.
  */
 public final class DoubleFormat {
   private static final MathContext SEVENTEEN = new MathContext(17, RoundingMode.HALF_EVEN);
@@ -15,9 +20,10 @@ public final class DoubleFormat {
 
   private DoubleFormat() {}
 
+  /** The text Redis 7.0 replies with for {@code d}, as a RESP3 double or a RESP2 bulk string. */
   public static String format(double d) {
     if (Double.isNaN(d)) {
-      return "nan";
+      return Double.doubleToRawLongBits(d) < 0 ? "-nan" : "nan";
     }
     if (Double.isInfinite(d)) {
       return d > 0 ? "inf" : "-inf";

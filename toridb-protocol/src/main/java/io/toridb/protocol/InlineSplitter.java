@@ -11,10 +11,10 @@ import java.util.List;
  *   <li>Between arguments, C {@code isspace} characters are skipped: space, \t, \n, \v, \f, \r.
  *   <li>An unquoted argument ends only at space, \t, \n, \r or the end of the line; \v and \f are
  *       part of it.
- *   <li>A quote inside an unquoted argument opens a quoted part of the same argument ({@code
- *       a"b c"} is {@code ab c}).
- *   <li>Double quotes allow {@code \xHH} and the escapes {@code \n \r \t \b \a}; any other
- *       escaped character stands for itself. Single quotes allow only {@code \'}.
+ *   <li>A quote inside an unquoted argument opens a quoted part of the same argument ({@code a"b
+ *       c"} is {@code ab c}).
+ *   <li>Double quotes allow {@code \xHH} and the escapes {@code \n \r \t \b \a}; any other escaped
+ *       character stands for itself. Single quotes allow only {@code \'}.
  *   <li>A closing quote must be followed by an {@code isspace} character or the end of the line;
  *       otherwise, like an unclosed quote, the line is rejected.
  *   <li>The line is a C string to Redis: it ends at its first NUL.
@@ -79,7 +79,7 @@ final class InlineSplitter {
   private static int readDoubleQuoted(byte[] line, int i, int n, ByteArrayOutputStream arg) {
     while (i < n) {
       byte c = line[i];
-      if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && isHex(line[i + 2]) && isHex(line[i + 3])) {
+      if (c == '\\' && isHexEscape(line, i, n)) {
         arg.write((hex(line[i + 2]) << 4) | hex(line[i + 3]));
         i += 4;
       } else if (c == '\\' && i + 1 < n) {
@@ -115,6 +115,11 @@ final class InlineSplitter {
   private static int closingQuoteEnd(byte[] line, int quote, int n) {
     int next = quote + 1;
     return next < n && !isSpace(line[next]) ? -1 : next;
+  }
+
+  /** True when {@code \\xHH} with two hex digits starts at {@code i}. */
+  private static boolean isHexEscape(byte[] line, int i, int n) {
+    return i + 3 < n && line[i + 1] == 'x' && isHex(line[i + 2]) && isHex(line[i + 3]);
   }
 
   private static int unescape(byte c) {

@@ -1,9 +1,8 @@
 package io.toridb.protocol;
 
 /**
- * A malformed or over-limit request. The message is the text Redis puts after
- * {@code "Protocol error: "}; the server replies {@code -ERR Protocol error: <message>} and closes
- * the connection.
+ * A malformed or over-limit request. The message is the text Redis puts after {@code "Protocol
+ * error: "}; the server replies {@code -ERR Protocol error: <message>} and closes the connection.
  */
 public final class ProtocolException extends Exception {
   private static final long serialVersionUID = 1L;

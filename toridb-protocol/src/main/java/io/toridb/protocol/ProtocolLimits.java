@@ -3,8 +3,8 @@ package io.toridb.protocol;
 /**
  * Bounds the decoder enforces before it allocates anything for a request. Defaults are Redis's.
  *
- * @param maxInlineBytes how many bytes may wait for the end of an inline command or of a
- *     {@code *}/{@code $} header line ({@code PROTO_INLINE_MAX_SIZE}, 64 KiB)
+ * @param maxInlineBytes how many bytes may wait for the end of an inline command or of a {@code
+ *     *}/{@code $} header line ({@code PROTO_INLINE_MAX_SIZE}, 64 KiB)
  * @param maxBulkBytes largest bulk argument ({@code proto-max-bulk-len}, 512 MiB); a Java array
  *     caps it at {@link #MAX_ARRAY_BYTES} whatever is configured
  * @param maxMultibulkLength most arguments in one request (Redis: {@code INT_MAX})

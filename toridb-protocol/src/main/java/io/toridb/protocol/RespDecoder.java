@@ -5,12 +5,12 @@ import io.netty.util.ByteProcessor;
 import java.util.Arrays;
 
 /**
- * Decodes client requests: RESP multibulk arrays ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}) and inline
- * commands ({@code PING\r\n}), accepting and rejecting exactly what Redis 7.0 does.
+ * Decodes client requests: RESP multibulk arrays ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}) and
+ * inline commands ({@code PING\r\n}), accepting and rejecting exactly what Redis 7.0 does.
  *
  * <p>Implementation notes: a small resumable state machine. {@link #decode} consumes every complete
- * request in the buffer and returns when it needs more bytes; all partial state lives in fields,
- * so the same decoder continues with the next read. Lengths the client claims are checked against
+ * request in the buffer and returns when it needs more bytes; all partial state lives in fields, so
+ * the same decoder continues with the next read. Lengths the client claims are checked against
  * {@link ProtocolLimits} before anything is allocated, and a bulk argument is copied only once all
  * of its bytes have arrived, so a claimed length never causes an allocation of that size. The
  * argument array grows as arguments arrive rather than being sized from the claimed count. On any
@@ -19,9 +19,9 @@ import java.util.Arrays;
  * <p>Redis's quirks that clients can observe, kept on purpose:
  *
  * <ul>
- *   <li>Header lines ({@code *<n>}, {@code $<n>}) end at the first CR; the byte after it is
- *       skipped without being checked, and so are the two bytes after a bulk argument. A header
- *       ended by LF alone is not a header end: the decoder keeps waiting for a CR.
+ *   <li>Header lines ({@code *<n>}, {@code $<n>}) end at the first CR; the byte after it is skipped
+ *       without being checked, and so are the two bytes after a bulk argument. A header ended by LF
+ *       alone is not a header end: the decoder keeps waiting for a CR.
  *   <li>Inline lines end at LF, with an optional CR before it stripped.
  *   <li>Redis looks for line ends with {@code strchr}, which stops at a NUL byte: a NUL before the
  *       line end means "no line end yet", so such a request waits until the inline limit is
@@ -42,8 +42,8 @@ public final class RespDecoder {
 
   private enum State {
     /**
-     * Between requests: the next unread byte starts one, '*' a multibulk request and anything
-     * else an inline one. Nothing of the next request has been consumed yet.
+     * Between requests: the next unread byte starts one, '*' a multibulk request and anything else
+     * an inline one. Nothing of the next request has been consumed yet.
      */
     START,
     /** Inside a multibulk request, expecting the "$<len>" line of the next argument. */
@@ -90,22 +90,22 @@ public final class RespDecoder {
   }
 
   /**
-   * True when the decoder holds no part of a request: every byte it consumed belonged to a
-   * complete request. Unconsumed bytes of an incomplete header or inline line may still wait in
-   * the caller's buffer.
+   * True when the decoder holds no part of a request: every byte it consumed belonged to a complete
+   * request. Unconsumed bytes of an incomplete header or inline line may still wait in the caller's
+   * buffer.
    */
   public boolean isIdle() {
     return state == State.START;
   }
 
   /**
-   * Decodes every complete request readable in {@code in}, advancing its reader index past them
-   * and handing each to {@code sink} in order. Bytes the decoder still needs stay unread; the
-   * caller keeps them and appends the next read after them. Consumed header bytes are remembered
-   * in the decoder's state. The decoder neither retains nor releases {@code in}.
+   * Decodes every complete request readable in {@code in}, advancing its reader index past them and
+   * handing each to {@code sink} in order. Bytes the decoder still needs stay unread; the caller
+   * keeps them and appends the next read after them. Consumed header bytes are remembered in the
+   * decoder's state. The decoder neither retains nor releases {@code in}.
    *
-   * @throws ProtocolException on a malformed or over-limit request; requests before it have
-   *     already reached the sink, and the decoder is reset
+   * @throws ProtocolException on a malformed or over-limit request; requests before it have already
+   *     reached the sink, and the decoder is reset
    */
   public void decode(ByteBuf in, Sink sink) throws ProtocolException {
     try {
@@ -263,9 +263,9 @@ public final class RespDecoder {
   }
 
   /**
-   * Parses a signed decimal in [from, to) with Redis's {@code string2ll} rules: 1 to 20
-   * characters, optional '-', no leading zeros (so no "-0"), within the long range. Stores the
-   * value in {@link #parsed} and returns true when valid.
+   * Parses a signed decimal in [from, to) with Redis's {@code string2ll} rules: 1 to 20 characters,
+   * optional '-', no leading zeros (so no "-0"), within the long range. Stores the value in {@link
+   * #parsed} and returns true when valid.
    */
   private boolean parseInteger(ByteBuf in, int from, int to) {
     int len = to - from;

@@ -163,7 +163,7 @@ public final class RespWriter {
     if (isResp3()) {
       aggregateHeader('%', pairs);
     } else {
-      aggregateHeader('*', pairs * 2);
+      aggregateHeader('*', pairs * 2L);
     }
   }
 
@@ -177,7 +177,20 @@ public final class RespWriter {
     aggregateHeader(isResp3() ? '>' : '*', count);
   }
 
-  private void aggregateHeader(char type, int count) {
+  /**
+   * An attribute of {@code pairs} key/value pairs, describing the reply that follows it. RESP3
+   * only, as in Redis: a RESP2 connection has no way to carry it.
+   *
+   * @throws IllegalStateException on a RESP2 connection
+   */
+  public void attributeHeader(int pairs) {
+    if (!isResp3()) {
+      throw new IllegalStateException("attributes need RESP3");
+    }
+    aggregateHeader('|', pairs);
+  }
+
+  private void aggregateHeader(char type, long count) {
     buf.writeByte(type);
     writeDecimal(count);
     buf.writeBytes(CRLF);
@@ -208,18 +221,28 @@ public final class RespWriter {
 
   /** A verbatim string with a three-letter format ({@code txt}); RESP2 gets a bulk string. */
   public void verbatim(String format, String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    if (isResp3()) {
-      buf.writeByte('=');
-      writeDecimal(bytes.length + 4);
-      buf.writeBytes(CRLF);
-      buf.writeCharSequence(format, StandardCharsets.US_ASCII);
-      buf.writeByte(':');
-      buf.writeBytes(bytes);
-      buf.writeBytes(CRLF);
-    } else {
-      bulk(bytes);
+    verbatim(format, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A verbatim string with a three-letter format ({@code txt}, {@code mkd}); RESP2 gets a bulk
+   * string of {@code text} alone. As in Redis, a shorter format is padded with spaces and a longer
+   * one cut to three characters.
+   */
+  public void verbatim(String format, byte[] text) {
+    if (!isResp3()) {
+      bulk(text);
+      return;
     }
+    buf.writeByte('=');
+    writeDecimal(text.length + 4L);
+    buf.writeBytes(CRLF);
+    for (int i = 0; i < 3; i++) {
+      buf.writeByte(i < format.length() ? format.charAt(i) : ' ');
+    }
+    buf.writeByte(':');
+    buf.writeBytes(text);
+    buf.writeBytes(CRLF);
   }
 
   /** A big number ({@code (123...}); RESP2 gets a bulk string. */

@@ -1,5 +1,6 @@
 package io.toridb.core.command;
 
+import io.toridb.core.config.Directive;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.KeyLocks;
 import io.toridb.core.server.CommandObserver;
@@ -21,11 +22,15 @@ public final class CommandExecutor {
 
   private final ServerContext server;
   private final CommandContext ctx;
+  private final Directive slowlogThreshold;
+  private final Directive slowlogMaxLen;
   private int[] stripes = new int[16];
 
   public CommandExecutor(ServerContext server) {
     this.server = server;
     this.ctx = new CommandContext(server);
+    this.slowlogThreshold = server.config().require("slowlog-log-slower-than");
+    this.slowlogMaxLen = server.config().require("slowlog-max-len");
   }
 
   public CommandContext context() {
@@ -111,12 +116,12 @@ public final class CommandExecutor {
     spec.calls.increment();
     spec.usec.add(micros);
     server.stats().commandsProcessed.increment();
-    long threshold = server.config().number("slowlog-log-slower-than");
+    long threshold = slowlogThreshold.number();
     if (threshold >= 0 && micros >= threshold && !spec.has(CommandFlag.SKIP_SLOWLOG)) {
       ClientSession s = ctx.session();
       server
           .slowLog()
-          .add(argv, micros, s.remoteAddress(), s.name(), (int) server.config().number("slowlog-max-len"));
+          .add(argv, micros, s.remoteAddress(), s.name(), (int) slowlogMaxLen.number());
     }
   }
 

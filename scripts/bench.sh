@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Side-by-side throughput and latency of ToriDB and a stock redis-server on this machine.
+#
+# Starts both servers on loopback, then runs the same redis-benchmark workloads against each in
+# alternation (ToriDB, Redis, ToriDB, Redis, ...) and prints, per workload, the median requests
+# per second and p50/p99 latency of each server and the ToriDB/Redis ratios.
+#
+#   scripts/bench.sh [-r rounds] [-n requests] [-c clients] [-d value-bytes] [-t tests]
+#                    [-P "1 16"] [-k keyspace] [--tori-args "--workers 2"]
+#
+# Defaults: 5 rounds, 200000 requests, 50 clients, 3-byte values, tests set,get,incr,mset,
+# pipelines "1 16", keyspace 100000 random keys (-r of redis-benchmark).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds=5 requests=200000 clients=50 size=3 tests="set,get,incr,mset" pipelines="1 16" keyspace=100000
+tori_args=""
+tori_port=${TORI_PORT:-16379} redis_port=${REDIS_PORT:-16380}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -r) rounds=$2; shift 2 ;;
+    -n) requests=$2; shift 2 ;;
+    -c) clients=$2; shift 2 ;;
+    -d) size=$2; shift 2 ;;
+    -t) tests=$2; shift 2 ;;
+    -P) pipelines=$2; shift 2 ;;
+    -k) keyspace=$2; shift 2 ;;
+    --tori-args) tori_args=$2; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+for cmd in redis-server redis-benchmark redis-cli java; do
+  command -v $cmd >/dev/null || { echo "bench.sh needs $cmd (apt-get install redis-server redis-tools)" >&2; exit 1; }
+done
+jar="$root/toridb-server/target/toridb-server.jar"
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
+work=$(mktemp -d)
+cleanup() {
+  redis-cli -p "$tori_port" shutdown nosave >/dev/null 2>&1 || true
+  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  [ -n "${tori_pid:-}" ] && kill "$tori_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# shellcheck disable=SC2086
+java ${TORIDB_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} -jar "$jar" --port "$tori_port" --dir "$work/tori" $tori_args >"$work/tori.log" 2>&1 &
+tori_pid=$!
+redis-server --port "$redis_port" --save '' --appendonly no --daemonize yes --logfile "$work/redis.log" --dir "$work"
+for _ in $(seq 100); do
+  redis-cli -p "$tori_port" ping >/dev/null 2>&1 && redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+# Warm up the JIT so the first measured round is not the interpreter's.
+redis-benchmark -p "$tori_port" -t "$tests" -n 200000 -c "$clients" -P 16 -q >/dev/null 2>&1
+redis-benchmark -p "$tori_port" -t "$tests" -n 100000 -c "$clients" -q >/dev/null 2>&1
+results="$work/results.csv"
+for round in $(seq "$rounds"); do
+  for p in $pipelines; do
+    for server in tori redis; do
+      port=$tori_port; [ $server = redis ] && port=$redis_port
+      redis-benchmark -p "$port" -t "$tests" -n "$requests" -c "$clients" -d "$size" -P "$p" \
+        -r "$keyspace" --csv 2>/dev/null | tail -n +2 | tr -d '"' |
+        awk -F, -v s=$server -v p="$p" '{print s","p","$1","$2","$5","$7}' >>"$results"
+    done
+  done
+done
+echo "ToriDB vs Redis $(redis-server --version | awk '{print $3}'): $rounds rounds, $requests requests, $clients clients, ${size}B values, keyspace $keyspace, $(nproc) cores"
+python3 - "$results" <<'PY'
+import csv, statistics, sys
+rows = list(csv.reader(open(sys.argv[1])))
+data = {}
+for server, p, test, rps, p50, p99 in rows:
+    data.setdefault((test, int(p)), {}).setdefault(server, []).append((float(rps), float(p50), float(p99)))
+print(f"{'test':<22}{'P':>3}{'tori rps':>12}{'redis rps':>12}{'ratio':>7}{'tori p50':>10}{'redis p50':>10}{'tori p99':>10}{'redis p99':>10}{'p99 ratio':>10}")
+for (test, p), d in sorted(data.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    med = lambda s, i: statistics.median(x[i] for x in d[s])
+    t, r = med('tori', 0), med('redis', 0)
+    print(f"{test:<22}{p:>3}{t:>12.0f}{r:>12.0f}{t/r:>7.2f}{med('tori',1):>10.3f}{med('redis',1):>10.3f}{med('tori',2):>10.3f}{med('redis',2):>10.3f}{med('tori',2)/med('redis',2):>10.2f}")
+PY
