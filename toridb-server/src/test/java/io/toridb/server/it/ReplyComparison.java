@@ -1,6 +1,6 @@
 package io.toridb.server.it;
 
-import java.nio.charset.StandardCharsets;
+import io.toridb.protocol.RespReply;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,68 +10,61 @@ final class ReplyComparison {
   private ReplyComparison() {}
 
   static boolean matches(CommandScript.Mode mode, String arg, Reply redis, Reply tori) {
+    RespReply a = redis.resp();
+    RespReply b = tori.resp();
     return switch (mode) {
       case EXACT -> Arrays.equals(redis.raw(), tori.raw());
-      case TYPE -> redis.typeName().equals(tori.typeName());
-      case UNORDERED -> unordered(redis).equals(unordered(tori));
-      case MASK -> masked(redis, arg).equals(masked(tori, arg));
-      case APPROX -> approx(redis, tori, Long.parseLong(arg));
+      case TYPE -> Reply.typeName(a).equals(Reply.typeName(b));
+      case UNORDERED -> canonical(a, null, true).equals(canonical(b, null, true));
+      case MASK -> canonical(a, arg, false).equals(canonical(b, arg, false));
+      case APPROX -> approx(a, b, Long.parseLong(arg)) || Arrays.equals(redis.raw(), tori.raw());
     };
   }
 
-  /** The rendering with every aggregate's elements (map entries as pairs) sorted, at any depth. */
-  private static String unordered(Reply r) {
-    if (r.elements() == null || r.elements().isEmpty()) {
+  /**
+   * A rendering in which, if {@code sort}, every aggregate's elements (a map's as key-value pairs)
+   * are sorted, and in which the value after any element whose payload is {@code mask} is hidden.
+   */
+  private static String canonical(RespReply r, String mask, boolean sort) {
+    if (!r.kind().isAggregate() || r.isNull()) {
       return r.render();
     }
+    List<RespReply> elements = r.elements();
+    int step = r.kind().isKeyed() ? 2 : 1;
     List<String> parts = new ArrayList<>();
-    int step = r.type() == '%' ? 2 : 1;
-    for (int i = 0; i < r.elements().size(); i += step) {
+    boolean hideNext = false;
+    for (int i = 0; i < elements.size(); i += step) {
       StringBuilder sb = new StringBuilder();
       for (int j = 0; j < step; j++) {
-        sb.append(unordered(r.get(i + j)));
+        RespReply e = elements.get(i + j);
+        if (hideNext) {
+          sb.append("(masked ").append(Reply.typeName(e)).append(")");
+          hideNext = false;
+        } else {
+          sb.append(canonical(e, mask, sort));
+          hideNext = mask != null && Reply.hasBytes(e) && new String(e.bytes(),
+              java.nio.charset.StandardCharsets.ISO_8859_1).equals(mask);
+        }
+        sb.append('\n');
       }
       parts.add(sb.toString());
     }
-    parts.sort(null);
-    return r.typeName() + "[" + parts.size() + "]{\n" + String.join("", parts) + "}\n";
+    if (sort) {
+      parts.sort(null);
+    }
+    return Reply.typeName(r) + "[" + elements.size() + "]{\n" + String.join("", parts) + "}";
   }
 
-  /** The rendering with the element after each element equal to {@code name} replaced. */
-  private static String masked(Reply r, String name) {
-    StringBuilder sb = new StringBuilder();
-    masked(r, name.getBytes(StandardCharsets.UTF_8), sb, 0);
-    return sb.toString();
-  }
-
-  private static void masked(Reply r, byte[] name, StringBuilder sb, int depth) {
-    if (r.elements() == null || r.elements().isEmpty()) {
-      sb.append("  ".repeat(depth)).append(r.render().strip()).append('\n');
-      return;
+  /** Both integers, equal if either is negative, else within {@code tolerance}. */
+  private static boolean approx(RespReply a, RespReply b, long tolerance) {
+    if (a.kind() != RespReply.Kind.INTEGER || b.kind() != RespReply.Kind.INTEGER) {
+      return false;
     }
-    sb.append("  ".repeat(depth)).append(r.typeName()).append('[')
-        .append(r.elements().size()).append("]\n");
-    boolean maskNext = false;
-    for (Reply e : r.elements()) {
-      if (maskNext) {
-        sb.append("  ".repeat(depth + 1)).append("(masked ").append(e.typeName()).append(")\n");
-        maskNext = false;
-        continue;
-      }
-      masked(e, name, sb, depth + 1);
-      maskNext = e.payload() != null && Arrays.equals(e.payload(), name);
+    long x = a.integer();
+    long y = b.integer();
+    if (x < 0 || y < 0) {
+      return x == y;
     }
-  }
-
-  private static boolean approx(Reply redis, Reply tori, long tolerance) {
-    if (redis.type() != ':' || tori.type() != ':') {
-      return Arrays.equals(redis.raw(), tori.raw());
-    }
-    long a = Long.parseLong(redis.text());
-    long b = Long.parseLong(tori.text());
-    if (a < 0 || b < 0) {
-      return a == b;
-    }
-    return Math.abs(a - b) <= tolerance;
+    return Math.abs(x - y) <= tolerance;
   }
 }
