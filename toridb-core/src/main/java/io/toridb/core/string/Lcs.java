@@ -1,5 +1,7 @@
 package io.toridb.core.string;
 
+import java.util.Arrays;
+
 /**
  * The longest common subsequence of two byte strings, computed and walked back exactly as Redis's
  * LCS command does, so that the subsequence and the reported match ranges are the same.
@@ -131,7 +133,7 @@ final class Lcs {
         int matchLen = aEnd - aStart + 1;
         if (withRanges && (minMatchLen == 0 || matchLen >= minMatchLen)) {
           if (ranges.length < (rangeCount + 1) * 5) {
-            ranges = java.util.Arrays.copyOf(ranges, ranges.length * 2);
+            ranges = Arrays.copyOf(ranges, ranges.length * 2);
           }
           int k = rangeCount * 5;
           ranges[k] = aStart;
@@ -147,7 +149,7 @@ final class Lcs {
     byte[] lcs =
         found == out.length
             ? out
-            : java.util.Arrays.copyOfRange(out, out.length - found, out.length);
+            : Arrays.copyOfRange(out, out.length - found, out.length);
     return new Result(lcs, ranges, rangeCount);
   }
 }

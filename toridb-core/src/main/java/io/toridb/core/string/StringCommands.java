@@ -695,7 +695,8 @@ public final class StringCommands {
     long now = ctx.now();
     StoredValue va = db.lookupRead(new Key(argv[1]), now);
     StoredValue vb = db.lookupRead(new Key(argv[2]), now);
-    if ((va != null && !(va instanceof StringValue)) || (vb != null && !(vb instanceof StringValue))) {
+    if ((va != null && !(va instanceof StringValue))
+        || (vb != null && !(vb instanceof StringValue))) {
       throw new CommandException(LCS_NOT_STRINGS);
     }
     boolean getLen = false;

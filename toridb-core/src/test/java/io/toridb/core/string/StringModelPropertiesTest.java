@@ -70,7 +70,8 @@ class StringModelPropertiesTest {
             expected = ":" + model.length + "\r\n";
           }
         }
-        case "GETRANGE" -> expected = bulk(range(model, Long.parseLong(op.a()), Long.parseLong(op.b())));
+        case "GETRANGE" ->
+            expected = bulk(range(model, Long.parseLong(op.a()), Long.parseLong(op.b())));
         case "STRLEN" -> expected = ":" + (model == null ? 0 : model.length) + "\r\n";
         default -> expected = model == null ? "$-1\r\n" : bulk(model);
       }
