@@ -1,7 +1,6 @@
 package io.toridb.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -118,16 +117,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     context.stats().netInputBytes.add(in.readableBytes());
-    if (cumulation == null) {
-      cumulation = in;
-    } else {
-      if (!(cumulation instanceof CompositeByteBuf)) {
-        CompositeByteBuf composite = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
-        composite.addComponent(true, cumulation);
-        cumulation = composite;
-      }
-      ((CompositeByteBuf) cumulation).addComponent(true, in);
-    }
+    cumulate(ctx, in);
     Batch batch = new Batch(this);
     decoder.setAuthenticated(session.authenticated());
     try {
@@ -152,10 +142,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         channel.close();
         return;
       }
-      if (cumulation instanceof CompositeByteBuf c && c.numComponents() > 16) {
-        c.discardReadComponents();
-        c.consolidate();
-      }
     } else {
       queryBufferBytes = 0;
       releaseCumulation();
@@ -163,6 +149,33 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (!batch.isEmpty()) {
       dispatch(batch);
     }
+  }
+
+  /**
+   * Appends a read to the bytes not yet decoded. The common case (everything decoded last time)
+   * keeps the read buffer itself; otherwise bytes are copied into a buffer that grows by doubling,
+   * so a large request arriving in many reads costs linear copying.
+   */
+  private void cumulate(ChannelHandlerContext ctx, ByteBuf in) {
+    if (cumulation == null) {
+      cumulation = in;
+      return;
+    }
+    int needed = cumulation.readableBytes() + in.readableBytes();
+    if (cumulation.refCnt() == 1
+        && !cumulation.isReadOnly()
+        && cumulation.maxCapacity() >= needed
+        && cumulation.writableBytes() >= in.readableBytes()) {
+      cumulation.writeBytes(in);
+      in.release();
+      return;
+    }
+    int capacity = Math.max(needed, Math.min(Integer.MAX_VALUE / 2, cumulation.readableBytes()) * 2);
+    ByteBuf grown = ctx.alloc().buffer(capacity);
+    grown.writeBytes(cumulation).writeBytes(in);
+    cumulation.release();
+    in.release();
+    cumulation = grown;
   }
 
   private void dispatch(Batch batch) {

@@ -3,29 +3,63 @@ package io.toridb.core.string;
 import io.toridb.core.command.Args;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
+import java.util.Arrays;
 
 /**
- * A string value. Keeps the bytes as given plus the encoding Redis would report for them: "int"
- * for canonical integers, "embstr" up to 44 bytes, "raw" beyond that or after in-place edits
- * (APPEND, SETRANGE), which Redis always leaves raw.
+ * A string value. Keeps the bytes plus the encoding Redis would report for them: "int" for
+ * canonical integers set by SET-like commands and for counters, "embstr" up to 44 bytes, "raw"
+ * beyond that or after in-place edits (APPEND, SETRANGE), which Redis always leaves raw.
+ *
+ * <p>The visible bytes of a value never change once it is created, so anyone may keep a value (a
+ * propagated command, a snapshot) without copying it. Edits make a new value. To keep APPEND
+ * amortized O(1) as Redis's sds strings do, a value grown by APPEND has spare room at the end of
+ * its array; the next APPEND writes into that room (which no older value can see, since each one
+ * only shows its own length) and hands the room on to the new value.
  */
 public final class StringValue extends StoredValue {
   /** Longest string Redis stores with the embstr encoding. */
   public static final int EMBSTR_MAX = 44;
 
+  /** Counters below this share their digit arrays, as Redis shares small integer objects. */
+  private static final int SHARED_INTEGERS = 10_000;
+
+  private static final byte[][] SHARED_DIGITS = new byte[SHARED_INTEGERS][];
+
+  static {
+    for (int i = 0; i < SHARED_INTEGERS; i++) {
+      SHARED_DIGITS[i] = Args.bytes(Integer.toString(i));
+    }
+  }
+
+  /** Largest array the JVM reliably allocates. */
+  static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
   private static final byte INT = 0;
   private static final byte EMBSTR = 1;
   private static final byte RAW = 2;
 
-  private final byte[] bytes;
+  private final byte[] buf;
+  private final int length;
   private final byte encoding;
 
-  private StringValue(byte[] bytes, byte encoding) {
-    this.bytes = bytes;
+  /** Whether this value may append into the room after its bytes (see the class comment). */
+  private boolean ownsRoom;
+
+  private StringValue(byte[] buf, int length, byte encoding, boolean ownsRoom) {
+    this.buf = buf;
+    this.length = length;
     this.encoding = encoding;
+    this.ownsRoom = ownsRoom;
   }
 
-  /** A value as SET stores it; {@code bytes} is taken over, not copied. */
+  private StringValue(byte[] bytes, byte encoding) {
+    this(bytes, bytes.length, encoding, false);
+  }
+
+  /**
+   * A value as SET stores it (Redis's tryObjectEncoding): "int" for canonical integers. {@code
+   * bytes} is taken over, not copied.
+   */
   public static StringValue of(byte[] bytes) {
     byte enc;
     if (bytes.length <= 20 && Args.isCanonicalLong(bytes)) {
@@ -36,22 +70,101 @@ public final class StringValue extends StoredValue {
     return new StringValue(bytes, enc);
   }
 
+  /**
+   * A value Redis creates as a plain string, embstr or raw by length but never "int" even when it
+   * reads as an integer (an INCRBYFLOAT result). {@code bytes} is taken over.
+   */
+  public static StringValue plain(byte[] bytes) {
+    return new StringValue(bytes, bytes.length <= EMBSTR_MAX ? EMBSTR : RAW);
+  }
+
   /** A value produced by an in-place edit (APPEND, SETRANGE), which Redis leaves raw. */
   public static StringValue raw(byte[] bytes) {
     return new StringValue(bytes, RAW);
   }
 
+  /** A counter value, "int" encoded. */
   public static StringValue ofLong(long value) {
-    return new StringValue(Args.bytes(Long.toString(value)), INT);
+    return new StringValue(digits(value), INT);
   }
 
-  /** The bytes; callers must not modify them. */
+  /** The decimal text of {@code value}, without creating a String; small values are shared. */
+  public static byte[] digits(long value) {
+    if (value >= 0 && value < SHARED_INTEGERS) {
+      return SHARED_DIGITS[(int) value];
+    }
+    if (value == Long.MIN_VALUE) {
+      return Args.bytes(Long.toString(value));
+    }
+    boolean negative = value < 0;
+    long v = negative ? -value : value;
+    int n = 1;
+    for (long t = v / 10; t > 0; t /= 10) {
+      n++;
+    }
+    int size = negative ? n + 1 : n;
+    byte[] out = new byte[size];
+    for (int i = size - 1; i >= size - n; i--) {
+      out[i] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    if (negative) {
+      out[0] = '-';
+    }
+    return out;
+  }
+
+  /**
+   * The value's bytes, exactly {@link #length()} long; callers must not modify them. Copies only
+   * for a value grown by APPEND; readers on hot paths use {@link #array()} and {@link #length()}.
+   */
   public byte[] bytes() {
-    return bytes;
+    return buf.length == length ? buf : Arrays.copyOf(buf, length);
+  }
+
+  /** The backing array, of which the first {@link #length()} bytes are the value. Read only. */
+  public byte[] array() {
+    return buf;
   }
 
   public int length() {
-    return bytes.length;
+    return length;
+  }
+
+  /** Whether Redis would report the "int" encoding. */
+  public boolean isInt() {
+    return encoding == INT;
+  }
+
+  /**
+   * This value with {@code tail} appended: a raw value, growing the array by doubling (by 1 MiB
+   * steps past 1 MiB, as sds does) so that repeated appends cost amortized O(length of tail).
+   */
+  StringValue append(byte[] tail) {
+    int newLength = length + tail.length;
+    byte[] target;
+    if (ownsRoom && buf.length >= newLength) {
+      target = buf;
+      ownsRoom = false;
+    } else {
+      long capacity = newLength < (1 << 20) ? 2L * newLength : (long) newLength + (1 << 20);
+      target = new byte[(int) Math.min(capacity, MAX_ARRAY)];
+      System.arraycopy(buf, 0, target, 0, length);
+    }
+    System.arraycopy(tail, 0, target, length, tail.length);
+    return new StringValue(target, newLength, RAW, true);
+  }
+
+  /**
+   * This value with {@code value} written at {@code offset}, zero-padded when the offset is past
+   * the end: a new raw value.
+   */
+  StringValue overwrite(int offset, byte[] value) {
+    int newLength = Math.max(length, offset + value.length);
+    byte[] out = new byte[newLength];
+    System.arraycopy(buf, 0, out, 0, length);
+    System.arraycopy(value, 0, out, offset, value.length);
+    return new StringValue(out, RAW);
   }
 
   @Override
@@ -70,6 +183,6 @@ public final class StringValue extends StoredValue {
 
   @Override
   public StoredValue copy() {
-    return new StringValue(bytes, encoding);
+    return new StringValue(buf, length, encoding, false);
   }
 }

@@ -1,0 +1,87 @@
+package io.toridb.core.string;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.toridb.core.command.Args;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+class StringValueTest {
+  private static String text(StringValue v) {
+    return Args.latin1(v.bytes());
+  }
+
+  @Test
+  void append_neverChangesWhatAnOlderValueShows() {
+    StringValue a = StringValue.of(Args.bytes("ab"));
+    StringValue b = a.append(Args.bytes("cd"));
+    StringValue c = b.append(Args.bytes("ef"));
+    // b handed its room on to c, so appending to b again must not overwrite c's bytes.
+    StringValue d = b.append(Args.bytes("XY"));
+    assertEquals("ab", text(a));
+    assertEquals("abcd", text(b));
+    assertEquals("abcdef", text(c));
+    assertEquals("abcdXY", text(d));
+    assertEquals("abcdefgh", text(c.append(Args.bytes("gh"))));
+    assertEquals("abcdef", text(c));
+  }
+
+  @Test
+  void append_onACopy_doesNotShareTheRoom() {
+    StringValue a = StringValue.of(Args.bytes("ab")).append(Args.bytes("c"));
+    StringValue copy = (StringValue) a.copy();
+    StringValue fromCopy = copy.append(Args.bytes("X"));
+    StringValue fromOriginal = a.append(Args.bytes("Y"));
+    assertEquals("abcX", text(fromCopy));
+    assertEquals("abcY", text(fromOriginal));
+  }
+
+  @Test
+  void append_amortizesGrowth() {
+    StringValue v = StringValue.of(Args.bytes("x"));
+    byte[] piece = Args.bytes("0123456789");
+    int reallocations = 0;
+    for (int i = 0; i < 10_000; i++) {
+      StringValue next = v.append(piece);
+      if (next.array() != v.array()) {
+        reallocations++;
+      }
+      v = next;
+    }
+    assertEquals(100_001, v.length());
+    assertEquals("raw", v.encoding());
+    assertEquals(true, reallocations < 30, "reallocations: " + reallocations);
+  }
+
+  @Test
+  void overwrite_padsWithZerosAndLeavesTheOriginal() {
+    StringValue a = StringValue.of(Args.bytes("abc"));
+    StringValue b = a.overwrite(5, Args.bytes("Z"));
+    assertEquals("abc\0\0Z", text(b));
+    assertEquals("abc", text(a));
+    assertEquals("raw", b.encoding());
+  }
+
+  @Test
+  void encodings_followRedis() {
+    assertEquals("int", StringValue.of(Args.bytes("-12")).encoding());
+    assertEquals("embstr", StringValue.of(Args.bytes("012")).encoding());
+    assertEquals("embstr", StringValue.plain(Args.bytes("12")).encoding());
+    assertEquals("raw", StringValue.plain(Args.bytes("x".repeat(45))).encoding());
+    assertEquals("int", StringValue.ofLong(5).encoding());
+  }
+
+  @Test
+  void digits_ofSmallValues_areShared() {
+    assertSame(StringValue.digits(42), StringValue.digits(42));
+    assertArrayEquals(Args.bytes("-9223372036854775808"), StringValue.digits(Long.MIN_VALUE));
+  }
+
+  @Property
+  void digits_matchLongToString(@ForAll long v) {
+    assertEquals(Long.toString(v), Args.latin1(StringValue.digits(v)));
+  }
+}
