@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("differential")
 class DifferentialIT {
-  private static final int MAX_REPORTED = 40;
+  private static final int MAX_REPORTED = Integer.getInteger("differential.maxReported", 40);
 
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
   @RegisterExtension static final ToriServerExtension tori = new ToriServerExtension();
