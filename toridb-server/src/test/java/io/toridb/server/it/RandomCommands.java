@@ -42,6 +42,15 @@ final class RandomCommands {
   private static final long ABSOLUTE_SECONDS = 4102444800L; // 2100-01-01
   private static final String[] RELATIVE_SECONDS = {"1000", "3600", "50000", "100000"};
 
+  // Option words in random order and number, to reach the syntax and conflict errors. No EXAT or
+  // PXAT: with a random small number they would store an already expired key, which DBSIZE
+  // counts until each server's active expiry happens to remove it.
+  private static final String[] SET_TOKENS = {
+    "NX", "XX", "GET", "KEEPTTL", "EX", "PX", "100000", "0", "-1", "abc", "4102444800", "BAD"
+  };
+  private static final String[] GETEX_TOKENS = {"EX", "PX", "PERSIST", "100000", "0", "abc", "BAD"};
+  private static final String[] EXPIRE_TOKENS = {"NX", "XX", "GT", "LT", "BAD", "nx", "gt"};
+
   private final Random random;
   private final List<Supplier<Command>> generators = new ArrayList<>();
 
@@ -59,6 +68,9 @@ final class RandomCommands {
     add(1, () -> exact("MSETNX", key(), value(), key(), value()));
     add(1, () -> exact("GETDEL", key()));
     add(2, this::getex);
+    add(1, () -> withJunk(List.of("SET", key(), value()), SET_TOKENS));
+    add(1, () -> withJunk(List.of("GETEX", key()), GETEX_TOKENS));
+    add(1, () -> withJunk(List.of("EXPIREAT", key(), absoluteSeconds()), EXPIRE_TOKENS));
     add(2, () -> exact("APPEND", key(), value()));
     add(1, () -> exact("STRLEN", key()));
     add(2, () -> exact(pick("INCR", "DECR"), key()));
@@ -124,6 +136,15 @@ final class RandomCommands {
     }
     if (conditional || random.nextInt(3) == 0) {
       args.add(random.nextBoolean() ? "GET" : "get");
+    }
+    return exact(args.toArray(new String[0]));
+  }
+
+  private Command withJunk(List<String> start, String[] tokens) {
+    List<String> args = new ArrayList<>(start);
+    int n = random.nextInt(4);
+    for (int i = 0; i < n; i++) {
+      args.add(pick(tokens));
     }
     return exact(args.toArray(new String[0]));
   }

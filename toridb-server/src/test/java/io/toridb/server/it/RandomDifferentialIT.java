@@ -33,8 +33,8 @@ class RandomDifferentialIT {
   Stream<DynamicTest> randomSequences() {
     String configured = System.getProperty("differential.seed", "").trim();
     long base = configured.isEmpty() ? System.nanoTime() & 0xffff_ffffL : Long.parseLong(configured);
-    int sequences = Integer.getInteger("differential.sequences", configured.isEmpty() ? 6 : 1);
-    int steps = Integer.getInteger("differential.steps", 500);
+    int sequences = Integer.getInteger("differential.sequences", configured.isEmpty() ? 8 : 1);
+    int steps = Integer.getInteger("differential.steps", 1000);
     System.out.println("RandomDifferentialIT: seeds " + base + ".." + (base + sequences - 1));
     List<DynamicTest> tests = new ArrayList<>();
     for (int i = 0; i < sequences; i++) {
