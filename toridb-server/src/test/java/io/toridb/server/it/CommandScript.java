@@ -10,17 +10,17 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A differential test script: one command per line, quoted the way redis-cli quotes ({@code
- * "a b"}, {@code "\x00\n"}, {@code 'it''s'}), blank lines and {@code #} comments ignored. A
- * line may start with a directive that says how its two replies are compared; without one they
- * must be byte-identical:
+ * A differential test script: one command per line, quoted the way redis-cli quotes ({@code "a b"},
+ * {@code "\x00\n"}, {@code 'it''s'}), blank lines and {@code #} comments ignored. A line may start
+ * with a directive that says how its two replies are compared; without one they must be
+ * byte-identical:
  *
  * <ul>
  *   <li>{@code @type CMD ...}: the reply is not deterministic; only its type is compared.
- *   <li>{@code @unordered CMD ...}: an array or set whose order is unspecified (KEYS): compared
- *       as a multiset.
- *   <li>{@code @mask NAME CMD ...}: the value that follows the element {@code NAME} in the reply
- *       (a map entry, or the next element of a flat RESP2 array) is ignored; e.g. HELLO's id.
+ *   <li>{@code @unordered CMD ...}: an array or set whose order is unspecified (KEYS): compared as
+ *       a multiset.
+ *   <li>{@code @mask NAME CMD ...}: the value that follows the element {@code NAME} in the reply (a
+ *       map entry, or the next element of a flat RESP2 array) is ignored; e.g. HELLO's id.
  *   <li>{@code @approx N CMD ...}: integer replies may differ by up to N (a TTL counted from the
  *       moment each server ran the command); negative integers must still be equal.
  * </ul>
@@ -62,8 +62,7 @@ final class CommandScript {
   }
 
   static CommandScript load(Path file) throws IOException {
-    return parse(
-        file.getFileName().toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
+    return parse(file.getFileName().toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
   }
 
   static CommandScript parse(String name, List<String> lines) {
@@ -93,8 +92,9 @@ final class CommandScript {
             modeArg = argAndCommand[0];
             rest = argAndCommand[1];
           }
-          default -> throw new IllegalArgumentException(
-              name + ":" + (i + 1) + ": unknown directive @" + directive);
+          default ->
+              throw new IllegalArgumentException(
+                  name + ":" + (i + 1) + ": unknown directive @" + directive);
         }
         command = rest;
       }
@@ -114,9 +114,9 @@ final class CommandScript {
   }
 
   /**
-   * Splits a line into arguments as redis-cli does (its {@code sdssplitargs}): double quotes
-   * with {@code \n \r \t \b \a \\ \" \xHH} escapes, single quotes with only {@code \'}, and a
-   * closing quote must be followed by a space or the end. Null when the quoting is invalid.
+   * Splits a line into arguments as redis-cli does (its {@code sdssplitargs}): double quotes with
+   * {@code \n \r \t \b \a \\ \" \xHH} escapes, single quotes with only {@code \'}, and a closing
+   * quote must be followed by a space or the end. Null when the quoting is invalid.
    */
   static byte[][] split(String line) {
     List<byte[]> out = new ArrayList<>();
@@ -139,8 +139,11 @@ final class CommandScript {
             return null;
           }
           byte c = in[i];
-          if (c == '\\' && i + 3 < in.length && in[i + 1] == 'x'
-              && isHex(in[i + 2]) && isHex(in[i + 3])) {
+          if (c == '\\'
+              && i + 3 < in.length
+              && in[i + 1] == 'x'
+              && isHex(in[i + 2])
+              && isHex(in[i + 3])) {
             cur.write(Integer.parseInt(new String(in, i + 2, 2, StandardCharsets.US_ASCII), 16));
             i += 3;
           } else if (c == '\\' && i + 1 < in.length) {

@@ -21,16 +21,16 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Runs every script under {@code src/test/resources/differential/} against ToriDB and a real
- * Redis over raw sockets, once in RESP2 and once after {@code HELLO 3}, and compares each reply
- * byte for byte (or as the line's directive says, see {@link CommandScript}). All differences of
- * a script are reported together, each with its line, the command and both replies.
+ * Runs every script under {@code src/test/resources/differential/} against ToriDB and a real Redis
+ * over raw sockets, once in RESP2 and once after {@code HELLO 3}, and compares each reply byte for
+ * byte (or as the line's directive says, see {@link CommandScript}). All differences of a script
+ * are reported together, each with its line, the command and both replies.
  *
  * <p>Run one script: {@code mvn -o -pl toridb-server -am test -Dtest=DifferentialIT
- * -Dsurefire.failIfNoSpecifiedTests=false -Ddifferential.script=strings} (a comma-separated list
- * of names; {@code -Ddifferential.protocol=2} or {@code 3} keeps one protocol). All differential
- * tests carry the {@code differential} tag. {@code -Ddifferential.target=host:port} compares with
- * another server instead of the in-process ToriDB.
+ * -Dsurefire.failIfNoSpecifiedTests=false -Ddifferential.script=strings} (a comma-separated list of
+ * names; {@code -Ddifferential.protocol=2} or {@code 3} keeps one protocol). All differential tests
+ * carry the {@code differential} tag. {@code -Ddifferential.target=host:port} compares with another
+ * server instead of the in-process ToriDB.
  */
 @Tag("differential")
 class DifferentialIT {
@@ -70,8 +70,10 @@ class DifferentialIT {
                 .collect(Collectors.toSet());
     try (Stream<Path> list = Files.list(Path.of(url.toURI()))) {
       return list.filter(p -> p.getFileName().toString().endsWith(".txt"))
-          .filter(p -> names.isEmpty()
-              || names.contains(p.getFileName().toString().replaceFirst("\\.txt$", "")))
+          .filter(
+              p ->
+                  names.isEmpty()
+                      || names.contains(p.getFileName().toString().replaceFirst("\\.txt$", "")))
           .sorted()
           .toList();
     }
@@ -109,22 +111,34 @@ class DifferentialIT {
           actual = t.read();
         } catch (IOException e) {
           differences.add(
-              where(script, protocol, step) + "\n    redis : " + indent(expected.render())
-                  + "\n    toridb: no reply (" + e + "); script stopped here");
+              where(script, protocol, step)
+                  + "\n    redis : "
+                  + indent(expected.render())
+                  + "\n    toridb: no reply ("
+                  + e
+                  + "); script stopped here");
           break;
         }
         compared++;
         if (!ReplyComparison.matches(step.mode(), step.modeArg(), expected, actual)) {
           differences.add(
-              where(script, protocol, step) + "\n    redis : " + indent(expected.render())
-                  + "\n    toridb: " + indent(actual.render()));
+              where(script, protocol, step)
+                  + "\n    redis : "
+                  + indent(expected.render())
+                  + "\n    toridb: "
+                  + indent(actual.render()));
         }
       }
     }
     if (!differences.isEmpty()) {
       StringBuilder msg = new StringBuilder();
-      msg.append(script.name()).append(" RESP").append(protocol).append(": ")
-          .append(differences.size()).append(" of ").append(compared)
+      msg.append(script.name())
+          .append(" RESP")
+          .append(protocol)
+          .append(": ")
+          .append(differences.size())
+          .append(" of ")
+          .append(compared)
           .append(" replies differ from Redis\n");
       differences.stream().limit(MAX_REPORTED).forEach(d -> msg.append(d).append('\n'));
       if (differences.size() > MAX_REPORTED) {
@@ -145,7 +159,8 @@ class DifferentialIT {
       return tori.connect();
     }
     int colon = target.lastIndexOf(':');
-    return new RespClient(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
+    return new RespClient(
+        target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
   }
 
   private static String where(CommandScript script, int protocol, CommandScript.Step step) {

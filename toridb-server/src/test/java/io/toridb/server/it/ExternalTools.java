@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * Finds the stock Redis programs the comparison tests need. A missing program fails the test
- * with instructions instead of skipping it: a skipped comparison would look like a passing one.
+ * Finds the stock Redis programs the comparison tests need. A missing program fails the test with
+ * instructions instead of skipping it: a skipped comparison would look like a passing one.
  */
 final class ExternalTools {
   private ExternalTools() {}

@@ -140,7 +140,8 @@ class JedisIT {
       assertEquals("v3", j.setGet("k", "v4", SetParams.setParams().px(1_000_000)));
       assertTrue(j.pttl("k") > 990_000);
       JedisDataException e =
-          assertThrows(JedisDataException.class, () -> j.set("k", "v", SetParams.setParams().ex(0)));
+          assertThrows(
+              JedisDataException.class, () -> j.set("k", "v", SetParams.setParams().ex(0)));
       assertEquals("ERR invalid expire time in 'set' command", e.getMessage());
     }
   }
@@ -210,7 +211,8 @@ class JedisIT {
   void errors_surfaceAsJedisDataExceptionsWithRedisTexts(Protocol protocol) {
     try (Jedis j = connect(protocol)) {
       j.set("s", "abc");
-      assertEquals(WRONG_INT, assertThrows(JedisDataException.class, () -> j.incr("s")).getMessage());
+      assertEquals(
+          WRONG_INT, assertThrows(JedisDataException.class, () -> j.incr("s")).getMessage());
       j.set("max", String.valueOf(Long.MAX_VALUE));
       assertEquals(
           "ERR increment or decrement would overflow",
@@ -337,7 +339,8 @@ class JedisIT {
         JedisDataException e = assertThrows(JedisDataException.class, () -> anonymous.get("k"));
         assertEquals("NOAUTH Authentication required.", e.getMessage());
         e = assertThrows(JedisDataException.class, () -> anonymous.auth("wrong"));
-        assertEquals("WRONGPASS invalid username-password pair or user is disabled.", e.getMessage());
+        assertEquals(
+            "WRONGPASS invalid username-password pair or user is disabled.", e.getMessage());
         assertEquals("OK", anonymous.auth("s3cret"));
         assertEquals("OK", anonymous.set("k", "v"));
       }

@@ -46,8 +46,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * String and keyspace commands through Lettuce 6.8: with its default handshake (HELLO 3), and
- * with RESP2 and RESP3 forced through {@link ClientOptions#getProtocolVersion()}.
+ * String and keyspace commands through Lettuce 6.8: with its default handshake (HELLO 3), and with
+ * RESP2 and RESP3 forced through {@link ClientOptions#getProtocolVersion()}.
  */
 class LettuceIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -295,7 +295,8 @@ class LettuceIT {
   void largeValue_10MB_roundTripsIntact() {
     byte[] value = new byte[10 * 1024 * 1024];
     new Random(7).nextBytes(value);
-    try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE, uri())) {
+    try (StatefulRedisConnection<byte[], byte[]> c =
+        client.connect(ByteArrayCodec.INSTANCE, uri())) {
       assertEquals("OK", c.sync().set("big".getBytes(), value));
       assertArrayEquals(value, c.sync().get("big".getBytes()));
     }
@@ -313,7 +314,8 @@ class LettuceIT {
     for (int i = 0; i < 256; i++) {
       all[i] = (byte) i;
     }
-    try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE, uri())) {
+    try (StatefulRedisConnection<byte[], byte[]> c =
+        client.connect(ByteArrayCodec.INSTANCE, uri())) {
       RedisCommands<byte[], byte[]> r = c.sync();
       assertEquals("OK", r.set(all, all));
       assertArrayEquals(all, r.get(all));
@@ -369,7 +371,10 @@ class LettuceIT {
   @EnumSource(Protocol.class)
   void databaseInUri_selectsThatDatabase(Protocol protocol) {
     RedisURI db3 =
-        RedisURI.Builder.redis(tori.host(), tori.port()).withDatabase(3).withTimeout(TIMEOUT).build();
+        RedisURI.Builder.redis(tori.host(), tori.port())
+            .withDatabase(3)
+            .withTimeout(TIMEOUT)
+            .build();
     try (StatefulRedisConnection<String, String> c = connect(protocol, db3)) {
       assertEquals("OK", c.sync().set("in3", "v"));
       assertEquals(1, c.sync().dbsize());

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The wire protocol over a raw socket: inline commands, protocol errors (reply, then close),
- * arbitrary request splits, large pipelines, back-pressure against a client that does not read,
- * and the configured size limits. Expected bytes are Redis 7.0's.
+ * arbitrary request splits, large pipelines, back-pressure against a client that does not read, and
+ * the configured size limits. Expected bytes are Redis 7.0's.
  */
 class ProtocolIT {
   @RegisterExtension static final ToriServerExtension tori = new ToriServerExtension();
@@ -221,8 +221,11 @@ class ProtocolIT {
       long stalledAt = written.get();
       assertTrue(
           stalledAt < total,
-          "the server kept reading from a client that reads no replies (" + stalledAt
-              + " of " + total + " bytes accepted)");
+          "the server kept reading from a client that reads no replies ("
+              + stalledAt
+              + " of "
+              + total
+              + " bytes accepted)");
       try (RespClient other = tori.connect()) {
         assertEquals("+PONG\r\n", other.callRaw("PING"));
         assertEquals("+OK\r\n", other.callRaw("SET", "still", "served"));
@@ -317,8 +320,7 @@ class ProtocolIT {
         String[] eleven = new String[11];
         Arrays.fill(eleven, "x");
         eleven[0] = "ECHO";
-        assertEquals(
-            "-ERR wrong number of arguments for 'echo' command\r\n", c.callRaw(eleven));
+        assertEquals("-ERR wrong number of arguments for 'echo' command\r\n", c.callRaw(eleven));
       }
     } finally {
       secured.stop();

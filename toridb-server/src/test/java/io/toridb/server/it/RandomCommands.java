@@ -8,11 +8,11 @@ import java.util.Random;
 import java.util.function.Supplier;
 
 /**
- * Generates random commands over a few keys (strings, keyspace, expiry), all of whose replies
- * are deterministic: relative TTLs are long and only compared approximately, absolute ones lie
- * near the year 2100, an expiry in the past is only given to commands that delete the key at
- * once, and NX/XX/GT/LT are only combined with absolute times (a relative time is read from
- * each server's own clock, so two relative times could compare differently on the two).
+ * Generates random commands over a few keys (strings, keyspace, expiry), all of whose replies are
+ * deterministic: relative TTLs are long and only compared approximately, absolute ones lie near the
+ * year 2100, an expiry in the past is only given to commands that delete the key at once, and
+ * NX/XX/GT/LT are only combined with absolute times (a relative time is read from each server's own
+ * clock, so two relative times could compare differently on the two).
  */
 final class RandomCommands {
   /** One generated command and how its replies are compared. */
@@ -31,9 +31,27 @@ final class RandomCommands {
 
   private static final String[] KEYS = {"k0", "k1", "k2", "k3", "k4", "{k}5"};
   private static final String[] VALUES = {
-    "0", "1", "-1", "42", "10", "123456789", "9223372036854775807", "-9223372036854775808",
-    "3.5", "-0.5", "1e3", "abc", "", "hello world", "007", " 1", "\u0000\u00ff",
-    "x".repeat(44), "y".repeat(45), "ohmytext", "mynewtext"
+    "0",
+    "1",
+    "-1",
+    "42",
+    "10",
+    "123456789",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "3.5",
+    "-0.5",
+    "1e3",
+    "abc",
+    "",
+    "hello world",
+    "007",
+    " 1",
+    "\u0000\u00ff",
+    "x".repeat(44),
+    "y".repeat(45),
+    "ohmytext",
+    "mynewtext"
   };
   private static final String[] INCREMENTS = {
     "1", "-1", "0", "5", "-100", "9223372036854775807", "abc", "1.5"
@@ -96,7 +114,9 @@ final class RandomCommands {
     add(1, () -> exact("TOUCH", key(), key()));
     add(1, () -> exact("OBJECT", "ENCODING", key()));
     add(1, () -> exact("DBSIZE"));
-    add(1, () -> new Command(argv("KEYS", pick("*", "k?", "k[0-2]", "{k}*")), Mode.UNORDERED, null));
+    add(
+        1,
+        () -> new Command(argv("KEYS", pick("*", "k?", "k[0-2]", "{k}*")), Mode.UNORDERED, null));
     add(1, () -> new Command(argv("SCAN", "0", "COUNT", "1000"), Mode.UNORDERED, null));
     add(1, () -> new Command(argv("RANDOMKEY"), Mode.TYPE, null));
     add(1, () -> exact("SELECT", pick("0", "0", "1")));
@@ -123,7 +143,7 @@ final class RandomCommands {
     switch (random.nextInt(4)) {
       case 0 -> args.add(pick("NX", "XX"));
       case 1 -> args.add("GET");
-      default -> { }
+      default -> {}
     }
     boolean conditional = args.contains("NX") || args.contains("XX");
     switch (random.nextInt(6)) {
@@ -132,7 +152,7 @@ final class RandomCommands {
       case 2 -> args.addAll(List.of("EXAT", absoluteSeconds()));
       case 3 -> args.addAll(List.of("PXAT", absoluteSeconds() + "000"));
       case 4 -> args.add("KEEPTTL");
-      default -> { }
+      default -> {}
     }
     if (conditional || random.nextInt(3) == 0) {
       args.add(random.nextBoolean() ? "GET" : "get");
@@ -155,7 +175,7 @@ final class RandomCommands {
       case 1 -> exact("GETEX", key(), "PXAT", absoluteSeconds() + "123");
       case 2 -> exact("GETEX", key(), "EXAT", absoluteSeconds());
       case 3 -> exact("GETEX", key(), "PERSIST");
-      // A time in the past deletes the key.
+        // A time in the past deletes the key.
       case 4 -> exact("GETEX", key(), "EXAT", "1");
       case 5 -> exact("GETEX", key(), "EX", "0");
       default -> exact("GETEX", key());
@@ -167,7 +187,8 @@ final class RandomCommands {
       case 0 -> exact("LCS", key(), key());
       case 1 -> exact("LCS", key(), key(), "LEN");
       case 2 -> exact("LCS", key(), key(), "IDX", "WITHMATCHLEN");
-      default -> exact("LCS", key(), key(), "IDX", "MINMATCHLEN", String.valueOf(random.nextInt(4)));
+      default ->
+          exact("LCS", key(), key(), "IDX", "MINMATCHLEN", String.valueOf(random.nextInt(4)));
     };
   }
 
@@ -186,7 +207,7 @@ final class RandomCommands {
       case 2 -> exact("EXPIREAT", key(), absoluteSeconds(), pick("NX", "XX", "GT", "LT"));
       case 3 -> exact("PEXPIREAT", key(), absoluteSeconds() + "500", pick("NX", "XX", "GT", "LT"));
       case 4 -> exact("EXPIREAT", key(), absoluteSeconds());
-      // In the past: deletes the key (when the flags allow the change).
+        // In the past: deletes the key (when the flags allow the change).
       default -> exact("EXPIREAT", key(), "1", pick("NX", "XX", "GT", "LT", "XX"));
     };
   }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Sends the same seeded random command sequences (see {@link RandomCommands}) to ToriDB and to
- * a real Redis and compares every reply. A sequence stops at its first difference and reports the
+ * Sends the same seeded random command sequences (see {@link RandomCommands}) to ToriDB and to a
+ * real Redis and compares every reply. A sequence stops at its first difference and reports the
  * seed, the step, the command, both replies and the commands before it.
  *
  * <p>Each sequence's seed is in its name; {@code -Ddifferential.seed=S} reruns from seed S (the
@@ -32,7 +32,8 @@ class RandomDifferentialIT {
   @TestFactory
   Stream<DynamicTest> randomSequences() {
     String configured = System.getProperty("differential.seed", "").trim();
-    long base = configured.isEmpty() ? System.nanoTime() & 0xffff_ffffL : Long.parseLong(configured);
+    long base =
+        configured.isEmpty() ? System.nanoTime() & 0xffff_ffffL : Long.parseLong(configured);
     int sequences = Integer.getInteger("differential.sequences", configured.isEmpty() ? 8 : 1);
     int steps = Integer.getInteger("differential.steps", 1000);
     System.out.println("RandomDifferentialIT: seeds " + base + ".." + (base + sequences - 1));
@@ -53,11 +54,12 @@ class RandomDifferentialIT {
     try (RespClient r = redis.connect();
         RespClient t = DifferentialIT.connectTarget(tori)) {
       List<RandomCommands.Command> setup = new ArrayList<>();
-      setup.add(new RandomCommands.Command(RespClient.bytes("FLUSHALL"),
-          CommandScript.Mode.EXACT, null));
+      setup.add(
+          new RandomCommands.Command(RespClient.bytes("FLUSHALL"), CommandScript.Mode.EXACT, null));
       if (protocol == 3) {
-        setup.add(new RandomCommands.Command(RespClient.bytes("HELLO", "3"),
-            CommandScript.Mode.MASK, "id"));
+        setup.add(
+            new RandomCommands.Command(
+                RespClient.bytes("HELLO", "3"), CommandScript.Mode.MASK, "id"));
       }
       for (int step = -setup.size(); step < steps; step++) {
         RandomCommands.Command c = step < 0 ? setup.get(step + setup.size()) : commands.next();
@@ -83,14 +85,28 @@ class RandomDifferentialIT {
   }
 
   private static String report(
-      long seed, int protocol, int step, RandomCommands.Command c, Deque<String> history,
-      String expected, String actual) {
+      long seed,
+      int protocol,
+      int step,
+      RandomCommands.Command c,
+      Deque<String> history,
+      String expected,
+      String actual) {
     StringBuilder sb = new StringBuilder();
-    sb.append("seed ").append(seed).append(" (RESP").append(protocol).append("), step ")
-        .append(step).append(": ").append(c.display()).append('\n');
+    sb.append("seed ")
+        .append(seed)
+        .append(" (RESP")
+        .append(protocol)
+        .append("), step ")
+        .append(step)
+        .append(": ")
+        .append(c.display())
+        .append('\n');
     sb.append("  redis : ").append(expected.strip().replace("\n", "\n          ")).append('\n');
     sb.append("  toridb: ").append(actual.strip().replace("\n", "\n          ")).append('\n');
-    sb.append("  rerun: -Dtest=RandomDifferentialIT -Ddifferential.seed=").append(seed).append('\n');
+    sb.append("  rerun: -Dtest=RandomDifferentialIT -Ddifferential.seed=")
+        .append(seed)
+        .append('\n');
     sb.append("  previous commands (with Redis's replies):\n");
     for (String h : history) {
       sb.append("    ").append(h).append('\n');

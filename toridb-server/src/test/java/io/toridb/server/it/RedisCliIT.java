@@ -16,10 +16,10 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Runs {@code scripts/redis-cli-test.sh} against the in-process server, once per command file
- * under {@code src/test/resources/redis-cli/}: the real redis-cli, in RESP2 and RESP3, must print
- * exactly what it printed against Redis 7.0 (the expected files). Fails, rather than skips, when
- * redis-cli is missing.
+ * Runs {@code scripts/redis-cli-test.sh} against the in-process server, once per command file under
+ * {@code src/test/resources/redis-cli/}: the real redis-cli, in RESP2 and RESP3, must print exactly
+ * what it printed against Redis 7.0 (the expected files). Fails, rather than skips, when redis-cli
+ * is missing.
  */
 class RedisCliIT {
   @RegisterExtension static final ToriServerExtension tori = new ToriServerExtension();
@@ -27,19 +27,19 @@ class RedisCliIT {
   @TestFactory
   Stream<DynamicTest> redisCliSessions() throws IOException {
     Path script = findScript();
-    Path dir = script.getParent().getParent()
-        .resolve("toridb-server/src/test/resources/redis-cli");
+    Path dir = script.getParent().getParent().resolve("toridb-server/src/test/resources/redis-cli");
     List<String> names;
     try (Stream<Path> files = Files.list(dir)) {
-      names = files.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".cmds"))
-          .map(n -> n.substring(0, n.length() - ".cmds".length()))
-          .sorted()
-          .toList();
+      names =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".cmds"))
+              .map(n -> n.substring(0, n.length() - ".cmds".length()))
+              .sorted()
+              .toList();
     }
     assertFalse(names.isEmpty(), "no redis-cli command files in " + dir);
-    return names.stream()
-        .map(name -> DynamicTest.dynamicTest(name, () -> run(script, name)));
+    return names.stream().map(name -> DynamicTest.dynamicTest(name, () -> run(script, name)));
   }
 
   private static void run(Path script, String name) throws Exception {
@@ -62,7 +62,7 @@ class RedisCliIT {
         return candidate;
       }
     }
-    throw new IllegalStateException("scripts/redis-cli-test.sh not found above " + Path.of("")
-        .toAbsolutePath());
+    throw new IllegalStateException(
+        "scripts/redis-cli-test.sh not found above " + Path.of("").toAbsolutePath());
   }
 }

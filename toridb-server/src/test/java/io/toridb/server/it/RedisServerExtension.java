@@ -15,9 +15,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@code redis-server} process, the reference the differential tests compare ToriDB with.
- * One process serves the whole test run (it is kept in the root extension store and killed when
- * the run ends). Register it on a static field; a missing {@code redis-server} fails the class
- * with a hint to run {@code scripts/test}.
+ * One process serves the whole test run (it is kept in the root extension store and killed when the
+ * run ends). Register it on a static field; a missing {@code redis-server} fails the class with a
+ * hint to run {@code scripts/test}.
  */
 public final class RedisServerExtension implements BeforeAllCallback {
   private static final ExtensionContext.Namespace NAMESPACE =
@@ -31,7 +31,8 @@ public final class RedisServerExtension implements BeforeAllCallback {
         context
             .getRoot()
             .getStore(NAMESPACE)
-            .getOrComputeIfAbsent(RedisProcess.class, k -> RedisProcess.start(), RedisProcess.class);
+            .getOrComputeIfAbsent(
+                RedisProcess.class, k -> RedisProcess.start(), RedisProcess.class);
   }
 
   public String host() {
@@ -86,12 +87,18 @@ public final class RedisServerExtension implements BeforeAllCallback {
       Process process =
           new ProcessBuilder(
                   binary,
-                  "--port", String.valueOf(port),
-                  "--bind", "127.0.0.1",
-                  "--save", "",
-                  "--appendonly", "no",
-                  "--dir", dir.toString(),
-                  "--enable-debug-command", "yes")
+                  "--port",
+                  String.valueOf(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--save",
+                  "",
+                  "--appendonly",
+                  "no",
+                  "--dir",
+                  dir.toString(),
+                  "--enable-debug-command",
+                  "yes")
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();

@@ -42,8 +42,11 @@ final class ReplyComparison {
           hideNext = false;
         } else {
           sb.append(canonical(e, mask, sort));
-          hideNext = mask != null && Reply.hasBytes(e) && new String(e.bytes(),
-              java.nio.charset.StandardCharsets.ISO_8859_1).equals(mask);
+          hideNext =
+              mask != null
+                  && Reply.hasBytes(e)
+                  && new String(e.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                      .equals(mask);
         }
         sb.append('\n');
       }
