@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * An in-process ToriDB shared by the tests of one class: on a free port, with a temporary data
@@ -59,6 +61,16 @@ public final class ToriServerExtension implements BeforeAllCallback, AfterAllCal
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
     stop();
+    List<String> leaks = LeakRecorder.collect();
+    if (!leaks.isEmpty()) {
+      throw new AssertionFailedError(
+          "Netty reported "
+              + leaks.size()
+              + " buffer leak(s) during or before "
+              + context.getDisplayName()
+              + ":\n"
+              + String.join("\n", leaks));
+    }
   }
 
   /** Starts the server (done by the extension; public for tests that manage it themselves). */
