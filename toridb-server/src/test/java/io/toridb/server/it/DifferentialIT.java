@@ -114,7 +114,7 @@ class DifferentialIT {
               where(script, protocol, step)
                   + "\n    redis : "
                   + indent(expected.render())
-                  + "\n    toridb: no reply ("
+                  + "\n    toridb: no valid reply ("
                   + e
                   + "); script stopped here");
           break;

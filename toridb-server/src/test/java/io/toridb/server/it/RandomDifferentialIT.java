@@ -70,7 +70,7 @@ class RandomDifferentialIT {
         try {
           actual = t.read();
         } catch (IOException e) {
-          fail(report(seed, protocol, step, c, history, expected.render(), "no reply: " + e));
+          fail(report(seed, protocol, step, c, history, expected.render(), "no valid reply: " + e));
           return;
         }
         if (!ReplyComparison.matches(c.mode(), c.modeArg(), expected, actual)) {
