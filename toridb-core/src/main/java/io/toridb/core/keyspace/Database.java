@@ -35,15 +35,12 @@ public final class Database {
     final LongAdder putsStarted = new LongAdder();
 
     final LongAdder putsFinished = new LongAdder();
-    volatile SnapshotHolder scanSnapshot;
+    final ScanSnapshotSlot<Key> scanSnapshot = new ScanSnapshotSlot<>();
     /** Where the active expiry cycle continues sampling; only the expiry cycle touches it. */
     Iterator<Key> expiryCursor;
     /** Running average TTL of sampled keys (ms), for INFO keyspace. */
     volatile long avgTtl;
   }
-
-  /** A SCAN snapshot and the put count at which no put was in flight, or -1. */
-  private record SnapshotHolder(ScanSnapshot<Key> snapshot, long quiescentPuts) {}
 
   Database(int index, Keyspace owner) {
     this.index = index;
@@ -216,41 +213,52 @@ public final class Database {
    * {@link ScanSnapshot} for the cursor and its guarantee). The keys may since have been deleted
    * or have expired; the caller re-checks them. Needs no lock.
    *
-   * <p>A call with cursor 0 starts an iteration and must read a snapshot that holds every key
-   * present now. A fresh copy always does. An existing snapshot does too if no put can have added
-   * a key since it was taken: when it was built, the finished-put count read equal to the
-   * started-put count read just after it (so no put was in flight and every earlier one had
-   * landed in the map before the copy began), and the started count has not moved since. Calls
-   * with another cursor read whatever snapshot is current, which was taken or validated at or
-   * after their iteration began.
+   * <p>Which snapshot a call may read: every snapshot gets a generation number, drawn from a
+   * counter just before its copy begins, and the database publishes only ever newer generations.
+   * A call with cursor 0 starts an iteration and draws a generation G. It then either copies the
+   * keys afresh, or re-publishes the current snapshot under G if no put can have added a key
+   * since that snapshot was copied: when it was built, the finished-put count read equal to the
+   * started-put count read just after it (no put in flight, every earlier one already in the
+   * map), and the started count has not moved since. Either way the snapshot holds every key
+   * present throughout the iteration. Later calls of the iteration, whose cursor carries no
+   * state, read the published snapshot: its generation is at least G, so its copy began (or it
+   * was re-validated) after the iteration started, and the same holds. When none is published
+   * (released after some iteration ended), they take a fresh copy, which is after the start too.
    */
   public long scan(long cursor, long count, Consumer<Key> sink) {
     Store s = store;
-    SnapshotHolder h = s.scanSnapshot;
-    if (h == null
-        || (cursor == 0
-            && (h.quiescentPuts < 0 || s.putsStarted.sum() != h.quiescentPuts))) {
-      h = buildSnapshot(s);
-    }
-    long next = h.snapshot.scan(cursor, count, sink);
-    if (next == 0) {
-      // Let a finished iteration's copy go; a scan still running elsewhere simply takes a new one.
-      Store current = store;
-      if (current.scanSnapshot == h) {
-        current.scanSnapshot = null;
+    ScanSnapshotSlot<Key> slot = s.scanSnapshot;
+    ScanSnapshotSlot.Published<Key> p = slot.current();
+    if (cursor == 0) {
+      long generation = slot.nextGeneration();
+      if (p.snapshot() != null
+          && p.quiescentPuts() >= 0
+          && s.putsStarted.sum() == p.quiescentPuts()) {
+        p = new ScanSnapshotSlot.Published<>(p.snapshot(), p.quiescentPuts(), generation);
+        slot.publish(p);
+      } else {
+        p = copySnapshot(s, generation);
       }
+    } else if (p.snapshot() == null) {
+      p = copySnapshot(s, slot.nextGeneration());
+    }
+    long next = p.snapshot().scan(cursor, count, sink);
+    if (next == 0) {
+      // Let a finished iteration's copy go; a scan still running elsewhere takes a new copy.
+      slot.release(p);
     }
     return next;
   }
 
-  private static SnapshotHolder buildSnapshot(Store s) {
+  /** Copies the keys as a snapshot of {@code generation} and publishes it. */
+  private static ScanSnapshotSlot.Published<Key> copySnapshot(Store s, long generation) {
     long finished = s.putsFinished.sum();
     long started = s.putsStarted.sum();
     long quiescent = finished == started ? started : -1;
     ScanSnapshot<Key> snap = ScanSnapshot.of(s.map.keySet().iterator(), Key::hashCode, s.map.size());
-    SnapshotHolder h = new SnapshotHolder(snap, quiescent);
-    s.scanSnapshot = h;
-    return h;
+    ScanSnapshotSlot.Published<Key> p = new ScanSnapshotSlot.Published<>(snap, quiescent, generation);
+    s.scanSnapshot.publish(p);
+    return p;
   }
 
   /**

@@ -220,6 +220,41 @@ class DatabaseCommandsTest {
   }
 
   @Test
+  void scan_startedAfterAnInsert_seesTheKeyDespiteAnAbandonedSnapshot() {
+    populate(50);
+    // Start an iteration and abandon it: its snapshot stays behind.
+    assertTrue(!parseScan(h.call("SCAN", "0", "COUNT", "1")).cursor().equals("0"));
+    h.call("SET", "late", "v");
+    assertTrue(scanAll(h).contains("late"));
+    // Deleted keys left in a reused snapshot do not show.
+    parseScan(h.call("SCAN", "0", "COUNT", "1"));
+    h.call("DEL", "key:7");
+    assertTrue(!scanAll(h).contains("key:7"));
+  }
+
+  @Test
+  void scan_survivesFlushAndSwapMidIteration() {
+    populate(100);
+    ScanReply first = parseScan(h.call("SCAN", "0", "COUNT", "10"));
+    h.call("FLUSHDB");
+    h.call("SET", "after", "v");
+    List<String> rest = new ArrayList<>();
+    String cursor = first.cursor();
+    while (!cursor.equals("0")) {
+      ScanReply r = parseScan(h.call("SCAN", cursor, "COUNT", "10"));
+      rest.addAll(r.keys());
+      cursor = r.cursor();
+    }
+    assertTrue(rest.stream().allMatch(k -> k.equals("after")), rest.toString());
+    h.call("SELECT", "2");
+    h.call("SET", "two", "v");
+    h.call("SWAPDB", "0", "2");
+    assertEquals(List.of("after"), scanAll(h));
+    h.call("SELECT", "0");
+    assertEquals(List.of("two"), scanAll(h));
+  }
+
+  @Test
   void scan_perDatabase() {
     h.call("SET", "zero", "v");
     h.call("SELECT", "1");
