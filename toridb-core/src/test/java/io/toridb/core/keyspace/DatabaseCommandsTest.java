@@ -276,6 +276,16 @@ class DatabaseCommandsTest {
   }
 
   @Test
+  void randomkey_reachesEveryKeyOfALargerDatabase() {
+    populate(100);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 20_000 && seen.size() < 100; i++) {
+      seen.add(h.call("RANDOMKEY"));
+    }
+    assertEquals(100, seen.size());
+  }
+
+  @Test
   void randomkey_onEmptyDatabase_isNull() {
     assertEquals(NIL, h.call("RANDOMKEY"));
     assertEquals("_\r\n", h.call3("RANDOMKEY"));
