@@ -95,7 +95,7 @@ public final class Database {
   private StoredValue live(Key key, long now) {
     Store s = store;
     StoredValue v = s.map.get(key);
-    if (v != null && v.isExpired(now)) {
+    if (v != null && isExpired(v, now)) {
       expire(s, key, v);
       return null;
     }
@@ -154,6 +154,11 @@ public final class Database {
     }
   }
 
+  /** Whether {@code v} counts as expired at {@code now}: never while expiry is paused. */
+  public boolean isExpired(StoredValue v, long now) {
+    return v.isExpired(now) && !owner.expiryPaused();
+  }
+
   /** Deletes a key found expired, counts it and propagates its deletion. */
   private void expire(Store s, Key key, StoredValue v) {
     if (s.map.remove(key, v)) {
@@ -167,7 +172,7 @@ public final class Database {
   public boolean expireIfNeeded(Key key, long now) {
     Store s = store;
     StoredValue v = s.map.get(key);
-    if (v != null && v.isExpired(now)) {
+    if (v != null && isExpired(v, now)) {
       expire(s, key, v);
       return true;
     }
@@ -299,7 +304,7 @@ public final class Database {
         continue;
       }
       Map.Entry<Key, StoredValue> e = region.get(random.nextInt(region.size()));
-      if (!e.getValue().isExpired(now)) {
+      if (!isExpired(e.getValue(), now)) {
         return e.getKey();
       }
       expire(s, e.getKey(), e.getValue());

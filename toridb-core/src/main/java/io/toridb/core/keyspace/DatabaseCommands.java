@@ -96,11 +96,12 @@ public final class DatabaseCommands {
     // Only a lone "*" skips matching: "**" does not match the empty key name, as in Redis.
     boolean all = pattern.length == 1 && pattern[0] == '*';
     long now = ctx.now();
+    Database db = ctx.db();
     List<byte[]> found = new ArrayList<>();
-    for (Map.Entry<Key, StoredValue> e : ctx.db().entries()) {
+    for (Map.Entry<Key, StoredValue> e : db.entries()) {
       byte[] key = e.getKey().bytes();
       // Expired keys are left for the expiry cycle, as Redis does here, but never shown.
-      if ((all || GlobPattern.matches(pattern, key)) && !e.getValue().isExpired(now)) {
+      if ((all || GlobPattern.matches(pattern, key)) && !db.isExpired(e.getValue(), now)) {
         found.add(key);
       }
     }
@@ -128,7 +129,7 @@ public final class DatabaseCommands {
               if (v == null) {
                 return;
               }
-              if (v.isExpired(now)) {
+              if (db.isExpired(v, now)) {
                 reclaim(db, locks, key, now);
                 return;
               }

@@ -10,6 +10,7 @@ public final class Keyspace {
   private final KeyspaceStats stats = new KeyspaceStats();
   private final KeyLocks locks = new KeyLocks();
   private volatile PropagationSink expirySink = PropagationSink.NONE;
+  private volatile boolean expiryPaused;
   private volatile int lfuLogFactor = 10;
   private volatile int lfuDecayTime = 1;
 
@@ -63,6 +64,19 @@ public final class Keyspace {
   /** Called by a database, under the key's lock, after it reclaimed an expired key. */
   void expired(int db, Key key) {
     expirySink.propagate(db, new byte[][] {DEL, key.bytes()});
+  }
+
+  /**
+   * While paused, no key counts as expired and none is reclaimed, as in Redis while it loads its
+   * data: replaying a log must rebuild exactly the state that was logged, whatever the clock says
+   * now; expired keys go once loading is done.
+   */
+  public void expiryPaused(boolean paused) {
+    this.expiryPaused = paused;
+  }
+
+  boolean expiryPaused() {
+    return expiryPaused;
   }
 
   /** The lfu-log-factor used when a key access bumps its LFU counter. */

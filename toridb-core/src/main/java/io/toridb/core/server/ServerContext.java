@@ -88,6 +88,7 @@ public final class ServerContext {
 
   public void loading(boolean loading) {
     this.loading = loading;
+    keyspace.expiryPaused(loading);
   }
 
   public long lastSaveSeconds() {

@@ -151,6 +151,21 @@ class ActiveExpiryTest {
   }
 
   @Test
+  void whileLoading_nothingExpires_andAfterwardsItDoes() {
+    put(0, "k", System.currentTimeMillis() - 1000);
+    h.server().loading(true);
+    try {
+      assertEquals(0, expiry.runCycle(T0 * 2));
+      assertNotNull(db(0).lookupWrite(Key.of("k"), T0 * 2));
+      assertFalse(db(0).expireIfNeeded(Key.of("k"), T0 * 2));
+    } finally {
+      h.server().loading(false);
+    }
+    assertEquals(integer(0), h.call("EXISTS", "k"));
+    assertEquals(List.of("0:DEL k"), propagated);
+  }
+
+  @Test
   void runCycle_afterSwapdb_followsTheMovedKeys() {
     put(0, "a", T0);
     h.call("SWAPDB", "0", "1");
