@@ -8,14 +8,14 @@ import io.toridb.core.config.Config;
  *
  * <h2>Implementation notes</h2>
  *
- * <p>Each cycle visits up to 16 databases, round-robin, continuing with the database after the
- * last one visited. In a database it samples batches of 20 keys from the expiry index (resuming
- * where its previous batch stopped, so successive cycles sweep the whole index), reclaims the
- * expired ones, and takes another batch while more than 10% of a batch had expired: then many
- * expired keys are probably still waiting. A cycle stops after 25% of the cron period (25 ms at
- * hz 10) of wall-clock time; after such a stop the next cycle visits every database. The
- * {@code active-expire-effort} directive (1-10) raises batch size, time share and eagerness the
- * way Redis's does.
+ * <p>Each cycle visits up to 16 databases, round-robin, continuing with the database after the last
+ * one visited. In a database it samples batches of 20 keys from the expiry index (resuming where
+ * its previous batch stopped, so successive cycles sweep the whole index), reclaims the expired
+ * ones, and takes another batch while more than 10% of a batch had expired: then many expired keys
+ * are probably still waiting. A cycle stops after 25% of the cron period (25 ms at hz 10) of
+ * wall-clock time; after such a stop the next cycle visits every database. The {@code
+ * active-expire-effort} directive (1-10) raises batch size, time share and eagerness the way
+ * Redis's does.
  *
  * <p>A key is reclaimed under its stripe lock, taken with tryLock: the cron thread never waits
  * behind a command, and a key whose stripe is busy is simply checked again in a later cycle. Every

@@ -34,6 +34,7 @@ public final class Database {
   private static final class Store {
     final ConcurrentHashMap<Key, StoredValue> map = new ConcurrentHashMap<>();
     final Set<Key> expiring = ConcurrentHashMap.newKeySet();
+
     /**
      * Puts begun and finished. Their sums tell {@link #scan} whether a key can have been added
      * since a SCAN snapshot was taken (see there).
@@ -42,8 +43,10 @@ public final class Database {
 
     final LongAdder putsFinished = new LongAdder();
     final ScanSnapshotSlot<Key> scanSnapshot = new ScanSnapshotSlot<>();
+
     /** Where the active expiry cycle continues sampling; only the expiry cycle touches it. */
     Iterator<Key> expiryCursor;
+
     /** Running average TTL of sampled keys (ms), for INFO keyspace. */
     volatile long avgTtl;
   }
@@ -71,8 +74,8 @@ public final class Database {
   }
 
   /**
-   * As {@link #lookupRead} but leaves the access time alone (Redis's LOOKUP_NOTOUCH), for
-   * commands that only inspect a key: EXISTS, TYPE, TTL, OBJECT.
+   * As {@link #lookupRead} but leaves the access time alone (Redis's LOOKUP_NOTOUCH), for commands
+   * that only inspect a key: EXISTS, TYPE, TTL, OBJECT.
    */
   public StoredValue lookupReadNoTouch(Key key, long now) {
     StoredValue v = live(key, now);
@@ -188,7 +191,9 @@ public final class Database {
     return store.expiring.size();
   }
 
-  /** Average time to live (ms) of keys with an expiry, as sampled by the expiry cycle; 0 if none. */
+  /**
+   * Average time to live (ms) of keys with an expiry, as sampled by the expiry cycle; 0 if none.
+   */
   public long avgTtl() {
     return store.avgTtl;
   }
@@ -220,21 +225,21 @@ public final class Database {
   }
 
   /**
-   * Feeds {@code sink} the keys of one SCAN call and returns the next cursor (see
-   * {@link ScanSnapshot} for the cursor and its guarantee). The keys may since have been deleted
-   * or have expired; the caller re-checks them. Needs no lock.
+   * Feeds {@code sink} the keys of one SCAN call and returns the next cursor (see {@link
+   * ScanSnapshot} for the cursor and its guarantee). The keys may since have been deleted or have
+   * expired; the caller re-checks them. Needs no lock.
    *
    * <p>Which snapshot a call may read: every snapshot gets a generation number, drawn from a
-   * counter just before its copy begins, and the database publishes only ever newer generations.
-   * A call with cursor 0 starts an iteration and draws a generation G. It then either copies the
-   * keys afresh, or re-publishes the current snapshot under G if no put can have added a key
-   * since that snapshot was copied: when it was built, the finished-put count read equal to the
-   * started-put count read just after it (no put in flight, every earlier one already in the
-   * map), and the started count has not moved since. Either way the snapshot holds every key
-   * present throughout the iteration. Later calls of the iteration, whose cursor carries no
-   * state, read the published snapshot: its generation is at least G, so its copy began (or it
-   * was re-validated) after the iteration started, and the same holds. When none is published
-   * (released after some iteration ended), they take a fresh copy, which is after the start too.
+   * counter just before its copy begins, and the database publishes only ever newer generations. A
+   * call with cursor 0 starts an iteration and draws a generation G. It then either copies the keys
+   * afresh, or re-publishes the current snapshot under G if no put can have added a key since that
+   * snapshot was copied: when it was built, the finished-put count read equal to the started-put
+   * count read just after it (no put in flight, every earlier one already in the map), and the
+   * started count has not moved since. Either way the snapshot holds every key present throughout
+   * the iteration. Later calls of the iteration, whose cursor carries no state, read the published
+   * snapshot: its generation is at least G, so its copy began (or it was re-validated) after the
+   * iteration started, and the same holds. When none is published (released after some iteration
+   * ended), they take a fresh copy, which is after the start too.
    */
   public long scan(long cursor, long count, Consumer<Key> sink) {
     Store s = store;
@@ -266,8 +271,10 @@ public final class Database {
     long finished = s.putsFinished.sum();
     long started = s.putsStarted.sum();
     long quiescent = finished == started ? started : -1;
-    ScanSnapshot<Key> snap = ScanSnapshot.of(s.map.keySet().iterator(), Key::hashCode, s.map.size());
-    ScanSnapshotSlot.Published<Key> p = new ScanSnapshotSlot.Published<>(snap, quiescent, generation);
+    ScanSnapshot<Key> snap =
+        ScanSnapshot.of(s.map.keySet().iterator(), Key::hashCode, s.map.size());
+    ScanSnapshotSlot.Published<Key> p =
+        new ScanSnapshotSlot.Published<>(snap, quiescent, generation);
     s.scanSnapshot.publish(p);
     return p;
   }
@@ -278,10 +285,10 @@ public final class Database {
    *
    * <p>ConcurrentHashMap has no random access, but its spliterator splits its bucket range in
    * halves: descending through random halves until about {@value #RANDOM_LEAF} keys remain reaches
-   * a random region of the table in O(log N) steps; one of the keys found there is the answer.
-   * A region may be empty (then it tries again); like Redis's dictGetFairRandomKey the pick is
-   * close to, but not exactly, uniform. In a table left sparse by mass deletion (maps do not
-   * shrink) a region can span many empty buckets, up to an O(N) walk.
+   * a random region of the table in O(log N) steps; one of the keys found there is the answer. A
+   * region may be empty (then it tries again); like Redis's dictGetFairRandomKey the pick is close
+   * to, but not exactly, uniform. In a table left sparse by mass deletion (maps do not shrink) a
+   * region can span many empty buckets, up to an O(N) walk.
    */
   public Key randomKey(long now) {
     Store s = store;
@@ -313,9 +320,9 @@ public final class Database {
   }
 
   /**
-   * Fills {@code out} with up to {@code out.length} keys that carry an expiry, continuing where
-   * the previous call stopped and starting over at most once; returns how many it filled. Only
-   * the active expiry cycle calls this.
+   * Fills {@code out} with up to {@code out.length} keys that carry an expiry, continuing where the
+   * previous call stopped and starting over at most once; returns how many it filled. Only the
+   * active expiry cycle calls this.
    */
   int sampleExpiring(Key[] out) {
     Store s = store;

@@ -23,8 +23,8 @@ import java.util.Map;
  * <p>All but SCAN lock every stripe ({@code WHOLE_KEYSPACE}) so that they see, or make, one
  * consistent state, as Redis's single thread gives. SCAN takes no lock: it reads a snapshot (see
  * {@link ScanSnapshot}) and only locks a single stripe, briefly and without waiting, to reclaim an
- * expired key it meets; a SCAN call thus never stalls other clients, at the price that one call
- * is not isolated from a concurrent multi-key write.
+ * expired key it meets; a SCAN call thus never stalls other clients, at the price that one call is
+ * not isolated from a concurrent multi-key write.
  */
 public final class DatabaseCommands {
   private DatabaseCommands() {}
@@ -201,11 +201,12 @@ public final class DatabaseCommands {
   }
 
   /**
-   * ASYNC and SYNC are both accepted; both are instant here, since a flush replaces the
-   * database's storage and leaves the old one to the garbage collector.
+   * ASYNC and SYNC are both accepted; both are instant here, since a flush replaces the database's
+   * storage and leaves the old one to the garbage collector.
    */
   private static void checkFlushOption(byte[][] argv) {
-    if (argv.length == 1 || (argv.length == 2 && (Args.is(argv[1], "ASYNC") || Args.is(argv[1], "SYNC")))) {
+    if (argv.length == 1
+        || (argv.length == 2 && (Args.is(argv[1], "ASYNC") || Args.is(argv[1], "SYNC")))) {
       return;
     }
     throw new CommandException(Errors.SYNTAX);

@@ -11,20 +11,20 @@ package io.toridb.core.keyspace;
  *       class is the byte x. Redis's quirks are kept: a class left open at the end of the pattern
  *       takes the rest of the pattern as its members, {@code [^} at the very end matches any byte,
  *       and a dash before the closing bracket forms a range with it ({@code [a-]} spans ']'..'a').
- *   <li>A pattern never matches the empty string unless it is empty itself ({@code *} against ""
- *       is false; KEYS special-cases the lone {@code *}).
+ *   <li>A pattern never matches the empty string unless it is empty itself ({@code *} against "" is
+ *       false; KEYS special-cases the lone {@code *}).
  * </ul>
  *
  * <h2>Implementation notes</h2>
  *
- * <p>Redis recurses at each {@code *} and, since 7.0, stops the whole search as soon as the
- * pattern after some {@code *} fails to match at every remaining position (a longer match for an
- * earlier {@code *} would only give the rest of the pattern less to work with). Redis 7.0 has no
- * nesting limit beyond that. The consequence is that only the most recent {@code *} is ever
- * retried, which is the classic iterative matcher used here: remember the last {@code *} and the
- * string position its attempt started from; on a mismatch, retry one byte further; once that
- * attempt position reaches the end of the string, fail. It needs no stack and runs in
- * O(pattern x string) time, so pathological patterns such as {@code a*a*a*...*b} are cheap.
+ * <p>Redis recurses at each {@code *} and, since 7.0, stops the whole search as soon as the pattern
+ * after some {@code *} fails to match at every remaining position (a longer match for an earlier
+ * {@code *} would only give the rest of the pattern less to work with). Redis 7.0 has no nesting
+ * limit beyond that. The consequence is that only the most recent {@code *} is ever retried, which
+ * is the classic iterative matcher used here: remember the last {@code *} and the string position
+ * its attempt started from; on a mismatch, retry one byte further; once that attempt position
+ * reaches the end of the string, fail. It needs no stack and runs in O(pattern x string) time, so
+ * pathological patterns such as {@code a*a*a*...*b} are cheap.
  */
 public final class GlobPattern {
   private GlobPattern() {}
@@ -112,8 +112,8 @@ public final class GlobPattern {
   }
 
   /**
-   * Matches byte {@code c} against the class starting at {@code p[open] == '['}. Returns the
-   * index of the class's last pattern byte (its ']' when closed) on a match, or -1.
+   * Matches byte {@code c} against the class starting at {@code p[open] == '['}. Returns the index
+   * of the class's last pattern byte (its ']' when closed) on a match, or -1.
    */
   private static int classEnd(byte[] p, int open, int pEnd, byte c, boolean nocase) {
     int pi = open + 1;

@@ -127,11 +127,22 @@ public final class KeyspaceCommands {
             .handler(KeyspaceCommands::move));
     t.add(
         CommandSpec.builder("object", -2)
-            .doc("A container for object introspection commands.", "2.2.3", "Depends on subcommand.")
-            .subcommand(objectSub("encoding", "Returns the internal encoding of a Redis object.", "2.2.3"))
-            .subcommand(objectSub("freq", "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0"))
-            .subcommand(objectSub("idletime", "Returns the time since the last access to a Redis object.", "2.2.3"))
-            .subcommand(objectSub("refcount", "Returns the reference count of a value of a key.", "2.2.3"))
+            .doc(
+                "A container for object introspection commands.", "2.2.3", "Depends on subcommand.")
+            .subcommand(
+                objectSub("encoding", "Returns the internal encoding of a Redis object.", "2.2.3"))
+            .subcommand(
+                objectSub(
+                    "freq",
+                    "Returns the logarithmic access frequency counter of a Redis object.",
+                    "4.0.0"))
+            .subcommand(
+                objectSub(
+                    "idletime",
+                    "Returns the time since the last access to a Redis object.",
+                    "2.2.3"))
+            .subcommand(
+                objectSub("refcount", "Returns the reference count of a value of a key.", "2.2.3"))
             .subcommand(
                 CommandSpec.builder("help", 2)
                     .flags(LOADING | STALE)
@@ -358,10 +369,10 @@ public final class KeyspaceCommands {
   }
 
   /**
-   * Whether Redis would hold this value as one of its shared integer objects, whose reference
-   * count reads INT_MAX: integer-encoded strings 0..9999, unless maxmemory is set with an LRU or
-   * LFU policy (which needs per-object access data). Judged from today's configuration, where
-   * Redis decides when the value is stored.
+   * Whether Redis would hold this value as one of its shared integer objects, whose reference count
+   * reads INT_MAX: integer-encoded strings 0..9999, unless maxmemory is set with an LRU or LFU
+   * policy (which needs per-object access data). Judged from today's configuration, where Redis
+   * decides when the value is stored.
    */
   private static boolean isSharedInteger(StoredValue v, Config config) {
     if (!(v instanceof StringValue s) || !"int".equals(s.encoding())) {

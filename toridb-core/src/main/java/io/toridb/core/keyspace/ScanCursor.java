@@ -12,10 +12,9 @@ public final class ScanCursor {
   private ScanCursor() {}
 
   /**
-   * Parses a cursor with strtoul's rules as Redis applies them: no leading white space, an
-   * optional sign ("-1" wraps to 2^64-1), decimal digits, nothing after them; a value above
-   * 2^64-1 is invalid. The empty string is cursor 0, and a NUL byte ends the number, as it ends
-   * a C string.
+   * Parses a cursor with strtoul's rules as Redis applies them: no leading white space, an optional
+   * sign ("-1" wraps to 2^64-1), decimal digits, nothing after them; a value above 2^64-1 is
+   * invalid. The empty string is cursor 0, and a NUL byte ends the number, as it ends a C string.
    *
    * @return the cursor's 64 bits
    * @throws CommandException "ERR invalid cursor"

@@ -1,12 +1,12 @@
 package io.toridb.core.keyspace;
 
 import io.toridb.core.command.Args;
-import io.toridb.core.command.Errors;
 import io.toridb.core.command.CommandException;
+import io.toridb.core.command.Errors;
 
 /**
- * The options of SCAN, HSCAN, SSCAN and ZSCAN: {@code [MATCH pattern] [COUNT count] [TYPE type]}
- * in any order, the last occurrence winning, as Redis's scanGenericCommand parses them.
+ * The options of SCAN, HSCAN, SSCAN and ZSCAN: {@code [MATCH pattern] [COUNT count] [TYPE type]} in
+ * any order, the last occurrence winning, as Redis's scanGenericCommand parses them.
  */
 public final class ScanOptions {
   /** Redis's default COUNT. */

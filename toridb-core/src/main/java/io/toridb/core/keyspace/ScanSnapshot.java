@@ -29,16 +29,15 @@ import java.util.function.ToIntFunction;
  *       cursor, so an iteration ends after at most (number of distinct hashes + 1) calls.
  *   <li>The guarantee needs only that every snapshot a call reads from contains every element
  *       present throughout the iteration. That holds for any snapshot whose copy was taken at or
- *       after the iteration started, because such an element was present during the whole copy
- *       (a weakly consistent iterator, as ConcurrentHashMap's, yields every element present from
- *       its creation to its end). Its owner may also keep serving a snapshot it can prove no
- *       element was added since (see {@link Database#scan}). Since cursors carry no state, an
- *       owner serving several iterations at once must never let a copy begun before some
- *       iteration started replace one that iteration relies on ({@link ScanSnapshotSlot}). An
- *       element found in its range is returned, so the element is returned by the call whose
- *       range holds its hash.
- *   <li>Snapshots may hold elements that have since been removed; the caller re-checks each
- *       element when it is returned, so removed elements never show.
+ *       after the iteration started, because such an element was present during the whole copy (a
+ *       weakly consistent iterator, as ConcurrentHashMap's, yields every element present from its
+ *       creation to its end). Its owner may also keep serving a snapshot it can prove no element
+ *       was added since (see {@link Database#scan}). Since cursors carry no state, an owner serving
+ *       several iterations at once must never let a copy begun before some iteration started
+ *       replace one that iteration relies on ({@link ScanSnapshotSlot}). An element found in its
+ *       range is returned, so the element is returned by the call whose range holds its hash.
+ *   <li>Snapshots may hold elements that have since been removed; the caller re-checks each element
+ *       when it is returned, so removed elements never show.
  * </ul>
  *
  * <p>Building costs one pass over the collection plus a sort, O(N log N); each call then costs a

@@ -4,25 +4,25 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Where a collection publishes its current SCAN snapshot, with the rule that keeps SCAN's
- * guarantee when several clients scan at once: every snapshot carries a generation drawn just
- * before its copy began (or before it was re-validated), and only a higher generation may replace
- * the published one. Without the rule, a copy begun before some iteration started could finish
- * late and replace a newer one that iteration relies on.
+ * Where a collection publishes its current SCAN snapshot, with the rule that keeps SCAN's guarantee
+ * when several clients scan at once: every snapshot carries a generation drawn just before its copy
+ * began (or before it was re-validated), and only a higher generation may replace the published
+ * one. Without the rule, a copy begun before some iteration started could finish late and replace a
+ * newer one that iteration relies on.
  *
- * <p>Use, for a database or a large collection: a call with cursor 0 draws
- * {@link #nextGeneration()} and then either copies the elements ({@link ScanSnapshot#of}) or, if
- * it can prove nothing was added since the current snapshot's copy, re-publishes that snapshot
- * under the new generation; other calls read {@link #current()} and copy afresh (with a new
- * generation) when it has been released. Publish every copy; {@link #release} it when a call
- * returns cursor 0. See {@link Database#scan}.
+ * <p>Use, for a database or a large collection: a call with cursor 0 draws {@link
+ * #nextGeneration()} and then either copies the elements ({@link ScanSnapshot#of}) or, if it can
+ * prove nothing was added since the current snapshot's copy, re-publishes that snapshot under the
+ * new generation; other calls read {@link #current()} and copy afresh (with a new generation) when
+ * it has been released. Publish every copy; {@link #release} it when a call returns cursor 0. See
+ * {@link Database#scan}.
  *
  * @param <E> element type
  */
 public final class ScanSnapshotSlot<E> {
   /**
-   * A published snapshot; {@code snapshot} is null once released. {@code quiescentPuts} is free
-   * for the owner's proof that nothing was added since the copy (-1 when it has none).
+   * A published snapshot; {@code snapshot} is null once released. {@code quiescentPuts} is free for
+   * the owner's proof that nothing was added since the copy (-1 when it has none).
    */
   public record Published<E>(ScanSnapshot<E> snapshot, long quiescentPuts, long generation) {}
 

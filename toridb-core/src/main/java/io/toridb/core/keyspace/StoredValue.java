@@ -18,6 +18,7 @@ public abstract class StoredValue {
 
   private long expireAt = NO_EXPIRY;
   private long lastAccess;
+
   /** Low 8 bits: the logarithmic counter; above them: minutes (mod 2^16) of its last decrement. */
   private int lfu;
 
@@ -66,9 +67,8 @@ public abstract class StoredValue {
   }
 
   /**
-   * Records an access for the LFU counter: decays it for the minutes since its last decrement,
-   * then increments it with probability 1 / ((counter - 5) * logFactor + 1), as Redis's
-   * updateLFU does.
+   * Records an access for the LFU counter: decays it for the minutes since its last decrement, then
+   * increments it with probability 1 / ((counter - 5) * logFactor + 1), as Redis's updateLFU does.
    */
   public void countAccess(long now, int logFactor, int decayMinutes) {
     int counter = lfuFrequency(now, decayMinutes);
@@ -83,8 +83,8 @@ public abstract class StoredValue {
   }
 
   /**
-   * The LFU counter as {@code OBJECT FREQ} reports it: decremented by one for every
-   * {@code decayMinutes} minutes since the last decrement (0 disables decay).
+   * The LFU counter as {@code OBJECT FREQ} reports it: decremented by one for every {@code
+   * decayMinutes} minutes since the last decrement (0 disables decay).
    */
   public int lfuFrequency(long now, int decayMinutes) {
     int counter = lfu & 0xFF;

@@ -179,7 +179,8 @@ class ExpireCommandsTest {
         h.call("EXPIRE", "foo", "abc", "GT", "LT"));
     assertEquals(error("ERR Unsupported option AB"), h.call("EXPIRE", "foo", "200", "AB"));
     assertEquals(error("ERR Unsupported option ab"), h.call("EXPIRE", "foo", "200", "XX", "ab"));
-    assertEquals(error("ERR Unsupported option AB"), h.call("EXPIRE", "foo", "200", "NX", "XX", "AB"));
+    assertEquals(
+        error("ERR Unsupported option AB"), h.call("EXPIRE", "foo", "200", "NX", "XX", "AB"));
   }
 
   @ParameterizedTest
@@ -284,8 +285,7 @@ class ExpireCommandsTest {
     assertEquals(integer(0), h.call("PERSIST", "nokey"));
     assertEquals(List.of("0:PERSIST k"), propagated);
     assertEquals(0, h.server().keyspace().db(0).expiresCount());
-    assertEquals(
-        error("ERR wrong number of arguments for 'persist' command"), h.call("PERSIST"));
+    assertEquals(error("ERR wrong number of arguments for 'persist' command"), h.call("PERSIST"));
   }
 
   @Test

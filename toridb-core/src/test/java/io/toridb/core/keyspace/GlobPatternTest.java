@@ -114,9 +114,11 @@ class GlobPatternTest {
     assertTrue(GlobPattern.matches(stars, many));
     // Deeper than any Java stack would allow a recursive matcher to go.
     byte[] deep = "*a".repeat(50_000).getBytes(StandardCharsets.ISO_8859_1);
-    assertFalse(GlobPattern.matches(deep, "a".repeat(49_999).getBytes(StandardCharsets.ISO_8859_1)));
+    assertFalse(
+        GlobPattern.matches(deep, "a".repeat(49_999).getBytes(StandardCharsets.ISO_8859_1)));
     assertTrue(GlobPattern.matches(deep, "a".repeat(50_000).getBytes(StandardCharsets.ISO_8859_1)));
     byte[] redisRegression = ("a*".repeat(20) + "b").getBytes(StandardCharsets.ISO_8859_1);
-    assertFalse(GlobPattern.matches(redisRegression, "a".repeat(40).getBytes(StandardCharsets.ISO_8859_1)));
+    assertFalse(
+        GlobPattern.matches(redisRegression, "a".repeat(40).getBytes(StandardCharsets.ISO_8859_1)));
   }
 }

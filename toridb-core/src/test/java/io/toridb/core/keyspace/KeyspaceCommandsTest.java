@@ -114,7 +114,10 @@ class KeyspaceCommandsTest {
     assertEquals("+none\r\n", h.call("TYPE", "missing"));
     assertEquals("+none\r\n", h.call3("TYPE", "missing"));
     String[][] types = {
-      {"list", "quicklist"}, {"set", "intset"}, {"zset", "listpack"}, {"hash", "listpack"},
+      {"list", "quicklist"},
+      {"set", "intset"},
+      {"zset", "listpack"},
+      {"hash", "listpack"},
       {"stream", "stream"}
     };
     for (String[] t : types) {

@@ -43,7 +43,8 @@ final class KeyspaceTestSupport {
             (db, argv) -> {
               StringBuilder sb = new StringBuilder().append(db).append(':');
               for (int i = 0; i < argv.length; i++) {
-                sb.append(i == 0 ? "" : " ").append(new String(argv[i], StandardCharsets.ISO_8859_1));
+                sb.append(i == 0 ? "" : " ")
+                    .append(new String(argv[i], StandardCharsets.ISO_8859_1));
               }
               synchronized (log) {
                 log.add(sb.toString());

@@ -89,7 +89,8 @@ class ScanConcurrencyTest {
           assertTrue(calls < 10_000_000, "iteration does not end");
         } while (!cursor.equals("0"));
         for (int i = 0; i < STABLE; i++) {
-          assertTrue(seen.contains("stable:" + i), "iteration " + iteration + " missed stable:" + i);
+          assertTrue(
+              seen.contains("stable:" + i), "iteration " + iteration + " missed stable:" + i);
         }
       }
     } finally {

@@ -34,8 +34,20 @@ class ScanCursorTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        " 1", "\t1", "1 ", "1x", "x", "+", "-", "--1", "+-1", "0x10", "1.0",
-        "18446744073709551616", "-18446744073709551616", "99999999999999999999"
+        " 1",
+        "\t1",
+        "1 ",
+        "1x",
+        "x",
+        "+",
+        "-",
+        "--1",
+        "+-1",
+        "0x10",
+        "1.0",
+        "18446744073709551616",
+        "-18446744073709551616",
+        "99999999999999999999"
       })
   void parse_refusesEverythingElse(String text) {
     CommandException e = assertThrows(CommandException.class, () -> parse(text));

@@ -17,7 +17,8 @@ class ScanSnapshotSlotTest {
     ScanSnapshotSlot<String> slot = new ScanSnapshotSlot<>();
     long older = slot.nextGeneration(); // A copy begins...
     long newer = slot.nextGeneration(); // ...an iteration starts and copies too, finishing first.
-    ScanSnapshotSlot.Published<String> fresh = new ScanSnapshotSlot.Published<>(snap("a", "b"), -1, newer);
+    ScanSnapshotSlot.Published<String> fresh =
+        new ScanSnapshotSlot.Published<>(snap("a", "b"), -1, newer);
     slot.publish(fresh);
     slot.publish(new ScanSnapshotSlot.Published<>(snap("a"), -1, older));
     assertSame(fresh, slot.current());
@@ -28,7 +29,8 @@ class ScanSnapshotSlotTest {
     ScanSnapshotSlot<String> slot = new ScanSnapshotSlot<>();
     long older = slot.nextGeneration();
     long newer = slot.nextGeneration();
-    ScanSnapshotSlot.Published<String> fresh = new ScanSnapshotSlot.Published<>(snap("a"), -1, newer);
+    ScanSnapshotSlot.Published<String> fresh =
+        new ScanSnapshotSlot.Published<>(snap("a"), -1, newer);
     slot.publish(fresh);
     slot.release(fresh);
     assertNull(slot.current().snapshot());
