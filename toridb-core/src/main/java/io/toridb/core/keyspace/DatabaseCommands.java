@@ -59,7 +59,7 @@ public final class DatabaseCommands {
             .flags(READONLY | FAST | WHOLE_KEYSPACE)
             .group("server")
             .doc("Returns the number of keys in the database.", "1.0.0", "O(1)")
-            .handler((ctx, argv) -> ctx.out().integer(ctx.db().size())));
+            .handler(DatabaseCommands::dbsize));
     t.add(
         CommandSpec.builder("flushdb", -1)
             .flags(WRITE | WHOLE_KEYSPACE)
@@ -174,6 +174,12 @@ public final class DatabaseCommands {
     } else {
       ctx.out().bulk(key.bytes());
     }
+  }
+
+  /** DBSIZE */
+  static void dbsize(CommandContext ctx, byte[][] argv) {
+    // Keys that expired but were not reclaimed yet still count, as in Redis.
+    ctx.out().integer(ctx.db().size());
   }
 
   /** FLUSHDB [ASYNC | SYNC] */
