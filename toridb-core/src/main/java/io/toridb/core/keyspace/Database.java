@@ -1,9 +1,15 @@
 package io.toridb.core.keyspace;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Spliterator;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * One logical database ({@code SELECT n}): a concurrent map from key to value plus an index of the
@@ -11,17 +17,43 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Callers hold the key's stripe lock (see {@link KeyLocks}) for every method that takes a key;
  * the map itself is concurrent so that commands on different stripes run in parallel and keyless
- * readers ({@code DBSIZE}, {@code SCAN}) can iterate while others write.
+ * readers ({@code SCAN}) can iterate while others write.
+ *
+ * <p>The contents live in a {@link Store} that {@code SWAPDB} and {@code FLUSHDB} replace in one
+ * step (holding every lock), so those commands cost O(1) however many keys there are.
  */
 public final class Database {
-  private final int index;
-  private final ConcurrentHashMap<Key, StoredValue> map = new ConcurrentHashMap<>();
-  private final Set<Key> expiring = ConcurrentHashMap.newKeySet();
-  private final KeyspaceStats stats;
+  /** About how many keys RANDOMKEY's descent stops at; see {@link #randomKey}. */
+  private static final int RANDOM_LEAF = 8;
 
-  Database(int index, KeyspaceStats stats) {
+  private final int index;
+  private final Keyspace owner;
+  private volatile Store store = new Store();
+
+  /** Everything a database holds; swapped or replaced as a whole. */
+  private static final class Store {
+    final ConcurrentHashMap<Key, StoredValue> map = new ConcurrentHashMap<>();
+    final Set<Key> expiring = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Puts begun and finished. Their sums tell {@link #scan} whether a key can have been added
+     * since a SCAN snapshot was taken (see there).
+     */
+    final LongAdder putsStarted = new LongAdder();
+
+    final LongAdder putsFinished = new LongAdder();
+    final ScanSnapshotSlot<Key> scanSnapshot = new ScanSnapshotSlot<>();
+
+    /** Where the active expiry cycle continues sampling; only the expiry cycle touches it. */
+    Iterator<Key> expiryCursor;
+
+    /** Running average TTL of sampled keys (ms), for INFO keyspace. */
+    volatile long avgTtl;
+  }
+
+  Database(int index, Keyspace owner) {
     this.index = index;
-    this.stats = stats;
+    this.owner = owner;
   }
 
   public int index() {
@@ -33,47 +65,84 @@ public final class Database {
    * miss and refreshes the access time, as Redis's lookupKeyRead does.
    */
   public StoredValue lookupRead(Key key, long now) {
-    StoredValue v = lookupWrite(key, now);
-    if (v == null) {
-      stats.keyspaceMisses.increment();
-    } else {
-      stats.keyspaceHits.increment();
-      v.touch(now);
+    StoredValue v = live(key, now);
+    countLookup(v);
+    if (v != null) {
+      access(v, now);
     }
     return v;
   }
 
-  /** The live value of {@code key}, deleting it first if it has expired; no statistics. */
+  /**
+   * As {@link #lookupRead} but leaves the access time alone (Redis's LOOKUP_NOTOUCH), for commands
+   * that only inspect a key: EXISTS, TYPE, TTL, OBJECT.
+   */
+  public StoredValue lookupReadNoTouch(Key key, long now) {
+    StoredValue v = live(key, now);
+    countLookup(v);
+    return v;
+  }
+
+  /**
+   * The live value of {@code key}, deleting it first if it has expired; refreshes the access time
+   * but counts no statistics, as Redis's lookupKeyWrite.
+   */
   public StoredValue lookupWrite(Key key, long now) {
-    StoredValue v = map.get(key);
-    if (v != null && v.isExpired(now)) {
-      expire(key, v);
+    StoredValue v = live(key, now);
+    if (v != null) {
+      access(v, now);
+    }
+    return v;
+  }
+
+  private StoredValue live(Key key, long now) {
+    Store s = store;
+    StoredValue v = s.map.get(key);
+    if (v != null && isExpired(v, now)) {
+      expire(s, key, v);
       return null;
     }
     return v;
   }
 
+  private void countLookup(StoredValue v) {
+    if (v == null) {
+      owner.stats().keyspaceMisses.increment();
+    } else {
+      owner.stats().keyspaceHits.increment();
+    }
+  }
+
+  private void access(StoredValue v, long now) {
+    v.touch(now);
+    v.countAccess(now, owner.lfuLogFactor(), owner.lfuDecayTime());
+  }
+
   /** The value without expiring it or touching statistics (OBJECT, DEBUG, iteration). */
   public StoredValue peek(Key key) {
-    return map.get(key);
+    return store.map.get(key);
   }
 
   /** Stores {@code value} under {@code key}, replacing any old value; returns the old value. */
   public StoredValue put(Key key, StoredValue value) {
-    StoredValue old = map.put(key, value);
+    Store s = store;
+    s.putsStarted.increment();
+    StoredValue old = s.map.put(key, value);
+    s.putsFinished.increment();
     if (value.hasExpiry()) {
-      expiring.add(key);
+      s.expiring.add(key);
     } else if (old != null && old.hasExpiry()) {
-      expiring.remove(key);
+      s.expiring.remove(key);
     }
     return old;
   }
 
   /** Removes {@code key}; returns the old value or null. */
   public StoredValue remove(Key key) {
-    StoredValue old = map.remove(key);
+    Store s = store;
+    StoredValue old = s.map.remove(key);
     if (old != null && old.hasExpiry()) {
-      expiring.remove(key);
+      s.expiring.remove(key);
     }
     return old;
   }
@@ -82,25 +151,32 @@ public final class Database {
   public void setExpire(Key key, StoredValue value, long at) {
     value.expireAt(at);
     if (at == StoredValue.NO_EXPIRY) {
-      expiring.remove(key);
+      store.expiring.remove(key);
     } else {
-      expiring.add(key);
+      store.expiring.add(key);
     }
   }
 
-  /** Deletes a key found expired and counts it. */
-  void expire(Key key, StoredValue v) {
-    if (map.remove(key, v)) {
-      expiring.remove(key);
-      stats.expiredKeys.increment();
+  /** Whether {@code v} counts as expired at {@code now}: never while expiry is paused. */
+  public boolean isExpired(StoredValue v, long now) {
+    return v.isExpired(now) && !owner.expiryPaused();
+  }
+
+  /** Deletes a key found expired, counts it and propagates its deletion. */
+  private void expire(Store s, Key key, StoredValue v) {
+    if (s.map.remove(key, v)) {
+      s.expiring.remove(key);
+      owner.stats().expiredKeys.increment();
+      owner.expired(index, key);
     }
   }
 
   /** Deletes {@code key} if it is (still) expired at {@code now}; true if it was deleted. */
   public boolean expireIfNeeded(Key key, long now) {
-    StoredValue v = map.get(key);
-    if (v != null && v.isExpired(now)) {
-      expire(key, v);
+    Store s = store;
+    StoredValue v = s.map.get(key);
+    if (v != null && isExpired(v, now)) {
+      expire(s, key, v);
       return true;
     }
     return false;
@@ -108,44 +184,176 @@ public final class Database {
 
   /** Number of keys, including expired ones not yet reclaimed (as Redis's DBSIZE). */
   public int size() {
-    return map.size();
+    return store.map.size();
   }
 
   public int expiresCount() {
-    return expiring.size();
+    return store.expiring.size();
+  }
+
+  /**
+   * Average time to live (ms) of keys with an expiry, as sampled by the expiry cycle; 0 if none.
+   */
+  public long avgTtl() {
+    return store.avgTtl;
   }
 
   public boolean isEmpty() {
-    return map.isEmpty();
+    return store.map.isEmpty();
   }
 
+  /** Removes every key; the caller holds every lock. */
   public void clear() {
-    map.clear();
-    expiring.clear();
+    store = new Store();
   }
 
   /** Weakly consistent view of every entry, expired ones included. */
   public Iterable<Map.Entry<Key, StoredValue>> entries() {
-    return map.entrySet();
+    return store.map.entrySet();
   }
 
   /** Weakly consistent iterator over the keys that have an expiry. */
   public Iterator<Key> expiringKeys() {
-    return expiring.iterator();
+    return store.expiring.iterator();
   }
 
-  /** Moves every entry of {@code other} into this database's storage and vice versa. */
+  /** Exchanges the contents of two databases; the caller holds every lock. */
   static void swapContents(Database a, Database b) {
-    Map<Key, StoredValue> tmp = new ConcurrentHashMap<>(a.map);
-    Set<Key> tmpExp = ConcurrentHashMap.newKeySet();
-    tmpExp.addAll(a.expiring);
-    a.map.clear();
-    a.map.putAll(b.map);
-    a.expiring.clear();
-    a.expiring.addAll(b.expiring);
-    b.map.clear();
-    b.map.putAll(tmp);
-    b.expiring.clear();
-    b.expiring.addAll(tmpExp);
+    Store tmp = a.store;
+    a.store = b.store;
+    b.store = tmp;
+  }
+
+  /**
+   * Feeds {@code sink} the keys of one SCAN call and returns the next cursor (see {@link
+   * ScanSnapshot} for the cursor and its guarantee). The keys may since have been deleted or have
+   * expired; the caller re-checks them. Needs no lock.
+   *
+   * <p>Which snapshot a call may read: every snapshot gets a generation number, drawn from a
+   * counter just before its copy begins, and the database publishes only ever newer generations. A
+   * call with cursor 0 starts an iteration and draws a generation G. It then either copies the keys
+   * afresh, or re-publishes the current snapshot under G if no put can have added a key since that
+   * snapshot was copied: when it was built, the finished-put count read equal to the started-put
+   * count read just after it (no put in flight, every earlier one already in the map), and the
+   * started count has not moved since. Either way the snapshot holds every key present throughout
+   * the iteration. Later calls of the iteration, whose cursor carries no state, read the published
+   * snapshot: its generation is at least G, so its copy began (or it was re-validated) after the
+   * iteration started, and the same holds. When none is published (released after some iteration
+   * ended), they take a fresh copy, which is after the start too.
+   */
+  public long scan(long cursor, long count, Consumer<Key> sink) {
+    Store s = store;
+    ScanSnapshotSlot<Key> slot = s.scanSnapshot;
+    ScanSnapshotSlot.Published<Key> p = slot.current();
+    if (cursor == 0) {
+      long generation = slot.nextGeneration();
+      if (p.snapshot() != null
+          && p.quiescentPuts() >= 0
+          && s.putsStarted.sum() == p.quiescentPuts()) {
+        p = new ScanSnapshotSlot.Published<>(p.snapshot(), p.quiescentPuts(), generation);
+        slot.publish(p);
+      } else {
+        p = copySnapshot(s, generation);
+      }
+    } else if (p.snapshot() == null) {
+      p = copySnapshot(s, slot.nextGeneration());
+    }
+    long next = p.snapshot().scan(cursor, count, sink);
+    if (next == 0) {
+      // Let a finished iteration's copy go; a scan still running elsewhere takes a new copy.
+      slot.release(p);
+    }
+    return next;
+  }
+
+  /** Copies the keys as a snapshot of {@code generation} and publishes it. */
+  private static ScanSnapshotSlot.Published<Key> copySnapshot(Store s, long generation) {
+    long finished = s.putsFinished.sum();
+    long started = s.putsStarted.sum();
+    long quiescent = finished == started ? started : -1;
+    ScanSnapshot<Key> snap =
+        ScanSnapshot.of(s.map.keySet().iterator(), Key::hashCode, s.map.size());
+    ScanSnapshotSlot.Published<Key> p =
+        new ScanSnapshotSlot.Published<>(snap, quiescent, generation);
+    s.scanSnapshot.publish(p);
+    return p;
+  }
+
+  /**
+   * A random live key, or null when the database holds none; expired keys met on the way are
+   * reclaimed, so this ends even when every key has expired. The caller holds every lock.
+   *
+   * <p>ConcurrentHashMap has no random access, but its spliterator splits its bucket range in
+   * halves: descending through random halves until about {@value #RANDOM_LEAF} keys remain reaches
+   * a random region of the table in O(log N) steps; one of the keys found there is the answer. A
+   * region may be empty (then it tries again); like Redis's dictGetFairRandomKey the pick is close
+   * to, but not exactly, uniform. In a table left sparse by mass deletion (maps do not shrink) a
+   * region can span many empty buckets, up to an O(N) walk.
+   */
+  public Key randomKey(long now) {
+    Store s = store;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    List<Map.Entry<Key, StoredValue>> region = new ArrayList<>();
+    while (!s.map.isEmpty()) {
+      Spliterator<Map.Entry<Key, StoredValue>> part = s.map.entrySet().spliterator();
+      while (part.estimateSize() > RANDOM_LEAF) {
+        Spliterator<Map.Entry<Key, StoredValue>> upper = part.trySplit();
+        if (upper == null) {
+          break;
+        }
+        if (random.nextBoolean()) {
+          part = upper;
+        }
+      }
+      region.clear();
+      part.forEachRemaining(region::add);
+      if (region.isEmpty()) {
+        continue;
+      }
+      Map.Entry<Key, StoredValue> e = region.get(random.nextInt(region.size()));
+      if (!isExpired(e.getValue(), now)) {
+        return e.getKey();
+      }
+      expire(s, e.getKey(), e.getValue());
+    }
+    return null;
+  }
+
+  /**
+   * Fills {@code out} with up to {@code out.length} keys that carry an expiry, continuing where the
+   * previous call stopped and starting over at most once; returns how many it filled. Only the
+   * active expiry cycle calls this.
+   */
+  int sampleExpiring(Key[] out) {
+    Store s = store;
+    int n = 0;
+    boolean restarted = false;
+    while (n < out.length) {
+      Iterator<Key> it = s.expiryCursor;
+      if (it == null || !it.hasNext()) {
+        if (restarted) {
+          break;
+        }
+        restarted = true;
+        it = s.expiring.iterator();
+        s.expiryCursor = it;
+        if (!it.hasNext()) {
+          break;
+        }
+      }
+      out[n++] = it.next();
+    }
+    return n;
+  }
+
+  /** Folds a sampled average TTL into the running estimate, as Redis does (2% weight). */
+  void sampleAvgTtl(long sampleAvg) {
+    Store s = store;
+    long avg = s.avgTtl == 0 ? sampleAvg : s.avgTtl;
+    s.avgTtl = (avg / 50) * 49 + (sampleAvg / 50);
+  }
+
+  void resetAvgTtl() {
+    store.avgTtl = 0;
   }
 }

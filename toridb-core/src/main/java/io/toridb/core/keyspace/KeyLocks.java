@@ -30,6 +30,15 @@ public final class KeyLocks {
     stripes[stripe].lock();
   }
 
+  /**
+   * Locks {@code stripe} only if it is free (or already held by this thread). For work that holds
+   * no ordering guarantee with the caller's other locks, such as reclaiming an expired key found
+   * while scanning: it skips the key instead of risking a deadlock.
+   */
+  public boolean tryLock(int stripe) {
+    return stripes[stripe].tryLock();
+  }
+
   public void unlock(int stripe) {
     stripes[stripe].unlock();
   }

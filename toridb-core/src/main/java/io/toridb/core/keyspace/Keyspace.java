@@ -1,15 +1,23 @@
 package io.toridb.core.keyspace;
 
+import io.toridb.core.propagation.PropagationSink;
+
 /** All logical databases of the server, and the locks that make commands on them atomic. */
 public final class Keyspace {
+  private static final byte[] DEL = {'D', 'E', 'L'};
+
   private final Database[] databases;
   private final KeyspaceStats stats = new KeyspaceStats();
   private final KeyLocks locks = new KeyLocks();
+  private volatile PropagationSink expirySink = PropagationSink.NONE;
+  private volatile boolean expiryPaused;
+  private volatile int lfuLogFactor = 10;
+  private volatile int lfuDecayTime = 1;
 
   public Keyspace(int databaseCount) {
     databases = new Database[databaseCount];
     for (int i = 0; i < databaseCount; i++) {
-      databases[i] = new Database(i, stats);
+      databases[i] = new Database(i, this);
     }
   }
 
@@ -43,5 +51,49 @@ public final class Keyspace {
       n += d.size();
     }
     return n;
+  }
+
+  /**
+   * Where the deletion of an expired key (lazy or active) is propagated, as {@code DEL key} in the
+   * key's database, so that a replayed log never resurrects it.
+   */
+  public void expirySink(PropagationSink sink) {
+    this.expirySink = sink;
+  }
+
+  /** Called by a database, under the key's lock, after it reclaimed an expired key. */
+  void expired(int db, Key key) {
+    expirySink.propagate(db, new byte[][] {DEL, key.bytes()});
+  }
+
+  /**
+   * While paused, no key counts as expired and none is reclaimed, as in Redis while it loads its
+   * data: replaying a log must rebuild exactly the state that was logged, whatever the clock says
+   * now; expired keys go once loading is done.
+   */
+  public void expiryPaused(boolean paused) {
+    this.expiryPaused = paused;
+  }
+
+  boolean expiryPaused() {
+    return expiryPaused;
+  }
+
+  /** The lfu-log-factor used when a key access bumps its LFU counter. */
+  public int lfuLogFactor() {
+    return lfuLogFactor;
+  }
+
+  public void lfuLogFactor(int factor) {
+    this.lfuLogFactor = factor;
+  }
+
+  /** The lfu-decay-time in minutes (0 = never decay). */
+  public int lfuDecayTime() {
+    return lfuDecayTime;
+  }
+
+  public void lfuDecayTime(int minutes) {
+    this.lfuDecayTime = minutes;
   }
 }

@@ -1,8 +1,11 @@
 package io.toridb.core.keyspace;
 
+import java.util.concurrent.ThreadLocalRandom;
+
 /**
  * A value in the keyspace, with the per-key metadata Redis keeps beside it: the absolute expiry
- * time and the last access time used by {@code OBJECT IDLETIME}.
+ * time, the last access time used by {@code OBJECT IDLETIME}, and the logarithmic access counter
+ * used by {@code OBJECT FREQ} under an LFU maxmemory policy.
  *
  * <p>Instances are only mutated by the worker that holds the key's lock.
  */
@@ -10,8 +13,20 @@ public abstract class StoredValue {
   /** No expiry set. */
   public static final long NO_EXPIRY = -1;
 
+  /** Counter a new value starts with, so that it is not evicted before it had a chance. */
+  static final int LFU_INIT_VAL = 5;
+
   private long expireAt = NO_EXPIRY;
   private long lastAccess;
+
+  /** Low 8 bits: the logarithmic counter; above them: minutes (mod 2^16) of its last decrement. */
+  private int lfu;
+
+  protected StoredValue() {
+    long now = System.currentTimeMillis();
+    lastAccess = now;
+    lfu = (minutes(now) << 8) | LFU_INIT_VAL;
+  }
 
   public abstract ValueType type();
 
@@ -35,8 +50,12 @@ public abstract class StoredValue {
     return expireAt != NO_EXPIRY;
   }
 
+  /**
+   * True once {@code now} is past the expiry time. As in Redis, a key whose expiry time equals the
+   * current millisecond is still alive (its TTL reads 0).
+   */
   public boolean isExpired(long now) {
-    return expireAt != NO_EXPIRY && expireAt <= now;
+    return expireAt != NO_EXPIRY && now > expireAt;
   }
 
   public long lastAccess() {
@@ -45,5 +64,47 @@ public abstract class StoredValue {
 
   public void touch(long now) {
     lastAccess = now;
+  }
+
+  /**
+   * Records an access for the LFU counter: decays it for the minutes since its last decrement, then
+   * increments it with probability 1 / ((counter - 5) * logFactor + 1), as Redis's updateLFU does.
+   */
+  public void countAccess(long now, int logFactor, int decayMinutes) {
+    int counter = lfuFrequency(now, decayMinutes);
+    if (counter < 255) {
+      double base = Math.max(0, counter - LFU_INIT_VAL);
+      double p = 1.0 / (base * logFactor + 1);
+      if (p >= 1.0 || ThreadLocalRandom.current().nextDouble() < p) {
+        counter++;
+      }
+    }
+    lfu = (minutes(now) << 8) | counter;
+  }
+
+  /**
+   * The LFU counter as {@code OBJECT FREQ} reports it: decremented by one for every {@code
+   * decayMinutes} minutes since the last decrement (0 disables decay).
+   */
+  public int lfuFrequency(long now, int decayMinutes) {
+    int counter = lfu & 0xFF;
+    if (decayMinutes <= 0) {
+      return counter;
+    }
+    int last = lfu >>> 8;
+    int current = minutes(now);
+    // The minute clock wraps at 2^16; like Redis, assume it wrapped at most once.
+    int elapsed = current >= last ? current - last : 65535 - last + current;
+    int periods = elapsed / decayMinutes;
+    return periods > counter ? 0 : counter - periods;
+  }
+
+  /** Sets the LFU counter directly (RESTORE ... FREQ). */
+  public void setLfuFrequency(long now, int counter) {
+    lfu = (minutes(now) << 8) | Math.max(0, Math.min(255, counter));
+  }
+
+  private static int minutes(long millis) {
+    return (int) ((millis / 60_000) & 0xFFFF);
   }
 }

@@ -28,7 +28,13 @@ public final class ServerContext {
   public ServerContext(Config config) {
     this.config = config;
     this.keyspace = new Keyspace((int) config.number("databases"));
-    this.activeExpiry = new ActiveExpiry(keyspace);
+    this.activeExpiry = new ActiveExpiry(keyspace, config);
+    // Expired keys are deleted in the log too; read the sink at each call, it is wired later.
+    keyspace.expirySink((db, argv) -> propagation.propagate(db, argv));
+    keyspace.lfuLogFactor((int) config.number("lfu-log-factor"));
+    keyspace.lfuDecayTime((int) config.number("lfu-decay-time"));
+    config.require("lfu-log-factor").onChange(d -> keyspace.lfuLogFactor((int) d.number()));
+    config.require("lfu-decay-time").onChange(d -> keyspace.lfuDecayTime((int) d.number()));
   }
 
   public Config config() {
@@ -82,6 +88,7 @@ public final class ServerContext {
 
   public void loading(boolean loading) {
     this.loading = loading;
+    keyspace.expiryPaused(loading);
   }
 
   public long lastSaveSeconds() {
