@@ -2,6 +2,11 @@ package io.toridb.core;
 
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.connection.ConnectionCommands;
+import io.toridb.core.scripting.ScriptingCommands;
+import io.toridb.core.server.CommandCommands;
+import io.toridb.core.server.ConfigCommands;
+import io.toridb.core.server.ServerCommands;
+import io.toridb.core.server.SlowlogCommands;
 import io.toridb.core.string.StringCommands;
 
 /** Registers every command family that core implements. */
@@ -11,5 +16,10 @@ public final class CoreCommands {
   public static void registerAll(CommandTable table) {
     ConnectionCommands.register(table);
     StringCommands.register(table);
+    CommandCommands.register(table);
+    ConfigCommands.register(table);
+    SlowlogCommands.register(table);
+    ServerCommands.register(table);
+    ScriptingCommands.register(table);
   }
 }

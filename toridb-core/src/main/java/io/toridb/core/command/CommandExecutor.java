@@ -1,5 +1,6 @@
 package io.toridb.core.command;
 
+import io.netty.buffer.ByteBuf;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.KeyLocks;
 import io.toridb.core.server.CommandObserver;
@@ -37,12 +38,27 @@ public final class CommandExecutor {
     long now = System.currentTimeMillis();
     ctx.begin(session, now);
     session.lastInteraction(now);
+    // CLIENT REPLY OFF/SKIP: the reply is produced as usual and then cut off the buffer.
+    ByteBuf buffer = ctx.out().buffer();
+    int replyStart = buffer == null ? -1 : buffer.writerIndex();
+    try {
+      dispatch(session, argv, now);
+    } finally {
+      if (session.repliesSilenced() && replyStart >= 0) {
+        buffer.writerIndex(replyStart);
+      }
+      session.commandDone();
+    }
+  }
+
+  private void dispatch(ClientSession session, byte[][] argv, long now) {
     CommandSpec spec = server.commands().lookup(argv[0]);
     if (spec == null) {
       reject(Errors.unknownCommand(argv));
       return;
     }
-    if (spec.isContainer()) {
+    // A container runs itself when called bare and it has a handler (COMMAND); else a subcommand.
+    if (spec.isContainer() && (argv.length >= 2 || spec.handler() == null)) {
       if (argv.length < 2) {
         reject(Errors.wrongArity(spec.fullName()));
         return;
@@ -69,12 +85,20 @@ public final class CommandExecutor {
       reject(Errors.LOADING);
       return;
     }
-    CommandObserver monitor = server.monitor();
-    if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR)) {
-      monitor.onCommand(session, session.db(), argv, now * 1000);
+    // A MONITOR connection is a replica to Redis, and replicas may not touch the keyspace.
+    if (session.monitor()
+        && spec.has(CommandFlag.WRITE | CommandFlag.READONLY | CommandFlag.MAY_REPLICATE)) {
+      spec.rejectedCalls.increment();
+      reject(Errors.REPLICA_KEYSPACE);
+      return;
     }
     run(spec, argv);
     session.lastCommand(spec.fullName());
+    // As Redis: after the command ran, with secrets redacted; administrative commands never.
+    CommandObserver monitor = server.monitor();
+    if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
+      monitor.onCommand(ctx, ctx.loggedArgv(argv));
+    }
   }
 
   private void run(CommandSpec spec, byte[][] argv) {
@@ -116,7 +140,12 @@ public final class CommandExecutor {
       ClientSession s = ctx.session();
       server
           .slowLog()
-          .add(argv, micros, s.remoteAddress(), s.name(), (int) server.config().number("slowlog-max-len"));
+          .add(
+              ctx.loggedArgv(argv),
+              micros,
+              s.remoteAddress(),
+              s.name(),
+              (int) server.config().number("slowlog-max-len"));
     }
   }
 

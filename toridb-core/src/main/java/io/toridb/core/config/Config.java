@@ -17,6 +17,7 @@ import java.util.Map;
 public final class Config {
   private final Map<String, Directive> directives = new LinkedHashMap<>();
   private final Map<String, String> aliases = new LinkedHashMap<>();
+  private volatile Path configFile;
 
   /** A configuration error found while reading a file or the command line. */
   public static final class ConfigException extends Exception {
@@ -72,11 +73,22 @@ public final class Config {
     return directives.values();
   }
 
+  /** Old names that still work, each mapped to the directive's name ("hash-max-ziplist-entries"). */
+  public Map<String, String> aliases() {
+    return java.util.Collections.unmodifiableMap(aliases);
+  }
+
+  /** The absolute path of the file read at startup, or null when started without one. */
+  public Path configFile() {
+    return configFile;
+  }
+
   /**
    * Reads a redis.conf-style file: one directive per line, arguments separated by spaces, quotes
    * allowed, '#' starting a comment line.
    */
   public void loadFile(Path file) throws ConfigException {
+    configFile = file.toAbsolutePath().normalize();
     List<String> lines;
     try {
       lines = Files.readAllLines(file);
@@ -227,7 +239,7 @@ public final class Config {
     c.add(Directive.integer("busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true));
     c.add(Directive.bool("cluster-enabled", false, false));
     c.add(Directive.integer("cluster-node-timeout", 15000, 0, Long.MAX_VALUE, true));
-    c.add(Directive.integer("hash-max-listpack-entries", 128, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("hash-max-listpack-entries", 512, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("hash-max-listpack-value", 64, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("list-max-listpack-size", -2, Integer.MIN_VALUE, maxInt, true));
     c.add(Directive.integer("list-compress-depth", 0, 0, maxInt, true));
