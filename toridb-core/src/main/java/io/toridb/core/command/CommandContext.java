@@ -17,6 +17,7 @@ public final class CommandContext {
   private ClientSession session;
   private long now;
   private long redacted;
+  private boolean repliedError;
 
   public CommandContext(ServerContext server) {
     this.server = server;
@@ -27,6 +28,7 @@ public final class CommandContext {
     this.session = session;
     this.now = now;
     this.redacted = 0;
+    this.repliedError = false;
   }
 
   public ServerContext server() {
@@ -79,8 +81,14 @@ public final class CommandContext {
 
   private static final byte[] REDACTED = Args.bytes("(redacted)");
 
+  /** True once the current command has replied with an error (INFO commandstats failed_calls). */
+  public boolean repliedError() {
+    return repliedError;
+  }
+
   /** Writes an error reply and counts it for INFO errorstats. */
   public void error(String text) {
+    repliedError = true;
     out.error(text);
     server.stats().countError(text);
   }

@@ -42,7 +42,7 @@ public final class CommandExecutor {
     ByteBuf buffer = ctx.out().buffer();
     int replyStart = buffer == null ? -1 : buffer.writerIndex();
     try {
-      dispatch(session, argv, now);
+      dispatch(session, argv);
     } finally {
       if (session.repliesSilenced() && replyStart >= 0) {
         buffer.writerIndex(replyStart);
@@ -51,9 +51,10 @@ public final class CommandExecutor {
     }
   }
 
-  private void dispatch(ClientSession session, byte[][] argv, long now) {
+  private void dispatch(ClientSession session, byte[][] argv) {
     CommandSpec spec = server.commands().lookup(argv[0]);
     if (spec == null) {
+      session.lastCommand("NULL");
       reject(Errors.unknownCommand(argv));
       return;
     }
@@ -65,11 +66,14 @@ public final class CommandExecutor {
       }
       CommandSpec sub = spec.subcommand(argv[1]);
       if (sub == null) {
+        session.lastCommand("NULL");
         reject(Errors.unknownSubcommand(Args.latin1(argv[1]), spec.name()));
         return;
       }
       spec = sub;
     }
+    // As Redis, CLIENT LIST shows a command as the client's last from the moment it is looked up.
+    session.lastCommand(spec.fullName());
     if (!spec.arityAccepts(argv.length)) {
       spec.rejectedCalls.increment();
       reject(Errors.wrongArity(spec.fullName()));
@@ -93,7 +97,6 @@ public final class CommandExecutor {
       return;
     }
     run(spec, argv);
-    session.lastCommand(spec.fullName());
     // As Redis: after the command ran, with secrets redacted; administrative commands never.
     CommandObserver monitor = server.monitor();
     if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
@@ -116,10 +119,8 @@ public final class CommandExecutor {
     try {
       spec.handler().execute(ctx, argv);
     } catch (CommandException e) {
-      spec.failedCalls.increment();
       ctx.error(e.reply());
     } catch (RuntimeException | StackOverflowError e) {
-      spec.failedCalls.increment();
       log.error("Command '{}' failed", spec.fullName(), e);
       ctx.error("ERR internal error while running '" + spec.fullName() + "': " + e);
     } finally {
@@ -132,6 +133,9 @@ public final class CommandExecutor {
       }
     }
     long micros = (System.nanoTime() - start) / 1000;
+    if (ctx.repliedError()) {
+      spec.failedCalls.increment();
+    }
     spec.calls.increment();
     spec.usec.add(micros);
     server.stats().commandsProcessed.increment();

@@ -199,7 +199,7 @@ public final class Config {
     c.add(Directive.integer("io-threads", 0, 0, 128, false));
     c.add(Directive.string("requirepass", "", true));
     c.add(Directive.integer("databases", 16, 1, maxInt, false));
-    c.add(Directive.integer("maxclients", 10000, 1, maxInt, true));
+    c.add(Directive.integer("maxclients", 10000, 1, 4294967295L, true));
     c.add(Directive.bool("protected-mode", true, true));
     c.add(Directive.enumeration("loglevel", "notice", true, "debug", "verbose", "notice", "warning", "nothing"));
     c.add(Directive.string("logfile", "", false));
@@ -207,7 +207,8 @@ public final class Config {
     c.add(Directive.integer("timeout", 0, 0, maxInt, true));
     c.add(Directive.integer("tcp-keepalive", 300, 0, maxInt, true));
     c.add(Directive.integer("tcp-backlog", 511, 0, maxInt, false));
-    c.add(Directive.integer("hz", 10, 1, 500, true));
+    // Redis accepts any non-negative hz and runs with it clamped to 1..500 (see HZ_MIN/HZ_MAX).
+    c.add(Directive.integer("hz", 10, 0, maxInt, true));
     c.add(Directive.memory("maxmemory", 0, 0, Long.MAX_VALUE, true));
     c.add(
         Directive.enumeration(
