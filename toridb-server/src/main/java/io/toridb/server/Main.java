@@ -54,7 +54,15 @@ public final class Main {
       System.exit(1);
     }
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(server::shutdown, "toridb-shutdown"));
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.shutdown();
+                  // SIGTERM/SIGINT end in a clean shutdown, which Redis reports as status 0; the
+                  // JVM would report the signal (143/130). Every resource is closed by now.
+                  Runtime.getRuntime().halt(0);
+                },
+                "toridb-shutdown"));
     try {
       server.awaitTermination();
     } catch (InterruptedException e) {

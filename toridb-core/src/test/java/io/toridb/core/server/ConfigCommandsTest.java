@@ -104,7 +104,7 @@ class ConfigCommandsTest {
         h.call("CONFIG", "SET", "appendonly", "maybe"));
     assertEquals(
         error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must"
-            + " be between 1 and 2147483647 inclusive"),
+            + " be between 1 and 4294967295 inclusive"),
         h.call("CONFIG", "SET", "maxclients", "0"));
   }
 
