@@ -57,7 +57,7 @@ public final class ToriServer {
   private String transport = "epoll";
   private final Monitor monitor;
   private final InfoCommand info;
-  private java.util.concurrent.ScheduledFuture<?> cronTask;
+  private volatile java.util.concurrent.ScheduledFuture<?> cronTask;
 
   public ToriServer(Config config) {
     this.config = config;
