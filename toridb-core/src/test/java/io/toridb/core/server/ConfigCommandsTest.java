@@ -200,6 +200,25 @@ class ConfigCommandsTest {
   }
 
   @Test
+  void rewrite_whenTheFileCannotBeWritten_returnsAnErrorAndKeepsRunning(@TempDir Path dir)
+      throws Exception {
+    Path sub = dir.resolve("sub");
+    Files.createDirectories(sub);
+    Path file = sub.resolve("toridb.conf");
+    Files.writeString(file, "hz 10\n");
+    Config config = Config.standard();
+    config.loadFile(file);
+    CommandHarness c = new CommandHarness(config);
+    // The directory the file lived in is now a plain file: nothing can be written there.
+    Files.delete(file);
+    Files.delete(sub);
+    Files.writeString(sub, "not a directory");
+    String reply = c.call("CONFIG", "REWRITE");
+    assertTrue(reply.startsWith("-ERR Rewriting config file: "), reply);
+    assertEquals("+PONG\r\n", c.call("PING"));
+  }
+
+  @Test
   void help_listsSubcommands() {
     String help = h.call("CONFIG", "HELP");
     assertTrue(
