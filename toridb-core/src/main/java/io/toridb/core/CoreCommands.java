@@ -5,6 +5,11 @@ import io.toridb.core.connection.ConnectionCommands;
 import io.toridb.core.keyspace.DatabaseCommands;
 import io.toridb.core.keyspace.ExpireCommands;
 import io.toridb.core.keyspace.KeyspaceCommands;
+import io.toridb.core.scripting.ScriptingCommands;
+import io.toridb.core.server.CommandCommands;
+import io.toridb.core.server.ConfigCommands;
+import io.toridb.core.server.ServerCommands;
+import io.toridb.core.server.SlowlogCommands;
 import io.toridb.core.string.StringCommands;
 
 /** Registers every command family that core implements. */
@@ -17,5 +22,10 @@ public final class CoreCommands {
     KeyspaceCommands.register(table);
     DatabaseCommands.register(table);
     ExpireCommands.register(table);
+    CommandCommands.register(table);
+    ConfigCommands.register(table);
+    SlowlogCommands.register(table);
+    ServerCommands.register(table);
+    ScriptingCommands.register(table);
   }
 }

@@ -53,12 +53,32 @@ public final class Main {
       Thread.currentThread().interrupt();
       System.exit(1);
     }
-    Runtime.getRuntime()
-        .addShutdownHook(new Thread(server::shutdown, "toridb-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "toridb-shutdown"));
+    exitCleanlyOnSignals(log);
     try {
       server.awaitTermination();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * SIGTERM and SIGINT ask for a graceful shutdown and end with status 0, as they do for Redis;
+   * left to the JVM they would run the shutdown hook but report the signal (143 or 130). Where
+   * the JVM offers no signal API, the shutdown hook alone still stops the server cleanly.
+   */
+  static void exitCleanlyOnSignals(Logger log) {
+    for (String name : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(
+            new sun.misc.Signal(name),
+            signal -> {
+              log.warn("Received SIG{} scheduling shutdown...", name);
+              System.exit(0);
+            });
+      } catch (Throwable e) {
+        log.debug("Cannot handle SIG{}: {}", name, e.toString());
+      }
     }
   }
 

@@ -54,11 +54,24 @@ public final class ToriServer {
   private EventLoopGroup ioGroup;
   private volatile boolean shuttingDown;
   private int boundPort;
+  private String transport = "epoll";
+  private final Monitor monitor;
+  private final InfoCommand info;
+  private volatile java.util.concurrent.ScheduledFuture<?> cronTask;
 
   public ToriServer(Config config) {
     this.config = config;
     this.context = new ServerContext(config);
     CoreCommands.registerAll(context.commands());
+    this.monitor = new Monitor(this);
+    this.info = new InfoCommand(this);
+    monitor.register(context.commands());
+    info.register(context.commands());
+    new ClientCommands(this).register(context.commands());
+    new DebugCommands(this).register(context.commands());
+    new ShutdownCommand(this).register(context.commands());
+    config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
+    config.require("hz").onChange(d -> onHzChange(d));
     this.workers = new WorkerPool(workerCount(config), QUEUE_CAPACITY, context);
   }
 
@@ -107,11 +120,33 @@ public final class ToriServer {
 
   void onDisconnect(ClientConnection connection) {
     // Hook for per-connection cleanup owned by other components (MONITOR, pub/sub, blocking).
+    monitor.remove(connection);
+  }
+
+  /**
+   * CONFIG SET hz: as Redis, an out-of-range value is stored clamped, and the cron follows the
+   * new rate.
+   */
+  private void onHzChange(io.toridb.core.config.Directive hz) {
+    long clamped = effectiveHz(hz.number());
+    if (clamped != hz.number()) {
+      hz.set(Long.toString(clamped));
+      return;
+    }
+    if (cronTask != null) {
+      startCron();
+    }
+  }
+
+  /** The event-loop transport in use, as INFO's multiplexing_api shows it. */
+  String transportName() {
+    return transport;
   }
 
   /** Binds every configured address and starts the workers. */
   public void start() throws BindException, InterruptedException {
     boolean epoll = Epoll.isAvailable();
+    transport = epoll ? "epoll" : "nio";
     IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerSocketChannel> channelClass =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -176,20 +211,37 @@ public final class ToriServer {
   }
 
   /** Periodic background work (Redis's serverCron), run {@code hz} times a second. */
-  private void startCron() {
-    long periodMicros = 1_000_000L / Math.max(1, config.number("hz"));
-    cron.scheduleAtFixedRate(
-        () -> {
-          try {
-            context.activeExpiry().runCycle(System.currentTimeMillis());
-          } catch (RuntimeException e) {
-            log.error("Background cycle failed", e);
-          }
-        },
-        periodMicros,
-        periodMicros,
-        TimeUnit.MICROSECONDS);
+  private synchronized void startCron() {
+    if (cronTask != null) {
+      cronTask.cancel(false);
+    }
+    if (shuttingDown) {
+      return;
+    }
+    long periodMicros = 1_000_000L / effectiveHz(config.number("hz"));
+    cronTask =
+        cron.scheduleAtFixedRate(
+            () -> {
+              try {
+                long now = System.currentTimeMillis();
+                context.activeExpiry().runCycle(now);
+                info.sample(now);
+              } catch (RuntimeException e) {
+                log.error("Background cycle failed", e);
+              }
+            },
+            periodMicros,
+            periodMicros,
+            TimeUnit.MICROSECONDS);
   }
+
+  /** The cron frequency Redis runs with for a configured hz: clamped to 1..500. */
+  static long effectiveHz(long configured) {
+    return Math.max(HZ_MIN, Math.min(HZ_MAX, configured));
+  }
+
+  private static final long HZ_MIN = 1;
+  private static final long HZ_MAX = 500;
 
   public boolean isShuttingDown() {
     return shuttingDown;

@@ -16,6 +16,8 @@ public final class CommandContext {
   private final RespWriter out = new RespWriter();
   private ClientSession session;
   private long now;
+  private long redacted;
+  private boolean repliedError;
 
   public CommandContext(ServerContext server) {
     this.server = server;
@@ -25,6 +27,8 @@ public final class CommandContext {
   public void begin(ClientSession session, long now) {
     this.session = session;
     this.now = now;
+    this.redacted = 0;
+    this.repliedError = false;
   }
 
   public ServerContext server() {
@@ -53,8 +57,38 @@ public final class CommandContext {
     return server.keyspace().db(session.db());
   }
 
+  /**
+   * Hides argument {@code index} (a password) from MONITOR and the slow log, which show
+   * "(redacted)" in its place, as Redis's redactClientCommandArgument.
+   */
+  public void redact(int index) {
+    redacted |= 1L << Math.min(index, 63);
+  }
+
+  /** {@code argv} as MONITOR and the slow log may show it: redacted arguments replaced. */
+  public byte[][] loggedArgv(byte[][] argv) {
+    if (redacted == 0) {
+      return argv;
+    }
+    byte[][] copy = argv.clone();
+    for (int i = 1; i < copy.length; i++) {
+      if ((redacted & (1L << Math.min(i, 63))) != 0) {
+        copy[i] = REDACTED;
+      }
+    }
+    return copy;
+  }
+
+  private static final byte[] REDACTED = Args.bytes("(redacted)");
+
+  /** True once the current command has replied with an error (INFO commandstats failed_calls). */
+  public boolean repliedError() {
+    return repliedError;
+  }
+
   /** Writes an error reply and counts it for INFO errorstats. */
   public void error(String text) {
+    repliedError = true;
     out.error(text);
     server.stats().countError(text);
   }

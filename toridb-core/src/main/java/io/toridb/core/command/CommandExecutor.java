@@ -1,5 +1,6 @@
 package io.toridb.core.command;
 
+import io.netty.buffer.ByteBuf;
 import io.toridb.core.config.Directive;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.KeyLocks;
@@ -42,23 +43,42 @@ public final class CommandExecutor {
     long now = System.currentTimeMillis();
     ctx.begin(session, now);
     session.lastInteraction(now);
+    // CLIENT REPLY OFF/SKIP: the reply is produced as usual and then cut off the buffer.
+    ByteBuf buffer = ctx.out().buffer();
+    int replyStart = buffer == null ? -1 : buffer.writerIndex();
+    try {
+      dispatch(session, argv);
+    } finally {
+      if (session.repliesSilenced() && replyStart >= 0) {
+        buffer.writerIndex(replyStart);
+      }
+      session.commandDone();
+    }
+  }
+
+  private void dispatch(ClientSession session, byte[][] argv) {
     CommandSpec spec = server.commands().lookup(argv[0]);
     if (spec == null) {
+      session.lastCommand("NULL");
       reject(Errors.unknownCommand(argv));
       return;
     }
-    if (spec.isContainer()) {
+    // A container runs itself when called bare and it has a handler (COMMAND); else a subcommand.
+    if (spec.isContainer() && (argv.length >= 2 || spec.handler() == null)) {
       if (argv.length < 2) {
         reject(Errors.wrongArity(spec.fullName()));
         return;
       }
       CommandSpec sub = spec.subcommand(argv[1]);
       if (sub == null) {
+        session.lastCommand("NULL");
         reject(Errors.unknownSubcommand(Args.latin1(argv[1]), spec.name()));
         return;
       }
       spec = sub;
     }
+    // As Redis, CLIENT LIST shows a command as the client's last from the moment it is looked up.
+    session.lastCommand(spec.fullName());
     if (!spec.arityAccepts(argv.length)) {
       spec.rejectedCalls.increment();
       reject(Errors.wrongArity(spec.fullName()));
@@ -74,12 +94,19 @@ public final class CommandExecutor {
       reject(Errors.LOADING);
       return;
     }
-    CommandObserver monitor = server.monitor();
-    if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR)) {
-      monitor.onCommand(session, session.db(), argv, now * 1000);
+    // A MONITOR connection is a replica to Redis, and replicas may not touch the keyspace.
+    if (session.monitor()
+        && spec.has(CommandFlag.WRITE | CommandFlag.READONLY | CommandFlag.MAY_REPLICATE)) {
+      spec.rejectedCalls.increment();
+      reject(Errors.REPLICA_KEYSPACE);
+      return;
     }
     run(spec, argv);
-    session.lastCommand(spec.fullName());
+    // As Redis: after the command ran, with secrets redacted; administrative commands never.
+    CommandObserver monitor = server.monitor();
+    if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
+      monitor.onCommand(ctx, ctx.loggedArgv(argv));
+    }
   }
 
   private void run(CommandSpec spec, byte[][] argv) {
@@ -97,10 +124,8 @@ public final class CommandExecutor {
     try {
       spec.handler().execute(ctx, argv);
     } catch (CommandException e) {
-      spec.failedCalls.increment();
       ctx.error(e.reply());
     } catch (RuntimeException | StackOverflowError e) {
-      spec.failedCalls.increment();
       log.error("Command '{}' failed", spec.fullName(), e);
       ctx.error("ERR internal error while running '" + spec.fullName() + "': " + e);
     } finally {
@@ -113,6 +138,9 @@ public final class CommandExecutor {
       }
     }
     long micros = (System.nanoTime() - start) / 1000;
+    if (ctx.repliedError()) {
+      spec.failedCalls.increment();
+    }
     spec.calls.increment();
     spec.usec.add(micros);
     server.stats().commandsProcessed.increment();
@@ -121,7 +149,12 @@ public final class CommandExecutor {
       ClientSession s = ctx.session();
       server
           .slowLog()
-          .add(argv, micros, s.remoteAddress(), s.name(), (int) slowlogMaxLen.number());
+          .add(
+              ctx.loggedArgv(argv),
+              micros,
+              s.remoteAddress(),
+              s.name(),
+              (int) slowlogMaxLen.number());
     }
   }
 

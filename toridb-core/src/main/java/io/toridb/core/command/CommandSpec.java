@@ -28,6 +28,9 @@ public final class CommandSpec {
   private final CommandHandler handler;
   private final Map<String, CommandSpec> subcommands;
   private final CommandSpec parent;
+  private final java.util.List<String> acl;
+  private final java.util.List<String> tips;
+  private final java.util.List<String> keyFlags;
 
   /** Statistics for INFO commandstats. */
   public final LongAdder calls = new LongAdder();
@@ -45,11 +48,15 @@ public final class CommandSpec {
     this.firstKey = b.firstKey;
     this.lastKey = b.lastKey;
     this.step = b.step;
-    this.group = b.group;
+    // Subcommands belong to their container's group unless they say otherwise.
+    this.group = b.group != null ? b.group : parent != null ? parent.group : "generic";
     this.summary = b.summary;
     this.since = b.since;
     this.complexity = b.complexity;
     this.handler = b.handler;
+    this.acl = b.acl;
+    this.tips = b.tips;
+    this.keyFlags = b.keyFlags;
     Map<String, CommandSpec> subs = new LinkedHashMap<>();
     for (Builder sb : b.subcommands) {
       subs.put(sb.name, new CommandSpec(sb, this));
@@ -123,6 +130,27 @@ public final class CommandSpec {
     return subcommands;
   }
 
+  /**
+   * The ACL categories declared for this command (lower case, without '@'), replacing the one its
+   * group implies; null when none were declared. See {@link AclCategories} for the full set.
+   */
+  public java.util.List<String> declaredAcl() {
+    return acl;
+  }
+
+  /** Hints for clients and proxies that COMMAND shows ("nondeterministic_output", ...). */
+  public java.util.List<String> tips() {
+    return tips;
+  }
+
+  /**
+   * Flags of the key spec COMMAND shows ("RW", "access", "update", ...); null to derive them from
+   * the command flags.
+   */
+  public java.util.List<String> keyFlags() {
+    return keyFlags;
+  }
+
   public boolean isContainer() {
     return !subcommands.isEmpty();
   }
@@ -164,12 +192,15 @@ public final class CommandSpec {
     private int firstKey;
     private int lastKey;
     private int step;
-    private String group = "generic";
+    private String group;
     private String summary = "";
     private String since = "1.0.0";
     private String complexity;
     private CommandHandler handler;
     private final java.util.List<Builder> subcommands = new java.util.ArrayList<>();
+    private java.util.List<String> acl;
+    private java.util.List<String> tips = java.util.List.of();
+    private java.util.List<String> keyFlags;
 
     private Builder(String name, int arity) {
       this.name = name.toLowerCase(Locale.ROOT);
@@ -202,6 +233,28 @@ public final class CommandSpec {
 
     public Builder handler(CommandHandler handler) {
       this.handler = handler;
+      return this;
+    }
+
+    /**
+     * Declares the command's ACL categories as Redis's command table does ("keyspace",
+     * "dangerous", ...), in place of the one its group implies. Categories that follow from the
+     * flags (@write, @read, @admin, @fast, @slow, ...) are added anyway.
+     */
+    public Builder acl(String... categories) {
+      this.acl = java.util.List.of(categories);
+      return this;
+    }
+
+    /** Command tips, as Redis declares them ("nondeterministic_output", "request_policy:..."). */
+    public Builder tips(String... tips) {
+      this.tips = java.util.List.of(tips);
+      return this;
+    }
+
+    /** Key spec flags ("RW", "access", "update", ...) when the derived ones are not right. */
+    public Builder keyFlags(String... flags) {
+      this.keyFlags = java.util.List.of(flags);
       return this;
     }
 

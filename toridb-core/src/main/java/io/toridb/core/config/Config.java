@@ -17,6 +17,7 @@ import java.util.Map;
 public final class Config {
   private final Map<String, Directive> directives = new LinkedHashMap<>();
   private final Map<String, String> aliases = new LinkedHashMap<>();
+  private volatile Path configFile;
 
   /** A configuration error found while reading a file or the command line. */
   public static final class ConfigException extends Exception {
@@ -72,11 +73,22 @@ public final class Config {
     return directives.values();
   }
 
+  /** Old names that still work, each mapped to the directive's name ("hash-max-ziplist-entries"). */
+  public Map<String, String> aliases() {
+    return java.util.Collections.unmodifiableMap(aliases);
+  }
+
+  /** The absolute path of the file read at startup, or null when started without one. */
+  public Path configFile() {
+    return configFile;
+  }
+
   /**
    * Reads a redis.conf-style file: one directive per line, arguments separated by spaces, quotes
    * allowed, '#' starting a comment line.
    */
   public void loadFile(Path file) throws ConfigException {
+    configFile = file.toAbsolutePath().normalize();
     List<String> lines;
     try {
       lines = Files.readAllLines(file);
@@ -187,7 +199,7 @@ public final class Config {
     c.add(Directive.integer("io-threads", 0, 0, 128, false));
     c.add(Directive.string("requirepass", "", true));
     c.add(Directive.integer("databases", 16, 1, maxInt, false));
-    c.add(Directive.integer("maxclients", 10000, 1, maxInt, true));
+    c.add(Directive.integer("maxclients", 10000, 1, 4294967295L, true));
     c.add(Directive.bool("protected-mode", true, true));
     c.add(Directive.enumeration("loglevel", "notice", true, "debug", "verbose", "notice", "warning", "nothing"));
     c.add(Directive.string("logfile", "", false));
@@ -195,7 +207,8 @@ public final class Config {
     c.add(Directive.integer("timeout", 0, 0, maxInt, true));
     c.add(Directive.integer("tcp-keepalive", 300, 0, maxInt, true));
     c.add(Directive.integer("tcp-backlog", 511, 0, maxInt, false));
-    c.add(Directive.integer("hz", 10, 1, 500, true));
+    // Redis accepts any non-negative hz and runs with it clamped to 1..500 (see HZ_MIN/HZ_MAX).
+    c.add(Directive.integer("hz", 10, 0, maxInt, true));
     c.add(Directive.memory("maxmemory", 0, 0, Long.MAX_VALUE, true));
     c.add(
         Directive.enumeration(
@@ -227,7 +240,7 @@ public final class Config {
     c.add(Directive.integer("busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true));
     c.add(Directive.bool("cluster-enabled", false, false));
     c.add(Directive.integer("cluster-node-timeout", 15000, 0, Long.MAX_VALUE, true));
-    c.add(Directive.integer("hash-max-listpack-entries", 128, 0, Long.MAX_VALUE, true));
+    c.add(Directive.integer("hash-max-listpack-entries", 512, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("hash-max-listpack-value", 64, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("list-max-listpack-size", -2, Integer.MIN_VALUE, maxInt, true));
     c.add(Directive.integer("list-compress-depth", 0, 0, maxInt, true));

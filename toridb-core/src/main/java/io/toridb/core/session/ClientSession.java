@@ -28,6 +28,9 @@ public final class ClientSession {
   private volatile boolean monitor;
   private volatile boolean noEvict;
   private volatile boolean noTouch;
+  private boolean replyOff;
+  private boolean replySkip;
+  private boolean replySkipNext;
 
   public ClientSession(boolean authenticated) {
     this.authenticated = authenticated;
@@ -171,14 +174,51 @@ public final class ClientSession {
     this.noTouch = noTouch;
   }
 
-  /** Forgets what RESET forgets: database, protocol, name, and authentication when required. */
+  /** CLIENT REPLY ON|OFF|SKIP. */
+  public enum ReplyMode {
+    ON,
+    OFF,
+    SKIP
+  }
+
+  /** Applies CLIENT REPLY: OFF silences every reply, SKIP only the next command's. */
+  public void replyMode(ReplyMode mode) {
+    switch (mode) {
+      case ON -> {
+        replyOff = false;
+        replySkip = false;
+        replySkipNext = false;
+      }
+      case OFF -> replyOff = true;
+      case SKIP -> replySkipNext = !replyOff;
+    }
+  }
+
+  /** True while the current command's reply must not be sent (CLIENT REPLY OFF or SKIP). */
+  public boolean repliesSilenced() {
+    return replyOff || replySkip;
+  }
+
+  /** Called after every command, rejected ones too: a SKIP covers exactly the next command. */
+  public void commandDone() {
+    replySkip = replySkipNext;
+    replySkipNext = false;
+  }
+
+  /**
+   * Forgets what RESET forgets: database, protocol, name, MONITOR, CLIENT REPLY mode, and
+   * authentication when a password is required. NO-EVICT survives, as in Redis 7.0; NO-TOUCH
+   * (from 7.2) is cleared, as in the release that introduced it.
+   */
   public void reset(boolean passwordRequired) {
     db = 0;
     protocol = 2;
     name = "";
     monitor = false;
-    noEvict = false;
     noTouch = false;
+    replyOff = false;
+    replySkip = false;
+    replySkipNext = false;
     user = "default";
     authenticated = !passwordRequired;
   }

@@ -1,0 +1,237 @@
+package io.toridb.core.server;
+
+import static io.toridb.core.CommandHarness.OK;
+import static io.toridb.core.CommandHarness.bulk;
+import static io.toridb.core.CommandHarness.error;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.toridb.core.CommandHarness;
+import io.toridb.core.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigCommandsTest {
+  private final CommandHarness h = new CommandHarness();
+
+  @Test
+  void get_exactName_returnsPairInBothProtocols() {
+    assertEquals("*2\r\n" + bulk("hz") + bulk("10"), h.call("CONFIG", "GET", "hz"));
+    assertEquals("%1\r\n" + bulk("hz") + bulk("10"), h.call3("CONFIG", "GET", "hz"));
+  }
+
+  @Test
+  void get_exactName_keepsTheCaseAsTyped() {
+    assertEquals("*2\r\n" + bulk("HZ") + bulk("10"), h.call("CONFIG", "GET", "HZ"));
+  }
+
+  @Test
+  void get_pattern_matchesNamesAndAliasesCaseInsensitively() {
+    String reply = h.call("CONFIG", "GET", "HASH-MAX-*-entries");
+    assertEquals(
+        "*4\r\n"
+            + bulk("hash-max-listpack-entries")
+            + bulk("512")
+            + bulk("hash-max-ziplist-entries")
+            + bulk("512"),
+        reply);
+  }
+
+  @Test
+  void get_severalPatterns_dedupes() {
+    assertEquals(
+        "*4\r\n" + bulk("hz") + bulk("10") + bulk("databases") + bulk("16"),
+        h.call("CONFIG", "GET", "hz", "h?", "databases", "hz"));
+  }
+
+  @Test
+  void get_unknown_returnsEmptyMap() {
+    assertEquals("*0\r\n", h.call("CONFIG", "GET", "nosuch"));
+    assertEquals("%0\r\n", h.call3("CONFIG", "GET", "nosuch*"));
+  }
+
+  @Test
+  void get_defaultsRedisToolsRead() {
+    assertEquals(
+        "*2\r\n" + bulk("save") + bulk("3600 1 300 100 60 10000"),
+        h.call("CONFIG", "GET", "save"));
+    assertEquals("*2\r\n" + bulk("appendonly") + bulk("no"), h.call("CONFIG", "GET", "appendonly"));
+  }
+
+  @Test
+  void get_withoutPattern_returnsArityError() {
+    assertEquals(
+        error("ERR wrong number of arguments for 'config|get' command"), h.call("CONFIG", "GET"));
+  }
+
+  @Test
+  void set_changesValues() {
+    assertEquals(OK, h.call("CONFIG", "SET", "maxmemory", "1gb", "hz", "20"));
+    assertEquals("*2\r\n" + bulk("maxmemory") + bulk("1073741824"), h.call("CONFIG", "GET", "maxmemory"));
+    assertEquals(20, h.server().config().number("hz"));
+  }
+
+  @Test
+  void set_unknownOption_returnsRedisError() {
+    assertEquals(
+        error("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"),
+        h.call("CONFIG", "SET", "foo", "bar"));
+  }
+
+  @Test
+  void set_immutable_returnsRedisError() {
+    assertEquals(
+        error("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set"
+            + " immutable config"),
+        h.call("CONFIG", "SET", "databases", "3"));
+  }
+
+  @Test
+  void set_badValues_returnRedisErrors() {
+    assertEquals(
+        error("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be"
+            + " a memory value"),
+        h.call("CONFIG", "SET", "maxmemory", "abc"));
+    assertEquals(
+        error("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be"
+            + " parsed into an integer"),
+        h.call("CONFIG", "SET", "hz", "abc"));
+    assertEquals(
+        error("ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be"
+            + " 'yes' or 'no'"),
+        h.call("CONFIG", "SET", "appendonly", "maybe"));
+    assertEquals(
+        error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must"
+            + " be between 1 and 4294967295 inclusive"),
+        h.call("CONFIG", "SET", "maxclients", "0"));
+  }
+
+  @Test
+  void set_isAllOrNothing() {
+    assertEquals(
+        error("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be"
+            + " a memory value"),
+        h.call("CONFIG", "SET", "hz", "50", "maxmemory", "abc"));
+    assertEquals(10, h.server().config().number("hz"));
+  }
+
+  @Test
+  void set_sameDirectiveTwice_isRefusedEvenThroughAlias() {
+    assertEquals(
+        error("ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"),
+        h.call("CONFIG", "SET", "hz", "5", "hz", "6"));
+    assertEquals(
+        error("ERR CONFIG SET failed (possibly related to argument 'hash-max-ziplist-entries') -"
+            + " duplicate parameter"),
+        h.call("CONFIG", "SET", "hash-max-listpack-entries", "5", "hash-max-ziplist-entries", "6"));
+    assertEquals(10, h.server().config().number("hz"));
+  }
+
+  @Test
+  void set_oddArgumentCount_returnsSyntaxError() {
+    assertEquals(error("ERR syntax error"), h.call("CONFIG", "SET", "hz", "5", "maxmemory"));
+    assertEquals(
+        error("ERR wrong number of arguments for 'config|set' command"),
+        h.call("CONFIG", "SET", "hz"));
+  }
+
+  @Test
+  void set_throughAlias_changesTheDirective() {
+    assertEquals(OK, h.call("CONFIG", "SET", "HASH-MAX-ZIPLIST-ENTRIES", "100"));
+    assertEquals(
+        "*2\r\n" + bulk("hash-max-listpack-entries") + bulk("100"),
+        h.call("CONFIG", "GET", "hash-max-listpack-entries"));
+  }
+
+  @Test
+  void set_requirepass_isRedactedFromSlowlog() {
+    h.call("CONFIG", "SET", "slowlog-log-slower-than", "0");
+    h.call("SLOWLOG", "RESET");
+    h.call("CONFIG", "SET", "requirepass", "topsecret");
+    String log = h.call("SLOWLOG", "GET", "1");
+    assertTrue(log.contains("(redacted)"), log);
+    assertTrue(!log.contains("topsecret"), log);
+  }
+
+  @Test
+  void resetstat_clearsCountersAndCommandStats() {
+    h.call("GET", "x");
+    h.call("NOSUCH");
+    CommandSpecStats get = new CommandSpecStats(h, "get");
+    assertEquals(1, get.calls());
+    assertTrue(h.server().stats().errorReplies.sum() > 0);
+    assertEquals(OK, h.call("CONFIG", "RESETSTAT"));
+    assertEquals(0, get.calls());
+    assertEquals(0, h.server().stats().errorReplies.sum());
+    assertEquals(0, h.server().keyspace().stats().keyspaceMisses.sum());
+  }
+
+  /** Reads a command's INFO commandstats counters. */
+  private record CommandSpecStats(CommandHarness h, String name) {
+    long calls() {
+      return h.server().commands().lookup(name).calls.sum();
+    }
+  }
+
+  @Test
+  void rewrite_withoutConfigFile_returnsRedisError() {
+    assertEquals(
+        error("ERR The server is running without a config file"), h.call("CONFIG", "REWRITE"));
+  }
+
+  @Test
+  void rewrite_updatesTheStartupFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("toridb.conf");
+    Files.writeString(file, "# my settings\nport 7000\nhz 15\nhz 16\n");
+    Config config = Config.standard();
+    config.loadFile(file);
+    CommandHarness c = new CommandHarness(config);
+    assertEquals(OK, c.call("CONFIG", "SET", "hz", "30", "maxmemory", "100mb"));
+    assertEquals(OK, c.call("CONFIG", "REWRITE"));
+    assertEquals(
+        "# my settings\nport 7000\nhz 30\n\n# Generated by CONFIG REWRITE\nmaxmemory 104857600\n",
+        Files.readString(file));
+    Config reread = Config.standard();
+    reread.loadFile(file);
+    assertEquals(30, reread.number("hz"));
+    assertEquals(104857600, reread.number("maxmemory"));
+  }
+
+  @Test
+  void rewrite_whenTheFileCannotBeWritten_returnsAnErrorAndKeepsRunning(@TempDir Path dir)
+      throws Exception {
+    Path sub = dir.resolve("sub");
+    Files.createDirectories(sub);
+    Path file = sub.resolve("toridb.conf");
+    Files.writeString(file, "hz 10\n");
+    Config config = Config.standard();
+    config.loadFile(file);
+    CommandHarness c = new CommandHarness(config);
+    // The directory the file lived in is now a plain file: nothing can be written there.
+    Files.delete(file);
+    Files.delete(sub);
+    Files.writeString(sub, "not a directory");
+    String reply = c.call("CONFIG", "REWRITE");
+    assertTrue(reply.startsWith("-ERR Rewriting config file: "), reply);
+    assertEquals("+PONG\r\n", c.call("PING"));
+  }
+
+  @Test
+  void help_listsSubcommands() {
+    String help = h.call("CONFIG", "HELP");
+    assertTrue(
+        help.startsWith(
+            "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+                + "+GET <pattern>\r\n"),
+        help);
+    assertTrue(help.endsWith("+HELP\r\n+    Prints this help.\r\n"), help);
+  }
+
+  @Test
+  void unknownSubcommand_returnsRedisError() {
+    assertEquals(error("ERR unknown subcommand 'foo'. Try CONFIG HELP."), h.call("CONFIG", "foo"));
+    assertEquals(error("ERR wrong number of arguments for 'config' command"), h.call("CONFIG"));
+  }
+}

@@ -1,0 +1,319 @@
+package io.toridb.server;
+
+import static io.toridb.core.command.CommandFlag.ADMIN;
+import static io.toridb.core.command.CommandFlag.LOADING;
+import static io.toridb.core.command.CommandFlag.NOSCRIPT;
+import static io.toridb.core.command.CommandFlag.STALE;
+import static io.toridb.core.command.CommandFlag.WHOLE_KEYSPACE;
+
+import io.toridb.core.command.Args;
+import io.toridb.core.command.CommandContext;
+import io.toridb.core.command.CommandException;
+import io.toridb.core.command.CommandSpec;
+import io.toridb.core.command.CommandTable;
+import io.toridb.core.command.Errors;
+import io.toridb.core.command.Help;
+import io.toridb.core.keyspace.Key;
+import io.toridb.core.keyspace.StoredValue;
+import io.toridb.core.string.StringValue;
+import io.toridb.protocol.RespWriter;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DEBUG: the subcommands test suites and client test suites use. Allowed only as {@code
+ * enable-debug-command} says (no, yes, or local for loopback connections), as in Redis 7.0.
+ *
+ * <p>DEBUG holds every key lock while it runs, so DEBUG SLEEP stalls keyed commands the way it
+ * stalls a single-threaded Redis, and DEBUG OBJECT sees a stable value.
+ */
+final class DebugCommands {
+  private static final Logger log = LoggerFactory.getLogger(DebugCommands.class);
+
+  static final String NOT_ALLOWED =
+      "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you"
+          + " can run it from a local connection, otherwise you need to set this option in the"
+          + " configuration file, and then restart the server.";
+
+  private static final String PROTOCOL_TYPES =
+      "ERR Wrong protocol type name. Please use one of the following:"
+          + " string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+
+  private final ToriServer server;
+
+  DebugCommands(ToriServer server) {
+    this.server = server;
+  }
+
+  void register(CommandTable t) {
+    t.add(
+        CommandSpec.builder("debug", -2)
+            .flags(ADMIN | NOSCRIPT | LOADING | STALE | WHOLE_KEYSPACE)
+            .group("server")
+            .doc("A container for debugging commands", "1.0.0", "Depends on subcommand.")
+            .handler(this::debug));
+  }
+
+  /** DEBUG subcommand [argument ...] */
+  void debug(CommandContext ctx, byte[][] argv) {
+    if (!allowed(ctx)) {
+      throw new CommandException(NOT_ALLOWED);
+    }
+    String sub = Args.upper(argv[1]);
+    int argc = argv.length;
+    switch (sub) {
+      case "HELP" -> {
+        if (argc != 2) {
+          throw new CommandException(Help.syntaxError(argv));
+        }
+        help(ctx, argv);
+      }
+      case "SLEEP" -> {
+        require(argc == 3, argv);
+        sleep(strtod(argv[2]));
+        ctx.out().ok();
+      }
+      case "SET-ACTIVE-EXPIRE" -> {
+        require(argc == 3, argv);
+        ctx.server().activeExpiry().enabled(atoi(argv[2]) != 0);
+        ctx.out().ok();
+      }
+      case "OBJECT" -> {
+        require(argc == 3, argv);
+        object(ctx, argv[2]);
+      }
+      case "LOG" -> {
+        require(argc == 3, argv);
+        log.warn("DEBUG LOG: {}", Args.latin1(argv[2]));
+        ctx.out().ok();
+      }
+      case "ERROR" -> {
+        require(argc == 3, argv);
+        // Sent as given, without a code of its own and without counting in errorstats.
+        ctx.out().error(Args.latin1(argv[2]));
+      }
+      case "PROTOCOL" -> {
+        require(argc == 3, argv);
+        protocol(ctx, argv[2]);
+      }
+      case "CHANGE-REPL-ID", "SET-SKIP-CHECKSUM-VALIDATION", "SET-DISABLE-DENY-SCRIPTS" -> {
+        // Nothing in ToriDB depends on these switches.
+        require(sub.equals("CHANGE-REPL-ID") ? argc == 2 : argc == 3, argv);
+        ctx.out().ok();
+      }
+      default -> throw new CommandException(Help.syntaxError(argv));
+    }
+  }
+
+  private static void require(boolean ok, byte[][] argv) {
+    if (!ok) {
+      throw new CommandException(Help.syntaxError(argv));
+    }
+  }
+
+  /** enable-debug-command: yes, or local and the connection comes from loopback. */
+  private boolean allowed(CommandContext ctx) {
+    String mode = ctx.server().config().text("enable-debug-command");
+    if (mode.equals("yes")) {
+      return true;
+    }
+    if (!mode.equals("local")) {
+      return false;
+    }
+    ClientConnection conn = server.clients().get(ctx.session().id());
+    SocketAddress remote = conn == null ? null : conn.channel().remoteAddress();
+    return remote == null || ProtectedMode.isLoopback(remote);
+  }
+
+  private static void sleep(double seconds) {
+    long nanos = (long) (seconds * 1e9);
+    if (nanos <= 0) {
+      return;
+    }
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * DEBUG OBJECT key: {@code Value at:0x... refcount:1 encoding:embstr serializedlength:4 lru:...
+   * lru_seconds_idle:0}. The key is not expired by looking at it.
+   */
+  private void object(CommandContext ctx, byte[] keyBytes) {
+    StoredValue v = ctx.db().peek(new Key(keyBytes));
+    if (v == null) {
+      throw new CommandException(Errors.NO_SUCH_KEY);
+    }
+    long now = ctx.now();
+    long access = v.lastAccess() == 0 ? now : v.lastAccess();
+    ctx.out()
+        .simple(
+            "Value at:0x7f"
+                + String.format("%010x", System.identityHashCode(v) & 0xFFFFFFFFL)
+                + " refcount:"
+                + refcount(ctx, v)
+                + " encoding:"
+                + v.encoding()
+                + " serializedlength:"
+                + serializedLength(v)
+                + " lru:"
+                + ((access / 1000) & ((1 << 24) - 1))
+                + " lru_seconds_idle:"
+                + Math.max(0, now - access) / 1000);
+  }
+
+  /**
+   * Redis shares the objects of small integers (0 to 9999) unless an LRU/LFU policy needs a
+   * clock per object, and reports INT_MAX as their refcount.
+   */
+  private static long refcount(CommandContext ctx, StoredValue v) {
+    if (v instanceof StringValue s && v.encoding().equals("int")) {
+      long n = Args.parseLongOr(s.bytes(), -1);
+      String policy = ctx.server().config().text("maxmemory-policy");
+      boolean perObjectClock =
+          ctx.server().config().number("maxmemory") != 0
+              && (policy.endsWith("-lru") || policy.endsWith("-lfu"));
+      if (n >= 0 && n < 10000 && !perObjectClock) {
+        return Integer.MAX_VALUE;
+      }
+    }
+    return 1;
+  }
+
+  /**
+   * The size of the value in an RDB file, for strings: integers that fit 32 bits take 2, 3 or 5
+   * bytes, other strings a length prefix (1, 2, 5 or 9 bytes) and their bytes. Compression is not
+   * modelled; other types report 0 until they can describe their RDB size.
+   */
+  static long serializedLength(StoredValue v) {
+    if (!(v instanceof StringValue s)) {
+      return 0;
+    }
+    byte[] b = s.bytes();
+    if (b.length <= 11 && Args.isCanonicalLong(b)) {
+      long n = Args.parseLongOr(b, 0);
+      if (n >= Byte.MIN_VALUE && n <= Byte.MAX_VALUE) {
+        return 2;
+      } else if (n >= Short.MIN_VALUE && n <= Short.MAX_VALUE) {
+        return 3;
+      } else if (n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE) {
+        return 5;
+      }
+    }
+    long len = b.length;
+    int prefix = len < 64 ? 1 : len < 16384 ? 2 : len <= 0xFFFFFFFFL ? 5 : 9;
+    return prefix + len;
+  }
+
+  /** DEBUG PROTOCOL type: one sample reply of each RESP3 type. */
+  private static void protocol(CommandContext ctx, byte[] type) {
+    RespWriter out = ctx.out();
+    switch (Args.upper(type)) {
+      case "STRING" -> out.bulk("Hello World");
+      case "INTEGER" -> out.integer(12345);
+      case "DOUBLE" -> out.doubleValue(3.141);
+      case "BIGNUM" -> out.bigNumber("1234567999999999999999999999999999999");
+      case "NULL" -> out.nullBulk();
+      case "ARRAY" -> {
+        out.arrayHeader(3);
+        for (int j = 0; j < 3; j++) {
+          out.integer(j);
+        }
+      }
+      case "SET" -> {
+        out.setHeader(3);
+        for (int j = 0; j < 3; j++) {
+          out.integer(j);
+        }
+      }
+      case "MAP" -> {
+        out.mapHeader(3);
+        for (int j = 0; j < 3; j++) {
+          out.integer(j);
+          out.bool(j == 1);
+        }
+      }
+      case "ATTRIB" -> {
+        if (out.isResp3()) {
+          out.raw(Args.bytes("|1\r\n"));
+          out.bulk("key-popularity");
+          out.arrayHeader(2);
+          out.bulk("key:123");
+          out.integer(90);
+        }
+        out.bulk("Some real reply following the attribute");
+      }
+      case "PUSH" -> {
+        if (!out.isResp3()) {
+          throw new CommandException("ERR RESP2 is not supported by this command");
+        }
+        out.pushHeader(2);
+        out.bulk("server-cpu-usage");
+        out.integer(42);
+        out.bulk("Some real reply following the push reply");
+      }
+      case "TRUE" -> out.bool(true);
+      case "FALSE" -> out.bool(false);
+      case "VERBATIM" -> out.verbatim("txt", "This is a verbatim\nstring");
+      default -> throw new CommandException(PROTOCOL_TYPES);
+    }
+  }
+
+  private static final java.util.regex.Pattern LEADING_NUMBER =
+      java.util.regex.Pattern.compile("^\\s*[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+  /** C's strtod as DEBUG SLEEP uses it: the leading number, 0 when there is none. */
+  static double strtod(byte[] arg) {
+    java.util.regex.Matcher m = LEADING_NUMBER.matcher(Args.latin1(arg));
+    return m.find() ? Double.parseDouble(m.group().strip()) : 0;
+  }
+
+  /** C's atoi: optional sign and leading digits, 0 when there are none. */
+  static long atoi(byte[] arg) {
+    String s = Args.latin1(arg).strip();
+    int i = 0;
+    boolean negative = false;
+    if (i < s.length() && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
+      negative = s.charAt(i) == '-';
+      i++;
+    }
+    long n = 0;
+    while (i < s.length() && Character.isDigit(s.charAt(i)) && n < Integer.MAX_VALUE) {
+      n = n * 10 + (s.charAt(i++) - '0');
+    }
+    return negative ? -n : n;
+  }
+
+  /** DEBUG HELP */
+  private static void help(CommandContext ctx, byte[][] argv) {
+    Help.reply(
+        ctx,
+        argv[0],
+        "CHANGE-REPL-ID",
+        "    Change the replication IDs of the instance.",
+        "    Dangerous: should be used only for testing the replication subsystem.",
+        "ERROR <string>",
+        "    Return a Redis protocol error with <string> as message. Useful for clients",
+        "    unit tests to simulate Redis errors.",
+        "LOG <message>",
+        "    Write <message> to the server log.",
+        "OBJECT <key>",
+        "    Show low level info about `key` and associated value.",
+        "PROTOCOL <type>",
+        "    Reply with a test value of the specified type. <type> can be: string,",
+        "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+        "    true, false.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
+        "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+        "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.");
+  }
+}

@@ -1,0 +1,127 @@
+package io.toridb.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server as a real process: it stops cleanly, with status 0, on SIGTERM, SIGINT or SHUTDOWN. */
+class MainProcessIT {
+  private static final Pattern READY = Pattern.compile("Ready to accept connections on port (\\d+)");
+
+  @TempDir Path dir;
+  private Process process;
+  private final StringBuffer output = new StringBuffer();
+  private final LinkedBlockingQueue<Integer> port = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void startProcess() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    process =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "--port",
+                "0",
+                "--dir",
+                dir.toString())
+            .redirectErrorStream(true)
+            .start();
+    CompletableFuture.runAsync(
+        () -> {
+          try (BufferedReader r =
+              new BufferedReader(
+                  new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+              output.append(line).append('\n');
+              Matcher m = READY.matcher(line);
+              if (m.find()) {
+                port.add(Integer.parseInt(m.group(1)));
+              }
+            }
+          } catch (Exception e) {
+            // The process went away.
+          }
+        });
+  }
+
+  @AfterEach
+  void killLeftovers() {
+    process.destroyForcibly();
+  }
+
+  private int awaitPort() throws Exception {
+    Integer p = port.poll(30, TimeUnit.SECONDS);
+    assertTrue(p != null, "server did not start:\n" + output);
+    return p;
+  }
+
+  /** Sends a signal with kill(1): Process.destroy() would also close the pipe we read logs from. */
+  private void signal(String name) throws Exception {
+    new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+  }
+
+  private void assertCleanExit() throws Exception {
+    assertTrue(process.waitFor(15, TimeUnit.SECONDS), "still running:\n" + output);
+    assertEquals(0, process.exitValue(), output.toString());
+    // The reader thread may still be draining the last lines.
+    for (int i = 0; i < 50 && !output.toString().contains("ready to exit"); i++) {
+      Thread.sleep(20);
+    }
+    assertTrue(output.toString().contains("ToriDB is now ready to exit, bye bye..."), output.toString());
+  }
+
+  @Test
+  void sigterm_shutsDownGracefullyWithStatusZero() throws Exception {
+    try (RawClient c = new RawClient(awaitPort())) {
+      assertEquals("+PONG\r\n", c.call("PING"));
+      signal("TERM");
+      assertCleanExit();
+      assertTrue(c.closedWithin(5000));
+    }
+  }
+
+  @Test
+  void sigint_shutsDownGracefullyWithStatusZero() throws Exception {
+    awaitPort();
+    signal("INT");
+    assertCleanExit();
+  }
+
+  @Test
+  void shutdownCommand_endsTheProcessWithStatusZero() throws Exception {
+    try (RawClient c = new RawClient(awaitPort())) {
+      c.send("SHUTDOWN");
+      assertTrue(c.closedWithin(10_000));
+      assertCleanExit();
+      assertTrue(output.toString().contains("User requested shutdown..."));
+    }
+  }
+
+  @Test
+  void configRewrite_withoutConfigFile_isRefused() throws Exception {
+    try (RawClient c = new RawClient(awaitPort())) {
+      assertEquals(
+          "-ERR The server is running without a config file\r\n", c.call("CONFIG", "REWRITE"));
+      assertTrue(Files.isDirectory(dir));
+      signal("TERM");
+      assertCleanExit();
+    }
+  }
+}
