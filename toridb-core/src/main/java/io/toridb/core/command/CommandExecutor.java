@@ -72,7 +72,7 @@ public final class CommandExecutor {
       CommandSpec sub = spec.subcommand(argv[1]);
       if (sub == null) {
         session.lastCommand("NULL");
-        reject(Errors.unknownSubcommand(Args.latin1(argv[1]), spec.name()));
+        reject(Errors.unknownSubcommand(Errors.cString(argv[1]), spec.name()));
         return;
       }
       spec = sub;

@@ -31,6 +31,7 @@ public final class CommandSpec {
   private final java.util.List<String> acl;
   private final java.util.List<String> tips;
   private final java.util.List<String> keyFlags;
+  private final String keyNotes;
 
   /** Statistics for INFO commandstats. */
   public final LongAdder calls = new LongAdder();
@@ -57,6 +58,7 @@ public final class CommandSpec {
     this.acl = b.acl;
     this.tips = b.tips;
     this.keyFlags = b.keyFlags;
+    this.keyNotes = b.keyNotes;
     Map<String, CommandSpec> subs = new LinkedHashMap<>();
     for (Builder sb : b.subcommands) {
       subs.put(sb.name, new CommandSpec(sb, this));
@@ -151,6 +153,11 @@ public final class CommandSpec {
     return keyFlags;
   }
 
+  /** Notes on the key spec, or null. */
+  public String keyNotes() {
+    return keyNotes;
+  }
+
   public boolean isContainer() {
     return !subcommands.isEmpty();
   }
@@ -201,6 +208,7 @@ public final class CommandSpec {
     private java.util.List<String> acl;
     private java.util.List<String> tips = java.util.List.of();
     private java.util.List<String> keyFlags;
+    private String keyNotes;
 
     private Builder(String name, int arity) {
       this.name = name.toLowerCase(Locale.ROOT);
@@ -255,6 +263,12 @@ public final class CommandSpec {
     /** Key spec flags ("RW", "access", "update", ...) when the derived ones are not right. */
     public Builder keyFlags(String... flags) {
       this.keyFlags = java.util.List.of(flags);
+      return this;
+    }
+
+    /** The key spec's "notes" text that COMMAND INFO shows, as Redis words it. */
+    public Builder keyNotes(String notes) {
+      this.keyNotes = notes;
       return this;
     }
 

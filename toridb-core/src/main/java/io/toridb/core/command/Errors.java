@@ -42,14 +42,24 @@ public final class Errors {
   public static String unknownCommand(byte[][] argv) {
     StringBuilder args = new StringBuilder();
     for (int i = 1; i < argv.length && args.length() < 128; i++) {
-      String a = Args.latin1(argv[i]);
+      String a = cString(argv[i]);
       int room = 128 - args.length();
       args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
     }
     return "ERR unknown command '"
-        + truncate(Args.latin1(argv[0]))
+        + truncate(cString(argv[0]))
         + "', with args beginning with: "
         + args;
+  }
+
+  /** The bytes up to the first NUL: Redis formats these texts with C's %s, which stops there. */
+  static String cString(byte[] b) {
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] == 0) {
+        return Args.latin1(java.util.Arrays.copyOf(b, i));
+      }
+    }
+    return Args.latin1(b);
   }
 
   private static String truncate(String s) {

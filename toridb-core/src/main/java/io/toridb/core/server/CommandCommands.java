@@ -310,7 +310,12 @@ public final class CommandCommands {
       return;
     }
     out.setHeader(1);
-    out.mapHeader(3);
+    String notes = spec.keyNotes();
+    out.mapHeader(notes == null ? 3 : 4);
+    if (notes != null) {
+      out.bulk("notes");
+      out.bulk(notes);
+    }
     out.bulk("flags");
     writeSimpleSet(out, keyFlags(spec));
     out.bulk("begin_search");

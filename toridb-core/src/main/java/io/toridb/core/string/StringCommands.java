@@ -78,6 +78,8 @@ public final class StringCommands {
         CommandSpec.builder("set", -3)
             .flags(WRITE | DENYOOM)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update", "variable_flags")
+            .keyNotes("RW and ACCESS due to the optional `GET` argument")
             .group("string")
             .doc(
                 "Sets the string value of a key, ignoring its type. The key is created if it"
