@@ -220,7 +220,7 @@ public final class CommandCommands {
     if (positions.isEmpty()) {
       throw new CommandException("ERR Invalid arguments specified for command");
     }
-    List<String> keyFlags = keyFlags(spec);
+    List<String> keyFlags = resolvedKeyFlags(spec, target);
     ctx.out().arrayHeader(positions.size());
     for (int pos : positions) {
       if (withFlags) {
@@ -338,6 +338,23 @@ public final class CommandCommands {
     out.integer(spec.step());
     out.bulk("limit");
     out.integer(0);
+  }
+
+  /**
+   * The flags of the keys of one concrete call. Only SET has variable flags: it overwrites its key
+   * ("OW update") unless GET makes it also read it ("RW access update"), as Redis's setGetKeys
+   * decides.
+   */
+  static List<String> resolvedKeyFlags(CommandSpec spec, byte[][] call) {
+    if (!spec.fullName().equals("set")) {
+      return keyFlags(spec);
+    }
+    for (int i = 3; i < call.length; i++) {
+      if (io.toridb.core.command.Args.is(call[i], "GET")) {
+        return List.of("RW", "access", "update");
+      }
+    }
+    return List.of("OW", "update");
   }
 
   /** The declared key spec flags in Redis's order, or ones derived from the command flags. */

@@ -142,8 +142,11 @@ class CommandCommandsTest {
   void getkeys_extractsKeys() {
     assertEquals("*1\r\n" + bulk("k"), h.call("COMMAND", "GETKEYS", "GET", "k"));
     assertEquals(
-        "*1\r\n*2\r\n" + bulk("k") + "*2\r\n+RW\r\n+update\r\n",
+        "*1\r\n*2\r\n" + bulk("k") + "*2\r\n+OW\r\n+update\r\n",
         h.call("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v"));
+    assertEquals(
+        "*1\r\n*2\r\n" + bulk("k") + "*3\r\n+RW\r\n+access\r\n+update\r\n",
+        h.call("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "get"));
   }
 
   @Test
