@@ -3,7 +3,8 @@
 #
 # Starts both servers on loopback, then runs the same redis-benchmark workloads against each in
 # alternation (ToriDB, Redis, ToriDB, Redis, ...) and prints, per workload, the median requests
-# per second and p50/p99 latency of each server and the ToriDB/Redis ratios.
+# per second, p50/p99 latency and server CPU time per request of each server, and the
+# ToriDB/Redis ratios.
 #
 #   scripts/bench.sh [-r rounds] [-n requests] [-c clients] [-d value-bytes] [-t tests]
 #                    [-P "1 16"] [-k keyspace] [--tori-args "--workers 2"]
@@ -32,7 +33,7 @@ done
 for cmd in redis-server redis-benchmark redis-cli java; do
   command -v $cmd >/dev/null || { echo "bench.sh needs $cmd (apt-get install redis-server redis-tools)" >&2; exit 1; }
 done
-jar="$root/toridb-server/target/toridb-server.jar"
+jar="${TORIDB_JAR:-$root/toridb-server/target/toridb-server.jar}"
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 work=$(mktemp -d)
 cleanup() {
@@ -45,7 +46,7 @@ trap cleanup EXIT
 # shellcheck disable=SC2086
 java ${TORIDB_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} -jar "$jar" --port "$tori_port" --dir "$work/tori" $tori_args >"$work/tori.log" 2>&1 &
 tori_pid=$!
-redis-server --port "$redis_port" --save '' --appendonly no --daemonize yes --logfile "$work/redis.log" --dir "$work"
+redis-server --port "$redis_port" --save '' --appendonly no --daemonize yes --logfile "$work/redis.log" --dir "$work" --pidfile "$work/redis.pid"
 for _ in $(seq 100); do
   redis-cli -p "$tori_port" ping >/dev/null 2>&1 && redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
   sleep 0.1
@@ -53,14 +54,27 @@ done
 # Warm up the JIT so the first measured round is not the interpreter's.
 redis-benchmark -p "$tori_port" -t "$tests" -n 200000 -c "$clients" -P 16 -q >/dev/null 2>&1
 redis-benchmark -p "$tori_port" -t "$tests" -n 100000 -c "$clients" -q >/dev/null 2>&1
+# CPU time a process has used, in clock ticks (utime + stime from /proc): throughput on a shared
+# machine is noisy, CPU time per request much less so.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+redis_pid=$(cat "$work/redis.pid")
+ticks_per_sec=$(getconf CLK_TCK)
 results="$work/results.csv"
 for round in $(seq "$rounds"); do
   for p in $pipelines; do
     for server in tori redis; do
-      port=$tori_port; [ $server = redis ] && port=$redis_port
-      redis-benchmark -p "$port" -t "$tests" -n "$requests" -c "$clients" -d "$size" -P "$p" \
-        -r "$keyspace" --csv 2>/dev/null | tail -n +2 | tr -d '"' |
-        awk -F, -v s=$server -v p="$p" '{print s","p","$1","$2","$5","$7}' >>"$results"
+      port=$tori_port pid=$tori_pid
+      [ $server = redis ] && port=$redis_port pid=$redis_pid
+      # Pipelined runs get more requests so that each lasts about as long as an unpipelined one.
+      n=$requests; [ "$p" -gt 1 ] && n=$((requests * 5))
+      for t in ${tests//,/ }; do
+        before=$(cpu_ticks "$pid")
+        line=$(redis-benchmark -p "$port" -t "$t" -n "$n" -c "$clients" -d "$size" -P "$p" \
+          -r "$keyspace" --csv 2>/dev/null | tail -n 1 | tr -d '"')
+        after=$(cpu_ticks "$pid")
+        echo "$line" | awk -F, -v s=$server -v p="$p" -v n="$n" -v cpu=$((after - before)) -v hz="$ticks_per_sec" \
+          '{printf "%s,%s,%s,%s,%s,%s,%.3f\n", s, p, $1, $2, $5, $7, cpu / hz * 1e6 / n}' >>"$results"
+      done
     done
   done
 done
@@ -69,11 +83,11 @@ python3 - "$results" <<'PY'
 import csv, statistics, sys
 rows = list(csv.reader(open(sys.argv[1])))
 data = {}
-for server, p, test, rps, p50, p99 in rows:
-    data.setdefault((test, int(p)), {}).setdefault(server, []).append((float(rps), float(p50), float(p99)))
-print(f"{'test':<22}{'P':>3}{'tori rps':>12}{'redis rps':>12}{'ratio':>7}{'tori p50':>10}{'redis p50':>10}{'tori p99':>10}{'redis p99':>10}{'p99 ratio':>10}")
+for server, p, test, rps, p50, p99, cpu in rows:
+    data.setdefault((test, int(p)), {}).setdefault(server, []).append((float(rps), float(p50), float(p99), float(cpu)))
+print(f"{'test':<14}{'P':>3}{'tori rps':>10}{'redis rps':>10}{'ratio':>7}{'tori p50':>9}{'redis p50':>10}{'tori p99':>9}{'redis p99':>10}{'p99 x':>6}{'tori cpu/op':>12}{'redis cpu/op':>13}")
 for (test, p), d in sorted(data.items(), key=lambda kv: (kv[0][1], kv[0][0])):
     med = lambda s, i: statistics.median(x[i] for x in d[s])
     t, r = med('tori', 0), med('redis', 0)
-    print(f"{test:<22}{p:>3}{t:>12.0f}{r:>12.0f}{t/r:>7.2f}{med('tori',1):>10.3f}{med('redis',1):>10.3f}{med('tori',2):>10.3f}{med('redis',2):>10.3f}{med('tori',2)/med('redis',2):>10.2f}")
+    print(f"{test:<14}{p:>3}{t:>10.0f}{r:>10.0f}{t/r:>7.2f}{med('tori',1):>9.3f}{med('redis',1):>10.3f}{med('tori',2):>9.3f}{med('redis',2):>10.3f}{med('tori',2)/med('redis',2):>6.2f}{med('tori',3):>10.2f}us{med('redis',3):>11.2f}us")
 PY

@@ -29,6 +29,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final ClientSession session;
   private final RespDecoder decoder;
   private Channel channel;
+  private ReplyQueue replies;
+  /** Written to in the current reply drain and not yet flushed; event-loop thread only. */
+  private boolean flushPending;
   private ByteBuf cumulation;
   private Batch pending;
   private boolean closing;
@@ -71,6 +74,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return outputBytes;
   }
 
+  /**
+   * Sends a reply buffer from any thread: it is written by the connection's event loop, in the
+   * order offered, and the connection is closed after it when {@code close} is set.
+   */
+  void send(ByteBuf buffer, boolean close) {
+    replies.offer(this, buffer, close);
+  }
+
+  boolean markFlushPending() {
+    if (flushPending) {
+      return false;
+    }
+    flushPending = true;
+    return true;
+  }
+
+  void clearFlushPending() {
+    flushPending = false;
+  }
+
   void written(int bytes) {
     context.stats().netOutputBytes.add(bytes);
   }
@@ -78,6 +101,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    replies = server.replyQueue(channel.eventLoop());
     session.addresses(address(channel.remoteAddress()), address(channel.localAddress()));
     context.stats().connectionsReceived.increment();
     if (server.clients().size() >= context.config().number("maxclients")) {

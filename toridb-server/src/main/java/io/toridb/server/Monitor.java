@@ -61,7 +61,7 @@ final class Monitor implements CommandObserver {
     if (conn != null && !session.repliesSilenced()) {
       ByteBuf out = ctx.out().buffer();
       int n = out.readableBytes();
-      conn.channel().writeAndFlush(out.readBytes(n), conn.channel().voidPromise());
+      conn.send(out.readBytes(n), false);
       conn.written(n);
     }
     session.monitor(true);
@@ -101,7 +101,7 @@ final class Monitor implements CommandObserver {
       if (s == ctx.session()) {
         ctx.out().raw(line);
       } else {
-        m.channel().writeAndFlush(Unpooled.wrappedBuffer(line), m.channel().voidPromise());
+        m.send(Unpooled.wrappedBuffer(line), false);
         m.written(line.length);
       }
     }

@@ -43,6 +43,8 @@ public final class ToriServer {
   private final WorkerPool workers;
   private final List<Channel> listeners = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final java.util.concurrent.ConcurrentHashMap<io.netty.channel.EventLoop, ReplyQueue>
+      replyQueues = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.ScheduledExecutorService cron =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -116,6 +118,11 @@ public final class ToriServer {
     return config.yes("protected-mode")
         && context.requirePass().isEmpty()
         && !ProtectedMode.isLoopback(remote);
+  }
+
+  /** The queue through which workers hand replies to connections of {@code loop}. */
+  ReplyQueue replyQueue(io.netty.channel.EventLoop loop) {
+    return replyQueues.computeIfAbsent(loop, ReplyQueue::new);
   }
 
   void onDisconnect(ClientConnection connection) {

@@ -2,7 +2,6 @@ package io.toridb.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.toridb.core.command.CommandExecutor;
 import io.toridb.core.server.ServerContext;
@@ -127,10 +126,8 @@ final class Worker implements Runnable {
       writer.reset(null, 2);
     }
     conn.written(out.readableBytes());
-    if (close) {
-      channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
-    } else if (out.isReadable()) {
-      channel.writeAndFlush(out, channel.voidPromise());
+    if (close || out.isReadable()) {
+      conn.send(out, close);
     } else {
       out.release();
     }
