@@ -410,7 +410,7 @@ final class InfoCommand {
       int keys = db.size();
       int expires = db.expiresCount();
       if (keys != 0 || expires != 0) {
-        out.field("db" + i, "keys=" + keys + ",expires=" + expires + ",avg_ttl=0");
+        out.field("db" + i, "keys=" + keys + ",expires=" + expires + ",avg_ttl=" + db.avgTtl());
       }
     }
   }

@@ -63,11 +63,18 @@ public final class Main {
   }
 
   /**
-   * SIGTERM and SIGINT ask for a graceful shutdown and end with status 0, as they do for Redis;
+   * SIGTERM and SIGINT ask for a graceful shutdown and end with status 0, and SIGHUP is ignored,
+   * as they are for Redis;
    * left to the JVM they would run the shutdown hook but report the signal (143 or 130). Where
    * the JVM offers no signal API, the shutdown hook alone still stops the server cleanly.
    */
   static void exitCleanlyOnSignals(Logger log) {
+    try {
+      // Redis ignores SIGHUP; a terminal or session going away must not stop the server.
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sun.misc.SignalHandler.SIG_IGN);
+    } catch (Throwable e) {
+      log.debug("Cannot ignore SIGHUP: {}", e.toString());
+    }
     for (String name : new String[] {"TERM", "INT"}) {
       try {
         sun.misc.Signal.handle(

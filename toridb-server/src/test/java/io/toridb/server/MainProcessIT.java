@@ -105,6 +105,17 @@ class MainProcessIT {
   }
 
   @Test
+  void sighup_isIgnoredAndTheServerKeepsServing() throws Exception {
+    try (RawClient c = new RawClient(awaitPort())) {
+      signal("HUP");
+      // A ping after the signal was delivered: the process must still be alive and serving.
+      Thread.sleep(200);
+      assertTrue(process.isAlive());
+      assertEquals("+PONG\r\n", c.call("PING"));
+    }
+  }
+
+  @Test
   void shutdownCommand_endsTheProcessWithStatusZero() throws Exception {
     try (RawClient c = new RawClient(awaitPort())) {
       c.send("SHUTDOWN");
