@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * GET and SET through the whole command path without sockets: table lookup, arity and auth
- * checks, key-stripe locking, the handler, statistics and the RESP reply written into a pooled
- * buffer. Keys cycle through 100,000 pre-generated names with 3-byte values.
+ * GET and SET through the whole command path without sockets: table lookup, arity and auth checks,
+ * key-stripe locking, the handler, statistics and the RESP reply written into a pooled buffer. Keys
+ * cycle through 100,000 pre-generated names with 3-byte values.
  *
  * <p>Run: {@code mvn -q -DskipTests package && java -jar benchmarks/target/benchmarks.jar
  * CommandPathBenchmark -prof gc}

@@ -49,11 +49,14 @@ public class RespDecoderBenchmark {
     String one =
         switch (shape) {
           case "get" -> "*2\r\n$3\r\nGET\r\n$16\r\nkey:000000012345\r\n";
-          case "set-1k" -> "*3\r\n$3\r\nSET\r\n$16\r\nkey:000000012345\r\n$1024\r\n" + "x".repeat(1024) + "\r\n";
+          case "set-1k" ->
+              "*3\r\n$3\r\nSET\r\n$16\r\nkey:000000012345\r\n$1024\r\n" + "x".repeat(1024) + "\r\n";
           case "inline-ping" -> "PING\r\n";
           default -> throw new IllegalArgumentException(shape);
         };
-    input = Unpooled.directBuffer().writeBytes(one.repeat(PIPELINE).getBytes(StandardCharsets.US_ASCII));
+    input =
+        Unpooled.directBuffer()
+            .writeBytes(one.repeat(PIPELINE).getBytes(StandardCharsets.US_ASCII));
     decoder = new RespDecoder(ProtocolLimits.DEFAULTS);
   }
 

@@ -1,14 +1,17 @@
 package io.toridb.server;
 
 /**
- * The requests decoded from one read of one connection, handed to the connection's worker as a
- * unit so that their replies are written with one flush.
+ * The requests decoded from one read of one connection, handed to the connection's worker as a unit
+ * so that their replies are written with one flush.
  */
 final class Batch {
   final ClientConnection connection;
   byte[][][] requests = new byte[4][][];
   int count;
-  /** A protocol error that ends this batch: replied after the requests, then the connection closes. */
+
+  /**
+   * A protocol error that ends this batch: replied after the requests, then the connection closes.
+   */
   String protocolError;
 
   Batch(ClientConnection connection) {

@@ -23,17 +23,20 @@ import java.util.List;
  * CLIENT and its subcommands: the connection's own state (ID, SETNAME, GETNAME, SETINFO, REPLY,
  * NO-EVICT, NO-TOUCH, INFO) and the other connections (LIST, KILL).
  *
- * <p>CLIENT LIST lines have Redis 7.0's fields in its order. What ToriDB does not track is shown
- * as Redis shows it for an idle connection: no subscriptions, no transaction, empty output
- * buffers, events=r.
+ * <p>CLIENT LIST lines have Redis 7.0's fields in its order. What ToriDB does not track is shown as
+ * Redis shows it for an idle connection: no subscriptions, no transaction, empty output buffers,
+ * events=r.
  */
 final class ClientCommands {
   private static final String BAD_ID = "ERR Invalid client ID";
   private static final String BAD_KILL_ID = "ERR client-id should be greater than 0";
+
   /** Redis's default query buffer allocation, from which qbuf-free is computed. */
   private static final int QUERY_BUFFER_ALLOC = 20474;
+
   /** Reply buffer size Redis reports (rbs) for a connection. */
   private static final int REPLY_BUFFER = 16384;
+
   /** Roughly the per-connection bookkeeping Redis counts in tot-mem. */
   private static final int CLIENT_OVERHEAD = 1928;
 
@@ -202,7 +205,9 @@ final class ClientCommands {
     }
     if (!ConnectionCommands.isPrintableWord(argv[3])) {
       throw new CommandException(
-          "ERR " + Args.latin1(argv[2]) + " cannot contain spaces, newlines or special characters.");
+          "ERR "
+              + Args.latin1(argv[2])
+              + " cannot contain spaces, newlines or special characters.");
     }
     if (libName) {
       ctx.session().libName(Args.latin1(argv[3]));
@@ -261,8 +266,7 @@ final class ClientCommands {
       case "SLAVE", "REPLICA" -> "replica";
       case "PUBSUB" -> "pubsub";
       case "MASTER" -> "master";
-      default ->
-          throw new CommandException("ERR Unknown client type '" + Args.latin1(name) + "'");
+      default -> throw new CommandException("ERR Unknown client type '" + Args.latin1(name) + "'");
     };
   }
 
@@ -456,8 +460,8 @@ final class ClientCommands {
   }
 
   /**
-   * CLIENT PAUSE timeout [WRITE | ALL]. Arguments are checked and answered as in Redis, but
-   * clients are not held back yet.
+   * CLIENT PAUSE timeout [WRITE | ALL]. Arguments are checked and answered as in Redis, but clients
+   * are not held back yet.
    */
   void pause(CommandContext ctx, byte[][] argv) {
     if (argv.length > 4) {

@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection, on its event loop: accumulates bytes, decodes every complete request
- * of a read into one {@link Batch}, and hands the batch to the connection's worker. Applies
- * back-pressure by pausing reads while the worker's queue is full or the client is not reading
- * its replies.
+ * One client connection, on its event loop: accumulates bytes, decodes every complete request of a
+ * read into one {@link Batch}, and hands the batch to the connection's worker. Applies
+ * back-pressure by pausing reads while the worker's queue is full or the client is not reading its
+ * replies.
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
@@ -30,8 +30,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final RespDecoder decoder;
   private Channel channel;
   private ReplyQueue replies;
+
   /** Written to in the current reply drain and not yet flushed; event-loop thread only. */
   private boolean flushPending;
+
   private ByteBuf cumulation;
   private Batch pending;
   private boolean closing;
@@ -194,7 +196,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       in.release();
       return;
     }
-    int capacity = Math.max(needed, Math.min(Integer.MAX_VALUE / 2, cumulation.readableBytes()) * 2);
+    int capacity =
+        Math.max(needed, Math.min(Integer.MAX_VALUE / 2, cumulation.readableBytes()) * 2);
     ByteBuf grown = ctx.alloc().buffer(capacity);
     grown.writeBytes(cumulation).writeBytes(in);
     cumulation.release();

@@ -5,7 +5,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /** Every open client connection, by client id (ascending, as CLIENT LIST shows them). */
 final class ClientRegistry {
-  private final ConcurrentSkipListMap<Long, ClientConnection> clients = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<Long, ClientConnection> clients =
+      new ConcurrentSkipListMap<>();
 
   void add(ClientConnection c) {
     clients.put(c.session().id(), c);

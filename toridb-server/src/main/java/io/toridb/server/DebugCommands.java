@@ -167,8 +167,8 @@ final class DebugCommands {
   }
 
   /**
-   * Redis shares the objects of small integers (0 to 9999) unless an LRU/LFU policy needs a
-   * clock per object, and reports INT_MAX as their refcount.
+   * Redis shares the objects of small integers (0 to 9999) unless an LRU/LFU policy needs a clock
+   * per object, and reports INT_MAX as their refcount.
    */
   private static long refcount(CommandContext ctx, StoredValue v) {
     if (v instanceof StringValue s && v.encoding().equals("int")) {

@@ -28,16 +28,25 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * INFO [section ...]: Redis 7.0's sections, field names and order, lines ending in CRLF and
- * sections separated by an empty line. Memory figures come from the JVM heap (used_memory) and
- * the process's resident set (used_memory_rss); fields for subsystems ToriDB does not have
- * (forks, replicas, Lua) show what an idle Redis shows.
+ * sections separated by an empty line. Memory figures come from the JVM heap (used_memory) and the
+ * process's resident set (used_memory_rss); fields for subsystems ToriDB does not have (forks,
+ * replicas, Lua) show what an idle Redis shows.
  */
 final class InfoCommand {
   /** Sections of a bare INFO or INFO default, in Redis's order. */
   private static final List<String> DEFAULT_SECTIONS =
       List.of(
-          "server", "clients", "memory", "persistence", "stats", "replication", "cpu",
-          "module_list", "errorstats", "cluster", "keyspace");
+          "server",
+          "clients",
+          "memory",
+          "persistence",
+          "stats",
+          "replication",
+          "cpu",
+          "module_list",
+          "errorstats",
+          "cluster",
+          "keyspace");
 
   private final ToriServer server;
   private final ServerContext context;
@@ -60,8 +69,7 @@ final class InfoCommand {
             .flags(LOADING | STALE)
             .group("server")
             .acl("dangerous")
-            .tips(
-                "nondeterministic_output", "request_policy:all_shards", "response_policy:special")
+            .tips("nondeterministic_output", "request_policy:all_shards", "response_policy:special")
             .doc("Get information and statistics about the server", "1.0.0", "O(1)")
             .handler(this::info));
   }
@@ -531,15 +539,17 @@ final class InfoCommand {
     if (arch.equals("amd64")) {
       arch = "x86_64";
     }
-    return System.getProperty("os.name", "") + " " + System.getProperty("os.version", "") + " "
+    return System.getProperty("os.name", "")
+        + " "
+        + System.getProperty("os.version", "")
+        + " "
         + arch;
   }
 
   /** The server jar when running from one, else the java launcher. */
   private static String executable() {
     try {
-      Path p =
-          Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path p = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (p.toString().endsWith(".jar")) {
         return p.toAbsolutePath().toString();
       }

@@ -2,8 +2,8 @@ package io.toridb.server;
 
 /**
  * A per-second rate averaged over the last 16 samples taken at least 100 ms apart, as Redis's
- * instantaneous_ops_per_sec and instantaneous_*_kbps. Sampled by the cron thread only; read by
- * INFO from any thread.
+ * instantaneous_ops_per_sec and instantaneous_*_kbps. Sampled by the cron thread only; read by INFO
+ * from any thread.
  */
 final class InstantaneousMetric {
   private static final int SAMPLES = 16;

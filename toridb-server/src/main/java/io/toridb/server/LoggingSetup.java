@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /** Points logback at stdout or the configured logfile, at the level Redis's loglevel names. */
 final class LoggingSetup {
-  private static final String PATTERN = "%d{dd MMM yyyy HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n";
+  private static final String PATTERN =
+      "%d{dd MMM yyyy HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n";
 
   private LoggingSetup() {}
 

@@ -12,9 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar toridb-server.jar [config-file] [--directive value ...]}: the same convention
- * as redis-server. Exits with status 1 and one clear line on a bad configuration or a port in
- * use.
+ * {@code java -jar toridb-server.jar [config-file] [--directive value ...]}: the same convention as
+ * redis-server. Exits with status 1 and one clear line on a bad configuration or a port in use.
  */
 public final class Main {
   private Main() {}
@@ -63,10 +62,10 @@ public final class Main {
   }
 
   /**
-   * SIGTERM and SIGINT ask for a graceful shutdown and end with status 0, and SIGHUP is ignored,
-   * as they are for Redis;
-   * left to the JVM they would run the shutdown hook but report the signal (143 or 130). Where
-   * the JVM offers no signal API, the shutdown hook alone still stops the server cleanly.
+   * SIGTERM and SIGINT ask for a graceful shutdown and end with status 0, and SIGHUP is ignored, as
+   * they are for Redis; left to the JVM they would run the shutdown hook but report the signal (143
+   * or 130). Where the JVM offers no signal API, the shutdown hook alone still stops the server
+   * cleanly.
    */
   static void exitCleanlyOnSignals(Logger log) {
     try {

@@ -24,11 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Implementation notes: the executor calls {@link #onCommand} on the worker that ran the
  * command. Lines for other connections are written straight to their channels; a monitoring
- * connection's own commands go into its batch buffer after their reply, so it sees reply then
- * line, as in Redis. MONITOR's +OK is flushed at once, before the connection is registered, so no
- * line can overtake it. The observer is installed only while someone monitors, so the executor
- * pays nothing otherwise. Connections leave on RESET (their session stops being a monitor and is
- * dropped lazily) or disconnect.
+ * connection's own commands go into its batch buffer after their reply, so it sees reply then line,
+ * as in Redis. MONITOR's +OK is flushed at once, before the connection is registered, so no line
+ * can overtake it. The observer is installed only while someone monitors, so the executor pays
+ * nothing otherwise. Connections leave on RESET (their session stops being a monitor and is dropped
+ * lazily) or disconnect.
  */
 final class Monitor implements CommandObserver {
   private final ToriServer server;
@@ -144,7 +144,9 @@ final class Monitor implements CommandObserver {
           if (c >= 0x20 && c <= 0x7e) {
             sb.append((char) c);
           } else {
-            sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+            sb.append("\\x")
+                .append(Character.forDigit(c >> 4, 16))
+                .append(Character.forDigit(c & 15, 16));
           }
         }
       }

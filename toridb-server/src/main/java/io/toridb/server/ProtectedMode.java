@@ -5,8 +5,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * Redis's protected mode: with no password set, connections from anything but loopback are
- * refused with a DENIED error that says how to open the server up deliberately.
+ * Redis's protected mode: with no password set, connections from anything but loopback are refused
+ * with a DENIED error that says how to open the server up deliberately.
  */
 final class ProtectedMode {
   private ProtectedMode() {}

@@ -14,8 +14,8 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
  * connection once, instead of running one write-and-flush task per batch.
  *
  * <p>Implementation notes: {@code scheduled} is cleared before the drain starts, and a producer
- * checks it after its offer completes, so every reply is either seen by a drain already running
- * or schedules a new one; at worst a drain finds the queue empty.
+ * checks it after its offer completes, so every reply is either seen by a drain already running or
+ * schedules a new one; at worst a drain finds the queue empty.
  */
 final class ReplyQueue implements Runnable {
   private record Reply(ClientConnection connection, ByteBuf buffer, boolean close) {}
@@ -23,6 +23,7 @@ final class ReplyQueue implements Runnable {
   private final EventLoop loop;
   private final MpscUnboundedArrayQueue<Reply> queue = new MpscUnboundedArrayQueue<>(1024);
   private final AtomicBoolean scheduled = new AtomicBoolean();
+
   /** Connections written in the current drain, flushed at its end. Event-loop thread only. */
   private final ArrayList<ClientConnection> written = new ArrayList<>();
 

@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: stops the server. On success nothing is
- * replied; the connection is closed as the server goes down. There is no wait for replicas, so a
- * shutdown is never pending and ABORT always finds none.
+ * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: stops the server. On success nothing is replied;
+ * the connection is closed as the server goes down. There is no wait for replicas, so a shutdown is
+ * never pending and ABORT always finds none.
  */
 final class ShutdownCommand {
   private static final Logger log = LoggerFactory.getLogger(ShutdownCommand.class);

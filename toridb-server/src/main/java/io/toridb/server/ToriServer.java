@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server process: Netty event loops accepting and decoding, a fixed worker pool running
- * commands, and the registry of engines they share. {@link #start()} binds and returns;
- * {@link #shutdown()} stops accepting, lets in-flight work finish, and closes everything.
+ * commands, and the registry of engines they share. {@link #start()} binds and returns; {@link
+ * #shutdown()} stops accepting, lets in-flight work finish, and closes everything.
  */
 public final class ToriServer {
   private static final Logger log = LoggerFactory.getLogger(ToriServer.class);
@@ -90,7 +90,9 @@ public final class ToriServer {
 
   static int ioThreads(Config config) {
     int configured = (int) config.number("io-threads");
-    return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    return configured > 0
+        ? configured
+        : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
   public ServerContext context() {
@@ -131,8 +133,8 @@ public final class ToriServer {
   }
 
   /**
-   * CONFIG SET hz: as Redis, an out-of-range value is stored clamped, and the cron follows the
-   * new rate.
+   * CONFIG SET hz: as Redis, an out-of-range value is stored clamped, and the cron follows the new
+   * rate.
    */
   private void onHzChange(io.toridb.core.config.Directive hz) {
     long clamped = effectiveHz(hz.number());

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Implementation notes: when the queue is empty the worker spins briefly and then parks;
  * producers unpark it only if it has announced that it is parking, so a busy worker costs its
  * producers no system call. The parked flag is written before the final emptiness check and read
- * after the offer (both sequentially consistent), so a wake-up cannot be lost; a bounded park is
- * a second guard.
+ * after the offer (both sequentially consistent), so a wake-up cannot be lost; a bounded park is a
+ * second guard.
  */
 final class Worker implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);

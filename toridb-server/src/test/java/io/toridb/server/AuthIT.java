@@ -70,8 +70,7 @@ class AuthIT {
       String[] many = new String[12];
       many[0] = "ECHO";
       java.util.Arrays.fill(many, 1, 12, "x");
-      assertEquals(
-          "-ERR wrong number of arguments for 'echo' command\r\n", c.call(many));
+      assertEquals("-ERR wrong number of arguments for 'echo' command\r\n", c.call(many));
     }
   }
 

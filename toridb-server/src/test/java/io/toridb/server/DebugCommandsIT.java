@@ -64,8 +64,7 @@ class DebugCommandsIT {
       assertEquals(
           "-ERR RESP2 is not supported by this command\r\n", c.call("DEBUG", "PROTOCOL", "push"));
       c.call("HELLO", "3");
-      assertEquals(
-          ">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n", c.call("DEBUG", "PROTOCOL", "push"));
+      assertEquals(">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n", c.call("DEBUG", "PROTOCOL", "push"));
       assertEquals("$40\r\nSome real reply following the push reply\r\n", c.read());
       assertEquals(
           "-ERR Wrong protocol type name. Please use one of the following:"
@@ -90,8 +89,7 @@ class DebugCommandsIT {
               .matches(
                   "\\+Value at:0x[0-9a-f]+ refcount:2147483647 encoding:int serializedlength:2"
                       + " lru:\\d+ lru_seconds_idle:\\d+\r\n"));
-      assertTrue(
-          c.call("DEBUG", "OBJECT", "big").contains(" encoding:raw serializedlength:102 "));
+      assertTrue(c.call("DEBUG", "OBJECT", "big").contains(" encoding:raw serializedlength:102 "));
       assertEquals("-ERR no such key\r\n", c.call("DEBUG", "OBJECT", "missing"));
     }
   }
@@ -120,8 +118,7 @@ class DebugCommandsIT {
   @Test
   void errorAndLog() throws Exception {
     try (RawClient c = server.client()) {
-      assertEquals(
-          "-LOADING fake message\r\n", c.call("DEBUG", "ERROR", "LOADING fake message"));
+      assertEquals("-LOADING fake message\r\n", c.call("DEBUG", "ERROR", "LOADING fake message"));
       assertEquals("-a b\r\n", c.call("DEBUG", "ERROR", "a\nb"));
       assertEquals("+OK\r\n", c.call("DEBUG", "LOG", "hello from the test"));
     }
@@ -143,8 +140,7 @@ class DebugCommandsIT {
 
   @Test
   void disabled_byDefault_withRedisError() throws Exception {
-    try (TestServer plain =
-            TestServer.start(cfg -> cfg.require("enable-debug-command").set("no"));
+    try (TestServer plain = TestServer.start(cfg -> cfg.require("enable-debug-command").set("no"));
         RawClient c = plain.client()) {
       assertEquals("-" + DebugCommands.NOT_ALLOWED + "\r\n", c.call("DEBUG", "SLEEP", "0"));
       assertTrue(DebugCommands.NOT_ALLOWED.startsWith("ERR DEBUG command not allowed. If the"));

@@ -50,8 +50,17 @@ class InfoCommandIT {
       String info = text(c.call("INFO"));
       assertEquals(
           List.of(
-              "Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU",
-              "Modules", "Errorstats", "Cluster", "Keyspace"),
+              "Server",
+              "Clients",
+              "Memory",
+              "Persistence",
+              "Stats",
+              "Replication",
+              "CPU",
+              "Modules",
+              "Errorstats",
+              "Cluster",
+              "Keyspace"),
           headers(info));
       assertEquals(headers(info), headers(text(c.call("INFO", "default"))));
       // Every line ends with CRLF; sections are separated by one empty line.
@@ -65,8 +74,19 @@ class InfoCommandIT {
     try (RawClient c = server.client()) {
       List<String> all =
           List.of(
-              "Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU",
-              "Modules", "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace");
+              "Server",
+              "Clients",
+              "Memory",
+              "Persistence",
+              "Stats",
+              "Replication",
+              "CPU",
+              "Modules",
+              "Commandstats",
+              "Errorstats",
+              "Latencystats",
+              "Cluster",
+              "Keyspace");
       assertEquals(all, headers(text(c.call("INFO", "all"))));
       assertEquals(all, headers(text(c.call("INFO", "everything"))));
     }
@@ -75,7 +95,8 @@ class InfoCommandIT {
   @Test
   void sections_areCaseInsensitive_inFixedOrder_andUnknownOnesAreEmpty() throws Exception {
     try (RawClient c = server.client()) {
-      assertEquals(List.of("Server", "Keyspace"), headers(text(c.call("INFO", "keyspace", "SERVER"))));
+      assertEquals(
+          List.of("Server", "Keyspace"), headers(text(c.call("INFO", "keyspace", "SERVER"))));
       assertEquals("$0\r\n\r\n", c.call("INFO", "nosuchsection"));
       assertEquals("# Cluster\r\ncluster_enabled:0\r\n", text(c.call("INFO", "cluster")));
     }
@@ -170,8 +191,9 @@ class InfoCommandIT {
                   + "failed_calls=0\r\n.*"),
           info);
       assertTrue(
-          info.matches("(?s).*cmdstat_config\\|set:calls=1,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,"
-              + "rejected_calls=0,failed_calls=1\r\n.*"),
+          info.matches(
+              "(?s).*cmdstat_config\\|set:calls=1,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,"
+                  + "rejected_calls=0,failed_calls=1\r\n.*"),
           info);
       assertEquals("+OK\r\n", c.call("CONFIG", "RESETSTAT"));
       assertFalse(text(c.call("INFO", "commandstats")).contains("cmdstat_get:"));

@@ -18,9 +18,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The server as a real process: it stops cleanly, with status 0, on SIGTERM, SIGINT or SHUTDOWN. */
+/**
+ * The server as a real process: it stops cleanly, with status 0, on SIGTERM, SIGINT or SHUTDOWN.
+ */
 class MainProcessIT {
-  private static final Pattern READY = Pattern.compile("Ready to accept connections on port (\\d+)");
+  private static final Pattern READY =
+      Pattern.compile("Ready to accept connections on port (\\d+)");
 
   @TempDir Path dir;
   private Process process;
@@ -84,7 +87,8 @@ class MainProcessIT {
     for (int i = 0; i < 50 && !output.toString().contains("ready to exit"); i++) {
       Thread.sleep(20);
     }
-    assertTrue(output.toString().contains("ToriDB is now ready to exit, bye bye..."), output.toString());
+    assertTrue(
+        output.toString().contains("ToriDB is now ready to exit, bye bye..."), output.toString());
   }
 
   @Test

@@ -59,9 +59,7 @@ class MonitorIT {
       c.call("HELLO", "2", "AUTH", "default", "pw", "SETNAME", "n");
       assertLine(m.read(), 0, "\"AUTH\" \"(redacted)\" \"(redacted)\"");
       assertLine(
-          m.read(),
-          0,
-          "\"HELLO\" \"2\" \"AUTH\" \"(redacted)\" \"(redacted)\" \"SETNAME\" \"n\"");
+          m.read(), 0, "\"HELLO\" \"2\" \"AUTH\" \"(redacted)\" \"(redacted)\" \"SETNAME\" \"n\"");
     }
   }
 

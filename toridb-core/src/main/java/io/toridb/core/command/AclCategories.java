@@ -15,9 +15,27 @@ public final class AclCategories {
   /** Every category, in the order Redis lists them. */
   public static final List<String> ALL =
       List.of(
-          "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
-          "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",
-          "dangerous", "connection", "transaction", "scripting");
+          "keyspace",
+          "read",
+          "write",
+          "set",
+          "sortedset",
+          "list",
+          "hash",
+          "string",
+          "bitmap",
+          "hyperloglog",
+          "geo",
+          "stream",
+          "pubsub",
+          "admin",
+          "fast",
+          "slow",
+          "blocking",
+          "dangerous",
+          "connection",
+          "transaction",
+          "scripting");
 
   /** The categories of {@code spec}, lower case without '@', in Redis's order. */
   public static List<String> of(CommandSpec spec) {

@@ -3,8 +3,8 @@ package io.toridb.core.command;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Parsing of command arguments from their bytes, with Redis's rules and error texts. Failures
- * throw {@link CommandException}.
+ * Parsing of command arguments from their bytes, with Redis's rules and error texts. Failures throw
+ * {@link CommandException}.
  */
 public final class Args {
   private Args() {}
@@ -74,7 +74,9 @@ public final class Args {
 
   /** True when the bytes are a canonical long: what Redis stores with the "int" encoding. */
   public static boolean isCanonicalLong(byte[] b) {
-    return b.length > 0 && b.length <= 20 && (parseLongOr(b, Long.MIN_VALUE) != Long.MIN_VALUE || isLongMin(b));
+    return b.length > 0
+        && b.length <= 20
+        && (parseLongOr(b, Long.MIN_VALUE) != Long.MIN_VALUE || isLongMin(b));
   }
 
   private static final byte[] LONG_MIN = bytes(Long.toString(Long.MIN_VALUE));
@@ -162,7 +164,9 @@ public final class Args {
     return d;
   }
 
-  /** Java accepts "1d", "0x1p3", "NaN", "Infinity"; strtod-style input is digits, sign, '.', 'e'. */
+  /**
+   * Java accepts "1d", "0x1p3", "NaN", "Infinity"; strtod-style input is digits, sign, '.', 'e'.
+   */
   private static boolean looksNumeric(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

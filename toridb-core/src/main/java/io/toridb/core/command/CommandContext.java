@@ -8,8 +8,8 @@ import io.toridb.core.session.ClientSession;
 import io.toridb.protocol.RespWriter;
 
 /**
- * What a handler sees while it runs: the client's session, the reply writer, the current time,
- * and the server registry. One instance per worker thread, re-pointed at each command.
+ * What a handler sees while it runs: the client's session, the reply writer, the current time, and
+ * the server registry. One instance per worker thread, re-pointed at each command.
  */
 public final class CommandContext {
   private final ServerContext server;
@@ -94,8 +94,8 @@ public final class CommandContext {
   }
 
   /**
-   * Records that {@code key} changed: counts the change for persistence and will wake watchers
-   * and blocked clients once those exist.
+   * Records that {@code key} changed: counts the change for persistence and will wake watchers and
+   * blocked clients once those exist.
    */
   public void modified(Key key) {
     server.stats().dirty.increment();

@@ -8,8 +8,8 @@ public final class CommandException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /**
-   * @param reply the error text including its code, without the leading '-' (for example
-   *     {@code "ERR syntax error"})
+   * @param reply the error text including its code, without the leading '-' (for example {@code
+   *     "ERR syntax error"})
    */
   public CommandException(String reply) {
     super(reply, null, false, false);

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one request: the checks every command shares (lookup, arity, authentication, loading),
- * then the key locks from the command's key spec, the handler, and the bookkeeping (statistics,
- * slow log, MONITOR). Handlers never repeat these checks.
+ * Runs one request: the checks every command shares (lookup, arity, authentication, loading), then
+ * the key locks from the command's key spec, the handler, and the bookkeeping (statistics, slow
+ * log, MONITOR). Handlers never repeat these checks.
  *
  * <p>One executor per worker thread; it reuses its stripe buffer across commands.
  */

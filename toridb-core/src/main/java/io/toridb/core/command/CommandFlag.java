@@ -9,44 +9,75 @@ public final class CommandFlag {
 
   /** Changes data. */
   public static final int WRITE = 1;
+
   /** Only reads data. */
   public static final int READONLY = 1 << 1;
+
   /** May grow memory; refused when over maxmemory. */
   public static final int DENYOOM = 1 << 2;
+
   /** Administrative; hidden from unprivileged users. */
   public static final int ADMIN = 1 << 3;
+
   /** Part of publish/subscribe. */
   public static final int PUBSUB = 1 << 4;
+
   /** Not allowed from scripts. */
   public static final int NOSCRIPT = 1 << 5;
+
   /** May block the client. */
   public static final int BLOCKING = 1 << 6;
+
   /** Allowed while the dataset is loading. */
   public static final int LOADING = 1 << 7;
+
   /** Allowed on a replica with stale data. */
   public static final int STALE = 1 << 8;
+
   /** Not shown to MONITOR clients. */
   public static final int SKIP_MONITOR = 1 << 9;
+
   /** Not recorded in the slow log. */
   public static final int SKIP_SLOWLOG = 1 << 10;
+
   /** Runs in constant or logarithmic time. */
   public static final int FAST = 1 << 11;
+
   /** Allowed before the client authenticates. */
   public static final int NO_AUTH = 1 << 12;
+
   /** May propagate a write even though it is not flagged write. */
   public static final int MAY_REPLICATE = 1 << 13;
+
   /** Refused inside MULTI. */
   public static final int NO_MULTI = 1 << 14;
+
   /** Keys cannot be found from first/last/step alone. */
   public static final int MOVABLE_KEYS = 1 << 15;
+
   /** Allowed while a script is busy. */
   public static final int ALLOW_BUSY = 1 << 16;
+
   /** Declares no keys but reads or changes the whole keyspace, so it locks every stripe. */
   public static final int WHOLE_KEYSPACE = 1 << 17;
 
   private static final String[] NAMES = {
-    "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking", "loading", "stale",
-    "skip_monitor", "skip_slowlog", "fast", "no_auth", "may_replicate", "no_multi", "movablekeys",
+    "write",
+    "readonly",
+    "denyoom",
+    "admin",
+    "pubsub",
+    "noscript",
+    "blocking",
+    "loading",
+    "stale",
+    "skip_monitor",
+    "skip_slowlog",
+    "fast",
+    "no_auth",
+    "may_replicate",
+    "no_multi",
+    "movablekeys",
     "allow_busy"
   };
 

@@ -245,9 +245,9 @@ public final class CommandSpec {
     }
 
     /**
-     * Declares the command's ACL categories as Redis's command table does ("keyspace",
-     * "dangerous", ...), in place of the one its group implies. Categories that follow from the
-     * flags (@write, @read, @admin, @fast, @slow, ...) are added anyway.
+     * Declares the command's ACL categories as Redis's command table does ("keyspace", "dangerous",
+     * ...), in place of the one its group implies. Categories that follow from the flags
+     * (@write, @read, @admin, @fast, @slow, ...) are added anyway.
      */
     public Builder acl(String... categories) {
       this.acl = java.util.List.of(categories);

@@ -5,8 +5,8 @@ public final class Help {
   private Help() {}
 
   /**
-   * Writes the help array as Redis's addReplyHelp: every line a simple string, the header using
-   * the command name as the client typed it, upper-cased.
+   * Writes the help array as Redis's addReplyHelp: every line a simple string, the header using the
+   * command name as the client typed it, upper-cased.
    */
   public static void reply(CommandContext ctx, byte[] commandName, String... lines) {
     ctx.out().arrayHeader(lines.length + 3);

@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The server's configuration: every directive ToriDB understands, read from a redis.conf-style
- * file and command-line overrides at startup, and by CONFIG GET/SET at runtime.
+ * The server's configuration: every directive ToriDB understands, read from a redis.conf-style file
+ * and command-line overrides at startup, and by CONFIG GET/SET at runtime.
  */
 public final class Config {
   private final Map<String, Directive> directives = new LinkedHashMap<>();
@@ -73,7 +73,9 @@ public final class Config {
     return directives.values();
   }
 
-  /** Old names that still work, each mapped to the directive's name ("hash-max-ziplist-entries"). */
+  /**
+   * Old names that still work, each mapped to the directive's name ("hash-max-ziplist-entries").
+   */
   public Map<String, String> aliases() {
     return java.util.Collections.unmodifiableMap(aliases);
   }
@@ -103,7 +105,13 @@ public final class Config {
       List<String> words = splitWords(line);
       if (words == null || words.isEmpty()) {
         throw new ConfigException(
-            "Unbalanced quotes in configuration line " + (i + 1) + " of " + file + ": '" + line + "'");
+            "Unbalanced quotes in configuration line "
+                + (i + 1)
+                + " of "
+                + file
+                + ": '"
+                + line
+                + "'");
       }
       String error = apply(words.get(0), words.subList(1, words.size()));
       if (error != null) {
@@ -148,7 +156,9 @@ public final class Config {
     return error == null ? null : "Invalid value '" + value + "' for '" + name + "': " + error;
   }
 
-  /** Splits a line into words as redis.conf does (sdssplitargs); null when quotes are unbalanced. */
+  /**
+   * Splits a line into words as redis.conf does (sdssplitargs); null when quotes are unbalanced.
+   */
   static List<String> splitWords(String line) {
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
@@ -201,7 +211,9 @@ public final class Config {
     c.add(Directive.integer("databases", 16, 1, maxInt, false));
     c.add(Directive.integer("maxclients", 10000, 1, 4294967295L, true));
     c.add(Directive.bool("protected-mode", true, true));
-    c.add(Directive.enumeration("loglevel", "notice", true, "debug", "verbose", "notice", "warning", "nothing"));
+    c.add(
+        Directive.enumeration(
+            "loglevel", "notice", true, "debug", "verbose", "notice", "warning", "nothing"));
     c.add(Directive.string("logfile", "", false));
     c.add(Directive.string("pidfile", "", false));
     c.add(Directive.integer("timeout", 0, 0, maxInt, true));
@@ -212,12 +224,24 @@ public final class Config {
     c.add(Directive.memory("maxmemory", 0, 0, Long.MAX_VALUE, true));
     c.add(
         Directive.enumeration(
-            "maxmemory-policy", "noeviction", true, "volatile-lru", "volatile-lfu",
-            "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random",
+            "maxmemory-policy",
+            "noeviction",
+            true,
+            "volatile-lru",
+            "volatile-lfu",
+            "volatile-random",
+            "volatile-ttl",
+            "allkeys-lru",
+            "allkeys-lfu",
+            "allkeys-random",
             "noeviction"));
     c.add(Directive.integer("maxmemory-samples", 5, 1, maxInt, true));
-    c.add(Directive.memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true));
-    c.add(Directive.memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true));
+    c.add(
+        Directive.memory(
+            "proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true));
+    c.add(
+        Directive.memory(
+            "client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true));
     c.add(Directive.integer("slowlog-log-slower-than", 10000, -1, Long.MAX_VALUE, true));
     c.add(Directive.integer("slowlog-max-len", 128, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("latency-monitor-threshold", 0, 0, Long.MAX_VALUE, true));
@@ -230,7 +254,8 @@ public final class Config {
     c.add(Directive.string("dbfilename", "dump.rdb", true));
     c.add(Directive.string("save", "3600 1 300 100 60 10000", true));
     c.add(Directive.integer("auto-aof-rewrite-percentage", 100, 0, maxInt, true));
-    c.add(Directive.memory("auto-aof-rewrite-min-size", 64L * 1024 * 1024, 0, Long.MAX_VALUE, true));
+    c.add(
+        Directive.memory("auto-aof-rewrite-min-size", 64L * 1024 * 1024, 0, Long.MAX_VALUE, true));
     c.add(Directive.bool("aof-load-truncated", true, true));
     c.add(Directive.bool("lazyfree-lazy-user-del", false, true));
     c.add(Directive.bool("lazyfree-lazy-user-flush", false, true));

@@ -32,8 +32,7 @@ public final class ConfigRewriter {
     Path tmp = file.resolveSibling("tmp-" + ProcessHandle.current().pid() + ".conf");
     Files.writeString(tmp, content, StandardCharsets.UTF_8);
     try {
-      Files.move(
-          tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       Files.deleteIfExists(tmp);
       throw e;
@@ -106,15 +105,16 @@ public final class ConfigRewriter {
 
   /**
    * A value as the config reader reads it back: words as they are, quoted when empty or when it
-   * holds characters the reader would interpret (quotes, backslashes, control characters, runs
-   * of spaces).
+   * holds characters the reader would interpret (quotes, backslashes, control characters, runs of
+   * spaces).
    */
   static String format(String value) {
     boolean plain = !value.isEmpty() && !value.startsWith(" ") && !value.endsWith(" ");
     for (int i = 0; plain && i < value.length(); i++) {
       char c = value.charAt(i);
-      plain = c > ' ' && c != '"' && c != '\'' && c != '\\' && c != 0x7f
-          || (c == ' ' && value.charAt(i + 1) != ' ');
+      plain =
+          c > ' ' && c != '"' && c != '\'' && c != '\\' && c != 0x7f
+              || (c == ' ' && value.charAt(i + 1) != ' ');
     }
     if (plain) {
       return value;

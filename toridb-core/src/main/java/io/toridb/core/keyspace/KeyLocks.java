@@ -3,9 +3,9 @@ package io.toridb.core.keyspace;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Striped locks over key hashes. A command locks the stripes of every key it declares, in
- * ascending stripe order so that two commands can never wait on each other; a command that
- * declares no keys but reads or changes the whole keyspace locks every stripe.
+ * Striped locks over key hashes. A command locks the stripes of every key it declares, in ascending
+ * stripe order so that two commands can never wait on each other; a command that declares no keys
+ * but reads or changes the whole keyspace locks every stripe.
  *
  * <p>Stripes are shared by all databases: the same key name in two databases maps to one stripe,
  * which costs nothing in correctness and lets MOVE and SWAPDB stay simple.

@@ -11,9 +11,9 @@ import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Help;
 
 /**
- * The parts of FUNCTION and SCRIPT that make sense while ToriDB runs no scripts: FUNCTION FLUSH
- * and SCRIPT FLUSH (nothing to drop) and FUNCTION LIST (no libraries). Test harnesses call them
- * between tests. A scripting engine replaces this class.
+ * The parts of FUNCTION and SCRIPT that make sense while ToriDB runs no scripts: FUNCTION FLUSH and
+ * SCRIPT FLUSH (nothing to drop) and FUNCTION LIST (no libraries). Test harnesses call them between
+ * tests. A scripting engine replaces this class.
  */
 public final class ScriptingCommands {
   private ScriptingCommands() {}
@@ -44,7 +44,10 @@ public final class ScriptingCommands {
     t.add(
         CommandSpec.builder("script", -2)
             .group("scripting")
-            .doc("A container for Lua scripts management commands", "2.6.0", "Depends on subcommand.")
+            .doc(
+                "A container for Lua scripts management commands",
+                "2.6.0",
+                "Depends on subcommand.")
             .subcommand(
                 CommandSpec.builder("flush", -2)
                     .flags(NOSCRIPT)

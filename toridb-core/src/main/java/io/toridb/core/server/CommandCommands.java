@@ -11,8 +11,8 @@ import io.toridb.core.command.CommandFlag;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
-import io.toridb.core.keyspace.GlobPattern;
 import io.toridb.core.command.Help;
+import io.toridb.core.keyspace.GlobPattern;
 import io.toridb.protocol.RespWriter;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,8 +23,8 @@ import java.util.Locale;
  * COMMAND and its subcommands: the command table as clients see it. Every reply is built from the
  * table rows ({@link CommandSpec}), so a command shows up here as soon as it is registered.
  *
- * <p>Each COMMAND INFO entry has Redis 7.0's ten elements: name, arity, flags, first key, last
- * key, step, ACL categories, tips, key specs and subcommands. The key spec is derived from the
+ * <p>Each COMMAND INFO entry has Redis 7.0's ten elements: name, arity, flags, first key, last key,
+ * step, ACL categories, tips, key specs and subcommands. The key spec is derived from the
  * first/last/step triple; COMMAND DOCS gives summary, since, group and complexity but no argument
  * lists, which redis-cli's help accepts.
  */
@@ -34,7 +34,16 @@ public final class CommandCommands {
   /** Key spec flags in the order Redis prints them. */
   private static final List<String> KEY_FLAG_ORDER =
       List.of(
-          "RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete",
+          "RO",
+          "RW",
+          "OW",
+          "RM",
+          "access",
+          "update",
+          "insert",
+          "delete",
+          "not_key",
+          "incomplete",
           "variable_flags");
 
   public static void register(CommandTable t) {

@@ -11,11 +11,11 @@ import io.toridb.core.command.CommandException;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
-import io.toridb.core.keyspace.GlobPattern;
 import io.toridb.core.command.Help;
 import io.toridb.core.config.Config;
 import io.toridb.core.config.ConfigRewriter;
 import io.toridb.core.config.Directive;
+import io.toridb.core.keyspace.GlobPattern;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -97,12 +97,14 @@ public final class ConfigCommands {
         continue;
       }
       for (Directive d : config.all()) {
-        if (!matches.containsKey(d.name()) && GlobPattern.matches(Args.bytes(arg), Args.bytes(d.name()), true)) {
+        if (!matches.containsKey(d.name())
+            && GlobPattern.matches(Args.bytes(arg), Args.bytes(d.name()), true)) {
           matches.put(d.name(), d);
         }
       }
       for (Map.Entry<String, String> alias : config.aliases().entrySet()) {
-        if (!matches.containsKey(alias.getKey()) && GlobPattern.matches(Args.bytes(arg), Args.bytes(alias.getKey()), true)) {
+        if (!matches.containsKey(alias.getKey())
+            && GlobPattern.matches(Args.bytes(arg), Args.bytes(alias.getKey()), true)) {
           matches.put(alias.getKey(), config.get(alias.getValue()));
         }
       }

@@ -7,8 +7,8 @@ import io.toridb.core.keyspace.Keyspace;
 import io.toridb.core.propagation.PropagationSink;
 
 /**
- * The registry every handler reaches through its context: keyspace, configuration, command
- * table, statistics, and the sinks the server wires in (propagation, MONITOR).
+ * The registry every handler reaches through its context: keyspace, configuration, command table,
+ * statistics, and the sinks the server wires in (propagation, MONITOR).
  */
 public final class ServerContext {
   public static final String VERSION = "7.0.15";

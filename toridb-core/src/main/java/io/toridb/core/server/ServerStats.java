@@ -10,8 +10,10 @@ public final class ServerStats {
   public final LongAdder errorReplies = new LongAdder();
   public final LongAdder netInputBytes = new LongAdder();
   public final LongAdder netOutputBytes = new LongAdder();
+
   /** Changes since the last save, as rdb_changes_since_last_save. */
   public final LongAdder dirty = new LongAdder();
+
   public final java.util.concurrent.ConcurrentHashMap<String, LongAdder> errorCodes =
       new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -14,7 +14,12 @@ public final class SlowLog {
 
   /** One recorded command. */
   public record Entry(
-      long id, long timestampSeconds, long durationMicros, byte[][] argv, String addr, String name) {}
+      long id,
+      long timestampSeconds,
+      long durationMicros,
+      byte[][] argv,
+      String addr,
+      String name) {}
 
   private final Deque<Entry> entries = new ArrayDeque<>();
   private long nextId;
@@ -32,7 +37,11 @@ public final class SlowLog {
         byte[] b = new byte[MAX_ARG_BYTES + more.length()];
         System.arraycopy(argv[i], 0, b, 0, MAX_ARG_BYTES);
         System.arraycopy(
-            more.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, b, MAX_ARG_BYTES, more.length());
+            more.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            0,
+            b,
+            MAX_ARG_BYTES,
+            more.length());
         kept[i] = b;
       } else {
         kept[i] = argv[i];

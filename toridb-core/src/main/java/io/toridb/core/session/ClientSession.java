@@ -207,8 +207,8 @@ public final class ClientSession {
 
   /**
    * Forgets what RESET forgets: database, protocol, name, MONITOR, CLIENT REPLY mode, and
-   * authentication when a password is required. NO-EVICT survives, as in Redis 7.0; NO-TOUCH
-   * (from 7.2) is cleared, as in the release that introduced it.
+   * authentication when a password is required. NO-EVICT survives, as in Redis 7.0; NO-TOUCH (from
+   * 7.2) is cleared, as in the release that introduced it.
    */
   public void reset(boolean passwordRequired) {
     db = 0;

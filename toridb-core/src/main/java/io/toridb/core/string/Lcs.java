@@ -7,11 +7,10 @@ import java.util.Arrays;
  * LCS command does, so that the subsequence and the reported match ranges are the same.
  *
  * <p>Implementation notes: the classic dynamic-programming table, {@code (alen+1) x (blen+1)},
- * row-major. Cells are stored as 16-bit chars modulo 2^16, which halves the memory of 32-bit
- * cells and loses nothing: the two neighbours compared while filling and walking back, cells
- * (i-1, j) and (i, j-1), always differ by at most one, so comparing their difference as a signed
- * short gives the true order. The true length is counted while walking back. The length alone
- * needs only two rows.
+ * row-major. Cells are stored as 16-bit chars modulo 2^16, which halves the memory of 32-bit cells
+ * and loses nothing: the two neighbours compared while filling and walking back, cells (i-1, j) and
+ * (i, j-1), always differ by at most one, so comparing their difference as a signed short gives the
+ * true order. The true length is counted while walking back. The length alone needs only two rows.
  */
 final class Lcs {
   private Lcs() {}
@@ -50,6 +49,7 @@ final class Lcs {
   static final class Result {
     /** The common subsequence. */
     final byte[] lcs;
+
     /** Per reported range: aStart, aEnd, bStart, bEnd, length. */
     final int[] ranges;
 
@@ -147,9 +147,7 @@ final class Lcs {
       }
     }
     byte[] lcs =
-        found == out.length
-            ? out
-            : Arrays.copyOfRange(out, out.length - found, out.length);
+        found == out.length ? out : Arrays.copyOfRange(out, out.length - found, out.length);
     return new Result(lcs, ranges, rangeCount);
   }
 }

@@ -12,17 +12,20 @@ import java.math.RoundingMode;
  * <p>Implementation notes: a finite value is {@code sign * significand * 2^exponent} with the
  * significand below 2^64. Parsing and addition first compute the exact result (a rational from the
  * decimal or hexadecimal text, an exact binary sum) and then round it once to the nearest
- * representable value, ties to even, as glibc's {@code strtold} and the FPU do. Formatting
- * prints the exact binary value rounded to 17 decimals, ties to even, as glibc's {@code "%.17Lf"}
- * does. Values are immutable.
+ * representable value, ties to even, as glibc's {@code strtold} and the FPU do. Formatting prints
+ * the exact binary value rounded to 17 decimals, ties to even, as glibc's {@code "%.17Lf"} does.
+ * Values are immutable.
  */
 public final class LongDouble {
   /** Significand bits of the x87 extended format. */
   private static final int PRECISION = 64;
+
   /** Exponent (of the significand's last bit) of the smallest subnormal: 2^-16445. */
   private static final int MIN_EXPONENT = -16445;
+
   /** Largest exponent of the significand's last bit for a finite value: below 2^16384. */
   private static final int MAX_EXPONENT = 16384 - PRECISION;
+
   /** string2ld refuses texts of this many characters or more (MAX_LONG_DOUBLE_CHARS). */
   private static final int MAX_CHARS = 5 * 1024;
 
@@ -85,8 +88,7 @@ public final class LongDouble {
     if (matchesIgnoreCase(text, i, len, "inf") || matchesIgnoreCase(text, i, len, "infinity")) {
       return new LongDouble(neg, BigInteger.ZERO, 0, true);
     }
-    boolean hex =
-        len - i > 2 && text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X');
+    boolean hex = len - i > 2 && text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X');
     LongDouble v = hex ? parseHex(text, i + 2, len, neg) : parseDecimal(text, i, len, neg);
     if (v == null || v.infinite) {
       // Overflow: strtold returns HUGE_VAL with ERANGE, which string2ld refuses.

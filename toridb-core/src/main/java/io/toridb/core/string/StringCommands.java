@@ -47,12 +47,10 @@ public final class StringCommands {
       "ERR Insufficient memory, failed allocating transient memory for LCS";
 
   private static final String INVALID_EXPIRE_SET = String.format(Errors.INVALID_EXPIRE, "set");
-  private static final String INVALID_EXPIRE_SETEX =
-      String.format(Errors.INVALID_EXPIRE, "setex");
+  private static final String INVALID_EXPIRE_SETEX = String.format(Errors.INVALID_EXPIRE, "setex");
   private static final String INVALID_EXPIRE_PSETEX =
       String.format(Errors.INVALID_EXPIRE, "psetex");
-  private static final String INVALID_EXPIRE_GETEX =
-      String.format(Errors.INVALID_EXPIRE, "getex");
+  private static final String INVALID_EXPIRE_GETEX = String.format(Errors.INVALID_EXPIRE, "getex");
 
   static final byte[] SET = Args.bytes("SET");
   private static final byte[] PXAT_ARG = Args.bytes("PXAT");
@@ -99,8 +97,7 @@ public final class StringCommands {
             .flags(WRITE | DENYOOM)
             .keys(1, 1, 1)
             .group("string")
-            .doc(
-                "Sets the string value and expiration time in seconds of a key.", "2.0.0", "O(1)")
+            .doc("Sets the string value and expiration time in seconds of a key.", "2.0.0", "O(1)")
             .handler((ctx, argv) -> setex(ctx, argv, false)));
     t.add(
         CommandSpec.builder("psetex", 4)
@@ -288,11 +285,11 @@ public final class StringCommands {
 
   /**
    * Parses the options of SET (from argv[3]) or GETEX (from argv[2]) with Redis's rules: each
-   * expiry form excludes the others and KEEPTTL/PERSIST, NX excludes XX, any repetition of the
-   * same option is accepted.
+   * expiry form excludes the others and KEEPTTL/PERSIST, NX excludes XX, any repetition of the same
+   * option is accepted.
    *
-   * @return the option bits in the low 32 bits, the index of the expiry argument (0 if none) in
-   *     the high 32 bits
+   * @return the option bits in the low 32 bits, the index of the expiry argument (0 if none) in the
+   *     high 32 bits
    */
   static long parseOptions(byte[][] argv, boolean forSet) {
     int flags = 0;
@@ -515,8 +512,8 @@ public final class StringCommands {
   }
 
   /**
-   * GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT
-   * unix-time-milliseconds | PERSIST]
+   * GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds
+   * | PERSIST]
    */
   static void getex(CommandContext ctx, byte[][] argv) {
     long parsed = parseOptions(argv, false);

@@ -15,7 +15,10 @@ class AclCategoriesTest {
     assertEquals(
         List.of("read", "string", "fast"),
         AclCategories.of(
-            spec(CommandSpec.builder("get", 2).group("string").flags(CommandFlag.READONLY | CommandFlag.FAST))));
+            spec(
+                CommandSpec.builder("get", 2)
+                    .group("string")
+                    .flags(CommandFlag.READONLY | CommandFlag.FAST))));
     assertEquals(
         List.of("keyspace", "write", "slow"),
         AclCategories.of(spec(CommandSpec.builder("del", -2).flags(CommandFlag.WRITE))));
@@ -44,11 +47,13 @@ class AclCategoriesTest {
   void admin_impliesDangerous_andScriptingIsNeverRead() {
     assertEquals(
         List.of("admin", "slow", "dangerous"),
-        AclCategories.of(spec(CommandSpec.builder("x", 1).group("server").flags(CommandFlag.ADMIN))));
+        AclCategories.of(
+            spec(CommandSpec.builder("x", 1).group("server").flags(CommandFlag.ADMIN))));
     assertEquals(
         List.of("slow", "scripting"),
         AclCategories.of(
-            spec(CommandSpec.builder("evalro", -3).group("scripting").flags(CommandFlag.READONLY))));
+            spec(
+                CommandSpec.builder("evalro", -3).group("scripting").flags(CommandFlag.READONLY))));
   }
 
   @Test

@@ -47,7 +47,9 @@ class ErrorsTest {
   @Test
   void commandInfoSet_showsKeySpecNotesAndFlags() {
     String reply = h.call("COMMAND", "INFO", "set");
-    assertTrue(reply.contains("$5\r\nnotes\r\n$48\r\nRW and ACCESS due to the optional `GET` argument\r\n"));
+    assertTrue(
+        reply.contains(
+            "$5\r\nnotes\r\n$48\r\nRW and ACCESS due to the optional `GET` argument\r\n"));
     assertTrue(reply.contains("*4\r\n+RW\r\n+access\r\n+update\r\n+variable_flags\r\n"));
   }
 }

@@ -110,8 +110,7 @@ class ConnectionCommandsTest {
         p.call("HELLO", "3", "AUTH", "default", "nope"));
     assertFalse(p.session().authenticated());
     assertEquals(
-        helloMap("%7\r\n", 3, p.session().id()),
-        p.call("HELLO", "3", "AUTH", "default", "secret"));
+        helloMap("%7\r\n", 3, p.session().id()), p.call("HELLO", "3", "AUTH", "default", "secret"));
     assertTrue(p.session().authenticated());
     assertEquals(3, p.session().protocol());
   }
@@ -204,7 +203,8 @@ class ConnectionCommandsTest {
   void ping_andEcho_reply() {
     assertEquals("+PONG\r\n", h.call("PING"));
     assertEquals(bulk("hi"), h.call("PING", "hi"));
-    assertEquals(error("ERR wrong number of arguments for 'ping' command"), h.call("PING", "a", "b"));
+    assertEquals(
+        error("ERR wrong number of arguments for 'ping' command"), h.call("PING", "a", "b"));
     assertEquals(bulk("x"), h.call("ECHO", "x"));
   }
 

@@ -19,7 +19,8 @@ class ScriptingCommandsTest {
         error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"),
         h.call("FUNCTION", "FLUSH", "x"));
     assertEquals(
-        error("ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP."),
+        error(
+            "ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP."),
         h.call("FUNCTION", "FLUSH", "a", "b"));
   }
 
@@ -28,7 +29,8 @@ class ScriptingCommandsTest {
     assertEquals(OK, h.call("SCRIPT", "FLUSH"));
     assertEquals(OK, h.call("SCRIPT", "FLUSH", "ASYNC"));
     assertEquals(
-        error("ERR SCRIPT FLUSH only support SYNC|ASYNC option"), h.call("SCRIPT", "FLUSH", "a", "b"));
+        error("ERR SCRIPT FLUSH only support SYNC|ASYNC option"),
+        h.call("SCRIPT", "FLUSH", "a", "b"));
   }
 
   @Test

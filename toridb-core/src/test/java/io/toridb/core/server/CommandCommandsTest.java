@@ -169,7 +169,9 @@ class CommandCommandsTest {
   void help_andUnknownSubcommand() {
     assertTrue(
         h.call("COMMAND", "HELP")
-            .startsWith("*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
-    assertEquals(error("ERR unknown subcommand 'FOO'. Try COMMAND HELP."), h.call("COMMAND", "FOO"));
+            .startsWith(
+                "*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
+    assertEquals(
+        error("ERR unknown subcommand 'FOO'. Try COMMAND HELP."), h.call("COMMAND", "FOO"));
   }
 }

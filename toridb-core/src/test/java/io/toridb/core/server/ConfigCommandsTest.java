@@ -55,8 +55,7 @@ class ConfigCommandsTest {
   @Test
   void get_defaultsRedisToolsRead() {
     assertEquals(
-        "*2\r\n" + bulk("save") + bulk("3600 1 300 100 60 10000"),
-        h.call("CONFIG", "GET", "save"));
+        "*2\r\n" + bulk("save") + bulk("3600 1 300 100 60 10000"), h.call("CONFIG", "GET", "save"));
     assertEquals("*2\r\n" + bulk("appendonly") + bulk("no"), h.call("CONFIG", "GET", "appendonly"));
   }
 
@@ -69,7 +68,8 @@ class ConfigCommandsTest {
   @Test
   void set_changesValues() {
     assertEquals(OK, h.call("CONFIG", "SET", "maxmemory", "1gb", "hz", "20"));
-    assertEquals("*2\r\n" + bulk("maxmemory") + bulk("1073741824"), h.call("CONFIG", "GET", "maxmemory"));
+    assertEquals(
+        "*2\r\n" + bulk("maxmemory") + bulk("1073741824"), h.call("CONFIG", "GET", "maxmemory"));
     assertEquals(20, h.server().config().number("hz"));
   }
 
@@ -83,36 +83,42 @@ class ConfigCommandsTest {
   @Test
   void set_immutable_returnsRedisError() {
     assertEquals(
-        error("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set"
-            + " immutable config"),
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set"
+                + " immutable config"),
         h.call("CONFIG", "SET", "databases", "3"));
   }
 
   @Test
   void set_badValues_returnRedisErrors() {
     assertEquals(
-        error("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be"
-            + " a memory value"),
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be"
+                + " a memory value"),
         h.call("CONFIG", "SET", "maxmemory", "abc"));
     assertEquals(
-        error("ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be"
-            + " parsed into an integer"),
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be"
+                + " parsed into an integer"),
         h.call("CONFIG", "SET", "hz", "abc"));
     assertEquals(
-        error("ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be"
-            + " 'yes' or 'no'"),
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be"
+                + " 'yes' or 'no'"),
         h.call("CONFIG", "SET", "appendonly", "maybe"));
     assertEquals(
-        error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must"
-            + " be between 1 and 4294967295 inclusive"),
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must"
+                + " be between 1 and 4294967295 inclusive"),
         h.call("CONFIG", "SET", "maxclients", "0"));
   }
 
   @Test
   void set_isAllOrNothing() {
     assertEquals(
-        error("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be"
-            + " a memory value"),
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be"
+                + " a memory value"),
         h.call("CONFIG", "SET", "hz", "50", "maxmemory", "abc"));
     assertEquals(10, h.server().config().number("hz"));
   }
@@ -123,8 +129,9 @@ class ConfigCommandsTest {
         error("ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"),
         h.call("CONFIG", "SET", "hz", "5", "hz", "6"));
     assertEquals(
-        error("ERR CONFIG SET failed (possibly related to argument 'hash-max-ziplist-entries') -"
-            + " duplicate parameter"),
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'hash-max-ziplist-entries') -"
+                + " duplicate parameter"),
         h.call("CONFIG", "SET", "hash-max-listpack-entries", "5", "hash-max-ziplist-entries", "6"));
     assertEquals(10, h.server().config().number("hz"));
   }

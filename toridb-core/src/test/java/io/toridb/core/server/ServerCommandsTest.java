@@ -17,7 +17,8 @@ class ServerCommandsTest {
   void time_returnsSecondsAndMicrosecondsAsBulkStrings() {
     long before = System.currentTimeMillis() / 1000;
     Matcher m =
-        Pattern.compile("\\*2\r\n\\$\\d+\r\n(\\d+)\r\n\\$\\d+\r\n(\\d+)\r\n").matcher(h.call("TIME"));
+        Pattern.compile("\\*2\r\n\\$\\d+\r\n(\\d+)\r\n\\$\\d+\r\n(\\d+)\r\n")
+            .matcher(h.call("TIME"));
     assertTrue(m.matches());
     long seconds = Long.parseLong(m.group(1));
     assertTrue(seconds >= before && seconds <= before + 5);

@@ -101,6 +101,7 @@ class SlowlogCommandsTest {
   void help_listsSubcommands() {
     assertTrue(
         h.call("SLOWLOG", "HELP")
-            .startsWith("*12\r\n+SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
+            .startsWith(
+                "*12\r\n+SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
   }
 }

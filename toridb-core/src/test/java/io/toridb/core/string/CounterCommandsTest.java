@@ -97,8 +97,18 @@ class CounterCommandsTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        " 11", "11 ", " 11 ", "+1", "01", "-0", "abc", "", "1.5", "12345678901234567890",
-        "-9223372036854775809", "1\u00002"
+        " 11",
+        "11 ",
+        " 11 ",
+        "+1",
+        "01",
+        "-0",
+        "abc",
+        "",
+        "1.5",
+        "12345678901234567890",
+        "-9223372036854775809",
+        "1\u00002"
       })
   void incr_onNonCanonicalInteger_returnsNotIntegerError(String value) {
     h.call("SET", "k", value);

@@ -40,8 +40,12 @@ class LcsCommandTest {
   private static String match(int a1, int a2, int b1, int b2, Integer len) {
     String s =
         (len == null ? "*2\r\n" : "*3\r\n")
-            + "*2\r\n" + integer(a1) + integer(a2)
-            + "*2\r\n" + integer(b1) + integer(b2);
+            + "*2\r\n"
+            + integer(a1)
+            + integer(a2)
+            + "*2\r\n"
+            + integer(b1)
+            + integer(b2);
     return len == null ? s : s + integer(len);
   }
 

@@ -88,9 +88,31 @@ class LongDoubleTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "", "nan", "NaN", "1e", "1e+", ".", "-.", "0x", "0xp1", "0xg", "1.2.3", " 1", "1 ", "\t1",
-        "1e-4960", "1.18973149535723176509e4932", "1e99999999999999999999", "--1", "+-1", "1f",
-        "infinit", "in", "1\u00002", "0x1p", "12a"
+        "",
+        "nan",
+        "NaN",
+        "1e",
+        "1e+",
+        ".",
+        "-.",
+        "0x",
+        "0xp1",
+        "0xg",
+        "1.2.3",
+        " 1",
+        "1 ",
+        "\t1",
+        "1e-4960",
+        "1.18973149535723176509e4932",
+        "1e99999999999999999999",
+        "--1",
+        "+-1",
+        "1f",
+        "infinit",
+        "in",
+        "1\u00002",
+        "0x1p",
+        "12a"
       })
   void parse_refusesWhatString2ldRefuses(String text) {
     assertNull(parse(text), text);
@@ -132,9 +154,7 @@ class LongDoubleTest {
   @Property
   void longs_areExact(@ForAll long v) {
     assertEquals(Long.toString(v), LongDouble.of(v).toHumanString());
-    assertEquals(
-        LongDouble.of(v).toHumanString(),
-        parse(Long.toString(v)).toHumanString());
+    assertEquals(LongDouble.of(v).toHumanString(), parse(Long.toString(v)).toHumanString());
   }
 
   @Property

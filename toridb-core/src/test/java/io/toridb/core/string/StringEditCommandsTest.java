@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
 /** The string commands that edit or read parts of values, and the multi-key ones. */
 class StringEditCommandsTest {
   private final CommandHarness h = new CommandHarness();

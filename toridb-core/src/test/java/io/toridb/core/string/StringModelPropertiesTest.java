@@ -94,8 +94,7 @@ class StringModelPropertiesTest {
   }
 
   @Property(tries = 300)
-  void incrbyDecrby_matchLongModelWithOverflowChecks(
-      @ForAll("counterSequences") List<Op> ops) {
+  void incrbyDecrby_matchLongModelWithOverflowChecks(@ForAll("counterSequences") List<Op> ops) {
     CommandHarness h = new CommandHarness();
     long model = 0;
     boolean exists = false;

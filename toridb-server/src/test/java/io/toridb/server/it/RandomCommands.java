@@ -175,7 +175,7 @@ final class RandomCommands {
       case 1 -> exact("GETEX", key(), "PXAT", absoluteSeconds() + "123");
       case 2 -> exact("GETEX", key(), "EXAT", absoluteSeconds());
       case 3 -> exact("GETEX", key(), "PERSIST");
-        // A time in the past deletes the key.
+      // A time in the past deletes the key.
       case 4 -> exact("GETEX", key(), "EXAT", "1");
       case 5 -> exact("GETEX", key(), "EX", "0");
       default -> exact("GETEX", key());
@@ -207,7 +207,7 @@ final class RandomCommands {
       case 2 -> exact("EXPIREAT", key(), absoluteSeconds(), pick("NX", "XX", "GT", "LT"));
       case 3 -> exact("PEXPIREAT", key(), absoluteSeconds() + "500", pick("NX", "XX", "GT", "LT"));
       case 4 -> exact("EXPIREAT", key(), absoluteSeconds());
-        // In the past: deletes the key (when the flags allow the change).
+      // In the past: deletes the key (when the flags allow the change).
       default -> exact("EXPIREAT", key(), "1", pick("NX", "XX", "GT", "LT", "XX"));
     };
   }
