@@ -13,6 +13,7 @@ import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
 import io.toridb.core.keyspace.GlobPattern;
 import io.toridb.core.command.Help;
+import io.toridb.core.command.KeySpec;
 import io.toridb.protocol.RespWriter;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,12 +31,6 @@ import java.util.Locale;
  */
 public final class CommandCommands {
   private CommandCommands() {}
-
-  /** Key spec flags in the order Redis prints them. */
-  private static final List<String> KEY_FLAG_ORDER =
-      List.of(
-          "RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete",
-          "variable_flags");
 
   public static void register(CommandTable t) {
     int flags = LOADING | STALE;
@@ -215,20 +210,29 @@ public final class CommandCommands {
     if (!spec.arityAccepts(target.length)) {
       throw new CommandException("ERR Invalid number of arguments specified for command");
     }
+    // Keys in key spec order, each with the flags of the spec that found it, as Redis does.
     List<Integer> positions = new ArrayList<>();
-    spec.forEachKey(target, positions::add);
+    List<List<String>> flags = new ArrayList<>();
+    for (KeySpec keySpec : spec.keySpecs()) {
+      List<String> specFlags = spec.keyFlags(keySpec, target);
+      keySpec.forEachKey(
+          target,
+          pos -> {
+            positions.add(pos);
+            flags.add(specFlags);
+          });
+    }
     if (positions.isEmpty()) {
       throw new CommandException("ERR Invalid arguments specified for command");
     }
-    List<String> keyFlags = keyFlags(spec);
     ctx.out().arrayHeader(positions.size());
-    for (int pos : positions) {
+    for (int i = 0; i < positions.size(); i++) {
       if (withFlags) {
         ctx.out().arrayHeader(2);
-        ctx.out().bulk(target[pos]);
-        writeSimpleSet(ctx.out(), keyFlags);
+        ctx.out().bulk(target[positions.get(i)]);
+        writeSimpleSet(ctx.out(), flags.get(i));
       } else {
-        ctx.out().bulk(target[pos]);
+        ctx.out().bulk(target[positions.get(i)]);
       }
     }
   }
@@ -305,54 +309,36 @@ public final class CommandCommands {
   }
 
   private static void writeKeySpecs(RespWriter out, CommandSpec spec) {
-    if (spec.firstKey() <= 0) {
-      out.setHeader(0);
-      return;
-    }
-    out.setHeader(1);
-    out.mapHeader(3);
-    out.bulk("flags");
-    writeSimpleSet(out, keyFlags(spec));
-    out.bulk("begin_search");
-    out.mapHeader(2);
-    out.bulk("type");
-    out.bulk("index");
-    out.bulk("spec");
-    out.mapHeader(1);
-    out.bulk("index");
-    out.integer(spec.firstKey());
-    out.bulk("find_keys");
-    out.mapHeader(2);
-    out.bulk("type");
-    out.bulk("range");
-    out.bulk("spec");
-    out.mapHeader(3);
-    out.bulk("lastkey");
-    out.integer(spec.lastKey() >= 0 ? spec.lastKey() - spec.firstKey() : spec.lastKey());
-    out.bulk("keystep");
-    out.integer(spec.step());
-    out.bulk("limit");
-    out.integer(0);
-  }
-
-  /** The declared key spec flags in Redis's order, or ones derived from the command flags. */
-  static List<String> keyFlags(CommandSpec spec) {
-    List<String> declared = spec.keyFlags();
-    if (declared == null) {
-      if (spec.has(CommandFlag.WRITE)) {
-        return List.of("RW", "update");
+    out.setHeader(spec.keySpecs().size());
+    for (KeySpec keySpec : spec.keySpecs()) {
+      out.mapHeader(keySpec.notes() == null ? 3 : 4);
+      if (keySpec.notes() != null) {
+        out.bulk("notes");
+        out.bulk(keySpec.notes());
       }
-      return spec.has(CommandFlag.READONLY) ? List.of("RO", "access") : List.of("RO");
+      out.bulk("flags");
+      writeSimpleSet(out, keySpec.flags());
+      out.bulk("begin_search");
+      out.mapHeader(2);
+      out.bulk("type");
+      out.bulk("index");
+      out.bulk("spec");
+      out.mapHeader(1);
+      out.bulk("index");
+      out.integer(keySpec.index());
+      out.bulk("find_keys");
+      out.mapHeader(2);
+      out.bulk("type");
+      out.bulk("range");
+      out.bulk("spec");
+      out.mapHeader(3);
+      out.bulk("lastkey");
+      out.integer(keySpec.lastKey());
+      out.bulk("keystep");
+      out.integer(keySpec.keyStep());
+      out.bulk("limit");
+      out.integer(0);
     }
-    List<String> ordered = new ArrayList<>();
-    for (String f : KEY_FLAG_ORDER) {
-      for (String d : declared) {
-        if (d.equalsIgnoreCase(f)) {
-          ordered.add(f);
-        }
-      }
-    }
-    return ordered;
   }
 
   private static void writeSimpleSet(RespWriter out, List<String> items) {
