@@ -192,10 +192,13 @@ public final class Config {
   public static Config standard() {
     Config c = new Config();
     long maxInt = Integer.MAX_VALUE;
-    c.add(Directive.integer("port", 6379, 0, 65535, false));
-    c.add(Directive.string("bind", "127.0.0.1 -::1", false));
+    c.add(Directive.integer("port", 6379, 0, 65535, true));
+    c.add(Directive.string("bind", "127.0.0.1 -::1", true));
     c.add(Directive.string("dir", "./data", false));
     c.add(Directive.integer("workers", 0, 0, 1024, false));
+    // ToriDB always runs in the foreground (a service manager supervises it); "no" is accepted so
+    // that redis.conf files load.
+    c.add(Directive.enumeration("daemonize", "no", false, "no"));
     c.add(Directive.integer("io-threads", 0, 0, 128, false));
     c.add(Directive.string("requirepass", "", true));
     c.add(Directive.integer("databases", 16, 1, maxInt, false));
@@ -216,6 +219,7 @@ public final class Config {
             "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random",
             "noeviction"));
     c.add(Directive.integer("maxmemory-samples", 5, 1, maxInt, true));
+    c.add(Directive.memoryOrPercent("maxmemory-clients", 0, Long.MAX_VALUE, true));
     c.add(Directive.memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true));
     c.add(Directive.memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true));
     c.add(Directive.integer("slowlog-log-slower-than", 10000, -1, Long.MAX_VALUE, true));
@@ -238,6 +242,7 @@ public final class Config {
     c.add(Directive.integer("lfu-decay-time", 1, 0, maxInt, true));
     c.add(Directive.integer("active-expire-effort", 1, 1, 10, true));
     c.add(Directive.integer("busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true));
+    c.add(Directive.memory("repl-backlog-size", 1024 * 1024, 1, Long.MAX_VALUE, true));
     c.add(Directive.bool("cluster-enabled", false, false));
     c.add(Directive.integer("cluster-node-timeout", 15000, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("hash-max-listpack-entries", 512, 0, Long.MAX_VALUE, true));

@@ -16,6 +16,11 @@ public final class Directive {
     INTEGER,
     /** A byte count with optional k/kb/m/mb/g/gb suffix. */
     MEMORY,
+    /**
+     * A byte count as MEMORY, or a percentage ("10%") of something the directive names; {@link
+     * #number()} is then the negated percentage, as Redis stores it.
+     */
+    MEMORY_PERCENT,
     /** One of a fixed set of words. */
     ENUM,
     /** Any text. */
@@ -32,6 +37,17 @@ public final class Directive {
   private volatile String text;
   private volatile long number;
   private Consumer<Directive> onChange;
+  private Applier applier;
+
+  /**
+   * Puts a new value into effect where that can fail (binding a port): CONFIG SET calls it after
+   * storing every value it was given, and puts all of them back when it fails.
+   */
+  @FunctionalInterface
+  public interface Applier {
+    /** Returns null when the value is in effect, otherwise the reason in Redis's words. */
+    String apply();
+  }
 
   private Directive(
       String name, Kind kind, String def, boolean mutable, long min, long max, String[] choices) {
@@ -58,6 +74,11 @@ public final class Directive {
 
   public static Directive memory(String name, long def, long min, long max, boolean mutable) {
     return new Directive(name, Kind.MEMORY, Long.toString(def), mutable, min, max, null);
+  }
+
+  /** A MEMORY_PERCENT directive: bytes within [0, max], or a percentage up to 100. */
+  public static Directive memoryOrPercent(String name, long def, long max, boolean mutable) {
+    return new Directive(name, Kind.MEMORY_PERCENT, Long.toString(def), mutable, -100, max, null);
   }
 
   public static Directive enumeration(String name, String def, boolean mutable, String... choices) {
@@ -105,6 +126,20 @@ public final class Directive {
   }
 
   /**
+   * Called by CONFIG SET once a changed value is stored; the same applier may serve several
+   * directives (it then runs once per command).
+   */
+  public Directive onApply(Applier applier) {
+    this.applier = applier;
+    return this;
+  }
+
+  /** The applier CONFIG SET must run after changing this directive, or null. */
+  public Applier applier() {
+    return applier;
+  }
+
+  /**
    * Checks {@code value} without applying it.
    *
    * @return null when valid, otherwise the reason in Redis's words
@@ -134,6 +169,18 @@ public final class Directive {
           return "argument must be a memory value";
         }
         if (n < min || n > max) {
+          return "argument must be between " + min + " and " + max + " inclusive";
+        }
+      }
+      case MEMORY_PERCENT -> {
+        long n = parseMemoryOrPercent(value);
+        if (n == Long.MIN_VALUE) {
+          return "argument must be a memory or percent value";
+        }
+        if (n < min) {
+          return "percentage argument must be less or equal to " + -min;
+        }
+        if (n > max) {
           return "argument must be between " + min + " and " + max + " inclusive";
         }
       }
@@ -173,6 +220,10 @@ public final class Directive {
         number = parseMemory(value);
         text = Long.toString(number);
       }
+      case MEMORY_PERCENT -> {
+        number = parseMemoryOrPercent(value);
+        text = number < 0 ? -number + "%" : Long.toString(number);
+      }
       case ENUM -> text = value.toLowerCase(Locale.ROOT);
       case STRING -> text = value;
     }
@@ -181,6 +232,22 @@ public final class Directive {
       listener.accept(this);
     }
     return null;
+  }
+
+  /**
+   * Parses a memory value, or "N%" (N a non-negative integer) as -N; Long.MIN_VALUE when neither.
+   */
+  static long parseMemoryOrPercent(String value) {
+    long n = parseMemory(value);
+    if (n != Long.MIN_VALUE || value.length() < 2 || !value.endsWith("%")) {
+      return n;
+    }
+    try {
+      long percent = Long.parseLong(value.substring(0, value.length() - 1));
+      return percent >= 0 ? -percent : Long.MIN_VALUE;
+    } catch (NumberFormatException e) {
+      return Long.MIN_VALUE;
+    }
   }
 
   /** Parses "100", "1k" (1000), "1kb" (1024), "5mb", "2gb"; Long.MIN_VALUE when malformed. */
