@@ -40,6 +40,9 @@ public final class CommandSpec {
   public final LongAdder rejectedCalls = new LongAdder();
   public final LongAdder failedCalls = new LongAdder();
 
+  /** For INFO latencystats; created by the first call recorded, dropped by CONFIG RESETSTAT. */
+  private volatile LatencyHistogram latency;
+
   private CommandSpec(Builder b, CommandSpec parent) {
     this.name = b.name;
     this.parent = parent;
@@ -64,6 +67,31 @@ public final class CommandSpec {
       subs.put(sb.name, new CommandSpec(sb, this));
     }
     this.subcommands = Collections.unmodifiableMap(subs);
+  }
+
+  /** Records one call that took {@code nanos}, for INFO latencystats. */
+  public void recordLatency(long nanos) {
+    LatencyHistogram h = latency;
+    if (h == null) {
+      synchronized (this) {
+        h = latency;
+        if (h == null) {
+          h = new LatencyHistogram();
+          latency = h;
+        }
+      }
+    }
+    h.record(nanos);
+  }
+
+  /** The latencies recorded since the last reset, or null when there are none. */
+  public LatencyHistogram latency() {
+    return latency;
+  }
+
+  /** Forgets the recorded latencies (CONFIG RESETSTAT). */
+  public void resetLatency() {
+    latency = null;
   }
 
   public static Builder builder(String name, int arity) {

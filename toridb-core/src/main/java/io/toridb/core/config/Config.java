@@ -188,6 +188,42 @@ public final class Config {
     return out;
   }
 
+  /**
+   * latency-tracking-info-percentiles: numbers from 0 to 100 separated by spaces ("" for none),
+   * shown as C's "%f" without trailing zeros ("99.9"), with Redis's error texts.
+   */
+  static String percentiles(String value) {
+    List<String> out = new ArrayList<>();
+    for (String word : value.trim().split("\\s+")) {
+      if (word.isEmpty()) {
+        continue;
+      }
+      double p;
+      try {
+        // Java also reads "1d", "0x1p3" and "NaN", which C's strtold does not.
+        if (!word.matches("[-+]?[0-9.]+([eE][-+]?[0-9]+)?")) {
+          throw new NumberFormatException(word);
+        }
+        p = Double.parseDouble(word);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Invalid latency-tracking-info-percentiles parameters");
+      }
+      if (p < 0 || p > 100) {
+        throw new IllegalArgumentException(
+            "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+      }
+      out.add(formatPercentile(p));
+    }
+    return String.join(" ", out);
+  }
+
+  /** A percentile as Redis prints it: "%f" without trailing zeros or a trailing point. */
+  public static String formatPercentile(double p) {
+    String s = String.format(Locale.ROOT, "%f", p);
+    s = s.replaceAll("0+$", "");
+    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+  }
+
   /** Every directive ToriDB knows, with Redis's defaults where Redis has the same directive. */
   public static Config standard() {
     Config c = new Config();
@@ -225,6 +261,10 @@ public final class Config {
     c.add(Directive.integer("slowlog-log-slower-than", 10000, -1, Long.MAX_VALUE, true));
     c.add(Directive.integer("slowlog-max-len", 128, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("latency-monitor-threshold", 0, 0, Long.MAX_VALUE, true));
+    c.add(Directive.bool("latency-tracking", true, true));
+    c.add(
+        Directive.string(
+            "latency-tracking-info-percentiles", "50 99 99.9", true, Config::percentiles));
     c.add(Directive.string("notify-keyspace-events", "", true));
     c.add(Directive.enumeration("enable-debug-command", "no", false, "no", "yes", "local"));
     c.add(Directive.bool("appendonly", false, true));

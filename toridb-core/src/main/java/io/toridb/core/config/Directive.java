@@ -36,8 +36,20 @@ public final class Directive {
   private final String[] choices;
   private volatile String text;
   private volatile long number;
+  private final Canonicalizer canonicalizer;
   private Consumer<Directive> onChange;
   private Applier applier;
+
+  /** Checks a STRING directive's text and gives the form CONFIG GET shows. */
+  @FunctionalInterface
+  public interface Canonicalizer {
+    /**
+     * The canonical text of {@code value}.
+     *
+     * @throws IllegalArgumentException with the reason in Redis's words when it is refused
+     */
+    String canonical(String value);
+  }
 
   /**
    * Puts a new value into effect where that can fail (binding a port): CONFIG SET calls it after
@@ -51,6 +63,19 @@ public final class Directive {
 
   private Directive(
       String name, Kind kind, String def, boolean mutable, long min, long max, String[] choices) {
+    this(name, kind, def, mutable, min, max, choices, null);
+  }
+
+  private Directive(
+      String name,
+      Kind kind,
+      String def,
+      boolean mutable,
+      long min,
+      long max,
+      String[] choices,
+      Canonicalizer canonicalizer) {
+    this.canonicalizer = canonicalizer;
     this.name = name;
     this.kind = kind;
     this.defaultValue = def;
@@ -87,6 +112,12 @@ public final class Directive {
 
   public static Directive string(String name, String def, boolean mutable) {
     return new Directive(name, Kind.STRING, def, mutable, 0, 0, null);
+  }
+
+  /** A STRING directive whose values {@code canonicalizer} checks and normalizes. */
+  public static Directive string(
+      String name, String def, boolean mutable, Canonicalizer canonicalizer) {
+    return new Directive(name, Kind.STRING, def, mutable, 0, 0, null, canonicalizer);
   }
 
   public String name() {
@@ -192,7 +223,15 @@ public final class Directive {
         }
         return "argument(s) must be one of the following: " + String.join(", ", choices);
       }
-      case STRING -> {}
+      case STRING -> {
+        if (canonicalizer != null) {
+          try {
+            canonicalizer.canonical(value);
+          } catch (IllegalArgumentException e) {
+            return e.getMessage();
+          }
+        }
+      }
     }
     return null;
   }
@@ -225,7 +264,7 @@ public final class Directive {
         text = number < 0 ? -number + "%" : Long.toString(number);
       }
       case ENUM -> text = value.toLowerCase(Locale.ROOT);
-      case STRING -> text = value;
+      case STRING -> text = canonicalizer == null ? value : canonicalizer.canonical(value);
     }
     Consumer<Directive> listener = onChange;
     if (listener != null) {

@@ -221,6 +221,7 @@ public final class ConfigCommands {
       spec.usec.reset();
       spec.rejectedCalls.reset();
       spec.failedCalls.reset();
+      spec.resetLatency();
     }
     ctx.out().ok();
   }

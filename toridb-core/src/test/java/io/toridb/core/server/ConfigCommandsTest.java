@@ -174,6 +174,39 @@ class ConfigCommandsTest {
   }
 
   @Test
+  void latencyTrackingInfoPercentiles_isShownAsRedisFormatsIt() {
+    assertEquals(
+        "*4\r\n" + bulk("latency-tracking") + bulk("yes")
+            + bulk("latency-tracking-info-percentiles") + bulk("50 99 99.9"),
+        h.call("CONFIG", "GET", "latency-tracking*"));
+    assertEquals(
+        OK, h.call("CONFIG", "SET", "latency-tracking-info-percentiles", "0.0 50.0 100.0"));
+    assertEquals("0 50 100", h.server().config().text("latency-tracking-info-percentiles"));
+    assertEquals(OK, h.call("CONFIG", "SET", "latency-tracking-info-percentiles", "99.99999 1e1"));
+    assertEquals("99.99999 10", h.server().config().text("latency-tracking-info-percentiles"));
+    assertEquals(OK, h.call("CONFIG", "SET", "latency-tracking-info-percentiles", ""));
+    assertEquals("", h.server().config().text("latency-tracking-info-percentiles"));
+  }
+
+  @Test
+  void latencyTrackingInfoPercentiles_badValues_returnRedisErrors() {
+    for (String bad : new String[] {"10.0 50.0 a", "1d", "NaN", "0x1p3"}) {
+      assertEquals(
+          error("ERR CONFIG SET failed (possibly related to argument"
+              + " 'latency-tracking-info-percentiles') - Invalid latency-tracking-info-percentiles"
+              + " parameters"),
+          h.call("CONFIG", "SET", "latency-tracking-info-percentiles", bad),
+          bad);
+    }
+    assertEquals(
+        error("ERR CONFIG SET failed (possibly related to argument"
+            + " 'latency-tracking-info-percentiles') - latency-tracking-info-percentiles parameters"
+            + " should sit between [0.0,100.0]"),
+        h.call("CONFIG", "SET", "latency-tracking-info-percentiles", "10.0 50.0 101.0"));
+    assertEquals("50 99 99.9", h.server().config().text("latency-tracking-info-percentiles"));
+  }
+
+  @Test
   void daemonize_isImmutableAndOnlyNo() {
     assertEquals(
         error("ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set"
