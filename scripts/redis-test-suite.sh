@@ -33,8 +33,9 @@ unit). A start_server block that fails outside any test skips the rest of that b
 failures are counted as "blocks" and are included in the failed count.
 
 Environment:
-  TORIDB_PORT         port for ToriDB (default: the first free port from 21000). The suite's
-                      own control socket takes the first free port above it.
+  TORIDB_PORT         port for ToriDB (default: the first free port from 21000). The suite
+                      uses the 64 ports above it: its control socket, and spare ports that
+                      some tests bind.
   TORIDB_JAR          jar to run (default: toridb-server/target/toridb-server.jar)
   TORIDB_JAVA_OPTS    JVM options (default: -Xmx1g)
   REDIS_TEST_ARGS     extra options for tests/test_helper.tcl, e.g. "--only 'MGET*'" or
@@ -161,13 +162,15 @@ for unit in "${units[@]}"; do
   out="$logs/$(echo "$unit" | tr '/' '_').txt"
   echo "== $unit"
   if ! ping_server 2>/dev/null; then
-    echo "   ToriDB stopped answering; restarting it"
+    echo "   ToriDB does not answer PING (stopped, or left with a password); restarting it"
     stop_server
     start_server || exit 2
   fi
-  # The control socket of the suite is searched in [baseport-32, baseport), i.e. just above ours.
+  # The suite's control socket takes the first free port of [baseport-32, baseport), just above
+  # ours; tests that need a spare port take one from [baseport, baseport+portcount).
   (cd "$redis_dir" && tclsh tests/test_helper.tcl --host 127.0.0.1 --port "$port" \
-    --baseport $((port + 33)) --clients 1 --durable --timeout "${REDIS_TEST_TIMEOUT:-600}" \
+    --baseport $((port + 33)) --portcount 32 --clients 1 --durable \
+    --timeout "${REDIS_TEST_TIMEOUT:-600}" \
     --single "$unit" ${extra[@]+"${extra[@]}"}) </dev/null >"$out" 2>&1
   # Strip colours, then count the per-test verdicts the suite prints.
   clean="$(sed 's/\x1b\[[0-9;]*m//g' "$out")"
