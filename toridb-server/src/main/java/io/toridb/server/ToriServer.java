@@ -77,7 +77,9 @@ public final class ToriServer {
     new ShutdownCommand(this).register(context.commands());
     config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
     config.require("hz").onChange(d -> onHzChange(d));
-    config.require("port").onApply(() -> rebind("Unable to listen on this port. Check server logs."));
+    config
+        .require("port")
+        .onApply(() -> rebind("Unable to listen on this port. Check server logs."));
     config.require("bind").onApply(() -> rebind("Failed to bind to specified addresses."));
     this.workers = new WorkerPool(workerCount(config), QUEUE_CAPACITY, context);
   }
@@ -195,8 +197,8 @@ public final class ToriServer {
 
   /**
    * Opens a listener on every address of {@code bind} (space-separated; a leading '-' makes an
-   * address optional, '*' is every address) at {@code port}, and makes them the listeners. On
-   * failure nothing stays open and the previous listeners are kept.
+   * address optional, '*' is every address) at {@code port}, and makes them the listeners. When a
+   * required address cannot be bound, closes what it opened and leaves the listeners as they were.
    */
   private synchronized void bindListeners(String bind, int port) throws BindException {
     List<Channel> opened = new ArrayList<>();

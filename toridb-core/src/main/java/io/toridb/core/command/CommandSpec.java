@@ -342,8 +342,9 @@ public final class CommandSpec {
      * Decides the key flags of one call from its arguments (SET is RW with GET, else OW), for
      * COMMAND GETKEYSANDFLAGS; give the key spec the variable_flags flag.
      */
-    public Builder keyFlagsForCall(java.util.function.Function<byte[][], java.util.List<String>> f) {
-      this.keyFlagsForCall = f;
+    public Builder keyFlagsForCall(
+        java.util.function.Function<byte[][], java.util.List<String>> flags) {
+      this.keyFlagsForCall = flags;
       return this;
     }
 
