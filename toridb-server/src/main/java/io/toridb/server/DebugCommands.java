@@ -13,6 +13,7 @@ import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
 import io.toridb.core.command.Help;
+import io.toridb.core.keyspace.DatasetDigest;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.string.StringValue;
@@ -83,6 +84,17 @@ final class DebugCommands {
       case "OBJECT" -> {
         require(argc == 3, argv);
         object(ctx, argv[2]);
+      }
+      case "DIGEST" -> {
+        require(argc == 2, argv);
+        ctx.out().simple(DatasetDigest.ofKeyspace(ctx.keyspace()));
+      }
+      case "DIGEST-VALUE" -> {
+        // Like Redis, looks keys up without expiring them: a debug command sees everything.
+        ctx.out().arrayHeader(argc - 2);
+        for (int i = 2; i < argc; i++) {
+          ctx.out().simple(DatasetDigest.ofValue(ctx.db().peek(new Key(argv[i]))));
+        }
       }
       case "LOG" -> {
         require(argc == 3, argv);
@@ -296,6 +308,10 @@ final class DebugCommands {
         "CHANGE-REPL-ID",
         "    Change the replication IDs of the instance.",
         "    Dangerous: should be used only for testing the replication subsystem.",
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
         "ERROR <string>",
         "    Return a Redis protocol error with <string> as message. Useful for clients",
         "    unit tests to simulate Redis errors.",

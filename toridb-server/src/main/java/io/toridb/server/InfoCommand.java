@@ -7,6 +7,7 @@ import io.toridb.core.command.Args;
 import io.toridb.core.command.CommandContext;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
+import io.toridb.core.command.LatencyHistogram;
 import io.toridb.core.config.Config;
 import io.toridb.core.keyspace.Database;
 import io.toridb.core.keyspace.Keyspace;
@@ -137,7 +138,7 @@ final class InfoCommand {
       errorStats(out);
     }
     if (out.begin("latencystats", "Latencystats")) {
-      // Per-command latency histograms are not kept.
+      latencyStats(out);
     }
     if (out.begin("cluster", "Cluster")) {
       out.field("cluster_enabled", context.config().yes("cluster-enabled") ? 1 : 0);
@@ -402,6 +403,38 @@ final class InfoCommand {
               + rejected
               + ",failed_calls="
               + failed);
+    }
+  }
+
+  /** latency_percentiles_usec_get:p50=1.003,p99=2.007,p99.9=2.007 per command with calls. */
+  private void latencyStats(Sections out) {
+    Config config = context.config();
+    if (!config.yes("latency-tracking")) {
+      return;
+    }
+    String[] labels = config.text("latency-tracking-info-percentiles").split(" ");
+    if (labels.length == 1 && labels[0].isEmpty()) {
+      labels = new String[0];
+    }
+    double[] percentiles = new double[labels.length];
+    for (int i = 0; i < labels.length; i++) {
+      percentiles[i] = Double.parseDouble(labels[i]);
+    }
+    for (CommandSpec spec : context.commands().allWithSubcommands()) {
+      LatencyHistogram histogram = spec.latency();
+      if (histogram == null) {
+        continue;
+      }
+      long[] nanos = histogram.valuesAt(percentiles);
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < labels.length; i++) {
+        if (i > 0) {
+          line.append(',');
+        }
+        line.append('p').append(labels[i]).append('=');
+        line.append(String.format(Locale.ROOT, "%.3f", nanos[i] / 1000.0));
+      }
+      out.field("latency_percentiles_usec_" + safe(spec.fullName()), line.toString());
     }
   }
 

@@ -41,7 +41,15 @@ public final class ToriServer {
   private final ServerContext context;
   private final ClientRegistry clients = new ClientRegistry();
   private final WorkerPool workers;
-  private final List<Channel> listeners = new ArrayList<>();
+
+  /** Listening sockets; replaced as a whole by CONFIG SET port/bind (guarded by this). */
+  private List<Channel> listeners = new ArrayList<>();
+
+  /** The bind and port values the listeners were opened with. */
+  private String listenBind;
+
+  private int listenPort;
+  private ServerBootstrap bootstrap;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final java.util.concurrent.ConcurrentHashMap<io.netty.channel.EventLoop, ReplyQueue>
       replyQueues = new java.util.concurrent.ConcurrentHashMap<>();
@@ -55,7 +63,7 @@ public final class ToriServer {
   private EventLoopGroup bossGroup;
   private EventLoopGroup ioGroup;
   private volatile boolean shuttingDown;
-  private int boundPort;
+  private volatile int boundPort;
   private String transport = "epoll";
   private final Monitor monitor;
   private final InfoCommand info;
@@ -74,6 +82,10 @@ public final class ToriServer {
     new ShutdownCommand(this).register(context.commands());
     config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
     config.require("hz").onChange(d -> onHzChange(d));
+    config
+        .require("port")
+        .onApply(() -> rebind("Unable to listen on this port. Check server logs."));
+    config.require("bind").onApply(() -> rebind("Failed to bind to specified addresses."));
     this.workers = new WorkerPool(workerCount(config), QUEUE_CAPACITY, context);
   }
 
@@ -162,7 +174,7 @@ public final class ToriServer {
     bossGroup = new MultiThreadIoEventLoopGroup(1, factory);
     ioGroup = new MultiThreadIoEventLoopGroup(ioThreads(config), factory);
     workers.start();
-    ServerBootstrap bootstrap =
+    bootstrap =
         new ServerBootstrap()
             .group(bossGroup, ioGroup)
             .channel(channelClass)
@@ -180,35 +192,11 @@ public final class ToriServer {
                     ch.pipeline().addLast(new ClientConnection(ToriServer.this, workers.assign()));
                   }
                 });
-    int port = (int) config.number("port");
-    for (String spec : config.text("bind").trim().split("\\s+")) {
-      boolean optional = spec.startsWith("-");
-      String host = optional ? spec.substring(1) : spec;
-      if (host.equals("*")) {
-        host = "0.0.0.0";
-      }
-      try {
-        Channel ch = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
-        listeners.add(ch);
-        boundPort = ((InetSocketAddress) ch.localAddress()).getPort();
-        port = boundPort;
-      } catch (Exception e) {
-        if (optional) {
-          log.debug("Skipping optional bind address {}: {}", host, e.getMessage());
-          continue;
-        }
-        shutdownGroups();
-        BindException be =
-            new BindException(
-                "Could not bind to "
-                    + host
-                    + ":"
-                    + port
-                    + ": "
-                    + (e.getMessage() == null ? e.toString() : e.getMessage()));
-        be.initCause(e);
-        throw be;
-      }
+    try {
+      bindListeners(config.text("bind"), (int) config.number("port"));
+    } catch (BindException e) {
+      shutdownGroups();
+      throw e;
     }
     startCron();
     log.info(
@@ -217,6 +205,88 @@ public final class ToriServer {
         epoll ? "epoll" : "nio",
         ioThreads(config),
         workers.size());
+  }
+
+  /**
+   * Opens a listener on every address of {@code bind} (space-separated; a leading '-' makes an
+   * address optional, '*' is every address) at {@code port}, and makes them the listeners. When a
+   * required address cannot be bound, closes what it opened and leaves the listeners as they were.
+   */
+  private synchronized void bindListeners(String bind, int port) throws BindException {
+    List<Channel> opened = new ArrayList<>();
+    int actualPort = port;
+    for (String spec : bind.trim().split("\\s+")) {
+      boolean optional = spec.startsWith("-");
+      String host = optional ? spec.substring(1) : spec;
+      if (host.isEmpty() || host.equals("*")) {
+        host = "0.0.0.0";
+      }
+      try {
+        Channel ch = bootstrap.bind(new InetSocketAddress(host, actualPort)).sync().channel();
+        opened.add(ch);
+        // With port 0 the first address picks a free port; the others use the same one.
+        actualPort = ((InetSocketAddress) ch.localAddress()).getPort();
+      } catch (Exception e) {
+        if (optional) {
+          log.debug("Skipping optional bind address {}: {}", host, e.getMessage());
+          continue;
+        }
+        for (Channel ch : opened) {
+          ch.close().awaitUninterruptibly();
+        }
+        BindException be =
+            new BindException(
+                "Could not bind to "
+                    + host
+                    + ":"
+                    + actualPort
+                    + ": "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        be.initCause(e);
+        throw be;
+      }
+    }
+    listeners = opened;
+    listenBind = bind;
+    listenPort = port;
+    boundPort = actualPort;
+  }
+
+  /**
+   * CONFIG SET port / bind: closes the listeners and opens them again with the configured values,
+   * as Redis does; when that fails the old ones are opened again and {@code error} is returned.
+   * Connected clients stay connected either way. Nothing happens when the listeners already follow
+   * the configuration (a rolled-back CONFIG SET applying the old values).
+   */
+  private synchronized String rebind(String error) {
+    String bind = config.text("bind");
+    int port = (int) config.number("port");
+    if (shuttingDown || (bind.equals(listenBind) && port == listenPort)) {
+      return null;
+    }
+    String oldBind = listenBind;
+    int oldPort = listenPort;
+    int oldBoundPort = boundPort;
+    for (Channel ch : listeners) {
+      ch.close().awaitUninterruptibly();
+    }
+    listeners = new ArrayList<>();
+    try {
+      // Port 0 (any free port) that stays 0 keeps the port the OS chose before.
+      bindListeners(bind, port == 0 && oldPort == 0 ? oldBoundPort : port);
+      listenPort = port;
+      log.info("Listening on port {} ({})", boundPort, bind);
+      return null;
+    } catch (BindException e) {
+      log.warn("CONFIG SET: {}", e.getMessage());
+      try {
+        bindListeners(oldBind, oldBoundPort);
+        listenPort = oldPort;
+      } catch (BindException again) {
+        log.error("Could not listen on the previous address again: {}", again.getMessage());
+      }
+      return error;
+    }
   }
 
   /** Periodic background work (Redis's serverCron), run {@code hz} times a second. */
@@ -268,7 +338,11 @@ public final class ToriServer {
       shuttingDown = true;
     }
     log.info("Shutting down: no longer accepting connections");
-    for (Channel ch : listeners) {
+    List<Channel> open;
+    synchronized (this) {
+      open = listeners;
+    }
+    for (Channel ch : open) {
       ch.close().awaitUninterruptibly();
     }
     cron.shutdownNow();

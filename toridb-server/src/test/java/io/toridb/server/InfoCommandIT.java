@@ -201,6 +201,39 @@ class InfoCommandIT {
   }
 
   @Test
+  void latencystats_givesPercentilesPerCommandUntilResetOrDisabled() throws Exception {
+    try (RawClient c = server.client()) {
+      c.call("CONFIG", "RESETSTAT");
+      c.call("SET", "a", "b");
+      c.call("CLIENT", "ID");
+      c.call("DEBUG", "SLEEP", "0.05");
+      String info = text(c.call("INFO", "latencystats"));
+      String number = "\\d+\\.\\d{3}";
+      String set = field(info, "latency_percentiles_usec_set");
+      assertTrue(set.matches("p50=" + number + ",p99=" + number + ",p99\\.9=" + number), info);
+      assertTrue(field(info, "latency_percentiles_usec_client|id").startsWith("p50="), info);
+      String debug = field(info, "latency_percentiles_usec_debug");
+      double p50 = Double.parseDouble(debug.substring(4, debug.indexOf(',')));
+      assertTrue(p50 >= 50_000, debug);
+      assertEquals(null, field(info, "latency_percentiles_usec_get"));
+
+      c.call("CONFIG", "SET", "latency-tracking-info-percentiles", "0 100");
+      assertTrue(
+          field(text(c.call("INFO", "latencystats")), "latency_percentiles_usec_set")
+              .matches("p0=" + number + ",p100=" + number));
+      c.call("CONFIG", "SET", "latency-tracking-info-percentiles", "");
+      assertEquals("", field(text(c.call("INFO", "latencystats")), "latency_percentiles_usec_set"));
+
+      c.call("CONFIG", "RESETSTAT");
+      assertEquals(
+          null, field(text(c.call("INFO", "latencystats")), "latency_percentiles_usec_set"));
+      c.call("CONFIG", "SET", "latency-tracking", "no");
+      c.call("SET", "a", "b");
+      assertEquals("# Latencystats\r\n", text(c.call("INFO", "latencystats")));
+    }
+  }
+
+  @Test
   void configSetHz_isClampedAsRedisDoes() throws Exception {
     try (RawClient c = server.client()) {
       assertEquals("+OK\r\n", c.call("CONFIG", "SET", "hz", "100000"));

@@ -25,6 +25,7 @@ public final class CommandExecutor {
   private final CommandContext ctx;
   private final Directive slowlogThreshold;
   private final Directive slowlogMaxLen;
+  private final Directive latencyTracking;
   private int[] stripes = new int[16];
 
   public CommandExecutor(ServerContext server) {
@@ -32,6 +33,7 @@ public final class CommandExecutor {
     this.ctx = new CommandContext(server);
     this.slowlogThreshold = server.config().require("slowlog-log-slower-than");
     this.slowlogMaxLen = server.config().require("slowlog-max-len");
+    this.latencyTracking = server.config().require("latency-tracking");
   }
 
   public CommandContext context() {
@@ -143,6 +145,10 @@ public final class CommandExecutor {
     }
     spec.calls.increment();
     spec.usec.add(micros);
+    if (latencyTracking.isYes()) {
+      // In whole microseconds, as Redis measures them, so the percentiles read the same.
+      spec.recordLatency(micros * 1000);
+    }
     server.stats().commandsProcessed.increment();
     long threshold = slowlogThreshold.number();
     if (threshold >= 0 && micros >= threshold && !spec.has(CommandFlag.SKIP_SLOWLOG)) {

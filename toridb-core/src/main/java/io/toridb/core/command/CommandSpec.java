@@ -30,8 +30,8 @@ public final class CommandSpec {
   private final CommandSpec parent;
   private final java.util.List<String> acl;
   private final java.util.List<String> tips;
-  private final java.util.List<String> keyFlags;
-  private final String keyNotes;
+  private final java.util.List<KeySpec> keySpecs;
+  private final java.util.function.Function<byte[][], java.util.List<String>> keyFlagsForCall;
 
   /** Statistics for INFO commandstats. */
   public final LongAdder calls = new LongAdder();
@@ -39,6 +39,9 @@ public final class CommandSpec {
   public final LongAdder usec = new LongAdder();
   public final LongAdder rejectedCalls = new LongAdder();
   public final LongAdder failedCalls = new LongAdder();
+
+  /** For INFO latencystats; created by the first call recorded, dropped by CONFIG RESETSTAT. */
+  private volatile LatencyHistogram latency;
 
   private CommandSpec(Builder b, CommandSpec parent) {
     this.name = b.name;
@@ -57,13 +60,38 @@ public final class CommandSpec {
     this.handler = b.handler;
     this.acl = b.acl;
     this.tips = b.tips;
-    this.keyFlags = b.keyFlags;
-    this.keyNotes = b.keyNotes;
+    this.keySpecs = keySpecs(b);
+    this.keyFlagsForCall = b.keyFlagsForCall;
     Map<String, CommandSpec> subs = new LinkedHashMap<>();
     for (Builder sb : b.subcommands) {
       subs.put(sb.name, new CommandSpec(sb, this));
     }
     this.subcommands = Collections.unmodifiableMap(subs);
+  }
+
+  /** Records one call that took {@code nanos}, for INFO latencystats. */
+  public void recordLatency(long nanos) {
+    LatencyHistogram h = latency;
+    if (h == null) {
+      synchronized (this) {
+        h = latency;
+        if (h == null) {
+          h = new LatencyHistogram();
+          latency = h;
+        }
+      }
+    }
+    h.record(nanos);
+  }
+
+  /** The latencies recorded since the last reset, or null when there are none. */
+  public LatencyHistogram latency() {
+    return latency;
+  }
+
+  /** Forgets the recorded latencies (CONFIG RESETSTAT). */
+  public void resetLatency() {
+    latency = null;
   }
 
   public static Builder builder(String name, int arity) {
@@ -146,16 +174,39 @@ public final class CommandSpec {
   }
 
   /**
-   * Flags of the key spec COMMAND shows ("RW", "access", "update", ...); null to derive them from
-   * the command flags.
+   * The key specs COMMAND INFO shows and COMMAND GETKEYS follows: the declared ones, or one derived
+   * from the first/last/step triple. Empty for a command without keys.
    */
-  public java.util.List<String> keyFlags() {
-    return keyFlags;
+  public java.util.List<KeySpec> keySpecs() {
+    return keySpecs;
   }
 
-  /** Notes on the key spec, or null. */
-  public String keyNotes() {
-    return keyNotes;
+  /**
+   * The flags of the keys of one call, for COMMAND GETKEYSANDFLAGS: those of the key spec, unless
+   * the command decides them from its arguments (the spec then has the variable_flags flag).
+   */
+  public java.util.List<String> keyFlags(KeySpec keySpec, byte[][] argv) {
+    return keyFlagsForCall != null ? keyFlagsForCall.apply(argv) : keySpec.flags();
+  }
+
+  private static java.util.List<KeySpec> keySpecs(Builder b) {
+    if (!b.keySpecs.isEmpty()) {
+      return java.util.List.copyOf(b.keySpecs);
+    }
+    if (b.firstKey <= 0) {
+      return java.util.List.of();
+    }
+    java.util.List<String> flags = b.keyFlags;
+    if (flags == null) {
+      if ((b.flags & CommandFlag.WRITE) != 0) {
+        flags = java.util.List.of("RW", "update");
+      } else {
+        boolean reads = (b.flags & CommandFlag.READONLY) != 0;
+        flags = reads ? java.util.List.of("RO", "access") : java.util.List.of("RO");
+      }
+    }
+    int last = b.lastKey >= 0 ? b.lastKey - b.firstKey : b.lastKey;
+    return java.util.List.of(new KeySpec(b.firstKey, last, b.step, flags, b.keyNotes));
   }
 
   public boolean isContainer() {
@@ -209,6 +260,8 @@ public final class CommandSpec {
     private java.util.List<String> tips = java.util.List.of();
     private java.util.List<String> keyFlags;
     private String keyNotes;
+    private final java.util.List<KeySpec> keySpecs = new java.util.ArrayList<>();
+    private java.util.function.Function<byte[][], java.util.List<String>> keyFlagsForCall;
 
     private Builder(String name, int arity) {
       this.name = name.toLowerCase(Locale.ROOT);
@@ -260,15 +313,38 @@ public final class CommandSpec {
       return this;
     }
 
-    /** Key spec flags ("RW", "access", "update", ...) when the derived ones are not right. */
+    /**
+     * Flags ("RW", "access", "update", ...) of the one key spec derived from {@link #keys}, when
+     * those derived from the command flags (RW update for writes, RO access for reads) are wrong.
+     */
     public Builder keyFlags(String... flags) {
       this.keyFlags = java.util.List.of(flags);
       return this;
     }
 
-    /** The key spec's "notes" text that COMMAND INFO shows, as Redis words it. */
+    /** Why the derived key spec has the flags it has, when they need explaining. */
     public Builder keyNotes(String notes) {
       this.keyNotes = notes;
+      return this;
+    }
+
+    /**
+     * Declares a key spec, for commands whose keys play different roles (RENAME's source and
+     * destination); declared specs replace the one derived from {@link #keys}, which still decides
+     * the locks.
+     */
+    public Builder keySpec(KeySpec spec) {
+      this.keySpecs.add(spec);
+      return this;
+    }
+
+    /**
+     * Decides the key flags of one call from its arguments (SET is RW with GET, else OW), for
+     * COMMAND GETKEYSANDFLAGS; give the key spec the variable_flags flag.
+     */
+    public Builder keyFlagsForCall(
+        java.util.function.Function<byte[][], java.util.List<String>> flags) {
+      this.keyFlagsForCall = flags;
       return this;
     }
 

@@ -198,14 +198,53 @@ public final class Config {
     return out;
   }
 
+  /**
+   * latency-tracking-info-percentiles: numbers from 0 to 100 separated by spaces ("" for none),
+   * shown as C's "%f" without trailing zeros ("99.9"), with Redis's error texts.
+   */
+  static String percentiles(String value) {
+    List<String> out = new ArrayList<>();
+    for (String word : value.trim().split("\\s+")) {
+      if (word.isEmpty()) {
+        continue;
+      }
+      double p;
+      try {
+        // Java also reads "1d", "0x1p3" and "NaN", which C's strtold does not.
+        if (!word.matches("[-+]?[0-9.]+([eE][-+]?[0-9]+)?")) {
+          throw new NumberFormatException(word);
+        }
+        p = Double.parseDouble(word);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Invalid latency-tracking-info-percentiles parameters");
+      }
+      if (p < 0 || p > 100) {
+        throw new IllegalArgumentException(
+            "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+      }
+      out.add(formatPercentile(p));
+    }
+    return String.join(" ", out);
+  }
+
+  /** A percentile as Redis prints it: "%f" without trailing zeros or a trailing point. */
+  public static String formatPercentile(double p) {
+    String s = String.format(Locale.ROOT, "%f", p);
+    s = s.replaceAll("0+$", "");
+    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+  }
+
   /** Every directive ToriDB knows, with Redis's defaults where Redis has the same directive. */
   public static Config standard() {
     Config c = new Config();
     long maxInt = Integer.MAX_VALUE;
-    c.add(Directive.integer("port", 6379, 0, 65535, false));
-    c.add(Directive.string("bind", "127.0.0.1 -::1", false));
+    c.add(Directive.integer("port", 6379, 0, 65535, true));
+    c.add(Directive.string("bind", "127.0.0.1 -::1", true));
     c.add(Directive.string("dir", "./data", false));
     c.add(Directive.integer("workers", 0, 0, 1024, false));
+    // ToriDB always runs in the foreground (a service manager supervises it); "no" is accepted so
+    // that redis.conf files load.
+    c.add(Directive.enumeration("daemonize", "no", false, "no"));
     c.add(Directive.integer("io-threads", 0, 0, 128, false));
     c.add(Directive.string("requirepass", "", true));
     c.add(Directive.integer("databases", 16, 1, maxInt, false));
@@ -236,6 +275,7 @@ public final class Config {
             "allkeys-random",
             "noeviction"));
     c.add(Directive.integer("maxmemory-samples", 5, 1, maxInt, true));
+    c.add(Directive.memoryOrPercent("maxmemory-clients", 0, Long.MAX_VALUE, true));
     c.add(
         Directive.memory(
             "proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true));
@@ -245,6 +285,10 @@ public final class Config {
     c.add(Directive.integer("slowlog-log-slower-than", 10000, -1, Long.MAX_VALUE, true));
     c.add(Directive.integer("slowlog-max-len", 128, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("latency-monitor-threshold", 0, 0, Long.MAX_VALUE, true));
+    c.add(Directive.bool("latency-tracking", true, true));
+    c.add(
+        Directive.string(
+            "latency-tracking-info-percentiles", "50 99 99.9", true, Config::percentiles));
     c.add(Directive.string("notify-keyspace-events", "", true));
     c.add(Directive.enumeration("enable-debug-command", "no", false, "no", "yes", "local"));
     c.add(Directive.bool("appendonly", false, true));
@@ -263,6 +307,7 @@ public final class Config {
     c.add(Directive.integer("lfu-decay-time", 1, 0, maxInt, true));
     c.add(Directive.integer("active-expire-effort", 1, 1, 10, true));
     c.add(Directive.integer("busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true));
+    c.add(Directive.memory("repl-backlog-size", 1024 * 1024, 1, Long.MAX_VALUE, true));
     c.add(Directive.bool("cluster-enabled", false, false));
     c.add(Directive.integer("cluster-node-timeout", 15000, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("hash-max-listpack-entries", 512, 0, Long.MAX_VALUE, true));

@@ -16,6 +16,11 @@ public final class Directive {
     INTEGER,
     /** A byte count with optional k/kb/m/mb/g/gb suffix. */
     MEMORY,
+    /**
+     * A byte count as MEMORY, or a percentage ("10%") of something the directive names; {@link
+     * #number()} is then the negated percentage, as Redis stores it.
+     */
+    MEMORY_PERCENT,
     /** One of a fixed set of words. */
     ENUM,
     /** Any text. */
@@ -31,10 +36,46 @@ public final class Directive {
   private final String[] choices;
   private volatile String text;
   private volatile long number;
+  private final Canonicalizer canonicalizer;
   private Consumer<Directive> onChange;
+  private Applier applier;
+
+  /** Checks a STRING directive's text and gives the form CONFIG GET shows. */
+  @FunctionalInterface
+  public interface Canonicalizer {
+    /**
+     * The canonical text of {@code value}.
+     *
+     * @throws IllegalArgumentException with the reason in Redis's words when it is refused
+     */
+    String canonical(String value);
+  }
+
+  /**
+   * Puts a new value into effect where that can fail (binding a port): CONFIG SET calls it after
+   * storing every value it was given, and puts all of them back when it fails.
+   */
+  @FunctionalInterface
+  public interface Applier {
+    /** Returns null when the value is in effect, otherwise the reason in Redis's words. */
+    String apply();
+  }
 
   private Directive(
       String name, Kind kind, String def, boolean mutable, long min, long max, String[] choices) {
+    this(name, kind, def, mutable, min, max, choices, null);
+  }
+
+  private Directive(
+      String name,
+      Kind kind,
+      String def,
+      boolean mutable,
+      long min,
+      long max,
+      String[] choices,
+      Canonicalizer canonicalizer) {
+    this.canonicalizer = canonicalizer;
     this.name = name;
     this.kind = kind;
     this.defaultValue = def;
@@ -60,12 +101,23 @@ public final class Directive {
     return new Directive(name, Kind.MEMORY, Long.toString(def), mutable, min, max, null);
   }
 
+  /** A MEMORY_PERCENT directive: bytes within [0, max], or a percentage up to 100. */
+  public static Directive memoryOrPercent(String name, long def, long max, boolean mutable) {
+    return new Directive(name, Kind.MEMORY_PERCENT, Long.toString(def), mutable, -100, max, null);
+  }
+
   public static Directive enumeration(String name, String def, boolean mutable, String... choices) {
     return new Directive(name, Kind.ENUM, def, mutable, 0, 0, choices);
   }
 
   public static Directive string(String name, String def, boolean mutable) {
     return new Directive(name, Kind.STRING, def, mutable, 0, 0, null);
+  }
+
+  /** A STRING directive whose values {@code canonicalizer} checks and normalizes. */
+  public static Directive string(
+      String name, String def, boolean mutable, Canonicalizer canonicalizer) {
+    return new Directive(name, Kind.STRING, def, mutable, 0, 0, null, canonicalizer);
   }
 
   public String name() {
@@ -105,6 +157,20 @@ public final class Directive {
   }
 
   /**
+   * Called by CONFIG SET once a changed value is stored; the same applier may serve several
+   * directives (it then runs once per command).
+   */
+  public Directive onApply(Applier applier) {
+    this.applier = applier;
+    return this;
+  }
+
+  /** The applier CONFIG SET must run after changing this directive, or null. */
+  public Applier applier() {
+    return applier;
+  }
+
+  /**
    * Checks {@code value} without applying it.
    *
    * @return null when valid, otherwise the reason in Redis's words
@@ -137,6 +203,18 @@ public final class Directive {
           return "argument must be between " + min + " and " + max + " inclusive";
         }
       }
+      case MEMORY_PERCENT -> {
+        long n = parseMemoryOrPercent(value);
+        if (n == Long.MIN_VALUE) {
+          return "argument must be a memory or percent value";
+        }
+        if (n < min) {
+          return "percentage argument must be less or equal to " + -min;
+        }
+        if (n > max) {
+          return "argument must be between " + min + " and " + max + " inclusive";
+        }
+      }
       case ENUM -> {
         for (String c : choices) {
           if (c.equalsIgnoreCase(value)) {
@@ -145,7 +223,15 @@ public final class Directive {
         }
         return "argument(s) must be one of the following: " + String.join(", ", choices);
       }
-      case STRING -> {}
+      case STRING -> {
+        if (canonicalizer != null) {
+          try {
+            canonicalizer.canonical(value);
+          } catch (IllegalArgumentException e) {
+            return e.getMessage();
+          }
+        }
+      }
     }
     return null;
   }
@@ -173,14 +259,34 @@ public final class Directive {
         number = parseMemory(value);
         text = Long.toString(number);
       }
+      case MEMORY_PERCENT -> {
+        number = parseMemoryOrPercent(value);
+        text = number < 0 ? -number + "%" : Long.toString(number);
+      }
       case ENUM -> text = value.toLowerCase(Locale.ROOT);
-      case STRING -> text = value;
+      case STRING -> text = canonicalizer == null ? value : canonicalizer.canonical(value);
     }
     Consumer<Directive> listener = onChange;
     if (listener != null) {
       listener.accept(this);
     }
     return null;
+  }
+
+  /**
+   * Parses a memory value, or "N%" (N a non-negative integer) as -N; Long.MIN_VALUE when neither.
+   */
+  static long parseMemoryOrPercent(String value) {
+    long n = parseMemory(value);
+    if (n != Long.MIN_VALUE || value.length() < 2 || !value.endsWith("%")) {
+      return n;
+    }
+    try {
+      long percent = Long.parseLong(value.substring(0, value.length() - 1));
+      return percent >= 0 ? -percent : Long.MIN_VALUE;
+    } catch (NumberFormatException e) {
+      return Long.MIN_VALUE;
+    }
   }
 
   /** Parses "100", "1k" (1000), "1kb" (1024), "5mb", "2gb"; Long.MIN_VALUE when malformed. */

@@ -33,6 +33,8 @@ public final class DatabaseCommands {
     t.add(
         CommandSpec.builder("keys", 2)
             .flags(READONLY | WHOLE_KEYSPACE)
+            .acl("keyspace", "dangerous")
+            .tips("request_policy:all_shards", "nondeterministic_output_order")
             .doc(
                 "Returns all key names that match a pattern.",
                 "1.0.0",
@@ -42,6 +44,7 @@ public final class DatabaseCommands {
     t.add(
         CommandSpec.builder("scan", -2)
             .flags(READONLY)
+            .tips("nondeterministic_output", "request_policy:special")
             .doc(
                 "Iterates over the key names in the database.",
                 "2.8.0",
@@ -52,18 +55,23 @@ public final class DatabaseCommands {
     t.add(
         CommandSpec.builder("randomkey", 1)
             .flags(READONLY | WHOLE_KEYSPACE)
+            .tips("request_policy:all_shards", "nondeterministic_output")
             .doc("Returns a random key name from the database.", "1.0.0", "O(1)")
             .handler(DatabaseCommands::randomkey));
     t.add(
         CommandSpec.builder("dbsize", 1)
             .flags(READONLY | FAST | WHOLE_KEYSPACE)
             .group("server")
+            .acl("keyspace")
+            .tips("request_policy:all_shards", "response_policy:agg_sum")
             .doc("Returns the number of keys in the database.", "1.0.0", "O(1)")
             .handler(DatabaseCommands::dbsize));
     t.add(
         CommandSpec.builder("flushdb", -1)
             .flags(WRITE | WHOLE_KEYSPACE)
             .group("server")
+            .acl("keyspace", "dangerous")
+            .tips("request_policy:all_shards", "response_policy:all_succeeded")
             .doc(
                 "Remove all keys from the current database.",
                 "1.0.0",
@@ -73,6 +81,8 @@ public final class DatabaseCommands {
         CommandSpec.builder("flushall", -1)
             .flags(WRITE | WHOLE_KEYSPACE)
             .group("server")
+            .acl("keyspace", "dangerous")
+            .tips("request_policy:all_shards", "response_policy:all_succeeded")
             .doc(
                 "Removes all keys from all databases.",
                 "1.0.0",
@@ -82,6 +92,7 @@ public final class DatabaseCommands {
         CommandSpec.builder("swapdb", 3)
             .flags(WRITE | FAST | WHOLE_KEYSPACE)
             .group("server")
+            .acl("keyspace", "dangerous")
             .doc(
                 "Swaps two Redis databases.",
                 "4.0.0",

@@ -44,9 +44,11 @@ public final class ExpireCommands {
             .handler((ctx, argv) -> expire(ctx, argv, "pexpireat", false, false)));
     t.add(
         ttlSpec("ttl", "Returns the expiration time in seconds of a key.", "1.0.0")
+            .tips("nondeterministic_output")
             .handler((ctx, argv) -> ttl(ctx, argv, false, false)));
     t.add(
         ttlSpec("pttl", "Returns the expiration time in milliseconds of a key.", "2.6.0")
+            .tips("nondeterministic_output")
             .handler((ctx, argv) -> ttl(ctx, argv, true, false)));
     t.add(
         ttlSpec("expiretime", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0")

@@ -13,6 +13,7 @@ import io.toridb.core.command.CommandException;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
+import io.toridb.core.command.KeySpec;
 import io.toridb.core.config.Config;
 import io.toridb.core.string.StringValue;
 import io.toridb.protocol.RespWriter;
@@ -64,12 +65,16 @@ public final class KeyspaceCommands {
         CommandSpec.builder("del", -2)
             .flags(WRITE)
             .keys(1, -1, 1)
+            .keyFlags("RM", "delete")
+            .tips("request_policy:multi_shard", "response_policy:agg_sum")
             .doc("Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys.")
             .handler((ctx, argv) -> delete(ctx, argv, DEL)));
     t.add(
         CommandSpec.builder("unlink", -2)
             .flags(WRITE | FAST)
             .keys(1, -1, 1)
+            .keyFlags("RM", "delete")
+            .tips("request_policy:multi_shard", "response_policy:agg_sum")
             .doc(
                 "Asynchronously deletes one or more keys.",
                 "4.0.0",
@@ -79,18 +84,23 @@ public final class KeyspaceCommands {
         CommandSpec.builder("exists", -2)
             .flags(READONLY | FAST)
             .keys(1, -1, 1)
+            .keyFlags("RO")
+            .tips("request_policy:multi_shard", "response_policy:agg_sum")
             .doc("Determines whether one or more keys exist.", "1.0.0", "O(N)")
             .handler(KeyspaceCommands::exists));
     t.add(
         CommandSpec.builder("type", 2)
             .flags(READONLY | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RO")
             .doc("Determines the type of value stored at a key.", "1.0.0", "O(1)")
             .handler(KeyspaceCommands::type));
     t.add(
         CommandSpec.builder("touch", -2)
             .flags(READONLY | FAST)
             .keys(1, -1, 1)
+            .keyFlags("RO")
+            .tips("request_policy:multi_shard", "response_policy:agg_sum")
             .doc(
                 "Returns the number of existing keys out of those specified after updating the"
                     + " time they were last accessed.",
@@ -101,18 +111,24 @@ public final class KeyspaceCommands {
         CommandSpec.builder("rename", 3)
             .flags(WRITE)
             .keys(1, 2, 1)
+            .keySpec(KeySpec.range(1, 0, 1, "RW", "access", "delete"))
+            .keySpec(KeySpec.range(2, 0, 1, "OW", "update"))
             .doc("Renames a key and overwrites the destination.", "1.0.0", "O(1)")
             .handler((ctx, argv) -> rename(ctx, argv, false)));
     t.add(
         CommandSpec.builder("renamenx", 3)
             .flags(WRITE | FAST)
             .keys(1, 2, 1)
+            .keySpec(KeySpec.range(1, 0, 1, "RW", "access", "delete"))
+            .keySpec(KeySpec.range(2, 0, 1, "OW", "insert"))
             .doc("Renames a key only when the target key name doesn't exist.", "1.0.0", "O(1)")
             .handler((ctx, argv) -> rename(ctx, argv, true)));
     t.add(
         CommandSpec.builder("copy", -3)
             .flags(WRITE | DENYOOM)
             .keys(1, 2, 1)
+            .keySpec(KeySpec.range(1, 0, 1, "RO", "access"))
+            .keySpec(KeySpec.range(2, 0, 1, "OW", "update"))
             .doc(
                 "Copies the value of a key to a new key.",
                 "6.2.0",
@@ -123,6 +139,7 @@ public final class KeyspaceCommands {
         CommandSpec.builder("move", 3)
             .flags(WRITE | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update")
             .doc("Moves a key to another database.", "1.0.0", "O(1)")
             .handler(KeyspaceCommands::move));
     t.add(
@@ -154,6 +171,8 @@ public final class KeyspaceCommands {
     return CommandSpec.builder(name, 3)
         .flags(READONLY)
         .keys(2, 2, 1)
+        .keyFlags("RO")
+        .tips("nondeterministic_output")
         .doc(summary, since, "O(1)")
         .handler(KeyspaceCommands::object);
   }

@@ -36,6 +36,15 @@ public abstract class StoredValue {
   /** A deep copy for {@code COPY}; metadata is not copied. */
   public abstract StoredValue copy();
 
+  /**
+   * Feeds the content to DEBUG DIGEST exactly as Redis's xorObjectDigest does for this type (a
+   * string mixes its bytes, a list each element in order, ...), so digests match Redis's. Every
+   * type overrides it.
+   */
+  public void digest(DatasetDigest digest) {
+    throw new UnsupportedOperationException("no DEBUG DIGEST for " + type().typeName() + " values");
+  }
+
   /** Absolute expiry time in Unix milliseconds, or {@link #NO_EXPIRY}. */
   public long expireAt() {
     return expireAt;

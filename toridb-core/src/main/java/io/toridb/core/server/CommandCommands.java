@@ -12,6 +12,7 @@ import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
 import io.toridb.core.command.Help;
+import io.toridb.core.command.KeySpec;
 import io.toridb.core.keyspace.GlobPattern;
 import io.toridb.protocol.RespWriter;
 import java.util.ArrayList;
@@ -30,21 +31,6 @@ import java.util.Locale;
  */
 public final class CommandCommands {
   private CommandCommands() {}
-
-  /** Key spec flags in the order Redis prints them. */
-  private static final List<String> KEY_FLAG_ORDER =
-      List.of(
-          "RO",
-          "RW",
-          "OW",
-          "RM",
-          "access",
-          "update",
-          "insert",
-          "delete",
-          "not_key",
-          "incomplete",
-          "variable_flags");
 
   public static void register(CommandTable t) {
     int flags = LOADING | STALE;
@@ -224,20 +210,29 @@ public final class CommandCommands {
     if (!spec.arityAccepts(target.length)) {
       throw new CommandException("ERR Invalid number of arguments specified for command");
     }
+    // Keys in key spec order, each with the flags of the spec that found it, as Redis does.
     List<Integer> positions = new ArrayList<>();
-    spec.forEachKey(target, positions::add);
+    List<List<String>> flags = new ArrayList<>();
+    for (KeySpec keySpec : spec.keySpecs()) {
+      List<String> specFlags = spec.keyFlags(keySpec, target);
+      keySpec.forEachKey(
+          target,
+          pos -> {
+            positions.add(pos);
+            flags.add(specFlags);
+          });
+    }
     if (positions.isEmpty()) {
       throw new CommandException("ERR Invalid arguments specified for command");
     }
-    List<String> keyFlags = resolvedKeyFlags(spec, target);
     ctx.out().arrayHeader(positions.size());
-    for (int pos : positions) {
+    for (int i = 0; i < positions.size(); i++) {
       if (withFlags) {
         ctx.out().arrayHeader(2);
-        ctx.out().bulk(target[pos]);
-        writeSimpleSet(ctx.out(), keyFlags);
+        ctx.out().bulk(target[positions.get(i)]);
+        writeSimpleSet(ctx.out(), flags.get(i));
       } else {
-        ctx.out().bulk(target[pos]);
+        ctx.out().bulk(target[positions.get(i)]);
       }
     }
   }
@@ -314,76 +309,36 @@ public final class CommandCommands {
   }
 
   private static void writeKeySpecs(RespWriter out, CommandSpec spec) {
-    if (spec.firstKey() <= 0) {
-      out.setHeader(0);
-      return;
-    }
-    out.setHeader(1);
-    String notes = spec.keyNotes();
-    out.mapHeader(notes == null ? 3 : 4);
-    if (notes != null) {
-      out.bulk("notes");
-      out.bulk(notes);
-    }
-    out.bulk("flags");
-    writeSimpleSet(out, keyFlags(spec));
-    out.bulk("begin_search");
-    out.mapHeader(2);
-    out.bulk("type");
-    out.bulk("index");
-    out.bulk("spec");
-    out.mapHeader(1);
-    out.bulk("index");
-    out.integer(spec.firstKey());
-    out.bulk("find_keys");
-    out.mapHeader(2);
-    out.bulk("type");
-    out.bulk("range");
-    out.bulk("spec");
-    out.mapHeader(3);
-    out.bulk("lastkey");
-    out.integer(spec.lastKey() >= 0 ? spec.lastKey() - spec.firstKey() : spec.lastKey());
-    out.bulk("keystep");
-    out.integer(spec.step());
-    out.bulk("limit");
-    out.integer(0);
-  }
-
-  /**
-   * The flags of the keys of one concrete call. Only SET has variable flags: it overwrites its key
-   * ("OW update") unless GET makes it also read it ("RW access update"), as Redis's setGetKeys
-   * decides.
-   */
-  static List<String> resolvedKeyFlags(CommandSpec spec, byte[][] call) {
-    if (!spec.fullName().equals("set")) {
-      return keyFlags(spec);
-    }
-    for (int i = 3; i < call.length; i++) {
-      if (io.toridb.core.command.Args.is(call[i], "GET")) {
-        return List.of("RW", "access", "update");
+    out.setHeader(spec.keySpecs().size());
+    for (KeySpec keySpec : spec.keySpecs()) {
+      out.mapHeader(keySpec.notes() == null ? 3 : 4);
+      if (keySpec.notes() != null) {
+        out.bulk("notes");
+        out.bulk(keySpec.notes());
       }
+      out.bulk("flags");
+      writeSimpleSet(out, keySpec.flags());
+      out.bulk("begin_search");
+      out.mapHeader(2);
+      out.bulk("type");
+      out.bulk("index");
+      out.bulk("spec");
+      out.mapHeader(1);
+      out.bulk("index");
+      out.integer(keySpec.index());
+      out.bulk("find_keys");
+      out.mapHeader(2);
+      out.bulk("type");
+      out.bulk("range");
+      out.bulk("spec");
+      out.mapHeader(3);
+      out.bulk("lastkey");
+      out.integer(keySpec.lastKey());
+      out.bulk("keystep");
+      out.integer(keySpec.keyStep());
+      out.bulk("limit");
+      out.integer(0);
     }
-    return List.of("OW", "update");
-  }
-
-  /** The declared key spec flags in Redis's order, or ones derived from the command flags. */
-  static List<String> keyFlags(CommandSpec spec) {
-    List<String> declared = spec.keyFlags();
-    if (declared == null) {
-      if (spec.has(CommandFlag.WRITE)) {
-        return List.of("RW", "update");
-      }
-      return spec.has(CommandFlag.READONLY) ? List.of("RO", "access") : List.of("RO");
-    }
-    List<String> ordered = new ArrayList<>();
-    for (String f : KEY_FLAG_ORDER) {
-      for (String d : declared) {
-        if (d.equalsIgnoreCase(f)) {
-          ordered.add(f);
-        }
-      }
-    }
-    return ordered;
   }
 
   private static void writeSimpleSet(RespWriter out, List<String> items) {

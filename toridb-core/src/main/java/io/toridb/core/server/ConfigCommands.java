@@ -165,25 +165,48 @@ public final class ConfigCommands {
       throw new CommandException(failed(refusedName, refused));
     }
     String[] previous = new String[count];
+    // Appliers of the directives whose value changed, each once, with the first such directive.
+    Map<Directive.Applier, Directive> appliers = new LinkedHashMap<>();
     for (int i = 0; i < count; i++) {
       Directive d = targets.get(i);
       previous[i] = d.text();
       String error = d.set(new String(argv[3 + i * 2], StandardCharsets.UTF_8));
       if (error != null) {
-        for (int j = i - 1; j >= 0; j--) {
-          String restoreError = targets.get(j).set(previous[j]);
+        restore(targets, previous, i);
+        throw new CommandException(failed(d.name(), error));
+      }
+      if (d.applier() != null && !d.text().equals(previous[i])) {
+        appliers.putIfAbsent(d.applier(), d);
+      }
+    }
+    for (Map.Entry<Directive.Applier, Directive> a : appliers.entrySet()) {
+      String error = a.getKey().apply();
+      if (error != null) {
+        restore(targets, previous, count);
+        for (Directive.Applier applier : appliers.keySet()) {
+          String restoreError = applier.apply();
           if (restoreError != null) {
-            log.warn(
-                "Failed restoring failed CONFIG SET command. Error setting {} to '{}': {}",
-                targets.get(j).name(),
-                previous[j],
-                restoreError);
+            log.warn("Failed applying restored failed CONFIG SET command: {}", restoreError);
           }
         }
-        throw new CommandException(failed(d.name(), error));
+        throw new CommandException(failed(a.getValue().name(), error));
       }
     }
     ctx.out().ok();
+  }
+
+  /** Puts back the values the first {@code count} targets had before CONFIG SET. */
+  private static void restore(List<Directive> targets, String[] previous, int count) {
+    for (int j = count - 1; j >= 0; j--) {
+      String restoreError = targets.get(j).set(previous[j]);
+      if (restoreError != null) {
+        log.warn(
+            "Failed restoring failed CONFIG SET command. Error setting {} to '{}': {}",
+            targets.get(j).name(),
+            previous[j],
+            restoreError);
+      }
+    }
   }
 
   private static String failed(String name, String reason) {
@@ -200,6 +223,7 @@ public final class ConfigCommands {
       spec.usec.reset();
       spec.rejectedCalls.reset();
       spec.failedCalls.reset();
+      spec.resetLatency();
     }
     ctx.out().ok();
   }

@@ -31,6 +31,7 @@ final class CounterCommands {
         CommandSpec.builder("incr", 2)
             .flags(WRITE | DENYOOM | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update")
             .group("string")
             .doc(
                 "Increments the integer value of a key by one. Uses 0 as initial value if the key"
@@ -42,6 +43,7 @@ final class CounterCommands {
         CommandSpec.builder("decr", 2)
             .flags(WRITE | DENYOOM | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update")
             .group("string")
             .doc(
                 "Decrements the integer value of a key by one. Uses 0 as initial value if the key"
@@ -53,6 +55,7 @@ final class CounterCommands {
         CommandSpec.builder("incrby", 3)
             .flags(WRITE | DENYOOM | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update")
             .group("string")
             .doc(
                 "Increments the integer value of a key by a number. Uses 0 as initial value if the"
@@ -64,6 +67,7 @@ final class CounterCommands {
         CommandSpec.builder("decrby", 3)
             .flags(WRITE | DENYOOM | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update")
             .group("string")
             .doc(
                 "Decrements the integer value of a key by a number. Uses 0 as initial value if the"
@@ -75,6 +79,7 @@ final class CounterCommands {
         CommandSpec.builder("incrbyfloat", 3)
             .flags(WRITE | DENYOOM | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update")
             .group("string")
             .doc(
                 "Increments the floating point value of a key by a number. Uses 0 as initial value"

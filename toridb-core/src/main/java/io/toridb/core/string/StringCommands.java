@@ -15,6 +15,7 @@ import io.toridb.core.keyspace.Database;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.protocol.RespWriter;
+import java.util.List;
 
 /**
  * String commands, Redis 7.0's string family: GET/SET and their variants, MGET/MSET, APPEND,
@@ -78,6 +79,7 @@ public final class StringCommands {
             .keys(1, 1, 1)
             .keyFlags("RW", "access", "update", "variable_flags")
             .keyNotes("RW and ACCESS due to the optional `GET` argument")
+            .keyFlagsForCall(StringCommands::setKeyFlags)
             .group("string")
             .doc(
                 "Sets the string value of a key, ignoring its type. The key is created if it"
@@ -89,6 +91,7 @@ public final class StringCommands {
         CommandSpec.builder("setnx", 3)
             .flags(WRITE | DENYOOM | FAST)
             .keys(1, 1, 1)
+            .keyFlags("OW", "insert")
             .group("string")
             .doc("Sets the string value of a key only when the key doesn't exist.", "1.0.0", "O(1)")
             .handler(StringCommands::setnx));
@@ -96,6 +99,7 @@ public final class StringCommands {
         CommandSpec.builder("setex", 4)
             .flags(WRITE | DENYOOM)
             .keys(1, 1, 1)
+            .keyFlags("OW", "update")
             .group("string")
             .doc("Sets the string value and expiration time in seconds of a key.", "2.0.0", "O(1)")
             .handler((ctx, argv) -> setex(ctx, argv, false)));
@@ -103,6 +107,7 @@ public final class StringCommands {
         CommandSpec.builder("psetex", 4)
             .flags(WRITE | DENYOOM)
             .keys(1, 1, 1)
+            .keyFlags("OW", "update")
             .group("string")
             .doc(
                 "Sets the string value and expiration time in milliseconds of a key.",
@@ -113,6 +118,7 @@ public final class StringCommands {
         CommandSpec.builder("getset", 3)
             .flags(WRITE | DENYOOM | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update")
             .group("string")
             .doc(
                 "Returns the previous string value of a key after setting it to a new value.",
@@ -123,6 +129,7 @@ public final class StringCommands {
         CommandSpec.builder("getdel", 2)
             .flags(WRITE | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "delete")
             .group("string")
             .doc("Returns the string value of a key after deleting the key.", "6.2.0", "O(1)")
             .handler(StringCommands::getdel));
@@ -130,6 +137,8 @@ public final class StringCommands {
         CommandSpec.builder("getex", -2)
             .flags(WRITE | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update")
+            .keyNotes("RW and UPDATE because it changes the TTL")
             .group("string")
             .doc(
                 "Returns the string value of a key after setting its expiration time.",
@@ -140,6 +149,7 @@ public final class StringCommands {
         CommandSpec.builder("mget", -2)
             .flags(READONLY | FAST)
             .keys(1, -1, 1)
+            .tips("request_policy:multi_shard")
             .group("string")
             .doc(
                 "Atomically returns the string values of one or more keys.",
@@ -150,6 +160,8 @@ public final class StringCommands {
         CommandSpec.builder("mset", -3)
             .flags(WRITE | DENYOOM)
             .keys(1, -1, 2)
+            .keyFlags("OW", "update")
+            .tips("request_policy:multi_shard", "response_policy:all_succeeded")
             .group("string")
             .doc(
                 "Atomically creates or modifies the string values of one or more keys.",
@@ -160,6 +172,8 @@ public final class StringCommands {
         CommandSpec.builder("msetnx", -3)
             .flags(WRITE | DENYOOM)
             .keys(1, -1, 2)
+            .keyFlags("OW", "insert")
+            .tips("request_policy:multi_shard", "response_policy:agg_min")
             .group("string")
             .doc(
                 "Atomically sets the string values of one or more keys only when none of the keys"
@@ -171,6 +185,7 @@ public final class StringCommands {
         CommandSpec.builder("append", 3)
             .flags(WRITE | DENYOOM | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RW", "insert")
             .group("string")
             .doc(
                 "Appends a string to the value of a key. Creates the key if it doesn't exist.",
@@ -182,6 +197,7 @@ public final class StringCommands {
         CommandSpec.builder("strlen", 2)
             .flags(READONLY | FAST)
             .keys(1, 1, 1)
+            .keyFlags("RO")
             .group("string")
             .doc("Returns the length of a string value.", "2.2.0", "O(1)")
             .handler(StringCommands::strlen));
@@ -209,6 +225,7 @@ public final class StringCommands {
         CommandSpec.builder("setrange", 4)
             .flags(WRITE | DENYOOM)
             .keys(1, 1, 1)
+            .keyFlags("RW", "update")
             .group("string")
             .doc(
                 "Overwrites a part of a string value with another by an offset. Creates the key if"
@@ -363,6 +380,22 @@ public final class StringCommands {
     } else {
       reply(ctx.out(), s);
     }
+  }
+
+  private static final List<String> SET_GET_KEY_FLAGS = List.of("RW", "access", "update");
+  private static final List<String> SET_KEY_FLAGS = List.of("OW", "update");
+
+  /**
+   * SET's key flags for one call: it reads the old value only with GET, otherwise it overwrites the
+   * key without looking. Like Redis, any argument after the value spelled GET counts.
+   */
+  static List<String> setKeyFlags(byte[][] argv) {
+    for (int i = 3; i < argv.length; i++) {
+      if (Args.is(argv[i], "GET")) {
+        return SET_GET_KEY_FLAGS;
+      }
+    }
+    return SET_KEY_FLAGS;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.toridb.core.string;
 
 import io.toridb.core.command.Args;
+import io.toridb.core.keyspace.DatasetDigest;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
 import java.util.Arrays;
@@ -179,6 +180,12 @@ public final class StringValue extends StoredValue {
       case EMBSTR -> "embstr";
       default -> "raw";
     };
+  }
+
+  /** Redis digests a string as its text, integers in decimal: the bytes this value shows. */
+  @Override
+  public void digest(DatasetDigest digest) {
+    digest.mix(buf, 0, length);
   }
 
   @Override

@@ -142,11 +142,102 @@ class CommandCommandsTest {
   void getkeys_extractsKeys() {
     assertEquals("*1\r\n" + bulk("k"), h.call("COMMAND", "GETKEYS", "GET", "k"));
     assertEquals(
+        "*2\r\n" + bulk("a") + bulk("b"),
+        h.call("COMMAND", "GETKEYS", "copy", "a", "b", "db", "1"));
+  }
+
+  @Test
+  void getkeysandflags_set_isOverwriteUnlessGetReadsTheOldValue() {
+    assertEquals(
         "*1\r\n*2\r\n" + bulk("k") + "*2\r\n+OW\r\n+update\r\n",
         h.call("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v"));
     assertEquals(
         "*1\r\n*2\r\n" + bulk("k") + "*3\r\n+RW\r\n+access\r\n+update\r\n",
-        h.call("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "get"));
+        h.call("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "EX", "10", "get"));
+    assertEquals(
+        "*1\r\n*2\r\n" + bulk("k") + "~3\r\n+RW\r\n+access\r\n+update\r\n",
+        h.call3("COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "GET"));
+  }
+
+  @Test
+  void getkeysandflags_givesEachKeyTheFlagsOfItsKeySpec() {
+    assertEquals(
+        "*2\r\n*2\r\n"
+            + bulk("a")
+            + "*2\r\n+OW\r\n+update\r\n"
+            + "*2\r\n"
+            + bulk("b")
+            + "*2\r\n+OW\r\n+update\r\n",
+        h.call("COMMAND", "GETKEYSANDFLAGS", "mset", "a", "1", "b", "2"));
+    assertEquals(
+        "*2\r\n*2\r\n"
+            + bulk("a")
+            + "*3\r\n+RW\r\n+access\r\n+delete\r\n"
+            + "*2\r\n"
+            + bulk("b")
+            + "*2\r\n+OW\r\n+update\r\n",
+        h.call("COMMAND", "GETKEYSANDFLAGS", "rename", "a", "b"));
+    assertEquals(
+        "*2\r\n*2\r\n"
+            + bulk("a")
+            + "*2\r\n+RO\r\n+access\r\n"
+            + "*2\r\n"
+            + bulk("b")
+            + "*2\r\n+OW\r\n+update\r\n",
+        h.call("COMMAND", "GETKEYSANDFLAGS", "copy", "a", "b", "db", "1"));
+    assertEquals(
+        "*2\r\n*2\r\n"
+            + bulk("a")
+            + "*2\r\n+RM\r\n+delete\r\n"
+            + "*2\r\n"
+            + bulk("b")
+            + "*2\r\n+RM\r\n+delete\r\n",
+        h.call("COMMAND", "GETKEYSANDFLAGS", "del", "a", "b"));
+  }
+
+  /** COMMAND INFO set as Redis 7.0.15 sends it: a key spec with notes, which come first. */
+  private static final String SET_INFO =
+      "*10\r\n$3\r\nset\r\n:-3\r\n*2\r\n+write\r\n+denyoom\r\n:1\r\n:1\r\n:1\r\n"
+          + "*3\r\n+@write\r\n+@string\r\n+@slow\r\n*0\r\n*1\r\n*8\r\n"
+          + "$5\r\nnotes\r\n$48\r\nRW and ACCESS due to the optional `GET` argument\r\n"
+          + "$5\r\nflags\r\n*4\r\n+RW\r\n+access\r\n+update\r\n+variable_flags\r\n"
+          + "$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n"
+          + "*2\r\n$5\r\nindex\r\n:1\r\n"
+          + "$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n"
+          + "*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n";
+
+  /** One range key spec at {@code index} covering one key, as Redis encodes it in RESP2. */
+  private static String singleKeySpec(int index, String flags) {
+    return "*6\r\n$5\r\nflags\r\n"
+        + flags
+        + "$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n"
+        + "*2\r\n$5\r\nindex\r\n:"
+        + index
+        + "\r\n"
+        + "$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n"
+        + "*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n";
+  }
+
+  @Test
+  void info_keySpecs_matchRedisByteForByte() {
+    assertEquals("*1\r\n" + SET_INFO, h.call("COMMAND", "INFO", "set"));
+    assertEquals(
+        "*1\r\n*10\r\n$6\r\nrename\r\n:3\r\n*1\r\n+write\r\n:1\r\n:2\r\n:1\r\n"
+            + "*3\r\n+@keyspace\r\n+@write\r\n+@slow\r\n*0\r\n*2\r\n"
+            + singleKeySpec(1, "*3\r\n+RW\r\n+access\r\n+delete\r\n")
+            + singleKeySpec(2, "*2\r\n+OW\r\n+update\r\n")
+            + "*0\r\n",
+        h.call("COMMAND", "INFO", "rename"));
+  }
+
+  @Test
+  void info_tipsAndAclCategories_matchRedis() {
+    assertEquals(
+        "*1\r\n*10\r\n$8\r\nflushall\r\n:-1\r\n*1\r\n+write\r\n:0\r\n:0\r\n:0\r\n"
+            + "*4\r\n+@keyspace\r\n+@write\r\n+@slow\r\n+@dangerous\r\n"
+            + "*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n"
+            + "*0\r\n*0\r\n",
+        h.call("COMMAND", "INFO", "flushall"));
   }
 
   @Test

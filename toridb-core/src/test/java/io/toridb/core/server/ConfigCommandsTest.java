@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.CommandHarness;
 import io.toridb.core.config.Config;
+import io.toridb.core.config.Directive;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -134,6 +137,158 @@ class ConfigCommandsTest {
                 + " duplicate parameter"),
         h.call("CONFIG", "SET", "hash-max-listpack-entries", "5", "hash-max-ziplist-entries", "6"));
     assertEquals(10, h.server().config().number("hz"));
+  }
+
+  @Test
+  void maxmemoryClients_takesBytesOrAPercentage() {
+    assertEquals(OK, h.call("CONFIG", "SET", "maxmemory-clients", "10%"));
+    assertEquals(
+        "*2\r\n" + bulk("maxmemory-clients") + bulk("10%"),
+        h.call("CONFIG", "GET", "maxmemory-clients"));
+    assertEquals(
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') -"
+                + " percentage argument must be less or equal to 100"),
+        h.call("CONFIG", "SET", "maxmemory-clients", "200%"));
+    for (String bad : new String[] {"abc", "-5%", "%", "1.5%"}) {
+      assertEquals(
+          error(
+              "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') -"
+                  + " argument must be a memory or percent value"),
+          h.call("CONFIG", "SET", "maxmemory-clients", bad),
+          bad);
+    }
+    assertEquals(OK, h.call("CONFIG", "SET", "maxmemory-clients", "1mb"));
+    assertEquals(
+        "*2\r\n" + bulk("maxmemory-clients") + bulk("1048576"),
+        h.call("CONFIG", "GET", "maxmemory-clients"));
+    assertEquals(OK, h.call("CONFIG", "SET", "maxmemory-clients", "0%"));
+    assertEquals(
+        "*2\r\n" + bulk("maxmemory-clients") + bulk("0"),
+        h.call("CONFIG", "GET", "maxmemory-clients"));
+  }
+
+  /** Redis's test suite: a rejected value rolls back the values set before it in one command. */
+  @Test
+  void set_rollbackOnSetError_keepsEveryPreviousValue() {
+    assertEquals(OK, h.call("CONFIG", "SET", "maxmemory", "10000002"));
+    assertEquals(
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') -"
+                + " percentage argument must be less or equal to 100"),
+        h.call(
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            "10000001",
+            "maxmemory-clients",
+            "200%",
+            "client-query-buffer-limit",
+            "invalid"));
+    assertEquals(10000002, h.server().config().number("maxmemory"));
+    assertEquals("0", h.server().config().text("maxmemory-clients"));
+  }
+
+  @Test
+  void latencyTrackingInfoPercentiles_isShownAsRedisFormatsIt() {
+    assertEquals(
+        "*4\r\n"
+            + bulk("latency-tracking")
+            + bulk("yes")
+            + bulk("latency-tracking-info-percentiles")
+            + bulk("50 99 99.9"),
+        h.call("CONFIG", "GET", "latency-tracking*"));
+    assertEquals(
+        OK, h.call("CONFIG", "SET", "latency-tracking-info-percentiles", "0.0 50.0 100.0"));
+    assertEquals("0 50 100", h.server().config().text("latency-tracking-info-percentiles"));
+    assertEquals(OK, h.call("CONFIG", "SET", "latency-tracking-info-percentiles", "99.99999 1e1"));
+    assertEquals("99.99999 10", h.server().config().text("latency-tracking-info-percentiles"));
+    assertEquals(OK, h.call("CONFIG", "SET", "latency-tracking-info-percentiles", ""));
+    assertEquals("", h.server().config().text("latency-tracking-info-percentiles"));
+  }
+
+  @Test
+  void latencyTrackingInfoPercentiles_badValues_returnRedisErrors() {
+    for (String bad : new String[] {"10.0 50.0 a", "1d", "NaN", "0x1p3"}) {
+      assertEquals(
+          error(
+              "ERR CONFIG SET failed (possibly related to argument"
+                  + " 'latency-tracking-info-percentiles') - Invalid latency-tracking-info-percentiles"
+                  + " parameters"),
+          h.call("CONFIG", "SET", "latency-tracking-info-percentiles", bad),
+          bad);
+    }
+    assertEquals(
+        error(
+            "ERR CONFIG SET failed (possibly related to argument"
+                + " 'latency-tracking-info-percentiles') - latency-tracking-info-percentiles parameters"
+                + " should sit between [0.0,100.0]"),
+        h.call("CONFIG", "SET", "latency-tracking-info-percentiles", "10.0 50.0 101.0"));
+    assertEquals("50 99 99.9", h.server().config().text("latency-tracking-info-percentiles"));
+  }
+
+  @Test
+  void daemonize_isImmutableAndOnlyNo() {
+    assertEquals(
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set"
+                + " immutable config"),
+        h.call("CONFIG", "SET", "daemonize", "no"));
+    assertEquals("*2\r\n" + bulk("daemonize") + bulk("no"), h.call("CONFIG", "GET", "daemonize"));
+  }
+
+  @Test
+  void replBacklogSize_isAMemoryValueOfAtLeastOneByte() {
+    assertEquals(
+        "*2\r\n" + bulk("repl-backlog-size") + bulk("1048576"),
+        h.call("CONFIG", "GET", "repl-backlog-size"));
+    assertEquals(
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument"
+                + " must be between 1 and 9223372036854775807 inclusive"),
+        h.call("CONFIG", "SET", "repl-backlog-size", "0"));
+    assertEquals(
+        OK, h.call("CONFIG", "SET", "maxmemory", "10000001", "repl-backlog-size", "10000002"));
+    assertEquals(10000002, h.server().config().number("repl-backlog-size"));
+  }
+
+  @Test
+  void set_runsTheApplierOnceForChangedValuesOnly() {
+    List<String> applied = new ArrayList<>();
+    Directive.Applier applier =
+        () -> {
+          applied.add("hz=" + h.server().config().number("hz"));
+          return null;
+        };
+    h.server().config().require("hz").onApply(applier);
+    h.server().config().require("maxmemory-samples").onApply(applier);
+    assertEquals(OK, h.call("CONFIG", "SET", "hz", "10"));
+    assertEquals(List.of(), applied);
+    assertEquals(OK, h.call("CONFIG", "SET", "hz", "20", "maxmemory-samples", "7"));
+    assertEquals(List.of("hz=20"), applied);
+  }
+
+  @Test
+  void set_whenApplyFails_putsEveryValueBackAndAppliesThemAgain() {
+    List<Long> applied = new ArrayList<>();
+    h.server()
+        .config()
+        .require("hz")
+        .onApply(
+            () -> {
+              long hz = h.server().config().number("hz");
+              applied.add(hz);
+              return hz == 99 ? "Unable to listen on this port. Check server logs." : null;
+            });
+    assertEquals(
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'hz') - Unable to listen on this"
+                + " port. Check server logs."),
+        h.call("CONFIG", "SET", "maxmemory", "1000", "hz", "99", "maxmemory-samples", "7"));
+    assertEquals(List.of(99L, 10L), applied);
+    assertEquals(10, h.server().config().number("hz"));
+    assertEquals(0, h.server().config().number("maxmemory"));
+    assertEquals(5, h.server().config().number("maxmemory-samples"));
   }
 
   @Test

@@ -1,0 +1,75 @@
+package io.toridb.core.command;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * One key specification, as COMMAND INFO and COMMAND GETKEYSANDFLAGS show it: the keys start at
+ * argument {@code index} and run to {@code lastKey} (0 = only that one, a positive n = n arguments
+ * further, -1 = the last argument, -2 the one before it), every {@code keyStep} arguments. {@code
+ * flags} say what the command does with those keys (Redis's RO/RW/OW/RM plus access, update,
+ * insert, delete, ...); {@code notes} explains unusual flags, or is null.
+ */
+public record KeySpec(int index, int lastKey, int keyStep, List<String> flags, String notes) {
+  /** Key spec flags in the order Redis prints them. */
+  private static final List<String> ORDER =
+      List.of(
+          "RO",
+          "RW",
+          "OW",
+          "RM",
+          "access",
+          "update",
+          "insert",
+          "delete",
+          "not_key",
+          "incomplete",
+          "variable_flags");
+
+  public KeySpec {
+    flags = ordered(flags);
+  }
+
+  /** Keys from {@code index} to {@code lastKey} (relative, see the class comment). */
+  public static KeySpec range(int index, int lastKey, int keyStep, String... flags) {
+    return new KeySpec(index, lastKey, keyStep, List.of(flags), null);
+  }
+
+  /** This spec with an explanation of its flags, which COMMAND INFO shows. */
+  public KeySpec withNotes(String notes) {
+    return new KeySpec(index, lastKey, keyStep, flags, notes);
+  }
+
+  /** Calls {@code visitor} with the position of every key this spec finds in {@code argv}. */
+  public void forEachKey(byte[][] argv, IntConsumer visitor) {
+    if (index >= argv.length) {
+      return;
+    }
+    int last = lastKey >= 0 ? index + lastKey : argv.length + lastKey;
+    last = Math.min(last, argv.length - 1);
+    for (int i = index; i <= last; i += keyStep) {
+      visitor.accept(i);
+    }
+  }
+
+  /**
+   * {@code flags} spelled and ordered as Redis prints them.
+   *
+   * @throws IllegalArgumentException for a flag Redis does not have
+   */
+  static List<String> ordered(List<String> flags) {
+    List<String> out = new ArrayList<>(flags.size());
+    for (String f : ORDER) {
+      for (String given : flags) {
+        if (given.equalsIgnoreCase(f)) {
+          out.add(f);
+        }
+      }
+    }
+    if (out.size() != flags.size()) {
+      throw new IllegalArgumentException("unknown key spec flag in " + flags);
+    }
+    return List.copyOf(out);
+  }
+}
