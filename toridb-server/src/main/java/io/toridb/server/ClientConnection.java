@@ -236,7 +236,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
               if (worker.submit(pending)) {
                 pending = null;
                 if (!closing) {
-                  channel.config().setAutoRead(channel.isWritable());
+                  channel.config().setAutoRead(channel.isWritable() && !server.isShuttingDown());
                 }
               } else {
                 retryPending();
@@ -250,7 +250,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // A client that does not read its replies stops being read from, instead of growing memory.
     if (!closing && pending == null) {
-      channel.config().setAutoRead(channel.isWritable());
+      channel.config().setAutoRead(channel.isWritable() && !server.isShuttingDown());
     }
     ctx.fireChannelWritabilityChanged();
   }

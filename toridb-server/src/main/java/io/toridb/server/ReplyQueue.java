@@ -35,7 +35,16 @@ final class ReplyQueue implements Runnable {
   void offer(ClientConnection connection, ByteBuf buffer, boolean close) {
     queue.offer(new Reply(connection, buffer, close));
     if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
-      loop.execute(this);
+      try {
+        loop.execute(this);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // The event loop is shutting down: nothing will be written, so free what is queued.
+        Reply dropped;
+        while ((dropped = queue.poll()) != null) {
+          dropped.buffer().release();
+        }
+        scheduled.set(false);
+      }
     }
   }
 

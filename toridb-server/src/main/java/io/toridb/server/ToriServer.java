@@ -346,6 +346,11 @@ public final class ToriServer {
       ch.close().awaitUninterruptibly();
     }
     cron.shutdownNow();
+    // Requests already received are finished; nothing new is read, so a client that keeps
+    // pipelining cannot hold the workers (and the shutdown) up.
+    for (ClientConnection c : clients.all()) {
+      c.channel().config().setAutoRead(false);
+    }
     try {
       workers.stop(5000);
     } catch (InterruptedException e) {

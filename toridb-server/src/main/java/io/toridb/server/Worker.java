@@ -63,10 +63,15 @@ final class Worker implements Runnable {
   }
 
   /** Stops after the queue is drained; waits at most {@code millis}. */
-  void stop(long millis) throws InterruptedException {
+  /** Asks the worker to stop once its queue is drained; see {@link #awaitStop}. */
+  void requestStop() {
     running = false;
     LockSupport.unpark(thread);
-    thread.join(millis);
+  }
+
+  /** Waits at most {@code millis} for the worker to stop. */
+  void awaitStop(long millis) throws InterruptedException {
+    thread.join(Math.max(1, millis));
   }
 
   @Override
@@ -76,7 +81,18 @@ final class Worker implements Runnable {
       Batch batch = queue.poll();
       if (batch != null) {
         idle = 0;
-        process(batch);
+        try {
+          process(batch);
+        } catch (Throwable t) {
+          // Whatever went wrong (out of direct memory, an event loop shutting down), this worker
+          // must survive: every connection pinned to it would otherwise hang.
+          log.error(
+              "Worker {} dropped a batch; closing client {}",
+              index,
+              batch.connection.session().id(),
+              t);
+          batch.connection.channel().close();
+        }
         continue;
       }
       if (!running) {

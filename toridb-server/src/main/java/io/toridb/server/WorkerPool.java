@@ -30,10 +30,14 @@ final class WorkerPool {
     return workers[Math.floorMod(next.getAndIncrement(), workers.length)];
   }
 
-  /** Lets every worker finish what is queued, then stops it. */
-  void stop(long millisEach) throws InterruptedException {
+  /** Lets every worker finish what is queued, then stops it; waits {@code millis} in all. */
+  void stop(long millis) throws InterruptedException {
     for (Worker w : workers) {
-      w.stop(millisEach);
+      w.requestStop();
+    }
+    long deadline = System.currentTimeMillis() + millis;
+    for (Worker w : workers) {
+      w.awaitStop(deadline - System.currentTimeMillis());
     }
   }
 }
