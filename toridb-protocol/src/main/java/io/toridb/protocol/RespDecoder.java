@@ -70,6 +70,9 @@ public final class RespDecoder {
   private int argCount;
   private int bulkLength;
 
+  /** Requests handed to the sink by the current decode call. */
+  private int delivered;
+
   /** Result of the last successful {@link #parseInteger}. */
   private long parsed;
 
@@ -108,8 +111,21 @@ public final class RespDecoder {
    *     reached the sink, and the decoder is reset
    */
   public void decode(ByteBuf in, Sink sink) throws ProtocolException {
+    decode(in, sink, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #decode(ByteBuf, Sink)}, but stops after {@code maxRequests} requests have reached
+   * the sink, leaving the rest unread. A connection that is not yet authenticated decodes one
+   * request at a time, so that the limits for the next one follow the outcome of an AUTH before it,
+   * as in Redis.
+   *
+   * @return how many requests reached the sink
+   */
+  public int decode(ByteBuf in, Sink sink, int maxRequests) throws ProtocolException {
+    delivered = 0;
     try {
-      while (in.isReadable()) {
+      while (in.isReadable() && delivered < maxRequests) {
         boolean progressed =
             switch (state) {
               case START -> decodeStart(in, sink);
@@ -117,9 +133,10 @@ public final class RespDecoder {
               case BULK_BODY -> decodeBulkBody(in, sink);
             };
         if (!progressed) {
-          return;
+          break;
         }
       }
+      return delivered;
     } catch (ProtocolException e) {
       reset();
       throw e;
@@ -163,6 +180,7 @@ public final class RespDecoder {
     }
     in.readerIndex(newline + 1);
     if (argv.length > 0) {
+      delivered++;
       sink.onRequest(argv);
     }
     return true;
@@ -252,6 +270,7 @@ public final class RespDecoder {
     args = EMPTY_ARGS;
     argCount = 0;
     state = State.START;
+    delivered++;
     sink.onRequest(argv);
     return true;
   }

@@ -414,4 +414,22 @@ class RespDecoderTest {
       }
     }
   }
+
+  @Test
+  void decodeWithMax_stopsAfterThatManyRequestsAndLeavesTheRestUnread() throws Exception {
+    RespDecoder decoder = new RespDecoder(ProtocolLimits.DEFAULTS);
+    String first = "*1\r\n$4\r\nPING\r\n";
+    ByteBuf in = Unpooled.wrappedBuffer(Wire.bytes(first + "PING\r\n*1\r\n$4\r\nPING\r\n"));
+    List<byte[][]> requests = new ArrayList<>();
+    try {
+      assertEquals(1, decoder.decode(in, requests::add, 1));
+      assertEquals(1, requests.size());
+      assertEquals(first.length(), in.readerIndex());
+      assertEquals(2, decoder.decode(in, requests::add, 5));
+      assertEquals(3, requests.size());
+      assertFalse(in.isReadable());
+    } finally {
+      Wire.release(in);
+    }
+  }
 }

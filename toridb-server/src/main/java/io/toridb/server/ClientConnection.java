@@ -34,6 +34,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** Written to in the current reply drain and not yet flushed; event-loop thread only. */
   private boolean flushPending;
 
+  /**
+   * An unauthenticated client's request is with the worker and reading is paused until it has run;
+   * set by the event loop, read by the worker in {@link #batchDone}.
+   */
+  private volatile boolean holding;
+
   private ByteBuf cumulation;
   private Batch pending;
   private boolean closing;
@@ -82,6 +88,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    */
   void send(ByteBuf buffer, boolean close) {
     replies.offer(this, buffer, close);
+  }
+
+  /** Called by the worker after it has run a batch of this connection and queued the reply. */
+  void batchDone() {
+    if (holding) {
+      channel.eventLoop().execute(this::resume);
+    }
+  }
+
+  private void resume() {
+    if (!holding || closing || !channel.isActive()) {
+      return;
+    }
+    holding = false;
+    if (cumulation != null && cumulation.isReadable()) {
+      decodeAndDispatch();
+    }
+    if (!holding && !closing && pending == null) {
+      channel.config().setAutoRead(channel.isWritable() && !holding && !server.isShuttingDown());
+    }
   }
 
   boolean markFlushPending() {
@@ -144,10 +170,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     context.stats().netInputBytes.add(in.readableBytes());
     cumulate(ctx, in);
+    decodeAndDispatch();
+  }
+
+  /**
+   * Decodes what the input buffer holds into one batch and hands it to the worker. Before the
+   * client has authenticated, only one request is decoded at a time and reading pauses until the
+   * worker has run it: whether the next request is held to the unauthenticated limits depends on
+   * the outcome of an AUTH before it, as in Redis.
+   */
+  private void decodeAndDispatch() {
     Batch batch = new Batch(this);
-    decoder.setAuthenticated(session.authenticated());
+    boolean authenticated = session.authenticated();
+    decoder.setAuthenticated(authenticated);
     try {
-      decoder.decode(cumulation, batch::add);
+      int decoded = decoder.decode(cumulation, batch::add, authenticated ? Integer.MAX_VALUE : 1);
+      if (!authenticated && decoded == 1 && cumulation.isReadable()) {
+        holding = true;
+        channel.config().setAutoRead(false);
+      }
     } catch (ProtocolException e) {
       batch.protocolError = e.replyText();
       closing = true;
@@ -236,7 +277,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
               if (worker.submit(pending)) {
                 pending = null;
                 if (!closing) {
-                  channel.config().setAutoRead(channel.isWritable() && !server.isShuttingDown());
+                  channel
+                      .config()
+                      .setAutoRead(channel.isWritable() && !holding && !server.isShuttingDown());
                 }
               } else {
                 retryPending();
@@ -249,8 +292,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // A client that does not read its replies stops being read from, instead of growing memory.
-    if (!closing && pending == null) {
-      channel.config().setAutoRead(channel.isWritable() && !server.isShuttingDown());
+    if (!closing && pending == null && !holding) {
+      channel.config().setAutoRead(channel.isWritable() && !holding && !server.isShuttingDown());
     }
     ctx.fireChannelWritabilityChanged();
   }

@@ -147,5 +147,6 @@ final class Worker implements Runnable {
     } else {
       out.release();
     }
+    conn.batchDone();
   }
 }

@@ -46,6 +46,46 @@ class AuthIT {
     }
   }
 
+  private static String command(String... args) {
+    StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+    for (String a : args) {
+      b.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+    }
+    return b.toString();
+  }
+
+  @Test
+  void pipelinedAuth_thenLargeRequest_inOneWrite_isAccepted() throws Exception {
+    String[] mset = new String[13];
+    mset[0] = "MSET";
+    for (int i = 1; i < 13; i++) {
+      mset[i] = "k" + i;
+    }
+    String big = "v".repeat(20_000);
+    try (RawClient c = server.client()) {
+      // As in Redis, AUTH runs before the next request is parsed, so the requests after it get
+      // the authenticated limits even though they arrive in the same packet.
+      c.sendRaw(command("AUTH", "s3cret") + command(mset) + command("SET", "big", big));
+      assertEquals("+OK\r\n", c.read());
+      assertEquals("+OK\r\n", c.read());
+      assertEquals("+OK\r\n", c.read());
+      assertEquals("$2\r\nk2\r\n", c.call("GET", "k1"));
+      assertEquals("$20000\r\n".length() + 20_000 + 2, c.call("GET", "big").length());
+    }
+  }
+
+  @Test
+  void pipelinedWrongAuth_thenLargeRequest_isRefusedByTheDecoder() throws Exception {
+    String[] eleven = new String[11];
+    java.util.Arrays.fill(eleven, "x");
+    try (RawClient c = server.client()) {
+      c.sendRaw(command("AUTH", "nope") + command(eleven));
+      assertEquals("-WRONGPASS invalid username-password pair or user is disabled.\r\n", c.read());
+      assertEquals("-ERR Protocol error: unauthenticated multibulk length\r\n", c.read());
+      assertTrue(c.closedWithin(5000));
+    }
+  }
+
   @Test
   void unauthenticated_largeRequests_areRefusedByTheDecoder() throws Exception {
     try (RawClient c = server.client()) {
