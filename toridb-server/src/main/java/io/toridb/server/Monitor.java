@@ -58,18 +58,26 @@ final class Monitor implements CommandObserver {
     }
     ClientConnection conn = server.clients().get(session.id());
     ctx.out().ok();
-    if (conn != null && !session.repliesSilenced()) {
-      ByteBuf out = ctx.out().buffer();
-      int n = out.readableBytes();
-      conn.send(out.readBytes(n), false);
-      conn.written(n);
-    }
     session.monitor(true);
-    if (conn != null) {
-      synchronized (this) {
-        monitors.add(conn);
-        context.monitor(this);
+    if (conn == null) {
+      return;
+    }
+    // Registering and sending the +OK happen under the lock that feeding takes, so no line can
+    // reach the client before its +OK, and every command run after the client can see the +OK is
+    // shown, as with Redis's single thread.
+    synchronized (this) {
+      monitors.add(conn);
+      context.monitor(this);
+      if (!session.repliesSilenced()) {
+        ByteBuf out = ctx.out().buffer();
+        int n = out.readableBytes();
+        conn.send(out.readBytes(n), false);
+        conn.written(n);
       }
+    }
+    if (!conn.channel().isActive()) {
+      // The client went away while MONITOR ran; its disconnect may have come before the add.
+      remove(conn);
     }
   }
 
@@ -92,6 +100,17 @@ final class Monitor implements CommandObserver {
   public void onCommand(CommandContext ctx, byte[][] argv) {
     byte[] line = format(Instant.now(), ctx.session().db(), ctx.session().remoteAddress(), argv);
     boolean stale = false;
+    synchronized (this) {
+      stale = feed(ctx, line);
+    }
+    if (stale) {
+      uninstallIfIdle();
+    }
+  }
+
+  /** Sends one line to every monitor; true if some monitor turned out to be gone. */
+  private boolean feed(CommandContext ctx, byte[] line) {
+    boolean stale = false;
     for (ClientConnection m : monitors) {
       ClientSession s = m.session();
       if (!s.monitor() || !m.channel().isActive()) {
@@ -105,9 +124,7 @@ final class Monitor implements CommandObserver {
         m.written(line.length);
       }
     }
-    if (stale) {
-      uninstallIfIdle();
-    }
+    return stale;
   }
 
   /** One MONITOR line: time with microseconds, database, client address, quoted arguments. */
