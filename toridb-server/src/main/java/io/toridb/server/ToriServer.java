@@ -82,6 +82,8 @@ public final class ToriServer {
     new ShutdownCommand(this).register(context.commands());
     config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
     config.require("hz").onChange(d -> onHzChange(d));
+    // A value from the file or command line is clamped too, as Redis shows it in CONFIG GET.
+    onHzChange(config.require("hz"));
     config
         .require("port")
         .onApply(() -> rebind("Unable to listen on this port. Check server logs."));

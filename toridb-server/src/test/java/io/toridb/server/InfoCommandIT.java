@@ -244,4 +244,13 @@ class InfoCommandIT {
       assertEquals("+OK\r\n", c.call("CONFIG", "SET", "hz", "10"));
     }
   }
+
+  @Test
+  void hzFromTheConfiguration_isClampedAsRedisShowsIt() throws Exception {
+    try (TestServer fast = TestServer.start(c -> c.require("hz").set("1000"));
+        RawClient c = fast.client()) {
+      assertEquals("*2\r\n$2\r\nhz\r\n$3\r\n500\r\n", c.call("CONFIG", "GET", "hz"));
+      assertEquals("500", field(text(c.call("INFO", "server")), "hz"));
+    }
+  }
 }
