@@ -44,7 +44,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private Batch pending;
   private boolean closing;
   private volatile long queryBufferBytes;
-  private volatile long outputBytes;
 
   ClientConnection(ToriServer server, Worker worker) {
     this.server = server;
@@ -70,16 +69,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return session;
   }
 
-  Worker worker() {
-    return worker;
-  }
-
   long queryBufferBytes() {
     return queryBufferBytes;
-  }
-
-  long outputBytes() {
-    return outputBytes;
   }
 
   /**
@@ -105,9 +96,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (cumulation != null && cumulation.isReadable()) {
       decodeAndDispatch();
     }
-    if (!holding && !closing && pending == null) {
-      channel.config().setAutoRead(channel.isWritable() && !holding && !server.isShuttingDown());
-    }
+    updateAutoRead();
   }
 
   boolean markFlushPending() {
@@ -276,11 +265,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
               }
               if (worker.submit(pending)) {
                 pending = null;
-                if (!closing) {
-                  channel
-                      .config()
-                      .setAutoRead(channel.isWritable() && !holding && !server.isShuttingDown());
-                }
+                updateAutoRead();
               } else {
                 retryPending();
               }
@@ -292,10 +277,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // A client that does not read its replies stops being read from, instead of growing memory.
-    if (!closing && pending == null && !holding) {
-      channel.config().setAutoRead(channel.isWritable() && !holding && !server.isShuttingDown());
-    }
+    updateAutoRead();
     ctx.fireChannelWritabilityChanged();
+  }
+
+  /**
+   * Reads from the client only while nothing holds reading off: a protocol error or close in
+   * progress, a batch waiting for room in the worker's queue, an unauthenticated request with the
+   * worker, a client not reading its replies, or shutdown.
+   */
+  private void updateAutoRead() {
+    channel
+        .config()
+        .setAutoRead(
+            !closing
+                && pending == null
+                && !holding
+                && channel.isWritable()
+                && !server.isShuttingDown());
   }
 
   @Override

@@ -99,7 +99,7 @@ final class Monitor implements CommandObserver {
   @Override
   public void onCommand(CommandContext ctx, byte[][] argv) {
     byte[] line = format(Instant.now(), ctx.session().db(), ctx.session().remoteAddress(), argv);
-    boolean stale = false;
+    boolean stale;
     synchronized (this) {
       stale = feed(ctx, line);
     }

@@ -222,26 +222,6 @@ public final class CommandSpec {
     return arity >= 0 ? argc == arity : argc >= -arity;
   }
 
-  /**
-   * Calls {@code visitor} with the argument index of every key in {@code argv}, from the key
-   * triple. Returns the number of keys.
-   */
-  public int forEachKey(byte[][] argv, java.util.function.IntConsumer visitor) {
-    if (firstKey <= 0) {
-      return 0;
-    }
-    int last = lastKey >= 0 ? lastKey : argv.length + lastKey;
-    if (last >= argv.length) {
-      last = argv.length - 1;
-    }
-    int n = 0;
-    for (int i = firstKey; i <= last; i += step) {
-      visitor.accept(i);
-      n++;
-    }
-    return n;
-  }
-
   /** Builder for table rows; see {@link CommandSpec}. */
   public static final class Builder {
     private final String name;
