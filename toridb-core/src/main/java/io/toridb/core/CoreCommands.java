@@ -2,15 +2,20 @@ package io.toridb.core;
 
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.connection.ConnectionCommands;
+import io.toridb.core.hash.HashCommands;
 import io.toridb.core.keyspace.DatabaseCommands;
 import io.toridb.core.keyspace.ExpireCommands;
 import io.toridb.core.keyspace.KeyspaceCommands;
+import io.toridb.core.list.ListCommands;
+import io.toridb.core.pubsub.PubSubCommands;
 import io.toridb.core.scripting.ScriptingCommands;
 import io.toridb.core.server.CommandCommands;
 import io.toridb.core.server.ConfigCommands;
 import io.toridb.core.server.ServerCommands;
 import io.toridb.core.server.SlowlogCommands;
+import io.toridb.core.set.SetCommands;
 import io.toridb.core.string.StringCommands;
+import io.toridb.core.zset.ZSetCommands;
 
 /** Registers every command family that core implements. */
 public final class CoreCommands {
@@ -27,5 +32,10 @@ public final class CoreCommands {
     SlowlogCommands.register(table);
     ServerCommands.register(table);
     ScriptingCommands.register(table);
+    ListCommands.register(table);
+    HashCommands.register(table);
+    SetCommands.register(table);
+    ZSetCommands.register(table);
+    PubSubCommands.register(table);
   }
 }

@@ -18,6 +18,7 @@ public final class CommandContext {
   private long now;
   private long redacted;
   private boolean repliedError;
+  private boolean blockingAllowed = true;
 
   public CommandContext(ServerContext server) {
     this.server = server;
@@ -99,6 +100,35 @@ public final class CommandContext {
    */
   public void modified(Key key) {
     server.stats().dirty.increment();
+  }
+
+  /**
+   * Raises a keyspace event on {@code key} in the current database: {@code type} is its class (a
+   * {@link io.toridb.core.pubsub.KeyspaceEvents} bit), {@code event} its name as Redis spells it
+   * ("hset", "lpush", "del", ...). Published only if {@code notify-keyspace-events} enables it.
+   */
+  public void notify(int type, String event, Key key) {
+    server.notifier().notify(session.db(), type, event, key);
+  }
+
+  /**
+   * Whether the command may park the client: false inside MULTI/EXEC (a blocking command then
+   * behaves as if its timeout had passed at once).
+   */
+  public boolean mayBlock() {
+    return blockingAllowed;
+  }
+
+  /**
+   * Parks the client until one of {@code keys} (in the current database) becomes ready or the
+   * absolute {@code deadline} (Unix ms, 0 = never) passes. The handler returns without writing a
+   * reply. When a key becomes ready the whole command runs again for the client with the same
+   * arguments: it either serves the client or calls {@code block} again, which leaves the client
+   * waiting in its place with its original deadline. When the deadline passes, {@code onTimeout}
+   * writes the reply. Only call this when {@link #mayBlock()}.
+   */
+  public void block(Key[] keys, long deadline, java.util.function.Consumer<RespWriter> onTimeout) {
+    server.blocking().block(this, keys, deadline, onTimeout);
   }
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */

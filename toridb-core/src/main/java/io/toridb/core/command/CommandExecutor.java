@@ -166,19 +166,24 @@ public final class CommandExecutor {
 
   /** Fills {@link #stripes} with the sorted, distinct stripes of the command's keys. */
   private int collectStripes(CommandSpec spec, byte[][] argv) {
-    int first = spec.firstKey();
-    if (first <= 0 || first >= argv.length) {
-      return 0;
-    }
-    int last = spec.lastKey() >= 0 ? spec.lastKey() : argv.length + spec.lastKey();
-    last = Math.min(last, argv.length - 1);
-    int step = Math.max(spec.step(), 1);
-    int n = 0;
-    for (int i = first; i <= last; i += step) {
-      if (n == stripes.length) {
-        stripes = Arrays.copyOf(stripes, n * 2);
+    int n;
+    if (spec.has(CommandFlag.MOVABLE_KEYS)) {
+      n = collectSpecStripes(spec, argv);
+    } else {
+      int first = spec.firstKey();
+      if (first <= 0 || first >= argv.length) {
+        return 0;
       }
-      stripes[n++] = KeyLocks.stripeOf(Key.hash(argv[i]));
+      int last = spec.lastKey() >= 0 ? spec.lastKey() : argv.length + spec.lastKey();
+      last = Math.min(last, argv.length - 1);
+      int step = Math.max(spec.step(), 1);
+      n = 0;
+      for (int i = first; i <= last; i += step) {
+        if (n == stripes.length) {
+          stripes = Arrays.copyOf(stripes, n * 2);
+        }
+        stripes[n++] = KeyLocks.stripeOf(Key.hash(argv[i]));
+      }
     }
     if (n > 1) {
       Arrays.sort(stripes, 0, n);
@@ -191,6 +196,24 @@ public final class CommandExecutor {
       n = distinct;
     }
     return n;
+  }
+
+  private int collectedStripes;
+
+  /** The stripes of every key the command's key specs find (keys counted by an argument). */
+  private int collectSpecStripes(CommandSpec spec, byte[][] argv) {
+    collectedStripes = 0;
+    for (KeySpec keySpec : spec.keySpecs()) {
+      keySpec.forEachKey(
+          argv,
+          pos -> {
+            if (collectedStripes == stripes.length) {
+              stripes = Arrays.copyOf(stripes, collectedStripes * 2);
+            }
+            stripes[collectedStripes++] = KeyLocks.stripeOf(Key.hash(argv[pos]));
+          });
+    }
+    return collectedStripes;
   }
 
   private void reject(String error) {

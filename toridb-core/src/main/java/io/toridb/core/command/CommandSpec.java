@@ -48,7 +48,11 @@ public final class CommandSpec {
     this.parent = parent;
     this.fullName = parent == null ? b.name : parent.name + "|" + b.name;
     this.arity = b.arity;
-    this.flags = b.flags;
+    // As Redis's populateCommandMovableKeys: keys found by counting are not at fixed positions.
+    this.flags =
+        b.keySpecs.stream().anyMatch(KeySpec::keyNum)
+            ? b.flags | CommandFlag.MOVABLE_KEYS
+            : b.flags;
     this.firstKey = b.firstKey;
     this.lastKey = b.lastKey;
     this.step = b.step;

@@ -5,13 +5,28 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * One key specification, as COMMAND INFO and COMMAND GETKEYSANDFLAGS show it: the keys start at
- * argument {@code index} and run to {@code lastKey} (0 = only that one, a positive n = n arguments
- * further, -1 = the last argument, -2 the one before it), every {@code keyStep} arguments. {@code
- * flags} say what the command does with those keys (Redis's RO/RW/OW/RM plus access, update,
+ * One key specification, as COMMAND INFO and COMMAND GETKEYSANDFLAGS show it. The search begins at
+ * argument {@code index}; from there Redis has two ways of finding the keys:
+ *
+ * <ul>
+ *   <li>range: the keys run to {@code lastKey} (0 = only that one, a positive n = n arguments
+ *       further, -1 = the last argument, -2 the one before it), every {@code keyStep} arguments;
+ *   <li>keynum ({@code keyNum} set): argument {@code index + lastKey} holds the number of keys,
+ *       which start at {@code index + firstKey}, every {@code keyStep} arguments (ZUNIONSTORE's
+ *       {@code numkeys key [key ...]}). Here {@code lastKey} plays Redis's keynumidx.
+ * </ul>
+ *
+ * {@code flags} say what the command does with those keys (Redis's RO/RW/OW/RM plus access, update,
  * insert, delete, ...); {@code notes} explains unusual flags, or is null.
  */
-public record KeySpec(int index, int lastKey, int keyStep, List<String> flags, String notes) {
+public record KeySpec(
+    int index,
+    int lastKey,
+    int keyStep,
+    List<String> flags,
+    String notes,
+    boolean keyNum,
+    int firstKey) {
   /** Key spec flags in the order Redis prints them. */
   private static final List<String> ORDER =
       List.of(
@@ -31,19 +46,51 @@ public record KeySpec(int index, int lastKey, int keyStep, List<String> flags, S
     flags = ordered(flags);
   }
 
+  public KeySpec(int index, int lastKey, int keyStep, List<String> flags, String notes) {
+    this(index, lastKey, keyStep, flags, notes, false, 0);
+  }
+
   /** Keys from {@code index} to {@code lastKey} (relative, see the class comment). */
   public static KeySpec range(int index, int lastKey, int keyStep, String... flags) {
     return new KeySpec(index, lastKey, keyStep, List.of(flags), null);
   }
 
-  /** This spec with an explanation of its flags, which COMMAND INFO shows. */
-  public KeySpec withNotes(String notes) {
-    return new KeySpec(index, lastKey, keyStep, flags, notes);
+  /**
+   * A count of keys at {@code index + keyNumIndex}, the keys from {@code index + firstKey} (Redis's
+   * keynum find_keys).
+   */
+  public static KeySpec keyNum(
+      int index, int keyNumIndex, int firstKey, int keyStep, String... flags) {
+    return new KeySpec(index, keyNumIndex, keyStep, List.of(flags), null, true, firstKey);
   }
 
-  /** Calls {@code visitor} with the position of every key this spec finds in {@code argv}. */
+  /** This spec with an explanation of its flags, which COMMAND INFO shows. */
+  public KeySpec withNotes(String notes) {
+    return new KeySpec(index, lastKey, keyStep, flags, notes, keyNum, firstKey);
+  }
+
+  /**
+   * Calls {@code visitor} with the position of every key this spec finds in {@code argv}. A keynum
+   * spec whose count is not a number, is negative, or claims more keys than there are arguments
+   * finds none; the command itself rejects such a call.
+   */
   public void forEachKey(byte[][] argv, IntConsumer visitor) {
     if (index >= argv.length) {
+      return;
+    }
+    if (keyNum) {
+      int countAt = index + lastKey;
+      if (countAt >= argv.length) {
+        return;
+      }
+      long count = Args.parseLongOr(argv[countAt], -1);
+      int start = index + firstKey;
+      if (count <= 0 || start + (count - 1) * keyStep >= argv.length) {
+        return;
+      }
+      for (int i = 0, pos = start; i < count; i++, pos += keyStep) {
+        visitor.accept(pos);
+      }
       return;
     }
     int last = lastKey >= 0 ? index + lastKey : argv.length + lastKey;

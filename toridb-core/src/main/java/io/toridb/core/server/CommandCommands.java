@@ -329,15 +329,24 @@ public final class CommandCommands {
       out.bulk("find_keys");
       out.mapHeader(2);
       out.bulk("type");
-      out.bulk("range");
+      out.bulk(keySpec.keyNum() ? "keynum" : "range");
       out.bulk("spec");
       out.mapHeader(3);
-      out.bulk("lastkey");
-      out.integer(keySpec.lastKey());
-      out.bulk("keystep");
-      out.integer(keySpec.keyStep());
-      out.bulk("limit");
-      out.integer(0);
+      if (keySpec.keyNum()) {
+        out.bulk("keynumidx");
+        out.integer(keySpec.lastKey());
+        out.bulk("firstkey");
+        out.integer(keySpec.firstKey());
+        out.bulk("keystep");
+        out.integer(keySpec.keyStep());
+      } else {
+        out.bulk("lastkey");
+        out.integer(keySpec.lastKey());
+        out.bulk("keystep");
+        out.integer(keySpec.keyStep());
+        out.bulk("limit");
+        out.integer(0);
+      }
     }
   }
 

@@ -1,10 +1,12 @@
 package io.toridb.core.server;
 
+import io.toridb.core.blocking.Blocking;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.config.Config;
 import io.toridb.core.keyspace.ActiveExpiry;
 import io.toridb.core.keyspace.Keyspace;
 import io.toridb.core.propagation.PropagationSink;
+import io.toridb.core.pubsub.KeyspaceNotifier;
 
 /**
  * The registry every handler reaches through its context: keyspace, configuration, command table,
@@ -19,9 +21,11 @@ public final class ServerContext {
   private final CommandTable commands = new CommandTable();
   private final ServerStats stats = new ServerStats();
   private final SlowLog slowLog = new SlowLog();
+  private final Blocking blocking = new Blocking();
   private final long startMillis = System.currentTimeMillis();
   private volatile PropagationSink propagation = PropagationSink.NONE;
   private volatile CommandObserver monitor;
+  private volatile KeyspaceNotifier notifier = KeyspaceNotifier.NONE;
   private volatile boolean loading;
   private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
 
@@ -61,6 +65,11 @@ public final class ServerContext {
     return slowLog;
   }
 
+  /** Clients parked by blocking commands. */
+  public Blocking blocking() {
+    return blocking;
+  }
+
   public long startMillis() {
     return startMillis;
   }
@@ -80,6 +89,15 @@ public final class ServerContext {
 
   public void monitor(CommandObserver observer) {
     this.monitor = observer;
+  }
+
+  /** Where keyspace events go (see {@code notify-keyspace-events}). */
+  public KeyspaceNotifier notifier() {
+    return notifier;
+  }
+
+  public void notifier(KeyspaceNotifier notifier) {
+    this.notifier = notifier;
   }
 
   public boolean loading() {
