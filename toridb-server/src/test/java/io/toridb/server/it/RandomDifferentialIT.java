@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
@@ -43,13 +44,23 @@ class RandomDifferentialIT {
       int protocol = (seed & 1) == 0 ? 2 : 3;
       tests.add(
           DynamicTest.dynamicTest(
-              "seed " + seed + " RESP" + protocol, () -> run(seed, protocol, steps)));
+              "seed " + seed + " RESP" + protocol,
+              () -> run(seed, protocol, steps, commands(seed))));
     }
     return tests.stream();
   }
 
-  private static void run(long seed, int protocol, int steps) throws IOException {
-    RandomCommands commands = new RandomCommands(seed);
+  /**
+   * The command generator for one sequence; subclasses override it to drive other command families
+   * through the same comparison.
+   */
+  protected Supplier<RandomCommands.Command> commands(long seed) {
+    return new RandomCommands(seed)::next;
+  }
+
+  private static void run(
+      long seed, int protocol, int steps, Supplier<RandomCommands.Command> commands)
+      throws IOException {
     Deque<String> history = new ArrayDeque<>();
     try (RespClient r = redis.connect();
         RespClient t = DifferentialIT.connectTarget(tori)) {
@@ -62,7 +73,7 @@ class RandomDifferentialIT {
                 RespClient.bytes("HELLO", "3"), CommandScript.Mode.MASK, "id"));
       }
       for (int step = -setup.size(); step < steps; step++) {
-        RandomCommands.Command c = step < 0 ? setup.get(step + setup.size()) : commands.next();
+        RandomCommands.Command c = step < 0 ? setup.get(step + setup.size()) : commands.get();
         r.send(c.argv());
         t.send(c.argv());
         Reply expected = r.read();
