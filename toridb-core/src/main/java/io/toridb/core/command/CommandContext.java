@@ -1,5 +1,6 @@
 package io.toridb.core.command;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import io.toridb.core.keyspace.Database;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.Keyspace;
@@ -12,11 +13,15 @@ import io.toridb.protocol.RespWriter;
  * the server registry. One instance per worker thread, re-pointed at each command.
  */
 public final class CommandContext {
+  /** The context of the command running on each worker thread (see {@link #current()}). */
+  private static final FastThreadLocal<CommandContext> CURRENT = new FastThreadLocal<>();
+
   private final ServerContext server;
   private final RespWriter out = new RespWriter();
   private ClientSession session;
   private long now;
   private long redacted;
+  private int replyStart;
   private boolean repliedError;
   private boolean blockingAllowed = true;
 
@@ -30,6 +35,33 @@ public final class CommandContext {
     this.now = now;
     this.redacted = 0;
     this.repliedError = false;
+    this.replyStart = out.buffer() == null ? -1 : out.buffer().writerIndex();
+  }
+
+  /**
+   * The context of the command running on the calling thread, or null outside commands. Lets code
+   * that has no context at hand (keyspace events raised by the database) tell whether a client it
+   * reaches is the one running the command.
+   */
+  public static CommandContext current() {
+    return CURRENT.get();
+  }
+
+  /** Makes {@code ctx} the current context of this thread; returns the previous one. */
+  static CommandContext enter(CommandContext ctx) {
+    CommandContext previous = CURRENT.get();
+    CURRENT.set(ctx);
+    return previous;
+  }
+
+  /** Restores the context {@link #enter} returned. */
+  static void leave(CommandContext previous) {
+    CURRENT.set(previous);
+  }
+
+  /** Where the current command's reply starts in the batch buffer (-1 without a buffer). */
+  public int replyStart() {
+    return replyStart;
   }
 
   public ServerContext server() {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.toridb.core.config.Directive;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.KeyLocks;
+import io.toridb.core.pubsub.PubSubCommands;
 import io.toridb.core.server.CommandObserver;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
@@ -48,9 +49,11 @@ public final class CommandExecutor {
     // CLIENT REPLY OFF/SKIP: the reply is produced as usual and then cut off the buffer.
     ByteBuf buffer = ctx.out().buffer();
     int replyStart = buffer == null ? -1 : buffer.writerIndex();
+    CommandContext previous = CommandContext.enter(ctx);
     try {
       dispatch(session, argv);
     } finally {
+      CommandContext.leave(previous);
       if (session.repliesSilenced() && replyStart >= 0) {
         buffer.writerIndex(replyStart);
       }
@@ -89,6 +92,15 @@ public final class CommandExecutor {
     if (!session.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
       spec.rejectedCalls.increment();
       reject(Errors.NOAUTH);
+      return;
+    }
+    // A RESP2 client with subscriptions reads pushed messages as replies: only the commands
+    // that make sense in that stream may run.
+    if (session.protocol() == 2
+        && session.subscriptions().active()
+        && !PubSubCommands.allowedWhileSubscribed(spec)) {
+      spec.rejectedCalls.increment();
+      reject(PubSubCommands.subscribedModeError(spec));
       return;
     }
     if (server.loading() && !spec.has(CommandFlag.LOADING)) {

@@ -289,7 +289,9 @@ public final class Config {
     c.add(
         Directive.string(
             "latency-tracking-info-percentiles", "50 99 99.9", true, Config::percentiles));
-    c.add(Directive.string("notify-keyspace-events", "", true));
+    c.add(
+        Directive.string(
+            "notify-keyspace-events", "", true, io.toridb.core.pubsub.KeyspaceEvents::canonical));
     c.add(Directive.enumeration("enable-debug-command", "no", false, "no", "yes", "local"));
     c.add(Directive.bool("appendonly", false, true));
     c.add(Directive.enumeration("appendfsync", "everysec", true, "always", "everysec", "no"));

@@ -93,12 +93,21 @@ public final class ConnectionCommands {
       ctx.error(Errors.wrongArity("ping"));
       return;
     }
-    if (argv.length == 1) {
+    ClientSession session = ctx.session();
+    if (session.protocol() == 2 && session.subscriptions().active()) {
+      // A RESP2 subscriber reads replies as messages: the pong takes their array shape.
+      ctx.out().arrayHeader(2);
+      ctx.out().bulk(PONG);
+      ctx.out().bulk(argv.length == 1 ? EMPTY : argv[1]);
+    } else if (argv.length == 1) {
       ctx.out().simple("PONG");
     } else {
       ctx.out().bulk(argv[1]);
     }
   }
+
+  private static final byte[] PONG = Args.bytes("pong");
+  private static final byte[] EMPTY = new byte[0];
 
   /** SELECT index */
   static void select(CommandContext ctx, byte[][] argv) {
@@ -241,6 +250,7 @@ public final class ConnectionCommands {
 
   /** RESET */
   static void reset(CommandContext ctx, byte[][] argv) {
+    ctx.server().pubsub().unsubscribeAll(ctx.session());
     ctx.session().reset(!ctx.server().requirePass().isEmpty());
     ctx.out().protocol(2);
     ctx.out().simple("RESET");

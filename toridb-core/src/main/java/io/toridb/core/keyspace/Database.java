@@ -66,7 +66,7 @@ public final class Database {
    */
   public StoredValue lookupRead(Key key, long now) {
     StoredValue v = live(key, now);
-    countLookup(v);
+    countLookup(key, v);
     if (v != null) {
       access(v, now);
     }
@@ -79,7 +79,7 @@ public final class Database {
    */
   public StoredValue lookupReadNoTouch(Key key, long now) {
     StoredValue v = live(key, now);
-    countLookup(v);
+    countLookup(key, v);
     return v;
   }
 
@@ -105,9 +105,11 @@ public final class Database {
     return v;
   }
 
-  private void countLookup(StoredValue v) {
+  /** Counts a read lookup and, on a miss, raises "keymiss" as Redis's lookupKey. */
+  private void countLookup(Key key, StoredValue v) {
     if (v == null) {
       owner.stats().keyspaceMisses.increment();
+      owner.missed(index, key);
     } else {
       owner.stats().keyspaceHits.increment();
     }
@@ -123,7 +125,11 @@ public final class Database {
     return store.map.get(key);
   }
 
-  /** Stores {@code value} under {@code key}, replacing any old value; returns the old value. */
+  /**
+   * Stores {@code value} under {@code key}, replacing any old value; returns the old value. A key
+   * that was not there (or only as an expired value, which is reclaimed as such) raises "new", as
+   * Redis's dbAdd.
+   */
   public StoredValue put(Key key, StoredValue value) {
     Store s = store;
     s.putsStarted.increment();
@@ -133,6 +139,14 @@ public final class Database {
       s.expiring.add(key);
     } else if (old != null && old.hasExpiry()) {
       s.expiring.remove(key);
+    }
+    if (old == null) {
+      owner.created(index, key);
+    } else if (old.hasExpiry() && isExpired(old, System.currentTimeMillis())) {
+      // Replaced without a lookup (plain SET): it expired all the same.
+      owner.stats().expiredKeys.increment();
+      owner.expired(index, key);
+      owner.created(index, key);
     }
     return old;
   }

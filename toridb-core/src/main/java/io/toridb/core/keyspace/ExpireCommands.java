@@ -10,6 +10,7 @@ import io.toridb.core.command.CommandException;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
+import io.toridb.core.pubsub.KeyspaceEvents;
 
 /**
  * Commands that set, read and remove key expiry times: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL,
@@ -114,13 +115,17 @@ public final class ExpireCommands {
     if (when <= ctx.now() && !ctx.server().loading()) {
       db.remove(key);
       ctx.modified(key);
+      ctx.notify(KeyspaceEvents.GENERIC, "del", key);
       ctx.propagate(new byte[][] {DEL, argv[1]});
+      ctx.out().integer(1);
     } else {
       db.setExpire(key, v, when);
       ctx.modified(key);
       ctx.propagate(new byte[][] {PEXPIREAT, argv[1], Args.bytes(Long.toString(when))});
+      // Redis replies before raising this one.
+      ctx.out().integer(1);
+      ctx.notify(KeyspaceEvents.GENERIC, "expire", key);
     }
-    ctx.out().integer(1);
   }
 
   /** The NX/XX/GT/LT options after the time, with Redis's checks and texts. */
@@ -197,6 +202,7 @@ public final class ExpireCommands {
     }
     db.setExpire(key, v, StoredValue.NO_EXPIRY);
     ctx.modified(key);
+    ctx.notify(KeyspaceEvents.GENERIC, "persist", key);
     ctx.propagate(argv);
     ctx.out().integer(1);
   }

@@ -1,6 +1,8 @@
 package io.toridb.core.keyspace;
 
 import io.toridb.core.propagation.PropagationSink;
+import io.toridb.core.pubsub.KeyspaceEvents;
+import io.toridb.core.pubsub.KeyspaceNotifier;
 
 /** All logical databases of the server, and the locks that make commands on them atomic. */
 public final class Keyspace {
@@ -10,6 +12,7 @@ public final class Keyspace {
   private final KeyspaceStats stats = new KeyspaceStats();
   private final KeyLocks locks = new KeyLocks();
   private volatile PropagationSink expirySink = PropagationSink.NONE;
+  private volatile KeyspaceNotifier notifier = KeyspaceNotifier.NONE;
   private volatile boolean expiryPaused;
   private volatile int lfuLogFactor = 10;
   private volatile int lfuDecayTime = 1;
@@ -61,9 +64,28 @@ public final class Keyspace {
     this.expirySink = sink;
   }
 
+  /**
+   * Where the keyspace raises the events that no command raises itself: "expired" when it reclaims
+   * a key, "new" when a key is created, "keymiss" when a read finds nothing.
+   */
+  public void notifier(KeyspaceNotifier notifier) {
+    this.notifier = notifier;
+  }
+
   /** Called by a database, under the key's lock, after it reclaimed an expired key. */
   void expired(int db, Key key) {
+    notifier.notify(db, KeyspaceEvents.EXPIRED, "expired", key);
     expirySink.propagate(db, new byte[][] {DEL, key.bytes()});
+  }
+
+  /** Called by a database, under the key's lock, when it stored a key that was not there. */
+  void created(int db, Key key) {
+    notifier.notify(db, KeyspaceEvents.NEW, "new", key);
+  }
+
+  /** Called by a database when a read lookup found no key. */
+  void missed(int db, Key key) {
+    notifier.notify(db, KeyspaceEvents.KEY_MISS, "keymiss", key);
   }
 
   /**

@@ -15,6 +15,7 @@ import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
 import io.toridb.core.command.KeySpec;
 import io.toridb.core.config.Config;
+import io.toridb.core.pubsub.KeyspaceEvents;
 import io.toridb.core.string.StringValue;
 import io.toridb.protocol.RespWriter;
 import java.util.Arrays;
@@ -189,6 +190,7 @@ public final class KeyspaceCommands {
       db.expireIfNeeded(key, now);
       if (db.remove(key) != null) {
         ctx.modified(key);
+        ctx.notify(KeyspaceEvents.GENERIC, "del", key);
         if (effect == null) {
           effect = new byte[argv.length][];
           effect[0] = effectName;
@@ -259,6 +261,8 @@ public final class KeyspaceCommands {
     db.put(target, value);
     ctx.modified(source);
     ctx.modified(target);
+    ctx.notify(KeyspaceEvents.GENERIC, "rename_from", source);
+    ctx.notify(KeyspaceEvents.GENERIC, "rename_to", target);
     ctx.propagate(argv);
     replyRenamed(ctx, onlyIfAbsent, true);
   }
@@ -314,6 +318,7 @@ public final class KeyspaceCommands {
       dst.setExpire(target, copy, value.expireAt());
     }
     ctx.modified(target);
+    ctx.server().notifier().notify(targetDb, KeyspaceEvents.GENERIC, "copy_to", target);
     ctx.propagate(argv);
     ctx.out().integer(1);
   }
@@ -340,6 +345,8 @@ public final class KeyspaceCommands {
     src.remove(key);
     dst.put(key, value);
     ctx.modified(key);
+    ctx.notify(KeyspaceEvents.GENERIC, "move_from", key);
+    ctx.server().notifier().notify(targetDb, KeyspaceEvents.GENERIC, "move_to", key);
     ctx.propagate(argv);
     ctx.out().integer(1);
   }

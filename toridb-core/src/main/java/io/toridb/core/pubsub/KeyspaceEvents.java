@@ -53,4 +53,88 @@ public final class KeyspaceEvents {
   /** A: every class but m and n. */
   public static final int ALL =
       GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+
+  /** The text CONFIG SET refuses, as Redis words it. */
+  public static final String INVALID = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+
+  /**
+   * The classes a {@code notify-keyspace-events} string selects, or -1 if it has a character that
+   * names no class (Redis's keyspaceEventsStringToFlags).
+   */
+  public static int parse(String classes) {
+    int flags = 0;
+    for (int i = 0; i < classes.length(); i++) {
+      int bit =
+          switch (classes.charAt(i)) {
+            case 'A' -> ALL;
+            case 'g' -> GENERIC;
+            case '$' -> STRING;
+            case 'l' -> LIST;
+            case 's' -> SET;
+            case 'h' -> HASH;
+            case 'z' -> ZSET;
+            case 'x' -> EXPIRED;
+            case 'e' -> EVICTED;
+            case 'K' -> KEYSPACE;
+            case 'E' -> KEYEVENT;
+            case 't' -> STREAM;
+            case 'm' -> KEY_MISS;
+            case 'd' -> MODULE;
+            case 'n' -> NEW;
+            default -> -1;
+          };
+      if (bit == -1) {
+        return -1;
+      }
+      flags |= bit;
+    }
+    return flags;
+  }
+
+  /**
+   * The canonical text of {@code flags}, as CONFIG GET shows it (Redis's
+   * keyspaceEventsFlagsToString): "A" for all the classes it covers (then 'n' is not shown, a quirk
+   * kept from Redis), else one letter per class, followed by K, E and m.
+   */
+  public static String format(int flags) {
+    StringBuilder sb = new StringBuilder();
+    if ((flags & ALL) == ALL) {
+      sb.append('A');
+    } else {
+      append(sb, flags, GENERIC, 'g');
+      append(sb, flags, STRING, '$');
+      append(sb, flags, LIST, 'l');
+      append(sb, flags, SET, 's');
+      append(sb, flags, HASH, 'h');
+      append(sb, flags, ZSET, 'z');
+      append(sb, flags, EXPIRED, 'x');
+      append(sb, flags, EVICTED, 'e');
+      append(sb, flags, STREAM, 't');
+      append(sb, flags, MODULE, 'd');
+      append(sb, flags, NEW, 'n');
+    }
+    append(sb, flags, KEYSPACE, 'K');
+    append(sb, flags, KEYEVENT, 'E');
+    append(sb, flags, KEY_MISS, 'm');
+    return sb.toString();
+  }
+
+  private static void append(StringBuilder sb, int flags, int bit, char c) {
+    if ((flags & bit) != 0) {
+      sb.append(c);
+    }
+  }
+
+  /**
+   * Checks and normalizes a {@code notify-keyspace-events} value for the configuration.
+   *
+   * @throws IllegalArgumentException with Redis's text when a character names no class
+   */
+  public static String canonical(String classes) {
+    int flags = parse(classes);
+    if (flags == -1) {
+      throw new IllegalArgumentException(INVALID);
+    }
+    return format(flags);
+  }
 }

@@ -204,7 +204,7 @@ public final class CommandCommands {
     if (spec == null) {
       throw new CommandException("ERR Invalid command specified");
     }
-    if (spec.firstKey() <= 0) {
+    if (spec.firstKey() <= 0 || onlyNotKeys(spec)) {
       throw new CommandException("ERR The command has no key arguments");
     }
     if (!spec.arityAccepts(target.length)) {
@@ -235,6 +235,16 @@ public final class CommandCommands {
         ctx.out().bulk(target[positions.get(i)]);
       }
     }
+  }
+
+  /** True when every key spec says its arguments are not keys (SSUBSCRIBE's shard channels). */
+  private static boolean onlyNotKeys(CommandSpec spec) {
+    for (KeySpec keySpec : spec.keySpecs()) {
+      if (!keySpec.flags().contains("not_key")) {
+        return false;
+      }
+    }
+    return !spec.keySpecs().isEmpty();
   }
 
   /** COMMAND HELP */

@@ -6,7 +6,9 @@ import io.toridb.core.config.Config;
 import io.toridb.core.keyspace.ActiveExpiry;
 import io.toridb.core.keyspace.Keyspace;
 import io.toridb.core.propagation.PropagationSink;
+import io.toridb.core.pubsub.KeyspaceEventPublisher;
 import io.toridb.core.pubsub.KeyspaceNotifier;
+import io.toridb.core.pubsub.PubSubRegistry;
 
 /**
  * The registry every handler reaches through its context: keyspace, configuration, command table,
@@ -22,10 +24,11 @@ public final class ServerContext {
   private final ServerStats stats = new ServerStats();
   private final SlowLog slowLog = new SlowLog();
   private final Blocking blocking = new Blocking();
+  private final PubSubRegistry pubsub = new PubSubRegistry();
   private final long startMillis = System.currentTimeMillis();
   private volatile PropagationSink propagation = PropagationSink.NONE;
   private volatile CommandObserver monitor;
-  private volatile KeyspaceNotifier notifier = KeyspaceNotifier.NONE;
+  private volatile KeyspaceNotifier notifier;
   private volatile boolean loading;
   private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
 
@@ -39,6 +42,7 @@ public final class ServerContext {
     keyspace.lfuDecayTime((int) config.number("lfu-decay-time"));
     config.require("lfu-log-factor").onChange(d -> keyspace.lfuLogFactor((int) d.number()));
     config.require("lfu-decay-time").onChange(d -> keyspace.lfuDecayTime((int) d.number()));
+    notifier(new KeyspaceEventPublisher(pubsub, config.require("notify-keyspace-events")));
   }
 
   public Config config() {
@@ -96,8 +100,18 @@ public final class ServerContext {
     return notifier;
   }
 
+  /**
+   * Replaces where keyspace events go, the events the keyspace raises itself included (expired,
+   * new, keymiss).
+   */
   public void notifier(KeyspaceNotifier notifier) {
     this.notifier = notifier;
+    keyspace.notifier(notifier);
+  }
+
+  /** Channel and pattern subscriptions, and message delivery. */
+  public PubSubRegistry pubsub() {
+    return pubsub;
   }
 
   public boolean loading() {

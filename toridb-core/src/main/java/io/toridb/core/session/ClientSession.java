@@ -1,5 +1,6 @@
 package io.toridb.core.session;
 
+import io.toridb.core.pubsub.ClientSubscriptions;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +29,8 @@ public final class ClientSession {
   private volatile boolean monitor;
   private volatile boolean noEvict;
   private volatile boolean noTouch;
+  private volatile ClientChannel channel;
+  private final ClientSubscriptions subscriptions = ClientSubscriptions.empty();
   private boolean replyOff;
   private boolean replySkip;
   private boolean replySkipNext;
@@ -174,6 +177,23 @@ public final class ClientSession {
     this.noTouch = noTouch;
   }
 
+  /**
+   * The way to push bytes to this client from any thread (pub/sub messages), or null when the
+   * session has no connection (engine tests).
+   */
+  public ClientChannel channel() {
+    return channel;
+  }
+
+  public void channel(ClientChannel channel) {
+    this.channel = channel;
+  }
+
+  /** The channels and patterns this client is subscribed to; see {@link ClientSubscriptions}. */
+  public ClientSubscriptions subscriptions() {
+    return subscriptions;
+  }
+
   /** CLIENT REPLY ON|OFF|SKIP. */
   public enum ReplyMode {
     ON,
@@ -207,8 +227,9 @@ public final class ClientSession {
 
   /**
    * Forgets what RESET forgets: database, protocol, name, MONITOR, CLIENT REPLY mode, and
-   * authentication when a password is required. NO-EVICT survives, as in Redis 7.0; NO-TOUCH (from
-   * 7.2) is cleared, as in the release that introduced it.
+   * authentication when a password is required. Subscriptions are dropped by the caller, through
+   * the server's pub/sub registry. NO-EVICT survives, as in Redis 7.0; NO-TOUCH (from 7.2) is
+   * cleared, as in the release that introduced it.
    */
   public void reset(boolean passwordRequired) {
     db = 0;

@@ -13,6 +13,7 @@ import io.toridb.core.command.Errors;
 import io.toridb.core.keyspace.Database;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
+import io.toridb.core.pubsub.KeyspaceEvents;
 
 /**
  * The string family's counters: INCR, DECR, INCRBY, DECRBY and INCRBYFLOAT. They keep the key's
@@ -120,6 +121,7 @@ final class CounterCommands {
     value += increment;
     StringCommands.replace(db, key, old, StringValue.ofLong(value), now);
     ctx.modified(key);
+    ctx.notify(KeyspaceEvents.STRING, "incrby", key);
     ctx.propagate(argv);
     ctx.out().integer(value);
   }
@@ -152,6 +154,7 @@ final class CounterCommands {
     byte[] text = Args.bytes(sum.toHumanString());
     StringCommands.replace(db, key, old, StringValue.plain(text), now);
     ctx.modified(key);
+    ctx.notify(KeyspaceEvents.STRING, "incrbyfloat", key);
     // Replayed as the resulting text, so float formatting can never make a replica differ.
     ctx.propagate(new byte[][] {StringCommands.SET, argv[1], text, KEEPTTL_ARG});
     ctx.out().bulk(text);

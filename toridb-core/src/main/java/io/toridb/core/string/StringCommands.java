@@ -14,6 +14,7 @@ import io.toridb.core.command.Errors;
 import io.toridb.core.keyspace.Database;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
+import io.toridb.core.pubsub.KeyspaceEvents;
 import io.toridb.protocol.RespWriter;
 import java.util.List;
 
@@ -466,6 +467,10 @@ public final class StringCommands {
       return;
     }
 
+    if (withGet) {
+      // As Redis, the old value is replied before the events of the write.
+      replyValueOrNull(ctx.out(), previous);
+    }
     StringValue value = StringValue.of(valueBytes);
     value.touch(now);
     if (when != StoredValue.NO_EXPIRY) {
@@ -475,6 +480,10 @@ public final class StringCommands {
     }
     db.put(key, value);
     ctx.modified(key);
+    ctx.notify(KeyspaceEvents.STRING, "set", key);
+    if (when != StoredValue.NO_EXPIRY) {
+      ctx.notify(KeyspaceEvents.GENERIC, "expire", key);
+    }
 
     if (when != StoredValue.NO_EXPIRY) {
       // Relative and absolute expiries alike replay as an absolute PXAT.
@@ -485,11 +494,9 @@ public final class StringCommands {
       ctx.propagate(argv);
     }
 
-    if (withGet) {
-      replyValueOrNull(ctx.out(), previous);
-    } else if (integerReply) {
+    if (integerReply) {
       ctx.out().zeroOrOne(true);
-    } else {
+    } else if (!withGet) {
       ctx.out().ok();
     }
   }
@@ -524,10 +531,11 @@ public final class StringCommands {
   static void getset(CommandContext ctx, byte[][] argv) {
     Key key = new Key(argv[1]);
     StringValue previous = readString(ctx, key);
+    replyValueOrNull(ctx.out(), previous);
     store(ctx.db(), key, StringValue.of(argv[2]), ctx.now());
     ctx.modified(key);
+    ctx.notify(KeyspaceEvents.STRING, "set", key);
     ctx.propagate(new byte[][] {SET, argv[1], argv[2]});
-    replyValueOrNull(ctx.out(), previous);
   }
 
   /** GETDEL key */
@@ -538,10 +546,11 @@ public final class StringCommands {
       ctx.out().nullBulk();
       return;
     }
+    reply(ctx.out(), s);
     ctx.db().remove(key);
     ctx.modified(key);
+    ctx.notify(KeyspaceEvents.GENERIC, "del", key);
     ctx.propagate(new byte[][] {DEL, argv[1]});
-    reply(ctx.out(), s);
   }
 
   /**
@@ -565,21 +574,25 @@ public final class StringCommands {
         expireIndex == 0
             ? StoredValue.NO_EXPIRY
             : expireTime(ctx, argv[expireIndex], flags, INVALID_EXPIRE_GETEX);
+    // Replied before the key changes, as Redis (its events follow the reply).
+    reply(ctx.out(), s);
     if ((flags & (EXAT | PXAT)) != 0 && when <= now) {
       // An absolute time already past deletes the key.
       db.remove(key);
       ctx.modified(key);
+      ctx.notify(KeyspaceEvents.GENERIC, "del", key);
       ctx.propagate(new byte[][] {DEL, argv[1]});
     } else if (when != StoredValue.NO_EXPIRY) {
       db.setExpire(key, s, when);
       ctx.modified(key);
+      ctx.notify(KeyspaceEvents.GENERIC, "expire", key);
       ctx.propagate(new byte[][] {PEXPIREAT, argv[1], StringValue.digits(when)});
     } else if ((flags & PERSIST) != 0 && s.hasExpiry()) {
       db.setExpire(key, s, StoredValue.NO_EXPIRY);
       ctx.modified(key);
+      ctx.notify(KeyspaceEvents.GENERIC, "persist", key);
       ctx.propagate(new byte[][] {PERSIST_CMD, argv[1]});
     }
-    reply(ctx.out(), s);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -620,6 +633,7 @@ public final class StringCommands {
       Key key = new Key(argv[j]);
       store(db, key, StringValue.of(argv[j + 1]), now);
       ctx.modified(key);
+      ctx.notify(KeyspaceEvents.STRING, "set", key);
     }
     ctx.propagate(argv);
     if (nx) {
@@ -649,6 +663,7 @@ public final class StringCommands {
       replace(db, key, old, result, now);
     }
     ctx.modified(key);
+    ctx.notify(KeyspaceEvents.STRING, "append", key);
     ctx.propagate(argv);
     ctx.out().integer(result.length());
   }
@@ -714,6 +729,7 @@ public final class StringCommands {
       replace(db, key, old, result, now);
     }
     ctx.modified(key);
+    ctx.notify(KeyspaceEvents.STRING, "setrange", key);
     ctx.propagate(argv);
     ctx.out().integer(result.length());
   }
