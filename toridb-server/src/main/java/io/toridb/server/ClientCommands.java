@@ -15,6 +15,7 @@ import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
 import io.toridb.core.command.Help;
 import io.toridb.core.connection.ConnectionCommands;
+import io.toridb.core.pubsub.ClientSubscriptions;
 import io.toridb.core.session.ClientSession;
 import java.util.ArrayList;
 import java.util.List;
@@ -270,9 +271,9 @@ final class ClientCommands {
     };
   }
 
-  /** MONITOR connections count as normal, as in Redis; nothing else is tracked yet. */
+  /** Subscribers are of type pubsub; MONITOR connections count as normal, as in Redis. */
   private static String typeOf(ClientSession s) {
-    return "normal";
+    return s.subscriptions().active() ? "pubsub" : "normal";
   }
 
   /**
@@ -300,7 +301,11 @@ final class ClientCommands {
     sb.append(" idle=").append(Math.max(0, now - s.lastInteraction()) / 1000);
     sb.append(" flags=").append(flags(s));
     sb.append(" db=").append(s.db());
-    sb.append(" sub=0 psub=0 ssub=0 multi=-1");
+    ClientSubscriptions subs = s.subscriptions();
+    sb.append(" sub=").append(subs.channels());
+    sb.append(" psub=").append(subs.patterns());
+    sb.append(" ssub=").append(subs.shardChannels());
+    sb.append(" multi=-1");
     sb.append(" qbuf=").append(qbuf);
     sb.append(" qbuf-free=").append(qbufFree);
     sb.append(" argv-mem=").append(argvMem);
@@ -317,11 +322,14 @@ final class ClientCommands {
     sb.append('\n');
   }
 
-  /** The flags field: O monitor, e no-evict, T no-touch, N when none applies. */
+  /** The flags field: O monitor, P subscriber, e no-evict, T no-touch, N when none applies. */
   static String flags(ClientSession s) {
     StringBuilder f = new StringBuilder(4);
     if (s.monitor()) {
       f.append('O');
+    }
+    if (s.subscriptions().active()) {
+      f.append('P');
     }
     if (s.noEvict()) {
       f.append('e');

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientChannel;
 import io.toridb.core.session.ClientSession;
 import io.toridb.protocol.ProtocolException;
 import io.toridb.protocol.ProtocolLimits;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * back-pressure by pausing reads while the worker's queue is full or the client is not reading its
  * replies.
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientChannel {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
   private final ToriServer server;
@@ -81,6 +82,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     replies.offer(this, buffer, close);
   }
 
+  /** Pushes bytes from any thread (pub/sub messages), counted as output; see {@link #send}. */
+  @Override
+  public void send(ByteBuf buffer) {
+    written(buffer.readableBytes());
+    send(buffer, false);
+  }
+
   /** Called by the worker after it has run a batch of this connection and queued the reply. */
   void batchDone() {
     if (holding) {
@@ -131,6 +139,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     server.clients().add(this);
+    session.channel(this);
     ctx.fireChannelActive();
   }
 

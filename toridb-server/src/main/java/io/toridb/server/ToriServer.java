@@ -144,6 +144,7 @@ public final class ToriServer {
   void onDisconnect(ClientConnection connection) {
     // Hook for per-connection cleanup owned by other components (MONITOR, pub/sub, blocking).
     monitor.remove(connection);
+    context.pubsub().unsubscribeAll(connection.session());
   }
 
   /**
