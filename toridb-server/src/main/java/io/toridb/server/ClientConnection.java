@@ -82,9 +82,32 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     replies.offer(this, buffer, close);
   }
 
+  /**
+   * Output a subscriber may leave unread before it is disconnected: the hard limit of Redis's
+   * default {@code client-output-buffer-limit pubsub 32mb 8mb 60}. A client that does not read its
+   * messages would otherwise make the server hold every message published to it.
+   */
+  static final long PUSH_BACKLOG_LIMIT = 32L * 1024 * 1024;
+
   /** Pushes bytes from any thread (pub/sub messages), counted as output; see {@link #send}. */
   @Override
   public void send(ByteBuf buffer) {
+    Channel ch = channel;
+    if (!ch.isWritable()
+        && ch.bytesBeforeWritable() + ch.config().getWriteBufferLowWaterMark()
+            > PUSH_BACKLOG_LIMIT) {
+      buffer.release();
+      if (!session.killed()) {
+        log.warn(
+            "Closing client {} ({}): more than {} bytes of pushed messages left unread",
+            session.id(),
+            session.remoteAddress(),
+            PUSH_BACKLOG_LIMIT);
+        session.kill();
+        ch.close();
+      }
+      return;
+    }
     written(buffer.readableBytes());
     send(buffer, false);
   }

@@ -282,6 +282,27 @@ class PubSubIT {
     }
   }
 
+  /** A subscriber that never reads is disconnected once 32 MB of messages wait for it. */
+  @Test
+  void subscriberThatDoesNotRead_isDisconnected() throws Exception {
+    try (RespClient slow = tori.connect();
+        RespClient pub = tori.connect()) {
+      slow.socket().setReceiveBufferSize(4096);
+      slow.call("SUBSCRIBE", "flood");
+      byte[] big = new byte[1024 * 1024];
+      int published = 0;
+      long deadline = System.currentTimeMillis() + 30_000;
+      String receivers;
+      do {
+        receivers = pub.call("PUBLISH".getBytes(), "flood".getBytes(), big).rawText();
+        published++;
+      } while (receivers.equals(":1\r\n") && System.currentTimeMillis() < deadline);
+      assertEquals(":0\r\n", receivers);
+      assertTrue(published > 32, "disconnected after " + published + " messages");
+      assertEquals("*2\r\n$5\r\nflood\r\n:0\r\n", pub.call("PUBSUB", "NUMSUB", "flood").rawText());
+    }
+  }
+
   @Test
   void clientReplyOff_stillReceivesConfirmationsAndMessages() throws IOException {
     try (RespClient c = resp3();
