@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.toridb.core.blocking.BlockedClient;
 import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientHost;
 import io.toridb.core.session.ClientSession;
 import io.toridb.protocol.ProtocolException;
 import io.toridb.protocol.ProtocolLimits;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * back-pressure by pausing reads while the worker's queue is full or the client is not reading its
  * replies.
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientHost {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
   private final ToriServer server;
@@ -40,6 +42,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    */
   private volatile boolean holding;
 
+  /**
+   * The client is parked by a blocking command: bytes keep being read (so a disconnect is seen) but
+   * are not decoded until the wait ends. Set by the worker, cleared by the event loop.
+   */
+  private volatile boolean decodePaused;
+
+  /**
+   * Worker-thread only: the client is parked, and the requests that came after the blocking command
+   * wait in {@link #parkedRest} until a resume batch arrives.
+   */
+  boolean parked;
+
+  Batch parkedRest;
+
   private ByteBuf cumulation;
   private Batch pending;
   private boolean closing;
@@ -51,6 +67,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     this.worker = worker;
     boolean needsAuth = !context.requirePass().isEmpty();
     this.session = new ClientSession(!needsAuth);
+    session.host(this);
     this.decoder = new RespDecoder(limits());
   }
 
@@ -79,6 +96,67 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    */
   void send(ByteBuf buffer, boolean close) {
     replies.offer(this, buffer, close);
+  }
+
+  @Override
+  public void send(ByteBuf reply) {
+    written(reply.readableBytes());
+    send(reply, false);
+  }
+
+  @Override
+  public void blocked(long deadline) {
+    decodePaused = true;
+    if (deadline != 0) {
+      scheduleTimeout(session.blocked(), deadline);
+    }
+  }
+
+  private void scheduleTimeout(BlockedClient client, long deadline) {
+    long delay = Math.max(0, deadline - System.currentTimeMillis());
+    channel
+        .eventLoop()
+        .schedule(
+            () -> {
+              // False while a worker is serving the client: look again shortly.
+              if (!context.blocking().expire(client)) {
+                scheduleTimeout(client, deadline);
+              }
+            },
+            delay == 0 ? 1 : delay,
+            TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The wait is over and its reply queued: a resume batch, behind every batch already handed to the
+   * worker, makes the worker run the requests it held back.
+   */
+  @Override
+  public void unblocked() {
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              if (!channel.isActive()) {
+                return;
+              }
+              Batch resume = new Batch(this);
+              resume.resume = true;
+              dispatch(resume);
+            });
+  }
+
+  /** Called by the worker once a parked client's held-back requests ran without parking again. */
+  void resumeDecoding() {
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              decodePaused = false;
+              if (!closing && cumulation != null && cumulation.isReadable()) {
+                decodeAndDispatch();
+              }
+            });
   }
 
   /** Called by the worker after it has run a batch of this connection and queued the reply. */
@@ -146,6 +224,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     server.clients().remove(this);
     session.kill();
     releaseCumulation();
+    context.blocking().cancel(session);
     server.onDisconnect(this);
     ctx.fireChannelInactive();
   }
@@ -169,6 +248,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * the outcome of an AUTH before it, as in Redis.
    */
   private void decodeAndDispatch() {
+    if (decodePaused) {
+      queryBufferBytes = cumulation.readableBytes();
+      if (queryBufferBytes > context.config().number("client-query-buffer-limit")) {
+        log.warn(
+            "Closing blocked client {} ({}): query buffer exceeds client-query-buffer-limit",
+            session.id(),
+            session.remoteAddress());
+        closing = true;
+        releaseCumulation();
+        channel.close();
+      }
+      return;
+    }
     Batch batch = new Batch(this);
     boolean authenticated = session.authenticated();
     decoder.setAuthenticated(authenticated);
@@ -241,12 +333,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     if (pending != null) {
       // Reads are paused while a batch waits, so at most one can be pending; merge to be safe.
-      for (int i = 0; i < batch.count; i++) {
-        pending.add(batch.requests[i]);
-      }
-      if (batch.protocolError != null) {
-        pending.protocolError = batch.protocolError;
-      }
+      pending.absorb(batch);
+      pending.resume |= batch.resume;
       return;
     }
     pending = batch;

@@ -19,6 +19,11 @@ public final class CommandContext {
   private long redacted;
   private boolean repliedError;
   private boolean blockingAllowed = true;
+  private CommandSpec spec;
+  private byte[][] argv;
+  private io.toridb.core.blocking.BlockedClient serving;
+  private io.toridb.core.blocking.BlockedClient parked;
+  private boolean keepWaiting;
 
   public CommandContext(ServerContext server) {
     this.server = server;
@@ -30,6 +35,62 @@ public final class CommandContext {
     this.now = now;
     this.redacted = 0;
     this.repliedError = false;
+    this.parked = null;
+  }
+
+  /** Points this context back at a command that was interrupted to serve a parked client. */
+  void restore(ClientSession session, long now) {
+    this.session = session;
+    this.now = now;
+  }
+
+  /** Set by the executor just before the handler runs. */
+  void command(CommandSpec spec, byte[][] argv) {
+    this.spec = spec;
+    this.argv = argv;
+  }
+
+  /** The command being run. */
+  public CommandSpec spec() {
+    return spec;
+  }
+
+  /** The arguments of the command being run. */
+  public byte[][] argv() {
+    return argv;
+  }
+
+  /** The parked client this command is being run again for, or null. */
+  public io.toridb.core.blocking.BlockedClient serving() {
+    return serving;
+  }
+
+  void serving(io.toridb.core.blocking.BlockedClient client) {
+    this.serving = client;
+    this.keepWaiting = false;
+  }
+
+  /** Called by {@link io.toridb.core.blocking.Blocking}: the client served found nothing. */
+  public void keepWaiting() {
+    this.keepWaiting = true;
+  }
+
+  boolean keptWaiting() {
+    return keepWaiting;
+  }
+
+  /** Called by {@link io.toridb.core.blocking.Blocking} when the command parked its client. */
+  public void parked(io.toridb.core.blocking.BlockedClient client) {
+    this.parked = client;
+  }
+
+  io.toridb.core.blocking.BlockedClient parkedClient() {
+    return parked;
+  }
+
+  /** True when the command just run parked its client (it wrote no reply). */
+  public boolean parked() {
+    return parked != null;
   }
 
   public ServerContext server() {

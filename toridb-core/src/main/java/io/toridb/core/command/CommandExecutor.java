@@ -7,6 +7,7 @@ import io.toridb.core.keyspace.KeyLocks;
 import io.toridb.core.server.CommandObserver;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
+import io.toridb.protocol.RespWriter;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One executor per worker thread; it reuses its stripe buffer across commands.
  */
-public final class CommandExecutor {
+public final class CommandExecutor implements io.toridb.core.blocking.Blocking.Server {
   private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
 
   private final ServerContext server;
@@ -55,6 +56,40 @@ public final class CommandExecutor {
         buffer.writerIndex(replyStart);
       }
       session.commandDone();
+    }
+    if (server.blocking().hasReady()) {
+      server.blocking().serveReady(this, server.keyspace());
+    }
+  }
+
+  /**
+   * Runs a parked client's command again on its behalf (see {@link
+   * io.toridb.core.blocking.Blocking}), with its keys locked, writing the reply to {@code reply};
+   * false if it found nothing and keeps waiting. Not counted in the statistics again, and not shown
+   * to MONITOR again, as Redis.
+   */
+  @Override
+  public boolean serve(io.toridb.core.blocking.BlockedClient client, ByteBuf reply) {
+    RespWriter out = ctx.out();
+    ByteBuf savedBuffer = out.buffer();
+    int savedProtocol = out.protocol();
+    ClientSession savedSession = ctx.session();
+    long savedNow = ctx.now();
+    ClientSession session = client.session();
+    out.reset(reply, session.protocol());
+    io.toridb.core.blocking.BlockedClient savedParked = ctx.parkedClient();
+    ctx.begin(session, System.currentTimeMillis());
+    ctx.serving(client);
+    try {
+      CommandSpec spec = server.commands().lookup(client.argv()[0]);
+      ctx.command(spec, client.argv());
+      invokeLocked(spec, client.argv());
+      return !ctx.keptWaiting();
+    } finally {
+      ctx.serving(null);
+      out.reset(savedBuffer, savedProtocol);
+      ctx.restore(savedSession, savedNow);
+      ctx.parked(savedParked);
     }
   }
 
@@ -113,6 +148,14 @@ public final class CommandExecutor {
 
   private void run(CommandSpec spec, byte[][] argv) {
     long start = System.nanoTime();
+    ctx.command(spec, argv);
+    invokeLocked(spec, argv);
+    long micros = (System.nanoTime() - start) / 1000;
+    recordCall(spec, argv, micros);
+  }
+
+  /** Runs the handler with the command's keys locked; errors become error replies. */
+  private void invokeLocked(CommandSpec spec, byte[][] argv) {
     boolean everything = spec.has(CommandFlag.WHOLE_KEYSPACE);
     int locked = everything ? 0 : collectStripes(spec, argv);
     KeyLocks locks = server.keyspace().locks();
@@ -139,7 +182,9 @@ public final class CommandExecutor {
         locks.unlockAll(stripes, locked);
       }
     }
-    long micros = (System.nanoTime() - start) / 1000;
+  }
+
+  private void recordCall(CommandSpec spec, byte[][] argv, long micros) {
     if (ctx.repliedError()) {
       spec.failedCalls.increment();
     }

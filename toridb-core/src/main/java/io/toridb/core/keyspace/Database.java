@@ -129,6 +129,11 @@ public final class Database {
     s.putsStarted.increment();
     StoredValue old = s.map.put(key, value);
     s.putsFinished.increment();
+    ValueType type = value.type();
+    if ((type == ValueType.LIST || type == ValueType.ZSET) && (old == null || old.type() != type)) {
+      // Clients blocked on this key (BLPOP, BZPOPMIN) may now be served.
+      owner.created(index, key, value);
+    }
     if (value.hasExpiry()) {
       s.expiring.add(key);
     } else if (old != null && old.hasExpiry()) {

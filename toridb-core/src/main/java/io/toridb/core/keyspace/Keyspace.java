@@ -10,6 +10,7 @@ public final class Keyspace {
   private final KeyspaceStats stats = new KeyspaceStats();
   private final KeyLocks locks = new KeyLocks();
   private volatile PropagationSink expirySink = PropagationSink.NONE;
+  private volatile CreationListener creationListener = (db, key, value) -> {};
   private volatile boolean expiryPaused;
   private volatile int lfuLogFactor = 10;
   private volatile int lfuDecayTime = 1;
@@ -59,6 +60,20 @@ public final class Keyspace {
    */
   public void expirySink(PropagationSink sink) {
     this.expirySink = sink;
+  }
+
+  /** Told when a list or sorted set appears at a key where there was none of its type. */
+  public interface CreationListener {
+    void created(int db, Key key, StoredValue value);
+  }
+
+  public void creationListener(CreationListener listener) {
+    this.creationListener = listener;
+  }
+
+  /** Called by a database, under the key's lock, after it stored a list or sorted set anew. */
+  void created(int db, Key key, StoredValue value) {
+    creationListener.created(db, key, value);
   }
 
   /** Called by a database, under the key's lock, after it reclaimed an expired key. */

@@ -35,6 +35,7 @@ public final class ServerContext {
     this.activeExpiry = new ActiveExpiry(keyspace, config);
     // Expired keys are deleted in the log too; read the sink at each call, it is wired later.
     keyspace.expirySink((db, argv) -> propagation.propagate(db, argv));
+    keyspace.creationListener(blocking::keyCreated);
     keyspace.lfuLogFactor((int) config.number("lfu-log-factor"));
     keyspace.lfuDecayTime((int) config.number("lfu-decay-time"));
     config.require("lfu-log-factor").onChange(d -> keyspace.lfuLogFactor((int) d.number()));

@@ -28,6 +28,8 @@ public final class ClientSession {
   private volatile boolean monitor;
   private volatile boolean noEvict;
   private volatile boolean noTouch;
+  private volatile ClientHost host;
+  private volatile io.toridb.core.blocking.BlockedClient blocked;
   private boolean replyOff;
   private boolean replySkip;
   private boolean replySkipNext;
@@ -172,6 +174,24 @@ public final class ClientSession {
 
   public void noTouch(boolean noTouch) {
     this.noTouch = noTouch;
+  }
+
+  /** The connection behind this session, or null for an internal one. */
+  public ClientHost host() {
+    return host;
+  }
+
+  public void host(ClientHost host) {
+    this.host = host;
+  }
+
+  /** The wait this client is parked in, or null. */
+  public io.toridb.core.blocking.BlockedClient blocked() {
+    return blocked;
+  }
+
+  public void blocked(io.toridb.core.blocking.BlockedClient blocked) {
+    this.blocked = blocked;
   }
 
   /** CLIENT REPLY ON|OFF|SKIP. */
