@@ -94,6 +94,20 @@ final class ClientCommands {
                         "O(N) where N is the number of client connections")
                     .handler(this::kill))
             .subcommand(
+                sub(
+                        "unblock",
+                        -3,
+                        ADMIN | flags,
+                        "Unblock a client blocked in a blocking command from a different"
+                            + " connection",
+                        "5.0.0")
+                    .doc(
+                        "Unblock a client blocked in a blocking command from a different"
+                            + " connection",
+                        "5.0.0",
+                        "O(log N) where N is the number of client connections")
+                    .handler(this::unblock))
+            .subcommand(
                 sub("reply", 3, flags, "Instruct the server whether to reply to commands", "3.2.0")
                     .handler(this::reply))
             .subcommand(
@@ -317,11 +331,14 @@ final class ClientCommands {
     sb.append('\n');
   }
 
-  /** The flags field: O monitor, e no-evict, T no-touch, N when none applies. */
+  /** The flags field: O monitor, b blocked, e no-evict, T no-touch, N when none applies. */
   static String flags(ClientSession s) {
     StringBuilder f = new StringBuilder(4);
     if (s.monitor()) {
       f.append('O');
+    }
+    if (s.blocked() != null) {
+      f.append('b');
     }
     if (s.noEvict()) {
       f.append('e');
@@ -436,6 +453,34 @@ final class ClientCommands {
   }
 
   /** CLIENT REPLY ON | OFF | SKIP */
+  /** CLIENT UNBLOCK client-id [TIMEOUT | ERROR] */
+  void unblock(CommandContext ctx, byte[][] argv) {
+    if (argv.length > 4) {
+      throw new CommandException(
+          "ERR unknown subcommand or wrong number of arguments for '"
+              + Args.latin1(argv[1])
+              + "'. Try CLIENT HELP.");
+    }
+    boolean error = false;
+    if (argv.length == 4) {
+      if (Args.is(argv[3], "ERROR")) {
+        error = true;
+      } else if (!Args.is(argv[3], "TIMEOUT")) {
+        throw new CommandException("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      }
+    }
+    long id = Args.parseLong(argv[2]);
+    ClientConnection target = server.clients().get(id);
+    boolean unblocked =
+        target != null
+            && ctx.server()
+                .blocking()
+                .unblock(
+                    target.session(),
+                    error ? "UNBLOCKED client unblocked via CLIENT UNBLOCK" : null);
+    ctx.out().zeroOrOne(unblocked);
+  }
+
   void reply(CommandContext ctx, byte[][] argv) {
     switch (Args.upper(argv[2])) {
       case "ON" -> {
@@ -541,6 +586,8 @@ final class ClientCommands {
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "TRACKINGINFO",
         "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
