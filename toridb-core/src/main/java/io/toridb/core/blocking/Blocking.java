@@ -148,6 +148,30 @@ public final class Blocking {
     }
   }
 
+  /**
+   * Database {@code db} got new contents (SWAPDB): every key clients wait for there that now holds
+   * a list or sorted set is marked ready on this thread.
+   */
+  public void databaseReplaced(Keyspace keyspace, int db) {
+    if (blockedClients == 0) {
+      return;
+    }
+    List<DbKey> keys = new ArrayList<>();
+    synchronized (lock) {
+      for (DbKey dk : waiting.keySet()) {
+        if (dk.db() == db) {
+          keys.add(dk);
+        }
+      }
+    }
+    for (DbKey dk : keys) {
+      StoredValue value = keyspace.db(db).peek(dk.key());
+      if (value != null) {
+        keyCreated(db, dk.key(), value);
+      }
+    }
+  }
+
   /** True if a command run on this thread made a key ready that parked clients wait for. */
   public boolean hasReady() {
     return blockedClients != 0 && !READY.get().isEmpty();

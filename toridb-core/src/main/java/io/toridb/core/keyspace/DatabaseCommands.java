@@ -241,6 +241,10 @@ public final class DatabaseCommands {
       throw new CommandException(Errors.DB_OUT_OF_RANGE);
     }
     keyspace.swap(a, b);
+    // Clients blocked in either database may now find their keys, as Redis's
+    // scanDatabaseForReadyKeys.
+    ctx.server().blocking().databaseReplaced(keyspace, a);
+    ctx.server().blocking().databaseReplaced(keyspace, b);
     ctx.server().stats().dirty.increment();
     ctx.propagate(argv);
     ctx.out().ok();

@@ -296,6 +296,16 @@ class BlockingTest {
   }
 
   @Test
+  void swapdb_servesClientsWhoseKeyArrivesWithTheOtherDatabase() {
+    b.call("SELECT", "1");
+    b.call("TPUSH", "k", "from-db1");
+    a.call("TBPOP", "k", "0");
+    assertEquals("+OK\r\n", c.call("SWAPDB", "0", "1"));
+    assertEquals(pair("k", "from-db1"), a.host().takeSent());
+    assertEquals(0, blocking.blockedClients());
+  }
+
+  @Test
   void badTimeouts_areRefusedWithRedisTexts() {
     assertEquals("-ERR timeout is negative\r\n", a.call("TBPOP", "k", "-1"));
     assertEquals("-ERR timeout is not a float or out of range\r\n", a.call("TBPOP", "k", "x"));
