@@ -314,7 +314,8 @@ final class ClientCommands {
     sb.append(" idle=").append(Math.max(0, now - s.lastInteraction()) / 1000);
     sb.append(" flags=").append(flags(s));
     sb.append(" db=").append(s.db());
-    sb.append(" sub=0 psub=0 ssub=0 multi=-1");
+    io.toridb.core.transaction.MultiState multi = s.multi();
+    sb.append(" sub=0 psub=0 ssub=0 multi=").append(multi == null ? -1 : multi.size());
     sb.append(" qbuf=").append(qbuf);
     sb.append(" qbuf-free=").append(qbufFree);
     sb.append(" argv-mem=").append(argvMem);
@@ -331,11 +332,16 @@ final class ClientCommands {
     sb.append('\n');
   }
 
-  /** The flags field: O monitor, b blocked, e no-evict, T no-touch, N when none applies. */
+  /**
+   * The flags field: O monitor, x in MULTI, b blocked, e no-evict, T no-touch, N when none applies.
+   */
   static String flags(ClientSession s) {
     StringBuilder f = new StringBuilder(4);
     if (s.monitor()) {
       f.append('O');
+    }
+    if (s.multi() != null) {
+      f.append('x');
     }
     if (s.blocked() != null) {
       f.append('b');

@@ -225,6 +225,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     session.kill();
     releaseCumulation();
     context.blocking().cancel(session);
+    context.watches().unwatchAll(session);
     server.onDisconnect(this);
     ctx.fireChannelInactive();
   }

@@ -24,6 +24,10 @@ public final class CommandContext {
   private io.toridb.core.blocking.BlockedClient serving;
   private io.toridb.core.blocking.BlockedClient parked;
   private boolean keepWaiting;
+  private CommandExecutor executor;
+
+  /** Effects of the EXEC being run, propagated as one unit at its end; null outside EXEC. */
+  private java.util.List<io.toridb.core.propagation.PropagationSink.Effect> transactionEffects;
 
   public CommandContext(ServerContext server) {
     this.server = server;
@@ -160,7 +164,51 @@ public final class CommandContext {
    * blocked clients once those exist.
    */
   public void modified(Key key) {
+    modified(session.db(), key);
+  }
+
+  /** As {@link #modified(Key)} for a key of database {@code db} (MOVE, COPY ... DB). */
+  public void modified(int db, Key key) {
     server.stats().dirty.increment();
+    server.watches().touch(server.keyspace(), db, key);
+  }
+
+  void executor(CommandExecutor executor) {
+    this.executor = executor;
+  }
+
+  /** Runs the queued commands of a MULTI as one unit and replies (EXEC). */
+  public void runTransaction(io.toridb.core.transaction.MultiState multi) {
+    executor.runTransaction(multi);
+  }
+
+  /** Starts collecting the effects of an EXEC. */
+  void beginTransactionEffects() {
+    transactionEffects = new java.util.ArrayList<>();
+  }
+
+  /**
+   * Ends an EXEC: its effects go to the propagation sink as one unit (a single write alone, as
+   * Redis does not wrap it in MULTI/EXEC).
+   */
+  void endTransactionEffects() {
+    java.util.List<io.toridb.core.propagation.PropagationSink.Effect> effects = transactionEffects;
+    transactionEffects = null;
+    if (effects.size() == 1) {
+      server.propagation().propagate(effects.get(0).db(), effects.get(0).argv());
+    } else if (!effects.isEmpty()) {
+      server.propagation().propagateTransaction(effects);
+    }
+  }
+
+  /** Clears what one command of an EXEC leaves behind before the next runs. */
+  void nextCommand() {
+    this.redacted = 0;
+    this.repliedError = false;
+  }
+
+  void blockingAllowed(boolean allowed) {
+    this.blockingAllowed = allowed;
   }
 
   /**
@@ -194,6 +242,11 @@ public final class CommandContext {
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */
   public void propagate(byte[][] argv) {
+    if (transactionEffects != null) {
+      transactionEffects.add(
+          new io.toridb.core.propagation.PropagationSink.Effect(session.db(), argv));
+      return;
+    }
     server.propagation().propagate(session.db(), argv);
   }
 }

@@ -32,6 +32,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   public CommandExecutor(ServerContext server) {
     this.server = server;
     this.ctx = new CommandContext(server);
+    ctx.executor(this);
     this.slowlogThreshold = server.config().require("slowlog-log-slower-than");
     this.slowlogMaxLen = server.config().require("slowlog-max-len");
     this.latencyTracking = server.config().require("latency-tracking");
@@ -118,25 +119,38 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     session.lastCommand(spec.fullName());
     if (!spec.arityAccepts(argv.length)) {
       spec.rejectedCalls.increment();
-      reject(Errors.wrongArity(spec.fullName()));
+      reject(spec, Errors.wrongArity(spec.fullName()));
       return;
     }
     if (!session.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
       spec.rejectedCalls.increment();
-      reject(Errors.NOAUTH);
+      reject(spec, Errors.NOAUTH);
       return;
     }
     if (server.loading() && !spec.has(CommandFlag.LOADING)) {
       spec.rejectedCalls.increment();
-      reject(Errors.LOADING);
+      reject(spec, Errors.LOADING);
       return;
     }
     // A MONITOR connection is a replica to Redis, and replicas may not touch the keyspace.
     if (session.monitor()
         && spec.has(CommandFlag.WRITE | CommandFlag.READONLY | CommandFlag.MAY_REPLICATE)) {
       spec.rejectedCalls.increment();
-      reject(Errors.REPLICA_KEYSPACE);
+      reject(spec, Errors.REPLICA_KEYSPACE);
       return;
+    }
+    io.toridb.core.transaction.MultiState multi = session.multi();
+    if (multi != null) {
+      if (spec.has(CommandFlag.NO_MULTI)) {
+        spec.rejectedCalls.increment();
+        reject(spec, "ERR Command not allowed inside a transaction");
+        return;
+      }
+      if (!io.toridb.core.transaction.TransactionCommands.runsInsideMulti(spec)) {
+        multi.queue(spec, argv);
+        ctx.out().simple("QUEUED");
+        return;
+      }
     }
     run(spec, argv);
     // As Redis: after the command ran, with secrets redacted; administrative commands never.
@@ -167,12 +181,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       locks.lockAll(stripes, locked);
     }
     try {
-      spec.handler().execute(ctx, argv);
-    } catch (CommandException e) {
-      ctx.error(e.reply());
-    } catch (RuntimeException | StackOverflowError e) {
-      log.error("Command '{}' failed", spec.fullName(), e);
-      ctx.error("ERR internal error while running '" + spec.fullName() + "': " + e);
+      invokeHandler(spec, argv);
     } finally {
       if (everything) {
         locks.unlockEverything();
@@ -181,6 +190,18 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       } else if (locked > 1) {
         locks.unlockAll(stripes, locked);
       }
+    }
+  }
+
+  /** Runs the handler; errors it throws become error replies. */
+  private void invokeHandler(CommandSpec spec, byte[][] argv) {
+    try {
+      spec.handler().execute(ctx, argv);
+    } catch (CommandException e) {
+      ctx.error(e.reply());
+    } catch (RuntimeException | StackOverflowError e) {
+      log.error("Command '{}' failed", spec.fullName(), e);
+      ctx.error("ERR internal error while running '" + spec.fullName() + "': " + e);
     }
   }
 
@@ -211,25 +232,43 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
 
   /** Fills {@link #stripes} with the sorted, distinct stripes of the command's keys. */
   private int collectStripes(CommandSpec spec, byte[][] argv) {
-    int n;
+    return sortDistinct(appendStripes(spec, argv, 0));
+  }
+
+  /** Appends the stripes of the command's keys to {@link #stripes} after the first {@code n}. */
+  private int appendStripes(CommandSpec spec, byte[][] argv, int n) {
     if (spec.has(CommandFlag.MOVABLE_KEYS)) {
-      n = collectSpecStripes(spec, argv);
-    } else {
-      int first = spec.firstKey();
-      if (first <= 0 || first >= argv.length) {
-        return 0;
+      collected = n;
+      for (KeySpec keySpec : spec.keySpecs()) {
+        keySpec.forEachKey(argv, pos -> collected = appendStripe(collected, Key.hash(argv[pos])));
       }
-      int last = spec.lastKey() >= 0 ? spec.lastKey() : argv.length + spec.lastKey();
-      last = Math.min(last, argv.length - 1);
-      int step = Math.max(spec.step(), 1);
-      n = 0;
-      for (int i = first; i <= last; i += step) {
-        if (n == stripes.length) {
-          stripes = Arrays.copyOf(stripes, n * 2);
-        }
-        stripes[n++] = KeyLocks.stripeOf(Key.hash(argv[i]));
-      }
+      return collected;
     }
+    int first = spec.firstKey();
+    if (first <= 0 || first >= argv.length) {
+      return n;
+    }
+    int last = spec.lastKey() >= 0 ? spec.lastKey() : argv.length + spec.lastKey();
+    last = Math.min(last, argv.length - 1);
+    int step = Math.max(spec.step(), 1);
+    for (int i = first; i <= last; i += step) {
+      n = appendStripe(n, Key.hash(argv[i]));
+    }
+    return n;
+  }
+
+  private int collected;
+
+  private int appendStripe(int n, int keyHash) {
+    if (n == stripes.length) {
+      stripes = Arrays.copyOf(stripes, n * 2);
+    }
+    stripes[n] = KeyLocks.stripeOf(keyHash);
+    return n + 1;
+  }
+
+  /** Sorts the first {@code n} stripes and drops repeats; returns how many remain. */
+  private int sortDistinct(int n) {
     if (n > 1) {
       Arrays.sort(stripes, 0, n);
       int distinct = 1;
@@ -243,25 +282,97 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     return n;
   }
 
-  private int collectedStripes;
-
-  /** The stripes of every key the command's key specs find (keys counted by an argument). */
-  private int collectSpecStripes(CommandSpec spec, byte[][] argv) {
-    collectedStripes = 0;
-    for (KeySpec keySpec : spec.keySpecs()) {
-      keySpec.forEachKey(
-          argv,
-          pos -> {
-            if (collectedStripes == stripes.length) {
-              stripes = Arrays.copyOf(stripes, collectedStripes * 2);
-            }
-            stripes[collectedStripes++] = KeyLocks.stripeOf(Key.hash(argv[pos]));
-          });
+  /**
+   * Refuses a command found in the table. EXEC refused this way discards the transaction and says
+   * why, as Redis's execCommandAbort.
+   */
+  private void reject(CommandSpec spec, String error) {
+    if (spec.fullName().equals("exec")) {
+      ctx.session().multi(null);
+      server.watches().unwatchAll(ctx.session());
+      String reason = error.startsWith("ERR ") ? error.substring(4) : error;
+      ctx.error("EXECABORT Transaction discarded because of: " + reason);
+      return;
     }
-    return collectedStripes;
+    reject(error);
   }
 
   private void reject(String error) {
     ctx.error(error);
+    // A command refused while queueing makes the whole transaction fail at EXEC.
+    io.toridb.core.transaction.MultiState multi = ctx.session().multi();
+    if (multi != null) {
+      multi.abort();
+    }
+  }
+
+  /**
+   * EXEC: with the keys of every queued command and every watched key locked (everything, if one of
+   * the commands needs the whole keyspace), checks that no watched key changed, then runs the
+   * commands one after the other into one array reply. No other command runs on those keys
+   * meanwhile; blocking commands do not block; the writes are propagated as one unit.
+   */
+  void runTransaction(io.toridb.core.transaction.MultiState multi) {
+    ClientSession session = ctx.session();
+    io.toridb.core.transaction.Watches watches = server.watches();
+    boolean everything = false;
+    int n = 0;
+    for (int i = 0; i < multi.size() && !everything; i++) {
+      CommandSpec spec = multi.spec(i);
+      if (spec.has(CommandFlag.WHOLE_KEYSPACE)) {
+        everything = true;
+      } else {
+        n = appendStripes(spec, multi.command(i), n);
+      }
+    }
+    if (!everything) {
+      for (Key key : watches.keysOf(session)) {
+        n = appendStripe(n, key.hashCode());
+      }
+      n = sortDistinct(n);
+    }
+    KeyLocks locks = server.keyspace().locks();
+    int locked = n;
+    int[] held = Arrays.copyOf(stripes, locked);
+    if (everything) {
+      locks.lockEverything();
+    } else if (locked > 0) {
+      locks.lockAll(held, locked);
+    }
+    try {
+      long now = System.currentTimeMillis();
+      if (session.watchDirty() || watches.anyExpired(session, server.keyspace(), now)) {
+        ctx.out().nullArray();
+        return;
+      }
+      ctx.out().arrayHeader(multi.size());
+      ctx.beginTransactionEffects();
+      ctx.blockingAllowed(false);
+      try {
+        for (int i = 0; i < multi.size(); i++) {
+          CommandSpec spec = multi.spec(i);
+          byte[][] argv = multi.command(i);
+          ctx.nextCommand();
+          ctx.command(spec, argv);
+          long start = System.nanoTime();
+          invokeHandler(spec, argv);
+          recordCall(spec, argv, (System.nanoTime() - start) / 1000);
+          CommandObserver monitor = server.monitor();
+          if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
+            monitor.onCommand(ctx, ctx.loggedArgv(argv));
+          }
+        }
+      } finally {
+        ctx.blockingAllowed(true);
+        ctx.endTransactionEffects();
+      }
+    } finally {
+      if (everything) {
+        locks.unlockEverything();
+      } else if (locked > 0) {
+        locks.unlockAll(held, locked);
+      }
+      watches.unwatchAll(session);
+    }
   }
 }

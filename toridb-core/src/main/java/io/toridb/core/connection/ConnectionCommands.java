@@ -241,6 +241,7 @@ public final class ConnectionCommands {
 
   /** RESET */
   static void reset(CommandContext ctx, byte[][] argv) {
+    ctx.server().watches().unwatchAll(ctx.session());
     ctx.session().reset(!ctx.server().requirePass().isEmpty());
     ctx.out().protocol(2);
     ctx.out().simple("RESET");

@@ -313,7 +313,7 @@ public final class KeyspaceCommands {
     if (value.hasExpiry()) {
       dst.setExpire(target, copy, value.expireAt());
     }
-    ctx.modified(target);
+    ctx.modified(targetDb, target);
     ctx.propagate(argv);
     ctx.out().integer(1);
   }
@@ -339,7 +339,8 @@ public final class KeyspaceCommands {
     }
     src.remove(key);
     dst.put(key, value);
-    ctx.modified(key);
+    ctx.modified(sourceDb, key);
+    ctx.modified(targetDb, key);
     ctx.propagate(argv);
     ctx.out().integer(1);
   }

@@ -22,6 +22,8 @@ public final class ServerContext {
   private final ServerStats stats = new ServerStats();
   private final SlowLog slowLog = new SlowLog();
   private final Blocking blocking = new Blocking();
+  private final io.toridb.core.transaction.Watches watches =
+      new io.toridb.core.transaction.Watches();
   private final long startMillis = System.currentTimeMillis();
   private volatile PropagationSink propagation = PropagationSink.NONE;
   private volatile CommandObserver monitor;
@@ -64,6 +66,11 @@ public final class ServerContext {
 
   public SlowLog slowLog() {
     return slowLog;
+  }
+
+  /** Keys watched by clients for their MULTI/EXEC. */
+  public io.toridb.core.transaction.Watches watches() {
+    return watches;
   }
 
   /** Clients parked by blocking commands. */

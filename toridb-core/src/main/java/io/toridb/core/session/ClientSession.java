@@ -29,6 +29,8 @@ public final class ClientSession {
   private volatile boolean noEvict;
   private volatile boolean noTouch;
   private volatile ClientHost host;
+  private volatile io.toridb.core.transaction.MultiState multi;
+  private volatile boolean watchDirty;
   private volatile io.toridb.core.blocking.BlockedClient blocked;
   private boolean replyOff;
   private boolean replySkip;
@@ -176,6 +178,24 @@ public final class ClientSession {
     this.noTouch = noTouch;
   }
 
+  /** The open MULTI, or null. */
+  public io.toridb.core.transaction.MultiState multi() {
+    return multi;
+  }
+
+  public void multi(io.toridb.core.transaction.MultiState multi) {
+    this.multi = multi;
+  }
+
+  /** A watched key changed since WATCH: the next EXEC fails. */
+  public boolean watchDirty() {
+    return watchDirty;
+  }
+
+  public void watchDirty(boolean dirty) {
+    this.watchDirty = dirty;
+  }
+
   /** The connection behind this session, or null for an internal one. */
   public ClientHost host() {
     return host;
@@ -233,6 +253,7 @@ public final class ClientSession {
   public void reset(boolean passwordRequired) {
     db = 0;
     protocol = 2;
+    multi = null;
     name = "";
     monitor = false;
     noTouch = false;
