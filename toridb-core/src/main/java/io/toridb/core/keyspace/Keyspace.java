@@ -11,6 +11,7 @@ public final class Keyspace {
   private final KeyLocks locks = new KeyLocks();
   private volatile PropagationSink expirySink = PropagationSink.NONE;
   private volatile CreationListener creationListener = (db, key, value) -> {};
+  private volatile java.util.function.BiConsumer<Integer, Key> expiryListener = (db, key) -> {};
   private volatile boolean expiryPaused;
   private volatile int lfuLogFactor = 10;
   private volatile int lfuDecayTime = 1;
@@ -62,6 +63,11 @@ public final class Keyspace {
     this.expirySink = sink;
   }
 
+  /** Told, under the key's lock, of every key reclaimed because it expired (WATCH). */
+  public void expiryListener(java.util.function.BiConsumer<Integer, Key> listener) {
+    this.expiryListener = listener;
+  }
+
   /** Told when a list or sorted set appears at a key where there was none of its type. */
   public interface CreationListener {
     void created(int db, Key key, StoredValue value);
@@ -78,6 +84,7 @@ public final class Keyspace {
 
   /** Called by a database, under the key's lock, after it reclaimed an expired key. */
   void expired(int db, Key key) {
+    expiryListener.accept(db, key);
     expirySink.propagate(db, new byte[][] {DEL, key.bytes()});
   }
 

@@ -142,6 +142,18 @@ class TransactionCommandsTest {
   }
 
   @Test
+  void watchedKeyReclaimedAfterExpiring_failsExec() throws Exception {
+    h.call("SET", "t", "1", "PX", "5");
+    h.call("WATCH", "t");
+    Thread.sleep(20);
+    // Another client's read reclaims the expired key before the EXEC.
+    assertEquals(integer(0), other.call("EXISTS", "t"));
+    h.call("MULTI");
+    h.call("PING");
+    assertEquals("*-1\r\n", h.call("EXEC"));
+  }
+
+  @Test
   void staleKeyWatchedAndThenReclaimed_doesNotFailExec() throws Exception {
     h.call("DEBUG", "SET-ACTIVE-EXPIRE", "0");
     h.call("SET", "t", "1", "PX", "1");
