@@ -1,0 +1,17 @@
+package io.toridb.server.it;
+
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
+
+/**
+ * {@link RandomDifferentialIT} over set commands: seeded random sequences from {@link
+ * RandomSetCommands}, sent to ToriDB and to a real Redis, every reply compared. Rerun one sequence
+ * with {@code -Dtest=RandomSetDifferentialIT -Ddifferential.seed=S}.
+ */
+@Tag("differential")
+class RandomSetDifferentialIT extends RandomDifferentialIT {
+  @Override
+  protected Supplier<RandomCommands.Command> commands(long seed) {
+    return new RandomSetCommands(seed)::next;
+  }
+}
