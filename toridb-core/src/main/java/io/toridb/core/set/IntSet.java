@@ -160,11 +160,6 @@ final class IntSet {
     width = newWidth;
   }
 
-  /** The bytes the elements take, for memory estimates. */
-  long footprint() {
-    return 16L + data.length;
-  }
-
   IntSet copy() {
     return new IntSet(Arrays.copyOf(data, size * width), width, size);
   }
