@@ -1,6 +1,8 @@
 package io.toridb.server.it;
 
+import java.io.IOException;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 
 /**
@@ -13,5 +15,15 @@ class RandomSetDifferentialIT extends RandomDifferentialIT {
   @Override
   protected Supplier<RandomCommands.Command> commands(long seed) {
     return new RandomSetCommands(seed)::next;
+  }
+
+  /** The sequences change set-max-intset-entries; the Redis server is shared with other tests. */
+  @AfterAll
+  static void restoreIntsetLimit() throws IOException {
+    try (RespClient r = redis.connect();
+        RespClient t = DifferentialIT.connectTarget(tori)) {
+      r.call("CONFIG", "SET", "set-max-intset-entries", "512");
+      t.call("CONFIG", "SET", "set-max-intset-entries", "512");
+    }
   }
 }
