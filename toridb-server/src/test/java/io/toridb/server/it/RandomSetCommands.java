@@ -79,9 +79,9 @@ final class RandomSetCommands {
     add(2, () -> unordered(keysCommand("SUNION", 1)));
     add(2, () -> unordered(keysCommand("SDIFF", 1)));
     add(2, this::sintercard);
-    add(2, () -> exact(keysCommand("SINTERSTORE", 2)));
-    add(2, () -> exact(keysCommand("SUNIONSTORE", 2)));
-    add(2, () -> exact(keysCommand("SDIFFSTORE", 2)));
+    add(2, () -> store("SINTERSTORE"));
+    add(2, () -> store("SUNIONSTORE"));
+    add(3, () -> store("SDIFFSTORE"));
     add(2, this::spop);
     add(2, this::srandmember);
     add(1, this::sscan);
@@ -166,8 +166,19 @@ final class RandomSetCommands {
     };
   }
 
+  /** A STORE command over up to five sources, followed by a look at the result's encoding. */
+  private Command store(String name) {
+    String[] args = keysCommand(name, 2, 5);
+    pending.add(exact("OBJECT", "ENCODING", args[1]));
+    return exact(args);
+  }
+
   private String[] keysCommand(String name, int min) {
-    int n = min + random.nextInt(3);
+    return keysCommand(name, min, 3);
+  }
+
+  private String[] keysCommand(String name, int min, int spread) {
+    int n = min + random.nextInt(spread);
     String[] args = new String[n + 1];
     args[0] = name;
     for (int i = 1; i <= n; i++) {
