@@ -30,6 +30,7 @@ import java.util.function.Consumer;
  */
 final class MemberTable {
   private static final int MIN_CAPACITY = 4;
+  private static final int MAX_CAPACITY = 1 << 30;
 
   private byte[][] members;
   private int[] hashes;
@@ -51,8 +52,8 @@ final class MemberTable {
   /** The smallest capacity that holds {@code n} members at most 3/4 full. */
   static int capacityFor(long n) {
     long needed = Math.max(MIN_CAPACITY, n + (n + 2) / 3);
-    if (needed > 1 << 30) {
-      return 1 << 30;
+    if (needed > MAX_CAPACITY) {
+      return MAX_CAPACITY;
     }
     return Integer.highestOneBit((int) needed - 1) << 1;
   }
@@ -105,19 +106,26 @@ final class MemberTable {
     ms[i] = member;
     hashes[i] = h;
     size++;
+    growIfNeeded();
+    return true;
+  }
+
+  /** Doubles the table once it is more than 3/4 full. */
+  private void growIfNeeded() {
     if (size > members.length - (members.length >> 2)) {
+      if (members.length == MAX_CAPACITY) {
+        // Linear probing needs free slots; a bigger array is not possible.
+        throw new IllegalStateException("a set cannot hold more than " + size + " members");
+      }
       resize(members.length << 1);
     }
-    return true;
   }
 
   /** Adds a member known to be absent, without looking for it first. */
   void addNew(byte[] member) {
-    if (size + 1 > members.length - (members.length >> 2)) {
-      resize(members.length << 1);
-    }
     place(member, hash(member));
     size++;
+    growIfNeeded();
   }
 
   private void place(byte[] member, int h) {

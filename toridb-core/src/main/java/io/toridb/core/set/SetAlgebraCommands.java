@@ -50,9 +50,16 @@ final class SetAlgebraCommands {
   // ---------------------------------------------------------------------------------------------
   // Intersection
 
-  /** SMEMBERS key */
+  /** SMEMBERS key: the intersection of one set, which is the set itself. */
   static void smembers(CommandContext ctx, byte[][] argv) {
-    intersect(ctx, argv, 1, argv.length, null, false, 0);
+    SetValue set = SetCommands.asSet(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    RespWriter out = ctx.out();
+    if (set == null) {
+      out.setHeader(0);
+      return;
+    }
+    out.setHeader(set.size());
+    set.forEach(out::bulk);
   }
 
   /** SINTER key [key ...] */
