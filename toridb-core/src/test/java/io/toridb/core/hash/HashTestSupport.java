@@ -81,4 +81,54 @@ final class HashTestSupport {
     }
     return sb.toString();
   }
+
+  /**
+   * Parses one RESP reply: bulk and simple strings become Strings, integers Longs, nulls null,
+   * arrays and maps Lists (a map as its flat key/value list).
+   */
+  static Object parse(String resp) {
+    int[] pos = {0};
+    return parse(resp, pos);
+  }
+
+  private static Object parse(String s, int[] pos) {
+    char type = s.charAt(pos[0]);
+    int eol = s.indexOf("\r\n", pos[0]);
+    String head = s.substring(pos[0] + 1, eol);
+    pos[0] = eol + 2;
+    switch (type) {
+      case '$' -> {
+        int len = Integer.parseInt(head);
+        if (len < 0) {
+          return null;
+        }
+        String v = s.substring(pos[0], pos[0] + len);
+        pos[0] += len + 2;
+        return v;
+      }
+      case ':' -> {
+        return Long.parseLong(head);
+      }
+      case '_' -> {
+        return null;
+      }
+      case '+', '-' -> {
+        return head;
+      }
+      case '*', '%', '~' -> {
+        int n = Integer.parseInt(head) * (type == '%' ? 2 : 1);
+        List<Object> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          items.add(parse(s, pos));
+        }
+        return items;
+      }
+      default -> throw new IllegalArgumentException("unexpected reply " + s);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Object> list(String resp) {
+    return (List<Object>) parse(resp);
+  }
 }
