@@ -3,6 +3,7 @@ package io.toridb.core.hash;
 import io.toridb.core.keyspace.DatasetDigest;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
+import java.util.function.BiConsumer;
 
 /**
  * A hash value: field/value pairs of bytes, in one of Redis 7.0's two encodings. It starts as
@@ -56,6 +57,17 @@ public final class HashValue extends StoredValue {
   public byte[] get(byte[] field) {
     int pos = pairs.find(field);
     return pos < 0 ? null : pairs.value(pos);
+  }
+
+  /**
+   * Calls {@code action} with a copy of every field and its value, in the order HGETALL lists them:
+   * for whatever needs the whole content outside this package (rewriting the append-only file,
+   * dumping a key).
+   */
+  public void forEach(BiConsumer<byte[], byte[]> action) {
+    for (int p = pairs.first(); p >= 0; p = pairs.next(p)) {
+      action.accept(pairs.field(p), pairs.value(p));
+    }
   }
 
   /**

@@ -67,6 +67,23 @@ class HashValueTest {
   }
 
   @Test
+  void forEach_visitsEveryPairInIterationOrder() {
+    for (boolean table : new boolean[] {false, true}) {
+      HashValue h = hash(table, "z", "1", "a", "2", "m", "");
+      Map<String, String> seen = new java.util.LinkedHashMap<>();
+      h.forEach(
+          (f, v) ->
+              seen.put(
+                  new String(f, StandardCharsets.ISO_8859_1),
+                  new String(v, StandardCharsets.ISO_8859_1)));
+      assertEquals(Map.of("z", "1", "a", "2", "m", ""), seen);
+      if (!table) {
+        assertEquals(java.util.List.of("z", "a", "m"), new java.util.ArrayList<>(seen.keySet()));
+      }
+    }
+  }
+
+  @Test
   void set_reportsWhetherTheFieldIsNew() {
     HashValue h = new HashValue();
     assertTrue(h.set(b("a"), b("1"), 512, 64));
