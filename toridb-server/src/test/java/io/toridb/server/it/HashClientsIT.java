@@ -181,7 +181,10 @@ class HashClientsIT {
       try (StatefulRedisConnection<String, String> c = connect(protocol)) {
         RedisCommands<String, String> r = c.sync();
         assertTrue(r.hset("h", "a", "1"));
-        assertEquals(2, r.hset("h", Map.of("b", "2", "c", "3")));
+        Map<String, String> bc = new LinkedHashMap<>();
+        bc.put("b", "2");
+        bc.put("c", "3");
+        assertEquals(2, r.hset("h", bc));
         assertFalse(r.hsetnx("h", "a", "x"));
         assertEquals("1", r.hget("h", "a"));
         assertNull(r.hget("h", "zz"));
