@@ -27,9 +27,9 @@ import java.util.function.IntConsumer;
  *       the fields whose unsigned hash is at least {@code c - 1}. A call ends on a whole home slot,
  *       so the calls of an iteration cover consecutive ranges of hash space whatever resizes happen
  *       between them, and a field present throughout is returned, as Redis promises.
- *   <li>The table doubles past 80% load and halves below 10%, as Redis's dict resizes, so a random
- *       slot holds a pair with probability at least about 1/10 and {@link #randomPosition} (pick
- *       slots until one is full) is fair and fast.
+ *   <li>The table doubles past 80% load and, like Redis's dict, shrinks to fit once below 10%, so a
+ *       random slot holds a pair with probability of about 1/10 or more and {@link #randomPosition}
+ *       (pick slots until one is full) is fair and fast.
  *   <li>Hashes are seeded per process, so clients cannot choose fields that collide.
  * </ul>
  */
