@@ -9,6 +9,10 @@
 #   scripts/bench.sh [-r rounds] [-n requests] [-c clients] [-d value-bytes] [-t tests]
 #                    [-P "1 16"] [-k keyspace] [--tori-args "--workers 2"]
 #
+# Tests are redis-benchmark's -t names (set, get, incr, mset, lpush, lpop, sadd, hset, zadd, ...)
+# plus zrange (ZRANGE myzset 0 9, over the sorted set that zadd fills) and hget (over the hash
+# that hset fills); put zadd and hset before them.
+#
 # Defaults: 5 rounds, 200000 requests, 50 clients, 3-byte values, tests set,get,incr,mset,
 # pipelines "1 16", keyspace 100000 random keys (-r of redis-benchmark).
 set -euo pipefail
@@ -26,7 +30,7 @@ while [ $# -gt 0 ]; do
     -P) pipelines=$2; shift 2 ;;
     -k) keyspace=$2; shift 2 ;;
     --tori-args) tori_args=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -69,8 +73,15 @@ for round in $(seq "$rounds"); do
       n=$requests; [ "$p" -gt 1 ] && n=$((requests * 5))
       for t in ${tests//,/ }; do
         before=$(cpu_ticks "$pid")
-        line=$(redis-benchmark -p "$port" -t "$t" -n "$n" -c "$clients" -d "$size" -P "$p" \
-          -r "$keyspace" --csv 2>/dev/null | tail -n 1 | tr -d '"')
+        # Workloads redis-benchmark has no -t name for run as explicit commands.
+        case "$t" in
+          zrange) workload=(ZRANGE myzset 0 9) ;;
+          hget) workload=(HGET myhash element:__rand_int__) ;;
+          *) workload=(-t "$t") ;;
+        esac
+        line=$(redis-benchmark -p "$port" -n "$n" -c "$clients" -d "$size" -P "$p" \
+          -r "$keyspace" --csv "${workload[@]}" 2>/dev/null | tail -n 1 | tr -d '"')
+        line="$t,${line#*,}"
         after=$(cpu_ticks "$pid")
         echo "$line" | awk -F, -v s=$server -v p="$p" -v n="$n" -v cpu=$((after - before)) -v hz="$ticks_per_sec" \
           '{printf "%s,%s,%s,%s,%s,%s,%.3f\n", s, p, $1, $2, $5, $7, cpu / hz * 1e6 / n}' >>"$results"

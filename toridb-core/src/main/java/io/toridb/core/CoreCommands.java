@@ -15,6 +15,7 @@ import io.toridb.core.server.ServerCommands;
 import io.toridb.core.server.SlowlogCommands;
 import io.toridb.core.set.SetCommands;
 import io.toridb.core.string.StringCommands;
+import io.toridb.core.transaction.TransactionCommands;
 import io.toridb.core.zset.ZSetCommands;
 
 /** Registers every command family that core implements. */
@@ -37,5 +38,6 @@ public final class CoreCommands {
     SetCommands.register(table);
     ZSetCommands.register(table);
     PubSubCommands.register(table);
+    TransactionCommands.register(table);
   }
 }

@@ -26,6 +26,7 @@ public final class CommandHarness {
     CoreCommands.registerAll(server.commands());
     this.executor = new CommandExecutor(server);
     this.session = new ClientSession(true);
+    session.host(host);
   }
 
   /** A second client of the same server. */
@@ -33,6 +34,64 @@ public final class CommandHarness {
     this.server = other.server;
     this.executor = new CommandExecutor(server);
     this.session = new ClientSession(true);
+    session.host(host);
+  }
+
+  private final Host host = new Host();
+
+  /**
+   * The connection side of this client: collects what is sent out of band (replies that end a
+   * blocking wait, messages) and counts the ends of waits.
+   */
+  public static final class Host implements io.toridb.core.session.ClientHost {
+    private final StringBuilder sent = new StringBuilder();
+    private int blocked;
+    private int unblocked;
+    private long deadline;
+
+    @Override
+    public synchronized void send(ByteBuf reply) {
+      sent.append(reply.toString(StandardCharsets.ISO_8859_1));
+      reply.release();
+    }
+
+    @Override
+    public synchronized void blocked(long deadline) {
+      this.blocked++;
+      this.deadline = deadline;
+    }
+
+    @Override
+    public synchronized void unblocked() {
+      unblocked++;
+    }
+
+    /** Everything sent out of band so far, then forgotten. */
+    public synchronized String takeSent() {
+      String s = sent.toString();
+      sent.setLength(0);
+      return s;
+    }
+
+    public synchronized int blockedCount() {
+      return blocked;
+    }
+
+    public synchronized int unblockedCount() {
+      return unblocked;
+    }
+
+    public synchronized long lastDeadline() {
+      return deadline;
+    }
+  }
+
+  public CommandExecutor executor() {
+    return executor;
+  }
+
+  public Host host() {
+    return host;
   }
 
   public ServerContext server() {

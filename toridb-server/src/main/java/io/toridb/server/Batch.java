@@ -14,6 +14,12 @@ final class Batch {
    */
   String protocolError;
 
+  /**
+   * Set on the batch that ends a blocked client's wait: the worker runs the requests it held back
+   * while the client was parked (see {@link ClientConnection#unblocked}).
+   */
+  boolean resume;
+
   Batch(ClientConnection connection) {
     this.connection = connection;
   }
@@ -26,6 +32,16 @@ final class Batch {
   }
 
   boolean isEmpty() {
-    return count == 0 && protocolError == null;
+    return count == 0 && protocolError == null && !resume;
+  }
+
+  /** Appends the requests (and protocol error) of {@code later}, which came after these. */
+  void absorb(Batch later) {
+    for (int i = 0; i < later.count; i++) {
+      add(later.requests[i]);
+    }
+    if (later.protocolError != null) {
+      protocolError = later.protocolError;
+    }
   }
 }

@@ -95,6 +95,20 @@ final class ClientCommands {
                         "O(N) where N is the number of client connections")
                     .handler(this::kill))
             .subcommand(
+                sub(
+                        "unblock",
+                        -3,
+                        ADMIN | flags,
+                        "Unblock a client blocked in a blocking command from a different"
+                            + " connection",
+                        "5.0.0")
+                    .doc(
+                        "Unblock a client blocked in a blocking command from a different"
+                            + " connection",
+                        "5.0.0",
+                        "O(log N) where N is the number of client connections")
+                    .handler(this::unblock))
+            .subcommand(
                 sub("reply", 3, flags, "Instruct the server whether to reply to commands", "3.2.0")
                     .handler(this::reply))
             .subcommand(
@@ -301,11 +315,12 @@ final class ClientCommands {
     sb.append(" idle=").append(Math.max(0, now - s.lastInteraction()) / 1000);
     sb.append(" flags=").append(flags(s));
     sb.append(" db=").append(s.db());
+    io.toridb.core.transaction.MultiState multi = s.multi();
     ClientSubscriptions subs = s.subscriptions();
     sb.append(" sub=").append(subs.channels());
     sb.append(" psub=").append(subs.patterns());
     sb.append(" ssub=").append(subs.shardChannels());
-    sb.append(" multi=-1");
+    sb.append(" multi=").append(multi == null ? -1 : multi.size());
     sb.append(" qbuf=").append(qbuf);
     sb.append(" qbuf-free=").append(qbufFree);
     sb.append(" argv-mem=").append(argvMem);
@@ -322,7 +337,10 @@ final class ClientCommands {
     sb.append('\n');
   }
 
-  /** The flags field: O monitor, P subscriber, e no-evict, T no-touch, N when none applies. */
+  /**
+   * The flags field: O monitor, P subscriber, x in MULTI, b blocked, e no-evict, T no-touch, N when
+   * none applies.
+   */
   static String flags(ClientSession s) {
     StringBuilder f = new StringBuilder(4);
     if (s.monitor()) {
@@ -330,6 +348,12 @@ final class ClientCommands {
     }
     if (s.subscriptions().active()) {
       f.append('P');
+    }
+    if (s.multi() != null) {
+      f.append('x');
+    }
+    if (s.blocked() != null) {
+      f.append('b');
     }
     if (s.noEvict()) {
       f.append('e');
@@ -444,6 +468,34 @@ final class ClientCommands {
   }
 
   /** CLIENT REPLY ON | OFF | SKIP */
+  /** CLIENT UNBLOCK client-id [TIMEOUT | ERROR] */
+  void unblock(CommandContext ctx, byte[][] argv) {
+    if (argv.length > 4) {
+      throw new CommandException(
+          "ERR unknown subcommand or wrong number of arguments for '"
+              + Args.latin1(argv[1])
+              + "'. Try CLIENT HELP.");
+    }
+    boolean error = false;
+    if (argv.length == 4) {
+      if (Args.is(argv[3], "ERROR")) {
+        error = true;
+      } else if (!Args.is(argv[3], "TIMEOUT")) {
+        throw new CommandException("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      }
+    }
+    long id = Args.parseLong(argv[2]);
+    ClientConnection target = server.clients().get(id);
+    boolean unblocked =
+        target != null
+            && ctx.server()
+                .blocking()
+                .unblock(
+                    target.session(),
+                    error ? "UNBLOCKED client unblocked via CLIENT UNBLOCK" : null);
+    ctx.out().zeroOrOne(unblocked);
+  }
+
   void reply(CommandContext ctx, byte[][] argv) {
     switch (Args.upper(argv[2])) {
       case "ON" -> {
@@ -549,6 +601,8 @@ final class ClientCommands {
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "TRACKINGINFO",
         "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",

@@ -4,8 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.toridb.core.blocking.BlockedClient;
 import io.toridb.core.server.ServerContext;
-import io.toridb.core.session.ClientChannel;
+import io.toridb.core.session.ClientHost;
 import io.toridb.core.session.ClientSession;
 import io.toridb.protocol.ProtocolException;
 import io.toridb.protocol.ProtocolLimits;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * back-pressure by pausing reads while the worker's queue is full or the client is not reading its
  * replies.
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientChannel {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements ClientHost {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
   private final ToriServer server;
@@ -41,6 +42,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    */
   private volatile boolean holding;
 
+  /**
+   * The client is parked by a blocking command: bytes keep being read (so a disconnect is seen) but
+   * are not decoded until the wait ends. Set by the worker, cleared by the event loop.
+   */
+  private volatile boolean decodePaused;
+
+  /**
+   * Worker-thread only: the client is parked, and the requests that came after the blocking command
+   * wait in {@link #parkedRest} until a resume batch arrives.
+   */
+  boolean parked;
+
+  Batch parkedRest;
+
   private ByteBuf cumulation;
   private Batch pending;
   private boolean closing;
@@ -52,6 +67,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     this.worker = worker;
     boolean needsAuth = !context.requirePass().isEmpty();
     this.session = new ClientSession(!needsAuth);
+    session.host(this);
     this.decoder = new RespDecoder(limits());
   }
 
@@ -89,14 +105,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    */
   static final long PUSH_BACKLOG_LIMIT = 32L * 1024 * 1024;
 
-  /** Pushes bytes from any thread (pub/sub messages), counted as output; see {@link #send}. */
   @Override
-  public void send(ByteBuf buffer) {
+  public void send(ByteBuf reply) {
     Channel ch = channel;
-    if (!ch.isWritable()
+    if (ch != null
+        && !ch.isWritable()
+        && session.subscriptions().active()
         && ch.bytesBeforeWritable() + ch.config().getWriteBufferLowWaterMark()
             > PUSH_BACKLOG_LIMIT) {
-      buffer.release();
+      reply.release();
       if (!session.killed()) {
         log.warn(
             "Closing client {} ({}): more than {} bytes of pushed messages left unread",
@@ -108,8 +125,63 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       }
       return;
     }
-    written(buffer.readableBytes());
-    send(buffer, false);
+    written(reply.readableBytes());
+    send(reply, false);
+  }
+
+  @Override
+  public void blocked(long deadline) {
+    decodePaused = true;
+    if (deadline != 0) {
+      scheduleTimeout(session.blocked(), deadline);
+    }
+  }
+
+  private void scheduleTimeout(BlockedClient client, long deadline) {
+    long delay = Math.max(0, deadline - System.currentTimeMillis());
+    channel
+        .eventLoop()
+        .schedule(
+            () -> {
+              // False while a worker is serving the client: look again shortly.
+              if (!context.blocking().expire(client)) {
+                scheduleTimeout(client, deadline);
+              }
+            },
+            delay == 0 ? 1 : delay,
+            TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The wait is over and its reply queued: a resume batch, behind every batch already handed to the
+   * worker, makes the worker run the requests it held back.
+   */
+  @Override
+  public void unblocked() {
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              if (!channel.isActive()) {
+                return;
+              }
+              Batch resume = new Batch(this);
+              resume.resume = true;
+              dispatch(resume);
+            });
+  }
+
+  /** Called by the worker once a parked client's held-back requests ran without parking again. */
+  void resumeDecoding() {
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              decodePaused = false;
+              if (!closing && cumulation != null && cumulation.isReadable()) {
+                decodeAndDispatch();
+              }
+            });
   }
 
   /** Called by the worker after it has run a batch of this connection and queued the reply. */
@@ -162,7 +234,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       return;
     }
     server.clients().add(this);
-    session.channel(this);
     ctx.fireChannelActive();
   }
 
@@ -178,6 +249,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     server.clients().remove(this);
     session.kill();
     releaseCumulation();
+    context.blocking().cancel(session);
+    context.watches().unwatchAll(session);
     server.onDisconnect(this);
     ctx.fireChannelInactive();
   }
@@ -201,6 +274,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    * the outcome of an AUTH before it, as in Redis.
    */
   private void decodeAndDispatch() {
+    if (decodePaused) {
+      queryBufferBytes = cumulation.readableBytes();
+      if (queryBufferBytes > context.config().number("client-query-buffer-limit")) {
+        log.warn(
+            "Closing blocked client {} ({}): query buffer exceeds client-query-buffer-limit",
+            session.id(),
+            session.remoteAddress());
+        closing = true;
+        releaseCumulation();
+        channel.close();
+      }
+      return;
+    }
     Batch batch = new Batch(this);
     boolean authenticated = session.authenticated();
     decoder.setAuthenticated(authenticated);
@@ -273,12 +359,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     }
     if (pending != null) {
       // Reads are paused while a batch waits, so at most one can be pending; merge to be safe.
-      for (int i = 0; i < batch.count; i++) {
-        pending.add(batch.requests[i]);
-      }
-      if (batch.protocolError != null) {
-        pending.protocolError = batch.protocolError;
-      }
+      pending.absorb(batch);
+      pending.resume |= batch.resume;
       return;
     }
     pending = batch;

@@ -118,10 +118,24 @@ final class Worker implements Runnable {
     if (!channel.isActive() || session.killed()) {
       return;
     }
+    boolean resuming = false;
+    if (conn.parked) {
+      // The client waits in a blocking command: hold its later requests back, in order, until the
+      // resume batch that ends the wait.
+      conn.parkedRest.absorb(batch);
+      if (!batch.resume) {
+        return;
+      }
+      batch = conn.parkedRest;
+      conn.parked = false;
+      conn.parkedRest = null;
+      resuming = true;
+    }
     ByteBuf out = channel.alloc().ioBuffer(256);
     RespWriter writer = executor.context().out();
     writer.reset(out, session.protocol());
     boolean close = false;
+    boolean parked = false;
     try {
       for (int i = 0; i < batch.count; i++) {
         writer.protocol(session.protocol());
@@ -130,8 +144,19 @@ final class Worker implements Runnable {
           close = true;
           break;
         }
+        if (executor.context().parked()) {
+          Batch rest = new Batch(conn);
+          for (int j = i + 1; j < batch.count; j++) {
+            rest.add(batch.requests[j]);
+          }
+          rest.protocolError = batch.protocolError;
+          conn.parkedRest = rest;
+          conn.parked = true;
+          parked = true;
+          break;
+        }
       }
-      if (batch.protocolError != null && !close) {
+      if (batch.protocolError != null && !close && !parked) {
         writer.error(batch.protocolError);
         close = true;
       }
@@ -146,6 +171,9 @@ final class Worker implements Runnable {
       conn.send(out, close);
     } else {
       out.release();
+    }
+    if (resuming && !parked && !close) {
+      conn.resumeDecoding();
     }
     conn.batchDone();
   }

@@ -270,7 +270,7 @@ class ClientCommandsIT {
       assertEquals("-ERR wrong number of arguments for 'client' command\r\n", c.call("CLIENT"));
       assertTrue(
           c.call("CLIENT", "HELP")
-              .startsWith("*49\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands"));
+              .startsWith("*51\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands"));
     }
   }
 }

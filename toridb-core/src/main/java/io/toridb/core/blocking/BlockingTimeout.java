@@ -2,6 +2,7 @@ package io.toridb.core.blocking;
 
 import io.toridb.core.command.Args;
 import io.toridb.core.command.CommandException;
+import java.math.BigDecimal;
 
 /** The timeout argument of the blocking commands, read as Redis's getTimeoutFromObjectOrReply. */
 public final class BlockingTimeout {
@@ -10,6 +11,9 @@ public final class BlockingTimeout {
   static final String NOT_FLOAT = "ERR timeout is not a float or out of range";
   static final String NEGATIVE = "ERR timeout is negative";
   static final String OUT_OF_RANGE = "ERR timeout is out of range";
+  private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
 
   /**
    * The absolute deadline in Unix milliseconds for a timeout of {@code arg} seconds (a float),
@@ -17,10 +21,20 @@ public final class BlockingTimeout {
    */
   public static long deadline(byte[] arg, long now) {
     double seconds = Args.parseDouble(arg, NOT_FLOAT);
-    double scaled = seconds * 1000.0;
-    // C's conversion of an out-of-range double gives LLONG_MIN on x86, which Redis then calls
-    // negative; Java would saturate, so treat those as Redis does.
-    long millis = scaled >= 0x1p63 || scaled < -0x1p63 ? Long.MIN_VALUE : (long) scaled;
+    // Redis multiplies in long double, exact where a double is not: work in decimal. C's
+    // conversion of an out-of-range value gives LLONG_MIN on x86, which Redis then calls negative.
+    long millis = Long.MIN_VALUE;
+    if (!Double.isInfinite(seconds)) {
+      BigDecimal scaled;
+      try {
+        scaled = new BigDecimal(Args.latin1(arg)).multiply(THOUSAND);
+      } catch (NumberFormatException e) {
+        throw new CommandException(NOT_FLOAT);
+      }
+      if (scaled.compareTo(LONG_MAX) <= 0 && scaled.compareTo(LONG_MIN) >= 0) {
+        millis = scaled.longValue();
+      }
+    }
     if (millis < 0) {
       throw new CommandException(NEGATIVE);
     }

@@ -24,6 +24,15 @@ public final class CommandContext {
   private int replyStart;
   private boolean repliedError;
   private boolean blockingAllowed = true;
+  private CommandSpec spec;
+  private byte[][] argv;
+  private io.toridb.core.blocking.BlockedClient serving;
+  private io.toridb.core.blocking.BlockedClient parked;
+  private boolean keepWaiting;
+  private CommandExecutor executor;
+
+  /** Effects of the EXEC being run, propagated as one unit at its end; null outside EXEC. */
+  private java.util.List<io.toridb.core.propagation.PropagationSink.Effect> transactionEffects;
 
   public CommandContext(ServerContext server) {
     this.server = server;
@@ -35,6 +44,7 @@ public final class CommandContext {
     this.now = now;
     this.redacted = 0;
     this.repliedError = false;
+    this.parked = null;
     this.replyStart = out.buffer() == null ? -1 : out.buffer().writerIndex();
   }
 
@@ -59,9 +69,67 @@ public final class CommandContext {
     CURRENT.set(previous);
   }
 
-  /** Where the current command's reply starts in the batch buffer (-1 without a buffer). */
+  /**
+   * Where the current command's reply starts in its reply buffer (-1 without a buffer): what comes
+   * before belongs to earlier commands.
+   */
   public int replyStart() {
     return replyStart;
+  }
+
+  /** Points this context back at a command that was interrupted to serve a parked client. */
+  void restore(ClientSession session, long now) {
+    this.session = session;
+    this.now = now;
+  }
+
+  /** Set by the executor just before the handler runs. */
+  void command(CommandSpec spec, byte[][] argv) {
+    this.spec = spec;
+    this.argv = argv;
+  }
+
+  /** The command being run. */
+  public CommandSpec spec() {
+    return spec;
+  }
+
+  /** The arguments of the command being run. */
+  public byte[][] argv() {
+    return argv;
+  }
+
+  /** The parked client this command is being run again for, or null. */
+  public io.toridb.core.blocking.BlockedClient serving() {
+    return serving;
+  }
+
+  void serving(io.toridb.core.blocking.BlockedClient client) {
+    this.serving = client;
+    this.keepWaiting = false;
+  }
+
+  /** Called by {@link io.toridb.core.blocking.Blocking}: the client served found nothing. */
+  public void keepWaiting() {
+    this.keepWaiting = true;
+  }
+
+  boolean keptWaiting() {
+    return keepWaiting;
+  }
+
+  /** Called by {@link io.toridb.core.blocking.Blocking} when the command parked its client. */
+  public void parked(io.toridb.core.blocking.BlockedClient client) {
+    this.parked = client;
+  }
+
+  io.toridb.core.blocking.BlockedClient parkedClient() {
+    return parked;
+  }
+
+  /** True when the command just run parked its client (it wrote no reply). */
+  public boolean parked() {
+    return parked != null;
   }
 
   public ServerContext server() {
@@ -131,7 +199,51 @@ public final class CommandContext {
    * blocked clients once those exist.
    */
   public void modified(Key key) {
+    modified(session.db(), key);
+  }
+
+  /** As {@link #modified(Key)} for a key of database {@code db} (MOVE, COPY ... DB). */
+  public void modified(int db, Key key) {
     server.stats().dirty.increment();
+    server.watches().touch(server.keyspace(), db, key);
+  }
+
+  void executor(CommandExecutor executor) {
+    this.executor = executor;
+  }
+
+  /** Runs the queued commands of a MULTI as one unit and replies (EXEC). */
+  public void runTransaction(io.toridb.core.transaction.MultiState multi) {
+    executor.runTransaction(multi);
+  }
+
+  /** Starts collecting the effects of an EXEC. */
+  void beginTransactionEffects() {
+    transactionEffects = new java.util.ArrayList<>();
+  }
+
+  /**
+   * Ends an EXEC: its effects go to the propagation sink as one unit (a single write alone, as
+   * Redis does not wrap it in MULTI/EXEC).
+   */
+  void endTransactionEffects() {
+    java.util.List<io.toridb.core.propagation.PropagationSink.Effect> effects = transactionEffects;
+    transactionEffects = null;
+    if (effects.size() == 1) {
+      server.propagation().propagate(effects.get(0).db(), effects.get(0).argv());
+    } else if (!effects.isEmpty()) {
+      server.propagation().propagateTransaction(effects);
+    }
+  }
+
+  /** Clears what one command of an EXEC leaves behind before the next runs. */
+  void nextCommand() {
+    this.redacted = 0;
+    this.repliedError = false;
+  }
+
+  void blockingAllowed(boolean allowed) {
+    this.blockingAllowed = allowed;
   }
 
   /**
@@ -165,6 +277,11 @@ public final class CommandContext {
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */
   public void propagate(byte[][] argv) {
+    if (transactionEffects != null) {
+      transactionEffects.add(
+          new io.toridb.core.propagation.PropagationSink.Effect(session.db(), argv));
+      return;
+    }
     server.propagation().propagate(session.db(), argv);
   }
 }

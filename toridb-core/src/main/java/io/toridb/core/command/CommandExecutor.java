@@ -8,6 +8,7 @@ import io.toridb.core.pubsub.PubSubCommands;
 import io.toridb.core.server.CommandObserver;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
+import io.toridb.protocol.RespWriter;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One executor per worker thread; it reuses its stripe buffer across commands.
  */
-public final class CommandExecutor {
+public final class CommandExecutor implements io.toridb.core.blocking.Blocking.Server {
   private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
 
   private final ServerContext server;
@@ -32,6 +33,7 @@ public final class CommandExecutor {
   public CommandExecutor(ServerContext server) {
     this.server = server;
     this.ctx = new CommandContext(server);
+    ctx.executor(this);
     this.slowlogThreshold = server.config().require("slowlog-log-slower-than");
     this.slowlogMaxLen = server.config().require("slowlog-max-len");
     this.latencyTracking = server.config().require("latency-tracking");
@@ -58,6 +60,42 @@ public final class CommandExecutor {
         buffer.writerIndex(replyStart);
       }
       session.commandDone();
+    }
+    if (server.blocking().hasReady()) {
+      server.blocking().serveReady(this, server.keyspace());
+    }
+  }
+
+  /**
+   * Runs a parked client's command again on its behalf (see {@link
+   * io.toridb.core.blocking.Blocking}), with its keys locked, writing the reply to {@code reply};
+   * false if it found nothing and keeps waiting. Not counted in the statistics again, and not shown
+   * to MONITOR again, as Redis.
+   */
+  @Override
+  public boolean serve(io.toridb.core.blocking.BlockedClient client, ByteBuf reply) {
+    RespWriter out = ctx.out();
+    ByteBuf savedBuffer = out.buffer();
+    int savedProtocol = out.protocol();
+    ClientSession savedSession = ctx.session();
+    long savedNow = ctx.now();
+    ClientSession session = client.session();
+    out.reset(reply, session.protocol());
+    io.toridb.core.blocking.BlockedClient savedParked = ctx.parkedClient();
+    ctx.begin(session, System.currentTimeMillis());
+    ctx.serving(client);
+    CommandContext previous = CommandContext.enter(ctx);
+    try {
+      CommandSpec spec = server.commands().lookup(client.argv()[0]);
+      ctx.command(spec, client.argv());
+      invokeLocked(spec, client.argv());
+      return !ctx.keptWaiting();
+    } finally {
+      CommandContext.leave(previous);
+      ctx.serving(null);
+      out.reset(savedBuffer, savedProtocol);
+      ctx.restore(savedSession, savedNow);
+      ctx.parked(savedParked);
     }
   }
 
@@ -86,12 +124,12 @@ public final class CommandExecutor {
     session.lastCommand(spec.fullName());
     if (!spec.arityAccepts(argv.length)) {
       spec.rejectedCalls.increment();
-      reject(Errors.wrongArity(spec.fullName()));
+      reject(spec, Errors.wrongArity(spec.fullName()));
       return;
     }
     if (!session.authenticated() && !spec.has(CommandFlag.NO_AUTH)) {
       spec.rejectedCalls.increment();
-      reject(Errors.NOAUTH);
+      reject(spec, Errors.NOAUTH);
       return;
     }
     // A RESP2 client with subscriptions reads pushed messages as replies: only the commands
@@ -100,20 +138,33 @@ public final class CommandExecutor {
         && session.subscriptions().active()
         && !PubSubCommands.allowedWhileSubscribed(spec)) {
       spec.rejectedCalls.increment();
-      reject(PubSubCommands.subscribedModeError(spec));
+      reject(spec, PubSubCommands.subscribedModeError(spec));
       return;
     }
     if (server.loading() && !spec.has(CommandFlag.LOADING)) {
       spec.rejectedCalls.increment();
-      reject(Errors.LOADING);
+      reject(spec, Errors.LOADING);
       return;
     }
     // A MONITOR connection is a replica to Redis, and replicas may not touch the keyspace.
     if (session.monitor()
         && spec.has(CommandFlag.WRITE | CommandFlag.READONLY | CommandFlag.MAY_REPLICATE)) {
       spec.rejectedCalls.increment();
-      reject(Errors.REPLICA_KEYSPACE);
+      reject(spec, Errors.REPLICA_KEYSPACE);
       return;
+    }
+    io.toridb.core.transaction.MultiState multi = session.multi();
+    if (multi != null) {
+      if (spec.has(CommandFlag.NO_MULTI)) {
+        spec.rejectedCalls.increment();
+        reject(spec, "ERR Command not allowed inside a transaction");
+        return;
+      }
+      if (!io.toridb.core.transaction.TransactionCommands.runsInsideMulti(spec)) {
+        multi.queue(spec, argv);
+        ctx.out().simple("QUEUED");
+        return;
+      }
     }
     run(spec, argv);
     // As Redis: after the command ran, with secrets redacted; administrative commands never.
@@ -125,6 +176,14 @@ public final class CommandExecutor {
 
   private void run(CommandSpec spec, byte[][] argv) {
     long start = System.nanoTime();
+    ctx.command(spec, argv);
+    invokeLocked(spec, argv);
+    long micros = (System.nanoTime() - start) / 1000;
+    recordCall(spec, argv, micros);
+  }
+
+  /** Runs the handler with the command's keys locked; errors become error replies. */
+  private void invokeLocked(CommandSpec spec, byte[][] argv) {
     boolean everything = spec.has(CommandFlag.WHOLE_KEYSPACE);
     int locked = everything ? 0 : collectStripes(spec, argv);
     KeyLocks locks = server.keyspace().locks();
@@ -136,12 +195,7 @@ public final class CommandExecutor {
       locks.lockAll(stripes, locked);
     }
     try {
-      spec.handler().execute(ctx, argv);
-    } catch (CommandException e) {
-      ctx.error(e.reply());
-    } catch (RuntimeException | StackOverflowError e) {
-      log.error("Command '{}' failed", spec.fullName(), e);
-      ctx.error("ERR internal error while running '" + spec.fullName() + "': " + e);
+      invokeHandler(spec, argv);
     } finally {
       if (everything) {
         locks.unlockEverything();
@@ -151,7 +205,21 @@ public final class CommandExecutor {
         locks.unlockAll(stripes, locked);
       }
     }
-    long micros = (System.nanoTime() - start) / 1000;
+  }
+
+  /** Runs the handler; errors it throws become error replies. */
+  private void invokeHandler(CommandSpec spec, byte[][] argv) {
+    try {
+      spec.handler().execute(ctx, argv);
+    } catch (CommandException e) {
+      ctx.error(e.reply());
+    } catch (RuntimeException | StackOverflowError e) {
+      log.error("Command '{}' failed", spec.fullName(), e);
+      ctx.error("ERR internal error while running '" + spec.fullName() + "': " + e);
+    }
+  }
+
+  private void recordCall(CommandSpec spec, byte[][] argv, long micros) {
     if (ctx.repliedError()) {
       spec.failedCalls.increment();
     }
@@ -178,25 +246,43 @@ public final class CommandExecutor {
 
   /** Fills {@link #stripes} with the sorted, distinct stripes of the command's keys. */
   private int collectStripes(CommandSpec spec, byte[][] argv) {
-    int n;
+    return sortDistinct(appendStripes(spec, argv, 0));
+  }
+
+  /** Appends the stripes of the command's keys to {@link #stripes} after the first {@code n}. */
+  private int appendStripes(CommandSpec spec, byte[][] argv, int n) {
     if (spec.has(CommandFlag.MOVABLE_KEYS)) {
-      n = collectSpecStripes(spec, argv);
-    } else {
-      int first = spec.firstKey();
-      if (first <= 0 || first >= argv.length) {
-        return 0;
+      collected = n;
+      for (KeySpec keySpec : spec.keySpecs()) {
+        keySpec.forEachKey(argv, pos -> collected = appendStripe(collected, Key.hash(argv[pos])));
       }
-      int last = spec.lastKey() >= 0 ? spec.lastKey() : argv.length + spec.lastKey();
-      last = Math.min(last, argv.length - 1);
-      int step = Math.max(spec.step(), 1);
-      n = 0;
-      for (int i = first; i <= last; i += step) {
-        if (n == stripes.length) {
-          stripes = Arrays.copyOf(stripes, n * 2);
-        }
-        stripes[n++] = KeyLocks.stripeOf(Key.hash(argv[i]));
-      }
+      return collected;
     }
+    int first = spec.firstKey();
+    if (first <= 0 || first >= argv.length) {
+      return n;
+    }
+    int last = spec.lastKey() >= 0 ? spec.lastKey() : argv.length + spec.lastKey();
+    last = Math.min(last, argv.length - 1);
+    int step = Math.max(spec.step(), 1);
+    for (int i = first; i <= last; i += step) {
+      n = appendStripe(n, Key.hash(argv[i]));
+    }
+    return n;
+  }
+
+  private int collected;
+
+  private int appendStripe(int n, int keyHash) {
+    if (n == stripes.length) {
+      stripes = Arrays.copyOf(stripes, n * 2);
+    }
+    stripes[n] = KeyLocks.stripeOf(keyHash);
+    return n + 1;
+  }
+
+  /** Sorts the first {@code n} stripes and drops repeats; returns how many remain. */
+  private int sortDistinct(int n) {
     if (n > 1) {
       Arrays.sort(stripes, 0, n);
       int distinct = 1;
@@ -210,25 +296,97 @@ public final class CommandExecutor {
     return n;
   }
 
-  private int collectedStripes;
-
-  /** The stripes of every key the command's key specs find (keys counted by an argument). */
-  private int collectSpecStripes(CommandSpec spec, byte[][] argv) {
-    collectedStripes = 0;
-    for (KeySpec keySpec : spec.keySpecs()) {
-      keySpec.forEachKey(
-          argv,
-          pos -> {
-            if (collectedStripes == stripes.length) {
-              stripes = Arrays.copyOf(stripes, collectedStripes * 2);
-            }
-            stripes[collectedStripes++] = KeyLocks.stripeOf(Key.hash(argv[pos]));
-          });
+  /**
+   * Refuses a command found in the table. EXEC refused this way discards the transaction and says
+   * why, as Redis's execCommandAbort.
+   */
+  private void reject(CommandSpec spec, String error) {
+    if (spec.fullName().equals("exec")) {
+      ctx.session().multi(null);
+      server.watches().unwatchAll(ctx.session());
+      String reason = error.startsWith("ERR ") ? error.substring(4) : error;
+      ctx.error("EXECABORT Transaction discarded because of: " + reason);
+      return;
     }
-    return collectedStripes;
+    reject(error);
   }
 
   private void reject(String error) {
     ctx.error(error);
+    // A command refused while queueing makes the whole transaction fail at EXEC.
+    io.toridb.core.transaction.MultiState multi = ctx.session().multi();
+    if (multi != null) {
+      multi.abort();
+    }
+  }
+
+  /**
+   * EXEC: with the keys of every queued command and every watched key locked (everything, if one of
+   * the commands needs the whole keyspace), checks that no watched key changed, then runs the
+   * commands one after the other into one array reply. No other command runs on those keys
+   * meanwhile; blocking commands do not block; the writes are propagated as one unit.
+   */
+  void runTransaction(io.toridb.core.transaction.MultiState multi) {
+    ClientSession session = ctx.session();
+    io.toridb.core.transaction.Watches watches = server.watches();
+    boolean everything = false;
+    int n = 0;
+    for (int i = 0; i < multi.size() && !everything; i++) {
+      CommandSpec spec = multi.spec(i);
+      if (spec.has(CommandFlag.WHOLE_KEYSPACE)) {
+        everything = true;
+      } else {
+        n = appendStripes(spec, multi.command(i), n);
+      }
+    }
+    if (!everything) {
+      for (Key key : watches.keysOf(session)) {
+        n = appendStripe(n, key.hashCode());
+      }
+      n = sortDistinct(n);
+    }
+    KeyLocks locks = server.keyspace().locks();
+    int locked = n;
+    int[] held = Arrays.copyOf(stripes, locked);
+    if (everything) {
+      locks.lockEverything();
+    } else if (locked > 0) {
+      locks.lockAll(held, locked);
+    }
+    try {
+      long now = System.currentTimeMillis();
+      if (session.watchDirty() || watches.anyExpired(session, server.keyspace(), now)) {
+        ctx.out().nullArray();
+        return;
+      }
+      ctx.out().arrayHeader(multi.size());
+      ctx.beginTransactionEffects();
+      ctx.blockingAllowed(false);
+      try {
+        for (int i = 0; i < multi.size(); i++) {
+          CommandSpec spec = multi.spec(i);
+          byte[][] argv = multi.command(i);
+          ctx.nextCommand();
+          ctx.command(spec, argv);
+          long start = System.nanoTime();
+          invokeHandler(spec, argv);
+          recordCall(spec, argv, (System.nanoTime() - start) / 1000);
+          CommandObserver monitor = server.monitor();
+          if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
+            monitor.onCommand(ctx, ctx.loggedArgv(argv));
+          }
+        }
+      } finally {
+        ctx.blockingAllowed(true);
+        ctx.endTransactionEffects();
+      }
+    } finally {
+      if (everything) {
+        locks.unlockEverything();
+      } else if (locked > 0) {
+        locks.unlockAll(held, locked);
+      }
+      watches.unwatchAll(session);
+    }
   }
 }

@@ -250,6 +250,7 @@ public final class ConnectionCommands {
 
   /** RESET */
   static void reset(CommandContext ctx, byte[][] argv) {
+    ctx.server().watches().unwatchAll(ctx.session());
     ctx.server().pubsub().unsubscribeAll(ctx.session());
     ctx.session().reset(!ctx.server().requirePass().isEmpty());
     ctx.out().protocol(2);

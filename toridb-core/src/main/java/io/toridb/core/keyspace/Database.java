@@ -135,18 +135,23 @@ public final class Database {
     s.putsStarted.increment();
     StoredValue old = s.map.put(key, value);
     s.putsFinished.increment();
+    ValueType type = value.type();
+    if ((type == ValueType.LIST || type == ValueType.ZSET) && (old == null || old.type() != type)) {
+      // Clients blocked on this key (BLPOP, BZPOPMIN) may now be served.
+      owner.created(index, key, value);
+    }
     if (value.hasExpiry()) {
       s.expiring.add(key);
     } else if (old != null && old.hasExpiry()) {
       s.expiring.remove(key);
     }
     if (old == null) {
-      owner.created(index, key);
+      owner.added(index, key);
     } else if (old.hasExpiry() && isExpired(old, System.currentTimeMillis())) {
       // Replaced without a lookup (plain SET): it expired all the same.
       owner.stats().expiredKeys.increment();
       owner.expired(index, key);
-      owner.created(index, key);
+      owner.added(index, key);
     }
     return old;
   }

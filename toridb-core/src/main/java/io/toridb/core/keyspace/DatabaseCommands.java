@@ -198,6 +198,7 @@ public final class DatabaseCommands {
     checkFlushOption(argv);
     Database db = ctx.db();
     ctx.server().stats().dirty.add(db.size());
+    ctx.server().watches().databaseReplaced(ctx.keyspace(), db.index(), null, ctx.now());
     db.clear();
     // Propagated even when the database was already empty, as Redis forces it.
     ctx.propagate(argv);
@@ -211,6 +212,7 @@ public final class DatabaseCommands {
     for (int i = 0; i < keyspace.databaseCount(); i++) {
       Database db = keyspace.db(i);
       ctx.server().stats().dirty.add(db.size());
+      ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
       db.clear();
     }
     ctx.propagate(argv);
@@ -240,7 +242,13 @@ public final class DatabaseCommands {
     if (a < 0 || a >= keyspace.databaseCount() || b < 0 || b >= keyspace.databaseCount()) {
       throw new CommandException(Errors.DB_OUT_OF_RANGE);
     }
+    ctx.server().watches().databaseReplaced(keyspace, a, b, ctx.now());
+    ctx.server().watches().databaseReplaced(keyspace, b, a, ctx.now());
     keyspace.swap(a, b);
+    // Clients blocked in either database may now find their keys, as Redis's
+    // scanDatabaseForReadyKeys.
+    ctx.server().blocking().databaseReplaced(keyspace, a);
+    ctx.server().blocking().databaseReplaced(keyspace, b);
     ctx.server().stats().dirty.increment();
     ctx.propagate(argv);
     ctx.out().ok();

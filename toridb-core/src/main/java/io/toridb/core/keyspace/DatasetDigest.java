@@ -46,6 +46,27 @@ public final class DatasetDigest {
     System.arraycopy(sha1.digest(), 0, state, 0, state.length);
   }
 
+  /**
+   * A new all-zero digest for one element of a collection (Redis's {@code eledigest}): a type mixes
+   * an element's parts into it and then {@link #xor(DatasetDigest) XORs} it into the value's
+   * digest, which makes the value's digest independent of element order.
+   */
+  public static DatasetDigest element() {
+    return new DatasetDigest();
+  }
+
+  /** Back to all zeros, so that one element digest can serve every element. */
+  public void reset() {
+    java.util.Arrays.fill(state, (byte) 0);
+  }
+
+  /**
+   * XORs in the SHA-1 of {@code element}'s state: Redis's {@code xorDigest(digest,eledigest,20)}.
+   */
+  public void xor(DatasetDigest element) {
+    xor(element.state, 0, element.state.length);
+  }
+
   /** Mixes in a 32-bit number as the 4 big-endian bytes Redis hashes. */
   private void mix(int n) {
     mix(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n}, 0, 4);

@@ -12,6 +12,8 @@ public final class Keyspace {
   private final KeyspaceStats stats = new KeyspaceStats();
   private final KeyLocks locks = new KeyLocks();
   private volatile PropagationSink expirySink = PropagationSink.NONE;
+  private volatile CreationListener creationListener = (db, key, value) -> {};
+  private volatile java.util.function.BiConsumer<Integer, Key> expiryListener = (db, key) -> {};
   private volatile KeyspaceNotifier notifier = KeyspaceNotifier.NONE;
   private volatile boolean expiryPaused;
   private volatile int lfuLogFactor = 10;
@@ -64,9 +66,28 @@ public final class Keyspace {
     this.expirySink = sink;
   }
 
+  /** Told, under the key's lock, of every key reclaimed because it expired (WATCH). */
+  public void expiryListener(java.util.function.BiConsumer<Integer, Key> listener) {
+    this.expiryListener = listener;
+  }
+
+  /** Told when a list or sorted set appears at a key where there was none of its type. */
+  public interface CreationListener {
+    void created(int db, Key key, StoredValue value);
+  }
+
+  public void creationListener(CreationListener listener) {
+    this.creationListener = listener;
+  }
+
+  /** Called by a database, under the key's lock, after it stored a list or sorted set anew. */
+  void created(int db, Key key, StoredValue value) {
+    creationListener.created(db, key, value);
+  }
+
   /**
    * Where the keyspace raises the events that no command raises itself: "expired" when it reclaims
-   * a key, "new" when a key is created, "keymiss" when a read finds nothing.
+   * a key, "new" when a key is added, "keymiss" when a read finds nothing.
    */
   public void notifier(KeyspaceNotifier notifier) {
     this.notifier = notifier;
@@ -74,12 +95,13 @@ public final class Keyspace {
 
   /** Called by a database, under the key's lock, after it reclaimed an expired key. */
   void expired(int db, Key key) {
+    expiryListener.accept(db, key);
     notifier.notify(db, KeyspaceEvents.EXPIRED, "expired", key);
     expirySink.propagate(db, new byte[][] {DEL, key.bytes()});
   }
 
   /** Called by a database, under the key's lock, when it stored a key that was not there. */
-  void created(int db, Key key) {
+  void added(int db, Key key) {
     notifier.notify(db, KeyspaceEvents.NEW, "new", key);
   }
 

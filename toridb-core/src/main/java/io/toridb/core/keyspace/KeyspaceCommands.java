@@ -317,7 +317,7 @@ public final class KeyspaceCommands {
     if (value.hasExpiry()) {
       dst.setExpire(target, copy, value.expireAt());
     }
-    ctx.modified(target);
+    ctx.modified(targetDb, target);
     ctx.server().notifier().notify(targetDb, KeyspaceEvents.GENERIC, "copy_to", target);
     ctx.propagate(argv);
     ctx.out().integer(1);
@@ -344,7 +344,8 @@ public final class KeyspaceCommands {
     }
     src.remove(key);
     dst.put(key, value);
-    ctx.modified(key);
+    ctx.modified(sourceDb, key);
+    ctx.modified(targetDb, key);
     ctx.notify(KeyspaceEvents.GENERIC, "move_from", key);
     ctx.server().notifier().notify(targetDb, KeyspaceEvents.GENERIC, "move_to", key);
     ctx.propagate(argv);

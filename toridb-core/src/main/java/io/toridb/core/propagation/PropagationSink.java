@@ -16,4 +16,23 @@ public interface PropagationSink {
    * @param argv the command that reproduces the effect, with absolute times
    */
   void propagate(int db, byte[][] argv);
+
+  /** One write's effect in database {@code db}. */
+  record Effect(int db, byte[][] argv) {}
+
+  /**
+   * Records the writes of one transaction (EXEC), which replay must apply all or not at all: by
+   * default as MULTI, the writes, EXEC. A sink that writes a log keeps them together.
+   */
+  default void propagateTransaction(java.util.List<Effect> effects) {
+    int db = effects.get(0).db();
+    propagate(db, new byte[][] {MULTI});
+    for (Effect e : effects) {
+      propagate(e.db(), e.argv());
+    }
+    propagate(effects.get(effects.size() - 1).db(), new byte[][] {EXEC});
+  }
+
+  byte[] MULTI = {'M', 'U', 'L', 'T', 'I'};
+  byte[] EXEC = {'E', 'X', 'E', 'C'};
 }

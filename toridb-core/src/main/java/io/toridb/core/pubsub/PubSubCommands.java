@@ -17,7 +17,7 @@ import io.toridb.core.command.Help;
 import io.toridb.core.command.KeySpec;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.pubsub.PubSubRegistry.Kind;
-import io.toridb.core.session.ClientChannel;
+import io.toridb.core.session.ClientHost;
 import io.toridb.core.session.ClientSession;
 import io.toridb.protocol.RespWriter;
 import java.util.List;
@@ -326,15 +326,15 @@ public final class PubSubCommands {
    */
   private static final class Confirmations {
     private final CommandContext ctx;
-    private final ClientChannel channel;
+    private final ClientHost host;
     private final RespWriter writer;
     private final ByteBuf scratch;
 
     Confirmations(CommandContext ctx) {
       this.ctx = ctx;
       ClientSession session = ctx.session();
-      this.channel = session.channel();
-      if (channel != null && session.repliesSilenced()) {
+      this.host = session.host();
+      if (host != null && session.repliesSilenced()) {
         scratch = Unpooled.buffer(64);
         writer = new RespWriter(scratch, session.protocol());
       } else {
@@ -351,19 +351,19 @@ public final class PubSubCommands {
       writer.integer(count);
     }
 
-    /** Hands everything to the client now (without a channel it stays in the reply buffer). */
+    /** Hands everything to the client now (without a host it stays in the reply buffer). */
     void send() {
-      if (channel == null) {
+      if (host == null) {
         return;
       }
       if (scratch == null) {
         ByteBuf buffer = ctx.out().buffer();
         if (buffer != null) {
-          PubSubRegistry.flushBefore(ctx, channel, buffer.writerIndex());
+          PubSubRegistry.flushBefore(ctx, host, buffer.writerIndex());
         }
       } else {
-        PubSubRegistry.flushBefore(ctx, channel, ctx.replyStart());
-        channel.send(scratch);
+        PubSubRegistry.flushBefore(ctx, host, ctx.replyStart());
+        host.send(scratch);
       }
     }
   }

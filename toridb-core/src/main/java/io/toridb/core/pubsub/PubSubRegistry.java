@@ -5,7 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.toridb.core.command.CommandContext;
 import io.toridb.core.keyspace.GlobPattern;
 import io.toridb.core.keyspace.Key;
-import io.toridb.core.session.ClientChannel;
+import io.toridb.core.session.ClientHost;
 import io.toridb.core.session.ClientSession;
 import io.toridb.protocol.RespWriter;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A message for the client that runs the current command on this thread goes into that command's
  * reply buffer, at the point reached: so a RESP3 client that publishes to itself gets the message
  * before the reply of its PUBLISH, as in Redis. Every other subscriber gets it through its {@link
- * ClientChannel}, encoded once per protocol and shared between subscribers.
+ * ClientHost}, encoded once per protocol and shared between subscribers.
  */
 public final class PubSubRegistry {
   /** The three kinds of subscription, with the words of their replies. */
@@ -162,9 +162,9 @@ public final class PubSubRegistry {
       if (current != null && current.session() == s) {
         toSelf(current, bytes);
       } else {
-        ClientChannel channel = s.channel();
-        if (channel != null) {
-          channel.send(Unpooled.wrappedBuffer(bytes));
+        ClientHost host = s.host();
+        if (host != null) {
+          host.send(Unpooled.wrappedBuffer(bytes));
         }
       }
       return true;
@@ -179,27 +179,27 @@ public final class PubSubRegistry {
    */
   static void toSelf(CommandContext ctx, byte[] bytes) {
     ClientSession s = ctx.session();
-    ClientChannel channel = s.channel();
-    if (!s.repliesSilenced() || channel == null) {
+    ClientHost host = s.host();
+    if (!s.repliesSilenced() || host == null) {
       ctx.out().raw(bytes);
       return;
     }
-    flushBefore(ctx, channel, ctx.replyStart());
-    channel.send(Unpooled.wrappedBuffer(bytes));
+    flushBefore(ctx, host, ctx.replyStart());
+    host.send(Unpooled.wrappedBuffer(bytes));
   }
 
   /**
    * Sends what the current batch buffer holds before {@code end} (replies of earlier commands, and
    * this command's so far when {@code end} is the writer index) to the client now.
    */
-  static void flushBefore(CommandContext ctx, ClientChannel channel, int end) {
+  static void flushBefore(CommandContext ctx, ClientHost host, int end) {
     ByteBuf buf = ctx.out().buffer();
     if (buf == null) {
       return;
     }
     int n = end - buf.readerIndex();
     if (n > 0) {
-      channel.send(buf.readBytes(n));
+      host.send(buf.readBytes(n));
     }
   }
 

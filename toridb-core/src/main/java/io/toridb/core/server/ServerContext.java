@@ -25,6 +25,8 @@ public final class ServerContext {
   private final SlowLog slowLog = new SlowLog();
   private final Blocking blocking = new Blocking();
   private final PubSubRegistry pubsub = new PubSubRegistry();
+  private final io.toridb.core.transaction.Watches watches =
+      new io.toridb.core.transaction.Watches();
   private final long startMillis = System.currentTimeMillis();
   private volatile PropagationSink propagation = PropagationSink.NONE;
   private volatile CommandObserver monitor;
@@ -38,11 +40,16 @@ public final class ServerContext {
     this.activeExpiry = new ActiveExpiry(keyspace, config);
     // Expired keys are deleted in the log too; read the sink at each call, it is wired later.
     keyspace.expirySink((db, argv) -> propagation.propagate(db, argv));
+    keyspace.creationListener(blocking::keyCreated);
+    keyspace.expiryListener((db, key) -> watches.touch(keyspace, db, key));
     keyspace.lfuLogFactor((int) config.number("lfu-log-factor"));
     keyspace.lfuDecayTime((int) config.number("lfu-decay-time"));
     config.require("lfu-log-factor").onChange(d -> keyspace.lfuLogFactor((int) d.number()));
     config.require("lfu-decay-time").onChange(d -> keyspace.lfuDecayTime((int) d.number()));
-    notifier(new KeyspaceEventPublisher(pubsub, config.require("notify-keyspace-events")));
+    KeyspaceEventPublisher publisher =
+        new KeyspaceEventPublisher(pubsub, config.require("notify-keyspace-events"));
+    this.notifier = publisher;
+    keyspace.notifier(publisher);
   }
 
   public Config config() {
@@ -67,6 +74,11 @@ public final class ServerContext {
 
   public SlowLog slowLog() {
     return slowLog;
+  }
+
+  /** Keys watched by clients for their MULTI/EXEC. */
+  public io.toridb.core.transaction.Watches watches() {
+    return watches;
   }
 
   /** Clients parked by blocking commands. */
@@ -101,12 +113,11 @@ public final class ServerContext {
   }
 
   /**
-   * Replaces where keyspace events go, the events the keyspace raises itself included (expired,
-   * new, keymiss).
+   * Replaces where the events raised by commands go (tests record them here). The events the
+   * keyspace raises itself (expired, new, keymiss) keep going to pub/sub.
    */
   public void notifier(KeyspaceNotifier notifier) {
     this.notifier = notifier;
-    keyspace.notifier(notifier);
   }
 
   /** Channel and pattern subscriptions, and message delivery. */

@@ -29,8 +29,11 @@ public final class ClientSession {
   private volatile boolean monitor;
   private volatile boolean noEvict;
   private volatile boolean noTouch;
-  private volatile ClientChannel channel;
+  private volatile ClientHost host;
   private final ClientSubscriptions subscriptions = ClientSubscriptions.empty();
+  private volatile io.toridb.core.transaction.MultiState multi;
+  private volatile boolean watchDirty;
+  private volatile io.toridb.core.blocking.BlockedClient blocked;
   private boolean replyOff;
   private boolean replySkip;
   private boolean replySkipNext;
@@ -177,21 +180,45 @@ public final class ClientSession {
     this.noTouch = noTouch;
   }
 
-  /**
-   * The way to push bytes to this client from any thread (pub/sub messages), or null when the
-   * session has no connection (engine tests).
-   */
-  public ClientChannel channel() {
-    return channel;
+  /** The open MULTI, or null. */
+  public io.toridb.core.transaction.MultiState multi() {
+    return multi;
   }
 
-  public void channel(ClientChannel channel) {
-    this.channel = channel;
+  public void multi(io.toridb.core.transaction.MultiState multi) {
+    this.multi = multi;
+  }
+
+  /** A watched key changed since WATCH: the next EXEC fails. */
+  public boolean watchDirty() {
+    return watchDirty;
+  }
+
+  public void watchDirty(boolean dirty) {
+    this.watchDirty = dirty;
+  }
+
+  /** The connection behind this session, or null for an internal one. */
+  public ClientHost host() {
+    return host;
   }
 
   /** The channels and patterns this client is subscribed to; see {@link ClientSubscriptions}. */
   public ClientSubscriptions subscriptions() {
     return subscriptions;
+  }
+
+  public void host(ClientHost host) {
+    this.host = host;
+  }
+
+  /** The wait this client is parked in, or null. */
+  public io.toridb.core.blocking.BlockedClient blocked() {
+    return blocked;
+  }
+
+  public void blocked(io.toridb.core.blocking.BlockedClient blocked) {
+    this.blocked = blocked;
   }
 
   /** CLIENT REPLY ON|OFF|SKIP. */
@@ -227,13 +254,14 @@ public final class ClientSession {
 
   /**
    * Forgets what RESET forgets: database, protocol, name, MONITOR, CLIENT REPLY mode, and
-   * authentication when a password is required. Subscriptions are dropped by the caller, through
-   * the server's pub/sub registry. NO-EVICT survives, as in Redis 7.0; NO-TOUCH (from 7.2) is
-   * cleared, as in the release that introduced it.
+   * authentication when a password is required (subscriptions are dropped through the server's
+   * pub/sub registry). NO-EVICT survives, as in Redis 7.0; NO-TOUCH (from 7.2) is cleared, as in
+   * the release that introduced it.
    */
   public void reset(boolean passwordRequired) {
     db = 0;
     protocol = 2;
+    multi = null;
     name = "";
     monitor = false;
     noTouch = false;

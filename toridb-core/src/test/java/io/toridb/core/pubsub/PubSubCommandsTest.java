@@ -79,6 +79,7 @@ class PubSubCommandsTest {
     @Test
     void subscribe_withoutConnection_repliesInTheReplyBuffer() {
       CommandHarness bare = new CommandHarness(server);
+      bare.session().host(null);
       assertEquals(conf("subscribe", "x", 1), bare.call("SUBSCRIBE", "x"));
       assertEquals(integer(1), pub.call("PUBLISH", "x", "m"));
     }

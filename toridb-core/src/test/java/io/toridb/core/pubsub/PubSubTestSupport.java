@@ -8,23 +8,14 @@ final class PubSubTestSupport {
   private PubSubTestSupport() {}
 
   /**
-   * A client of {@code server}'s server whose session has a channel: what is pushed to it (its
-   * flushed confirmations, messages from other clients) is collected in arrival order.
+   * A client of {@code server}'s server: what is pushed to its connection (its flushed
+   * confirmations, messages from other clients) is collected in arrival order.
    */
   static final class Client {
     final CommandHarness h;
-    private final StringBuilder pushed = new StringBuilder();
 
     Client(CommandHarness server) {
       this.h = new CommandHarness(server);
-      h.session()
-          .channel(
-              buf -> {
-                synchronized (pushed) {
-                  pushed.append(buf.toString(StandardCharsets.ISO_8859_1));
-                }
-                buf.release();
-              });
     }
 
     /** Runs a command; returns everything the client received for it, in order. */
@@ -41,11 +32,7 @@ final class PubSubTestSupport {
 
     /** What was pushed since the last call, and forgets it. */
     String take() {
-      synchronized (pushed) {
-        String s = pushed.toString();
-        pushed.setLength(0);
-        return s;
-      }
+      return h.host().takeSent();
     }
   }
 

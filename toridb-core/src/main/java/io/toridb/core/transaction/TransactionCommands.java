@@ -1,0 +1,133 @@
+package io.toridb.core.transaction;
+
+import static io.toridb.core.command.CommandFlag.ALLOW_BUSY;
+import static io.toridb.core.command.CommandFlag.FAST;
+import static io.toridb.core.command.CommandFlag.LOADING;
+import static io.toridb.core.command.CommandFlag.NOSCRIPT;
+import static io.toridb.core.command.CommandFlag.SKIP_SLOWLOG;
+import static io.toridb.core.command.CommandFlag.STALE;
+
+import io.toridb.core.command.CommandContext;
+import io.toridb.core.command.CommandException;
+import io.toridb.core.command.CommandSpec;
+import io.toridb.core.command.CommandTable;
+import io.toridb.core.keyspace.Key;
+import io.toridb.core.session.ClientSession;
+
+/**
+ * MULTI, EXEC, DISCARD, WATCH and UNWATCH with Redis 7.0's semantics. While a client is in MULTI
+ * the executor queues its commands (see {@link io.toridb.core.command.CommandExecutor}); EXEC runs
+ * them as one unit with every key they and the watched keys touch locked, so nothing interleaves
+ * with them.
+ */
+public final class TransactionCommands {
+  private TransactionCommands() {}
+
+  static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
+
+  public static void register(CommandTable t) {
+    t.add(
+        CommandSpec.builder("multi", 1)
+            .flags(NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY)
+            .group("transactions")
+            .doc("Start a transaction", "1.2.0", "O(1)")
+            .handler(TransactionCommands::multi));
+    t.add(
+        CommandSpec.builder("exec", 1)
+            .flags(NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG)
+            .group("transactions")
+            .doc(
+                "Execute all commands issued after MULTI",
+                "1.2.0",
+                "Depends on commands in the transaction")
+            .handler(TransactionCommands::exec));
+    t.add(
+        CommandSpec.builder("discard", 1)
+            .flags(NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY)
+            .group("transactions")
+            .doc(
+                "Discard all commands issued after MULTI",
+                "2.0.0",
+                "O(N), when N is the number of queued commands")
+            .handler(TransactionCommands::discard));
+    t.add(
+        CommandSpec.builder("watch", -2)
+            .flags(NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY)
+            .keys(1, -1, 1)
+            .keyFlags("RO")
+            .group("transactions")
+            .doc(
+                "Watch the given keys to determine execution of the MULTI/EXEC block",
+                "2.2.0",
+                "O(1) for every key.")
+            .handler(TransactionCommands::watch));
+    t.add(
+        CommandSpec.builder("unwatch", 1)
+            .flags(NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY)
+            .group("transactions")
+            .doc("Forget about all watched keys", "2.2.0", "O(1)")
+            .handler(TransactionCommands::unwatch));
+  }
+
+  /** True for the commands that run at once even inside MULTI, as Redis's processCommand. */
+  public static boolean runsInsideMulti(CommandSpec spec) {
+    return switch (spec.fullName()) {
+      case "exec", "discard", "multi", "watch", "quit", "reset" -> true;
+      default -> false;
+    };
+  }
+
+  /** MULTI */
+  static void multi(CommandContext ctx, byte[][] argv) {
+    ClientSession s = ctx.session();
+    if (s.multi() != null) {
+      throw new CommandException("ERR MULTI calls can not be nested");
+    }
+    s.multi(new MultiState());
+    ctx.out().ok();
+  }
+
+  /** EXEC */
+  static void exec(CommandContext ctx, byte[][] argv) {
+    ClientSession s = ctx.session();
+    MultiState m = s.multi();
+    if (m == null) {
+      throw new CommandException("ERR EXEC without MULTI");
+    }
+    s.multi(null);
+    if (m.aborted()) {
+      ctx.server().watches().unwatchAll(s);
+      throw new CommandException(EXECABORT);
+    }
+    ctx.runTransaction(m);
+  }
+
+  /** DISCARD */
+  static void discard(CommandContext ctx, byte[][] argv) {
+    ClientSession s = ctx.session();
+    if (s.multi() == null) {
+      throw new CommandException("ERR DISCARD without MULTI");
+    }
+    s.multi(null);
+    ctx.server().watches().unwatchAll(s);
+    ctx.out().ok();
+  }
+
+  /** WATCH key [key ...] */
+  static void watch(CommandContext ctx, byte[][] argv) {
+    ClientSession s = ctx.session();
+    if (s.multi() != null) {
+      throw new CommandException("ERR WATCH inside MULTI is not allowed");
+    }
+    for (int i = 1; i < argv.length; i++) {
+      ctx.server().watches().watch(s, ctx.keyspace(), s.db(), new Key(argv[i]), ctx.now());
+    }
+    ctx.out().ok();
+  }
+
+  /** UNWATCH */
+  static void unwatch(CommandContext ctx, byte[][] argv) {
+    ctx.server().watches().unwatchAll(ctx.session());
+    ctx.out().ok();
+  }
+}
