@@ -17,9 +17,9 @@ import static io.toridb.core.list.ListTestSupport.integers;
 import static io.toridb.core.list.ListTestSupport.peek;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.CommandHarness;
+import io.toridb.core.keyspace.DatasetDigest;
 import io.toridb.core.keyspace.StoredValue;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -571,13 +571,18 @@ class ListCommandsTest {
     }
 
     @Test
-    void digestValue_mixesEveryElementAsRedis() {
-      // DEBUG DIGEST-VALUE of RPUSH l a b c in Redis 7.0.15.
-      rpush("l", "a", "b", "c");
+    void digestValue_matchesRedisWithAndWithoutExpiry() {
+      // DEBUG DIGEST-VALUE / DEBUG DIGEST in Redis 7.0.15.
+      rpush("l", "", "12", "hello world");
       StoredValue v = peek(h, "l");
-      String digest = io.toridb.core.keyspace.DatasetDigest.ofValue(v);
-      assertEquals(40, digest.length());
-      assertTrue(!digest.equals("0".repeat(40)));
+      assertEquals("d15affeb7d61f91d4eba2f2c030d047ec9f40e6c", DatasetDigest.ofValue(v));
+      h.call("PEXPIREAT", "l", "99999999999999");
+      assertEquals("37df0114a15813498facc4d44667cbe5d35a4fef", DatasetDigest.ofValue(v));
+      h.call("FLUSHALL");
+      rpush("l", "a", "b", "c");
+      assertEquals(
+          "625aa282e03653452879ea5bf1ee7a453f83f55b",
+          DatasetDigest.ofKeyspace(h.server().keyspace()));
     }
   }
 }
