@@ -204,7 +204,7 @@ public final class CommandCommands {
     if (spec == null) {
       throw new CommandException("ERR Invalid command specified");
     }
-    if (spec.firstKey() <= 0) {
+    if (spec.keySpecs().isEmpty()) {
       throw new CommandException("ERR The command has no key arguments");
     }
     if (!spec.arityAccepts(target.length)) {
