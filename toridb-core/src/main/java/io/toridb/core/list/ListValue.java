@@ -1,5 +1,6 @@
 package io.toridb.core.list;
 
+import io.toridb.core.command.Args;
 import io.toridb.core.keyspace.DatasetDigest;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
@@ -10,17 +11,20 @@ import java.util.Arrays;
  * middle, laid out like Redis's quicklist so that it costs about as much memory.
  *
  * <p>Implementation notes: the elements live in a ring of nodes; each node packs a run of
- * consecutive elements into one byte array. An entry is {@code len, bytes, len'}: the length as a
- * little-endian base-128 varint (high bit = more bytes follow), the element's bytes, then the same
- * varint bytes in reverse order, so an entry can be read from either end (as a listpack's backlen
- * allows). A 16-byte element therefore takes 18 bytes, as in a listpack. Nodes are filled up to the
- * limit {@code list-max-listpack-size} gave when the list was created: a negative value caps the
- * bytes of a node (-1..-5: 4, 8, 16, 32, 64 KiB), a positive one its number of entries (and 8 KiB,
- * Redis's safety limit). An element at least as long as the packed threshold gets a node of its own
- * (Redis's "plain" nodes). Reaching an index walks the node counts from the nearer end and then the
- * entries of one node from its nearer end, so LINDEX, LSET and LINSERT cost O(nodes + node size),
- * never a copy of the list. Node arrays grow by doubling up to the node limit, are trimmed to size
- * when a neighbour is started, and shrink when mostly empty.
+ * consecutive elements into one byte array. An entry is {@code code, payload, code'}: the code as a
+ * little-endian base-128 varint (high bit = more bytes follow), the payload, then the code's varint
+ * bytes again in reverse order, so an entry can be read from either end (as a listpack's backlen
+ * allows). An even code {@code 2n} announces a string of n bytes; an odd code {@code 2n+1} an
+ * integer kept as n little-endian two's complement bytes, used for elements that are canonical
+ * decimal integers (they read back as the same digits). A 16-byte string takes 18 bytes and
+ * "123456" 5, as in a listpack. Nodes are filled up to the limit {@code list-max-listpack-size}
+ * gave when the list was created: a negative value caps the bytes of a node (-1..-5: 4, 8, 16, 32,
+ * 64 KiB), a positive one its number of entries (and 8 KiB, Redis's safety limit). An element at
+ * least as long as the packed threshold gets a node of its own (Redis's "plain" nodes). Reaching an
+ * index walks the node counts from the nearer end and then the entries of one node from its nearer
+ * end, so LINDEX, LSET and LINSERT cost O(nodes + node size), never a copy of the list. Node arrays
+ * grow by doubling up to the node limit, are trimmed to size when a neighbour is started, and
+ * shrink when mostly empty.
  *
  * <p>Not thread safe: only the worker holding the key's lock touches it.
  */
@@ -159,7 +163,7 @@ public final class ListValue extends StoredValue {
   public void push(byte[] element, boolean atHead) {
     if (nodeCount > 0) {
       Node n = atHead ? node(0) : node(nodeCount - 1);
-      if (allowInsert(n, element.length)) {
+      if (allowInsert(n, element)) {
         if (atHead) {
           insertInNode(n, 0, element);
         } else {
@@ -182,17 +186,16 @@ public final class ListValue extends StoredValue {
     int i = atHead ? 0 : nodeCount - 1;
     Node n = node(i);
     int off;
-    int len;
+    int bytes;
     if (atHead) {
       off = 0;
-      len = readLen(n.data, 0);
+      bytes = sizeOf(readCode(n.data, 0));
     } else {
-      len = readLenBackward(n.data, n.used);
-      off = n.used - entrySize(len);
+      bytes = sizeOf(readCodeBackward(n.data, n.used));
+      off = n.used - bytes;
     }
-    int h = headerSize(len);
-    byte[] out = Arrays.copyOfRange(n.data, off + h, off + h + len);
-    removeEntry(i, n, off, 2 * h + len);
+    byte[] out = elementAt(n.data, off);
+    removeEntry(i, n, off, bytes);
     return out;
   }
 
@@ -204,10 +207,7 @@ public final class ListValue extends StoredValue {
     checkIndex(index, size);
     long loc = locate(index);
     Node n = node((int) (loc >>> 32));
-    int off = offsetOf(n, (int) loc);
-    int len = readLen(n.data, off);
-    int start = off + headerSize(len);
-    return Arrays.copyOfRange(n.data, start, start + len);
+    return elementAt(n.data, offsetOf(n, (int) loc));
   }
 
   /** Replaces the element at {@code index} (0 ≤ index < size) with {@code element} (copied). */
@@ -217,8 +217,8 @@ public final class ListValue extends StoredValue {
     int i = (int) (loc >>> 32);
     Node n = node(i);
     int off = offsetOf(n, (int) loc);
-    int oldSize = entrySize(readLen(n.data, off));
-    int newSize = entrySize(element.length);
+    int oldSize = sizeOf(readCode(n.data, off));
+    int newSize = entrySize(element);
     long newUsed = (long) n.used - oldSize + newSize;
     boolean inPlace = n.count == 1 || (element.length < packedThreshold && newUsed <= byteLimit());
     if (!inPlace) {
@@ -253,12 +253,12 @@ public final class ListValue extends StoredValue {
     int i = (int) (loc >>> 32);
     int k = (int) loc;
     Node n = node(i);
-    if (allowInsert(n, element.length)) {
+    if (allowInsert(n, element)) {
       insertInNode(n, offsetOf(n, k), element);
     } else if (k == 0) {
       // Between two nodes: the end of the previous one, or a node of its own.
       Node prev = node(i - 1);
-      if (allowInsert(prev, element.length)) {
+      if (allowInsert(prev, element)) {
         insertInNode(prev, prev.used, element);
       } else {
         insertNode(i, newNode(element));
@@ -270,9 +270,9 @@ public final class ListValue extends StoredValue {
       n.used = off;
       n.count = k;
       insertNode(i + 1, right);
-      if (allowInsert(n, element.length)) {
+      if (allowInsert(n, element)) {
         insertInNode(n, n.used, element);
-      } else if (allowInsert(right, element.length)) {
+      } else if (allowInsert(right, element)) {
         insertInNode(right, 0, element);
       } else {
         insertNode(i + 1, newNode(element));
@@ -315,7 +315,7 @@ public final class ListValue extends StoredValue {
       } else {
         to = from;
         for (int t = 0; t < take; t++) {
-          to += entrySize(readLen(n.data, to));
+          to += sizeOf(readCode(n.data, to));
         }
       }
       System.arraycopy(n.data, to, n.data, from, n.used - to);
@@ -353,14 +353,25 @@ public final class ListValue extends StoredValue {
     int i = (int) (loc >>> 32);
     Node n = node(i);
     int off = offsetOf(n, (int) loc);
+    byte[] digits = null; // integers are shown to the visitor as their decimal text
     if (!reverse) {
       while (true) {
-        int len = readLen(n.data, off);
-        int h = headerSize(len);
-        if (!visitor.visit(n.data, off + h, len) || --count == 0) {
+        int code = readCode(n.data, off);
+        int h = varintSize(code);
+        boolean more;
+        if (isInteger(code)) {
+          if (digits == null) {
+            digits = new byte[20];
+          }
+          int len = formatLong(readInteger(n.data, off + h, code >>> 1), digits);
+          more = visitor.visit(digits, 0, len);
+        } else {
+          more = visitor.visit(n.data, off + h, code >>> 1);
+        }
+        if (!more || --count == 0) {
           return;
         }
-        off += 2 * h + len;
+        off += 2 * h + (code >>> 1);
         if (off >= n.used) {
           if (++i == nodeCount) {
             return;
@@ -370,12 +381,22 @@ public final class ListValue extends StoredValue {
         }
       }
     }
-    int end = off + entrySize(readLen(n.data, off));
+    int end = off + sizeOf(readCode(n.data, off));
     while (true) {
-      int len = readLenBackward(n.data, end);
-      int h = headerSize(len);
-      int start = end - 2 * h - len;
-      if (!visitor.visit(n.data, start + h, len) || --count == 0) {
+      int code = readCodeBackward(n.data, end);
+      int h = varintSize(code);
+      int start = end - sizeOf(code);
+      boolean more;
+      if (isInteger(code)) {
+        if (digits == null) {
+          digits = new byte[20];
+        }
+        int len = formatLong(readInteger(n.data, start + h, code >>> 1), digits);
+        more = visitor.visit(digits, 0, len);
+      } else {
+        more = visitor.visit(n.data, start + h, code >>> 1);
+      }
+      if (!more || --count == 0) {
         return;
       }
       end = start;
@@ -391,20 +412,21 @@ public final class ListValue extends StoredValue {
 
   /** Index of the first element equal to {@code element}, or -1. */
   public long indexOf(byte[] element) {
-    long[] at = {0, -1};
-    forEach(
-        0,
-        size,
-        false,
-        (buf, off, len) -> {
-          if (equal(buf, off, len, element)) {
-            at[1] = at[0];
-            return false;
-          }
-          at[0]++;
-          return true;
-        });
-    return at[1];
+    byte[] needle = encode(element);
+    long before = 0;
+    for (int i = 0; i < nodeCount; i++) {
+      Node n = node(i);
+      int k = 0;
+      for (int off = 0; off < n.used; k++) {
+        int bytes = sizeOf(readCode(n.data, off));
+        if (sameEntry(n.data, off, bytes, needle)) {
+          return before + k;
+        }
+        off += bytes;
+      }
+      before += n.count;
+    }
+    return -1;
   }
 
   /**
@@ -412,6 +434,7 @@ public final class ListValue extends StoredValue {
    * {@code limit} when {@code fromTail}; every one when {@code limit} is 0. Returns how many went.
    */
   public long removeAll(byte[] element, long limit, boolean fromTail) {
+    byte[] needle = encode(element);
     long removed = 0;
     int[] matches = null;
     for (int step = 0, total = nodeCount; step < total; step++) {
@@ -424,12 +447,11 @@ public final class ListValue extends StoredValue {
       }
       int m = 0;
       for (int off = 0; off < n.used; ) {
-        int len = readLen(n.data, off);
-        int h = headerSize(len);
-        if (equal(n.data, off + h, len, element)) {
+        int bytes = sizeOf(readCode(n.data, off));
+        if (sameEntry(n.data, off, bytes, needle)) {
           matches[m++] = off;
         }
-        off += 2 * h + len;
+        off += bytes;
       }
       if (m == 0) {
         continue;
@@ -445,7 +467,7 @@ public final class ListValue extends StoredValue {
           int off = matches[j];
           System.arraycopy(n.data, run, n.data, write, off - run);
           write += off - run;
-          run = off + entrySize(readLen(n.data, off));
+          run = off + needle.length;
         }
         System.arraycopy(n.data, run, n.data, write, n.used - run);
         n.used = write + (n.used - run);
@@ -462,6 +484,14 @@ public final class ListValue extends StoredValue {
       mergeSmallNodes();
     }
     return removed;
+  }
+
+  /**
+   * Whether the entry of {@code bytes} bytes at {@code off} is {@code needle}, an encoded entry.
+   * The encoding of an element is unique, so equal elements have equal entries.
+   */
+  private static boolean sameEntry(byte[] d, int off, int bytes, byte[] needle) {
+    return bytes == needle.length && Arrays.equals(d, off, off + bytes, needle, 0, bytes);
   }
 
   /** Whether {@code len} bytes of {@code buf} at {@code off} equal {@code element}. */
@@ -524,8 +554,7 @@ public final class ListValue extends StoredValue {
   }
 
   private static Node newNode(byte[] element) {
-    byte[] data = new byte[entrySize(element.length)];
-    writeEntry(data, 0, element);
+    byte[] data = encode(element);
     return new Node(data, data.length, 1);
   }
 
@@ -543,7 +572,7 @@ public final class ListValue extends StoredValue {
   }
 
   private void insertInNode(Node n, int off, byte[] element) {
-    int bytes = entrySize(element.length);
+    int bytes = entrySize(element);
     int needed = n.used + bytes;
     if (needed > n.data.length) {
       byte[] grown = new byte[growTo(n.data.length, needed)];
@@ -588,12 +617,12 @@ public final class ListValue extends StoredValue {
     return fill < 0 ? SIZE_LIMITS[-fill - 1] : SAFETY_LIMIT;
   }
 
-  /** Whether node {@code n} may take one more element of {@code len} bytes (Redis's rules). */
-  private boolean allowInsert(Node n, int len) {
-    if (len >= packedThreshold || isPlain(n)) {
+  /** Whether node {@code n} may take {@code element} too (Redis's rules). */
+  private boolean allowInsert(Node n, byte[] element) {
+    if (element.length >= packedThreshold || isPlain(n)) {
       return false;
     }
-    long newUsed = (long) n.used + entrySize(len);
+    long newUsed = (long) n.used + entrySize(element);
     if (fill < 0) {
       return newUsed <= SIZE_LIMITS[-fill - 1];
     }
@@ -602,7 +631,7 @@ public final class ListValue extends StoredValue {
 
   /** A node holding one element too large to share a node. */
   private static boolean isPlain(Node n) {
-    return n.count == 1 && readLen(n.data, 0) >= packedThreshold;
+    return n.count == 1 && (readCode(n.data, 0) >>> 1) >= packedThreshold;
   }
 
   private boolean allowMerge(Node a, Node b) {
@@ -664,13 +693,13 @@ public final class ListValue extends StoredValue {
     if (k <= n.count / 2) {
       int off = 0;
       for (int j = 0; j < k; j++) {
-        off += entrySize(readLen(n.data, off));
+        off += sizeOf(readCode(n.data, off));
       }
       return off;
     }
     int end = n.used;
     for (int j = n.count; j > k; j--) {
-      end -= entrySize(readLenBackward(n.data, end));
+      end -= sizeOf(readCodeBackward(n.data, end));
     }
     return end;
   }
@@ -684,27 +713,56 @@ public final class ListValue extends StoredValue {
   // ---------------------------------------------------------------------------------------------
   // Entry codec
 
-  /** Bytes of the length varint for an element of {@code len} bytes. */
-  static int headerSize(int len) {
-    if (len < 1 << 7) {
+  /** Bytes of the varint of {@code code}, read as unsigned. */
+  static int varintSize(int code) {
+    if ((code & ~0x7F) == 0) {
       return 1;
-    } else if (len < 1 << 14) {
+    } else if ((code & ~0x3FFF) == 0) {
       return 2;
-    } else if (len < 1 << 21) {
+    } else if ((code & ~0x1FFFFF) == 0) {
       return 3;
-    } else if (len < 1 << 28) {
+    } else if ((code & ~0xFFFFFFF) == 0) {
       return 4;
     }
     return 5;
   }
 
-  /** Bytes an element of {@code len} bytes takes in a node. */
-  static int entrySize(int len) {
-    return len + 2 * headerSize(len);
+  private static boolean isInteger(int code) {
+    return (code & 1) != 0;
   }
 
-  /** The length of the entry that starts at {@code off}. */
-  static int readLen(byte[] d, int off) {
+  /** Bytes an entry with {@code code} takes: the varint twice and the payload. */
+  static int sizeOf(int code) {
+    return 2 * varintSize(code) + (code >>> 1);
+  }
+
+  /**
+   * The code of {@code element}: an integer's when it is a canonical decimal integer (so that it
+   * reads back as the same bytes), else a string's.
+   */
+  static int codeOf(byte[] element) {
+    if (element.length <= 20 && Args.isCanonicalLong(element)) {
+      return (integerBytes(Args.parseLongOr(element, 0)) << 1) | 1;
+    }
+    return element.length << 1; // unsigned: lengths up to 2^31 - 1 fit
+  }
+
+  /** Bytes {@code element} takes in a node. */
+  static int entrySize(byte[] element) {
+    return sizeOf(codeOf(element));
+  }
+
+  /** Fewest bytes that hold {@code v} in two's complement. */
+  private static int integerBytes(long v) {
+    int k = 1;
+    while (k < 8 && (v < -(1L << (8 * k - 1)) || v >= (1L << (8 * k - 1)))) {
+      k++;
+    }
+    return k;
+  }
+
+  /** The code of the entry that starts at {@code off}. */
+  static int readCode(byte[] d, int off) {
     int b = d[off];
     if (b >= 0) {
       return b;
@@ -719,8 +777,8 @@ public final class ListValue extends StoredValue {
     return v;
   }
 
-  /** The length of the entry that ends just before {@code end}. */
-  static int readLenBackward(byte[] d, int end) {
+  /** The code of the entry that ends just before {@code end}. */
+  static int readCodeBackward(byte[] d, int end) {
     int p = end - 1;
     int b = d[p];
     if (b >= 0) {
@@ -736,18 +794,80 @@ public final class ListValue extends StoredValue {
     return v;
   }
 
+  private static long readInteger(byte[] d, int off, int bytes) {
+    long v = 0;
+    for (int j = bytes - 1; j >= 0; j--) {
+      v = (v << 8) | (d[off + j] & 0xFF);
+    }
+    int unused = 64 - 8 * bytes;
+    return (v << unused) >> unused; // sign-extend
+  }
+
+  /** A copy of the element whose entry starts at {@code off}. */
+  private static byte[] elementAt(byte[] d, int off) {
+    int code = readCode(d, off);
+    int start = off + varintSize(code);
+    if (isInteger(code)) {
+      byte[] digits = new byte[20];
+      int len = formatLong(readInteger(d, start, code >>> 1), digits);
+      return Arrays.copyOf(digits, len);
+    }
+    return Arrays.copyOfRange(d, start, start + (code >>> 1));
+  }
+
+  /** Writes the decimal text of {@code v} at the start of {@code out}; returns its length. */
+  static int formatLong(long v, byte[] out) {
+    // Work with the negative value so that Long.MIN_VALUE needs no special case.
+    boolean negative = v < 0;
+    long n = negative ? v : -v;
+    int len = 1;
+    for (long t = n / 10; t != 0; t /= 10) {
+      len++;
+    }
+    if (negative) {
+      len++;
+    }
+    for (int p = len - 1; p >= (negative ? 1 : 0); p--) {
+      out[p] = (byte) ('0' - (n % 10));
+      n /= 10;
+    }
+    if (negative) {
+      out[0] = '-';
+    }
+    return len;
+  }
+
+  /** The entry of {@code element}, exactly {@link #entrySize} bytes. */
+  static byte[] encode(byte[] element) {
+    int code = codeOf(element);
+    byte[] d = new byte[sizeOf(code)];
+    writeEntry(d, 0, element, code);
+    return d;
+  }
+
   /** Writes {@code element} as an entry at {@code off}; returns the offset after it. */
   static int writeEntry(byte[] d, int off, byte[] element) {
-    int len = element.length;
-    int h = headerSize(len);
-    int v = len;
+    return writeEntry(d, off, element, codeOf(element));
+  }
+
+  private static int writeEntry(byte[] d, int off, byte[] element, int code) {
+    int h = varintSize(code);
+    int v = code;
     for (int j = 0; j < h; j++) {
       int b = v & 0x7F;
       v >>>= 7;
       d[off + j] = (byte) (j < h - 1 ? b | 0x80 : b);
     }
-    System.arraycopy(element, 0, d, off + h, len);
-    int trailer = off + h + len;
+    int payload = code >>> 1;
+    if (isInteger(code)) {
+      long x = Args.parseLongOr(element, 0);
+      for (int j = 0; j < payload; j++) {
+        d[off + h + j] = (byte) (x >>> (8 * j));
+      }
+    } else {
+      System.arraycopy(element, 0, d, off + h, payload);
+    }
+    int trailer = off + h + payload;
     for (int j = 0; j < h; j++) {
       d[trailer + h - 1 - j] = d[off + j];
     }
@@ -768,9 +888,9 @@ public final class ListValue extends StoredValue {
       int off = 0;
       int c = 0;
       while (off < n.used) {
-        int len = readLen(n.data, off);
-        int end = off + entrySize(len);
-        if (readLenBackward(n.data, end) != len) {
+        int code = readCode(n.data, off);
+        int end = off + sizeOf(code);
+        if (end > n.used || readCodeBackward(n.data, end) != code) {
           throw new AssertionError("trailer mismatch in node " + i + " at " + off);
         }
         off = end;

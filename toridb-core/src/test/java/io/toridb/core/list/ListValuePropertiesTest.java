@@ -63,9 +63,13 @@ class ListValuePropertiesTest {
   }
 
   private static Arbitrary<byte[]> elements() {
-    // Mostly short elements from a few values (so searches match), some long enough for
+    // Mostly short elements from a few values (so searches match), integers of every width,
+    // some long enough for
     // two-byte and three-byte length prefixes and for nodes of their own.
-    Arbitrary<byte[]> few = Arbitraries.of("a", "b", "c", "", "12").map(String::getBytes);
+    Arbitrary<byte[]> few =
+        Arbitraries.of("a", "b", "c", "", "12", "012", "-1", "0", "-0", "300000")
+            .map(String::getBytes);
+    Arbitrary<byte[]> integers = Arbitraries.longs().map(n -> Long.toString(n).getBytes());
     Arbitrary<byte[]> medium =
         Arbitraries.integers().between(0, 300).map(n -> filled(n, (byte) ('d' + n % 5)));
     Arbitrary<byte[]> large =
@@ -73,6 +77,7 @@ class ListValuePropertiesTest {
     return Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(10, few),
         net.jqwik.api.Tuple.of(5, medium),
+        net.jqwik.api.Tuple.of(3, integers),
         net.jqwik.api.Tuple.of(1, large));
   }
 

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.keyspace.DatasetDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,25 +36,89 @@ class ListValueTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 127, 128, 16383, 16384, 2097151, 2097152})
-  void entries_roundTripAtEveryVarintWidth(int len) {
+  @ValueSource(ints = {0, 1, 63, 64, 8191, 8192, 1048575, 1048576})
+  void stringEntries_roundTripAtEveryVarintWidth(int len) {
     byte[] element = filled(len);
-    byte[] data = new byte[ListValue.entrySize(len)];
-    int end = ListValue.writeEntry(data, 0, element);
-    assertEquals(data.length, end);
-    assertEquals(len, ListValue.readLen(data, 0));
-    assertEquals(len, ListValue.readLenBackward(data, end));
+    byte[] data = ListValue.encode(element);
+    assertEquals(ListValue.entrySize(element), data.length);
+    int code = ListValue.readCode(data, 0);
+    assertEquals(code, ListValue.readCodeBackward(data, data.length));
+    assertEquals(len << 1, code);
+    ListValue list = new ListValue(-2);
+    list.push(element, false);
+    assertArrayEquals(element, list.get(0));
   }
 
   @ParameterizedTest
-  @CsvSource({"0,1", "127,1", "128,2", "16383,2", "16384,3", "2097152,4", "268435456,5"})
-  void headerSize_growsBySevenBits(int len, int bytes) {
-    assertEquals(bytes, ListValue.headerSize(len));
+  @CsvSource({"0,1", "63,1", "64,2", "8191,2", "8192,3", "1048576,4", "134217728,5"})
+  void stringCodes_growBySevenBits(int len, int bytes) {
+    assertEquals(bytes, ListValue.varintSize(len << 1));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "0,3",
+    "-1,3",
+    "127,3",
+    "-128,3",
+    "128,4",
+    "123456,5",
+    "-8388608,5",
+    "8388608,6",
+    "9223372036854775807,10",
+    "-9223372036854775808,10"
+  })
+  void canonicalIntegers_arePackedAsListpackIntegers(String text, int bytes) {
+    byte[] element = b(text);
+    assertEquals(bytes, ListValue.entrySize(element));
+    ListValue list = new ListValue(-2);
+    list.push(element, true);
+    list.push(b("x"), true);
+    assertArrayEquals(element, list.get(1));
+    assertArrayEquals(element, list.pop(false));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"007", "-0", "+1", " 1", "1 ", "1.0", "9223372036854775808", "0x10", ""})
+  void nonCanonicalNumbers_stayStrings(String text) {
+    byte[] element = b(text);
+    assertEquals(text.length() << 1, ListValue.codeOf(element));
+    ListValue list = new ListValue(-2);
+    list.push(element, false);
+    list.push(b("12"), false);
+    assertArrayEquals(element, list.get(0));
+    assertEquals(0, list.indexOf(element));
+    assertEquals(1, list.indexOf(b("12")));
+  }
+
+  @Test
+  void integersAndTheirDigits_areTheSameElement() {
+    ListValue list = new ListValue(-2);
+    for (String s : new String[] {"1", "01", "1", "-5", "x"}) {
+      list.push(b(s), false);
+    }
+    assertEquals(3, list.indexOf(b("-5")));
+    assertEquals(2, list.removeAll(b("1"), 0, false));
+    List<String> seen = new ArrayList<>();
+    list.forEach(
+        list.size() - 1,
+        list.size(),
+        true,
+        (buf, off, len) -> seen.add(new String(buf, off, len, StandardCharsets.ISO_8859_1)));
+    assertEquals(List.of("x", "-5", "01"), seen);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {0, 7, -7, 10, 99, -100, Long.MAX_VALUE, Long.MIN_VALUE, 1234567890123L})
+  void formatLong_writesTheDecimalText(long v) {
+    byte[] out = new byte[20];
+    int len = ListValue.formatLong(v, out);
+    assertEquals(Long.toString(v), new String(out, 0, len, StandardCharsets.ISO_8859_1));
   }
 
   @Test
   void sixteenByteElements_takeEighteenBytesAsInAListpack() {
-    assertEquals(18, ListValue.entrySize(16));
+    assertEquals(18, ListValue.entrySize(b("value-0000000001")));
   }
 
   @Test
