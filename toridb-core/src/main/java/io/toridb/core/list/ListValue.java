@@ -299,12 +299,23 @@ public final class ListValue extends StoredValue {
     int i = (int) (loc >>> 32);
     int k = (int) loc;
     long remaining = count;
+    int firstEmptied = -1;
     while (remaining > 0) {
       Node n = node(i);
       if (k == 0 && remaining >= n.count) {
         remaining -= n.count;
         size -= n.count;
-        removeNode(i);
+        if (i == 0) {
+          removeNode(0); // cheap at the head; the next node moves to position 0
+        } else {
+          // Dropped by compactNodes, so that a run of whole nodes costs one shift of the ring.
+          n.count = 0;
+          n.used = 0;
+          if (firstEmptied < 0) {
+            firstEmptied = i;
+          }
+          i++;
+        }
         continue;
       }
       int take = (int) Math.min(n.count - k, remaining);
@@ -326,6 +337,9 @@ public final class ListValue extends StoredValue {
       maybeShrink(n);
       i++;
       k = 0;
+    }
+    if (firstEmptied >= 0) {
+      compactNodes(firstEmptied, false);
     }
   }
 
@@ -437,8 +451,8 @@ public final class ListValue extends StoredValue {
     byte[] needle = encode(element);
     long removed = 0;
     int[] matches = null;
-    for (int step = 0, total = nodeCount; step < total; step++) {
-      int i = fromTail ? total - 1 - step : step - (total - nodeCount);
+    for (int step = 0; step < nodeCount; step++) {
+      int i = fromTail ? nodeCount - 1 - step : step;
       Node n = node(i);
       long quota = limit == 0 ? Integer.MAX_VALUE : limit - removed;
       // Find the matching entries of this node, then drop the ones the direction picks.
@@ -459,7 +473,8 @@ public final class ListValue extends StoredValue {
       int take = (int) Math.min(m, quota);
       int first = fromTail ? m - take : 0;
       if (take == n.count) {
-        removeNode(i);
+        n.count = 0; // dropped by compactNodes below
+        n.used = 0;
       } else {
         int write = matches[first];
         int run = write;
@@ -481,7 +496,7 @@ public final class ListValue extends StoredValue {
       }
     }
     if (removed > 0) {
-      mergeSmallNodes();
+      compactNodes(0, true);
     }
     return removed;
   }
@@ -543,8 +558,17 @@ public final class ListValue extends StoredValue {
       setNode(nodeCount - 1, null);
     }
     nodeCount--;
-    if (nodes.length > 8 && nodeCount < nodes.length / 4) {
-      Node[] smaller = new Node[nodes.length / 2];
+    shrinkRing();
+  }
+
+  /** Halves the ring while it is less than a quarter full. */
+  private void shrinkRing() {
+    int capacity = nodes.length;
+    while (capacity > 8 && nodeCount < capacity / 4) {
+      capacity /= 2;
+    }
+    if (capacity != nodes.length) {
+      Node[] smaller = new Node[capacity];
       for (int j = 0; j < nodeCount; j++) {
         smaller[j] = node(j);
       }
@@ -645,23 +669,38 @@ public final class ListValue extends StoredValue {
     return merged <= SAFETY_LIMIT && a.count + b.count <= fill;
   }
 
-  /** Joins neighbouring nodes that fit together, after deletions left them thin. */
-  private void mergeSmallNodes() {
-    for (int i = 0; i + 1 < nodeCount; ) {
-      Node a = node(i);
-      Node b = node(i + 1);
-      if (allowMerge(a, b)) {
-        if (a.data.length < a.used + b.used) {
-          a.data = Arrays.copyOf(a.data, a.used + b.used);
-        }
-        System.arraycopy(b.data, 0, a.data, a.used, b.used);
-        a.used += b.used;
-        a.count += b.count;
-        removeNode(i + 1);
-      } else {
-        i++;
+  /**
+   * Drops the nodes from position {@code from} on that a bulk removal emptied (count 0), in one
+   * pass, and when {@code merge} joins neighbours that fit together again, so that thinned nodes do
+   * not stay thin.
+   */
+  private void compactNodes(int from, boolean merge) {
+    int kept = from;
+    for (int r = from; r < nodeCount; r++) {
+      Node n = node(r);
+      if (n.count == 0) {
+        continue;
       }
+      if (merge && kept > 0) {
+        Node prev = node(kept - 1);
+        if (allowMerge(prev, n)) {
+          int needed = prev.used + n.used;
+          if (needed > prev.data.length) {
+            prev.data = Arrays.copyOf(prev.data, growTo(prev.data.length, needed));
+          }
+          System.arraycopy(n.data, 0, prev.data, prev.used, n.used);
+          prev.used = needed;
+          prev.count += n.count;
+          continue;
+        }
+      }
+      setNode(kept++, n);
     }
+    for (int j = kept; j < nodeCount; j++) {
+      setNode(j, null);
+    }
+    nodeCount = kept;
+    shrinkRing();
   }
 
   /**
