@@ -1,13 +1,10 @@
 package io.toridb.core.list;
 
-import static io.toridb.core.command.CommandFlag.BLOCKING;
 import static io.toridb.core.command.CommandFlag.DENYOOM;
 import static io.toridb.core.command.CommandFlag.FAST;
-import static io.toridb.core.command.CommandFlag.NOSCRIPT;
 import static io.toridb.core.command.CommandFlag.READONLY;
 import static io.toridb.core.command.CommandFlag.WRITE;
 
-import io.toridb.core.blocking.BlockingTimeout;
 import io.toridb.core.command.Args;
 import io.toridb.core.command.CommandContext;
 import io.toridb.core.command.CommandException;
@@ -25,8 +22,8 @@ import io.toridb.protocol.RespWriter;
 
 /**
  * List commands, Redis 7.0's list family: pushes and pops at both ends, access by index and by
- * value, LMOVE and the multi-key LMPOP, and the blocking forms BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and
- * BLMPOP. The values are {@link ListValue}s.
+ * value, LMOVE and the multi-key LMPOP. The blocking forms BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and
+ * BLMPOP are in {@link BlockingListCommands}. The values are {@link ListValue}s.
  *
  * <p>Every handler follows t_list.c of Redis 7.0.15: the same order of argument checks, key lookups
  * and type checks (so the same error wins), the same keyspace events, and the same effect handed to
@@ -43,10 +40,10 @@ public final class ListCommands {
   static final String NUMKEYS = "ERR numkeys should be greater than 0";
   static final String COUNT_POSITIVE = "ERR count should be greater than 0";
 
-  private static final byte[] LPOP = Args.bytes("LPOP");
-  private static final byte[] RPOP = Args.bytes("RPOP");
-  private static final byte[] LMOVE = Args.bytes("LMOVE");
-  private static final byte[] RPOPLPUSH = Args.bytes("RPOPLPUSH");
+  static final byte[] LPOP = Args.bytes("LPOP");
+  static final byte[] RPOP = Args.bytes("RPOP");
+  static final byte[] LMOVE = Args.bytes("LMOVE");
+  static final byte[] RPOPLPUSH = Args.bytes("RPOPLPUSH");
 
   public static void register(CommandTable t) {
     t.add(push("lpush", "Prepend one or multiple elements to a list", "1.0.0", true, false));
@@ -204,56 +201,8 @@ public final class ListCommands {
                 "7.0.0",
                 "O(N+M) where N is the number of provided keys and M is the number of elements"
                     + " returned.")
-            .handler((ctx, argv) -> mpop(ctx, argv, false)));
-    t.add(
-        CommandSpec.builder("blpop", -3)
-            .flags(WRITE | NOSCRIPT | BLOCKING)
-            .keys(1, -2, 1)
-            .keyFlags("RW", "access", "delete")
-            .group("list")
-            .doc(
-                "Remove and get the first element in a list, or block until one is available",
-                "2.0.0",
-                "O(N) where N is the number of provided keys.")
-            .handler((ctx, argv) -> blockingPop(ctx, argv, true)));
-    t.add(
-        CommandSpec.builder("brpop", -3)
-            .flags(WRITE | NOSCRIPT | BLOCKING)
-            .keys(1, -2, 1)
-            .keyFlags("RW", "access", "delete")
-            .group("list")
-            .doc(
-                "Remove and get the last element in a list, or block until one is available",
-                "2.0.0",
-                "O(N) where N is the number of provided keys.")
-            .handler((ctx, argv) -> blockingPop(ctx, argv, false)));
-    t.add(
-        move("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING)
-            .doc(
-                "Pop an element from a list, push it to another list and return it; or block"
-                    + " until one is available",
-                "6.2.0",
-                "O(1)")
-            .handler(ListCommands::blmove));
-    t.add(
-        move("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING)
-            .doc(
-                "Pop an element from a list, push it to another list and return it; or block"
-                    + " until one is available",
-                "2.2.0",
-                "O(1)")
-            .handler(ListCommands::brpoplpush));
-    t.add(
-        CommandSpec.builder("blmpop", -5)
-            .flags(WRITE | BLOCKING)
-            .keySpec(KeySpec.keyNum(2, 0, 1, 1, "RW", "access", "delete"))
-            .group("list")
-            .doc(
-                "Pop elements from a list, or block until one is available",
-                "7.0.0",
-                "O(N+M) where N is the number of provided keys and M is the number of elements"
-                    + " returned.")
-            .handler((ctx, argv) -> mpop(ctx, argv, true)));
+            .handler(ListCommands::lmpop));
+    BlockingListCommands.register(t);
   }
 
   private static CommandSpec.Builder push(
@@ -272,7 +221,7 @@ public final class ListCommands {
   }
 
   /** The shape LMOVE, RPOPLPUSH and their blocking forms share: a source and a destination. */
-  private static CommandSpec.Builder move(String name, int arity, int flags) {
+  static CommandSpec.Builder move(String name, int arity, int flags) {
     return CommandSpec.builder(name, arity)
         .flags(flags)
         .keys(1, 2, 1)
@@ -312,7 +261,7 @@ public final class ListCommands {
    * Records {@code changes} changes to {@code key}: wakes watchers once, and counts every change
    * for persistence as Redis's dirty counter does.
    */
-  private static void changed(CommandContext ctx, Key key, long changes) {
+  static void changed(CommandContext ctx, Key key, long changes) {
     ctx.modified(key);
     if (changes > 1) {
       ctx.server().stats().dirty.add(changes - 1);
@@ -323,7 +272,7 @@ public final class ListCommands {
    * After elements left {@code list} from one end: the pop event, the key's deletion when the list
    * is empty, the change (Redis's listElementsRemoved).
    */
-  private static void elementsRemoved(
+  static void elementsRemoved(
       CommandContext ctx, Key key, ListValue list, boolean head, long count) {
     ctx.notify(KeyspaceEvents.LIST, head ? "lpop" : "rpop", key);
     if (list.size() == 0) {
@@ -379,7 +328,7 @@ public final class ListCommands {
   }
 
   /** LEFT or RIGHT, as true for the head; else a syntax error. */
-  private static boolean side(byte[] arg) {
+  static boolean side(byte[] arg) {
     if (Args.is(arg, "LEFT")) {
       return true;
     }
@@ -389,7 +338,7 @@ public final class ListCommands {
     throw new CommandException(Errors.SYNTAX);
   }
 
-  private static Key[] keys(byte[][] argv, int from, int to) {
+  static Key[] keys(byte[][] argv, int from, int to) {
     Key[] keys = new Key[to - from];
     for (int j = from; j < to; j++) {
       keys[j - from] = new Key(argv[j]);
@@ -472,82 +421,67 @@ public final class ListCommands {
     return n;
   }
 
-  /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], BLMPOP timeout numkeys ... */
-  static void mpop(CommandContext ctx, byte[][] argv, boolean blocking) {
-    int numkeysAt = blocking ? 2 : 1;
-    long numkeys = Args.parseLong(argv[numkeysAt], NUMKEYS);
-    if (numkeys < 1) {
-      throw new CommandException(NUMKEYS);
-    }
-    long whereAt = numkeysAt + numkeys + 1;
-    if (whereAt < 0 || whereAt >= argv.length) {
-      throw new CommandException(Errors.SYNTAX);
-    }
-    boolean head = side(argv[(int) whereAt]);
-    long count = -1;
-    for (int j = (int) whereAt + 1; j < argv.length; j++) {
-      boolean moreArgs = j < argv.length - 1;
-      if (count == -1 && Args.is(argv[j], "COUNT") && moreArgs) {
-        count = Args.parseLong(argv[++j], COUNT_POSITIVE);
-        if (count < 1) {
-          throw new CommandException(COUNT_POSITIVE);
-        }
-      } else {
-        throw new CommandException(Errors.SYNTAX);
-      }
-    }
-    if (count == -1) {
-      count = 1;
-    }
-    long deadline = blocking ? BlockingTimeout.deadline(argv[1], ctx.now()) : 0;
-    int firstKey = numkeysAt + 1;
-    int endKey = (int) whereAt;
-    Database db = ctx.db();
-    for (int j = firstKey; j < endKey; j++) {
-      Key key = new Key(argv[j]);
-      ListValue list = asList(db.lookupWrite(key, ctx.now()));
-      if (list == null) {
-        continue;
-      }
-      RespWriter out = ctx.out();
-      out.arrayHeader(2);
-      out.bulk(argv[j]);
-      long popped = popRange(out, list, head, count);
-      elementsRemoved(ctx, key, list, head, popped);
-      ctx.propagate(new byte[][] {head ? LPOP : RPOP, argv[j], Args.bytes(Long.toString(popped))});
-      return;
-    }
-    if (!blocking || !ctx.mayBlock()) {
+  /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+  static void lmpop(CommandContext ctx, byte[][] argv) {
+    if (!MultiPop.parse(argv, 1).popFirstList(ctx, argv)) {
       ctx.out().nullArray();
-      return;
     }
-    ctx.block(keys(argv, firstKey, endKey), deadline, RespWriter::nullArray);
   }
 
-  /** BLPOP key [key ...] timeout, BRPOP key [key ...] timeout */
-  static void blockingPop(CommandContext ctx, byte[][] argv, boolean head) {
-    int timeoutAt = argv.length - 1;
-    long deadline = BlockingTimeout.deadline(argv[timeoutAt], ctx.now());
-    Database db = ctx.db();
-    for (int j = 1; j < timeoutAt; j++) {
-      Key key = new Key(argv[j]);
-      ListValue list = asList(db.lookupWrite(key, ctx.now()));
-      if (list == null) {
-        continue;
+  /**
+   * The parsed arguments of LMPOP and BLMPOP: the keys are {@code argv[firstKey..endKey)}, then the
+   * side to pop from and how many elements at most.
+   */
+  record MultiPop(int firstKey, int endKey, boolean head, long count) {
+    /** Parses {@code numkeys key ... LEFT|RIGHT [COUNT count]} from {@code numkeysAt} on. */
+    static MultiPop parse(byte[][] argv, int numkeysAt) {
+      long numkeys = Args.parseLong(argv[numkeysAt], NUMKEYS);
+      if (numkeys < 1) {
+        throw new CommandException(NUMKEYS);
       }
-      RespWriter out = ctx.out();
-      out.arrayHeader(2);
-      out.bulk(argv[j]);
-      out.bulk(list.pop(head));
-      elementsRemoved(ctx, key, list, head, 1);
-      ctx.propagate(new byte[][] {head ? LPOP : RPOP, argv[j]});
-      return;
+      long whereAt = numkeysAt + numkeys + 1;
+      if (whereAt < 0 || whereAt >= argv.length) {
+        throw new CommandException(Errors.SYNTAX);
+      }
+      boolean head = side(argv[(int) whereAt]);
+      long count = -1;
+      for (int j = (int) whereAt + 1; j < argv.length; j++) {
+        boolean moreArgs = j < argv.length - 1;
+        if (count == -1 && Args.is(argv[j], "COUNT") && moreArgs) {
+          count = Args.parseLong(argv[++j], COUNT_POSITIVE);
+          if (count < 1) {
+            throw new CommandException(COUNT_POSITIVE);
+          }
+        } else {
+          throw new CommandException(Errors.SYNTAX);
+        }
+      }
+      return new MultiPop(numkeysAt + 1, (int) whereAt, head, count == -1 ? 1 : count);
     }
-    if (!ctx.mayBlock()) {
-      ctx.out().nullArray();
-      return;
+
+    /**
+     * Pops from the first key that holds a list, replies {@code [key, [elements]]} and propagates
+     * {@code LPOP|RPOP key n}; false (nothing written) when no key holds one.
+     */
+    boolean popFirstList(CommandContext ctx, byte[][] argv) {
+      Database db = ctx.db();
+      for (int j = firstKey; j < endKey; j++) {
+        Key key = new Key(argv[j]);
+        ListValue list = asList(db.lookupWrite(key, ctx.now()));
+        if (list == null) {
+          continue;
+        }
+        RespWriter out = ctx.out();
+        out.arrayHeader(2);
+        out.bulk(argv[j]);
+        long popped = popRange(out, list, head, count);
+        elementsRemoved(ctx, key, list, head, popped);
+        byte[] n = Args.bytes(Long.toString(popped));
+        ctx.propagate(new byte[][] {head ? LPOP : RPOP, argv[j], n});
+        return true;
+      }
+      return false;
     }
-    ctx.block(keys(argv, 1, timeoutAt), deadline, RespWriter::nullArray);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -558,41 +492,6 @@ public final class ListCommands {
     boolean fromHead = side(argv[3]);
     boolean toHead = side(argv[4]);
     moveGeneric(ctx, argv, fromHead, toHead, argv);
-  }
-
-  /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
-  static void blmove(CommandContext ctx, byte[][] argv) {
-    boolean fromHead = side(argv[3]);
-    boolean toHead = side(argv[4]);
-    long deadline = BlockingTimeout.deadline(argv[5], ctx.now());
-    byte[][] effect = {LMOVE, argv[1], argv[2], argv[3], argv[4]};
-    blockingMove(ctx, argv, fromHead, toHead, deadline, effect);
-  }
-
-  /** BRPOPLPUSH source destination timeout */
-  static void brpoplpush(CommandContext ctx, byte[][] argv) {
-    long deadline = BlockingTimeout.deadline(argv[3], ctx.now());
-    byte[][] effect = {RPOPLPUSH, argv[1], argv[2]};
-    blockingMove(ctx, argv, false, true, deadline, effect);
-  }
-
-  private static void blockingMove(
-      CommandContext ctx,
-      byte[][] argv,
-      boolean fromHead,
-      boolean toHead,
-      long deadline,
-      byte[][] effect) {
-    ListValue source = asList(ctx.db().lookupWrite(new Key(argv[1]), ctx.now()));
-    if (source != null) {
-      moveGeneric(ctx, argv, fromHead, toHead, effect);
-    } else if (!ctx.mayBlock()) {
-      // Where it may not block (MULTI) Redis answers a null bulk string; a timeout after
-      // blocking answers a null array.
-      ctx.out().nullBulk();
-    } else {
-      ctx.block(new Key[] {new Key(argv[1])}, deadline, RespWriter::nullArray);
-    }
   }
 
   /**

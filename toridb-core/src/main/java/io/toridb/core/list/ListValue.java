@@ -1,6 +1,5 @@
 package io.toridb.core.list;
 
-import io.toridb.core.command.Args;
 import io.toridb.core.keyspace.DatasetDigest;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
@@ -11,20 +10,15 @@ import java.util.Arrays;
  * middle, laid out like Redis's quicklist so that it costs about as much memory.
  *
  * <p>Implementation notes: the elements live in a ring of nodes; each node packs a run of
- * consecutive elements into one byte array. An entry is {@code code, payload, code'}: the code as a
- * little-endian base-128 varint (high bit = more bytes follow), the payload, then the code's varint
- * bytes again in reverse order, so an entry can be read from either end (as a listpack's backlen
- * allows). An even code {@code 2n} announces a string of n bytes; an odd code {@code 2n+1} an
- * integer kept as n little-endian two's complement bytes, used for elements that are canonical
- * decimal integers (they read back as the same digits). A 16-byte string takes 18 bytes and
- * "123456" 5, as in a listpack. Nodes are filled up to the limit {@code list-max-listpack-size}
- * gave when the list was created: a negative value caps the bytes of a node (-1..-5: 4, 8, 16, 32,
- * 64 KiB), a positive one its number of entries (and 8 KiB, Redis's safety limit). An element at
- * least as long as the packed threshold gets a node of its own (Redis's "plain" nodes). Reaching an
- * index walks the node counts from the nearer end and then the entries of one node from its nearer
- * end, so LINDEX, LSET and LINSERT cost O(nodes + node size), never a copy of the list. Node arrays
- * grow by doubling up to the node limit, are trimmed to size when a neighbour is started, and
- * shrink when mostly empty.
+ * consecutive elements into one byte array of entries (see {@link ListEntries}: a 16-byte string
+ * takes 18 bytes, a six-digit number 5, as in a listpack). Nodes are filled up to the limit {@code
+ * list-max-listpack-size} gave when the list was created: a negative value caps the bytes of a node
+ * (-1..-5: 4, 8, 16, 32, 64 KiB), a positive one its number of entries (and 8 KiB, Redis's safety
+ * limit). An element at least as long as the packed threshold gets a node of its own (Redis's
+ * "plain" nodes). Reaching an index walks the node counts from the nearer end and then the entries
+ * of one node from its nearer end, so LINDEX, LSET and LINSERT cost O(nodes + node size), never a
+ * copy of the list. Node arrays grow by doubling up to the node limit, are trimmed to size when a
+ * neighbour is started, and shrink when mostly empty.
  *
  * <p>Not thread safe: only the worker holding the key's lock touches it.
  */
@@ -189,12 +183,12 @@ public final class ListValue extends StoredValue {
     int bytes;
     if (atHead) {
       off = 0;
-      bytes = sizeOf(readCode(n.data, 0));
+      bytes = ListEntries.sizeOf(ListEntries.readCode(n.data, 0));
     } else {
-      bytes = sizeOf(readCodeBackward(n.data, n.used));
+      bytes = ListEntries.sizeOf(ListEntries.readCodeBackward(n.data, n.used));
       off = n.used - bytes;
     }
-    byte[] out = elementAt(n.data, off);
+    byte[] out = ListEntries.elementAt(n.data, off);
     removeEntry(i, n, off, bytes);
     return out;
   }
@@ -207,7 +201,7 @@ public final class ListValue extends StoredValue {
     checkIndex(index, size);
     long loc = locate(index);
     Node n = node((int) (loc >>> 32));
-    return elementAt(n.data, offsetOf(n, (int) loc));
+    return ListEntries.elementAt(n.data, offsetOf(n, (int) loc));
   }
 
   /** Replaces the element at {@code index} (0 ≤ index < size) with {@code element} (copied). */
@@ -217,8 +211,8 @@ public final class ListValue extends StoredValue {
     int i = (int) (loc >>> 32);
     Node n = node(i);
     int off = offsetOf(n, (int) loc);
-    int oldSize = sizeOf(readCode(n.data, off));
-    int newSize = entrySize(element);
+    int oldSize = ListEntries.sizeOf(ListEntries.readCode(n.data, off));
+    int newSize = ListEntries.entrySize(element);
     long newUsed = (long) n.used - oldSize + newSize;
     boolean inPlace = n.count == 1 || (element.length < packedThreshold && newUsed <= byteLimit());
     if (!inPlace) {
@@ -232,7 +226,7 @@ public final class ListValue extends StoredValue {
       ensureCapacity(n, n.used + delta);
     }
     System.arraycopy(n.data, off + oldSize, n.data, off + newSize, n.used - off - oldSize);
-    writeEntry(n.data, off, element);
+    ListEntries.writeEntry(n.data, off, element);
     n.used += delta;
     if (delta < 0) {
       maybeShrink(n);
@@ -326,7 +320,7 @@ public final class ListValue extends StoredValue {
       } else {
         to = from;
         for (int t = 0; t < take; t++) {
-          to += sizeOf(readCode(n.data, to));
+          to += ListEntries.sizeOf(ListEntries.readCode(n.data, to));
         }
       }
       System.arraycopy(n.data, to, n.data, from, n.used - to);
@@ -370,14 +364,15 @@ public final class ListValue extends StoredValue {
     byte[] digits = null; // integers are shown to the visitor as their decimal text
     if (!reverse) {
       while (true) {
-        int code = readCode(n.data, off);
-        int h = varintSize(code);
+        int code = ListEntries.readCode(n.data, off);
+        int h = ListEntries.varintSize(code);
         boolean more;
-        if (isInteger(code)) {
+        if (ListEntries.isInteger(code)) {
           if (digits == null) {
             digits = new byte[20];
           }
-          int len = formatLong(readInteger(n.data, off + h, code >>> 1), digits);
+          int len =
+              ListEntries.formatLong(ListEntries.readInteger(n.data, off + h, code >>> 1), digits);
           more = visitor.visit(digits, 0, len);
         } else {
           more = visitor.visit(n.data, off + h, code >>> 1);
@@ -395,17 +390,18 @@ public final class ListValue extends StoredValue {
         }
       }
     }
-    int end = off + sizeOf(readCode(n.data, off));
+    int end = off + ListEntries.sizeOf(ListEntries.readCode(n.data, off));
     while (true) {
-      int code = readCodeBackward(n.data, end);
-      int h = varintSize(code);
-      int start = end - sizeOf(code);
+      int code = ListEntries.readCodeBackward(n.data, end);
+      int h = ListEntries.varintSize(code);
+      int start = end - ListEntries.sizeOf(code);
       boolean more;
-      if (isInteger(code)) {
+      if (ListEntries.isInteger(code)) {
         if (digits == null) {
           digits = new byte[20];
         }
-        int len = formatLong(readInteger(n.data, start + h, code >>> 1), digits);
+        int len =
+            ListEntries.formatLong(ListEntries.readInteger(n.data, start + h, code >>> 1), digits);
         more = visitor.visit(digits, 0, len);
       } else {
         more = visitor.visit(n.data, start + h, code >>> 1);
@@ -426,13 +422,13 @@ public final class ListValue extends StoredValue {
 
   /** Index of the first element equal to {@code element}, or -1. */
   public long indexOf(byte[] element) {
-    byte[] needle = encode(element);
+    byte[] needle = ListEntries.encode(element);
     long before = 0;
     for (int i = 0; i < nodeCount; i++) {
       Node n = node(i);
       int k = 0;
       for (int off = 0; off < n.used; k++) {
-        int bytes = sizeOf(readCode(n.data, off));
+        int bytes = ListEntries.sizeOf(ListEntries.readCode(n.data, off));
         if (sameEntry(n.data, off, bytes, needle)) {
           return before + k;
         }
@@ -448,7 +444,7 @@ public final class ListValue extends StoredValue {
    * {@code limit} when {@code fromTail}; every one when {@code limit} is 0. Returns how many went.
    */
   public long removeAll(byte[] element, long limit, boolean fromTail) {
-    byte[] needle = encode(element);
+    byte[] needle = ListEntries.encode(element);
     long removed = 0;
     int[] matches = null;
     for (int step = 0; step < nodeCount; step++) {
@@ -461,7 +457,7 @@ public final class ListValue extends StoredValue {
       }
       int m = 0;
       for (int off = 0; off < n.used; ) {
-        int bytes = sizeOf(readCode(n.data, off));
+        int bytes = ListEntries.sizeOf(ListEntries.readCode(n.data, off));
         if (sameEntry(n.data, off, bytes, needle)) {
           matches[m++] = off;
         }
@@ -578,7 +574,7 @@ public final class ListValue extends StoredValue {
   }
 
   private static Node newNode(byte[] element) {
-    byte[] data = encode(element);
+    byte[] data = ListEntries.encode(element);
     return new Node(data, data.length, 1);
   }
 
@@ -596,7 +592,7 @@ public final class ListValue extends StoredValue {
   }
 
   private void insertInNode(Node n, int off, byte[] element) {
-    int bytes = entrySize(element);
+    int bytes = ListEntries.entrySize(element);
     int needed = n.used + bytes;
     if (needed > n.data.length) {
       byte[] grown = new byte[growTo(n.data.length, needed)];
@@ -606,7 +602,7 @@ public final class ListValue extends StoredValue {
     } else {
       System.arraycopy(n.data, off, n.data, off + bytes, n.used - off);
     }
-    writeEntry(n.data, off, element);
+    ListEntries.writeEntry(n.data, off, element);
     n.used = needed;
     n.count++;
   }
@@ -646,7 +642,7 @@ public final class ListValue extends StoredValue {
     if (element.length >= packedThreshold || isPlain(n)) {
       return false;
     }
-    long newUsed = (long) n.used + entrySize(element);
+    long newUsed = (long) n.used + ListEntries.entrySize(element);
     if (fill < 0) {
       return newUsed <= SIZE_LIMITS[-fill - 1];
     }
@@ -655,7 +651,7 @@ public final class ListValue extends StoredValue {
 
   /** A node holding one element too large to share a node. */
   private static boolean isPlain(Node n) {
-    return n.count == 1 && (readCode(n.data, 0) >>> 1) >= packedThreshold;
+    return n.count == 1 && (ListEntries.readCode(n.data, 0) >>> 1) >= packedThreshold;
   }
 
   private boolean allowMerge(Node a, Node b) {
@@ -732,13 +728,13 @@ public final class ListValue extends StoredValue {
     if (k <= n.count / 2) {
       int off = 0;
       for (int j = 0; j < k; j++) {
-        off += sizeOf(readCode(n.data, off));
+        off += ListEntries.sizeOf(ListEntries.readCode(n.data, off));
       }
       return off;
     }
     int end = n.used;
     for (int j = n.count; j > k; j--) {
-      end -= sizeOf(readCodeBackward(n.data, end));
+      end -= ListEntries.sizeOf(ListEntries.readCodeBackward(n.data, end));
     }
     return end;
   }
@@ -747,170 +743,6 @@ public final class ListValue extends StoredValue {
     if (index < 0 || index >= bound) {
       throw new IndexOutOfBoundsException("index " + index + " of " + bound);
     }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Entry codec
-
-  /** Bytes of the varint of {@code code}, read as unsigned. */
-  static int varintSize(int code) {
-    if ((code & ~0x7F) == 0) {
-      return 1;
-    } else if ((code & ~0x3FFF) == 0) {
-      return 2;
-    } else if ((code & ~0x1FFFFF) == 0) {
-      return 3;
-    } else if ((code & ~0xFFFFFFF) == 0) {
-      return 4;
-    }
-    return 5;
-  }
-
-  private static boolean isInteger(int code) {
-    return (code & 1) != 0;
-  }
-
-  /** Bytes an entry with {@code code} takes: the varint twice and the payload. */
-  static int sizeOf(int code) {
-    return 2 * varintSize(code) + (code >>> 1);
-  }
-
-  /**
-   * The code of {@code element}: an integer's when it is a canonical decimal integer (so that it
-   * reads back as the same bytes), else a string's.
-   */
-  static int codeOf(byte[] element) {
-    if (element.length <= 20 && Args.isCanonicalLong(element)) {
-      return (integerBytes(Args.parseLongOr(element, 0)) << 1) | 1;
-    }
-    return element.length << 1; // unsigned: lengths up to 2^31 - 1 fit
-  }
-
-  /** Bytes {@code element} takes in a node. */
-  static int entrySize(byte[] element) {
-    return sizeOf(codeOf(element));
-  }
-
-  /** Fewest bytes that hold {@code v} in two's complement. */
-  private static int integerBytes(long v) {
-    int k = 1;
-    while (k < 8 && (v < -(1L << (8 * k - 1)) || v >= (1L << (8 * k - 1)))) {
-      k++;
-    }
-    return k;
-  }
-
-  /** The code of the entry that starts at {@code off}. */
-  static int readCode(byte[] d, int off) {
-    int b = d[off];
-    if (b >= 0) {
-      return b;
-    }
-    int v = b & 0x7F;
-    int shift = 7;
-    do {
-      b = d[++off];
-      v |= (b & 0x7F) << shift;
-      shift += 7;
-    } while (b < 0);
-    return v;
-  }
-
-  /** The code of the entry that ends just before {@code end}. */
-  static int readCodeBackward(byte[] d, int end) {
-    int p = end - 1;
-    int b = d[p];
-    if (b >= 0) {
-      return b;
-    }
-    int v = b & 0x7F;
-    int shift = 7;
-    do {
-      b = d[--p];
-      v |= (b & 0x7F) << shift;
-      shift += 7;
-    } while (b < 0);
-    return v;
-  }
-
-  private static long readInteger(byte[] d, int off, int bytes) {
-    long v = 0;
-    for (int j = bytes - 1; j >= 0; j--) {
-      v = (v << 8) | (d[off + j] & 0xFF);
-    }
-    int unused = 64 - 8 * bytes;
-    return (v << unused) >> unused; // sign-extend
-  }
-
-  /** A copy of the element whose entry starts at {@code off}. */
-  private static byte[] elementAt(byte[] d, int off) {
-    int code = readCode(d, off);
-    int start = off + varintSize(code);
-    if (isInteger(code)) {
-      byte[] digits = new byte[20];
-      int len = formatLong(readInteger(d, start, code >>> 1), digits);
-      return Arrays.copyOf(digits, len);
-    }
-    return Arrays.copyOfRange(d, start, start + (code >>> 1));
-  }
-
-  /** Writes the decimal text of {@code v} at the start of {@code out}; returns its length. */
-  static int formatLong(long v, byte[] out) {
-    // Work with the negative value so that Long.MIN_VALUE needs no special case.
-    boolean negative = v < 0;
-    long n = negative ? v : -v;
-    int len = 1;
-    for (long t = n / 10; t != 0; t /= 10) {
-      len++;
-    }
-    if (negative) {
-      len++;
-    }
-    for (int p = len - 1; p >= (negative ? 1 : 0); p--) {
-      out[p] = (byte) ('0' - (n % 10));
-      n /= 10;
-    }
-    if (negative) {
-      out[0] = '-';
-    }
-    return len;
-  }
-
-  /** The entry of {@code element}, exactly {@link #entrySize} bytes. */
-  static byte[] encode(byte[] element) {
-    int code = codeOf(element);
-    byte[] d = new byte[sizeOf(code)];
-    writeEntry(d, 0, element, code);
-    return d;
-  }
-
-  /** Writes {@code element} as an entry at {@code off}; returns the offset after it. */
-  static int writeEntry(byte[] d, int off, byte[] element) {
-    return writeEntry(d, off, element, codeOf(element));
-  }
-
-  private static int writeEntry(byte[] d, int off, byte[] element, int code) {
-    int h = varintSize(code);
-    int v = code;
-    for (int j = 0; j < h; j++) {
-      int b = v & 0x7F;
-      v >>>= 7;
-      d[off + j] = (byte) (j < h - 1 ? b | 0x80 : b);
-    }
-    int payload = code >>> 1;
-    if (isInteger(code)) {
-      long x = Args.parseLongOr(element, 0);
-      for (int j = 0; j < payload; j++) {
-        d[off + h + j] = (byte) (x >>> (8 * j));
-      }
-    } else {
-      System.arraycopy(element, 0, d, off + h, payload);
-    }
-    int trailer = off + h + payload;
-    for (int j = 0; j < h; j++) {
-      d[trailer + h - 1 - j] = d[off + j];
-    }
-    return trailer + h;
   }
 
   /**
@@ -927,9 +759,9 @@ public final class ListValue extends StoredValue {
       int off = 0;
       int c = 0;
       while (off < n.used) {
-        int code = readCode(n.data, off);
-        int end = off + sizeOf(code);
-        if (end > n.used || readCodeBackward(n.data, end) != code) {
+        int code = ListEntries.readCode(n.data, off);
+        int end = off + ListEntries.sizeOf(code);
+        if (end > n.used || ListEntries.readCodeBackward(n.data, end) != code) {
           throw new AssertionError("trailer mismatch in node " + i + " at " + off);
         }
         off = end;

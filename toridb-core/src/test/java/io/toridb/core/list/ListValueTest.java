@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The packed layout of {@link ListValue}: entry codec, node limits, digests. */
+/** The packed layout of {@link ListValue}: integer entries, node limits, digests. */
 class ListValueTest {
   @AfterEach
   void restoreThreshold() {
@@ -36,26 +36,6 @@ class ListValueTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 63, 64, 8191, 8192, 1048575, 1048576})
-  void stringEntries_roundTripAtEveryVarintWidth(int len) {
-    byte[] element = filled(len);
-    byte[] data = ListValue.encode(element);
-    assertEquals(ListValue.entrySize(element), data.length);
-    int code = ListValue.readCode(data, 0);
-    assertEquals(code, ListValue.readCodeBackward(data, data.length));
-    assertEquals(len << 1, code);
-    ListValue list = new ListValue(-2);
-    list.push(element, false);
-    assertArrayEquals(element, list.get(0));
-  }
-
-  @ParameterizedTest
-  @CsvSource({"0,1", "63,1", "64,2", "8191,2", "8192,3", "1048576,4", "134217728,5"})
-  void stringCodes_growBySevenBits(int len, int bytes) {
-    assertEquals(bytes, ListValue.varintSize(len << 1));
-  }
-
-  @ParameterizedTest
   @CsvSource({
     "0,3",
     "-1,3",
@@ -70,7 +50,7 @@ class ListValueTest {
   })
   void canonicalIntegers_arePackedAsListpackIntegers(String text, int bytes) {
     byte[] element = b(text);
-    assertEquals(bytes, ListValue.entrySize(element));
+    assertEquals(bytes, ListEntries.entrySize(element));
     ListValue list = new ListValue(-2);
     list.push(element, true);
     list.push(b("x"), true);
@@ -82,7 +62,7 @@ class ListValueTest {
   @ValueSource(strings = {"007", "-0", "+1", " 1", "1 ", "1.0", "9223372036854775808", "0x10", ""})
   void nonCanonicalNumbers_stayStrings(String text) {
     byte[] element = b(text);
-    assertEquals(text.length() << 1, ListValue.codeOf(element));
+    assertEquals(text.length() << 1, ListEntries.codeOf(element));
     ListValue list = new ListValue(-2);
     list.push(element, false);
     list.push(b("12"), false);
@@ -106,19 +86,6 @@ class ListValueTest {
         true,
         (buf, off, len) -> seen.add(new String(buf, off, len, StandardCharsets.ISO_8859_1)));
     assertEquals(List.of("x", "-5", "01"), seen);
-  }
-
-  @ParameterizedTest
-  @ValueSource(longs = {0, 7, -7, 10, 99, -100, Long.MAX_VALUE, Long.MIN_VALUE, 1234567890123L})
-  void formatLong_writesTheDecimalText(long v) {
-    byte[] out = new byte[20];
-    int len = ListValue.formatLong(v, out);
-    assertEquals(Long.toString(v), new String(out, 0, len, StandardCharsets.ISO_8859_1));
-  }
-
-  @Test
-  void sixteenByteElements_takeEighteenBytesAsInAListpack() {
-    assertEquals(18, ListValue.entrySize(b("value-0000000001")));
   }
 
   @Test
