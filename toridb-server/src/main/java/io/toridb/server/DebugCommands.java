@@ -13,9 +13,11 @@ import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
 import io.toridb.core.command.Help;
+import io.toridb.core.config.Directive;
 import io.toridb.core.keyspace.DatasetDigest;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
+import io.toridb.core.list.ListValue;
 import io.toridb.core.string.StringValue;
 import io.toridb.protocol.RespWriter;
 import java.net.SocketAddress;
@@ -95,6 +97,15 @@ final class DebugCommands {
         for (int i = 2; i < argc; i++) {
           ctx.out().simple(DatasetDigest.ofValue(ctx.db().peek(new Key(argv[i]))));
         }
+      }
+      case "QUICKLIST-PACKED-THRESHOLD" -> {
+        require(argc == 3, argv);
+        long bytes = Directive.parseMemory(Args.latin1(argv[2]));
+        if (bytes == Long.MIN_VALUE || !ListValue.packedThreshold(bytes)) {
+          throw new CommandException(
+              "ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+        }
+        ctx.out().ok();
       }
       case "LOG" -> {
         require(argc == 3, argv);
@@ -327,6 +338,9 @@ final class DebugCommands {
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
         "    default.",
+        "QUICKLIST-PACKED-THRESHOLD <size>",
+        "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+        "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
         "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
         "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
         "SLEEP <seconds>",

@@ -1,0 +1,96 @@
+package io.toridb.core.list;
+
+import io.toridb.core.CommandHarness;
+import io.toridb.core.command.CommandContext;
+import io.toridb.core.keyspace.Key;
+import io.toridb.core.keyspace.StoredValue;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the list tests share: reply builders, direct access to values, captured effects. */
+final class ListTestSupport {
+  private ListTestSupport() {}
+
+  static final String WRONGTYPE =
+      "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+  static final String NOT_INTEGER = "-ERR value is not an integer or out of range\r\n";
+  static final String SYNTAX = "-ERR syntax error\r\n";
+  static final String EMPTY_ARRAY = "*0\r\n";
+  static final String NULL_ARRAY = "*-1\r\n";
+  static final String NULL3 = "_\r\n";
+
+  static String arity(String name) {
+    return "-ERR wrong number of arguments for '" + name + "' command\r\n";
+  }
+
+  static String error(String text) {
+    return "-" + text + "\r\n";
+  }
+
+  /** An array of bulk strings. */
+  static String array(String... elements) {
+    StringBuilder sb = new StringBuilder("*").append(elements.length).append("\r\n");
+    for (String e : elements) {
+      sb.append(CommandHarness.bulk(e));
+    }
+    return sb.toString();
+  }
+
+  /** An array of integers. */
+  static String integers(long... values) {
+    StringBuilder sb = new StringBuilder("*").append(values.length).append("\r\n");
+    for (long v : values) {
+      sb.append(':').append(v).append("\r\n");
+    }
+    return sb.toString();
+  }
+
+  static StoredValue peek(CommandHarness h, String key) {
+    return h.server().keyspace().db(0).peek(Key.of(key));
+  }
+
+  /** Joins arguments with spaces: how captured effects are recorded. */
+  static String join(byte[][] argv) {
+    StringBuilder sb = new StringBuilder();
+    for (byte[] a : argv) {
+      if (sb.length() > 0) {
+        sb.append(' ');
+      }
+      sb.append(new String(a, StandardCharsets.ISO_8859_1));
+    }
+    return sb.toString();
+  }
+
+  /** Records every propagated effect as its arguments joined by spaces. */
+  static List<String> captureEffects(CommandHarness h) {
+    List<String> effects = new ArrayList<>();
+    h.server().propagation((db, argv) -> effects.add(join(argv)));
+    return effects;
+  }
+
+  /** Records every keyspace event as "event:key". */
+  static List<String> captureEvents(CommandHarness h) {
+    List<String> events = new ArrayList<>();
+    h.server().notifier((db, type, event, key) -> events.add(event + ":" + key));
+    return events;
+  }
+
+  /**
+   * Makes the harness's commands run as inside MULTI, where blocking commands may not block. The
+   * context has no public switch for it yet, so the test flips the field it reads.
+   */
+  static void denyBlocking(CommandHarness h) {
+    try {
+      var executorField = CommandHarness.class.getDeclaredField("executor");
+      executorField.setAccessible(true);
+      var executor = (io.toridb.core.command.CommandExecutor) executorField.get(h);
+      CommandContext ctx = executor.context();
+      var allowed = CommandContext.class.getDeclaredField("blockingAllowed");
+      allowed.setAccessible(true);
+      allowed.setBoolean(ctx, false);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("CommandContext no longer has the blockingAllowed field", e);
+    }
+  }
+}
