@@ -8,11 +8,13 @@ import static io.toridb.core.list.ListTestSupport.SYNTAX;
 import static io.toridb.core.list.ListTestSupport.WRONGTYPE;
 import static io.toridb.core.list.ListTestSupport.arity;
 import static io.toridb.core.list.ListTestSupport.array;
-import static io.toridb.core.list.ListTestSupport.denyBlocking;
 import static io.toridb.core.list.ListTestSupport.error;
+import static io.toridb.core.list.ListTestSupport.inTransaction;
+import static io.toridb.core.list.ListTestSupport.inTransaction3;
 import static io.toridb.core.list.ListTestSupport.peek;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.CommandHarness;
 import org.junit.jupiter.api.Nested;
@@ -27,6 +29,26 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ListBlockingCommandsTest {
   private final CommandHarness h = new CommandHarness();
+
+  /**
+   * Runs a blocking command that finds nothing: it must park the client (no reply yet); then ends
+   * the wait by its deadline and returns the timeout reply the client receives.
+   */
+  private String timedOut3(String... cmd) {
+    int before = h.session().protocol();
+    h.session().protocol(3);
+    try {
+      return timedOut(cmd);
+    } finally {
+      h.session().protocol(before);
+    }
+  }
+
+  private String timedOut(String... cmd) {
+    assertEquals("", h.call(cmd));
+    assertTrue(h.server().blocking().expire(h.session().blocked()));
+    return h.host().takeSent();
+  }
 
   private static final String NOT_FLOAT = error("ERR timeout is not a float or out of range");
   private static final String NEGATIVE = error("ERR timeout is negative");
@@ -51,9 +73,9 @@ class ListBlockingCommandsTest {
 
     @Test
     void blpop_timeoutReply_isNullArray() {
-      assertEquals(NULL_ARRAY, h.call("BLPOP", "a", "b", "0.01"));
-      assertEquals(NULL_ARRAY, h.call("BRPOP", "a", "0"));
-      assertEquals(NULL3, h.call3("BLPOP", "a", "0.01"));
+      assertEquals(NULL_ARRAY, timedOut("BLPOP", "a", "b", "0.01"));
+      assertEquals(NULL_ARRAY, timedOut("BRPOP", "a", "0"));
+      assertEquals(NULL3, timedOut3("BLPOP", "a", "0.01"));
     }
 
     @Test
@@ -93,8 +115,8 @@ class ListBlockingCommandsTest {
 
     @Test
     void blmpop_timeoutReply_isNullArray() {
-      assertEquals(NULL_ARRAY, h.call("BLMPOP", "0.01", "2", "a", "b", "LEFT"));
-      assertEquals(NULL3, h.call3("BLMPOP", "0", "1", "a", "RIGHT", "COUNT", "2"));
+      assertEquals(NULL_ARRAY, timedOut("BLMPOP", "0.01", "2", "a", "b", "LEFT"));
+      assertEquals(NULL3, timedOut3("BLMPOP", "0", "1", "a", "RIGHT", "COUNT", "2"));
     }
 
     @Test
@@ -125,9 +147,9 @@ class ListBlockingCommandsTest {
 
     @Test
     void blmove_timeoutReply_isNullArrayAsRedisBlockedTimeout() {
-      assertEquals(NULL_ARRAY, h.call("BLMOVE", "s", "d", "LEFT", "RIGHT", "0.01"));
-      assertEquals(NULL_ARRAY, h.call("BRPOPLPUSH", "s", "d", "0"));
-      assertEquals(NULL3, h.call3("BRPOPLPUSH", "s", "d", "0"));
+      assertEquals(NULL_ARRAY, timedOut("BLMOVE", "s", "d", "LEFT", "RIGHT", "0.01"));
+      assertEquals(NULL_ARRAY, timedOut("BRPOPLPUSH", "s", "d", "0"));
+      assertEquals(NULL3, timedOut3("BRPOPLPUSH", "s", "d", "0"));
     }
 
     @Test
@@ -141,7 +163,7 @@ class ListBlockingCommandsTest {
       assertEquals(WRONGTYPE, h.call("BLMOVE", "s", "str", "LEFT", "LEFT", "0"));
       assertEquals(array("a"), h.call("LRANGE", "s", "0", "-1"));
       // A missing source blocks whatever the destination holds.
-      assertEquals(NULL_ARRAY, h.call("BRPOPLPUSH", "missing", "str", "0"));
+      assertEquals(NULL_ARRAY, timedOut("BRPOPLPUSH", "missing", "str", "0"));
       assertEquals(arity("brpoplpush"), h.call("BRPOPLPUSH", "s", "d"));
       assertEquals(arity("blmove"), h.call("BLMOVE", "s", "d", "LEFT", "LEFT"));
     }
@@ -155,35 +177,31 @@ class ListBlockingCommandsTest {
   }
 
   @Nested
-  class WhereBlockingIsNotAllowed {
+  class InsideMulti {
     @ParameterizedTest
     @ValueSource(strings = {"BLPOP", "BRPOP"})
     void pops_replyNullArray(String cmd) {
-      denyBlocking(h);
-      assertEquals(NULL_ARRAY, h.call(cmd, "a", "0"));
-      assertEquals(NULL3, h.call3(cmd, "a", "0"));
+      assertEquals(NULL_ARRAY, inTransaction(h, cmd, "a", "0"));
+      assertEquals(NULL3, inTransaction3(h, cmd, "a", "0"));
     }
 
     @Test
     void blmpop_repliesNullArray() {
-      denyBlocking(h);
-      assertEquals(NULL_ARRAY, h.call("BLMPOP", "0", "1", "a", "LEFT"));
+      assertEquals(NULL_ARRAY, inTransaction(h, "BLMPOP", "0", "1", "a", "LEFT"));
     }
 
     @Test
     void moves_replyNullBulk() {
-      denyBlocking(h);
-      assertEquals(NIL, h.call("BLMOVE", "a", "b", "LEFT", "RIGHT", "0"));
-      assertEquals(NIL, h.call("BRPOPLPUSH", "a", "b", "0"));
-      assertEquals(NULL3, h.call3("BRPOPLPUSH", "a", "b", "0"));
+      assertEquals(NIL, inTransaction(h, "BLMOVE", "a", "b", "LEFT", "RIGHT", "0"));
+      assertEquals(NIL, inTransaction(h, "BRPOPLPUSH", "a", "b", "0"));
+      assertEquals(NULL3, inTransaction3(h, "BRPOPLPUSH", "a", "b", "0"));
     }
 
     @Test
     void dataIsStillServed() {
-      denyBlocking(h);
       h.call("RPUSH", "a", "x", "y");
-      assertEquals(array("a", "x"), h.call("BLPOP", "a", "0"));
-      assertEquals(bulk("y"), h.call("BLMOVE", "a", "b", "LEFT", "RIGHT", "0"));
+      assertEquals(array("a", "x"), inTransaction(h, "BLPOP", "a", "0"));
+      assertEquals(bulk("y"), inTransaction(h, "BLMOVE", "a", "b", "LEFT", "RIGHT", "0"));
     }
   }
 }

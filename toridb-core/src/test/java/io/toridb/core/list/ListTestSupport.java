@@ -1,7 +1,6 @@
 package io.toridb.core.list;
 
 import io.toridb.core.CommandHarness;
-import io.toridb.core.command.CommandContext;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
 import java.nio.charset.StandardCharsets;
@@ -80,17 +79,28 @@ final class ListTestSupport {
    * Makes the harness's commands run as inside MULTI, where blocking commands may not block. The
    * context has no public switch for it yet, so the test flips the field it reads.
    */
-  static void denyBlocking(CommandHarness h) {
+  /**
+   * Runs {@code cmd} alone inside MULTI/EXEC, where blocking commands may not block, and returns
+   * its reply (the one element of EXEC's reply).
+   */
+  static String inTransaction(CommandHarness h, String... cmd) {
+    h.call("MULTI");
+    h.call(cmd);
+    String exec = h.call("EXEC");
+    if (!exec.startsWith("*1\r\n")) {
+      throw new AssertionError("EXEC replied " + exec);
+    }
+    return exec.substring(4);
+  }
+
+  /** {@link #inTransaction} in RESP3. */
+  static String inTransaction3(CommandHarness h, String... cmd) {
+    int before = h.session().protocol();
+    h.session().protocol(3);
     try {
-      var executorField = CommandHarness.class.getDeclaredField("executor");
-      executorField.setAccessible(true);
-      var executor = (io.toridb.core.command.CommandExecutor) executorField.get(h);
-      CommandContext ctx = executor.context();
-      var allowed = CommandContext.class.getDeclaredField("blockingAllowed");
-      allowed.setAccessible(true);
-      allowed.setBoolean(ctx, false);
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError("CommandContext no longer has the blockingAllowed field", e);
+      return inTransaction(h, cmd);
+    } finally {
+      h.session().protocol(before);
     }
   }
 }
