@@ -85,7 +85,7 @@ public record KeySpec(
       }
       long count = Args.parseLongOr(argv[countAt], -1);
       int start = index + firstKey;
-      if (count <= 0 || start + (count - 1) * keyStep >= argv.length) {
+      if (count <= 0 || count > argv.length || start + (count - 1) * keyStep >= argv.length) {
         return;
       }
       for (int i = 0, pos = start; i < count; i++, pos += keyStep) {

@@ -204,7 +204,8 @@ public final class CommandCommands {
     if (spec == null) {
       throw new CommandException("ERR Invalid command specified");
     }
-    if (spec.firstKey() <= 0) {
+    // Keys counted by an argument (ZUNION's numkeys) have no legacy first key, only a key spec.
+    if (spec.keySpecs().isEmpty()) {
       throw new CommandException("ERR The command has no key arguments");
     }
     if (!spec.arityAccepts(target.length)) {
