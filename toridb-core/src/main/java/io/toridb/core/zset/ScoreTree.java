@@ -28,8 +28,13 @@ import java.util.Arrays;
 final class ScoreTree {
   static final int LEAF_CAPACITY = 64;
   static final int INNER_CAPACITY = 64;
-  private static final int LEAF_MIN = LEAF_CAPACITY / 4;
-  private static final int INNER_MIN = INNER_CAPACITY / 4;
+
+  /** Node sizes of this tree: the constants above, smaller in tests to reach every case. */
+  private final int leafCapacity;
+
+  private final int innerCapacity;
+  private final int leafMin;
+  private final int innerMin;
 
   /**
    * A property of keys that holds for a prefix of the order (all keys below some point), such as
@@ -57,7 +62,7 @@ final class ScoreTree {
 
     void ensureCapacity(int n) {
       if (scores.length < n) {
-        int c = Math.min(LEAF_CAPACITY, Math.max(n, scores.length * 2));
+        int c = Math.max(n, Math.min(LEAF_CAPACITY, scores.length * 2));
         scores = Arrays.copyOf(scores, c);
         members = Arrays.copyOf(members, c);
       }
@@ -80,10 +85,17 @@ final class ScoreTree {
   }
 
   private static final class Inner extends Node {
-    final Node[] children = new Node[INNER_CAPACITY];
-    final int[] counts = new int[INNER_CAPACITY];
-    final double[] sepScores = new double[INNER_CAPACITY];
-    final byte[][] sepMembers = new byte[INNER_CAPACITY][];
+    final Node[] children;
+    final int[] counts;
+    final double[] sepScores;
+    final byte[][] sepMembers;
+
+    Inner(int capacity) {
+      children = new Node[capacity];
+      counts = new int[capacity];
+      sepScores = new double[capacity];
+      sepMembers = new byte[capacity][];
+    }
 
     /** Entries under this node: the sum of {@link #counts}. */
     int total;
@@ -126,7 +138,17 @@ final class ScoreTree {
   private byte[] splitMember;
 
   ScoreTree() {
-    Leaf leaf = new Leaf(8);
+    this(LEAF_CAPACITY, INNER_CAPACITY);
+  }
+
+  /** A tree with other node sizes (at least 4), for tests. */
+  ScoreTree(int leafCapacity, int innerCapacity) {
+    this.leafCapacity = leafCapacity;
+    this.innerCapacity = innerCapacity;
+    this.leafMin = leafCapacity / 4;
+    // An inner node needs two children so that a child can always find a neighbour.
+    this.innerMin = Math.max(2, innerCapacity / 4);
+    Leaf leaf = new Leaf(Math.min(8, leafCapacity));
     root = leaf;
     head = leaf;
     tail = leaf;
@@ -207,7 +229,7 @@ final class ScoreTree {
   void insert(double score, byte[] member) {
     Node right = insert(root, score, member);
     if (right != null) {
-      Inner r = new Inner();
+      Inner r = new Inner(innerCapacity);
       r.children[0] = root;
       r.counts[0] = countOf(root);
       r.size = 1;
@@ -236,7 +258,7 @@ final class ScoreTree {
     in.total += in.counts[i] - before;
     double sepScore = splitScore;
     byte[] sepMember = splitMember;
-    if (in.size < INNER_CAPACITY) {
+    if (in.size < innerCapacity) {
       in.insertChild(i + 1, right, countOf(right), sepScore, sepMember);
       return null;
     }
@@ -245,11 +267,11 @@ final class ScoreTree {
 
   private Node insertIntoLeaf(Leaf leaf, double score, byte[] member) {
     int pos = upperBound(leaf, score, member);
-    if (leaf.size < LEAF_CAPACITY) {
+    if (leaf.size < leafCapacity) {
       leaf.insertAt(pos, score, member);
       return null;
     }
-    Leaf right = new Leaf(LEAF_CAPACITY);
+    Leaf right = new Leaf(leafCapacity);
     if (pos == leaf.size && leaf.next == null) {
       right.insertAt(0, score, member);
     } else if (pos == 0 && leaf.prev == null) {
@@ -293,7 +315,7 @@ final class ScoreTree {
    * returns the new right half, its separator in {@link #splitScore}/{@link #splitMember}.
    */
   private Node splitInner(Inner in, int pos, Node child, double sepScore, byte[] sepMember) {
-    Inner right = new Inner();
+    Inner right = new Inner(innerCapacity);
     int half = in.size / 2;
     int n = in.size - half;
     System.arraycopy(in.children, half, right.children, 0, n);
@@ -353,7 +375,7 @@ final class ScoreTree {
     }
     in.counts[i]--;
     in.total--;
-    if (child.size < (child instanceof Leaf ? LEAF_MIN : INNER_MIN)) {
+    if (child.size < (child instanceof Leaf ? leafMin : innerMin)) {
       rebalance(in, i);
     }
     return true;
@@ -368,7 +390,7 @@ final class ScoreTree {
     int b = a + 1;
     Node left = in.children[a];
     Node right = in.children[b];
-    int capacity = left instanceof Leaf ? LEAF_CAPACITY : INNER_CAPACITY;
+    int capacity = left instanceof Leaf ? leafCapacity : innerCapacity;
     if (left.size + right.size <= capacity) {
       if (left instanceof Leaf l) {
         mergeLeaves(l, (Leaf) right);
@@ -577,6 +599,100 @@ final class ScoreTree {
   /** A cursor on the last entry, or an exhausted one when the tree is empty. */
   Cursor last() {
     return new Cursor(count == 0 ? null : tail, count == 0 ? 0 : tail.size - 1);
+  }
+
+  /**
+   * Checks the structure (for tests): counts add up, keys are in order within and across leaves,
+   * separators bound their children, nodes other than the root and the end leaves are not below
+   * their minimum fill, all leaves are at the same depth and the leaf links visit every entry.
+   *
+   * @throws IllegalStateException describing the first broken rule
+   */
+  void checkInvariants() {
+    int[] leafDepth = {-1};
+    int total = check(root, 0, leafDepth, true);
+    if (total != count) {
+      throw new IllegalStateException("count " + count + " but " + total + " entries");
+    }
+    int linked = 0;
+    Leaf prev = null;
+    for (Leaf l = head; l != null; l = l.next) {
+      if (l.prev != prev) {
+        throw new IllegalStateException("broken prev link");
+      }
+      if (prev != null && prev.size > 0 && l.size > 0) {
+        if (compare(
+                prev.scores[prev.size - 1], prev.members[prev.size - 1], l.scores[0], l.members[0])
+            >= 0) {
+          throw new IllegalStateException("leaves out of order");
+        }
+      }
+      linked += l.size;
+      prev = l;
+    }
+    if (prev != tail || linked != count) {
+      throw new IllegalStateException("leaf links cover " + linked + " of " + count);
+    }
+  }
+
+  private int check(Node n, int depth, int[] leafDepth, boolean isRoot) {
+    if (n instanceof Leaf leaf) {
+      if (leafDepth[0] == -1) {
+        leafDepth[0] = depth;
+      } else if (leafDepth[0] != depth) {
+        throw new IllegalStateException("leaves at depths " + leafDepth[0] + " and " + depth);
+      }
+      // The end leaves may be small: appending or prepending splits leave one entry there.
+      if (!isRoot && leaf != head && leaf != tail && leaf.size < leafMin) {
+        throw new IllegalStateException("leaf below minimum: " + leaf.size);
+      }
+      for (int i = 1; i < leaf.size; i++) {
+        if (compare(leaf.scores[i - 1], leaf.members[i - 1], leaf.scores[i], leaf.members[i])
+            >= 0) {
+          throw new IllegalStateException("leaf out of order");
+        }
+      }
+      return leaf.size;
+    }
+    Inner in = (Inner) n;
+    if (in.size < (isRoot ? 2 : innerMin)) {
+      throw new IllegalStateException("inner node below minimum: " + in.size);
+    }
+    int sum = 0;
+    for (int i = 0; i < in.size; i++) {
+      int c = check(in.children[i], depth + 1, leafDepth, false);
+      if (c != in.counts[i]) {
+        throw new IllegalStateException("count " + in.counts[i] + " but child holds " + c);
+      }
+      sum += c;
+      if (i > 0) {
+        Cursor first = firstOf(in.children[i]);
+        Cursor lastBefore = lastOf(in.children[i - 1]);
+        if (compare(in.sepScores[i], in.sepMembers[i], first.score(), first.member()) > 0
+            || compare(lastBefore.score(), lastBefore.member(), in.sepScores[i], in.sepMembers[i])
+                >= 0) {
+          throw new IllegalStateException("separator out of place");
+        }
+      }
+    }
+    if (sum != in.total) {
+      throw new IllegalStateException("total " + in.total + " but children hold " + sum);
+    }
+    return sum;
+  }
+
+  private static Cursor firstOf(Node n) {
+    while (n instanceof Inner in) {
+      n = in.children[0];
+    }
+    return new Cursor((Leaf) n, 0);
+  }
+
+  private static Cursor lastOf(Node n) {
+    while (n instanceof Inner in) {
+      n = in.children[in.size - 1];
+    }
+    return new Cursor((Leaf) n, n.size - 1);
   }
 
   /** A position in the tree that moves entry by entry; invalid once it runs off an end. */

@@ -200,7 +200,8 @@ public final class ZSetValue extends StoredValue {
       convertToRanked();
     }
     insertNew(score, member);
-    out.score = packed != null ? score + 0.0 : score;
+    // The score as computed, even where a listpack stores -0 as 0 (as Redis replies).
+    out.score = score;
     out.flags = OUT_ADDED;
     return true;
   }
