@@ -1,13 +1,19 @@
 package io.toridb.core.zset;
 
+import static io.toridb.core.command.CommandFlag.BLOCKING;
+import static io.toridb.core.command.CommandFlag.FAST;
+import static io.toridb.core.command.CommandFlag.NOSCRIPT;
 import static io.toridb.core.zset.ZSetCommands.asZSet;
 import static io.toridb.core.zset.ZSetCommands.parseRangeLong;
+import static io.toridb.core.zset.ZSetCommands.write;
 
 import io.toridb.core.blocking.BlockingTimeout;
 import io.toridb.core.command.Args;
 import io.toridb.core.command.CommandContext;
 import io.toridb.core.command.CommandException;
+import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
+import io.toridb.core.command.KeySpec;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.pubsub.KeyspaceEvents;
 import io.toridb.core.string.StringValue;
@@ -20,6 +26,66 @@ import io.toridb.protocol.RespWriter;
  */
 final class ZPopCommands {
   private ZPopCommands() {}
+
+  static void register(CommandTable t) {
+    String popComplexity =
+        "O(log(N)*M) with N being the number of elements in the sorted set, and M being the"
+            + " number of elements popped.";
+    String mpopComplexity =
+        "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of"
+            + " elements in the sorted set, and M being the number of elements popped.";
+    t.add(
+        write("zpopmin", -2, FAST)
+            .keys(1, 1, 1)
+            .keyFlags("RW", "access", "delete")
+            .doc(
+                "Remove and return members with the lowest scores in a sorted set",
+                "5.0.0",
+                popComplexity)
+            .handler((ctx, argv) -> ZPopCommands.zpop(ctx, argv, false)));
+    t.add(
+        write("zpopmax", -2, FAST)
+            .keys(1, 1, 1)
+            .keyFlags("RW", "access", "delete")
+            .doc(
+                "Remove and return members with the highest scores in a sorted set",
+                "5.0.0",
+                popComplexity)
+            .handler((ctx, argv) -> ZPopCommands.zpop(ctx, argv, true)));
+    t.add(
+        write("zmpop", -4, 0)
+            .keys(0, 0, 0)
+            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RW", "access", "delete"))
+            .doc("Remove and return members with scores in a sorted set", "7.0.0", mpopComplexity)
+            .handler((ctx, argv) -> ZPopCommands.zmpop(ctx, argv, false)));
+    t.add(
+        write("bzpopmin", -3, NOSCRIPT | FAST | BLOCKING)
+            .keys(1, -2, 1)
+            .keyFlags("RW", "access", "delete")
+            .doc(
+                "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
+                "5.0.0",
+                "O(log(N)) with N being the number of elements in the sorted set.")
+            .handler((ctx, argv) -> ZPopCommands.bzpop(ctx, argv, false)));
+    t.add(
+        write("bzpopmax", -3, NOSCRIPT | FAST | BLOCKING)
+            .keys(1, -2, 1)
+            .keyFlags("RW", "access", "delete")
+            .doc(
+                "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
+                "5.0.0",
+                "O(log(N)) with N being the number of elements in the sorted set.")
+            .handler((ctx, argv) -> ZPopCommands.bzpop(ctx, argv, true)));
+    t.add(
+        write("bzmpop", -5, BLOCKING)
+            .keys(0, 0, 0)
+            .keySpec(KeySpec.keyNum(2, 0, 1, 1, "RW", "access", "delete"))
+            .doc(
+                "Remove and return members with scores in a sorted set or block until one is available",
+                "7.0.0",
+                mpopComplexity)
+            .handler((ctx, argv) -> ZPopCommands.zmpop(ctx, argv, true)));
+  }
 
   static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
   static final String NUMKEYS = "ERR numkeys should be greater than 0";

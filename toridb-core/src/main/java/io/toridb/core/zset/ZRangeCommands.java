@@ -1,14 +1,20 @@
 package io.toridb.core.zset;
 
+import static io.toridb.core.command.CommandFlag.DENYOOM;
+import static io.toridb.core.command.CommandFlag.FAST;
 import static io.toridb.core.zset.ZSetCommands.notifyRemoval;
+import static io.toridb.core.zset.ZSetCommands.read;
 import static io.toridb.core.zset.ZSetCommands.readZSet;
 import static io.toridb.core.zset.ZSetCommands.removeIfEmpty;
+import static io.toridb.core.zset.ZSetCommands.write;
 import static io.toridb.core.zset.ZSetCommands.writeZSet;
 
 import io.toridb.core.command.Args;
 import io.toridb.core.command.CommandContext;
 import io.toridb.core.command.CommandException;
+import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
+import io.toridb.core.command.KeySpec;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.pubsub.KeyspaceEvents;
 import io.toridb.protocol.RespWriter;
@@ -21,6 +27,115 @@ import java.util.Arrays;
  */
 final class ZRangeCommands {
   private ZRangeCommands() {}
+
+  static void register(CommandTable t) {
+    String rangeComplexity =
+        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of"
+            + " elements returned.";
+    String limitedComplexity =
+        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of"
+            + " elements being returned. If M is constant (e.g. always asking for the first 10"
+            + " elements with LIMIT), you can consider it O(log(N)).";
+    String removeComplexity =
+        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of"
+            + " elements removed by the operation.";
+    t.add(
+        read("zrange", -4, 0)
+            .keys(1, 1, 1)
+            .doc("Return a range of members in a sorted set", "1.2.0", rangeComplexity)
+            .handler(ZRangeCommands::zrange));
+    t.add(
+        read("zrevrange", -4, 0)
+            .keys(1, 1, 1)
+            .doc(
+                "Return a range of members in a sorted set, by index, with scores ordered from high to low",
+                "1.2.0",
+                rangeComplexity)
+            .handler(ZRangeCommands::zrevrange));
+    t.add(
+        read("zrangebyscore", -4, 0)
+            .keys(1, 1, 1)
+            .doc("Return a range of members in a sorted set, by score", "1.0.5", limitedComplexity)
+            .handler(ZRangeCommands::zrangebyscore));
+    t.add(
+        read("zrevrangebyscore", -4, 0)
+            .keys(1, 1, 1)
+            .doc(
+                "Return a range of members in a sorted set, by score, with scores ordered from high to low",
+                "2.2.0",
+                limitedComplexity)
+            .handler(ZRangeCommands::zrevrangebyscore));
+    t.add(
+        read("zrangebylex", -4, 0)
+            .keys(1, 1, 1)
+            .doc(
+                "Return a range of members in a sorted set, by lexicographical range",
+                "2.8.9",
+                limitedComplexity)
+            .handler(ZRangeCommands::zrangebylex));
+    t.add(
+        read("zrevrangebylex", -4, 0)
+            .keys(1, 1, 1)
+            .doc(
+                "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
+                "2.8.9",
+                limitedComplexity)
+            .handler(ZRangeCommands::zrevrangebylex));
+    t.add(
+        write("zrangestore", -5, DENYOOM)
+            .keys(1, 2, 1)
+            .keySpec(KeySpec.range(1, 0, 1, "OW", "update"))
+            .keySpec(KeySpec.range(2, 0, 1, "RO", "access"))
+            .doc(
+                "Store a range of members from sorted set into another key",
+                "6.2.0",
+                "O(log(N)+M) with N being the number of elements in the sorted set and M the number"
+                    + " of elements stored into the destination key.")
+            .handler(ZRangeCommands::zrangestore));
+    t.add(
+        read("zcount", 4, FAST)
+            .keys(1, 1, 1)
+            .doc(
+                "Count the members in a sorted set with scores within the given values",
+                "2.0.0",
+                "O(log(N)) with N being the number of elements in the sorted set.")
+            .handler(ZRangeCommands::zcount));
+    t.add(
+        read("zlexcount", 4, FAST)
+            .keys(1, 1, 1)
+            .doc(
+                "Count the number of members in a sorted set between a given lexicographical range",
+                "2.8.9",
+                "O(log(N)) with N being the number of elements in the sorted set.")
+            .handler(ZRangeCommands::zlexcount));
+    t.add(
+        write("zremrangebyrank", 4, 0)
+            .keys(1, 1, 1)
+            .keyFlags("RW", "delete")
+            .doc(
+                "Remove all members in a sorted set within the given indexes",
+                "2.0.0",
+                removeComplexity)
+            .handler(ZRangeCommands::zremrangebyrank));
+    t.add(
+        write("zremrangebyscore", 4, 0)
+            .keys(1, 1, 1)
+            .keyFlags("RW", "delete")
+            .doc(
+                "Remove all members in a sorted set within the given scores",
+                "1.2.0",
+                removeComplexity)
+            .handler(ZRangeCommands::zremrangebyscore));
+    t.add(
+        write("zremrangebylex", 4, 0)
+            .keys(1, 1, 1)
+            .keyFlags("RW", "delete")
+            .doc(
+                "Remove all members in a sorted set between the given lexicographical range",
+                "2.8.9",
+                removeComplexity)
+            .handler(ZRangeCommands::zremrangebylex));
+  }
 
   static final String LIMIT_NEEDS_BY =
       "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";

@@ -1,9 +1,16 @@
 package io.toridb.core.zset;
 
+import static io.toridb.core.command.CommandFlag.DENYOOM;
+import static io.toridb.core.zset.ZSetCommands.read;
+import static io.toridb.core.zset.ZSetCommands.write;
+
 import io.toridb.core.command.Args;
 import io.toridb.core.command.CommandContext;
 import io.toridb.core.command.CommandException;
+import io.toridb.core.command.CommandSpec;
+import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
+import io.toridb.core.command.KeySpec;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
@@ -24,6 +31,76 @@ import java.util.Comparator;
  */
 final class ZSetAlgebraCommands {
   private ZSetAlgebraCommands() {}
+
+  static void register(CommandTable t) {
+    String unionComplexity =
+        "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M"
+            + " being the number of elements in the resulting sorted set.";
+    String interComplexity =
+        "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the"
+            + " number of input sorted sets and M being the number of elements in the resulting"
+            + " sorted set.";
+    String diffComplexity =
+        "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets,"
+            + " N is the size of the first set, and K is the size of the result set.";
+    t.add(
+        read("zunion", -3, 0)
+            .keys(0, 0, 0)
+            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RO", "access"))
+            .doc("Add multiple sorted sets", "6.2.0", unionComplexity)
+            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.UNION, false, false)));
+    t.add(
+        read("zinter", -3, 0)
+            .keys(0, 0, 0)
+            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RO", "access"))
+            .doc("Intersect multiple sorted sets", "6.2.0", interComplexity)
+            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.INTER, false, false)));
+    t.add(
+        read("zintercard", -3, 0)
+            .keys(0, 0, 0)
+            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RO", "access"))
+            .doc(
+                "Intersect multiple sorted sets and return the cardinality of the result",
+                "7.0.0",
+                "O(N*K) worst case with N being the smallest input sorted set, K being the number"
+                    + " of input sorted sets.")
+            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.INTER, false, true)));
+    t.add(
+        read("zdiff", -3, 0)
+            .keys(0, 0, 0)
+            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RO", "access"))
+            .doc("Subtract multiple sorted sets", "6.2.0", diffComplexity)
+            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.DIFF, false, false)));
+    t.add(
+        storeCommand("zunionstore")
+            .doc(
+                "Add multiple sorted sets and store the resulting sorted set in a new key",
+                "2.0.0",
+                "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and"
+                    + " M being the number of elements in the resulting sorted set.")
+            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.UNION, true, false)));
+    t.add(
+        storeCommand("zinterstore")
+            .doc(
+                "Intersect multiple sorted sets and store the resulting sorted set in a new key",
+                "2.0.0",
+                interComplexity)
+            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.INTER, true, false)));
+    t.add(
+        storeCommand("zdiffstore")
+            .doc(
+                "Subtract multiple sorted sets and store the resulting sorted set in a new key",
+                "6.2.0",
+                diffComplexity)
+            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.DIFF, true, false)));
+  }
+
+  private static CommandSpec.Builder storeCommand(String name) {
+    return write(name, -4, DENYOOM)
+        .keys(1, 1, 1)
+        .keySpec(KeySpec.range(1, 0, 1, "OW", "update"))
+        .keySpec(KeySpec.keyNum(2, 0, 1, 1, "RO", "access"));
+  }
 
   static final String WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
   static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";

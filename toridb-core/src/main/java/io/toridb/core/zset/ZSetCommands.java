@@ -1,9 +1,7 @@
 package io.toridb.core.zset;
 
-import static io.toridb.core.command.CommandFlag.BLOCKING;
 import static io.toridb.core.command.CommandFlag.DENYOOM;
 import static io.toridb.core.command.CommandFlag.FAST;
-import static io.toridb.core.command.CommandFlag.NOSCRIPT;
 import static io.toridb.core.command.CommandFlag.READONLY;
 import static io.toridb.core.command.CommandFlag.WRITE;
 
@@ -13,7 +11,6 @@ import io.toridb.core.command.CommandException;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
-import io.toridb.core.command.KeySpec;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.ScanCursor;
 import io.toridb.core.keyspace.ScanOptions;
@@ -126,255 +123,18 @@ public final class ZSetCommands {
                     + " calls for the cursor to return back to 0. N is the number of elements"
                     + " inside the collection..")
             .handler(ZSetCommands::zscan));
-    registerRanges(t);
-    registerPops(t);
-    registerAlgebra(t);
+    ZRangeCommands.register(t);
+    ZPopCommands.register(t);
+    ZSetAlgebraCommands.register(t);
   }
 
-  private static void registerRanges(CommandTable t) {
-    String rangeComplexity =
-        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of"
-            + " elements returned.";
-    String limitedComplexity =
-        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of"
-            + " elements being returned. If M is constant (e.g. always asking for the first 10"
-            + " elements with LIMIT), you can consider it O(log(N)).";
-    String removeComplexity =
-        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of"
-            + " elements removed by the operation.";
-    t.add(
-        read("zrange", -4, 0)
-            .keys(1, 1, 1)
-            .doc("Return a range of members in a sorted set", "1.2.0", rangeComplexity)
-            .handler(ZRangeCommands::zrange));
-    t.add(
-        read("zrevrange", -4, 0)
-            .keys(1, 1, 1)
-            .doc(
-                "Return a range of members in a sorted set, by index, with scores ordered from high to low",
-                "1.2.0",
-                rangeComplexity)
-            .handler(ZRangeCommands::zrevrange));
-    t.add(
-        read("zrangebyscore", -4, 0)
-            .keys(1, 1, 1)
-            .doc("Return a range of members in a sorted set, by score", "1.0.5", limitedComplexity)
-            .handler(ZRangeCommands::zrangebyscore));
-    t.add(
-        read("zrevrangebyscore", -4, 0)
-            .keys(1, 1, 1)
-            .doc(
-                "Return a range of members in a sorted set, by score, with scores ordered from high to low",
-                "2.2.0",
-                limitedComplexity)
-            .handler(ZRangeCommands::zrevrangebyscore));
-    t.add(
-        read("zrangebylex", -4, 0)
-            .keys(1, 1, 1)
-            .doc(
-                "Return a range of members in a sorted set, by lexicographical range",
-                "2.8.9",
-                limitedComplexity)
-            .handler(ZRangeCommands::zrangebylex));
-    t.add(
-        read("zrevrangebylex", -4, 0)
-            .keys(1, 1, 1)
-            .doc(
-                "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
-                "2.8.9",
-                limitedComplexity)
-            .handler(ZRangeCommands::zrevrangebylex));
-    t.add(
-        write("zrangestore", -5, DENYOOM)
-            .keys(1, 2, 1)
-            .keySpec(KeySpec.range(1, 0, 1, "OW", "update"))
-            .keySpec(KeySpec.range(2, 0, 1, "RO", "access"))
-            .doc(
-                "Store a range of members from sorted set into another key",
-                "6.2.0",
-                "O(log(N)+M) with N being the number of elements in the sorted set and M the number"
-                    + " of elements stored into the destination key.")
-            .handler(ZRangeCommands::zrangestore));
-    t.add(
-        read("zcount", 4, FAST)
-            .keys(1, 1, 1)
-            .doc(
-                "Count the members in a sorted set with scores within the given values",
-                "2.0.0",
-                "O(log(N)) with N being the number of elements in the sorted set.")
-            .handler(ZRangeCommands::zcount));
-    t.add(
-        read("zlexcount", 4, FAST)
-            .keys(1, 1, 1)
-            .doc(
-                "Count the number of members in a sorted set between a given lexicographical range",
-                "2.8.9",
-                "O(log(N)) with N being the number of elements in the sorted set.")
-            .handler(ZRangeCommands::zlexcount));
-    t.add(
-        write("zremrangebyrank", 4, 0)
-            .keys(1, 1, 1)
-            .keyFlags("RW", "delete")
-            .doc(
-                "Remove all members in a sorted set within the given indexes",
-                "2.0.0",
-                removeComplexity)
-            .handler(ZRangeCommands::zremrangebyrank));
-    t.add(
-        write("zremrangebyscore", 4, 0)
-            .keys(1, 1, 1)
-            .keyFlags("RW", "delete")
-            .doc(
-                "Remove all members in a sorted set within the given scores",
-                "1.2.0",
-                removeComplexity)
-            .handler(ZRangeCommands::zremrangebyscore));
-    t.add(
-        write("zremrangebylex", 4, 0)
-            .keys(1, 1, 1)
-            .keyFlags("RW", "delete")
-            .doc(
-                "Remove all members in a sorted set between the given lexicographical range",
-                "2.8.9",
-                removeComplexity)
-            .handler(ZRangeCommands::zremrangebylex));
-  }
-
-  private static void registerPops(CommandTable t) {
-    String popComplexity =
-        "O(log(N)*M) with N being the number of elements in the sorted set, and M being the"
-            + " number of elements popped.";
-    String mpopComplexity =
-        "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of"
-            + " elements in the sorted set, and M being the number of elements popped.";
-    t.add(
-        write("zpopmin", -2, FAST)
-            .keys(1, 1, 1)
-            .keyFlags("RW", "access", "delete")
-            .doc(
-                "Remove and return members with the lowest scores in a sorted set",
-                "5.0.0",
-                popComplexity)
-            .handler((ctx, argv) -> ZPopCommands.zpop(ctx, argv, false)));
-    t.add(
-        write("zpopmax", -2, FAST)
-            .keys(1, 1, 1)
-            .keyFlags("RW", "access", "delete")
-            .doc(
-                "Remove and return members with the highest scores in a sorted set",
-                "5.0.0",
-                popComplexity)
-            .handler((ctx, argv) -> ZPopCommands.zpop(ctx, argv, true)));
-    t.add(
-        write("zmpop", -4, 0)
-            .keys(0, 0, 0)
-            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RW", "access", "delete"))
-            .doc("Remove and return members with scores in a sorted set", "7.0.0", mpopComplexity)
-            .handler((ctx, argv) -> ZPopCommands.zmpop(ctx, argv, false)));
-    t.add(
-        write("bzpopmin", -3, NOSCRIPT | FAST | BLOCKING)
-            .keys(1, -2, 1)
-            .keyFlags("RW", "access", "delete")
-            .doc(
-                "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
-                "5.0.0",
-                "O(log(N)) with N being the number of elements in the sorted set.")
-            .handler((ctx, argv) -> ZPopCommands.bzpop(ctx, argv, false)));
-    t.add(
-        write("bzpopmax", -3, NOSCRIPT | FAST | BLOCKING)
-            .keys(1, -2, 1)
-            .keyFlags("RW", "access", "delete")
-            .doc(
-                "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
-                "5.0.0",
-                "O(log(N)) with N being the number of elements in the sorted set.")
-            .handler((ctx, argv) -> ZPopCommands.bzpop(ctx, argv, true)));
-    t.add(
-        write("bzmpop", -5, BLOCKING)
-            .keys(0, 0, 0)
-            .keySpec(KeySpec.keyNum(2, 0, 1, 1, "RW", "access", "delete"))
-            .doc(
-                "Remove and return members with scores in a sorted set or block until one is available",
-                "7.0.0",
-                mpopComplexity)
-            .handler((ctx, argv) -> ZPopCommands.zmpop(ctx, argv, true)));
-  }
-
-  private static void registerAlgebra(CommandTable t) {
-    String unionComplexity =
-        "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M"
-            + " being the number of elements in the resulting sorted set.";
-    String interComplexity =
-        "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the"
-            + " number of input sorted sets and M being the number of elements in the resulting"
-            + " sorted set.";
-    String diffComplexity =
-        "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets,"
-            + " N is the size of the first set, and K is the size of the result set.";
-    t.add(
-        read("zunion", -3, 0)
-            .keys(0, 0, 0)
-            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RO", "access"))
-            .doc("Add multiple sorted sets", "6.2.0", unionComplexity)
-            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.UNION, false, false)));
-    t.add(
-        read("zinter", -3, 0)
-            .keys(0, 0, 0)
-            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RO", "access"))
-            .doc("Intersect multiple sorted sets", "6.2.0", interComplexity)
-            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.INTER, false, false)));
-    t.add(
-        read("zintercard", -3, 0)
-            .keys(0, 0, 0)
-            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RO", "access"))
-            .doc(
-                "Intersect multiple sorted sets and return the cardinality of the result",
-                "7.0.0",
-                "O(N*K) worst case with N being the smallest input sorted set, K being the number"
-                    + " of input sorted sets.")
-            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.INTER, false, true)));
-    t.add(
-        read("zdiff", -3, 0)
-            .keys(0, 0, 0)
-            .keySpec(KeySpec.keyNum(1, 0, 1, 1, "RO", "access"))
-            .doc("Subtract multiple sorted sets", "6.2.0", diffComplexity)
-            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.DIFF, false, false)));
-    t.add(
-        storeCommand("zunionstore")
-            .doc(
-                "Add multiple sorted sets and store the resulting sorted set in a new key",
-                "2.0.0",
-                "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and"
-                    + " M being the number of elements in the resulting sorted set.")
-            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.UNION, true, false)));
-    t.add(
-        storeCommand("zinterstore")
-            .doc(
-                "Intersect multiple sorted sets and store the resulting sorted set in a new key",
-                "2.0.0",
-                interComplexity)
-            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.INTER, true, false)));
-    t.add(
-        storeCommand("zdiffstore")
-            .doc(
-                "Subtract multiple sorted sets and store the resulting sorted set in a new key",
-                "6.2.0",
-                diffComplexity)
-            .handler((ctx, argv) -> ZSetAlgebraCommands.run(ctx, argv, SetOp.DIFF, true, false)));
-  }
-
-  private static CommandSpec.Builder storeCommand(String name) {
-    return write(name, -4, DENYOOM)
-        .keys(1, 1, 1)
-        .keySpec(KeySpec.range(1, 0, 1, "OW", "update"))
-        .keySpec(KeySpec.keyNum(2, 0, 1, 1, "RO", "access"));
-  }
-
-  private static CommandSpec.Builder write(String name, int arity, int flags) {
+  /** A table row of this family for a command that writes. */
+  static CommandSpec.Builder write(String name, int arity, int flags) {
     return CommandSpec.builder(name, arity).flags(WRITE | flags).group("sorted_set");
   }
 
-  private static CommandSpec.Builder read(String name, int arity, int flags) {
+  /** A table row of this family for a command that only reads. */
+  static CommandSpec.Builder read(String name, int arity, int flags) {
     return CommandSpec.builder(name, arity).flags(READONLY | flags).group("sorted_set");
   }
 
