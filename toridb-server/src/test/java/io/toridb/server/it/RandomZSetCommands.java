@@ -56,6 +56,13 @@ final class RandomZSetCommands {
   private final Random random;
   private final List<Supplier<Command>> generators = new ArrayList<>();
 
+  /** Commands each sequence starts with: the default listpack limits, which others may change. */
+  private final List<Command> start =
+      new ArrayList<>(
+          List.of(
+              exact("CONFIG", "SET", "zset-max-listpack-entries", "128"),
+              exact("CONFIG", "SET", "zset-max-listpack-value", "64")));
+
   RandomZSetCommands(long seed) {
     random = new Random(seed);
     add(8, this::zadd);
@@ -127,6 +134,9 @@ final class RandomZSetCommands {
   }
 
   Command next() {
+    if (!start.isEmpty()) {
+      return start.remove(0);
+    }
     int r = random.nextInt(400);
     if (r == 0) {
       return exact("FLUSHDB");

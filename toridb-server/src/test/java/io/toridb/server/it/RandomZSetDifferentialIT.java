@@ -1,6 +1,8 @@
 package io.toridb.server.it;
 
+import java.io.IOException;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 
 /**
@@ -13,5 +15,14 @@ class RandomZSetDifferentialIT extends RandomDifferentialIT {
   @Override
   protected Supplier<RandomCommands.Command> commands(long seed) {
     return new RandomZSetCommands(seed)::next;
+  }
+
+  /** The sequences change the listpack limits; later tests share the Redis and expect defaults. */
+  @AfterAll
+  static void restoreDefaults() throws IOException {
+    try (RespClient r = redis.connect()) {
+      r.call("CONFIG", "SET", "zset-max-listpack-entries", "128");
+      r.call("CONFIG", "SET", "zset-max-listpack-value", "64");
+    }
   }
 }
