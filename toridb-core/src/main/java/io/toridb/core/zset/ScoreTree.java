@@ -346,39 +346,45 @@ final class ScoreTree {
   // ---------------------------------------------------------------------------------------------
   // Deletion
 
-  /** Removes the entry; false if it is not in the tree. */
-  boolean delete(double score, byte[] member) {
-    if (!delete(root, score, member)) {
-      return false;
+  /**
+   * Removes the entry and returns the member array the tree held for it (which may be another array
+   * with the same bytes than {@code member}), or null if the entry is not in the tree.
+   */
+  byte[] delete(double score, byte[] member) {
+    byte[] removed = delete(root, score, member);
+    if (removed == null) {
+      return null;
     }
     count--;
     while (root instanceof Inner in && in.size == 1) {
       root = in.children[0];
     }
-    return true;
+    return removed;
   }
 
-  private boolean delete(Node n, double score, byte[] member) {
+  private byte[] delete(Node n, double score, byte[] member) {
     if (n instanceof Leaf leaf) {
       int i = find(leaf, score, member);
       if (i < 0) {
-        return false;
+        return null;
       }
+      byte[] stored = leaf.members[i];
       leaf.removeAt(i);
-      return true;
+      return stored;
     }
     Inner in = (Inner) n;
     int i = route(in, score, member);
     Node child = in.children[i];
-    if (!delete(child, score, member)) {
-      return false;
+    byte[] removed = delete(child, score, member);
+    if (removed == null) {
+      return null;
     }
     in.counts[i]--;
     in.total--;
     if (child.size < (child instanceof Leaf ? leafMin : innerMin)) {
       rebalance(in, i);
     }
-    return true;
+    return removed;
   }
 
   /** Fixes the underfull child {@code i} of {@code in} with the help of a neighbour. */

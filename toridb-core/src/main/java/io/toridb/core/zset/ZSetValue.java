@@ -93,7 +93,7 @@ public final class ZSetValue extends StoredValue {
    * zsetConvertToListpackIfNeeded does for ZUNIONSTORE, ZINTERSTORE and ZDIFFSTORE.
    */
   void packIfFits(ZSetLimits limits) {
-    if (packed != null) {
+    if (packed != null || tree.size() > limits.maxEntries()) {
       return;
     }
     long longest = 0;
@@ -115,6 +115,7 @@ public final class ZSetValue extends StoredValue {
     }
   }
 
+  /** Number of members. */
   public int size() {
     return packed != null ? packed.size() : tree.size();
   }
@@ -220,9 +221,8 @@ public final class ZSetValue extends StoredValue {
       packed.removeAt(packed.indexOf(member));
       packed.insert(score, member);
     } else {
-      // Keep the stored member array: the one given may be the caller's.
-      byte[] stored = memberAt(tree.rank(current, member));
-      tree.delete(current, stored);
+      // Keep the stored member array, which the member index holds too.
+      byte[] stored = tree.delete(current, member);
       tree.insert(score, stored);
       index.put(stored, score);
     }

@@ -3,6 +3,8 @@ package io.toridb.core.zset;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -66,7 +68,7 @@ class ScoreTreePropertiesTest {
       Entry existing = byMember.get(key);
       if (op < 5) {
         if (existing != null) {
-          assertTrue(tree.delete(existing.score, existing.member));
+          assertNotNull(tree.delete(existing.score, existing.member));
           model.remove(existing);
         }
         Entry e = new Entry(score(r), m);
@@ -75,9 +77,9 @@ class ScoreTreePropertiesTest {
         byMember.put(key, e);
       } else if (op < 8) {
         if (existing == null) {
-          assertFalse(tree.delete(0, m));
+          assertNull(tree.delete(0, m));
         } else {
-          assertTrue(tree.delete(existing.score, existing.member));
+          assertNotNull(tree.delete(existing.score, existing.member));
           model.remove(existing);
           byMember.remove(key);
         }
@@ -104,7 +106,7 @@ class ScoreTreePropertiesTest {
     List<Entry> all = new ArrayList<>(model);
     java.util.Collections.shuffle(all, r);
     for (int i = 0; i < all.size(); i++) {
-      assertTrue(tree.delete(all.get(i).score, all.get(i).member));
+      assertNotNull(tree.delete(all.get(i).score, all.get(i).member));
       if (i % 53 == 0) {
         tree.checkInvariants();
       }
