@@ -204,7 +204,8 @@ public final class CommandCommands {
     if (spec == null) {
       throw new CommandException("ERR Invalid command specified");
     }
-    // Keys counted by an argument (SINTERCARD, LMPOP) have no legacy first key but a key spec.
+    // Keys counted by an argument (SINTERCARD, LMPOP, ZUNION) have no legacy first key but a
+    // key spec.
     if ((spec.firstKey() <= 0 && spec.keySpecs().isEmpty()) || onlyNotKeys(spec)) {
       throw new CommandException("ERR The command has no key arguments");
     }

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * (request arguments, members of other sets). Members of an intset are produced as decimal text
  * when read.
  */
-public final class SetValue extends StoredValue {
+public final class SetValue extends StoredValue implements io.toridb.core.zset.SetOperand {
   /** Redis caps set-max-intset-entries at 2^30 because of the intset's own limits. */
   private static final long INTSET_HARD_LIMIT = 1L << 30;
 
@@ -60,6 +60,7 @@ public final class SetValue extends StoredValue {
     return ints != null;
   }
 
+  @Override
   public int size() {
     return ints != null ? ints.size() : table.size();
   }
@@ -101,6 +102,7 @@ public final class SetValue extends StoredValue {
     return ints.remove(v);
   }
 
+  @Override
   public boolean contains(byte[] member) {
     if (table != null) {
       return table.contains(member);
@@ -144,6 +146,7 @@ public final class SetValue extends StoredValue {
    * Calls {@code action} with every member in the order Redis's set iterator yields them: ascending
    * for an intset, table order for a hashtable.
    */
+  @Override
   public void forEach(Consumer<byte[]> action) {
     if (table != null) {
       table.forEach(action);
