@@ -38,6 +38,9 @@ Environment:
                       some tests bind.
   TORIDB_JAR          jar to run (default: toridb-server/target/toridb-server.jar)
   TORIDB_JAVA_OPTS    JVM options (default: -Xmx1g)
+  TORIDB_ARGS         extra server arguments, e.g. "--workers 1": with one worker, commands of
+                      different connections run in the order they arrive, as in Redis, which
+                      some tests assume when they do not wait for each other's replies
   REDIS_TEST_ARGS     extra options for tests/test_helper.tcl, e.g. "--only 'MGET*'" or
                       "--tags -needs:debug"; see tclsh tests/test_helper.tcl --help
   REDIS_TEST_TIMEOUT  seconds without progress before the suite gives up on a unit (default 600)
@@ -113,7 +116,7 @@ ping_server() {
 start_server() {
   # shellcheck disable=SC2086
   java ${TORIDB_JAVA_OPTS:--Xmx1g} -jar "$jar" --port "$port" --bind 127.0.0.1 --dir "$data" \
-    --enable-debug-command yes >>"$logs/toridb.log" 2>&1 &
+    --enable-debug-command yes ${TORIDB_ARGS:-} >>"$logs/toridb.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 300); do
     ping_server 2>/dev/null && return 0

@@ -167,6 +167,39 @@ class BlockingIT {
   }
 
   @Test
+  void bzpopmin_andBzmpop_areServedByZadd() throws Exception {
+    try (RawClient a = server.client();
+        RawClient b = server.client();
+        RawClient c = server.client()) {
+      a.send("BZPOPMIN", "z", "0");
+      awaitBlocked(c, 1);
+      b.send("BZMPOP", "0", "1", "z", "MAX", "COUNT", "2");
+      awaitBlocked(c, 2);
+      assertEquals(":3\r\n", c.call("ZADD", "z", "1", "a", "2", "b", "3", "c"));
+      assertEquals("*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n", a.read());
+      assertEquals(
+          "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n",
+          b.read());
+      assertEquals(":0\r\n", c.call("EXISTS", "z"));
+    }
+  }
+
+  @Test
+  void aClientWaitingForAList_isNotServedByASortedSet() throws Exception {
+    try (RawClient a = server.client();
+        RawClient c = server.client()) {
+      a.send("BLPOP", "k", "0");
+      awaitBlocked(c, 1);
+      c.call("ZADD", "k", "1", "m");
+      Thread.sleep(50);
+      awaitBlocked(c, 1);
+      c.call("DEL", "k");
+      c.call("RPUSH", "k", "v");
+      assertEquals(pair("k", "v"), a.read());
+    }
+  }
+
+  @Test
   void clientUnblock_endsTheWaitWithTimeoutReplyOrError() throws Exception {
     try (RawClient a = server.client();
         RawClient c = server.client()) {
