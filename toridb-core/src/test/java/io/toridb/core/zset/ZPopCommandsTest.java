@@ -18,6 +18,7 @@ import static io.toridb.core.zset.ZSetTestSupport.peek;
 import static io.toridb.core.zset.ZSetTestSupport.putOther;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.CommandHarness;
 import java.util.List;
@@ -145,10 +146,19 @@ class ZPopCommandsTest {
     }
 
     @Test
-    void bzpop_withoutData_givesTheNullTimeoutReply() {
-      assertEquals(NULL_ARRAY, h.call("BZPOPMIN", "nokey", "0.01"));
-      assertEquals(NULL3, h.call3("BZPOPMAX", "nokey", "0"));
-      assertEquals(NULL_ARRAY, h.call("BZMPOP", "0.01", "1", "nokey", "MAX"));
+    void bzpop_withoutData_parksAndTimesOutWithNull() {
+      assertEquals(NULL_ARRAY, timedOut(2, "BZPOPMIN", "nokey", "0.01"));
+      assertEquals(NULL3, timedOut(3, "BZPOPMAX", "nokey", "0"));
+      assertEquals(NULL_ARRAY, timedOut(2, "BZMPOP", "0.01", "1", "nokey", "MAX"));
+    }
+
+    /** Runs a blocking pop that must park, ends its wait by the deadline, returns the reply. */
+    private String timedOut(int protocol, String... cmd) {
+      CommandHarness c = new CommandHarness(h);
+      c.session().protocol(protocol);
+      assertEquals("", c.call(cmd));
+      assertTrue(h.server().blocking().expire(c.session().blocked()));
+      return c.host().takeSent();
     }
 
     @Test
