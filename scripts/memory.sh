@@ -95,6 +95,16 @@ for w in $workloads; do
   rr0=$(rss_kb "$redis_pid") tr0=$(rss_kb "$tori_pid")
   redis-cli -p "$redis_port" --pipe <"$work/$w.resp" >/dev/null
   redis-cli -p "$tori_port" --pipe <"$work/$w.resp" >/dev/null
+  # Both servers must hold the same data, or the comparison means nothing.
+  case "$w" in
+    hash) count=(HLEN h) ;; set|intset) count=(SCARD s) ;; zset) count=(ZCARD z) ;;
+    list) count=(LLEN l) ;; strings) count=(DBSIZE) ;;
+  esac
+  rc=$(redis-cli -p "$redis_port" "${count[@]}") tc=$(redis-cli -p "$tori_port" "${count[@]}")
+  if [ "$rc" != "$n" ] || [ "$tc" != "$n" ]; then
+    echo "memory.sh: $w loaded $rc elements into Redis and $tc into ToriDB, expected $n" >&2
+    exit 1
+  fi
   r1=$(field "$redis_port" used_memory) t1=$(tori_used)
   rr1=$(rss_kb "$redis_pid") tr1=$(rss_kb "$tori_pid")
   python3 - "$w" "$n" "$r0" "$r1" "$t0" "$t1" "$rr0" "$rr1" "$tr0" "$tr1" <<'PY'
