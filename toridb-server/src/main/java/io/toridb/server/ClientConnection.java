@@ -137,19 +137,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     }
   }
 
+  /**
+   * The timer of the current wait, cancelled when the wait ends another way, so that clients that
+   * wait with long timeouts and are served quickly leave no timers behind.
+   */
+  volatile java.util.concurrent.Future<?> timeoutTask;
+
   private void scheduleTimeout(BlockedClient client, long deadline) {
     long delay = Math.max(0, deadline - System.currentTimeMillis());
-    channel
-        .eventLoop()
-        .schedule(
-            () -> {
-              // False while a worker is serving the client: look again shortly.
-              if (!context.blocking().expire(client)) {
-                scheduleTimeout(client, deadline);
-              }
-            },
-            delay == 0 ? 1 : delay,
-            TimeUnit.MILLISECONDS);
+    timeoutTask =
+        channel
+            .eventLoop()
+            .schedule(
+                () -> {
+                  // False while a worker is serving the client: look again shortly.
+                  if (!context.blocking().expire(client)) {
+                    scheduleTimeout(client, deadline);
+                  }
+                },
+                delay == 0 ? 1 : delay,
+                TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -158,6 +165,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    */
   @Override
   public void unblocked() {
+    java.util.concurrent.Future<?> timer = timeoutTask;
+    if (timer != null) {
+      timeoutTask = null;
+      timer.cancel(false);
+    }
     channel
         .eventLoop()
         .execute(
@@ -250,6 +262,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     session.kill();
     releaseCumulation();
     context.blocking().cancel(session);
+    java.util.concurrent.Future<?> timer = timeoutTask;
+    if (timer != null) {
+      timer.cancel(false);
+    }
     context.watches().unwatchAll(session);
     server.onDisconnect(this);
     ctx.fireChannelInactive();

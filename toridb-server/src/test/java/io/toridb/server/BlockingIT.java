@@ -104,6 +104,21 @@ class BlockingIT {
   }
 
   @Test
+  void aWaitEndedByAPush_cancelsItsTimer() throws Exception {
+    try (RawClient a = server.client();
+        RawClient b = server.client()) {
+      long id = Long.parseLong(a.call("CLIENT", "ID").substring(1).trim());
+      a.send("BLPOP", "k", "300");
+      awaitBlocked(b, 1);
+      java.util.concurrent.Future<?> timer = server.server.clients().get(id).timeoutTask;
+      assertTrue(timer != null && !timer.isDone());
+      b.call("RPUSH", "k", "v");
+      assertEquals(pair("k", "v"), a.read());
+      assertTrue(timer.isCancelled());
+    }
+  }
+
+  @Test
   void disconnectWhileParked_losesNothing() throws Exception {
     try (RawClient b = server.client()) {
       RawClient a = server.client();
