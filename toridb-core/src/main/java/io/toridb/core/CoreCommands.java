@@ -11,6 +11,7 @@ import io.toridb.core.pubsub.PubSubCommands;
 import io.toridb.core.scripting.ScriptingCommands;
 import io.toridb.core.server.CommandCommands;
 import io.toridb.core.server.ConfigCommands;
+import io.toridb.core.server.MemoryCommands;
 import io.toridb.core.server.ServerCommands;
 import io.toridb.core.server.SlowlogCommands;
 import io.toridb.core.set.SetCommands;
@@ -39,5 +40,6 @@ public final class CoreCommands {
     ZSetCommands.register(table);
     PubSubCommands.register(table);
     TransactionCommands.register(table);
+    MemoryCommands.register(table);
   }
 }

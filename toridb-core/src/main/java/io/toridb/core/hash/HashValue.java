@@ -151,4 +151,14 @@ public final class HashValue extends StoredValue {
   public StoredValue copy() {
     return new HashValue(pairs.copy());
   }
+
+  @Override
+  public long memoryUsage() {
+    long[] bytes = {VALUE_OVERHEAD};
+    boolean packed = encoding().equals("listpack");
+    // A packed pair costs its bytes and two length prefixes; a table entry, two arrays and a slot.
+    long perPair = packed ? 4 : 48;
+    forEach((field, value) -> bytes[0] += field.length + value.length + perPair);
+    return bytes[0];
+  }
 }

@@ -45,6 +45,18 @@ public abstract class StoredValue {
     throw new UnsupportedOperationException("no DEBUG DIGEST for " + type().typeName() + " values");
   }
 
+  /** Estimated bytes of a value object with its expiry and access fields, before its content. */
+  public static final long VALUE_OVERHEAD = 48;
+
+  /**
+   * An estimate of the heap bytes this value takes, for MEMORY USAGE: the object and its content
+   * with a fixed allowance per element for the structure around it. Collections examine every
+   * element. Every type overrides it.
+   */
+  public long memoryUsage() {
+    return VALUE_OVERHEAD;
+  }
+
   /** Absolute expiry time in Unix milliseconds, or {@link #NO_EXPIRY}. */
   public long expireAt() {
     return expireAt;

@@ -776,4 +776,19 @@ public final class ListValue extends StoredValue {
       throw new AssertionError("nodes hold " + total + " elements, size is " + size);
     }
   }
+
+  @Override
+  public long memoryUsage() {
+    long[] bytes = {VALUE_OVERHEAD};
+    // Packed entries carry their length twice, as in a listpack.
+    forEach(
+        0,
+        size(),
+        false,
+        (buf, off, len) -> {
+          bytes[0] += len + 2;
+          return true;
+        });
+    return bytes[0];
+  }
 }

@@ -199,4 +199,15 @@ public final class SetValue extends StoredValue implements io.toridb.core.zset.S
   public StoredValue copy() {
     return ints != null ? new SetValue(ints.copy(), null) : new SetValue(null, table.copy());
   }
+
+  @Override
+  public long memoryUsage() {
+    if (encoding().equals("intset")) {
+      return VALUE_OVERHEAD + 8L * size();
+    }
+    long[] bytes = {VALUE_OVERHEAD};
+    // A member array and its slot and cached hash in the table.
+    forEach(member -> bytes[0] += member.length + 28);
+    return bytes[0];
+  }
 }

@@ -192,4 +192,9 @@ public final class StringValue extends StoredValue {
   public StoredValue copy() {
     return new StringValue(buf, length, encoding, false);
   }
+
+  @Override
+  public long memoryUsage() {
+    return VALUE_OVERHEAD + 16 + array().length;
+  }
 }

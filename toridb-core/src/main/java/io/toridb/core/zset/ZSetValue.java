@@ -595,4 +595,13 @@ public final class ZSetValue extends StoredValue {
     }
     return true;
   }
+
+  @Override
+  public long memoryUsage() {
+    long[] bytes = {VALUE_OVERHEAD};
+    // Packed: the member and its score; ranked: also the tree and member-table entries.
+    long perEntry = isPacked() ? 10 : 48;
+    forEachDescending((member, score) -> bytes[0] += member.length + perEntry);
+    return bytes[0];
+  }
 }
