@@ -148,4 +148,45 @@ public final class CommandHarness {
 
   public static final String OK = "+OK\r\n";
   public static final String NIL = "$-1\r\n";
+
+  /** Records every propagated effect as its arguments joined by spaces. */
+  public static java.util.List<String> captureEffects(CommandHarness h) {
+    java.util.List<String> effects = new java.util.ArrayList<>();
+    h.server().propagation((db, argv) -> effects.add(join(argv)));
+    return effects;
+  }
+
+  /** Records every keyspace event as "event key". */
+  public static java.util.List<String> captureEvents(CommandHarness h) {
+    java.util.List<String> events = new java.util.ArrayList<>();
+    h.server().notifier((db, type, event, key) -> events.add(event + " " + key));
+    return events;
+  }
+
+  /** The value stored at {@code key} in database 0, without expiring it, or null. */
+  public static io.toridb.core.keyspace.StoredValue peek(CommandHarness h, String key) {
+    return h.server().keyspace().db(0).peek(io.toridb.core.keyspace.Key.of(key));
+  }
+
+  /** OBJECT ENCODING of the value at {@code key} in database 0. */
+  public static String encoding(CommandHarness h, String key) {
+    return peek(h, key).encoding();
+  }
+
+  /** Redis's wrong-arity error reply for command {@code name}. */
+  public static String arity(String name) {
+    return "-ERR wrong number of arguments for '" + name + "' command\r\n";
+  }
+
+  /** Arguments joined by spaces, as captured effects are recorded. */
+  public static String join(byte[][] argv) {
+    StringBuilder sb = new StringBuilder();
+    for (byte[] a : argv) {
+      if (sb.length() > 0) {
+        sb.append(' ');
+      }
+      sb.append(new String(a, StandardCharsets.ISO_8859_1));
+    }
+    return sb.toString();
+  }
 }

@@ -1,7 +1,7 @@
 package io.toridb.core.hash;
 
-import static io.toridb.core.hash.HashTestSupport.captureEffects;
-import static io.toridb.core.hash.HashTestSupport.captureEvents;
+import static io.toridb.core.CommandHarness.captureEffects;
+import static io.toridb.core.CommandHarness.captureEvents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.toridb.core.CommandHarness;

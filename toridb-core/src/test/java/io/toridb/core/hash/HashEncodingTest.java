@@ -2,7 +2,7 @@ package io.toridb.core.hash;
 
 import static io.toridb.core.CommandHarness.OK;
 import static io.toridb.core.CommandHarness.bulk;
-import static io.toridb.core.hash.HashTestSupport.encoding;
+import static io.toridb.core.CommandHarness.encoding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.toridb.core.CommandHarness;

@@ -1,11 +1,11 @@
 package io.toridb.core.hash;
 
 import static io.toridb.core.CommandHarness.NIL;
+import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.hash.HashTestSupport.EMPTY_ARRAY;
 import static io.toridb.core.hash.HashTestSupport.NOT_INTEGER;
 import static io.toridb.core.hash.HashTestSupport.NULL3;
 import static io.toridb.core.hash.HashTestSupport.SYNTAX;
-import static io.toridb.core.hash.HashTestSupport.error;
 import static io.toridb.core.hash.HashTestSupport.list;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +33,7 @@ class HashRandomFieldTest {
       h.call("HSET", "h", f, v);
       content.put(f, v);
     }
-    assertEquals(table ? "hashtable" : "listpack", HashTestSupport.encoding(h, "h"));
+    assertEquals(table ? "hashtable" : "listpack", CommandHarness.encoding(h, "h"));
   }
 
   @ParameterizedTest

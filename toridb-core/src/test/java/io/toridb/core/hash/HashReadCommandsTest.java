@@ -1,12 +1,12 @@
 package io.toridb.core.hash;
 
 import static io.toridb.core.CommandHarness.NIL;
+import static io.toridb.core.CommandHarness.arity;
 import static io.toridb.core.CommandHarness.bulk;
 import static io.toridb.core.CommandHarness.integer;
 import static io.toridb.core.hash.HashTestSupport.EMPTY_ARRAY;
 import static io.toridb.core.hash.HashTestSupport.NULL3;
 import static io.toridb.core.hash.HashTestSupport.WRONGTYPE;
-import static io.toridb.core.hash.HashTestSupport.arity;
 import static io.toridb.core.hash.HashTestSupport.array;
 import static io.toridb.core.hash.HashTestSupport.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,8 +1,8 @@
 package io.toridb.core.hash;
 
+import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.hash.HashTestSupport.NOT_INTEGER;
 import static io.toridb.core.hash.HashTestSupport.SYNTAX;
-import static io.toridb.core.hash.HashTestSupport.error;
 import static io.toridb.core.hash.HashTestSupport.list;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,7 +54,7 @@ class HashScanTest {
   @Test
   void listpack_isReturnedWholeWithCursorZero() {
     fill("h", 30);
-    assertEquals("listpack", HashTestSupport.encoding(h, "h"));
+    assertEquals("listpack", CommandHarness.encoding(h, "h"));
     for (String cursor : new String[] {"0", "12345"}) {
       List<Object> reply = list(h.call("HSCAN", "h", cursor, "COUNT", "1"));
       assertEquals("0", reply.get(0));
@@ -66,7 +66,7 @@ class HashScanTest {
   @ValueSource(ints = {1, 10, 100, 1000})
   void hashtable_fullIterationReturnsEveryPair(int count) {
     fill("h", 1000);
-    assertEquals("hashtable", HashTestSupport.encoding(h, "h"));
+    assertEquals("hashtable", CommandHarness.encoding(h, "h"));
     Map<String, String> seen = scanAll("h", "COUNT", String.valueOf(count));
     assertEquals(1000, seen.size());
     for (int i = 0; i < 1000; i++) {

@@ -1,9 +1,8 @@
 package io.toridb.core.hash;
 
+import static io.toridb.core.CommandHarness.peek;
+
 import io.toridb.core.CommandHarness;
-import io.toridb.core.keyspace.Key;
-import io.toridb.core.keyspace.StoredValue;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,14 +17,6 @@ final class HashTestSupport {
   static final String SYNTAX = "-ERR syntax error\r\n";
   static final String EMPTY_ARRAY = "*0\r\n";
   static final String NULL3 = "_\r\n";
-
-  static String arity(String name) {
-    return "-ERR wrong number of arguments for '" + name + "' command\r\n";
-  }
-
-  static String error(String text) {
-    return "-" + text + "\r\n";
-  }
 
   /** A RESP array of bulk strings (null for a null bulk). */
   static String array(String... items) {
@@ -45,41 +36,8 @@ final class HashTestSupport {
     return sb.toString();
   }
 
-  static StoredValue peek(CommandHarness h, String key) {
-    return h.server().keyspace().db(0).peek(Key.of(key));
-  }
-
   static HashValue hash(CommandHarness h, String key) {
     return (HashValue) peek(h, key);
-  }
-
-  static String encoding(CommandHarness h, String key) {
-    return peek(h, key).encoding();
-  }
-
-  /** Records every propagated effect as its arguments joined by spaces. */
-  static List<String> captureEffects(CommandHarness h) {
-    List<String> effects = new ArrayList<>();
-    h.server().propagation((db, argv) -> effects.add(join(argv)));
-    return effects;
-  }
-
-  /** Records every keyspace event as "event key". */
-  static List<String> captureEvents(CommandHarness h) {
-    List<String> events = new ArrayList<>();
-    h.server().notifier((db, type, event, key) -> events.add(event + " " + key));
-    return events;
-  }
-
-  static String join(byte[][] argv) {
-    StringBuilder sb = new StringBuilder();
-    for (byte[] a : argv) {
-      if (sb.length() > 0) {
-        sb.append(' ');
-      }
-      sb.append(new String(a, StandardCharsets.ISO_8859_1));
-    }
-    return sb.toString();
   }
 
   /**

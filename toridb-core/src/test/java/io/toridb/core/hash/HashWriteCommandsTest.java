@@ -2,15 +2,15 @@ package io.toridb.core.hash;
 
 import static io.toridb.core.CommandHarness.NIL;
 import static io.toridb.core.CommandHarness.OK;
+import static io.toridb.core.CommandHarness.arity;
 import static io.toridb.core.CommandHarness.bulk;
+import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.CommandHarness.integer;
+import static io.toridb.core.CommandHarness.peek;
 import static io.toridb.core.hash.HashTestSupport.NOT_FLOAT;
 import static io.toridb.core.hash.HashTestSupport.NOT_INTEGER;
 import static io.toridb.core.hash.HashTestSupport.WRONGTYPE;
-import static io.toridb.core.hash.HashTestSupport.arity;
 import static io.toridb.core.hash.HashTestSupport.array;
-import static io.toridb.core.hash.HashTestSupport.error;
-import static io.toridb.core.hash.HashTestSupport.peek;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 

@@ -2,19 +2,19 @@ package io.toridb.core.list;
 
 import static io.toridb.core.CommandHarness.NIL;
 import static io.toridb.core.CommandHarness.OK;
+import static io.toridb.core.CommandHarness.arity;
 import static io.toridb.core.CommandHarness.bulk;
+import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.CommandHarness.integer;
+import static io.toridb.core.CommandHarness.peek;
 import static io.toridb.core.list.ListTestSupport.EMPTY_ARRAY;
 import static io.toridb.core.list.ListTestSupport.NOT_INTEGER;
 import static io.toridb.core.list.ListTestSupport.NULL3;
 import static io.toridb.core.list.ListTestSupport.NULL_ARRAY;
 import static io.toridb.core.list.ListTestSupport.SYNTAX;
 import static io.toridb.core.list.ListTestSupport.WRONGTYPE;
-import static io.toridb.core.list.ListTestSupport.arity;
 import static io.toridb.core.list.ListTestSupport.array;
-import static io.toridb.core.list.ListTestSupport.error;
 import static io.toridb.core.list.ListTestSupport.integers;
-import static io.toridb.core.list.ListTestSupport.peek;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 

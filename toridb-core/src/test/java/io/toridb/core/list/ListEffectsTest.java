@@ -1,6 +1,6 @@
 package io.toridb.core.list;
 
-import static io.toridb.core.list.ListTestSupport.captureEffects;
+import static io.toridb.core.CommandHarness.captureEffects;
 import static io.toridb.core.list.ListTestSupport.captureEvents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,9 +1,6 @@
 package io.toridb.core.list;
 
 import io.toridb.core.CommandHarness;
-import io.toridb.core.keyspace.Key;
-import io.toridb.core.keyspace.StoredValue;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,14 +15,6 @@ final class ListTestSupport {
   static final String EMPTY_ARRAY = "*0\r\n";
   static final String NULL_ARRAY = "*-1\r\n";
   static final String NULL3 = "_\r\n";
-
-  static String arity(String name) {
-    return "-ERR wrong number of arguments for '" + name + "' command\r\n";
-  }
-
-  static String error(String text) {
-    return "-" + text + "\r\n";
-  }
 
   /** An array of bulk strings. */
   static String array(String... elements) {
@@ -43,29 +32,6 @@ final class ListTestSupport {
       sb.append(':').append(v).append("\r\n");
     }
     return sb.toString();
-  }
-
-  static StoredValue peek(CommandHarness h, String key) {
-    return h.server().keyspace().db(0).peek(Key.of(key));
-  }
-
-  /** Joins arguments with spaces: how captured effects are recorded. */
-  static String join(byte[][] argv) {
-    StringBuilder sb = new StringBuilder();
-    for (byte[] a : argv) {
-      if (sb.length() > 0) {
-        sb.append(' ');
-      }
-      sb.append(new String(a, StandardCharsets.ISO_8859_1));
-    }
-    return sb.toString();
-  }
-
-  /** Records every propagated effect as its arguments joined by spaces. */
-  static List<String> captureEffects(CommandHarness h) {
-    List<String> effects = new ArrayList<>();
-    h.server().propagation((db, argv) -> effects.add(join(argv)));
-    return effects;
   }
 
   /** Records every keyspace event as "event:key". */

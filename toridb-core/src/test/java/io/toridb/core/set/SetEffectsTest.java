@@ -1,7 +1,7 @@
 package io.toridb.core.set;
 
-import static io.toridb.core.set.SetTestSupport.captureEffects;
-import static io.toridb.core.set.SetTestSupport.captureEvents;
+import static io.toridb.core.CommandHarness.captureEffects;
+import static io.toridb.core.CommandHarness.captureEvents;
 import static io.toridb.core.set.SetTestSupport.elements;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

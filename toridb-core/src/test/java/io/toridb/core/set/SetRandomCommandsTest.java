@@ -1,18 +1,18 @@
 package io.toridb.core.set;
 
 import static io.toridb.core.CommandHarness.NIL;
+import static io.toridb.core.CommandHarness.arity;
+import static io.toridb.core.CommandHarness.encoding;
+import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.CommandHarness.integer;
+import static io.toridb.core.CommandHarness.peek;
 import static io.toridb.core.set.SetTestSupport.EMPTY_ARRAY;
 import static io.toridb.core.set.SetTestSupport.EMPTY_SET3;
 import static io.toridb.core.set.SetTestSupport.NOT_INTEGER;
 import static io.toridb.core.set.SetTestSupport.NULL3;
 import static io.toridb.core.set.SetTestSupport.SYNTAX;
 import static io.toridb.core.set.SetTestSupport.WRONGTYPE;
-import static io.toridb.core.set.SetTestSupport.arity;
 import static io.toridb.core.set.SetTestSupport.elements;
-import static io.toridb.core.set.SetTestSupport.encoding;
-import static io.toridb.core.set.SetTestSupport.error;
-import static io.toridb.core.set.SetTestSupport.peek;
 import static io.toridb.core.set.SetTestSupport.putOther;
 import static io.toridb.core.set.SetTestSupport.sorted;
 import static org.junit.jupiter.api.Assertions.assertEquals;

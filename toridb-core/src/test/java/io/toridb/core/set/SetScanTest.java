@@ -1,10 +1,10 @@
 package io.toridb.core.set;
 
+import static io.toridb.core.CommandHarness.arity;
+import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.set.SetTestSupport.NOT_INTEGER;
 import static io.toridb.core.set.SetTestSupport.SYNTAX;
 import static io.toridb.core.set.SetTestSupport.WRONGTYPE;
-import static io.toridb.core.set.SetTestSupport.arity;
-import static io.toridb.core.set.SetTestSupport.error;
 import static io.toridb.core.set.SetTestSupport.putOther;
 import static io.toridb.core.set.SetTestSupport.scanReply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,7 +49,7 @@ class SetScanTest {
   @Test
   void sscan_intset_returnsEverythingWithCursorZero() {
     fill("s", "", 100);
-    assertEquals("intset", SetTestSupport.encoding(h, "s"));
+    assertEquals("intset", CommandHarness.encoding(h, "s"));
     List<String> r = scanReply(h.call("SSCAN", "s", "0", "COUNT", "1"));
     assertEquals("0", r.get(0));
     assertEquals(100, r.size() - 1);
@@ -68,7 +68,7 @@ class SetScanTest {
   @Test
   void sscan_hashtable_fullIterationReturnsEveryMember() {
     fill("s", "m", 1000);
-    assertEquals("hashtable", SetTestSupport.encoding(h, "s"));
+    assertEquals("hashtable", CommandHarness.encoding(h, "s"));
     for (String count : List.of("1", "10", "100", "5000")) {
       Set<String> seen = new HashSet<>(iterate("s", "COUNT", count));
       assertEquals(1000, seen.size(), "COUNT " + count);

@@ -4,7 +4,6 @@ import io.toridb.core.CommandHarness;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,14 +19,6 @@ final class SetTestSupport {
   static final String EMPTY_ARRAY = "*0\r\n";
   static final String EMPTY_SET3 = "~0\r\n";
   static final String NULL3 = "_\r\n";
-
-  static String arity(String name) {
-    return "-ERR wrong number of arguments for '" + name + "' command\r\n";
-  }
-
-  static String error(String text) {
-    return "-" + text + "\r\n";
-  }
 
   /** The exact RESP2 array of bulk strings {@code items}, in order. */
   static String array(String... items) {
@@ -67,14 +58,6 @@ final class SetTestSupport {
 
   static void putOther(CommandHarness h, String key) {
     h.server().keyspace().db(0).put(Key.of(key), new OtherValue());
-  }
-
-  static StoredValue peek(CommandHarness h, String key) {
-    return h.server().keyspace().db(0).peek(Key.of(key));
-  }
-
-  static String encoding(CommandHarness h, String key) {
-    return peek(h, key).encoding();
   }
 
   /** A flat aggregate of bulk strings (array or set) parsed into its elements. */
@@ -120,30 +103,5 @@ final class SetTestSupport {
     out.add(cursor);
     out.addAll(elements(reply.substring(lenEnd + 2 + len + 2)));
     return out;
-  }
-
-  /** Records every propagated effect as its arguments joined by spaces. */
-  static List<String> captureEffects(CommandHarness h) {
-    List<String> effects = new ArrayList<>();
-    h.server()
-        .propagation(
-            (db, argv) -> {
-              StringBuilder sb = new StringBuilder();
-              for (byte[] a : argv) {
-                if (sb.length() > 0) {
-                  sb.append(' ');
-                }
-                sb.append(new String(a, StandardCharsets.ISO_8859_1));
-              }
-              effects.add(sb.toString());
-            });
-    return effects;
-  }
-
-  /** Records every keyspace event as "event key". */
-  static List<String> captureEvents(CommandHarness h) {
-    List<String> events = new ArrayList<>();
-    h.server().notifier((db, type, event, key) -> events.add(event + " " + key));
-    return events;
   }
 }

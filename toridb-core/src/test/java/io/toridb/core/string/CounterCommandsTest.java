@@ -1,13 +1,13 @@
 package io.toridb.core.string;
 
 import static io.toridb.core.CommandHarness.bulk;
+import static io.toridb.core.CommandHarness.encoding;
+import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.CommandHarness.integer;
+import static io.toridb.core.CommandHarness.peek;
 import static io.toridb.core.string.StringTestSupport.NOT_INTEGER;
 import static io.toridb.core.string.StringTestSupport.WRONGTYPE;
-import static io.toridb.core.string.StringTestSupport.encoding;
-import static io.toridb.core.string.StringTestSupport.error;
 import static io.toridb.core.string.StringTestSupport.expireAt;
-import static io.toridb.core.string.StringTestSupport.peek;
 import static io.toridb.core.string.StringTestSupport.putOther;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,11 +1,11 @@
 package io.toridb.core.string;
 
 import static io.toridb.core.CommandHarness.bulk;
+import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.CommandHarness.integer;
 import static io.toridb.core.string.StringTestSupport.EMPTY_BULK;
 import static io.toridb.core.string.StringTestSupport.NOT_INTEGER;
 import static io.toridb.core.string.StringTestSupport.SYNTAX;
-import static io.toridb.core.string.StringTestSupport.error;
 import static io.toridb.core.string.StringTestSupport.putOther;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

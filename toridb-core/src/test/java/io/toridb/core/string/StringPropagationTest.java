@@ -1,6 +1,6 @@
 package io.toridb.core.string;
 
-import static io.toridb.core.string.StringTestSupport.captureEffects;
+import static io.toridb.core.CommandHarness.captureEffects;
 import static io.toridb.core.string.StringTestSupport.putOther;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,13 +1,12 @@
 package io.toridb.core.string;
 
+import static io.toridb.core.CommandHarness.peek;
+
 import io.toridb.core.CommandHarness;
 import io.toridb.core.keyspace.Database;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /** What the string tests share: a non-string value, direct database access, captured effects. */
 final class StringTestSupport {
@@ -47,38 +46,7 @@ final class StringTestSupport {
     db(h).put(Key.of(key), new OtherValue());
   }
 
-  /** The stored value without expiring it, or null. */
-  static StoredValue peek(CommandHarness h, String key) {
-    return db(h).peek(Key.of(key));
-  }
-
   static long expireAt(CommandHarness h, String key) {
     return peek(h, key).expireAt();
-  }
-
-  static String encoding(CommandHarness h, String key) {
-    return peek(h, key).encoding();
-  }
-
-  /** Records every propagated effect as its arguments joined by spaces. */
-  static List<String> captureEffects(CommandHarness h) {
-    List<String> effects = new ArrayList<>();
-    h.server()
-        .propagation(
-            (db, argv) -> {
-              StringBuilder sb = new StringBuilder();
-              for (byte[] a : argv) {
-                if (sb.length() > 0) {
-                  sb.append(' ');
-                }
-                sb.append(new String(a, StandardCharsets.ISO_8859_1));
-              }
-              effects.add(sb.toString());
-            });
-    return effects;
-  }
-
-  static String error(String text) {
-    return "-" + text + "\r\n";
   }
 }

@@ -1,20 +1,20 @@
 package io.toridb.core.zset;
 
+import static io.toridb.core.CommandHarness.arity;
+import static io.toridb.core.CommandHarness.captureEffects;
+import static io.toridb.core.CommandHarness.captureEvents;
+import static io.toridb.core.CommandHarness.error;
+import static io.toridb.core.CommandHarness.peek;
 import static io.toridb.core.zset.ZSetTestSupport.EMPTY;
 import static io.toridb.core.zset.ZSetTestSupport.NULL3;
 import static io.toridb.core.zset.ZSetTestSupport.NULL_ARRAY;
 import static io.toridb.core.zset.ZSetTestSupport.SYNTAX;
 import static io.toridb.core.zset.ZSetTestSupport.WRONGTYPE;
-import static io.toridb.core.zset.ZSetTestSupport.arity;
 import static io.toridb.core.zset.ZSetTestSupport.array;
 import static io.toridb.core.zset.ZSetTestSupport.bulk;
 import static io.toridb.core.zset.ZSetTestSupport.bulks;
-import static io.toridb.core.zset.ZSetTestSupport.captureEffects;
-import static io.toridb.core.zset.ZSetTestSupport.captureEvents;
 import static io.toridb.core.zset.ZSetTestSupport.dbl;
-import static io.toridb.core.zset.ZSetTestSupport.error;
 import static io.toridb.core.zset.ZSetTestSupport.pairs3;
-import static io.toridb.core.zset.ZSetTestSupport.peek;
 import static io.toridb.core.zset.ZSetTestSupport.putOther;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

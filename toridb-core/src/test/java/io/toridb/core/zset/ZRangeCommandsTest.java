@@ -1,16 +1,16 @@
 package io.toridb.core.zset;
 
+import static io.toridb.core.CommandHarness.arity;
+import static io.toridb.core.CommandHarness.encoding;
+import static io.toridb.core.CommandHarness.error;
+import static io.toridb.core.CommandHarness.peek;
 import static io.toridb.core.zset.ZSetTestSupport.EMPTY;
 import static io.toridb.core.zset.ZSetTestSupport.NOT_INTEGER;
 import static io.toridb.core.zset.ZSetTestSupport.SYNTAX;
 import static io.toridb.core.zset.ZSetTestSupport.WRONGTYPE;
-import static io.toridb.core.zset.ZSetTestSupport.arity;
 import static io.toridb.core.zset.ZSetTestSupport.bulks;
-import static io.toridb.core.zset.ZSetTestSupport.encoding;
-import static io.toridb.core.zset.ZSetTestSupport.error;
 import static io.toridb.core.zset.ZSetTestSupport.integer;
 import static io.toridb.core.zset.ZSetTestSupport.pairs3;
-import static io.toridb.core.zset.ZSetTestSupport.peek;
 import static io.toridb.core.zset.ZSetTestSupport.putOther;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -31,14 +31,6 @@ final class ZSetTestSupport {
     return ":" + n + "\r\n";
   }
 
-  static String error(String text) {
-    return "-" + text + "\r\n";
-  }
-
-  static String arity(String name) {
-    return error("ERR wrong number of arguments for '" + name + "' command");
-  }
-
   /** A RESP3 double. */
   static String dbl(String text) {
     return "," + text + "\r\n";
@@ -137,43 +129,10 @@ final class ZSetTestSupport {
     db(h).put(Key.of(key), new FakeSet(members));
   }
 
-  static StoredValue peek(CommandHarness h, String key) {
-    return db(h).peek(Key.of(key));
-  }
-
-  static String encoding(CommandHarness h, String key) {
-    return peek(h, key).encoding();
-  }
-
   static void config(CommandHarness h, String name, String value) {
     String reply = h.call("CONFIG", "SET", name, value);
     if (!reply.equals("+OK\r\n")) {
       throw new AssertionError(reply);
     }
-  }
-
-  /** Records every propagated effect as its arguments joined by spaces. */
-  static List<String> captureEffects(CommandHarness h) {
-    List<String> effects = new ArrayList<>();
-    h.server()
-        .propagation(
-            (db, argv) -> {
-              StringBuilder sb = new StringBuilder();
-              for (byte[] a : argv) {
-                if (sb.length() > 0) {
-                  sb.append(' ');
-                }
-                sb.append(new String(a, StandardCharsets.ISO_8859_1));
-              }
-              effects.add(sb.toString());
-            });
-    return effects;
-  }
-
-  /** Records every keyspace event as "event key". */
-  static List<String> captureEvents(CommandHarness h) {
-    List<String> events = new ArrayList<>();
-    h.server().notifier((db, type, event, key) -> events.add(event + " " + key));
-    return events;
   }
 }

@@ -1,12 +1,12 @@
 package io.toridb.core.zset;
 
+import static io.toridb.core.CommandHarness.captureEffects;
+import static io.toridb.core.CommandHarness.captureEvents;
+import static io.toridb.core.CommandHarness.encoding;
+import static io.toridb.core.CommandHarness.peek;
 import static io.toridb.core.zset.ZSetTestSupport.bulk;
 import static io.toridb.core.zset.ZSetTestSupport.bulks;
-import static io.toridb.core.zset.ZSetTestSupport.captureEffects;
-import static io.toridb.core.zset.ZSetTestSupport.captureEvents;
 import static io.toridb.core.zset.ZSetTestSupport.config;
-import static io.toridb.core.zset.ZSetTestSupport.encoding;
-import static io.toridb.core.zset.ZSetTestSupport.peek;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
