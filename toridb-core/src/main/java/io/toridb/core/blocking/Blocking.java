@@ -117,7 +117,7 @@ public final class Blocking {
 
   /** The type a blocking command waits for, from its command group. */
   private static ValueType typeOf(CommandSpec spec) {
-    if (spec != null && ("sorted_set".equals(spec.group()) || "sorted-set".equals(spec.group()))) {
+    if (spec != null && "sorted_set".equals(spec.group())) {
       return ValueType.ZSET;
     }
     return ValueType.LIST;

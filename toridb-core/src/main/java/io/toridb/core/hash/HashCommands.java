@@ -192,10 +192,7 @@ public final class HashCommands {
 
   /** The value as a hash, or WRONGTYPE; null stays null. */
   static HashValue asHash(StoredValue v) {
-    if (v == null || v instanceof HashValue) {
-      return (HashValue) v;
-    }
-    throw new CommandException(Errors.WRONGTYPE);
+    return StoredValue.as(v, HashValue.class);
   }
 
   /** The hash at {@code key} looked up for reading (hit/miss counted), null if missing. */

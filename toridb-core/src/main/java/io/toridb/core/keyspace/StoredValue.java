@@ -30,6 +30,17 @@ public abstract class StoredValue {
 
   public abstract ValueType type();
 
+  /**
+   * {@code v} as a value of class {@code type}; null stays null (a missing key). Any other type is
+   * Redis's WRONGTYPE error, which every typed command replies for a key holding another type.
+   */
+  public static <T extends StoredValue> T as(StoredValue v, Class<T> type) {
+    if (v == null || type.isInstance(v)) {
+      return type.cast(v);
+    }
+    throw new io.toridb.core.command.CommandException(io.toridb.core.command.Errors.WRONGTYPE);
+  }
+
   /** The name {@code OBJECT ENCODING} reports (embstr, int, raw, listpack, ...). */
   public abstract String encoding();
 

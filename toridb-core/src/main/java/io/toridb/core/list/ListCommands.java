@@ -235,10 +235,7 @@ public final class ListCommands {
 
   /** The value as a list, or WRONGTYPE; null stays null. */
   static ListValue asList(StoredValue v) {
-    if (v == null || v instanceof ListValue) {
-      return (ListValue) v;
-    }
-    throw new CommandException(Errors.WRONGTYPE);
+    return StoredValue.as(v, ListValue.class);
   }
 
   /** The directive of one server, looked up once instead of per created list. */

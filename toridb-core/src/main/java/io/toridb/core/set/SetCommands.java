@@ -6,10 +6,8 @@ import static io.toridb.core.command.CommandFlag.READONLY;
 import static io.toridb.core.command.CommandFlag.WRITE;
 
 import io.toridb.core.command.CommandContext;
-import io.toridb.core.command.CommandException;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
-import io.toridb.core.command.Errors;
 import io.toridb.core.command.KeySpec;
 import io.toridb.core.config.Config;
 import io.toridb.core.config.Directive;
@@ -245,10 +243,7 @@ public final class SetCommands {
 
   /** The value as a set, or WRONGTYPE; null stays null. */
   static SetValue asSet(StoredValue v) {
-    if (v == null || v instanceof SetValue) {
-      return (SetValue) v;
-    }
-    throw new CommandException(Errors.WRONGTYPE);
+    return StoredValue.as(v, SetValue.class);
   }
 
   /**

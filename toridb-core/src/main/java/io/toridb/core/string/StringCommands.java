@@ -253,10 +253,7 @@ public final class StringCommands {
 
   /** The value as a string, or WRONGTYPE; null stays null. */
   static StringValue asString(StoredValue v) {
-    if (v == null || v instanceof StringValue) {
-      return (StringValue) v;
-    }
-    throw new CommandException(Errors.WRONGTYPE);
+    return StoredValue.as(v, StringValue.class);
   }
 
   /** The string at {@code key} looked up for reading (hit/miss counted), null if missing. */

@@ -150,10 +150,7 @@ public final class ZSetCommands {
 
   /** The value as a sorted set, or WRONGTYPE; null stays null. */
   static ZSetValue asZSet(StoredValue v) {
-    if (v == null || v instanceof ZSetValue) {
-      return (ZSetValue) v;
-    }
-    throw new CommandException(Errors.WRONGTYPE);
+    return StoredValue.as(v, ZSetValue.class);
   }
 
   /** The sorted set at {@code key} looked up for reading (hit/miss counted), null if missing. */
