@@ -143,6 +143,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    */
   volatile java.util.concurrent.Future<?> timeoutTask;
 
+  private void cancelTimeout() {
+    java.util.concurrent.Future<?> timer = timeoutTask;
+    if (timer != null) {
+      timeoutTask = null;
+      timer.cancel(false);
+    }
+  }
+
   private void scheduleTimeout(BlockedClient client, long deadline) {
     long delay = Math.max(0, deadline - System.currentTimeMillis());
     timeoutTask =
@@ -165,11 +173,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    */
   @Override
   public void unblocked() {
-    java.util.concurrent.Future<?> timer = timeoutTask;
-    if (timer != null) {
-      timeoutTask = null;
-      timer.cancel(false);
-    }
+    cancelTimeout();
     channel
         .eventLoop()
         .execute(
@@ -262,10 +266,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     session.kill();
     releaseCumulation();
     context.blocking().cancel(session);
-    java.util.concurrent.Future<?> timer = timeoutTask;
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    cancelTimeout();
     context.watches().unwatchAll(session);
     server.onDisconnect(this);
     ctx.fireChannelInactive();

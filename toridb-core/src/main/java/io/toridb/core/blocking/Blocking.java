@@ -231,10 +231,7 @@ public final class Blocking {
     if (!client.state.compareAndSet(WAITING, DONE)) {
       return client.state.get() == DONE;
     }
-    unregister(client);
-    ByteBuf reply = ByteBufAllocator.DEFAULT.ioBuffer(16);
-    client.onTimeout.accept(new RespWriter(reply, client.session.protocol()));
-    finish(client, reply);
+    replyAndEnd(client, null);
     return true;
   }
 
@@ -247,16 +244,24 @@ public final class Blocking {
     if (client == null || !client.state.compareAndSet(WAITING, DONE)) {
       return false;
     }
+    replyAndEnd(client, error);
+    return true;
+  }
+
+  /**
+   * Ends a wait this thread has claimed (moved to DONE) without running the command: replies {@code
+   * error}, or the command's timeout reply when it is null.
+   */
+  private void replyAndEnd(BlockedClient client, String error) {
     unregister(client);
     ByteBuf reply = ByteBufAllocator.DEFAULT.ioBuffer(16);
-    RespWriter out = new RespWriter(reply, session.protocol());
+    RespWriter out = new RespWriter(reply, client.session.protocol());
     if (error != null) {
       out.error(error);
     } else {
       client.onTimeout.accept(out);
     }
     finish(client, reply);
-    return true;
   }
 
   /** Forgets the wait of a client that disconnected. */
