@@ -153,6 +153,14 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       reject(spec, Errors.REPLICA_KEYSPACE);
       return;
     }
+    if (session.staged() != null) {
+      String refused = io.toridb.core.transaction.TransactionCommands.refusedInBegin(spec);
+      if (refused != null) {
+        spec.rejectedCalls.increment();
+        reject(spec, refused);
+        return;
+      }
+    }
     io.toridb.core.transaction.MultiState multi = session.multi();
     if (multi != null) {
       if (spec.has(CommandFlag.NO_MULTI)) {
@@ -386,6 +394,53 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       } else if (locked > 0) {
         locks.unlockAll(held, locked);
       }
+      watches.unwatchAll(session);
+    }
+  }
+
+  /**
+   * COMMIT: with every key the transaction used (and any key WATCHed before BEGIN) locked, checks
+   * that none changed since the transaction copied it, then installs the transaction's version of
+   * each key it wrote, raises its keyspace events and propagates its effects as one unit. On a
+   * change, applies nothing and replies the CONFLICT error. Either way the transaction is over.
+   */
+  void commitStaged(io.toridb.core.transaction.StagedTransaction transaction) {
+    ClientSession session = ctx.session();
+    io.toridb.core.transaction.Watches watches = server.watches();
+    int n = 0;
+    for (Key key : watches.keysOf(session)) {
+      n = appendStripe(n, key.hashCode());
+    }
+    n = sortDistinct(n);
+    KeyLocks locks = server.keyspace().locks();
+    int[] held = Arrays.copyOf(stripes, n);
+    locks.lockAll(held, n);
+    try {
+      io.toridb.core.keyspace.Keyspace shared = server.keyspace();
+      long now = System.currentTimeMillis();
+      if (session.watchDirty() || watches.anyExpired(session, shared, now)) {
+        ctx.error(io.toridb.core.transaction.TransactionCommands.CONFLICT);
+        return;
+      }
+      watches.unwatchAll(session);
+      for (io.toridb.core.transaction.StagedTransaction.DbKey written : transaction.written()) {
+        io.toridb.core.keyspace.StoredValue value =
+            transaction.view().db(written.db()).peek(written.key());
+        io.toridb.core.keyspace.Database target = shared.db(written.db());
+        if (value == null) {
+          target.remove(written.key());
+        } else {
+          target.put(written.key(), value);
+        }
+        ctx.modified(written.db(), written.key());
+      }
+      for (io.toridb.core.transaction.StagedTransaction.Event e : transaction.events()) {
+        ctx.notify(e.db(), e.type(), e.name(), e.key());
+      }
+      ctx.propagateUnit(transaction.effects());
+      ctx.out().ok();
+    } finally {
+      locks.unlockAll(held, n);
       watches.unwatchAll(session);
     }
   }
