@@ -21,6 +21,7 @@ import io.toridb.core.server.ServerContext;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -68,6 +69,9 @@ public final class ToriServer {
   private final Monitor monitor;
   private final InfoCommand info;
   private volatile java.util.concurrent.ScheduledFuture<?> cronTask;
+
+  /** The append-only log, or null when appendonly is no. */
+  private volatile io.toridb.persistence.aof.AppendOnlyFile aof;
 
   public ToriServer(Config config) {
     this.config = config;
@@ -167,8 +171,25 @@ public final class ToriServer {
     return transport;
   }
 
-  /** Binds every configured address and starts the workers. */
-  public void start() throws BindException, InterruptedException {
+  /** The append-only log, or null when appendonly is no. */
+  public io.toridb.persistence.aof.AppendOnlyFile aof() {
+    return aof;
+  }
+
+  /**
+   * Binds every configured address and starts the workers; with appendonly, replays the log first
+   * (clients that connect meanwhile get -LOADING) and then appends every write to it.
+   *
+   * @throws java.io.IOException when the log cannot be opened or is damaged beyond a torn tail
+   */
+  public void start() throws java.io.IOException, InterruptedException {
+    io.toridb.persistence.aof.AppendOnlyFile appendLog = null;
+    if (config.yes("appendonly")) {
+      appendLog =
+          io.toridb.persistence.aof.AppendOnlyFile.open(context, Path.of(config.text("dir")));
+      context.loading(true);
+      context.keyspace().expiryPaused(true);
+    }
     boolean epoll = Epoll.isAvailable();
     transport = epoll ? "epoll" : "nio";
     IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -200,6 +221,18 @@ public final class ToriServer {
     } catch (BindException e) {
       shutdownGroups();
       throw e;
+    }
+    if (appendLog != null) {
+      try {
+        appendLog.load();
+        appendLog.start();
+      } catch (java.io.IOException | RuntimeException e) {
+        shutdown();
+        throw e;
+      }
+      aof = appendLog;
+      context.keyspace().expiryPaused(false);
+      context.loading(false);
     }
     startCron();
     log.info(
@@ -358,6 +391,11 @@ public final class ToriServer {
       workers.stop(5000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // Every write that was acknowledged, or is waiting to be, reaches the disk before clients go.
+    io.toridb.persistence.aof.AppendOnlyFile appendLog = aof;
+    if (appendLog != null) {
+      appendLog.close();
     }
     for (ClientConnection c : clients.all()) {
       c.channel().close();
