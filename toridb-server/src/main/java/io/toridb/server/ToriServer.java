@@ -92,6 +92,7 @@ public final class ToriServer {
         .require("port")
         .onApply(() -> rebind("Unable to listen on this port. Check server logs."));
     config.require("bind").onApply(() -> rebind("Failed to bind to specified addresses."));
+    config.require("appendonly").onApply(this::onAppendOnlyChange);
     this.workers = new WorkerPool(workerCount(config), QUEUE_CAPACITY, context);
   }
 
@@ -169,6 +170,25 @@ public final class ToriServer {
   /** The event-loop transport in use, as INFO's multiplexing_api shows it. */
   String transportName() {
     return transport;
+  }
+
+  /**
+   * CONFIG SET appendonly: "no" stops logging (the files stay, as in Redis); "yes" while running
+   * would need a rewrite of the current data into a new base, which is not available, so it is
+   * refused. Null when the log follows the setting.
+   */
+  private synchronized String onAppendOnlyChange() {
+    io.toridb.persistence.aof.AppendOnlyFile current = aof;
+    boolean wanted = config.yes("appendonly");
+    if (!wanted && current != null) {
+      aof = null;
+      current.close();
+      log.info("Append-only file turned off by CONFIG SET");
+    } else if (wanted && current == null && boundPort != 0 && !context.loading()) {
+      return "Turning the append-only file on at run time needs a rewrite of the data set, which"
+          + " this version cannot do; set appendonly yes in the configuration and restart";
+    }
+    return null;
   }
 
   /** The append-only log, or null when appendonly is no. */

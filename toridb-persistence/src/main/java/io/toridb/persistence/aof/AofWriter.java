@@ -84,6 +84,10 @@ public final class AofWriter implements Runnable {
 
   private long unsyncedBytes;
   private long durableSize;
+
+  /** The file size at the last force; under appendfsync no, writes are counted durable before. */
+  private long forcedSize;
+
   private long lastFsyncMillis = System.currentTimeMillis();
   private long retryAtMillis;
   private ByteBuffer staging = ByteBuffer.allocateDirect(1 << 16);
@@ -99,6 +103,7 @@ public final class AofWriter implements Runnable {
     this.onStatus = onStatus;
     this.size = file.size();
     this.durableSize = size;
+    this.forcedSize = size;
     this.thread = new Thread(this, "toridb-aof-writer");
     thread.setDaemon(true);
   }
@@ -303,6 +308,7 @@ public final class AofWriter implements Runnable {
     durable = contiguous;
     if (forced) {
       lastFsyncMillis = now;
+      forcedSize = durableSize;
       fsyncs++;
     }
   }
@@ -310,7 +316,7 @@ public final class AofWriter implements Runnable {
   /** At close: writes what is still queued and forces everything, whatever the policy. */
   private void flushAll() {
     drain();
-    if (error != null || unsynced.isEmpty()) {
+    if (error != null || (unsynced.isEmpty() && forcedSize == size)) {
       return;
     }
     try {
