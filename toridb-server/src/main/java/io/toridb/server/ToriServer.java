@@ -207,6 +207,8 @@ public final class ToriServer {
     if (config.yes("appendonly")) {
       appendLog =
           io.toridb.persistence.aof.AppendOnlyFile.open(context, Path.of(config.text("dir")));
+      // Known before loading, so that INFO can show the progress.
+      aof = appendLog;
       context.loading(true);
       context.keyspace().expiryPaused(true);
     }
@@ -250,7 +252,6 @@ public final class ToriServer {
         shutdown();
         throw e;
       }
-      aof = appendLog;
       context.keyspace().expiryPaused(false);
       context.loading(false);
     }
