@@ -36,6 +36,7 @@ public final class AppendOnlyFile implements PropagationSink {
   private final Path manifestFile;
   private final AofManifest manifest;
   private final boolean loadTruncated;
+  private final java.nio.channels.FileChannel lockChannel;
   private volatile AofWriter writer;
   private volatile LoadProgress progress;
   private volatile String lastWriteStatus = "ok";
@@ -52,8 +53,12 @@ public final class AppendOnlyFile implements PropagationSink {
   }
 
   private AppendOnlyFile(
-      ServerContext server, Path directory, String baseName, AofManifest manifest)
-      throws IOException {
+      ServerContext server,
+      Path directory,
+      String baseName,
+      AofManifest manifest,
+      java.nio.channels.FileChannel lockChannel) {
+    this.lockChannel = lockChannel;
     this.server = server;
     this.directory = directory;
     this.manifestFile = directory.resolve(baseName + ".manifest");
@@ -69,6 +74,44 @@ public final class AppendOnlyFile implements PropagationSink {
     String baseName = server.config().text("appendfilename");
     Path directory = dataDir.resolve(server.config().text("appenddirname"));
     Files.createDirectories(directory);
+    java.nio.channels.FileChannel lock = lock(directory);
+    try {
+      return open(server, directory, baseName, lock);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Locks the directory for this process, so that a second server started on the same {@code dir}
+   * cannot append to the same files.
+   */
+  private static java.nio.channels.FileChannel lock(Path directory) throws IOException {
+    java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            directory.resolve("toridb.lock"),
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE);
+    java.nio.channels.FileLock held;
+    try {
+      held = ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      held = null;
+    }
+    if (held == null) {
+      ch.close();
+      throw new LoadException(
+          "Another ToriDB server is using the append-only directory "
+              + directory
+              + ": give each server its own dir");
+    }
+    return ch;
+  }
+
+  private static AppendOnlyFile open(
+      ServerContext server, Path directory, String baseName, java.nio.channels.FileChannel lock)
+      throws IOException {
     Path manifestFile = directory.resolve(baseName + ".manifest");
     AofManifest manifest;
     if (Files.exists(manifestFile)) {
@@ -102,7 +145,7 @@ public final class AppendOnlyFile implements PropagationSink {
       manifest.writeAtomically(manifestFile);
       log.info("Created the append-only file {}", directory.resolve(first));
     }
-    return new AppendOnlyFile(server, directory, baseName, manifest);
+    return new AppendOnlyFile(server, directory, baseName, manifest, lock);
   }
 
   public Path directory() {
@@ -302,6 +345,7 @@ public final class AppendOnlyFile implements PropagationSink {
   public void close() {
     AofWriter w = writer;
     if (w == null) {
+      unlock();
       return;
     }
     server.propagation(PropagationSink.NONE);
@@ -310,7 +354,17 @@ public final class AppendOnlyFile implements PropagationSink {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    writer = null;
     log.info("The append-only file is flushed and closed");
+    unlock();
+  }
+
+  private void unlock() {
+    try {
+      lockChannel.close();
+    } catch (IOException e) {
+      log.debug("Releasing the directory lock: {}", e.toString());
+    }
   }
 
   /** Loading progress while {@link #load} runs, else null. */

@@ -48,6 +48,9 @@ class AppendOnlyFileTest {
       server.keyspace().expiryPaused(true);
       try {
         aof.load();
+      } catch (Exception e) {
+        aof.close();
+        throw e;
       } finally {
         server.keyspace().expiryPaused(false);
         server.loading(false);
@@ -127,6 +130,16 @@ class AppendOnlyFileTest {
     assertTrue(Integer.parseInt(m.call("TTL", "s").trim().substring(1)) > 990);
     m.call("SELECT", "5");
     assertEquals("$3\r\nyes\r\n", m.call("GET", "in5"));
+  }
+
+  @Test
+  void aSecondServerOnTheSameDirectory_isRefused() throws Exception {
+    restart();
+    AppendOnlyFile.LoadException e =
+        assertThrows(AppendOnlyFile.LoadException.class, () -> new Node());
+    assertTrue(e.getMessage().startsWith("Another ToriDB server is using"), e.getMessage());
+    // Once the first one closes, the directory is free again.
+    restart().call("PING");
   }
 
   @Test
