@@ -281,13 +281,14 @@ final class InfoCommand {
     out.field("rdb_last_load_keys_expired", 0);
     out.field("rdb_last_load_keys_loaded", 0);
     out.field("aof_enabled", aof != null ? 1 : 0);
-    out.field("aof_rewrite_in_progress", 0);
+    out.field("aof_rewrite_in_progress", aof != null && aof.rewriting() ? 1 : 0);
     out.field("aof_rewrite_scheduled", 0);
-    out.field("aof_last_rewrite_time_sec", -1);
-    out.field("aof_current_rewrite_time_sec", -1);
-    out.field("aof_last_bgrewrite_status", "ok");
-    out.field("aof_rewrites", 0);
-    out.field("aof_rewrites_consecutive_failures", 0);
+    out.field("aof_last_rewrite_time_sec", aof == null ? -1 : aof.lastRewriteSeconds());
+    out.field("aof_current_rewrite_time_sec", aof == null ? -1 : aof.currentRewriteSeconds());
+    out.field("aof_last_bgrewrite_status", aof == null ? "ok" : aof.lastRewriteStatus());
+    out.field("aof_rewrites", aof == null ? 0 : aof.rewrites());
+    out.field(
+        "aof_rewrites_consecutive_failures", aof == null ? 0 : aof.consecutiveRewriteFailures());
     out.field("aof_last_write_status", aof == null ? "ok" : aof.lastWriteStatus());
     out.field("aof_last_cow_size", 0);
     out.field("module_fork_in_progress", 0);

@@ -84,6 +84,7 @@ public final class ToriServer {
     new ClientCommands(this).register(context.commands());
     new DebugCommands(this).register(context.commands());
     new ShutdownCommand(this).register(context.commands());
+    new PersistenceCommands(this).register(context.commands());
     config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
     config.require("hz").onChange(d -> onHzChange(d));
     // A value from the file or command line is clamped too, as Redis shows it in CONFIG GET.
@@ -362,6 +363,10 @@ public final class ToriServer {
                 long now = System.currentTimeMillis();
                 context.activeExpiry().runCycle(now);
                 info.sample(now);
+                io.toridb.persistence.aof.AppendOnlyFile appendLog = aof;
+                if (appendLog != null && !context.loading()) {
+                  appendLog.rewriteIfGrown();
+                }
               } catch (RuntimeException e) {
                 log.error("Background cycle failed", e);
               }

@@ -267,6 +267,10 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       locks.lockAll(stripes, locked);
     }
     try {
+      io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
+      if (observer != null && ctx.staged() == null) {
+        observeWrite(observer, spec, argv, ctx.session().db());
+      }
       invokeHandler(spec, argv);
     } finally {
       if (everything) {
@@ -276,6 +280,58 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       } else if (locked > 1) {
         locks.unlockAll(stripes, locked);
       }
+    }
+  }
+
+  /**
+   * Tells {@code observer} which keys a write command may change, before it runs: the keys of its
+   * key spec in database {@code db} (in every database for MOVE and COPY, whose target database is
+   * an argument), or the whole keyspace.
+   */
+  private void observeWrite(
+      io.toridb.core.keyspace.ChangeObserver observer, CommandSpec spec, byte[][] argv, int db) {
+    if (!spec.has(CommandFlag.WRITE)) {
+      return;
+    }
+    if (spec.has(CommandFlag.WHOLE_KEYSPACE)) {
+      observer.beforeWholeKeyspaceChange();
+      return;
+    }
+    String name = spec.fullName();
+    boolean everyDb = name.equals("move") || name.equals("copy");
+    int databases = server.keyspace().databaseCount();
+    forEachKey(
+        spec,
+        argv,
+        key -> {
+          if (everyDb) {
+            for (int d = 0; d < databases; d++) {
+              observer.beforeChange(d, key);
+            }
+          } else {
+            observer.beforeChange(db, key);
+          }
+        });
+  }
+
+  /** Calls {@code action} for each key of the command, as its key spec designates them. */
+  private static void forEachKey(
+      CommandSpec spec, byte[][] argv, java.util.function.Consumer<Key> action) {
+    if (spec.has(CommandFlag.MOVABLE_KEYS)) {
+      for (KeySpec keySpec : spec.keySpecs()) {
+        keySpec.forEachKey(argv, pos -> action.accept(new Key(argv[pos])));
+      }
+      return;
+    }
+    int first = spec.firstKey();
+    if (first <= 0 || first >= argv.length) {
+      return;
+    }
+    int last = spec.lastKey() >= 0 ? spec.lastKey() : argv.length + spec.lastKey();
+    last = Math.min(last, argv.length - 1);
+    int step = Math.max(spec.step(), 1);
+    for (int i = first; i <= last; i += step) {
+      action.accept(new Key(argv[i]));
     }
   }
 
@@ -431,6 +487,17 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
         ctx.out().nullArray();
         return;
       }
+      io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
+      if (observer != null) {
+        // SELECT inside the transaction moves later commands to another database.
+        int db = session.db();
+        for (int i = 0; i < multi.size(); i++) {
+          if (multi.spec(i).fullName().equals("select")) {
+            db = selectedDb(multi.command(i), db);
+          }
+          observeWrite(observer, multi.spec(i), multi.command(i), db);
+        }
+      }
       ctx.out().arrayHeader(multi.size());
       ctx.beginTransactionEffects();
       ctx.blockingAllowed(false);
@@ -462,6 +529,19 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     }
   }
 
+  /** The database a queued SELECT switches to, or {@code current} if it would fail. */
+  private int selectedDb(byte[][] argv, int current) {
+    if (argv.length != 2) {
+      return current;
+    }
+    try {
+      int db = Integer.parseInt(new String(argv[1], java.nio.charset.StandardCharsets.US_ASCII));
+      return db >= 0 && db < server.keyspace().databaseCount() ? db : current;
+    } catch (NumberFormatException e) {
+      return current;
+    }
+  }
+
   /**
    * COMMIT: with every key the transaction used (and any key WATCHed before BEGIN) locked, checks
    * that none changed since the transaction copied it, then installs the transaction's version of
@@ -487,6 +567,12 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
         return;
       }
       watches.unwatchAll(session);
+      io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
+      if (observer != null) {
+        for (io.toridb.core.transaction.StagedTransaction.DbKey k : transaction.written()) {
+          observer.beforeChange(k.db(), k.key());
+        }
+      }
       for (io.toridb.core.transaction.StagedTransaction.DbKey written : transaction.written()) {
         io.toridb.core.keyspace.StoredValue value =
             transaction.view().db(written.db()).peek(written.key());

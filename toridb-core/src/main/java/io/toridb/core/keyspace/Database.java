@@ -71,10 +71,8 @@ public final class Database {
     if (loader != null && loaded.add(key)) {
       StoredValue v = loader.load(index, key);
       if (v != null) {
-        StoredValue copy = v.copy();
-        store.map.put(key, copy);
+        store.map.put(key, v.snapshot());
         if (v.hasExpiry()) {
-          copy.expireAt(v.expireAt());
           store.expiring.add(key);
         }
       }

@@ -19,8 +19,13 @@ public abstract class StoredValue {
   private long expireAt = NO_EXPIRY;
   private long lastAccess;
 
-  /** Low 8 bits: the logarithmic counter; above them: minutes (mod 2^16) of its last decrement. */
+  /**
+   * Bits 0-7: the logarithmic counter; bits 8-23: minutes (mod 2^16) of its last decrement; bits
+   * 24-31: the mark of the last log rewrite that wrote this value out (see {@link #rewriteMark}).
+   */
   private int lfu;
+
+  private static final int LFU_BITS = 0x00FF_FFFF;
 
   protected StoredValue() {
     long now = System.currentTimeMillis();
@@ -46,6 +51,13 @@ public abstract class StoredValue {
 
   /** A deep copy for {@code COPY}; metadata is not copied. */
   public abstract StoredValue copy();
+
+  /** A deep copy that keeps the expiry time: a private version of the key as it is now. */
+  public final StoredValue snapshot() {
+    StoredValue c = copy();
+    c.expireAt = expireAt;
+    return c;
+  }
 
   /**
    * Feeds the content to DEBUG DIGEST exactly as Redis's xorObjectDigest does for this type (a
@@ -111,7 +123,7 @@ public abstract class StoredValue {
         counter++;
       }
     }
-    lfu = (minutes(now) << 8) | counter;
+    lfu = (lfu & ~LFU_BITS) | (minutes(now) << 8) | counter;
   }
 
   /**
@@ -123,7 +135,7 @@ public abstract class StoredValue {
     if (decayMinutes <= 0) {
       return counter;
     }
-    int last = lfu >>> 8;
+    int last = (lfu & LFU_BITS) >>> 8;
     int current = minutes(now);
     // The minute clock wraps at 2^16; like Redis, assume it wrapped at most once.
     int elapsed = current >= last ? current - last : 65535 - last + current;
@@ -133,7 +145,20 @@ public abstract class StoredValue {
 
   /** Sets the LFU counter directly (RESTORE ... FREQ). */
   public void setLfuFrequency(long now, int counter) {
-    lfu = (minutes(now) << 8) | Math.max(0, Math.min(255, counter));
+    lfu = (lfu & ~LFU_BITS) | (minutes(now) << 8) | Math.max(0, Math.min(255, counter));
+  }
+
+  /**
+   * The mark (1-255, 0 = never) of the append-only file rewrite that last wrote this value out. A
+   * rewrite gives every value it writes its own mark, so it can tell a value it already wrote from
+   * one it has not reached; kept in spare bits, it costs no memory.
+   */
+  public int rewriteMark() {
+    return lfu >>> 24;
+  }
+
+  public void rewriteMark(int mark) {
+    lfu = (lfu & LFU_BITS) | (mark << 24);
   }
 
   private static int minutes(long millis) {

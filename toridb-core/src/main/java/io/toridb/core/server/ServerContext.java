@@ -33,6 +33,7 @@ public final class ServerContext {
   private volatile KeyspaceNotifier notifier;
   private volatile boolean loading;
   private volatile String writeRefusal;
+  private volatile io.toridb.core.keyspace.ChangeObserver changeObserver;
   private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
 
   public ServerContext(Config config) {
@@ -136,6 +137,15 @@ public final class ServerContext {
 
   public void writeRefusal(String error) {
     this.writeRefusal = error;
+  }
+
+  /** Told before commands change keys; null when nothing needs to know (see the interface). */
+  public io.toridb.core.keyspace.ChangeObserver changeObserver() {
+    return changeObserver;
+  }
+
+  public void changeObserver(io.toridb.core.keyspace.ChangeObserver observer) {
+    this.changeObserver = observer;
   }
 
   public boolean loading() {

@@ -55,7 +55,8 @@ public final class AofWriter implements Runnable {
     }
   }
 
-  private record Pending(long seq, byte[] record) {}
+  /** A record to write, or (record null) a switch to the file {@code next}. */
+  private record Pending(long seq, byte[] record, LogFile next, Consumer<String> switched) {}
 
   private record Deferred(long seq, Runnable release) {}
 
@@ -74,7 +75,7 @@ public final class AofWriter implements Runnable {
   private volatile long fsyncs;
 
   // Writer thread only.
-  private final LogFile file;
+  private LogFile file;
   private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
   private final PriorityQueue<Long> ahead = new PriorityQueue<>();
   private long contiguous;
@@ -124,7 +125,7 @@ public final class AofWriter implements Runnable {
   /** Queues an encoded record (see {@link AofRecord}); returns its sequence number. */
   public long append(byte[] record) {
     long seq = assigned.incrementAndGet();
-    queue.offer(new Pending(seq, record));
+    queue.offer(new Pending(seq, record, null, null));
     if (parked && fsync == Fsync.ALWAYS) {
       LockSupport.unpark(thread);
     }
@@ -144,6 +145,19 @@ public final class AofWriter implements Runnable {
     deferredIn.offer(new Deferred(need, release));
     LockSupport.unpark(thread);
     return true;
+  }
+
+  /**
+   * Makes the writer continue in {@code next} after every record appended so far, which it forces
+   * to disk in the current file first. Call it where no record can be appended concurrently (with
+   * every key lock held) to cut the log at one instant. {@code switched} is told, on the writer
+   * thread, null once records go to {@code next}, or the error that kept the writer in the current
+   * file.
+   */
+  public void switchTo(LogFile next, Consumer<String> switched) {
+    long seq = assigned.incrementAndGet();
+    queue.offer(new Pending(seq, null, next, switched));
+    LockSupport.unpark(thread);
   }
 
   /** The error that stops writes, or null. */
@@ -221,9 +235,14 @@ public final class AofWriter implements Runnable {
     Pending p;
     int before = unsynced.size();
     while ((p = queue.poll()) != null) {
-      AofRecord.seal(p.record());
-      unsynced.add(p.record());
-      unsyncedBytes += p.record().length;
+      if (p.record() == null) {
+        switchFile(before, p);
+        before = unsynced.size();
+      } else {
+        AofRecord.seal(p.record());
+        unsynced.add(p.record());
+        unsyncedBytes += p.record().length;
+      }
       if (p.seq() == contiguous + 1) {
         contiguous++;
         while (!ahead.isEmpty() && ahead.peek() == contiguous + 1) {
@@ -241,6 +260,48 @@ public final class AofWriter implements Runnable {
       }
     }
     return unsynced.size() > before;
+  }
+
+  /**
+   * Writes and forces what precedes the switch in the current file, then continues in the next one.
+   * On an error, stays in the current file and reports the error to the requester.
+   */
+  private void switchFile(int unwritten, Pending p) {
+    String failure = error;
+    if (failure == null) {
+      try {
+        write(unwritten);
+        file.force();
+        markDurable(System.currentTimeMillis(), true);
+      } catch (IOException e) {
+        fail("write before switching files", e);
+        failure = error;
+      }
+    }
+    if (failure != null) {
+      try {
+        p.next().close();
+      } catch (IOException e) {
+        log.debug("Closing an unused AOF file: {}", e.toString());
+      }
+      p.switched().accept(failure);
+      return;
+    }
+    LogFile old = file;
+    try {
+      size = p.next().size();
+    } catch (IOException e) {
+      size = 0;
+    }
+    file = p.next();
+    durableSize = size;
+    forcedSize = size;
+    try {
+      old.close();
+    } catch (IOException e) {
+      log.warn("Closing the previous AOF file: {}", e.getMessage());
+    }
+    p.switched().accept(null);
   }
 
   /** Writes {@code unsynced[from..]} at the end of the file. */

@@ -34,13 +34,27 @@ public final class AppendOnlyFile implements PropagationSink {
   private final ServerContext server;
   private final Path directory;
   private final Path manifestFile;
-  private final AofManifest manifest;
+  private volatile AofManifest manifest;
+  private final String baseName;
   private final boolean loadTruncated;
   private final java.nio.channels.FileChannel lockChannel;
   private volatile AofWriter writer;
   private volatile LoadProgress progress;
   private volatile String lastWriteStatus = "ok";
-  private long baseSize;
+  private volatile long baseSize;
+
+  // Rewrite state, for BGREWRITEAOF, the automatic rewrite and INFO.
+  private volatile boolean rewriting;
+  private volatile long rewriteStartMillis;
+  private volatile long lastRewriteSeconds = -1;
+  private volatile String lastRewriteStatus = "ok";
+  private volatile long rewrites;
+  private volatile long consecutiveFailures;
+
+  /** The log's size after the last rewrite (or at startup): growth is measured against it. */
+  private volatile long rewriteBaseSize;
+
+  private volatile AofRewrite.KeyEncoder encoder;
 
   /** How far loading is, for INFO; sizes in bytes. */
   public record LoadProgress(long startMillis, long totalBytes, long loadedBytes) {}
@@ -62,6 +76,7 @@ public final class AppendOnlyFile implements PropagationSink {
     this.server = server;
     this.directory = directory;
     this.manifestFile = directory.resolve(baseName + ".manifest");
+    this.baseName = baseName;
     this.manifest = manifest;
     this.loadTruncated = server.config().yes("aof-load-truncated");
   }
@@ -113,6 +128,14 @@ public final class AppendOnlyFile implements PropagationSink {
       ServerContext server, Path directory, String baseName, java.nio.channels.FileChannel lock)
       throws IOException {
     Path manifestFile = directory.resolve(baseName + ".manifest");
+    // What an interrupted rewrite left: never listed in a manifest, so never needed.
+    try (var leftovers = Files.list(directory)) {
+      for (Path p : leftovers.toList()) {
+        if (p.getFileName().toString().startsWith(AofRewrite.TEMP_PREFIX)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
     AofManifest manifest;
     if (Files.exists(manifestFile)) {
       try {
@@ -306,6 +329,119 @@ public final class AppendOnlyFile implements PropagationSink {
     server.config().require("appendfsync").onChange(d -> w.fsync(AofWriter.Fsync.of(d.text())));
     w.start();
     server.propagation(this);
+    rewriteBaseSize = currentSize();
+  }
+
+  /** The text BGREWRITEAOF replies when a rewrite cannot start, as Redis's. */
+  public static final String CANNOT_REWRITE =
+      "ERR Can't execute an AOF background rewriting. Please check the server logs for more"
+          + " information.";
+
+  /** BGREWRITEAOF's reply when a rewrite already runs, as Redis's. */
+  public static final String ALREADY_REWRITING =
+      "ERR Background append only file rewriting already in progress";
+
+  /**
+   * Starts rewriting the log into a compact base in the background (see {@link AofRewrite});
+   * returns null when it started, else the error reply.
+   */
+  public synchronized String rewrite(String why) {
+    AofWriter w = writer;
+    if (w == null) {
+      return CANNOT_REWRITE;
+    }
+    if (rewriting) {
+      return ALREADY_REWRITING;
+    }
+    AofRewrite.KeyEncoder e = encoder;
+    if (e == null) {
+      log.warn("Can't rewrite the append-only file: no key encoder is configured");
+      return CANNOT_REWRITE;
+    }
+    rewriting = true;
+    rewriteStartMillis = System.currentTimeMillis();
+    log.info("Background append only file rewriting started ({})", why);
+    try {
+      AofRewrite.start(
+          server, directory, baseName, manifestFile, manifest, w, e, this::rewriteEnded);
+      return null;
+    } catch (IOException | RuntimeException ex) {
+      rewriteEnded(ex.getMessage() == null ? ex.toString() : ex.getMessage(), manifest, -1, 0);
+      return CANNOT_REWRITE;
+    }
+  }
+
+  private void rewriteEnded(String failure, AofManifest now, long baseBytes, int savedKeys) {
+    manifest = now;
+    long seconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
+    lastRewriteSeconds = seconds;
+    if (failure == null) {
+      baseSize = baseBytes;
+      rewrites++;
+      consecutiveFailures = 0;
+      lastRewriteStatus = "ok";
+      rewriteBaseSize = currentSize();
+      log.info(
+          "Background AOF rewrite finished successfully: base of {} MB, {} keys changed during"
+              + " the rewrite",
+          mb(baseBytes),
+          savedKeys);
+    } else {
+      consecutiveFailures++;
+      lastRewriteStatus = "err";
+      log.warn("Background AOF rewrite failed: {}", failure);
+    }
+    rewriting = false;
+  }
+
+  /**
+   * Starts a rewrite when the log has grown past {@code auto-aof-rewrite-min-size} and by {@code
+   * auto-aof-rewrite-percentage} since the last one, as Redis's serverCron does.
+   */
+  public void rewriteIfGrown() {
+    long percentage = server.config().number("auto-aof-rewrite-percentage");
+    if (percentage <= 0 || rewriting || writer == null) {
+      return;
+    }
+    long size = currentSize();
+    if (size < server.config().number("auto-aof-rewrite-min-size")) {
+      return;
+    }
+    long base = Math.max(1, rewriteBaseSize);
+    long growth = (size * 100 / base) - 100;
+    if (growth >= percentage) {
+      rewrite("the log grew by " + growth + "%");
+    }
+  }
+
+  /** Sets how a key is written into a rewritten base. */
+  void encoder(AofRewrite.KeyEncoder encoder) {
+    this.encoder = encoder;
+  }
+
+  public boolean rewriting() {
+    return rewriting;
+  }
+
+  /** Seconds the running rewrite has taken so far, or -1. */
+  public long currentRewriteSeconds() {
+    return rewriting ? (System.currentTimeMillis() - rewriteStartMillis) / 1000 : -1;
+  }
+
+  public long lastRewriteSeconds() {
+    return lastRewriteSeconds;
+  }
+
+  public String lastRewriteStatus() {
+    return lastRewriteStatus;
+  }
+
+  public long rewrites() {
+    return rewrites;
+  }
+
+  public long consecutiveRewriteFailures() {
+    return consecutiveFailures;
   }
 
   private void onWriteStatus(String error) {
