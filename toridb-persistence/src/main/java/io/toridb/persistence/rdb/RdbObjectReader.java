@@ -31,7 +31,17 @@ import io.toridb.core.zset.ZSetValue;
  * collection is refused too, as Redis refuses it.
  */
 public final class RdbObjectReader {
+  /**
+   * Collections are presized for at most this many entries: a count is only bounded by the
+   * payload's size, and tables grow anyway, so a lying count cannot multiply the memory used.
+   */
+  private static final int PRESIZE_LIMIT = 1 << 16;
+
   private RdbObjectReader() {}
+
+  private static int presize(int n) {
+    return Math.min(n, PRESIZE_LIMIT);
+  }
 
   /**
    * Reads a value of RDB type {@code type} from {@code in}.
@@ -119,7 +129,7 @@ public final class RdbObjectReader {
       throw new RdbFormatException("empty set");
     }
     long maxIntset = Math.min(limits.setMaxIntsetEntries(), 1L << 30);
-    SetValue set = n > maxIntset ? SetValue.emptyHashtable(n) : SetValue.emptyIntset();
+    SetValue set = n > maxIntset ? SetValue.emptyHashtable(presize(n)) : SetValue.emptyIntset();
     for (int i = 0; i < n; i++) {
       if (!set.add(in.readString(), limits.setMaxIntsetEntries())) {
         throw new RdbFormatException("duplicate set member");
@@ -143,7 +153,8 @@ public final class RdbObjectReader {
     if (n == 0) {
       throw new RdbFormatException("empty hash");
     }
-    HashValue hash = n > limits.hashMaxEntries() ? HashValue.hashtable(n) : new HashValue();
+    HashValue hash =
+        n > limits.hashMaxEntries() ? HashValue.hashtable(presize(n)) : new HashValue();
     for (int i = 0; i < n; i++) {
       byte[] field = in.readString();
       byte[] value = in.readString();
@@ -163,7 +174,8 @@ public final class RdbObjectReader {
     if (n == 0) {
       throw new RdbFormatException("empty hash");
     }
-    HashValue hash = n > limits.hashMaxEntries() ? HashValue.hashtable(n) : new HashValue();
+    HashValue hash =
+        n > limits.hashMaxEntries() ? HashValue.hashtable(presize(n)) : new HashValue();
     for (int i = 0; i < entries.length; i += 2) {
       if (!hash.set(entries[i], entries[i + 1], Long.MAX_VALUE, Long.MAX_VALUE)) {
         throw new RdbFormatException("duplicate hash field");
@@ -190,7 +202,7 @@ public final class RdbObjectReader {
     if (n == 0) {
       throw new RdbFormatException("empty sorted set");
     }
-    ZSetValue zset = ZSetValue.empty(false, n);
+    ZSetValue zset = ZSetValue.empty(false, presize(n));
     for (int i = 0; i < n; i++) {
       byte[] member = in.readString();
       double score = type == RdbType.ZSET_2 ? in.readBinaryDouble() : in.readTextDouble();
@@ -214,7 +226,7 @@ public final class RdbObjectReader {
     if (n == 0) {
       throw new RdbFormatException("empty sorted set");
     }
-    ZSetValue zset = ZSetValue.empty(n <= limits.zsetMaxEntries(), n);
+    ZSetValue zset = ZSetValue.empty(n <= limits.zsetMaxEntries(), presize(n));
     for (int i = 0; i < entries.length; i += 2) {
       double score = ZSetValue.parseListpackScore(entries[i + 1]);
       if (Double.isNaN(score)) {
