@@ -250,6 +250,30 @@ class DumpRestoreIT {
   }
 
   @Test
+  void jedisBinaryDumpAndRestore_inBothProtocols() {
+    for (redis.clients.jedis.RedisProtocol protocol :
+        new redis.clients.jedis.RedisProtocol[] {
+          redis.clients.jedis.RedisProtocol.RESP2, redis.clients.jedis.RedisProtocol.RESP3
+        }) {
+      try (redis.clients.jedis.Jedis j =
+          new redis.clients.jedis.Jedis(
+              new redis.clients.jedis.HostAndPort(tori.host(), tori.port()),
+              redis.clients.jedis.DefaultJedisClientConfig.builder()
+                  .timeoutMillis(15_000)
+                  .protocol(protocol)
+                  .build())) {
+        j.flushAll();
+        j.hset("h", java.util.Map.of("f", "v", "g", "w"));
+        byte[] payload = j.dump("h");
+        assertEquals("OK", j.restore("h2", 60_000, payload));
+        assertEquals(java.util.Map.of("f", "v", "g", "w"), j.hgetAll("h2"));
+        assertTrue(j.ttl("h2") > 0);
+        assertEquals(null, j.dump("missing"));
+      }
+    }
+  }
+
+  @Test
   void dumpOfMissingKey_nil() throws IOException {
     assertEquals(r.call("DUMP", "nokey").rawText(), t.call("DUMP", "nokey").rawText());
   }
