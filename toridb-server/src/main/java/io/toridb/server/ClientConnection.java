@@ -95,8 +95,28 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    * order offered, and the connection is closed after it when {@code close} is set.
    */
   void send(ByteBuf buffer, boolean close) {
+    // Under appendfsync always a reply waits until every write before it is on disk. Once one of
+    // this connection's replies waits, the ones after it wait too, so they keep their order.
+    io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
+    if (aof != null && (durableWaits.get() > 0 || aof.fsyncAlways())) {
+      boolean behindOthers = durableWaits.get() > 0;
+      durableWaits.incrementAndGet();
+      if (aof.deferUntilDurable(
+          () -> {
+            replies.offer(this, buffer, close);
+            durableWaits.decrementAndGet();
+          },
+          behindOthers)) {
+        return;
+      }
+      durableWaits.decrementAndGet();
+    }
     replies.offer(this, buffer, close);
   }
+
+  /** Replies of this connection waiting for the log to reach the disk. */
+  private final java.util.concurrent.atomic.AtomicInteger durableWaits =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * Output a subscriber may leave unread before it is disconnected: the hard limit of Redis's

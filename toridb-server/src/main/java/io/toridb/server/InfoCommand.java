@@ -261,6 +261,7 @@ final class InfoCommand {
 
   private void persistence(Sections out) {
     boolean loading = context.loading();
+    io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
     out.field("loading", loading ? 1 : 0);
     out.field("async_loading", 0);
     out.field("current_cow_peak", 0);
@@ -279,7 +280,7 @@ final class InfoCommand {
     out.field("rdb_last_cow_size", 0);
     out.field("rdb_last_load_keys_expired", 0);
     out.field("rdb_last_load_keys_loaded", 0);
-    out.field("aof_enabled", context.config().yes("appendonly") ? 1 : 0);
+    out.field("aof_enabled", aof != null ? 1 : 0);
     out.field("aof_rewrite_in_progress", 0);
     out.field("aof_rewrite_scheduled", 0);
     out.field("aof_last_rewrite_time_sec", -1);
@@ -287,17 +288,36 @@ final class InfoCommand {
     out.field("aof_last_bgrewrite_status", "ok");
     out.field("aof_rewrites", 0);
     out.field("aof_rewrites_consecutive_failures", 0);
-    out.field("aof_last_write_status", "ok");
+    out.field("aof_last_write_status", aof == null ? "ok" : aof.lastWriteStatus());
     out.field("aof_last_cow_size", 0);
     out.field("module_fork_in_progress", 0);
     out.field("module_fork_last_cow_size", 0);
+    if (aof != null) {
+      out.field("aof_current_size", aof.currentSize());
+      out.field("aof_base_size", aof.baseSize());
+      out.field("aof_pending_rewrite", 0);
+      out.field("aof_buffer_length", aof.pendingRecords());
+      out.field("aof_pending_bio_fsync", 0);
+      out.field("aof_delayed_fsync", 0);
+    }
     if (loading) {
-      out.field("loading_start_time", context.startMillis() / 1000);
-      out.field("loading_total_bytes", 0);
+      io.toridb.persistence.aof.AppendOnlyFile.LoadProgress p =
+          aof == null ? null : aof.loadProgress();
+      long start = p == null ? context.startMillis() : p.startMillis();
+      long total = p == null ? 0 : p.totalBytes();
+      long loaded = p == null ? 0 : p.loadedBytes();
+      long elapsed = Math.max(1, System.currentTimeMillis() - start);
+      out.field("loading_start_time", start / 1000);
+      out.field("loading_total_bytes", total);
       out.field("loading_rdb_used_mem", 0);
-      out.field("loading_loaded_bytes", 0);
-      out.field("loading_loaded_perc", "0.00");
-      out.field("loading_eta_seconds", 1);
+      out.field("loading_loaded_bytes", loaded);
+      out.field(
+          "loading_loaded_perc",
+          String.format(java.util.Locale.ROOT, "%.2f", total == 0 ? 0.0 : 100.0 * loaded / total));
+      // As Redis: the time left at the rate so far, 1 second until anything is loaded.
+      out.field(
+          "loading_eta_seconds",
+          loaded == 0 ? 1 : (long) ((total - loaded) / (loaded / (elapsed / 1000.0))));
     }
   }
 

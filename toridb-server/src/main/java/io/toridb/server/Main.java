@@ -2,7 +2,6 @@ package io.toridb.server;
 
 import io.toridb.core.config.Config;
 import io.toridb.core.server.ServerContext;
-import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +44,8 @@ public final class Main {
         Path.of(config.text("dir")).toAbsolutePath().normalize());
     try {
       server.start();
-    } catch (BindException e) {
+    } catch (java.io.IOException e) {
+      // A port in use, or an append-only file that cannot be opened or is damaged.
       log.error("{}", e.getMessage());
       System.exit(1);
     } catch (InterruptedException e) {

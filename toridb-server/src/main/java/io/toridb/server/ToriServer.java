@@ -22,6 +22,7 @@ import io.toridb.persistence.dump.DumpCommands;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -70,6 +71,9 @@ public final class ToriServer {
   private final InfoCommand info;
   private volatile java.util.concurrent.ScheduledFuture<?> cronTask;
 
+  /** The append-only log, or null when appendonly is no. */
+  private volatile io.toridb.persistence.aof.AppendOnlyFile aof;
+
   public ToriServer(Config config) {
     this.config = config;
     this.context = new ServerContext(config);
@@ -90,6 +94,7 @@ public final class ToriServer {
         .require("port")
         .onApply(() -> rebind("Unable to listen on this port. Check server logs."));
     config.require("bind").onApply(() -> rebind("Failed to bind to specified addresses."));
+    config.require("appendonly").onApply(this::onAppendOnlyChange);
     this.workers = new WorkerPool(workerCount(config), QUEUE_CAPACITY, context);
   }
 
@@ -169,8 +174,46 @@ public final class ToriServer {
     return transport;
   }
 
-  /** Binds every configured address and starts the workers. */
-  public void start() throws BindException, InterruptedException {
+  /**
+   * CONFIG SET appendonly: "no" stops logging (the files stay, as in Redis); "yes" while running
+   * would need a rewrite of the current data into a new base, which is not available, so it is
+   * refused. Null when the log follows the setting.
+   */
+  private synchronized String onAppendOnlyChange() {
+    io.toridb.persistence.aof.AppendOnlyFile current = aof;
+    boolean wanted = config.yes("appendonly");
+    if (!wanted && current != null) {
+      aof = null;
+      current.close();
+      log.info("Append-only file turned off by CONFIG SET");
+    } else if (wanted && current == null && boundPort != 0 && !context.loading()) {
+      return "Turning the append-only file on at run time needs a rewrite of the data set, which"
+          + " this version cannot do; set appendonly yes in the configuration and restart";
+    }
+    return null;
+  }
+
+  /** The append-only log, or null when appendonly is no. */
+  public io.toridb.persistence.aof.AppendOnlyFile aof() {
+    return aof;
+  }
+
+  /**
+   * Binds every configured address and starts the workers; with appendonly, replays the log first
+   * (clients that connect meanwhile get -LOADING) and then appends every write to it.
+   *
+   * @throws java.io.IOException when the log cannot be opened or is damaged beyond a torn tail
+   */
+  public void start() throws java.io.IOException, InterruptedException {
+    io.toridb.persistence.aof.AppendOnlyFile appendLog = null;
+    if (config.yes("appendonly")) {
+      appendLog =
+          io.toridb.persistence.aof.AppendOnlyFile.open(context, Path.of(config.text("dir")));
+      // Known before loading, so that INFO can show the progress.
+      aof = appendLog;
+      context.loading(true);
+      context.keyspace().expiryPaused(true);
+    }
     boolean epoll = Epoll.isAvailable();
     transport = epoll ? "epoll" : "nio";
     IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -202,6 +245,17 @@ public final class ToriServer {
     } catch (BindException e) {
       shutdownGroups();
       throw e;
+    }
+    if (appendLog != null) {
+      try {
+        appendLog.load();
+        appendLog.start();
+      } catch (java.io.IOException | RuntimeException e) {
+        shutdown();
+        throw e;
+      }
+      context.keyspace().expiryPaused(false);
+      context.loading(false);
     }
     startCron();
     log.info(
@@ -360,6 +414,11 @@ public final class ToriServer {
       workers.stop(5000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // Every write that was acknowledged, or is waiting to be, reaches the disk before clients go.
+    io.toridb.persistence.aof.AppendOnlyFile appendLog = aof;
+    if (appendLog != null) {
+      appendLog.close();
     }
     for (ClientConnection c : clients.all()) {
       c.channel().close();

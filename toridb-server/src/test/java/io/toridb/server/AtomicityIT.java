@@ -211,4 +211,103 @@ class AtomicityIT {
     }
     assertTrue(committed > 0, "no transfer committed");
   }
+
+  /**
+   * BEGIN/COMMIT transfers between two accounts from four clients, retried on CONFLICT, while two
+   * readers take both balances inside read-only transactions: every transfer that commits applies
+   * whole, and every read transaction that commits saw a consistent pair.
+   */
+  @Test
+  void stagedTransfers_preserveTheTotal_andCommittedReadsAreConsistent() throws Exception {
+    try (RawClient r = server.client()) {
+      r.call("SET", "{acct}a", "500");
+      r.call("SET", "{acct}b", "500");
+    }
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<Future<Integer>> readers = new ArrayList<>();
+    for (int c = 0; c < 2; c++) {
+      readers.add(
+          pool.submit(
+              () -> {
+                int consistent = 0;
+                try (RawClient r = server.client()) {
+                  while (running.get()) {
+                    r.call("BEGIN");
+                    long a = Long.parseLong(bulkValue(r.call("GET", "{acct}a")));
+                    long b = Long.parseLong(bulkValue(r.call("GET", "{acct}b")));
+                    if (r.call("COMMIT").equals("+OK\r\n")) {
+                      assertEquals(1000, a + b, "a committed read saw a=" + a + " b=" + b);
+                      consistent++;
+                    }
+                  }
+                }
+                return consistent;
+              }));
+    }
+    List<Future<int[]>> clients = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      boolean aToB = c % 2 == 0;
+      clients.add(
+          pool.submit(
+              () -> {
+                String from = aToB ? "{acct}a" : "{acct}b";
+                String to = aToB ? "{acct}b" : "{acct}a";
+                int committed = 0;
+                int moved = 0;
+                try (RawClient r = server.client()) {
+                  while (committed < 150) {
+                    r.call("BEGIN");
+                    long balance = Long.parseLong(bulkValue(r.call("GET", from)));
+                    long amount = Math.min(balance, 3);
+                    r.call("DECRBY", from, Long.toString(amount));
+                    r.call("INCRBY", to, Long.toString(amount));
+                    String reply = r.call("COMMIT");
+                    if (reply.equals("+OK\r\n")) {
+                      committed++;
+                      moved += (int) amount;
+                    } else {
+                      assertTrue(reply.startsWith("-CONFLICT "), reply);
+                    }
+                  }
+                }
+                return new int[] {committed, aToB ? moved : -moved};
+              }));
+    }
+    long net = 0;
+    for (Future<int[]> f : clients) {
+      net += f.get(60, TimeUnit.SECONDS)[1];
+    }
+    running.set(false);
+    int reads = 0;
+    for (Future<Integer> f : readers) {
+      reads += f.get(60, TimeUnit.SECONDS);
+    }
+    try (RawClient r = server.client()) {
+      long a = Long.parseLong(bulkValue(r.call("GET", "{acct}a")));
+      long b = Long.parseLong(bulkValue(r.call("GET", "{acct}b")));
+      assertEquals(1000, a + b);
+      // Exactly what the committed transfers moved, no more and no less.
+      assertEquals(500 - net, a);
+    }
+    assertTrue(reads > 0, "no read transaction committed");
+  }
+
+  /** A client that disconnects inside BEGIN leaves nothing behind: no key, no watch. */
+  @Test
+  void disconnectInsideBegin_rollsBack() throws Exception {
+    try (RawClient r = server.client()) {
+      assertEquals("+OK\r\n", r.call("BEGIN"));
+      r.call("SET", "staged", "1");
+      r.call("RPUSH", "stagedlist", "x");
+    }
+    try (RawClient r = server.client()) {
+      // The disconnect is handled asynchronously: wait until this is the only client left.
+      for (int i = 0; i < 200 && r.call("CLIENT", "LIST").split("id=").length > 2; i++) {
+        Thread.sleep(10);
+      }
+      assertEquals(":0\r\n", r.call("EXISTS", "staged", "stagedlist"));
+      assertEquals("+OK\r\n", r.call("SET", "staged", "2"));
+      assertEquals("$1\r\n2\r\n", r.call("GET", "staged"));
+    }
+  }
 }

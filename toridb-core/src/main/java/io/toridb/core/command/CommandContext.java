@@ -31,6 +31,9 @@ public final class CommandContext {
   private boolean keepWaiting;
   private CommandExecutor executor;
 
+  /** The session's open BEGIN transaction, whose private view the command runs on; or null. */
+  private io.toridb.core.transaction.StagedTransaction staged;
+
   /** Effects of the EXEC being run, propagated as one unit at its end; null outside EXEC. */
   private java.util.List<io.toridb.core.propagation.PropagationSink.Effect> transactionEffects;
 
@@ -41,6 +44,7 @@ public final class CommandContext {
   /** Prepares this context for the next command of {@code session}. */
   public void begin(ClientSession session, long now) {
     this.session = session;
+    this.staged = session.staged();
     this.now = now;
     this.redacted = 0;
     this.repliedError = false;
@@ -80,6 +84,7 @@ public final class CommandContext {
   /** Points this context back at a command that was interrupted to serve a parked client. */
   void restore(ClientSession session, long now) {
     this.session = session;
+    this.staged = session == null ? null : session.staged();
     this.now = now;
   }
 
@@ -149,13 +154,28 @@ public final class CommandContext {
     return now;
   }
 
+  /**
+   * The keyspace the command works on: the server's, or inside BEGIN the transaction's private view
+   * of it.
+   */
   public Keyspace keyspace() {
-    return server.keyspace();
+    return staged == null ? server.keyspace() : staged.view();
   }
 
-  /** The client's selected database. */
+  /** The client's selected database (in the transaction's private view inside BEGIN). */
   public Database db() {
-    return server.keyspace().db(session.db());
+    return keyspace().db(session.db());
+  }
+
+  /** The open BEGIN transaction the command runs in, or null. */
+  public io.toridb.core.transaction.StagedTransaction staged() {
+    return staged;
+  }
+
+  /** Leaves the BEGIN transaction: what follows in this command works on the server's keyspace. */
+  public void endStaged() {
+    session.staged(null);
+    staged = null;
   }
 
   /**
@@ -204,6 +224,10 @@ public final class CommandContext {
 
   /** As {@link #modified(Key)} for a key of database {@code db} (MOVE, COPY ... DB). */
   public void modified(int db, Key key) {
+    if (staged != null) {
+      staged.written(db, key);
+      return;
+    }
     server.stats().dirty.increment();
     server.watches().touch(server.keyspace(), db, key);
   }
@@ -215,6 +239,11 @@ public final class CommandContext {
   /** Runs the queued commands of a MULTI as one unit and replies (EXEC). */
   public void runTransaction(io.toridb.core.transaction.MultiState multi) {
     executor.runTransaction(multi);
+  }
+
+  /** Applies a BEGIN transaction (COMMIT); {@link #endStaged} was called. */
+  public void commitStaged(io.toridb.core.transaction.StagedTransaction transaction) {
+    executor.commitStaged(transaction);
   }
 
   /** Starts collecting the effects of an EXEC. */
@@ -229,6 +258,14 @@ public final class CommandContext {
   void endTransactionEffects() {
     java.util.List<io.toridb.core.propagation.PropagationSink.Effect> effects = transactionEffects;
     transactionEffects = null;
+    propagateUnit(effects);
+  }
+
+  /**
+   * Hands the effects of a transaction to the propagation sink as one unit (a single write alone,
+   * as Redis does not wrap it in MULTI/EXEC).
+   */
+  void propagateUnit(java.util.List<io.toridb.core.propagation.PropagationSink.Effect> effects) {
     if (effects.size() == 1) {
       server.propagation().propagate(effects.get(0).db(), effects.get(0).argv());
     } else if (!effects.isEmpty()) {
@@ -252,15 +289,24 @@ public final class CommandContext {
    * ("hset", "lpush", "del", ...). Published only if {@code notify-keyspace-events} enables it.
    */
   public void notify(int type, String event, Key key) {
-    server.notifier().notify(session.db(), type, event, key);
+    notify(session.db(), type, event, key);
+  }
+
+  /** As {@link #notify(int, String, Key)} for a key of database {@code db} (MOVE, COPY ... DB). */
+  public void notify(int db, int type, String event, Key key) {
+    if (staged != null) {
+      staged.event(db, type, event, key);
+      return;
+    }
+    server.notifier().notify(db, type, event, key);
   }
 
   /**
-   * Whether the command may park the client: false inside MULTI/EXEC (a blocking command then
-   * behaves as if its timeout had passed at once).
+   * Whether the command may park the client: false inside MULTI/EXEC and BEGIN (a blocking command
+   * then behaves as if its timeout had passed at once).
    */
   public boolean mayBlock() {
-    return blockingAllowed;
+    return blockingAllowed && staged == null;
   }
 
   /**
@@ -277,6 +323,10 @@ public final class CommandContext {
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */
   public void propagate(byte[][] argv) {
+    if (staged != null) {
+      staged.effect(session.db(), argv);
+      return;
+    }
     if (transactionEffects != null) {
       transactionEffects.add(
           new io.toridb.core.propagation.PropagationSink.Effect(session.db(), argv));

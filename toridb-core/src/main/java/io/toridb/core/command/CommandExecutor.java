@@ -153,6 +153,20 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       reject(spec, Errors.REPLICA_KEYSPACE);
       return;
     }
+    String refusal = server.writeRefusal();
+    if (refusal != null && refusesOnDiskError(spec, session)) {
+      spec.rejectedCalls.increment();
+      reject(spec, refusal);
+      return;
+    }
+    if (session.staged() != null) {
+      String refused = io.toridb.core.transaction.TransactionCommands.refusedInBegin(spec);
+      if (refused != null) {
+        spec.rejectedCalls.increment();
+        reject(spec, refused);
+        return;
+      }
+    }
     io.toridb.core.transaction.MultiState multi = session.multi();
     if (multi != null) {
       if (spec.has(CommandFlag.NO_MULTI)) {
@@ -172,6 +186,64 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
       monitor.onCommand(ctx, ctx.loggedArgv(argv));
     }
+  }
+
+  /**
+   * Whether {@code spec} is refused while the append-only file cannot be written: writes, EXEC of a
+   * transaction holding writes, COMMIT, and PING (so that a client checking the connection learns
+   * about it), as Redis.
+   */
+  private static boolean refusesOnDiskError(CommandSpec spec, ClientSession session) {
+    if (spec.has(CommandFlag.WRITE)) {
+      return true;
+    }
+    switch (spec.fullName()) {
+      case "ping", "commit":
+        return true;
+      case "exec":
+        io.toridb.core.transaction.MultiState multi = session.multi();
+        if (multi != null) {
+          for (int i = 0; i < multi.size(); i++) {
+            if (multi.spec(i).has(CommandFlag.WRITE)) {
+              return true;
+            }
+          }
+        }
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Applies one write read back from the append-only file, for {@code session} (whose database says
+   * where): the handler runs with its keys locked, its reply discarded. Skips every client check,
+   * LOADING included. Returns the error reply, or null when it applied.
+   */
+  public String replay(ClientSession session, byte[][] argv, ByteBuf scratch) {
+    CommandSpec spec = server.commands().lookup(argv[0]);
+    if (spec != null && spec.isContainer() && argv.length >= 2) {
+      spec = spec.subcommand(argv[1]);
+    }
+    if (spec == null || !spec.arityAccepts(argv.length)) {
+      return "unknown command or wrong number of arguments";
+    }
+    RespWriter out = ctx.out();
+    scratch.clear();
+    out.reset(scratch, 2);
+    ctx.begin(session, System.currentTimeMillis());
+    ctx.command(spec, argv);
+    CommandContext previous = CommandContext.enter(ctx);
+    try {
+      invokeLocked(spec, argv);
+    } finally {
+      CommandContext.leave(previous);
+      out.reset(null, 2);
+    }
+    if (ctx.repliedError()) {
+      return scratch.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+    }
+    return null;
   }
 
   private void run(CommandSpec spec, byte[][] argv) {
@@ -386,6 +458,53 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       } else if (locked > 0) {
         locks.unlockAll(held, locked);
       }
+      watches.unwatchAll(session);
+    }
+  }
+
+  /**
+   * COMMIT: with every key the transaction used (and any key WATCHed before BEGIN) locked, checks
+   * that none changed since the transaction copied it, then installs the transaction's version of
+   * each key it wrote, raises its keyspace events and propagates its effects as one unit. On a
+   * change, applies nothing and replies the CONFLICT error. Either way the transaction is over.
+   */
+  void commitStaged(io.toridb.core.transaction.StagedTransaction transaction) {
+    ClientSession session = ctx.session();
+    io.toridb.core.transaction.Watches watches = server.watches();
+    int n = 0;
+    for (Key key : watches.keysOf(session)) {
+      n = appendStripe(n, key.hashCode());
+    }
+    n = sortDistinct(n);
+    KeyLocks locks = server.keyspace().locks();
+    int[] held = Arrays.copyOf(stripes, n);
+    locks.lockAll(held, n);
+    try {
+      io.toridb.core.keyspace.Keyspace shared = server.keyspace();
+      long now = System.currentTimeMillis();
+      if (session.watchDirty() || watches.anyExpired(session, shared, now)) {
+        ctx.error(io.toridb.core.transaction.TransactionCommands.CONFLICT);
+        return;
+      }
+      watches.unwatchAll(session);
+      for (io.toridb.core.transaction.StagedTransaction.DbKey written : transaction.written()) {
+        io.toridb.core.keyspace.StoredValue value =
+            transaction.view().db(written.db()).peek(written.key());
+        io.toridb.core.keyspace.Database target = shared.db(written.db());
+        if (value == null) {
+          target.remove(written.key());
+        } else {
+          target.put(written.key(), value);
+        }
+        ctx.modified(written.db(), written.key());
+      }
+      for (io.toridb.core.transaction.StagedTransaction.Event e : transaction.events()) {
+        ctx.notify(e.db(), e.type(), e.name(), e.key());
+      }
+      ctx.propagateUnit(transaction.effects());
+      ctx.out().ok();
+    } finally {
+      locks.unlockAll(held, n);
       watches.unwatchAll(session);
     }
   }

@@ -293,7 +293,7 @@ public final class Config {
         Directive.string(
             "notify-keyspace-events", "", true, io.toridb.core.pubsub.KeyspaceEvents::canonical));
     c.add(Directive.enumeration("enable-debug-command", "no", false, "no", "yes", "local"));
-    c.add(Directive.bool("appendonly", false, true));
+    c.add(Directive.bool("appendonly", true, true));
     c.add(Directive.enumeration("appendfsync", "everysec", true, "always", "everysec", "no"));
     c.add(Directive.string("appendfilename", "appendonly.aof", false));
     c.add(Directive.string("appenddirname", "appendonlydir", false));

@@ -30,6 +30,14 @@ public final class Database {
   private final Keyspace owner;
   private volatile Store store = new Store();
 
+  /**
+   * Null for the server's databases. In a private view ({@link Keyspace#privateView}), where keys
+   * come from on first access; {@link #loaded} then remembers which keys were asked for.
+   */
+  private final Keyspace.Loader loader;
+
+  private final Set<Key> loaded;
+
   /** Everything a database holds; swapped or replaced as a whole. */
   private static final class Store {
     final ConcurrentHashMap<Key, StoredValue> map = new ConcurrentHashMap<>();
@@ -51,9 +59,26 @@ public final class Database {
     volatile long avgTtl;
   }
 
-  Database(int index, Keyspace owner) {
+  Database(int index, Keyspace owner, Keyspace.Loader loader) {
     this.index = index;
     this.owner = owner;
+    this.loader = loader;
+    this.loaded = loader == null ? null : new java.util.HashSet<>();
+  }
+
+  /** In a private view, brings {@code key} in from the loader the first time it is asked for. */
+  private void fault(Key key) {
+    if (loader != null && loaded.add(key)) {
+      StoredValue v = loader.load(index, key);
+      if (v != null) {
+        StoredValue copy = v.copy();
+        store.map.put(key, copy);
+        if (v.hasExpiry()) {
+          copy.expireAt(v.expireAt());
+          store.expiring.add(key);
+        }
+      }
+    }
   }
 
   public int index() {
@@ -96,6 +121,7 @@ public final class Database {
   }
 
   private StoredValue live(Key key, long now) {
+    fault(key);
     Store s = store;
     StoredValue v = s.map.get(key);
     if (v != null && isExpired(v, now)) {
@@ -122,6 +148,7 @@ public final class Database {
 
   /** The value without expiring it or touching statistics (OBJECT, DEBUG, iteration). */
   public StoredValue peek(Key key) {
+    fault(key);
     return store.map.get(key);
   }
 
@@ -131,6 +158,7 @@ public final class Database {
    * Redis's dbAdd.
    */
   public StoredValue put(Key key, StoredValue value) {
+    fault(key);
     Store s = store;
     s.putsStarted.increment();
     StoredValue old = s.map.put(key, value);
@@ -158,6 +186,7 @@ public final class Database {
 
   /** Removes {@code key}; returns the old value or null. */
   public StoredValue remove(Key key) {
+    fault(key);
     Store s = store;
     StoredValue old = s.map.remove(key);
     if (old != null && old.hasExpiry()) {
@@ -192,6 +221,7 @@ public final class Database {
 
   /** Deletes {@code key} if it is (still) expired at {@code now}; true if it was deleted. */
   public boolean expireIfNeeded(Key key, long now) {
+    fault(key);
     Store s = store;
     StoredValue v = s.map.get(key);
     if (v != null && isExpired(v, now)) {

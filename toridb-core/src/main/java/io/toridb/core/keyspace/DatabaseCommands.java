@@ -242,13 +242,17 @@ public final class DatabaseCommands {
     if (a < 0 || a >= keyspace.databaseCount() || b < 0 || b >= keyspace.databaseCount()) {
       throw new CommandException(Errors.DB_OUT_OF_RANGE);
     }
-    ctx.server().watches().databaseReplaced(keyspace, a, b, ctx.now());
-    ctx.server().watches().databaseReplaced(keyspace, b, a, ctx.now());
-    keyspace.swap(a, b);
-    // Clients blocked in either database may now find their keys, as Redis's
-    // scanDatabaseForReadyKeys.
-    ctx.server().blocking().databaseReplaced(keyspace, a);
-    ctx.server().blocking().databaseReplaced(keyspace, b);
+    // Swapping a database with itself changes nothing: no watched key is touched and no blocked
+    // client is woken, as in Redis's dbSwapDatabases (it still counts as a write and propagates).
+    if (a != b) {
+      ctx.server().watches().databaseReplaced(keyspace, a, b, ctx.now());
+      ctx.server().watches().databaseReplaced(keyspace, b, a, ctx.now());
+      keyspace.swap(a, b);
+      // Clients blocked in either database may now find their keys, as Redis's
+      // scanDatabaseForReadyKeys.
+      ctx.server().blocking().databaseReplaced(keyspace, a);
+      ctx.server().blocking().databaseReplaced(keyspace, b);
+    }
     ctx.server().stats().dirty.increment();
     ctx.propagate(argv);
     ctx.out().ok();

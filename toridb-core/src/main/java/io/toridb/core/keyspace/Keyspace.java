@@ -10,7 +10,7 @@ public final class Keyspace {
 
   private final Database[] databases;
   private final KeyspaceStats stats = new KeyspaceStats();
-  private final KeyLocks locks = new KeyLocks();
+  private final KeyLocks locks;
   private volatile PropagationSink expirySink = PropagationSink.NONE;
   private volatile CreationListener creationListener = (db, key, value) -> {};
   private volatile java.util.function.BiConsumer<Integer, Key> expiryListener = (db, key) -> {};
@@ -20,10 +20,38 @@ public final class Keyspace {
   private volatile int lfuDecayTime = 1;
 
   public Keyspace(int databaseCount) {
+    this(databaseCount, new KeyLocks(), null);
+  }
+
+  private Keyspace(int databaseCount, KeyLocks locks, Loader loader) {
+    this.locks = locks;
     databases = new Database[databaseCount];
     for (int i = 0; i < databaseCount; i++) {
-      databases[i] = new Database(i, this);
+      databases[i] = new Database(i, this, loader);
     }
+  }
+
+  /**
+   * Supplies a private view (see {@link #privateView}) with its own copy of a key, the first time
+   * the view is asked about it.
+   */
+  public interface Loader {
+    /**
+     * The live value of {@code key} in database {@code db}, or null when there is none; the view
+     * keeps a deep copy of it, with its expiry. Called with the key's lock held.
+     */
+    StoredValue load(int db, Key key);
+  }
+
+  /**
+   * A keyspace that starts empty and fills itself, key by key, from {@code loader} on first access
+   * to each key: a private workspace where a BEGIN transaction runs its commands without anyone
+   * else seeing their effects. It raises no events, propagates nothing and wakes no blocked client;
+   * commands that need the whole keyspace (KEYS, SCAN, DBSIZE, FLUSHDB, ...) must not run on it,
+   * since it holds only the keys asked for. It shares this keyspace's locks.
+   */
+  public Keyspace privateView(Loader loader) {
+    return new Keyspace(databases.length, locks, loader);
   }
 
   public int databaseCount() {

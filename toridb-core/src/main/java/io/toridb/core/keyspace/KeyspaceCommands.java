@@ -318,7 +318,7 @@ public final class KeyspaceCommands {
       dst.setExpire(target, copy, value.expireAt());
     }
     ctx.modified(targetDb, target);
-    ctx.server().notifier().notify(targetDb, KeyspaceEvents.GENERIC, "copy_to", target);
+    ctx.notify(targetDb, KeyspaceEvents.GENERIC, "copy_to", target);
     ctx.propagate(argv);
     ctx.out().integer(1);
   }
@@ -347,7 +347,7 @@ public final class KeyspaceCommands {
     ctx.modified(sourceDb, key);
     ctx.modified(targetDb, key);
     ctx.notify(KeyspaceEvents.GENERIC, "move_from", key);
-    ctx.server().notifier().notify(targetDb, KeyspaceEvents.GENERIC, "move_to", key);
+    ctx.notify(targetDb, KeyspaceEvents.GENERIC, "move_to", key);
     ctx.propagate(argv);
     ctx.out().integer(1);
   }

@@ -32,6 +32,7 @@ public final class ServerContext {
   private volatile CommandObserver monitor;
   private volatile KeyspaceNotifier notifier;
   private volatile boolean loading;
+  private volatile String writeRefusal;
   private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
 
   public ServerContext(Config config) {
@@ -123,6 +124,18 @@ public final class ServerContext {
   /** Channel and pattern subscriptions, and message delivery. */
   public PubSubRegistry pubsub() {
     return pubsub;
+  }
+
+  /**
+   * Why writes are refused right now (the append-only file cannot be written), as the error reply
+   * they get; null while writes are accepted.
+   */
+  public String writeRefusal() {
+    return writeRefusal;
+  }
+
+  public void writeRefusal(String error) {
+    this.writeRefusal = error;
   }
 
   public boolean loading() {

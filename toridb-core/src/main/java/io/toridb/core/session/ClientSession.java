@@ -32,6 +32,7 @@ public final class ClientSession {
   private volatile ClientHost host;
   private final ClientSubscriptions subscriptions = ClientSubscriptions.empty();
   private volatile io.toridb.core.transaction.MultiState multi;
+  private volatile io.toridb.core.transaction.StagedTransaction staged;
   private volatile boolean watchDirty;
   private volatile io.toridb.core.blocking.BlockedClient blocked;
   private boolean replyOff;
@@ -189,6 +190,15 @@ public final class ClientSession {
     this.multi = multi;
   }
 
+  /** The open BEGIN transaction, or null. */
+  public io.toridb.core.transaction.StagedTransaction staged() {
+    return staged;
+  }
+
+  public void staged(io.toridb.core.transaction.StagedTransaction staged) {
+    this.staged = staged;
+  }
+
   /** A watched key changed since WATCH: the next EXEC fails. */
   public boolean watchDirty() {
     return watchDirty;
@@ -253,15 +263,16 @@ public final class ClientSession {
   }
 
   /**
-   * Forgets what RESET forgets: database, protocol, name, MONITOR, CLIENT REPLY mode, and
-   * authentication when a password is required (subscriptions are dropped through the server's
-   * pub/sub registry). NO-EVICT survives, as in Redis 7.0; NO-TOUCH (from 7.2) is cleared, as in
-   * the release that introduced it.
+   * Forgets what RESET forgets: database, protocol, name, MONITOR, CLIENT REPLY mode, an open MULTI
+   * or BEGIN (rolled back), and authentication when a password is required (subscriptions are
+   * dropped through the server's pub/sub registry). NO-EVICT survives, as in Redis 7.0; NO-TOUCH
+   * (from 7.2) is cleared, as in the release that introduced it.
    */
   public void reset(boolean passwordRequired) {
     db = 0;
     protocol = 2;
     multi = null;
+    staged = null;
     name = "";
     monitor = false;
     noTouch = false;

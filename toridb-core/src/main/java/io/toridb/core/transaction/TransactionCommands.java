@@ -4,11 +4,13 @@ import static io.toridb.core.command.CommandFlag.ALLOW_BUSY;
 import static io.toridb.core.command.CommandFlag.FAST;
 import static io.toridb.core.command.CommandFlag.LOADING;
 import static io.toridb.core.command.CommandFlag.NOSCRIPT;
+import static io.toridb.core.command.CommandFlag.NO_MULTI;
 import static io.toridb.core.command.CommandFlag.SKIP_SLOWLOG;
 import static io.toridb.core.command.CommandFlag.STALE;
 
 import io.toridb.core.command.CommandContext;
 import io.toridb.core.command.CommandException;
+import io.toridb.core.command.CommandFlag;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.keyspace.Key;
@@ -19,11 +21,21 @@ import io.toridb.core.session.ClientSession;
  * the executor queues its commands (see {@link io.toridb.core.command.CommandExecutor}); EXEC runs
  * them as one unit with every key they and the watched keys touch locked, so nothing interleaves
  * with them.
+ *
+ * <p>And BEGIN, COMMIT and ROLLBACK: after BEGIN the client's commands run at once on a private
+ * view of the keyspace that nobody else sees (see {@link StagedTransaction}); COMMIT applies their
+ * changes as one unit, or none of them if another client changed a key the transaction used;
+ * ROLLBACK drops them.
  */
 public final class TransactionCommands {
   private TransactionCommands() {}
 
   static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
+
+  /** COMMIT's reply when another client changed a key the transaction used. */
+  public static final String CONFLICT =
+      "CONFLICT Transaction aborted: a key it used was changed by another client. Nothing was"
+          + " applied.";
 
   public static void register(CommandTable t) {
     t.add(
@@ -67,6 +79,51 @@ public final class TransactionCommands {
             .group("transactions")
             .doc("Forget about all watched keys", "2.2.0", "O(1)")
             .handler(TransactionCommands::unwatch));
+    t.add(
+        CommandSpec.builder("begin", 1)
+            .flags(NOSCRIPT | FAST | NO_MULTI | ALLOW_BUSY)
+            .group("transactions")
+            .doc("Start a transaction whose writes stay private until COMMIT", "0.1.0", "O(1)")
+            .handler(TransactionCommands::begin));
+    t.add(
+        CommandSpec.builder("commit", 1)
+            .flags(NOSCRIPT | NO_MULTI | SKIP_SLOWLOG)
+            .group("transactions")
+            .doc(
+                "Apply the writes of the transaction started by BEGIN, all or none",
+                "0.1.0",
+                "O(N) where N is the number of keys the transaction used")
+            .handler(TransactionCommands::commit));
+    t.add(
+        CommandSpec.builder("rollback", 1)
+            .flags(NOSCRIPT | FAST | NO_MULTI | ALLOW_BUSY)
+            .group("transactions")
+            .doc(
+                "Drop the writes of the transaction started by BEGIN",
+                "0.1.0",
+                "O(N) where N is the number of keys the transaction used")
+            .handler(TransactionCommands::rollback));
+  }
+
+  /**
+   * Null if {@code spec} may run inside BEGIN, else the error it gets. Refused: the commands that
+   * need the whole keyspace, SCAN included (the private view holds only the keys the transaction
+   * asked for), those that would start or steer another kind of transaction, and PUBLISH, whose
+   * message nobody could take back.
+   */
+  public static String refusedInBegin(CommandSpec spec) {
+    String name = spec.fullName();
+    boolean refused =
+        spec.has(CommandFlag.WHOLE_KEYSPACE)
+            || switch (name) {
+              case "scan", "multi", "watch", "unwatch", "publish", "spublish" -> true;
+              default -> false;
+            };
+    if (!refused) {
+      return null;
+    }
+    String shown = name.toUpperCase(java.util.Locale.ROOT).replace('|', ' ');
+    return "ERR " + shown + " inside BEGIN is not allowed";
   }
 
   /** True for the commands that run at once even inside MULTI, as Redis's processCommand. */
@@ -122,6 +179,36 @@ public final class TransactionCommands {
     for (int i = 1; i < argv.length; i++) {
       ctx.server().watches().watch(s, ctx.keyspace(), s.db(), new Key(argv[i]), ctx.now());
     }
+    ctx.out().ok();
+  }
+
+  /** BEGIN */
+  static void begin(CommandContext ctx, byte[][] argv) {
+    ClientSession s = ctx.session();
+    if (s.staged() != null) {
+      throw new CommandException("ERR BEGIN calls can not be nested");
+    }
+    s.staged(new StagedTransaction(ctx.server(), s));
+    ctx.out().ok();
+  }
+
+  /** COMMIT */
+  static void commit(CommandContext ctx, byte[][] argv) {
+    StagedTransaction t = ctx.staged();
+    if (t == null) {
+      throw new CommandException("ERR COMMIT without BEGIN");
+    }
+    ctx.endStaged();
+    ctx.commitStaged(t);
+  }
+
+  /** ROLLBACK */
+  static void rollback(CommandContext ctx, byte[][] argv) {
+    if (ctx.staged() == null) {
+      throw new CommandException("ERR ROLLBACK without BEGIN");
+    }
+    ctx.endStaged();
+    ctx.server().watches().unwatchAll(ctx.session());
     ctx.out().ok();
   }
 

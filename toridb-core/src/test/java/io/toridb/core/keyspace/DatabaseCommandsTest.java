@@ -404,6 +404,25 @@ class DatabaseCommandsTest {
   }
 
   @Test
+  void swapdb_ofADatabaseWithItself_leavesWatchesAlone() {
+    CommandHarness other = new CommandHarness(h);
+    h.call("SET", "k", "1");
+    assertEquals(OK, other.call("WATCH", "k"));
+    assertEquals(OK, h.call("SWAPDB", "0", "0"));
+    other.call("MULTI");
+    other.call("GET", "k");
+    assertEquals("*1\r\n" + bulk("1"), other.call("EXEC"));
+    assertEquals("0:SWAPDB 0 0", propagated.get(propagated.size() - 1));
+
+    // A swap of two databases still aborts the watcher's EXEC.
+    assertEquals(OK, other.call("WATCH", "k"));
+    assertEquals(OK, h.call("SWAPDB", "0", "1"));
+    other.call("MULTI");
+    other.call("GET", "k");
+    assertEquals("*-1\r\n", other.call("EXEC"));
+  }
+
+  @Test
   void swapdb_errors() {
     assertEquals(error("ERR invalid first DB index"), h.call("SWAPDB", "x", "0"));
     assertEquals(error("ERR invalid second DB index"), h.call("SWAPDB", "0", "x"));

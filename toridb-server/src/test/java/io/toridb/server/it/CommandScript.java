@@ -25,6 +25,12 @@ import java.util.Locale;
  *       moment each server ran the command); negative integers must still be equal.
  * </ul>
  *
+ * <p>A script may use several connections: a line that starts with {@code [N]} (before any
+ * directive, e.g. {@code [2] SET k v} or {@code [2] @approx 1 TTL k}) runs on connection {@code N};
+ * a line without it runs on connection 1. Every connection the script names is opened on both
+ * servers before the first command, in the same protocol, and commands run one at a time in the
+ * order of the lines, each waiting for its reply, so interleavings between clients are exact.
+ *
  * <p>Every script starts with {@code FLUSHALL} so it does not depend on what ran before it.
  */
 final class CommandScript {
@@ -38,8 +44,14 @@ final class CommandScript {
     APPROX
   }
 
-  /** One command of a script, with the line it came from. */
-  record Step(int line, String source, byte[][] argv, Mode mode, String modeArg) {
+  /** The highest connection number a script may use. */
+  static final int MAX_CONNECTIONS = 16;
+
+  /**
+   * One command of a script, with the line it came from and the connection (1 to {@link
+   * #MAX_CONNECTIONS}) that sends it.
+   */
+  record Step(int line, String source, int connection, byte[][] argv, Mode mode, String modeArg) {
     String display() {
       return source;
     }
@@ -47,10 +59,12 @@ final class CommandScript {
 
   private final String name;
   private final List<Step> steps;
+  private final int connections;
 
   private CommandScript(String name, List<Step> steps) {
     this.name = name;
     this.steps = steps;
+    this.connections = steps.stream().mapToInt(Step::connection).max().orElse(1);
   }
 
   String name() {
@@ -59,6 +73,11 @@ final class CommandScript {
 
   List<Step> steps() {
     return steps;
+  }
+
+  /** How many connections the script needs: the highest connection number it names. */
+  int connections() {
+    return connections;
   }
 
   static CommandScript load(Path file) throws IOException {
@@ -74,9 +93,28 @@ final class CommandScript {
       }
       Mode mode = Mode.EXACT;
       String modeArg = null;
+      int connection = 1;
       String command = line;
-      if (line.startsWith("@")) {
-        String[] parts = line.split("\\s+", 2);
+      if (command.startsWith("[")) {
+        int close = command.indexOf(']');
+        String number = close < 0 ? "" : command.substring(1, close).strip();
+        if (!number.matches("[0-9]{1,2}")
+            || Integer.parseInt(number) < 1
+            || Integer.parseInt(number) > MAX_CONNECTIONS) {
+          throw new IllegalArgumentException(
+              name
+                  + ":"
+                  + (i + 1)
+                  + ": a connection prefix is [N] with N from 1 to "
+                  + MAX_CONNECTIONS
+                  + ": "
+                  + line);
+        }
+        connection = Integer.parseInt(number);
+        command = command.substring(close + 1).strip();
+      }
+      if (command.startsWith("@")) {
+        String[] parts = command.split("\\s+", 2);
         String directive = parts[0].substring(1).toLowerCase(Locale.ROOT);
         String rest = parts.length > 1 ? parts[1] : "";
         switch (directive) {
@@ -103,7 +141,7 @@ final class CommandScript {
         throw new IllegalArgumentException(
             name + ":" + (i + 1) + ": unbalanced quotes or empty command: " + line);
       }
-      steps.add(new Step(i + 1, line, argv, mode, modeArg));
+      steps.add(new Step(i + 1, line, connection, argv, mode, modeArg));
     }
     if (steps.isEmpty()
         || !new String(steps.get(0).argv()[0], StandardCharsets.UTF_8)

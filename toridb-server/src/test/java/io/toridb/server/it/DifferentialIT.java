@@ -23,8 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Runs every script under {@code src/test/resources/differential/} against ToriDB and a real Redis
  * over raw sockets, once in RESP2 and once after {@code HELLO 3}, and compares each reply byte for
- * byte (or as the line's directive says, see {@link CommandScript}). All differences of a script
- * are reported together, each with its line, the command and both replies.
+ * byte (or as the line's directive says, see {@link CommandScript}). A script that names several
+ * connections ({@code [2] CMD ...}) gets that many on each server, all opened before its first
+ * command (and all switched to RESP3 in the RESP3 run). All differences of a script are reported
+ * together, each with its line, the command and both replies.
  *
  * <p>Run one script: {@code mvn -o -pl toridb-server -am test -Dtest=DifferentialIT
  * -Dsurefire.failIfNoSpecifiedTests=false -Ddifferential.script=strings} (a comma-separated list of
@@ -87,16 +89,31 @@ class DifferentialIT {
   private static void run(CommandScript script, int protocol) throws IOException {
     List<String> differences = new ArrayList<>();
     int compared = 0;
-    try (RespClient r = redis.connect();
-        RespClient t = connectTarget(tori)) {
+    int connections = script.connections();
+    RespClient[] redisConnections = new RespClient[connections];
+    RespClient[] toriConnections = new RespClient[connections];
+    try {
+      for (int c = 0; c < connections; c++) {
+        redisConnections[c] = redis.connect();
+        toriConnections[c] = connectTarget(tori);
+      }
       List<CommandScript.Step> steps = new ArrayList<>();
       if (protocol == 3) {
-        steps.add(
-            new CommandScript.Step(
-                0, "HELLO 3", RespClient.bytes("HELLO", "3"), CommandScript.Mode.MASK, "id"));
+        for (int c = 1; c <= connections; c++) {
+          steps.add(
+              new CommandScript.Step(
+                  0,
+                  (connections > 1 ? "[" + c + "] " : "") + "HELLO 3",
+                  c,
+                  RespClient.bytes("HELLO", "3"),
+                  CommandScript.Mode.MASK,
+                  "id"));
+        }
       }
       steps.addAll(script.steps());
       for (CommandScript.Step step : steps) {
+        RespClient r = redisConnections[step.connection() - 1];
+        RespClient t = toriConnections[step.connection() - 1];
         r.send(step.argv());
         t.send(step.argv());
         Reply expected;
@@ -129,6 +146,9 @@ class DifferentialIT {
                   + indent(actual.render()));
         }
       }
+    } finally {
+      closeAll(redisConnections);
+      closeAll(toriConnections);
     }
     if (!differences.isEmpty()) {
       StringBuilder msg = new StringBuilder();
@@ -161,6 +181,14 @@ class DifferentialIT {
     int colon = target.lastIndexOf(':');
     return new RespClient(
         target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
+  }
+
+  private static void closeAll(RespClient[] clients) throws IOException {
+    for (RespClient c : clients) {
+      if (c != null) {
+        c.close();
+      }
+    }
   }
 
   private static String where(CommandScript script, int protocol, CommandScript.Step step) {

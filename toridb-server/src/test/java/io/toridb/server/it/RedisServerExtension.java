@@ -93,8 +93,9 @@ public final class RedisServerExtension implements BeforeAllCallback {
                   "127.0.0.1",
                   "--save",
                   "",
+                  // As ToriDB by default, so that both log every write and report it alike.
                   "--appendonly",
-                  "no",
+                  "yes",
                   "--dir",
                   dir.toString(),
                   "--enable-debug-command",

@@ -1,0 +1,176 @@
+package io.toridb.persistence.aof;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The offline check and repair tool for append-only files ({@code scripts/toridb-check-aof}):
+ * verifies every record of a file, or of every file a directory's manifest lists, and with {@code
+ * --fix} cuts a damaged file back to its last good record, after saying how much goes and asking.
+ *
+ * <p>Exit status: 0 when everything is valid (or was fixed), 1 when damage remains, 2 on a usage or
+ * I/O error.
+ */
+public final class AofCheck {
+  private final PrintStream out;
+  private final BufferedReader in;
+
+  AofCheck(PrintStream out, BufferedReader in) {
+    this.out = out;
+    this.in = in;
+  }
+
+  public static void main(String[] args) {
+    BufferedReader stdin =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    System.exit(new AofCheck(System.out, stdin).run(args));
+  }
+
+  int run(String[] args) {
+    boolean fix = false;
+    boolean yes = false;
+    String target = null;
+    for (String a : args) {
+      switch (a) {
+        case "--fix" -> fix = true;
+        case "--yes" -> yes = true;
+        default -> {
+          if (target != null || a.startsWith("--")) {
+            return usage();
+          }
+          target = a;
+        }
+      }
+    }
+    if (target == null) {
+      return usage();
+    }
+    try {
+      Path path = Path.of(target);
+      if (Files.isDirectory(path)) {
+        return checkDirectory(path, fix, yes);
+      }
+      if (!Files.exists(path)) {
+        out.println("No such file or directory: " + path);
+        return 2;
+      }
+      return checkFile(path, fix, yes) ? 0 : 1;
+    } catch (IOException e) {
+      out.println("Cannot check " + target + ": " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private int usage() {
+    out.println("Usage: toridb-check-aof [--fix [--yes]] <file.aof | append-only directory>");
+    return 2;
+  }
+
+  private int checkDirectory(Path dir, boolean fix, boolean yes) throws IOException {
+    List<Path> manifests = new ArrayList<>();
+    try (var list = Files.list(dir)) {
+      list.filter(p -> p.getFileName().toString().endsWith(".manifest")).forEach(manifests::add);
+    }
+    if (manifests.size() != 1) {
+      out.println(
+          "Expected one manifest (*.manifest) in " + dir + ", found " + manifests.size() + ".");
+      return 1;
+    }
+    AofManifest manifest;
+    try {
+      manifest = AofManifest.read(manifests.get(0));
+    } catch (AofManifest.InvalidException e) {
+      out.println("The manifest " + manifests.get(0) + " is damaged: " + e.getMessage());
+      return 1;
+    }
+    out.println(
+        "Manifest "
+            + manifests.get(0)
+            + " lists "
+            + manifest.replayOrder().size()
+            + " file(s) to replay.");
+    List<AofManifest.Part> parts = manifest.replayOrder();
+    boolean ok = true;
+    for (int i = 0; i < parts.size(); i++) {
+      Path file = dir.resolve(parts.get(i).file());
+      if (!Files.exists(file)) {
+        out.println(file + ": MISSING. The log cannot be replayed without it.");
+        ok = false;
+        continue;
+      }
+      boolean last = i == parts.size() - 1;
+      if (!checkFile(file, fix && last, yes)) {
+        ok = false;
+        if (fix && !last) {
+          out.println(
+              "Only the last file can be cut back: later files hold writes that depend on the"
+                  + " damaged part. Restore "
+                  + file
+                  + " from a backup.");
+        }
+      }
+    }
+    return ok ? 0 : 1;
+  }
+
+  /** Checks one file; true when it is (or has been made) valid. */
+  private boolean checkFile(Path file, boolean fix, boolean yes) throws IOException {
+    AofReader.Result r = AofReader.read(file, (effects, end) -> {});
+    if (r.outcome() == AofReader.Outcome.COMPLETE) {
+      out.println(file + ": OK, " + r.records() + " records, " + r.fileBytes() + " bytes.");
+      return true;
+    }
+    long lost = r.fileBytes() - r.goodBytes();
+    out.println(
+        file
+            + ": "
+            + (r.outcome() == AofReader.Outcome.TORN_TAIL ? "incomplete record" : "damaged record")
+            + " at offset "
+            + r.goodBytes()
+            + " ("
+            + r.problem()
+            + "). "
+            + r.records()
+            + " valid records before it; "
+            + lost
+            + " bytes from there to the end.");
+    if (!fix) {
+      out.println("Run with --fix to cut the file at offset " + r.goodBytes() + ".");
+      return false;
+    }
+    out.println(
+        "This will cut "
+            + file
+            + " to "
+            + r.goodBytes()
+            + " bytes, losing the last "
+            + lost
+            + " bytes"
+            + (r.outcome() == AofReader.Outcome.CORRUPT
+                ? " (they include records after the damage, which are lost too)"
+                : "")
+            + ".");
+    if (!yes) {
+      out.print("Continue? [y/N]: ");
+      out.flush();
+      String answer = in.readLine();
+      if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
+        out.println("Nothing changed.");
+        return false;
+      }
+    }
+    try (LogFile f = LogFile.open(file)) {
+      f.truncate(r.goodBytes());
+      f.force();
+    }
+    out.println("Successfully truncated " + file + " to " + r.goodBytes() + " bytes.");
+    return true;
+  }
+}

@@ -1,0 +1,166 @@
+package io.toridb.persistence.aof;
+
+import io.toridb.core.propagation.PropagationSink.Effect;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads the records of one append-only file in order, verifying each before handing it on, and says
+ * where and why reading stopped.
+ */
+public final class AofReader {
+  private AofReader() {}
+
+  /** How reading a file ended. */
+  public enum Outcome {
+    /** Every byte belongs to a valid record. */
+    COMPLETE,
+    /**
+     * The file ends inside a record: its header or payload is cut short, its checksum fails and it
+     * is the file's last record, or only zero bytes follow. What a crash in the middle of a write
+     * leaves behind.
+     */
+    TORN_TAIL,
+    /** A record that is damaged with more data after it: not something a crash produces. */
+    CORRUPT
+  }
+
+  /**
+   * @param outcome how reading ended
+   * @param records valid records read
+   * @param goodBytes the offset just past the last valid record
+   * @param fileBytes the file's size
+   * @param problem what is wrong at {@code goodBytes}, or null when complete
+   */
+  public record Result(
+      Outcome outcome, long records, long goodBytes, long fileBytes, String problem) {}
+
+  /** Receives each valid record's writes, in file order. */
+  public interface RecordSink {
+    void accept(List<Effect> effects, long endOffset);
+  }
+
+  /** Reads {@code file}, handing every valid record to {@code sink}, until the end or a problem. */
+  public static Result read(Path file, RecordSink sink) throws IOException {
+    long size = Files.size(file);
+    long offset = 0;
+    long records = 0;
+    CRC32C crc = new CRC32C();
+    byte[] header = new byte[AofRecord.HEADER];
+    try (InputStream raw = Files.newInputStream(file);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
+      while (offset < size) {
+        long remaining = size - offset;
+        if (remaining < AofRecord.HEADER) {
+          return stop(file, records, offset, size, "incomplete record header");
+        }
+        in.readFully(header);
+        String bad = checkHeader(header);
+        if (bad != null) {
+          return stop(file, records, offset, size, bad);
+        }
+        int length = AofRecord.getInt(header, 4);
+        if (length > remaining - AofRecord.HEADER) {
+          return new Result(
+              Outcome.TORN_TAIL,
+              records,
+              offset,
+              size,
+              "record of " + length + " bytes cut short by the end of the file");
+        }
+        byte[] payload = new byte[length];
+        try {
+          in.readFully(payload);
+        } catch (EOFException e) {
+          return new Result(Outcome.TORN_TAIL, records, offset, size, "record cut short");
+        }
+        crc.reset();
+        crc.update(payload, 0, length);
+        long end = offset + AofRecord.HEADER + length;
+        if ((int) crc.getValue() != AofRecord.getInt(header, 8)) {
+          Outcome o = end == size ? Outcome.TORN_TAIL : Outcome.CORRUPT;
+          return stopAs(file, o, records, offset, size, "checksum mismatch");
+        }
+        List<Effect> effects;
+        try {
+          effects = AofRecord.decode(header[3], ByteBuffer.wrap(payload));
+        } catch (AofRecord.MalformedException e) {
+          return new Result(
+              Outcome.CORRUPT, records, offset, size, "malformed record: " + e.getMessage());
+        }
+        sink.accept(effects, end);
+        records++;
+        offset = end;
+      }
+    }
+    return new Result(Outcome.COMPLETE, records, offset, size, null);
+  }
+
+  /** Null when the header is plausible, else what is wrong with it. */
+  static String checkHeader(byte[] h) {
+    if (h[0] != AofRecord.MAGIC_0 || h[1] != AofRecord.MAGIC_1) {
+      return "bad record magic";
+    }
+    if (h[2] != AofRecord.VERSION) {
+      return "unknown record format version " + (h[2] & 0xff);
+    }
+    if (h[3] != AofRecord.KIND_WRITE && h[3] != AofRecord.KIND_TRANSACTION) {
+      return "unknown record kind " + (h[3] & 0xff);
+    }
+    int length = AofRecord.getInt(h, 4);
+    if (length < 0 || length > AofRecord.MAX_PAYLOAD) {
+      return "implausible record length " + Integer.toUnsignedString(length);
+    }
+    return null;
+  }
+
+  /** A bad header: a torn tail when it is cut short or only zero bytes follow, else corrupt. */
+  private static Result stop(Path file, long records, long offset, long size, String problem)
+      throws IOException {
+    Outcome o =
+        size - offset < AofRecord.HEADER || zerosFrom(file, offset)
+            ? Outcome.TORN_TAIL
+            : Outcome.CORRUPT;
+    return stopAs(file, o, records, offset, size, problem);
+  }
+
+  private static Result stopAs(
+      Path file, Outcome o, long records, long offset, long size, String problem)
+      throws IOException {
+    if (o == Outcome.CORRUPT && zerosFrom(file, offset)) {
+      o = Outcome.TORN_TAIL;
+    }
+    return new Result(o, records, offset, size, problem);
+  }
+
+  /** True when every byte of {@code file} from {@code offset} on is zero. */
+  static boolean zerosFrom(Path file, long offset) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+      long pos = offset;
+      while (true) {
+        buf.clear();
+        int n = ch.read(buf, pos);
+        if (n < 0) {
+          return true;
+        }
+        for (int i = 0; i < n; i++) {
+          if (buf.get(i) != 0) {
+            return false;
+          }
+        }
+        pos += n;
+      }
+    }
+  }
+}

@@ -1,0 +1,396 @@
+package io.toridb.persistence.aof;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that writes the log. Workers {@link #append} encoded records to an MPSC queue and
+ * go on; the writer drains everything queued, seals the records (CRC32C), writes them with one
+ * system call and forces them to disk as {@code appendfsync} says.
+ *
+ * <p>With {@code always}, a reply that follows a write must wait until that write is on disk:
+ * {@link #deferUntilDurable} hands the writer the reply's release, which it runs after the fsync
+ * covering every record appended before the reply was deferred. One fsync covers all the records of
+ * a drain (group commit), however many clients wrote them.
+ *
+ * <p>On a write or fsync error (a full disk) the writer reports the error through {@code onStatus},
+ * which makes the server refuse writes, and keeps every record not yet known to be on disk. It
+ * retries once a second: it cuts the file back to the last offset known to be on disk, writes those
+ * records again and forces them. So the file never holds a partial record followed by more records,
+ * and nothing acknowledged is lost; once the disk recovers, so does the server.
+ *
+ * <p>Implementation notes: sequence numbers are taken before the offer, so two workers may queue
+ * them out of order; the writer counts a sequence as written only when every smaller one is ({@code
+ * contiguous}, with out-of-order arrivals parked in {@code ahead}). A deferred release is run once
+ * {@code durable} reaches the sequence that was the newest when it was deferred; releases are kept
+ * in arrival order, and a connection's releases have non-decreasing sequences, so each connection's
+ * replies stay in order.
+ */
+public final class AofWriter implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(AofWriter.class);
+  private static final long RETRY_MILLIS = 1000;
+  private static final long EVERYSEC_MILLIS = 1000;
+  private static final int SPINS = 100;
+
+  /** When the log is forced to disk; the names are appendfsync's values. */
+  public enum Fsync {
+    ALWAYS,
+    EVERYSEC,
+    NO;
+
+    public static Fsync of(String name) {
+      return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  private record Pending(long seq, byte[] record) {}
+
+  private record Deferred(long seq, Runnable release) {}
+
+  private final MpscUnboundedArrayQueue<Pending> queue = new MpscUnboundedArrayQueue<>(4096);
+  private final MpscUnboundedArrayQueue<Deferred> deferredIn = new MpscUnboundedArrayQueue<>(1024);
+  private final AtomicLong assigned = new AtomicLong();
+  private final Thread thread;
+  private final Consumer<String> onStatus;
+  private volatile Fsync fsync;
+  private volatile boolean running = true;
+  private volatile boolean parked;
+  private volatile long durable;
+  private volatile long written;
+  private volatile String error;
+  private volatile long size;
+  private volatile long fsyncs;
+
+  // Writer thread only.
+  private final LogFile file;
+  private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
+  private final PriorityQueue<Long> ahead = new PriorityQueue<>();
+  private long contiguous;
+
+  /** Records written (or to be written) since the last offset known to be on disk. */
+  private final List<byte[]> unsynced = new ArrayList<>();
+
+  private long unsyncedBytes;
+  private long durableSize;
+
+  /** The file size at the last force; under appendfsync no, writes are counted durable before. */
+  private long forcedSize;
+
+  private long lastFsyncMillis = System.currentTimeMillis();
+  private long retryAtMillis;
+  private ByteBuffer staging = ByteBuffer.allocateDirect(1 << 16);
+
+  /**
+   * @param file the log to append to, at its current end
+   * @param fsync the initial policy
+   * @param onStatus told the error text when writing starts failing, and null when it works again
+   */
+  public AofWriter(LogFile file, Fsync fsync, Consumer<String> onStatus) throws IOException {
+    this.file = file;
+    this.fsync = fsync;
+    this.onStatus = onStatus;
+    this.size = file.size();
+    this.durableSize = size;
+    this.forcedSize = size;
+    this.thread = new Thread(this, "toridb-aof-writer");
+    thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  public void fsync(Fsync policy) {
+    this.fsync = policy;
+    LockSupport.unpark(thread);
+  }
+
+  public Fsync fsync() {
+    return fsync;
+  }
+
+  /** Queues an encoded record (see {@link AofRecord}); returns its sequence number. */
+  public long append(byte[] record) {
+    long seq = assigned.incrementAndGet();
+    queue.offer(new Pending(seq, record));
+    if (parked && fsync == Fsync.ALWAYS) {
+      LockSupport.unpark(thread);
+    }
+    return seq;
+  }
+
+  /**
+   * Under {@code appendfsync always}, when some appended record is not on disk yet (or {@code
+   * force}), arranges for {@code release} to run on the writer thread once every record appended so
+   * far is, and returns true; otherwise returns false and the caller goes ahead at once.
+   */
+  public boolean deferUntilDurable(Runnable release, boolean force) {
+    long need = assigned.get();
+    if (!force && (fsync != Fsync.ALWAYS || need <= durable)) {
+      return false;
+    }
+    deferredIn.offer(new Deferred(need, release));
+    LockSupport.unpark(thread);
+    return true;
+  }
+
+  /** The error that stops writes, or null. */
+  public String error() {
+    return error;
+  }
+
+  /** Bytes in the file, including what is written but not yet forced. */
+  public long size() {
+    return size;
+  }
+
+  /** Records appended but not yet written to the file. */
+  public long pendingRecords() {
+    return assigned.get() - written;
+  }
+
+  public long fsyncCount() {
+    return fsyncs;
+  }
+
+  /**
+   * Writes and forces everything appended so far, stops the thread and closes the file; waits at
+   * most {@code millis}. Used by SHUTDOWN.
+   */
+  public void close(long millis) throws InterruptedException {
+    running = false;
+    LockSupport.unpark(thread);
+    thread.join(Math.max(1, millis));
+  }
+
+  @Override
+  public void run() {
+    int idle = 0;
+    while (true) {
+      boolean worked = drain();
+      long now = System.currentTimeMillis();
+      if (error != null) {
+        if (now >= retryAtMillis) {
+          retry(now);
+        }
+      } else if (!unsynced.isEmpty() || worked) {
+        worked |= flush(now);
+      }
+      worked |= release();
+      if (!running && queue.isEmpty()) {
+        if (error == null) {
+          flushAll();
+        }
+        release();
+        closeFile();
+        return;
+      }
+      if (worked) {
+        idle = 0;
+        continue;
+      }
+      if (idle++ < SPINS) {
+        Thread.onSpinWait();
+        continue;
+      }
+      idle = 0;
+      parked = true;
+      if (queue.isEmpty() && deferredIn.isEmpty() && running) {
+        // Writes under everysec/no never wake the writer: a millisecond's delay costs nothing.
+        long wait = fsync == Fsync.ALWAYS && error == null ? 50 : 1;
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(wait));
+      }
+      parked = false;
+    }
+  }
+
+  /** Moves queued records to {@link #unsynced} and writes them; true if any were queued. */
+  private boolean drain() {
+    Pending p;
+    int before = unsynced.size();
+    while ((p = queue.poll()) != null) {
+      AofRecord.seal(p.record());
+      unsynced.add(p.record());
+      unsyncedBytes += p.record().length;
+      if (p.seq() == contiguous + 1) {
+        contiguous++;
+        while (!ahead.isEmpty() && ahead.peek() == contiguous + 1) {
+          contiguous = ahead.poll();
+        }
+      } else {
+        ahead.add(p.seq());
+      }
+    }
+    if (unsynced.size() > before && error == null) {
+      try {
+        write(before);
+      } catch (IOException e) {
+        fail("write", e);
+      }
+    }
+    return unsynced.size() > before;
+  }
+
+  /** Writes {@code unsynced[from..]} at the end of the file. */
+  private void write(int from) throws IOException {
+    long bytes = 0;
+    for (int i = from; i < unsynced.size(); i++) {
+      bytes += unsynced.get(i).length;
+    }
+    if (bytes == 0) {
+      return;
+    }
+    if (staging.capacity() < bytes && bytes <= (64 << 20)) {
+      staging = ByteBuffer.allocateDirect((int) Math.max(bytes, staging.capacity() * 2L));
+    }
+    long position = durableSize + unsyncedBytes - bytes;
+    int i = from;
+    while (i < unsynced.size()) {
+      staging.clear();
+      if (unsynced.get(i).length > staging.capacity()) {
+        file.write(new ByteBuffer[] {ByteBuffer.wrap(unsynced.get(i))}, position);
+        position += unsynced.get(i).length;
+        i++;
+        continue;
+      }
+      while (i < unsynced.size() && unsynced.get(i).length <= staging.remaining()) {
+        staging.put(unsynced.get(i));
+        i++;
+      }
+      staging.flip();
+      int n = staging.remaining();
+      file.write(new ByteBuffer[] {staging}, position);
+      position += n;
+    }
+    size = position;
+    written = contiguous;
+  }
+
+  /** Forces the file when the policy asks for it; true if it did. */
+  private boolean flush(long now) {
+    Fsync policy = fsync;
+    if (unsynced.isEmpty()) {
+      return false;
+    }
+    if (policy == Fsync.NO
+        || (policy == Fsync.EVERYSEC && now - lastFsyncMillis < EVERYSEC_MILLIS)) {
+      if (policy == Fsync.NO) {
+        markDurable(now, false);
+      }
+      return false;
+    }
+    try {
+      file.force();
+      markDurable(now, true);
+      return true;
+    } catch (IOException e) {
+      fail("fsync", e);
+      return false;
+    }
+  }
+
+  private void markDurable(long now, boolean forced) {
+    durableSize += unsyncedBytes;
+    unsynced.clear();
+    unsyncedBytes = 0;
+    durable = contiguous;
+    if (forced) {
+      lastFsyncMillis = now;
+      forcedSize = durableSize;
+      fsyncs++;
+    }
+  }
+
+  /** At close: writes what is still queued and forces everything, whatever the policy. */
+  private void flushAll() {
+    drain();
+    if (error != null || (unsynced.isEmpty() && forcedSize == size)) {
+      return;
+    }
+    try {
+      file.force();
+      markDurable(System.currentTimeMillis(), true);
+    } catch (IOException e) {
+      fail("fsync", e);
+    }
+  }
+
+  private void fail(String what, IOException e) {
+    String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+    if (error == null) {
+      log.error(
+          "Error on AOF {} ({} records kept in memory until it works again): {}",
+          what,
+          unsynced.size(),
+          reason);
+    }
+    error = reason;
+    retryAtMillis = System.currentTimeMillis() + RETRY_MILLIS;
+    onStatus.accept(reason);
+  }
+
+  /**
+   * After an error: cuts the file back to what is known to be on disk, writes every record kept
+   * since then and forces them. Success ends the error state.
+   */
+  private void retry(long now) {
+    try {
+      file.truncate(durableSize);
+      size = durableSize;
+      write(0);
+      file.force();
+      markDurable(now, true);
+      log.warn("AOF writes work again; the log is complete");
+      error = null;
+      onStatus.accept(null);
+    } catch (IOException e) {
+      fail("retry", e);
+    }
+  }
+
+  /** Runs every deferred release whose records are on disk; true if it ran any. */
+  private boolean release() {
+    Deferred d;
+    while ((d = deferredIn.poll()) != null) {
+      deferred.add(d);
+    }
+    if (deferred.isEmpty()) {
+      return false;
+    }
+    long upTo = fsync == Fsync.ALWAYS || error != null ? durable : written;
+    boolean any = false;
+    for (Iterator<Deferred> it = deferred.iterator(); it.hasNext(); ) {
+      Deferred next = it.next();
+      if (next.seq() <= upTo) {
+        it.remove();
+        any = true;
+        try {
+          next.release().run();
+        } catch (RuntimeException e) {
+          log.error("Releasing a reply failed", e);
+        }
+      }
+    }
+    return any;
+  }
+
+  private void closeFile() {
+    try {
+      file.close();
+    } catch (IOException e) {
+      log.warn("Closing the AOF: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,350 @@
+package io.toridb.persistence.aof;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.toridb.core.command.CommandExecutor;
+import io.toridb.core.propagation.PropagationSink;
+import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only log of a server: a directory ({@code appenddirname} under {@code dir}) holding a
+ * manifest and the files it lists (see {@link AofManifest}); the records are {@link AofRecord}s.
+ *
+ * <p>Life: {@link #open} finds or creates the directory; {@link #load} replays every file into the
+ * keyspace (cutting off a torn tail of the last one, refusing anything else that is damaged);
+ * {@link #start} then makes it the server's propagation sink, so every write's effect is appended
+ * from then on; {@link #close} writes and forces what is left.
+ */
+public final class AppendOnlyFile implements PropagationSink {
+  private static final Logger log = LoggerFactory.getLogger(AppendOnlyFile.class);
+
+  /** The message a client gets for a write while the log cannot be written, as Redis's. */
+  static String refusal(String reason) {
+    return "MISCONF Errors writing to the AOF file: " + reason;
+  }
+
+  private final ServerContext server;
+  private final Path directory;
+  private final Path manifestFile;
+  private final AofManifest manifest;
+  private final boolean loadTruncated;
+  private volatile AofWriter writer;
+  private volatile LoadProgress progress;
+  private volatile String lastWriteStatus = "ok";
+  private long baseSize;
+
+  /** How far loading is, for INFO; sizes in bytes. */
+  public record LoadProgress(long startMillis, long totalBytes, long loadedBytes) {}
+
+  /** Loading stopped at a damaged record; the message says where and what to do. */
+  public static final class LoadException extends IOException {
+    public LoadException(String message) {
+      super(message);
+    }
+  }
+
+  private AppendOnlyFile(
+      ServerContext server, Path directory, String baseName, AofManifest manifest)
+      throws IOException {
+    this.server = server;
+    this.directory = directory;
+    this.manifestFile = directory.resolve(baseName + ".manifest");
+    this.manifest = manifest;
+    this.loadTruncated = server.config().yes("aof-load-truncated");
+  }
+
+  /**
+   * Opens the log under {@code dataDir}, creating the directory, a first incremental file and the
+   * manifest when there is none. A manifest that lists a missing file is refused.
+   */
+  public static AppendOnlyFile open(ServerContext server, Path dataDir) throws IOException {
+    String baseName = server.config().text("appendfilename");
+    Path directory = dataDir.resolve(server.config().text("appenddirname"));
+    Files.createDirectories(directory);
+    Path manifestFile = directory.resolve(baseName + ".manifest");
+    AofManifest manifest;
+    if (Files.exists(manifestFile)) {
+      try {
+        manifest = AofManifest.read(manifestFile);
+      } catch (AofManifest.InvalidException e) {
+        throw new LoadException(
+            "The AOF manifest " + manifestFile + " is damaged: " + e.getMessage());
+      }
+      if (manifest.incrs().isEmpty()) {
+        throw new LoadException(
+            "The AOF manifest " + manifestFile + " lists no incremental file to append to");
+      }
+      for (AofManifest.Part p : manifest.replayOrder()) {
+        if (!Files.exists(directory.resolve(p.file()))) {
+          throw new LoadException(
+              "The AOF manifest "
+                  + manifestFile
+                  + " lists "
+                  + p.file()
+                  + ", which does not exist: the log is incomplete. Restore the file, or run"
+                  + " 'scripts/toridb-check-aof "
+                  + directory
+                  + "' to see what is there.");
+        }
+      }
+    } else {
+      String first = baseName + ".1.incr.aof";
+      Files.createFile(directory.resolve(first));
+      manifest = new AofManifest(List.of(new AofManifest.Part(first, 1, AofManifest.Type.INCR)));
+      manifest.writeAtomically(manifestFile);
+      log.info("Created the append-only file {}", directory.resolve(first));
+    }
+    return new AppendOnlyFile(server, directory, baseName, manifest);
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  /** The file new records are appended to: the last incremental one. */
+  public Path currentFile() {
+    List<AofManifest.Part> incrs = manifest.incrs();
+    return directory.resolve(incrs.get(incrs.size() - 1).file());
+  }
+
+  /**
+   * Replays every file of the log into the server's keyspace, in order, through the command path
+   * (without client checks); logs progress for large files. The server is expected to be loading
+   * (clients get -LOADING) with expiry paused.
+   */
+  public void load() throws IOException {
+    List<AofManifest.Part> parts = manifest.replayOrder();
+    long total = 0;
+    for (AofManifest.Part p : parts) {
+      total += Files.size(directory.resolve(p.file()));
+    }
+    long start = System.currentTimeMillis();
+    progress = new LoadProgress(start, total, 0);
+    if (total == 0) {
+      progress = null;
+      return;
+    }
+    CommandExecutor executor = new CommandExecutor(server);
+    ClientSession session = new ClientSession(true);
+    ByteBuf scratch = Unpooled.buffer(256);
+    long[] loadedBefore = {0};
+    long[] records = {0};
+    long[] lastLog = {start};
+    long totalBytes = total;
+    try {
+      for (int i = 0; i < parts.size(); i++) {
+        Path file = directory.resolve(parts.get(i).file());
+        boolean last = i == parts.size() - 1;
+        AofReader.Result r =
+            AofReader.read(
+                file,
+                (effects, end) -> {
+                  for (Effect e : effects) {
+                    session.db(e.db());
+                    String error = executor.replay(session, e.argv(), scratch);
+                    if (error != null) {
+                      log.warn(
+                          "AOF {}: the write '{}' before offset {} failed on replay: {}",
+                          file.getFileName(),
+                          AofRecord.describe(e.argv()),
+                          end,
+                          error);
+                    }
+                  }
+                  records[0]++;
+                  long loaded = loadedBefore[0] + end;
+                  progress = new LoadProgress(start, totalBytes, loaded);
+                  long now = System.currentTimeMillis();
+                  if (now - lastLog[0] >= 1000) {
+                    lastLog[0] = now;
+                    logProgress(records[0], loaded, totalBytes, now - start);
+                  }
+                });
+        records[0] += 0;
+        if (r.outcome() != AofReader.Outcome.COMPLETE) {
+          handleDamage(file, r, last);
+        }
+        loadedBefore[0] += r.fileBytes();
+      }
+    } finally {
+      scratch.release();
+    }
+    long millis = Math.max(1, System.currentTimeMillis() - start);
+    log.info(
+        "DB loaded from append only file: {} records, {} MB in {} s ({} MB/s)",
+        records[0],
+        mb(total),
+        String.format(Locale.ROOT, "%.3f", millis / 1000.0),
+        String.format(Locale.ROOT, "%.1f", total / 1048576.0 / (millis / 1000.0)));
+    progress = null;
+  }
+
+  private static void logProgress(long records, long loaded, long total, long millis) {
+    log.info(
+        "Loading AOF: {} records, {} of {} MB ({}%), {} MB/s",
+        records,
+        mb(loaded),
+        mb(total),
+        String.format(Locale.ROOT, "%.1f", 100.0 * loaded / total),
+        String.format(Locale.ROOT, "%.1f", loaded / 1048576.0 / Math.max(0.001, millis / 1000.0)));
+  }
+
+  private static String mb(long bytes) {
+    return String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
+  }
+
+  /** A torn tail of the last file is cut off (aof-load-truncated); anything else stops loading. */
+  private void handleDamage(Path file, AofReader.Result r, boolean last) throws IOException {
+    long lost = r.fileBytes() - r.goodBytes();
+    if (last && r.outcome() == AofReader.Outcome.TORN_TAIL && loadTruncated) {
+      log.warn(
+          "!!! The AOF {} ends in an incomplete record at offset {} ({}): cutting off its last {}"
+              + " bytes. A crash during a write leaves this; every complete record before it was"
+              + " loaded.",
+          file,
+          r.goodBytes(),
+          r.problem(),
+          lost);
+      try (LogFile f = LogFile.open(file)) {
+        f.truncate(r.goodBytes());
+        f.force();
+      }
+      return;
+    }
+    String what =
+        r.outcome() == AofReader.Outcome.TORN_TAIL
+            ? "ends in an incomplete record"
+            : "has a damaged record";
+    throw new LoadException(
+        "Bad AOF: "
+            + file
+            + " "
+            + what
+            + " at offset "
+            + r.goodBytes()
+            + " ("
+            + r.problem()
+            + ")"
+            + (last && r.outcome() == AofReader.Outcome.TORN_TAIL
+                ? " and aof-load-truncated is no"
+                : "")
+            + ". Run 'scripts/toridb-check-aof --fix "
+            + file
+            + "' to cut the file at that offset (losing the "
+            + lost
+            + " bytes after it), then start again.");
+  }
+
+  /**
+   * Starts appending: opens the current file at its end, starts the writer and makes this the
+   * server's propagation sink. {@code appendfsync} changes apply at once.
+   */
+  public void start() throws IOException {
+    Path file = currentFile();
+    baseSize = 0;
+    AofManifest.Part base = manifest.base();
+    if (base != null) {
+      baseSize = Files.size(directory.resolve(base.file()));
+    }
+    AofWriter w =
+        new AofWriter(
+            LogFile.open(file),
+            AofWriter.Fsync.of(server.config().text("appendfsync")),
+            this::onWriteStatus);
+    writer = w;
+    server.config().require("appendfsync").onChange(d -> w.fsync(AofWriter.Fsync.of(d.text())));
+    w.start();
+    server.propagation(this);
+  }
+
+  private void onWriteStatus(String error) {
+    lastWriteStatus = error == null ? "ok" : "err";
+    server.writeRefusal(error == null ? null : refusal(error));
+  }
+
+  @Override
+  public void propagate(int db, byte[][] argv) {
+    AofWriter w = writer;
+    if (w != null) {
+      w.append(AofRecord.encode(db, argv));
+    }
+  }
+
+  @Override
+  public void propagateTransaction(List<Effect> effects) {
+    AofWriter w = writer;
+    if (w != null) {
+      w.append(AofRecord.encode(effects));
+    }
+  }
+
+  /** Whether replies wait for the disk ({@code appendfsync always}). */
+  public boolean fsyncAlways() {
+    AofWriter w = writer;
+    return w != null && w.fsync() == AofWriter.Fsync.ALWAYS;
+  }
+
+  /** See {@link AofWriter#deferUntilDurable}. */
+  public boolean deferUntilDurable(Runnable release, boolean force) {
+    AofWriter w = writer;
+    return w != null && w.deferUntilDurable(release, force);
+  }
+
+  /** Writes and forces everything appended, then stops the writer (SHUTDOWN). */
+  public void close() {
+    AofWriter w = writer;
+    if (w == null) {
+      return;
+    }
+    server.propagation(PropagationSink.NONE);
+    try {
+      w.close(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("The append-only file is flushed and closed");
+  }
+
+  /** Loading progress while {@link #load} runs, else null. */
+  public LoadProgress loadProgress() {
+    return progress;
+  }
+
+  /** "ok" or "err", as INFO's aof_last_write_status. */
+  public String lastWriteStatus() {
+    return lastWriteStatus;
+  }
+
+  /** Bytes of the whole log (base and incremental files). */
+  public long currentSize() {
+    AofWriter w = writer;
+    long incrs = 0;
+    try {
+      List<AofManifest.Part> parts = manifest.incrs();
+      for (int i = 0; i < parts.size() - 1; i++) {
+        incrs += Files.size(directory.resolve(parts.get(i).file()));
+      }
+    } catch (IOException e) {
+      // Sizes are informational.
+    }
+    return baseSize + incrs + (w == null ? 0 : w.size());
+  }
+
+  public long baseSize() {
+    return baseSize;
+  }
+
+  /** Records appended but not yet written. */
+  public long pendingRecords() {
+    AofWriter w = writer;
+    return w == null ? 0 : w.pendingRecords();
+  }
+}

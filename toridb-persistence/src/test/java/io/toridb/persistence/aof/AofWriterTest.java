@@ -1,0 +1,260 @@
+package io.toridb.persistence.aof;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.toridb.core.propagation.PropagationSink.Effect;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The writer: fsync policies, replies held for the disk, and surviving write and fsync errors. */
+class AofWriterTest {
+  @TempDir Path dir;
+  private AofWriter writer;
+
+  /** A real file whose writes and forces fail on demand, a write failing halfway through. */
+  static final class FaultyFile implements LogFile {
+    final LogFile real;
+    final AtomicBoolean failWrites = new AtomicBoolean();
+    final AtomicBoolean failForce = new AtomicBoolean();
+    final AtomicInteger forces = new AtomicInteger();
+
+    FaultyFile(Path path) throws IOException {
+      real = LogFile.open(path);
+    }
+
+    @Override
+    public void write(ByteBuffer[] buffers, long position) throws IOException {
+      if (failWrites.get()) {
+        // Half of the bytes reach the file before the disk fills up.
+        ByteBuffer b = buffers[0];
+        ByteBuffer half = b.duplicate();
+        half.limit(b.position() + b.remaining() / 2);
+        real.write(new ByteBuffer[] {half}, position);
+        throw new IOException("No space left on device");
+      }
+      real.write(buffers, position);
+    }
+
+    @Override
+    public void force() throws IOException {
+      if (failForce.get()) {
+        throw new IOException("Input/output error");
+      }
+      forces.incrementAndGet();
+      real.force();
+    }
+
+    @Override
+    public long size() throws IOException {
+      return real.size();
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      real.truncate(size);
+    }
+
+    @Override
+    public void close() throws IOException {
+      real.close();
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (writer != null) {
+      writer.close(5000);
+    }
+  }
+
+  private static byte[] record(int i) {
+    return AofRecord.encode(
+        0, new byte[][] {"SET".getBytes(), ("k" + i).getBytes(), ("value-" + i).getBytes()});
+  }
+
+  private static List<String> readBack(Path file) throws IOException {
+    List<String> keys = new ArrayList<>();
+    AofReader.Result r =
+        AofReader.read(
+            file,
+            (effects, end) -> {
+              for (Effect e : effects) {
+                keys.add(new String(e.argv()[1], StandardCharsets.UTF_8));
+              }
+            });
+    assertEquals(AofReader.Outcome.COMPLETE, r.outcome(), String.valueOf(r.problem()));
+    return keys;
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    for (int i = 0; i < 1000 && !condition.getAsBoolean(); i++) {
+      Thread.sleep(10);
+    }
+    assertTrue(condition.getAsBoolean(), "timed out waiting until " + what);
+  }
+
+  private static List<String> keys(int from, int to) {
+    List<String> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add("k" + i);
+    }
+    return out;
+  }
+
+  @Test
+  void always_releasesARepliesOnlyAfterTheForceCoveringIt() throws Exception {
+    Path path = dir.resolve("a.aof");
+    FaultyFile file = new FaultyFile(path);
+    file.failForce.set(true);
+    writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    writer.append(record(0));
+    AtomicBoolean released = new AtomicBoolean();
+    assertTrue(writer.deferUntilDurable(() -> released.set(true), false));
+    Thread.sleep(100);
+    assertFalse(released.get(), "released before the record was forced");
+    file.failForce.set(false);
+    await(released::get, "the reply is released");
+    assertEquals(List.of("k0"), readBack(path));
+    // Nothing pending: no need to wait.
+    assertFalse(writer.deferUntilDurable(() -> {}, false));
+  }
+
+  @Test
+  void everysec_doesNotHoldReplies_andTheDataReachesTheFile() throws Exception {
+    Path path = dir.resolve("e.aof");
+    writer = new AofWriter(LogFile.open(path), AofWriter.Fsync.EVERYSEC, s -> {});
+    writer.start();
+    for (int i = 0; i < 100; i++) {
+      writer.append(record(i));
+      assertFalse(writer.deferUntilDurable(() -> {}, false));
+    }
+    await(() -> writer.pendingRecords() == 0, "everything is written");
+    assertEquals(keys(0, 100), readBack(path));
+  }
+
+  @Test
+  void groupCommit_oneForceServesManyWriters() throws Exception {
+    Path path = dir.resolve("g.aof");
+    FaultyFile file = new FaultyFile(path);
+    writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    int threads = 4;
+    int each = 250;
+    AtomicInteger released = new AtomicInteger();
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int base = t * each;
+      Thread th =
+          new Thread(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  writer.append(record(base + i));
+                  if (!writer.deferUntilDurable(released::incrementAndGet, false)) {
+                    released.incrementAndGet();
+                  }
+                }
+              });
+      ts.add(th);
+      th.start();
+    }
+    for (Thread th : ts) {
+      th.join();
+    }
+    await(() -> released.get() == threads * each, "every reply is released");
+    List<String> back = readBack(path);
+    assertEquals(threads * each, back.size());
+    assertEquals(new java.util.HashSet<>(keys(0, threads * each)), new java.util.HashSet<>(back));
+    assertTrue(file.forces.get() <= threads * each, "more forces than records");
+  }
+
+  @Test
+  void writeError_reportsIt_keepsTheRecords_andRecoversWithACompleteLog() throws Exception {
+    Path path = dir.resolve("w.aof");
+    FaultyFile file = new FaultyFile(path);
+    AtomicReference<String> status = new AtomicReference<>();
+    List<String> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+    writer =
+        new AofWriter(
+            file,
+            AofWriter.Fsync.ALWAYS,
+            s -> {
+              status.set(s);
+              statuses.add(String.valueOf(s));
+            });
+    writer.start();
+    writer.append(record(0));
+    await(() -> writer.pendingRecords() == 0, "the first record is written");
+    file.failWrites.set(true);
+    writer.append(record(1));
+    writer.append(record(2));
+    AtomicBoolean released = new AtomicBoolean();
+    writer.deferUntilDurable(() -> released.set(true), false);
+    await(() -> status.get() != null, "the error is reported");
+    assertEquals("No space left on device", status.get());
+    assertEquals("No space left on device", writer.error());
+    Thread.sleep(200);
+    assertFalse(released.get(), "a reply was released while its write failed");
+    file.failWrites.set(false);
+    await(released::get, "the reply is released after recovery");
+    assertNull(writer.error());
+    assertNull(status.get());
+    assertEquals(List.of("No space left on device", "null"), statuses.subList(0, 2));
+    // No half-written record is left in the middle: the log reads back whole.
+    writer.append(record(3));
+    await(() -> writer.pendingRecords() == 0, "the last record is written");
+    writer.close(5000);
+    writer = null;
+    assertEquals(keys(0, 4), readBack(path));
+  }
+
+  @Test
+  void fsyncError_isReportedAndRetried() throws Exception {
+    Path path = dir.resolve("f.aof");
+    FaultyFile file = new FaultyFile(path);
+    AtomicReference<String> status = new AtomicReference<>();
+    writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, status::set);
+    writer.start();
+    file.failForce.set(true);
+    writer.append(record(0));
+    AtomicBoolean released = new AtomicBoolean();
+    writer.deferUntilDurable(() -> released.set(true), false);
+    await(() -> status.get() != null, "the error is reported");
+    assertEquals("Input/output error", status.get());
+    file.failForce.set(false);
+    await(released::get, "the reply is released");
+    assertNull(status.get());
+    writer.close(5000);
+    writer = null;
+    assertEquals(List.of("k0"), readBack(path));
+  }
+
+  @Test
+  void close_writesAndForcesEverything_evenWithFsyncNo() throws Exception {
+    Path path = dir.resolve("c.aof");
+    FaultyFile file = new FaultyFile(path);
+    writer = new AofWriter(file, AofWriter.Fsync.NO, s -> {});
+    writer.start();
+    for (int i = 0; i < 50; i++) {
+      writer.append(record(i));
+    }
+    writer.close(5000);
+    writer = null;
+    assertTrue(file.forces.get() >= 1);
+    assertEquals(keys(0, 50), readBack(path));
+  }
+}

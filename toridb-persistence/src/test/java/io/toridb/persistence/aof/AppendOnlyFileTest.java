@@ -1,0 +1,289 @@
+package io.toridb.persistence.aof;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.toridb.core.CoreCommands;
+import io.toridb.core.command.CommandExecutor;
+import io.toridb.core.config.Config;
+import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientSession;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A server's log end to end: writes go in, a restart replays them, damage is handled. */
+class AppendOnlyFileTest {
+  @TempDir Path dir;
+  private Node node;
+
+  /** One server's keyspace and command path with its log, without the network. */
+  private final class Node implements AutoCloseable {
+    final ServerContext server;
+    final CommandExecutor executor;
+    final ClientSession session = new ClientSession(true);
+    final AppendOnlyFile aof;
+    final ByteBuf out = Unpooled.buffer();
+
+    Node(String... config) throws Exception {
+      Config c = Config.standard();
+      for (int i = 0; i < config.length; i += 2) {
+        c.require(config[i]).set(config[i + 1]);
+      }
+      server = new ServerContext(c);
+      CoreCommands.registerAll(server.commands());
+      aof = AppendOnlyFile.open(server, dir);
+      server.loading(true);
+      server.keyspace().expiryPaused(true);
+      try {
+        aof.load();
+      } finally {
+        server.keyspace().expiryPaused(false);
+        server.loading(false);
+      }
+      aof.start();
+      executor = new CommandExecutor(server);
+    }
+
+    String call(String... args) {
+      byte[][] argv = new byte[args.length][];
+      for (int i = 0; i < args.length; i++) {
+        argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
+      }
+      out.clear();
+      executor.context().out().reset(out, 2);
+      executor.execute(session, argv);
+      return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+      aof.close();
+      out.release();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private Node restart(String... config) throws Exception {
+    if (node != null) {
+      node.close();
+    }
+    node = new Node(config);
+    return node;
+  }
+
+  private Path incr() {
+    return dir.resolve("appendonlydir").resolve("appendonly.aof.1.incr.aof");
+  }
+
+  @Test
+  void everyTypeAndTransaction_surviveARestart() throws Exception {
+    Node n = restart();
+    n.call("SET", "s", "v", "EX", "1000");
+    n.call("INCRBYFLOAT", "f", "1.5");
+    n.call("RPUSH", "l", "a", "b", "c");
+    n.call("LPOP", "l");
+    n.call("HSET", "h", "f1", "1", "f2", "2");
+    n.call("SADD", "set", "x", "y", "z");
+    n.call("SPOP", "set");
+    n.call("ZADD", "z", "1", "one", "2", "two");
+    n.call("SELECT", "5");
+    n.call("SET", "in5", "yes");
+    n.call("SELECT", "0");
+    n.call("MULTI");
+    n.call("INCR", "counter");
+    n.call("INCR", "counter");
+    n.call("EXEC");
+    n.call("BEGIN");
+    n.call("SET", "staged", "1");
+    n.call("APPEND", "staged", "2");
+    n.call("COMMIT");
+    n.call("BEGIN");
+    n.call("SET", "rolledback", "1");
+    n.call("ROLLBACK");
+    String digest = n.call("DEBUG", "DIGEST");
+    Node m = restart();
+    assertEquals(digest, m.call("DEBUG", "DIGEST"));
+    assertEquals("$2\r\n12\r\n", m.call("GET", "staged"));
+    assertEquals(":0\r\n", m.call("EXISTS", "rolledback"));
+    assertEquals("$1\r\n2\r\n", m.call("GET", "counter"));
+    assertTrue(Integer.parseInt(m.call("TTL", "s").trim().substring(1)) > 990);
+    m.call("SELECT", "5");
+    assertEquals("$3\r\nyes\r\n", m.call("GET", "in5"));
+  }
+
+  @Test
+  void newDirectory_getsAManifestAndAFirstFile() throws Exception {
+    restart();
+    assertEquals(
+        "file appendonly.aof.1.incr.aof seq 1 type i\n",
+        Files.readString(dir.resolve("appendonlydir").resolve("appendonly.aof.manifest")));
+    assertTrue(Files.exists(incr()));
+  }
+
+  @Test
+  void tornTail_isCutOff_andTheRestLoads() throws Exception {
+    Node n = restart();
+    n.call("SET", "a", "1");
+    n.call("SET", "b", "2");
+    n.close();
+    node = null;
+    long good = Files.size(incr());
+    byte[] next =
+        AofRecord.encode(0, new byte[][] {"SET".getBytes(), "c".getBytes(), "3".getBytes()});
+    AofRecord.seal(next);
+    Files.write(incr(), java.util.Arrays.copyOf(next, next.length - 3), StandardOpenOption.APPEND);
+    Node m = restart();
+    assertEquals("$1\r\n2\r\n", m.call("GET", "b"));
+    assertEquals(":0\r\n", m.call("EXISTS", "c"));
+    assertEquals(good, Files.size(incr()));
+    // Writes after the cut append cleanly: the next start reads everything.
+    m.call("SET", "c", "after");
+    Node again = restart();
+    assertEquals("$5\r\nafter\r\n", again.call("GET", "c"));
+  }
+
+  @Test
+  void tornTail_withLoadTruncatedNo_stopsTheStart() throws Exception {
+    Node n = restart();
+    n.call("SET", "a", "1");
+    n.close();
+    node = null;
+    Files.write(incr(), new byte[] {0x54, 0x52, 1}, StandardOpenOption.APPEND);
+    AppendOnlyFile.LoadException e =
+        assertThrows(AppendOnlyFile.LoadException.class, () -> restart("aof-load-truncated", "no"));
+    assertTrue(e.getMessage().contains("aof-load-truncated is no"), e.getMessage());
+  }
+
+  @Test
+  void damageBeforeTheEnd_stopsTheStart_namingFileOffsetAndTool() throws Exception {
+    Node n = restart();
+    n.call("SET", "a", "1");
+    long second = Files.size(incr());
+    n.call("SET", "b", "2");
+    n.call("SET", "c", "3");
+    n.close();
+    node = null;
+    byte[] bytes = Files.readAllBytes(incr());
+    bytes[(int) second + AofRecord.HEADER + 6] ^= 0x10;
+    Files.write(incr(), bytes);
+    AppendOnlyFile.LoadException e =
+        assertThrows(AppendOnlyFile.LoadException.class, this::restart);
+    assertEquals(
+        "Bad AOF: "
+            + incr()
+            + " has a damaged record at offset "
+            + second
+            + " (checksum mismatch). Run 'scripts/toridb-check-aof --fix "
+            + incr()
+            + "' to cut the file at that offset (losing the "
+            + (bytes.length - second)
+            + " bytes after it), then start again.",
+        e.getMessage());
+    // Nothing was changed by the failed start.
+    assertEquals(bytes.length, Files.size(incr()));
+  }
+
+  @Test
+  void manifestListingAMissingFile_stopsTheStart() throws Exception {
+    restart().close();
+    node = null;
+    Path manifest = dir.resolve("appendonlydir").resolve("appendonly.aof.manifest");
+    Files.writeString(
+        manifest,
+        "file appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+    AppendOnlyFile.LoadException e =
+        assertThrows(AppendOnlyFile.LoadException.class, this::restart);
+    assertTrue(e.getMessage().contains("appendonly.aof.2.incr.aof, which does not exist"));
+    Files.writeString(manifest, "this is not a manifest\n");
+    e = assertThrows(AppendOnlyFile.LoadException.class, this::restart);
+    assertTrue(e.getMessage().contains("is damaged: invalid manifest line 1"), e.getMessage());
+  }
+
+  @Test
+  void emptyAndGarbageFiles() throws Exception {
+    restart().close();
+    node = null;
+    // An empty log loads as an empty data set.
+    assertEquals("*0\r\n", restart().call("KEYS", "*"));
+    node.close();
+    node = null;
+    Files.writeString(incr(), "*2\r\n$3\r\nDEL\r\n$1\r\nx\r\n not ours at all, and long enough");
+    AppendOnlyFile.LoadException e =
+        assertThrows(AppendOnlyFile.LoadException.class, this::restart);
+    assertTrue(e.getMessage().contains("at offset 0 (bad record magic)"), e.getMessage());
+  }
+
+  @Test
+  void checkTool_reportsAndFixes() throws Exception {
+    Node n = restart();
+    n.call("SET", "a", "1");
+    n.call("SET", "b", "2");
+    n.close();
+    node = null;
+    long good = Files.size(incr());
+    Files.write(incr(), new byte[] {0x54, 0x52, 1, 1, 0, 0}, StandardOpenOption.APPEND);
+    Path aofDir = dir.resolve("appendonlydir");
+
+    assertEquals(1, check("n\n", aofDir.toString()));
+    assertEquals(1, check("n\n", "--fix", aofDir.toString()));
+    assertEquals(good + 6, Files.size(incr()));
+    String report = lastOutput;
+    assertTrue(report.contains("incomplete record at offset " + good), report);
+    assertTrue(report.contains("losing the last 6 bytes"), report);
+    assertTrue(report.contains("Nothing changed."), report);
+
+    assertEquals(0, check("y\n", "--fix", aofDir.toString()));
+    assertEquals(good, Files.size(incr()));
+    assertEquals(0, check("", incr().toString()));
+    assertTrue(lastOutput.contains("OK, 2 records"), lastOutput);
+    assertEquals(2, check("", "--bogus"));
+  }
+
+  private String lastOutput;
+
+  private int check(String input, String... args) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    int status = new AofCheck(out, new BufferedReader(new StringReader(input))).run(args);
+    lastOutput = bytes.toString(StandardCharsets.UTF_8);
+    return status;
+  }
+
+  @Test
+  void writesWhileTheLogFails_areRefusedWithMisconf_readsStillWork() throws Exception {
+    Node n = restart();
+    n.call("SET", "a", "1");
+    n.server.writeRefusal(AppendOnlyFile.refusal("No space left on device"));
+    String misconf = "-MISCONF Errors writing to the AOF file: No space left on device\r\n";
+    assertEquals(misconf, n.call("SET", "a", "2"));
+    assertEquals(misconf, n.call("PING"));
+    assertEquals("$1\r\n1\r\n", n.call("GET", "a"));
+    n.call("MULTI");
+    n.call("GET", "a");
+    assertEquals("*1\r\n$1\r\n1\r\n", n.call("EXEC"));
+    n.call("MULTI");
+    // Queueing a write is refused too, which aborts the transaction, as in Redis.
+    assertEquals(misconf, n.call("INCR", "a"));
+    assertTrue(n.call("EXEC").startsWith("-EXECABORT"));
+    n.server.writeRefusal(null);
+    assertEquals("+OK\r\n", n.call("SET", "a", "3"));
+  }
+}
