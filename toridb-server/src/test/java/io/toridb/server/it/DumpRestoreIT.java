@@ -16,6 +16,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * DUMP and RESTORE between a real Redis 7.0 and ToriDB in both directions, for every type and
@@ -251,14 +255,11 @@ class DumpRestoreIT {
 
   @Test
   void jedisBinaryDumpAndRestore_inBothProtocols() {
-    for (redis.clients.jedis.RedisProtocol protocol :
-        new redis.clients.jedis.RedisProtocol[] {
-          redis.clients.jedis.RedisProtocol.RESP2, redis.clients.jedis.RedisProtocol.RESP3
-        }) {
-      try (redis.clients.jedis.Jedis j =
-          new redis.clients.jedis.Jedis(
-              new redis.clients.jedis.HostAndPort(tori.host(), tori.port()),
-              redis.clients.jedis.DefaultJedisClientConfig.builder()
+    for (RedisProtocol protocol : new RedisProtocol[] {RedisProtocol.RESP2, RedisProtocol.RESP3}) {
+      try (Jedis j =
+          new Jedis(
+              new HostAndPort(tori.host(), tori.port()),
+              DefaultJedisClientConfig.builder()
                   .timeoutMillis(15_000)
                   .protocol(protocol)
                   .build())) {
