@@ -18,6 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.toridb.core.CoreCommands;
 import io.toridb.core.config.Config;
 import io.toridb.core.server.ServerContext;
+import io.toridb.persistence.dump.DumpCommands;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -77,6 +78,7 @@ public final class ToriServer {
     this.config = config;
     this.context = new ServerContext(config);
     CoreCommands.registerAll(context.commands());
+    DumpCommands.register(context.commands());
     this.monitor = new Monitor(this);
     this.info = new InfoCommand(this);
     monitor.register(context.commands());

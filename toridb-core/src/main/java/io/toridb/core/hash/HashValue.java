@@ -29,6 +29,15 @@ public final class HashValue extends StoredValue {
     this.pairs = pairs;
   }
 
+  /**
+   * An empty hash in the "hashtable" encoding, sized for {@code expected} fields: how Redis builds
+   * a hash it loads with more fields than hash-max-listpack-entries. Stored only once it has a
+   * pair.
+   */
+  public static HashValue hashtable(int expected) {
+    return new HashValue(new PairTable(expected));
+  }
+
   @Override
   public ValueType type() {
     return ValueType.HASH;
@@ -114,6 +123,16 @@ public final class HashValue extends StoredValue {
   /** Removes {@code field}; true if it was there. The caller removes an emptied hash's key. */
   public boolean delete(byte[] field) {
     return pairs.remove(field);
+  }
+
+  /**
+   * Moves to the "hashtable" encoding now if it is not there yet: for a loaded hash whose field
+   * count passes hash-max-listpack-entries, which Redis converts without looking at lengths.
+   */
+  public void convertToHashtable() {
+    if (pairs instanceof PackedPairs) {
+      convert();
+    }
   }
 
   /** Moves every pair into a hash table, keeping nothing of the listpack. */

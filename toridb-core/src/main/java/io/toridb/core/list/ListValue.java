@@ -106,6 +106,14 @@ public final class ListValue extends StoredValue {
     return true;
   }
 
+  /**
+   * The packed threshold in force: elements at least this long get a node of their own, which a
+   * saved list keeps as a "plain" node.
+   */
+  public static long packedThreshold() {
+    return packedThreshold;
+  }
+
   @Override
   public ValueType type() {
     return ValueType.LIST;

@@ -119,8 +119,11 @@ public final class SetValue extends StoredValue implements io.toridb.core.zset.S
     return ints != null ? ints.contains(v) : table.contains(StringValue.digits(v));
   }
 
-  /** The integer at sorted position {@code i} of an intset. */
-  long intAt(int i) {
+  /**
+   * The integer at sorted position {@code i} (0 &le; i &lt; size) of an intset: what saving the set
+   * in Redis's intset form reads.
+   */
+  public long intAt(int i) {
     return ints.get(i);
   }
 

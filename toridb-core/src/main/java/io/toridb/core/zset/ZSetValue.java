@@ -69,6 +69,52 @@ public final class ZSetValue extends StoredValue {
   }
 
   /**
+   * An empty set in the listpack form, or in the skiplist form sized for {@code expected} members:
+   * for building a loaded value entry by entry with {@link #insert}.
+   */
+  public static ZSetValue empty(boolean listpack, int expected) {
+    return listpack ? new ZSetValue(new PackedEntries(Math.min(expected, 1024))) : ranked(expected);
+  }
+
+  /**
+   * Adds {@code member} (kept, not copied) with {@code score} if it is not in the set, checking no
+   * limit and converting nothing: for loading a saved value, whose encoding the loader decides.
+   *
+   * @return false when the member is already there (nothing changes)
+   */
+  public boolean insert(byte[] member, double score) {
+    if (!Double.isNaN(score(member))) {
+      return false;
+    }
+    insertNew(score, member);
+    return true;
+  }
+
+  /** Moves to the skiplist form now if it is not there yet (a loaded set with too many entries). */
+  public void convertToSkiplist() {
+    if (packed != null) {
+      convertToRanked();
+    }
+  }
+
+  /**
+   * Moves to the listpack form when the set has at most {@code maxEntries} members of at most
+   * {@code maxValue} bytes, as Redis does after loading a sorted set saved in the skiplist form.
+   */
+  public void packIfFits(long maxEntries, long maxValue) {
+    packIfFits(new ZSetLimits(maxEntries, maxValue));
+  }
+
+  /**
+   * A score as Redis reads it from a listpack entry stored as text (zzlStrtod): C's {@code strtod}
+   * over at most the first 127 bytes.
+   */
+  public static double parseListpackScore(byte[] text) {
+    byte[] b = text.length > 127 ? Arrays.copyOf(text, 127) : text;
+    return new Strtod().parse(b, 0);
+  }
+
+  /**
    * An empty set in the form ZADD creates for a first member of {@code firstMemberLength} bytes.
    */
   static ZSetValue forFirstMember(int firstMemberLength, ZSetLimits limits) {
@@ -326,13 +372,27 @@ public final class ZSetValue extends StoredValue {
     }
   }
 
-  /** Receives entries one by one. */
-  interface EntryVisitor {
+  /** Receives entries one by one; the member array is the set's own and must not be changed. */
+  public interface EntryVisitor {
     void accept(byte[] member, double score);
   }
 
-  /** Visits every entry from the highest to the lowest, the order Redis's set algebra reads. */
-  void forEachDescending(EntryVisitor visitor) {
+  /** Visits every entry from the lowest to the highest (the order a listpack holds them). */
+  public void forEachAscending(EntryVisitor visitor) {
+    int n = size();
+    if (n == 0) {
+      return;
+    }
+    for (Cursor c = cursor(0); c.valid(); c.next()) {
+      visitor.accept(c.member(), c.score());
+    }
+  }
+
+  /**
+   * Visits every entry from the highest to the lowest, the order Redis's set algebra reads and its
+   * skiplist form is saved in.
+   */
+  public void forEachDescending(EntryVisitor visitor) {
     int n = size();
     if (n == 0) {
       return;
