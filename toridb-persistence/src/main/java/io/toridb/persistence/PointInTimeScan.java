@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>How: at the cut the scan becomes the server's {@link ChangeObserver}. Then it walks every
  * database, taking each key's lock in turn, and hands the key's value to the sink, marking the
  * value with this scan's mark. A command about to change a key the scan has not reached yet (its
- * value is not marked) first saves a copy of it, or the fact that it did not exist; when the walk
+ * value is not marked) first saves a copy of it, or the fact that it did not exist; one about to
+ * change a key already handed over records that (the new value will carry no mark); when the walk
  * reaches such a key it hands over the saved copy instead (or nothing), and after the walk it hands
  * over the saved copies of keys it never met (deleted or renamed away meanwhile). A key created
  * after the cut is saved as absent, so it is never handed over. Keys that expire during the scan
@@ -92,6 +93,8 @@ public final class PointInTimeScan implements ChangeObserver {
     Database d = server.keyspace().db(db);
     StoredValue v = d.peek(key);
     if (v != null && v.rewriteMark() == mark) {
+      // Already handed over. Remember that, since the value about to replace it is not marked.
+      saved.put(k, HANDED_OVER);
       return;
     }
     saved.put(k, v == null ? ABSENT : new Saved(v.snapshot()));
@@ -132,6 +135,9 @@ public final class PointInTimeScan implements ChangeObserver {
           }
         }
       }
+      if (cancelled) {
+        throw new CancelledException();
+      }
       // Keys that existed at the cut but were gone before the walk reached them.
       for (Map.Entry<DbKey, Saved> e : saved.entrySet()) {
         if (cancelled) {
@@ -141,6 +147,9 @@ public final class PointInTimeScan implements ChangeObserver {
         if (s != ABSENT && s != HANDED_OVER) {
           sink.accept(e.getKey().db(), e.getKey().key(), s.value());
         }
+      }
+      if (cancelled) {
+        throw new CancelledException();
       }
     } finally {
       server.changeObserver(null);

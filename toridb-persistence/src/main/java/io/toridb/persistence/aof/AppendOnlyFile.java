@@ -3,6 +3,7 @@ package io.toridb.persistence.aof;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.toridb.core.command.CommandExecutor;
+import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.propagation.PropagationSink;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
@@ -54,7 +55,26 @@ public final class AppendOnlyFile implements PropagationSink {
   /** The log's size after the last rewrite (or at startup): growth is measured against it. */
   private volatile long rewriteBaseSize;
 
-  private volatile AofRewrite.KeyEncoder encoder;
+  private volatile AofRewrite.KeyEncoder encoder = AppendOnlyFile::restoreEffect;
+
+  private static final byte[] RESTORE = {'R', 'E', 'S', 'T', 'O', 'R', 'E'};
+  private static final byte[] ABSTTL = {'A', 'B', 'S', 'T', 'T', 'L'};
+
+  /**
+   * How a rewritten base holds a key: {@code RESTORE key <expiry ms or 0> <DUMP payload> ABSTTL},
+   * the same per-key format as DUMP, for every type. Replayed while loading, a key whose expiry
+   * already passed is kept until loading ends, so that later records of the log still apply to it.
+   */
+  static byte[][] restoreEffect(io.toridb.core.keyspace.Key key, StoredValue value) {
+    long expiry = value.hasExpiry() ? value.expireAt() : 0;
+    return new byte[][] {
+      RESTORE,
+      key.bytes(),
+      Long.toString(expiry).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+      io.toridb.persistence.dump.DumpPayload.create(value),
+      ABSTTL
+    };
+  }
 
   /** How far loading is, for INFO; sizes in bytes. */
   public record LoadProgress(long startMillis, long totalBytes, long loadedBytes) {}
