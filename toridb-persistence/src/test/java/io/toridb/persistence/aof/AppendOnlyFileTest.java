@@ -19,6 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,11 +41,13 @@ class AppendOnlyFileTest {
 
     Node(String... config) throws Exception {
       Config c = Config.standard();
+      c.require("enable-debug-command").set("yes");
       for (int i = 0; i < config.length; i += 2) {
         c.require(config[i]).set(config[i + 1]);
       }
       server = new ServerContext(c);
       CoreCommands.registerAll(server.commands());
+      io.toridb.persistence.dump.DumpCommands.register(server.commands());
       aof = AppendOnlyFile.open(server, dir);
       server.loading(true);
       server.keyspace().expiryPaused(true);
@@ -57,6 +62,11 @@ class AppendOnlyFileTest {
       }
       aof.start();
       executor = new CommandExecutor(server);
+    }
+
+    /** DEBUG DIGEST: the digest of the whole data set, equal to Redis's for the same data. */
+    String digest() {
+      return io.toridb.core.keyspace.DatasetDigest.ofKeyspace(server.keyspace());
     }
 
     String call(String... args) {
@@ -121,9 +131,10 @@ class AppendOnlyFileTest {
     n.call("BEGIN");
     n.call("SET", "rolledback", "1");
     n.call("ROLLBACK");
-    String digest = n.call("DEBUG", "DIGEST");
+    String digest = n.digest();
+    assertTrue(!digest.equals("0".repeat(40)), digest);
     Node m = restart();
-    assertEquals(digest, m.call("DEBUG", "DIGEST"));
+    assertEquals(digest, m.digest());
     assertEquals("$2\r\n12\r\n", m.call("GET", "staged"));
     assertEquals(":0\r\n", m.call("EXISTS", "rolledback"));
     assertEquals("$1\r\n2\r\n", m.call("GET", "counter"));
@@ -298,5 +309,136 @@ class AppendOnlyFileTest {
     assertTrue(n.call("EXEC").startsWith("-EXECABORT"));
     n.server.writeRefusal(null);
     assertEquals("+OK\r\n", n.call("SET", "a", "3"));
+  }
+
+  private void awaitRewrite(AppendOnlyFile aof) throws InterruptedException {
+    for (int i = 0; i < 3000 && aof.rewriting(); i++) {
+      Thread.sleep(10);
+    }
+    assertTrue(!aof.rewriting(), "the rewrite did not finish");
+  }
+
+  private List<String> aofFiles() throws Exception {
+    try (var files = Files.list(dir.resolve("appendonlydir"))) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(f -> f.endsWith(".aof"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  @Test
+  void rewrite_compactsTheLogIntoABase_andTheDataSurvives() throws Exception {
+    Node n = restart();
+    for (int i = 0; i < 500; i++) {
+      n.call("INCR", "counter");
+      n.call("SET", "k" + (i % 50), "v" + i);
+    }
+    n.call("RPUSH", "list", "a", "b", "c");
+    n.call("HSET", "hash", "f", "1");
+    n.call("SADD", "set", "1", "2", "3");
+    n.call("ZADD", "zset", "1.5", "m");
+    n.call("SET", "ttl", "x", "PX", "500000");
+    n.call("SELECT", "7");
+    n.call("SET", "in7", "7");
+    n.call("SELECT", "0");
+    long before = n.aof.currentSize();
+    assertEquals(null, n.aof.rewrite("test"));
+    awaitRewrite(n.aof);
+    assertEquals("ok", n.aof.lastRewriteStatus());
+    assertEquals(1, n.aof.rewrites());
+    assertEquals(List.of("appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof"), aofFiles());
+    assertEquals(
+        "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n",
+        Files.readString(dir.resolve("appendonlydir").resolve("appendonly.aof.manifest")));
+    assertTrue(n.aof.currentSize() < before, n.aof.currentSize() + " >= " + before);
+    n.call("INCR", "counter");
+    String digest = n.digest();
+    assertTrue(!digest.equals("0".repeat(40)), digest);
+    long ttl = Long.parseLong(n.call("PTTL", "ttl").trim().substring(1));
+    Node m = restart();
+    assertEquals(digest, m.digest());
+    assertEquals("$3\r\n501\r\n", m.call("GET", "counter"));
+    assertTrue(Long.parseLong(m.call("PTTL", "ttl").trim().substring(1)) <= ttl);
+    // A second rewrite replaces the first base.
+    assertEquals(null, m.aof.rewrite("again"));
+    awaitRewrite(m.aof);
+    assertEquals(List.of("appendonly.aof.3.base.aof", "appendonly.aof.3.incr.aof"), aofFiles());
+    assertEquals(digest.length(), restart().digest().length());
+    assertEquals(digest, node.digest());
+  }
+
+  @Test
+  void writesDuringRewrites_areAllThereAfterRestart() throws Exception {
+    Node n = restart();
+    for (int i = 0; i < 2000; i++) {
+      n.call("RPUSH", "list" + (i % 20), "seed" + i);
+    }
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> writers = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      int id = t;
+      Thread th =
+          new Thread(
+              () -> {
+                CommandExecutor ex = new CommandExecutor(n.server);
+                ClientSession s = new ClientSession(true);
+                ByteBuf buf = Unpooled.buffer();
+                int i = 0;
+                while (!stop.get()) {
+                  for (String[] cmd :
+                      new String[][] {
+                        {"INCR", "counter" + id},
+                        {"LPUSH", "list" + (i % 20), "w" + id + ":" + i},
+                        {"SET", "k" + id + ":" + (i % 300), "v" + i},
+                        {"DEL", "k" + id + ":" + ((i + 150) % 300)}
+                      }) {
+                    byte[][] argv = new byte[cmd.length][];
+                    for (int j = 0; j < cmd.length; j++) {
+                      argv[j] = cmd[j].getBytes(StandardCharsets.UTF_8);
+                    }
+                    buf.clear();
+                    ex.context().out().reset(buf, 2);
+                    ex.execute(s, argv);
+                  }
+                  i++;
+                }
+                buf.release();
+              });
+      writers.add(th);
+      th.start();
+    }
+    for (int r = 0; r < 3; r++) {
+      Thread.sleep(100);
+      assertEquals(null, n.aof.rewrite("test"));
+      awaitRewrite(n.aof);
+      assertEquals("ok", n.aof.lastRewriteStatus());
+    }
+    stop.set(true);
+    for (Thread th : writers) {
+      th.join();
+    }
+    String digest = n.digest();
+    Node m = restart();
+    assertEquals(digest, m.digest());
+  }
+
+  @Test
+  void flushallDuringARewrite_cancelsIt_andNothingIsLost() throws Exception {
+    Node n = restart();
+    for (int i = 0; i < 20000; i++) {
+      n.call("SET", "k" + i, "v" + i);
+    }
+    assertEquals(null, n.aof.rewrite("test"));
+    n.call("FLUSHALL");
+    n.call("SET", "after", "1");
+    awaitRewrite(n.aof);
+    // Either the rewrite finished before the FLUSHALL reached it, or it was cancelled.
+    String digest = n.digest();
+    Node m = restart();
+    assertEquals(digest, m.digest());
+    assertEquals("$1\r\n1\r\n", m.call("GET", "after"));
+    assertEquals(":1\r\n", m.call("DBSIZE"));
   }
 }
