@@ -170,6 +170,11 @@ class CrashRecoveryIT {
   }
 
   private void crashCycles(String fsync, int cycles, long graceMillis) throws Exception {
+    crashCycles(fsync, cycles, graceMillis, false);
+  }
+
+  private void crashCycles(String fsync, int cycles, long graceMillis, boolean rewriting)
+      throws Exception {
     Acks[] acks = new Acks[CLIENTS];
     for (int c = 0; c < CLIENTS; c++) {
       acks[c] = new Acks();
@@ -188,8 +193,12 @@ class CrashRecoveryIT {
                 process.destroyForcibly();
               });
       killer.start();
+      Thread rewriter = rewriting ? startRewrites() : null;
       load(acks, cycle);
       killer.join();
+      if (rewriter != null) {
+        rewriter.join();
+      }
       long killedAt = System.currentTimeMillis();
       process.waitFor();
       assertEquals(137, process.exitValue(), "the server was not killed by SIGKILL");
@@ -201,6 +210,42 @@ class CrashRecoveryIT {
       total += a.set.get();
     }
     assertTrue(total > CLIENTS, "too few writes were acknowledged to test anything: " + total);
+  }
+
+  /** Asks for rewrites back to back until the server dies. */
+  private Thread startRewrites() {
+    Thread t =
+        new Thread(
+            () -> {
+              try (Jedis j = new Jedis("127.0.0.1", port)) {
+                while (true) {
+                  try {
+                    j.bgrewriteaof();
+                  } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                    // Already rewriting: ask again shortly.
+                  }
+                  Thread.sleep(20);
+                }
+              } catch (RuntimeException | InterruptedException e) {
+                // The server was killed.
+              }
+            });
+    t.start();
+    return t;
+  }
+
+  @Test
+  void always_killedDuringRewrites_losesNothingAcknowledged() throws Exception {
+    crashCycles("always", 3, 0, true);
+    try (var files = Files.list(dir.resolve("appendonlydir"))) {
+      assertTrue(
+          files.anyMatch(f -> f.getFileName().toString().endsWith(".base.aof")),
+          "no rewrite ever completed");
+    }
+    try (Jedis j = new Jedis("127.0.0.1", port)) {
+      assertTrue(
+          j.info("persistence").contains("aof_enabled:1"), "the server runs without its log");
+    }
   }
 
   @Test
