@@ -42,6 +42,9 @@ public final class Main {
         config.number("port"),
         ToriServer.workerCount(config),
         Path.of(config.text("dir")).toAbsolutePath().normalize());
+    // Before starting: a signal that arrives while the log is replayed is handled as later.
+    Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "toridb-shutdown"));
+    exitCleanlyOnSignals(log);
     try {
       server.start();
     } catch (java.io.IOException e) {
@@ -52,8 +55,6 @@ public final class Main {
       Thread.currentThread().interrupt();
       System.exit(1);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "toridb-shutdown"));
-    exitCleanlyOnSignals(log);
     try {
       server.awaitTermination();
     } catch (InterruptedException e) {
