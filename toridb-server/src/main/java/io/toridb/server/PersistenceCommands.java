@@ -2,6 +2,7 @@ package io.toridb.server;
 
 import static io.toridb.core.command.CommandFlag.ADMIN;
 import static io.toridb.core.command.CommandFlag.NOSCRIPT;
+import static io.toridb.core.command.CommandFlag.NO_ASYNC_LOADING;
 import static io.toridb.core.command.CommandFlag.NO_MULTI;
 
 import io.toridb.core.command.Args;
@@ -35,13 +36,13 @@ final class PersistenceCommands {
   void register(CommandTable t) {
     t.add(
         CommandSpec.builder("bgrewriteaof", 1)
-            .flags(ADMIN | NOSCRIPT)
+            .flags(NO_ASYNC_LOADING | ADMIN | NOSCRIPT)
             .group("server")
             .doc("Asynchronously rewrite the append-only file", "1.0.0", "O(1)")
             .handler(this::bgrewriteaof));
     t.add(
         CommandSpec.builder("save", 1)
-            .flags(ADMIN | NOSCRIPT | NO_MULTI)
+            .flags(NO_ASYNC_LOADING | ADMIN | NOSCRIPT | NO_MULTI)
             .group("server")
             .doc(
                 "Synchronously save the dataset to disk",
@@ -50,7 +51,7 @@ final class PersistenceCommands {
             .handler(this::save));
     t.add(
         CommandSpec.builder("bgsave", -1)
-            .flags(ADMIN | NOSCRIPT)
+            .flags(NO_ASYNC_LOADING | ADMIN | NOSCRIPT)
             .group("server")
             .doc("Asynchronously save the dataset to disk", "1.0.0", "O(1)")
             .handler(this::bgsave));

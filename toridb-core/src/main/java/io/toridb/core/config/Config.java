@@ -372,6 +372,7 @@ public final class Config {
     c.add(Directive.bool("rdbchecksum", true, false));
     c.add(Directive.bool("stop-writes-on-bgsave-error", true, true));
     c.add(Directive.integer("rdb-key-save-delay", 0, Integer.MIN_VALUE, maxInt, true));
+    c.add(Directive.integer("key-load-delay", 0, Integer.MIN_VALUE, maxInt, true));
     c.add(Directive.integer("auto-aof-rewrite-percentage", 100, 0, maxInt, true));
     c.add(
         Directive.memory("auto-aof-rewrite-min-size", 64L * 1024 * 1024, 0, Long.MAX_VALUE, true));

@@ -416,8 +416,12 @@ public final class Snapshots {
             merge,
             RdbFileWriter.Access.of(config.text("maxmemory-policy")),
             start);
+    long delay = config.number("key-load-delay");
     RdbFileReader.Target target =
         (db, key, value, expireAt) -> {
+          if (delay != 0) {
+            keySaveDelay(delay);
+          }
           int stripe = KeyLocks.stripeOf(key.hashCode());
           locks.lock(stripe);
           try {
@@ -800,7 +804,10 @@ public final class Snapshots {
     }
   }
 
-  /** rdb-key-save-delay: microseconds per key; negative: one microsecond with chance 1/-n. */
+  /**
+   * rdb-key-save-delay and key-load-delay (test settings, as in Redis): microseconds per key;
+   * negative: one microsecond with chance 1/-n.
+   */
   private static void keySaveDelay(long micros) {
     if (micros < 0) {
       micros = ThreadLocalRandom.current().nextLong(-micros) == 0 ? 1 : 0;
