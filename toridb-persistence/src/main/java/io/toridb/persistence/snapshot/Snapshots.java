@@ -71,6 +71,10 @@ public final class Snapshots {
           + " (stop-writes-on-bgsave-error option). Please check the Redis logs for details about"
           + " the RDB error.";
 
+  /** Redis's reply to BGREWRITEAOF while a rewrite runs. */
+  static final String REWRITE_RUNNING =
+      "ERR Background append only file rewriting already in progress";
+
   /** The rewrite of the append-only file, as far as scheduling it next to snapshots goes. */
   public interface LogRewriter {
     boolean rewriting();
@@ -131,13 +135,20 @@ public final class Snapshots {
   private final AtomicLong cuts = new AtomicLong();
   private volatile Supplier<LogRewriter> logRewriter = () -> null;
 
-  /** Guards starting scans, the running job, the schedule flags and renames into place. */
+  /**
+   * Guards starting scans and the running job. Lock order: {@code jobs}, then key locks (a cut
+   * takes them all), then {@link #renames}. Code that holds key locks (FLUSHALL, DEBUG RELOAD,
+   * SHUTDOWN) therefore never takes {@code jobs}: stopping a background save needs no lock.
+   */
   private final Object jobs = new Object();
+
+  /** Guards renaming snapshots into place and what the newest one on disk is; takes nothing. */
+  private final Object renames = new Object();
 
   private volatile Job background;
   private int foregroundScans;
-  private boolean bgsaveScheduled;
-  private boolean rewriteScheduled;
+  private volatile boolean bgsaveScheduled;
+  private volatile boolean rewriteScheduled;
   private long renamedCut = -1;
 
   /** The dirty counter at the cut of the newest snapshot on disk. */
@@ -189,12 +200,20 @@ public final class Snapshots {
    * {@code schedule}, or inside EXEC, it is scheduled for when that one ends).
    */
   public Start bgsave(boolean schedule, boolean inTransaction) {
+    if (inTransaction) {
+      // EXEC holds key locks: no jobs lock here (see its lock order); nothing starts inside EXEC.
+      if (background != null) {
+        return Start.ALREADY_RUNNING;
+      }
+      bgsaveScheduled = true;
+      return Start.SCHEDULED;
+    }
     synchronized (jobs) {
       if (background != null) {
         return Start.ALREADY_RUNNING;
       }
-      if (otherScanRunning() || inTransaction) {
-        if (schedule || inTransaction) {
+      if (otherScanRunning()) {
+        if (schedule) {
           bgsaveScheduled = true;
           return Start.SCHEDULED;
         }
@@ -209,9 +228,18 @@ public final class Snapshots {
    * scheduled. Returns null with {@code scheduled[0]} set, or the rewrite's own error reply.
    */
   public String rewriteLog(LogRewriter rewriter, boolean inTransaction, boolean[] scheduled) {
+    scheduled[0] = false;
+    if (inTransaction) {
+      // As in bgsave: no jobs lock inside EXEC, and nothing starts there.
+      if (rewriter.rewriting()) {
+        return REWRITE_RUNNING;
+      }
+      rewriteScheduled = true;
+      scheduled[0] = true;
+      return null;
+    }
     synchronized (jobs) {
-      scheduled[0] = false;
-      if (!rewriter.rewriting() && (background != null || scanRunning() || inTransaction)) {
+      if (!rewriter.rewriting() && (background != null || scanRunning())) {
         rewriteScheduled = true;
         scheduled[0] = true;
         return null;
@@ -519,9 +547,7 @@ public final class Snapshots {
   }
 
   public boolean rewriteScheduled() {
-    synchronized (jobs) {
-      return rewriteScheduled;
-    }
+    return rewriteScheduled;
   }
 
   public long lastLoadKeysLoaded() {
@@ -595,8 +621,6 @@ public final class Snapshots {
       outcome = Outcome.FAILED;
     }
     synchronized (jobs) {
-      background = null;
-      current = null;
       lastBgsaveSeconds = (System.currentTimeMillis() - job.startMillis) / 1000;
       switch (outcome) {
         case OK -> log.info("Background saving terminated with success");
@@ -614,20 +638,18 @@ public final class Snapshots {
         lastBgsaveOk = false;
         updateWriteRefusal();
       }
+      // Last: whoever sees no save in progress sees its outcome too.
+      background = null;
+      current = null;
     }
   }
 
   /** Marks a running background save killed and cancels its scan. */
   private void killBackground(String why) {
-    Job job;
-    synchronized (jobs) {
-      job = background;
-      if (job != null) {
-        job.killed = true;
-        bgsaveScheduled = false;
-      }
-    }
+    Job job = background;
     if (job != null) {
+      job.killed = true;
+      bgsaveScheduled = false;
       log.warn("There is a background save running. Stopping it: {}", why);
       job.scan.beforeWholeKeyspaceChange();
     }
@@ -666,7 +688,7 @@ public final class Snapshots {
     if (outcome != Outcome.OK) {
       return false;
     }
-    synchronized (jobs) {
+    synchronized (renames) {
       savedDirty = Math.max(savedDirty, job.dirtyAtCut);
     }
     server.lastSaveSeconds(System.currentTimeMillis() / 1000);
@@ -762,7 +784,7 @@ public final class Snapshots {
         w.finish();
         ch.force(true);
       }
-      synchronized (jobs) {
+      synchronized (renames) {
         if (job.killed) {
           Files.deleteIfExists(temp);
           return Outcome.KILLED;
