@@ -105,16 +105,26 @@ public final class Lzf {
       return null;
     }
     byte[] out = new byte[limit];
-    int[] table = new int[1 << HASH_BITS];
-    Arrays.fill(table, -1);
+    // The hash table is reused by the thread; entries of earlier calls are recognized by their
+    // stamp instead of being cleared (a snapshot compresses millions of short strings).
+    Scratch scratch = SCRATCH.get();
+    if (scratch.stamp > Integer.MAX_VALUE - len - 2) {
+      Arrays.fill(scratch.table, 0);
+      scratch.stamp = 0;
+    }
+    int[] table = scratch.table;
+    int valid = scratch.stamp;
+    int base = valid + 1 - off;
+    scratch.stamp = valid + len + 1;
     int op = 0;
     int litStart = off;
     int ip = off;
     int end = off + len;
     while (ip + 2 < end) {
       int h = hash(in, ip);
-      int ref = table[h];
-      table[h] = ip;
+      int stored = table[h];
+      int ref = stored > valid ? stored - base : -1;
+      table[h] = base + ip;
       if (ref >= 0
           && ip - ref <= MAX_OFFSET
           && in[ref] == in[ip]
@@ -139,7 +149,7 @@ public final class Lzf {
         }
         out[op++] = (byte) distance;
         for (int k = ip + 1; k < ip + m && k + 2 < end; k++) {
-          table[hash(in, k)] = k;
+          table[hash(in, k)] = base + k;
         }
         ip += m;
         litStart = ip;
@@ -169,6 +179,14 @@ public final class Lzf {
     }
     return op;
   }
+
+  /** A thread's hash table and the stamp below which its entries belong to earlier calls. */
+  private static final class Scratch {
+    final int[] table = new int[1 << HASH_BITS];
+    int stamp;
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private static int hash(byte[] b, int i) {
     int v = ((b[i] & 0xFF) << 16) | ((b[i + 1] & 0xFF) << 8) | (b[i + 2] & 0xFF);
