@@ -221,56 +221,139 @@ public final class AppendOnlyFile implements PropagationSink {
     CommandExecutor executor = new CommandExecutor(server);
     ClientSession session = new ClientSession(true);
     ByteBuf scratch = Unpooled.buffer(256);
-    long[] loadedBefore = {0};
-    long[] records = {0};
-    long[] lastLog = {start};
-    long totalBytes = total;
+    long records = 0;
+    long lastLog = start;
+    long loadedBefore = 0;
+    // One thread reads, verifies and parses the files while this one applies the writes.
+    java.util.concurrent.BlockingQueue<LoadItem> queue =
+        new java.util.concurrent.ArrayBlockingQueue<>(64);
+    Thread reader = new Thread(() -> readAll(parts, queue), "toridb-aof-reader");
+    reader.setDaemon(true);
+    reader.start();
     try {
-      for (int i = 0; i < parts.size(); i++) {
-        Path file = directory.resolve(parts.get(i).file());
-        boolean last = i == parts.size() - 1;
-        AofReader.Result r =
-            AofReader.read(
-                file,
-                (effects, end) -> {
-                  for (Effect e : effects) {
-                    session.db(e.db());
-                    String error = executor.replay(session, e.argv(), scratch);
-                    if (error != null) {
-                      log.warn(
-                          "AOF {}: the write '{}' before offset {} failed on replay: {}",
-                          file.getFileName(),
-                          AofRecord.describe(e.argv()),
-                          end,
-                          error);
-                    }
-                  }
-                  records[0]++;
-                  long loaded = loadedBefore[0] + end;
-                  progress = new LoadProgress(start, totalBytes, loaded);
-                  long now = System.currentTimeMillis();
-                  if (now - lastLog[0] >= 1000) {
-                    lastLog[0] = now;
-                    logProgress(records[0], loaded, totalBytes, now - start);
-                  }
-                });
-        records[0] += 0;
-        if (r.outcome() != AofReader.Outcome.COMPLETE) {
-          handleDamage(file, r, last);
+      int fileIndex = 0;
+      while (fileIndex < parts.size()) {
+        LoadItem item;
+        try {
+          item = queue.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while loading the AOF");
         }
-        loadedBefore[0] += r.fileBytes();
+        Path file = directory.resolve(parts.get(fileIndex).file());
+        if (item.failure() != null) {
+          throw item.failure();
+        }
+        if (item.result() != null) {
+          if (item.result().outcome() != AofReader.Outcome.COMPLETE) {
+            handleDamage(file, item.result(), fileIndex == parts.size() - 1);
+          }
+          loadedBefore += item.result().fileBytes();
+          fileIndex++;
+          continue;
+        }
+        for (List<Effect> record : item.records()) {
+          for (Effect e : record) {
+            session.db(e.db());
+            String error = executor.replay(session, e.argv(), scratch);
+            if (error != null) {
+              log.warn(
+                  "AOF {}: the write '{}' before offset {} failed on replay: {}",
+                  file.getFileName(),
+                  AofRecord.describe(e.argv()),
+                  item.end(),
+                  error);
+            }
+          }
+        }
+        records += item.records().size();
+        long loaded = loadedBefore + item.end();
+        progress = new LoadProgress(start, total, loaded);
+        long now = System.currentTimeMillis();
+        if (now - lastLog >= 1000) {
+          lastLog = now;
+          logProgress(records, loaded, total, now - start);
+        }
       }
     } finally {
+      reader.interrupt();
       scratch.release();
     }
     long millis = Math.max(1, System.currentTimeMillis() - start);
     log.info(
         "DB loaded from append only file: {} records, {} MB in {} s ({} MB/s)",
-        records[0],
+        records,
         mb(total),
         String.format(Locale.ROOT, "%.3f", millis / 1000.0),
         String.format(Locale.ROOT, "%.1f", total / 1048576.0 / (millis / 1000.0)));
     progress = null;
+  }
+
+  /**
+   * What the reader hands the applier: a batch of records (and the offset after the last), the
+   * outcome of a file once it is read, or the error that stopped reading.
+   */
+  private record LoadItem(
+      List<List<Effect>> records, long end, AofReader.Result result, IOException failure) {}
+
+  private static final int LOAD_BATCH = 512;
+
+  /** The reader thread: reads every part in order, in batches, each file ending in its result. */
+  private void readAll(
+      List<AofManifest.Part> parts, java.util.concurrent.BlockingQueue<LoadItem> queue) {
+    try {
+      for (AofManifest.Part part : parts) {
+        Batcher batcher = new Batcher(queue);
+        AofReader.Result r = AofReader.read(directory.resolve(part.file()), batcher);
+        batcher.flush();
+        put(queue, new LoadItem(null, 0, r, null));
+        if (r.outcome() != AofReader.Outcome.COMPLETE) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      put(queue, new LoadItem(null, 0, null, e));
+    } catch (java.util.concurrent.CancellationException e) {
+      // The applier gave up; so does the reader.
+    } catch (RuntimeException e) {
+      put(queue, new LoadItem(null, 0, null, new IOException(e.toString(), e)));
+    }
+  }
+
+  /** Groups records into batches of {@value #LOAD_BATCH} for the applier. */
+  private static final class Batcher implements AofReader.RecordSink {
+    private final java.util.concurrent.BlockingQueue<LoadItem> queue;
+    private List<List<Effect>> batch = new java.util.ArrayList<>(LOAD_BATCH);
+    private long end;
+
+    Batcher(java.util.concurrent.BlockingQueue<LoadItem> queue) {
+      this.queue = queue;
+    }
+
+    @Override
+    public void accept(List<Effect> effects, long endOffset) {
+      batch.add(effects);
+      end = endOffset;
+      if (batch.size() == LOAD_BATCH) {
+        flush();
+      }
+    }
+
+    void flush() {
+      if (!batch.isEmpty()) {
+        put(queue, new LoadItem(batch, end, null, null));
+        batch = new java.util.ArrayList<>(LOAD_BATCH);
+      }
+    }
+  }
+
+  private static void put(java.util.concurrent.BlockingQueue<LoadItem> queue, LoadItem item) {
+    try {
+      queue.put(item);
+    } catch (InterruptedException e) {
+      // The applier stopped (an error): nothing more to hand over.
+      throw new java.util.concurrent.CancellationException();
+    }
   }
 
   private static void logProgress(long records, long loaded, long total, long millis) {
