@@ -51,6 +51,7 @@ public final class AppendOnlyFile implements PropagationSink {
   private volatile String lastRewriteStatus = "ok";
   private volatile long rewrites;
   private volatile long consecutiveFailures;
+  private volatile long lastFailureMillis;
 
   /** The log's size after the last rewrite (or at startup): growth is measured against it. */
   private volatile long rewriteBaseSize;
@@ -168,6 +169,7 @@ public final class AppendOnlyFile implements PropagationSink {
         throw new LoadException(
             "The AOF manifest " + manifestFile + " lists no incremental file to append to");
       }
+      deleteUnlisted(directory, baseName, manifest);
       for (AofManifest.Part p : manifest.replayOrder()) {
         if (!Files.exists(directory.resolve(p.file()))) {
           throw new LoadException(
@@ -189,6 +191,33 @@ public final class AppendOnlyFile implements PropagationSink {
       log.info("Created the append-only file {}", directory.resolve(first));
     }
     return new AppendOnlyFile(server, directory, baseName, manifest, lock);
+  }
+
+  /**
+   * Deletes log files the manifest does not list: a base renamed into place by a rewrite that
+   * crashed before replacing the manifest, or files a finished rewrite could not delete. Nothing
+   * would ever replay them.
+   */
+  private static void deleteUnlisted(Path directory, String baseName, AofManifest manifest)
+      throws IOException {
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (AofManifest.Part p : manifest.parts()) {
+      if (p.type() != AofManifest.Type.HISTORY) {
+        listed.add(p.file());
+      }
+    }
+    java.util.regex.Pattern ours =
+        java.util.regex.Pattern.compile(
+            java.util.regex.Pattern.quote(baseName) + "\\.[0-9]+\\.(base|incr)\\.aof");
+    try (var files = Files.list(directory)) {
+      for (Path p : files.toList()) {
+        String name = p.getFileName().toString();
+        if (ours.matcher(name).matches() && !listed.contains(name)) {
+          log.info("Deleting {}, which the manifest does not list", p);
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   public Path directory() {
@@ -230,6 +259,12 @@ public final class AppendOnlyFile implements PropagationSink {
     Thread reader = new Thread(() -> readAll(parts, queue), "toridb-aof-reader");
     reader.setDaemon(true);
     reader.start();
+    // A file followed only by empty files counts as the last: the log was switched to the next
+    // file (by a rewrite) before anything was written to it.
+    int lastWritten = parts.size() - 1;
+    while (lastWritten > 0 && Files.size(directory.resolve(parts.get(lastWritten).file())) == 0) {
+      lastWritten--;
+    }
     try {
       int fileIndex = 0;
       while (fileIndex < parts.size()) {
@@ -246,7 +281,7 @@ public final class AppendOnlyFile implements PropagationSink {
         }
         if (item.result() != null) {
           if (item.result().outcome() != AofReader.Outcome.COMPLETE) {
-            handleDamage(file, item.result(), fileIndex == parts.size() - 1);
+            handleDamage(file, item.result(), fileIndex >= lastWritten);
           }
           loadedBefore += item.result().fileBytes();
           fileIndex++;
@@ -306,16 +341,14 @@ public final class AppendOnlyFile implements PropagationSink {
         Batcher batcher = new Batcher(queue);
         AofReader.Result r = AofReader.read(directory.resolve(part.file()), batcher);
         batcher.flush();
+        // After a damaged file too: the applier decides whether loading goes on.
         put(queue, new LoadItem(null, 0, r, null));
-        if (r.outcome() != AofReader.Outcome.COMPLETE) {
-          return;
-        }
       }
     } catch (IOException e) {
       put(queue, new LoadItem(null, 0, null, e));
     } catch (java.util.concurrent.CancellationException e) {
       // The applier gave up; so does the reader.
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       put(queue, new LoadItem(null, 0, null, new IOException(e.toString(), e)));
     }
   }
@@ -491,6 +524,7 @@ public final class AppendOnlyFile implements PropagationSink {
           savedKeys);
     } else {
       consecutiveFailures++;
+      lastFailureMillis = System.currentTimeMillis();
       lastRewriteStatus = "err";
       log.warn("Background AOF rewrite failed: {}", failure);
     }
@@ -505,6 +539,14 @@ public final class AppendOnlyFile implements PropagationSink {
     long percentage = server.config().number("auto-aof-rewrite-percentage");
     if (percentage <= 0 || rewriting || writer == null) {
       return;
+    }
+    long failures = consecutiveFailures;
+    if (failures >= 3) {
+      // As Redis after repeated failures: wait a minute, doubling up to an hour, between tries.
+      long delay = Math.min(3_600_000L, 60_000L << Math.min(6, failures - 3));
+      if (System.currentTimeMillis() - lastFailureMillis < delay) {
+        return;
+      }
     }
     long size = currentSize();
     if (size < server.config().number("auto-aof-rewrite-min-size")) {
