@@ -8,17 +8,20 @@
 #
 #   scripts/bench.sh [-r rounds] [-n requests] [-c clients] [-d value-bytes] [-t tests]
 #                    [-P "1 16"] [-k keyspace] [--tori-args "--workers 2"]
+#                    [--aof no|everysec|always]
 #
 # Tests are redis-benchmark's -t names (set, get, incr, mset, lpush, lpop, sadd, hset, zadd, ...)
 # plus zrange (ZRANGE myzset 0 9, over the sorted set that zadd fills) and hget (over the hash
 # that hset fills); put zadd and hset before them.
 #
 # Defaults: 5 rounds, 200000 requests, 50 clients, 3-byte values, tests set,get,incr,mset,
-# pipelines "1 16", keyspace 100000 random keys (-r of redis-benchmark).
+# pipelines "1 16", keyspace 100000 random keys (-r of redis-benchmark), and no append-only file
+# on either server (--aof everysec or always turns it on for both, with that fsync policy).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=5 requests=200000 clients=50 size=3 tests="set,get,incr,mset" pipelines="1 16" keyspace=100000
 tori_args=""
+aof=no
 tori_port=${TORI_PORT:-16379} redis_port=${REDIS_PORT:-16380}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
     -P) pipelines=$2; shift 2 ;;
     -k) keyspace=$2; shift 2 ;;
     --tori-args) tori_args=$2; shift 2 ;;
+    --aof) aof=$2; shift 2 ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -48,9 +52,15 @@ cleanup() {
 }
 trap cleanup EXIT
 # shellcheck disable=SC2086
-java ${TORIDB_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} -jar "$jar" --port "$tori_port" --dir "$work/tori" $tori_args >"$work/tori.log" 2>&1 &
+case "$aof" in
+  no) persistence=(--appendonly no) ;;
+  everysec|always) persistence=(--appendonly yes --appendfsync "$aof" --auto-aof-rewrite-percentage 0) ;;
+  *) echo "--aof takes no, everysec or always" >&2; exit 2 ;;
+esac
+java ${TORIDB_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} -jar "$jar" --port "$tori_port" --dir "$work/tori" "${persistence[@]}" $tori_args >"$work/tori.log" 2>&1 &
 tori_pid=$!
-redis-server --port "$redis_port" --save '' --appendonly no --daemonize yes --logfile "$work/redis.log" --dir "$work" --pidfile "$work/redis.pid"
+mkdir -p "$work/redis"
+redis-server --port "$redis_port" --save '' "${persistence[@]}" --daemonize yes --logfile "$work/redis.log" --dir "$work/redis" --pidfile "$work/redis.pid"
 for _ in $(seq 100); do
   redis-cli -p "$tori_port" ping >/dev/null 2>&1 && redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
   sleep 0.1
@@ -89,7 +99,7 @@ for round in $(seq "$rounds"); do
     done
   done
 done
-echo "ToriDB vs Redis $(redis-server --version | awk '{print $3}'): $rounds rounds, $requests requests, $clients clients, ${size}B values, keyspace $keyspace, $(nproc) cores"
+echo "ToriDB vs Redis $(redis-server --version | awk '{print $3}'): $rounds rounds, $requests requests, $clients clients, ${size}B values, keyspace $keyspace, append-only file: $aof, $(nproc) cores"
 python3 - "$results" <<'PY'
 import csv, statistics, sys
 rows = list(csv.reader(open(sys.argv[1])))
