@@ -70,14 +70,7 @@ class AppendOnlyFileTest {
     }
 
     String call(String... args) {
-      byte[][] argv = new byte[args.length][];
-      for (int i = 0; i < args.length; i++) {
-        argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
-      }
-      out.clear();
-      executor.context().out().reset(out, 2);
-      executor.execute(session, argv);
-      return out.toString(StandardCharsets.UTF_8);
+      return io.toridb.persistence.Commands.call(executor, session, out, args);
     }
 
     @Override
@@ -390,21 +383,13 @@ class AppendOnlyFileTest {
                 ByteBuf buf = Unpooled.buffer();
                 int i = 0;
                 while (!stop.get()) {
-                  for (String[] cmd :
-                      new String[][] {
-                        {"INCR", "counter" + id},
-                        {"LPUSH", "list" + (i % 20), "w" + id + ":" + i},
-                        {"SET", "k" + id + ":" + (i % 300), "v" + i},
-                        {"DEL", "k" + id + ":" + ((i + 150) % 300)}
-                      }) {
-                    byte[][] argv = new byte[cmd.length][];
-                    for (int j = 0; j < cmd.length; j++) {
-                      argv[j] = cmd[j].getBytes(StandardCharsets.UTF_8);
-                    }
-                    buf.clear();
-                    ex.context().out().reset(buf, 2);
-                    ex.execute(s, argv);
-                  }
+                  io.toridb.persistence.Commands.call(ex, s, buf, "INCR", "counter" + id);
+                  io.toridb.persistence.Commands.call(
+                      ex, s, buf, "LPUSH", "list" + (i % 20), "w" + id + ":" + i);
+                  io.toridb.persistence.Commands.call(
+                      ex, s, buf, "SET", "k" + id + ":" + (i % 300), "v" + i);
+                  io.toridb.persistence.Commands.call(
+                      ex, s, buf, "DEL", "k" + id + ":" + ((i + 150) % 300));
                   i++;
                 }
                 buf.release();
