@@ -121,6 +121,7 @@ final class DebugCommands {
         require(argc == 3, argv);
         protocol(ctx, argv[2]);
       }
+      case "RELOAD" -> reload(ctx, argv);
       case "CHANGE-REPL-ID", "SET-SKIP-CHECKSUM-VALIDATION", "SET-DISABLE-DENY-SCRIPTS" -> {
         // Nothing in ToriDB depends on these switches.
         require(sub.equals("CHANGE-REPL-ID") ? argc == 2 : argc == 3, argv);
@@ -128,6 +129,49 @@ final class DebugCommands {
       }
       default -> throw new CommandException(Help.syntaxError(argv));
     }
+  }
+
+  /**
+   * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the snapshot (unless NOSAVE), empties the data
+   * set (unless NOFLUSH) and loads the snapshot file back (MERGE: its keys replace keys already
+   * there, else a key already there refuses the load), as Redis. DEBUG holds every key lock, so no
+   * other command sees the data set in between. A load that fails leaves what was loaded so far
+   * (Redis would exit).
+   */
+  private void reload(CommandContext ctx, byte[][] argv) {
+    boolean merge = false;
+    boolean flush = true;
+    boolean save = true;
+    for (int j = 2; j < argv.length; j++) {
+      switch (Args.upper(argv[j])) {
+        case "MERGE" -> merge = true;
+        case "NOFLUSH" -> flush = false;
+        case "NOSAVE" -> save = false;
+        default ->
+            throw new CommandException(
+                "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      }
+    }
+    io.toridb.persistence.snapshot.Snapshots snapshots = server.snapshots();
+    if (save && !snapshots.saveWhileLocked("DEBUG RELOAD")) {
+      throw new CommandException(PersistenceCommands.FAILED);
+    }
+    snapshots.cancelScans("DEBUG RELOAD replaces the data set");
+    if (flush) {
+      io.toridb.core.keyspace.Keyspace keyspace = ctx.keyspace();
+      for (int i = 0; i < keyspace.databaseCount(); i++) {
+        ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
+        keyspace.db(i).clear();
+      }
+    }
+    try {
+      snapshots.load(snapshots.file(), merge);
+    } catch (java.io.IOException | RuntimeException e) {
+      log.warn("DEBUG RELOAD: {}", e.getMessage());
+      throw new CommandException("ERR Error trying to load the RDB dump");
+    }
+    log.warn("DB reloaded by DEBUG RELOAD");
+    ctx.out().ok();
   }
 
   private static void require(boolean ok, byte[][] argv) {
@@ -334,6 +378,19 @@ final class DebugCommands {
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
         "    true, false.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys make the load fail.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

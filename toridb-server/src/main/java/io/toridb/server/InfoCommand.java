@@ -268,21 +268,22 @@ final class InfoCommand {
     out.field("current_cow_size", 0);
     out.field("current_cow_size_age", 0);
     out.field("current_fork_perc", "0.00");
-    out.field("current_save_keys_processed", 0);
-    out.field("current_save_keys_total", 0);
-    out.field("rdb_changes_since_last_save", context.stats().dirty.sum());
-    out.field("rdb_bgsave_in_progress", 0);
+    io.toridb.persistence.snapshot.Snapshots snapshots = server.snapshots();
+    out.field("current_save_keys_processed", snapshots.currentKeysProcessed());
+    out.field("current_save_keys_total", snapshots.currentKeysTotal());
+    out.field("rdb_changes_since_last_save", snapshots.changesSinceLastSave());
+    out.field("rdb_bgsave_in_progress", snapshots.bgsaveInProgress() ? 1 : 0);
     out.field("rdb_last_save_time", context.lastSaveSeconds());
-    out.field("rdb_last_bgsave_status", "ok");
-    out.field("rdb_last_bgsave_time_sec", -1);
-    out.field("rdb_current_bgsave_time_sec", -1);
-    out.field("rdb_saves", 0);
+    out.field("rdb_last_bgsave_status", snapshots.lastBgsaveStatus());
+    out.field("rdb_last_bgsave_time_sec", snapshots.lastBgsaveSeconds());
+    out.field("rdb_current_bgsave_time_sec", snapshots.currentBgsaveSeconds());
+    out.field("rdb_saves", snapshots.saves());
     out.field("rdb_last_cow_size", 0);
-    out.field("rdb_last_load_keys_expired", 0);
-    out.field("rdb_last_load_keys_loaded", 0);
+    out.field("rdb_last_load_keys_expired", snapshots.lastLoadKeysExpired());
+    out.field("rdb_last_load_keys_loaded", snapshots.lastLoadKeysLoaded());
     out.field("aof_enabled", aof != null ? 1 : 0);
     out.field("aof_rewrite_in_progress", aof != null && aof.rewriting() ? 1 : 0);
-    out.field("aof_rewrite_scheduled", 0);
+    out.field("aof_rewrite_scheduled", snapshots.rewriteScheduled() ? 1 : 0);
     out.field("aof_last_rewrite_time_sec", aof == null ? -1 : aof.lastRewriteSeconds());
     out.field("aof_current_rewrite_time_sec", aof == null ? -1 : aof.currentRewriteSeconds());
     out.field("aof_last_bgrewrite_status", aof == null ? "ok" : aof.lastRewriteStatus());
@@ -304,9 +305,11 @@ final class InfoCommand {
     if (loading) {
       io.toridb.persistence.aof.AppendOnlyFile.LoadProgress p =
           aof == null ? null : aof.loadProgress();
-      long start = p == null ? context.startMillis() : p.startMillis();
-      long total = p == null ? 0 : p.totalBytes();
-      long loaded = p == null ? 0 : p.loadedBytes();
+      io.toridb.persistence.snapshot.Snapshots.LoadProgress r = snapshots.loadProgress();
+      long start =
+          p != null ? p.startMillis() : r != null ? r.startMillis() : context.startMillis();
+      long total = p != null ? p.totalBytes() : r != null ? r.totalBytes() : 0;
+      long loaded = p != null ? p.loadedBytes() : r != null ? r.loadedBytes() : 0;
       long elapsed = Math.max(1, System.currentTimeMillis() - start);
       out.field("loading_start_time", start / 1000);
       out.field("loading_total_bytes", total);

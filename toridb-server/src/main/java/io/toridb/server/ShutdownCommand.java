@@ -13,16 +13,25 @@ import io.toridb.core.command.CommandException;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
+import io.toridb.core.keyspace.KeyLocks;
+import io.toridb.core.server.ServerContext;
+import io.toridb.persistence.snapshot.Snapshots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: stops the server. On success nothing is replied;
- * the connection is closed as the server goes down. There is no wait for replicas, so a shutdown is
- * never pending and ABORT always finds none.
+ * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: stops the server. As Redis 7.0: SAVE saves the
+ * snapshot, NOSAVE does not, and without either it is saved when save points are configured; when
+ * that save fails the server keeps running and replies an error, unless FORCE. The append-only file
+ * is flushed and forced either way. On success nothing is replied; the connection is closed as the
+ * server goes down. There is no wait for replicas, so a shutdown is never pending, NOW changes
+ * nothing and ABORT always finds none.
  */
 final class ShutdownCommand {
   private static final Logger log = LoggerFactory.getLogger(ShutdownCommand.class);
+
+  /** Redis's reply when the final save fails (without FORCE); the server keeps running. */
+  static final String SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
 
   private final ToriServer server;
 
@@ -47,28 +56,59 @@ final class ShutdownCommand {
   void shutdown(CommandContext ctx, byte[][] argv) {
     boolean noSave = false;
     boolean save = false;
-    boolean other = false;
+    boolean force = false;
+    boolean now = false;
     boolean abort = false;
     for (int i = 1; i < argv.length; i++) {
       switch (Args.upper(argv[i])) {
         case "NOSAVE" -> noSave = true;
         case "SAVE" -> save = true;
-        case "NOW", "FORCE" -> other = true;
+        case "NOW" -> now = true;
+        case "FORCE" -> force = true;
         case "ABORT" -> abort = true;
         default -> throw new CommandException(Errors.SYNTAX);
       }
     }
-    if ((abort && (noSave || save || other)) || (noSave && save)) {
+    if ((abort && (noSave || save || now || force)) || (noSave && save)) {
       throw new CommandException(Errors.SYNTAX);
     }
     if (abort) {
       throw new CommandException("ERR No shutdown in progress.");
     }
+    ServerContext context = ctx.server();
+    // While loading, saving would replace the file with part of the data: never, as in Redis.
+    if (context.loading()) {
+      save = false;
+      noSave = true;
+    }
     log.warn("User requested shutdown...");
+    Snapshots snapshots = server.snapshots();
+    KeyLocks locks = context.keyspace().locks();
+    // With every lock held no other command runs; once stopping is set none will (see
+    // ServerContext#stopping), so the snapshot holds every write that was ever acknowledged.
+    locks.lockEverything();
+    try {
+      if (save || (!noSave && snapshots.savePointsConfigured())) {
+        log.info("Saving the final RDB snapshot before exiting.");
+        if (!snapshots.saveWhileLocked("SHUTDOWN saves the final snapshot")) {
+          if (!force) {
+            log.warn("Error trying to save the DB, can't exit.");
+            log.warn("Errors trying to shut down the server. Check the logs for more information.");
+            throw new CommandException(SHUTDOWN_FAILED);
+          }
+          log.warn("Error trying to save the DB. Exit anyway.");
+        }
+      } else {
+        snapshots.stopBackground("SHUTDOWN");
+      }
+      context.stopping(true);
+    } finally {
+      locks.unlockEverything();
+    }
     // No reply: the connection closes, and the rest of its batch is not run.
     ctx.session().closeAfterReply(true);
     // shutdown() stops and joins the workers, so it cannot run on this worker thread.
-    Thread t = new Thread(server::shutdown, "toridb-shutdown-command");
+    Thread t = new Thread(() -> server.shutdown(false), "toridb-shutdown-command");
     t.start();
   }
 }

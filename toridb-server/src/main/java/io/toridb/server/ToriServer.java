@@ -19,6 +19,7 @@ import io.toridb.core.CoreCommands;
 import io.toridb.core.config.Config;
 import io.toridb.core.server.ServerContext;
 import io.toridb.persistence.dump.DumpCommands;
+import io.toridb.persistence.snapshot.Snapshots;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -74,9 +75,38 @@ public final class ToriServer {
   /** The append-only log, or null when appendonly is no. */
   private volatile io.toridb.persistence.aof.AppendOnlyFile aof;
 
+  /** The RDB snapshot: SAVE, BGSAVE, save points, loading at startup. */
+  private final Snapshots snapshots;
+
+  /** The append-only file's rewrite, as the snapshots schedule it next to background saves. */
+  record AofRewriter(io.toridb.persistence.aof.AppendOnlyFile aof)
+      implements Snapshots.LogRewriter {
+    @Override
+    public boolean rewriting() {
+      return aof.rewriting();
+    }
+
+    @Override
+    public String rewrite(String why) {
+      return aof.rewrite(why);
+    }
+
+    @Override
+    public void rewriteIfGrown() {
+      aof.rewriteIfGrown();
+    }
+  }
+
   public ToriServer(Config config) {
     this.config = config;
     this.context = new ServerContext(config);
+    this.snapshots = new Snapshots(context);
+    snapshots.logRewriter(
+        () -> {
+          io.toridb.persistence.aof.AppendOnlyFile a = aof;
+          return a == null ? null : new AofRewriter(a);
+        });
+    context.afterFlushAll(snapshots::afterFlushAll);
     CoreCommands.registerAll(context.commands());
     DumpCommands.register(context.commands());
     this.monitor = new Monitor(this);
@@ -203,19 +233,31 @@ public final class ToriServer {
     return aof;
   }
 
+  /** The RDB snapshot of the data set. */
+  public Snapshots snapshots() {
+    return snapshots;
+  }
+
   /**
    * Binds every configured address and starts the workers; with appendonly, replays the log first
-   * (clients that connect meanwhile get -LOADING) and then appends every write to it.
+   * (clients that connect meanwhile get -LOADING) and then appends every write to it. Without it,
+   * loads the snapshot {@code dir/dbfilename} when there is one, as Redis does.
    *
-   * @throws java.io.IOException when the log cannot be opened or is damaged beyond a torn tail
+   * @throws java.io.IOException when the log cannot be opened or is damaged beyond a torn tail, or
+   *     the snapshot cannot be read or is damaged
    */
   public void start() throws java.io.IOException, InterruptedException {
     io.toridb.persistence.aof.AppendOnlyFile appendLog = null;
+    boolean loadSnapshot = false;
     if (config.yes("appendonly")) {
       appendLog =
           io.toridb.persistence.aof.AppendOnlyFile.open(context, Path.of(config.text("dir")));
       // Known before loading, so that INFO can show the progress.
       aof = appendLog;
+      context.loading(true);
+      context.keyspace().expiryPaused(true);
+    } else if (java.nio.file.Files.exists(snapshots.file())) {
+      loadSnapshot = true;
       context.loading(true);
       context.keyspace().expiryPaused(true);
     }
@@ -258,6 +300,18 @@ public final class ToriServer {
       } catch (java.io.IOException | RuntimeException e) {
         shutdown();
         throw e;
+      }
+      context.keyspace().expiryPaused(false);
+      context.loading(false);
+    } else if (loadSnapshot) {
+      try {
+        snapshots.loadAtStartup();
+      } catch (java.io.IOException | RuntimeException e) {
+        shutdown();
+        throw new java.io.IOException(
+            e.getMessage()
+                + ". The server did not start: move the file away or repair it, then start again.",
+            e);
       }
       context.keyspace().expiryPaused(false);
       context.loading(false);
@@ -369,10 +423,8 @@ public final class ToriServer {
                 long now = System.currentTimeMillis();
                 context.activeExpiry().runCycle(now);
                 info.sample(now);
-                io.toridb.persistence.aof.AppendOnlyFile appendLog = aof;
-                if (appendLog != null && !context.loading()) {
-                  appendLog.rewriteIfGrown();
-                }
+                // Save points, scheduled saves and rewrites, the log's automatic rewrite.
+                snapshots.cron(now);
               } catch (RuntimeException e) {
                 log.error("Background cycle failed", e);
               }
@@ -395,10 +447,20 @@ public final class ToriServer {
   }
 
   /**
-   * Stops accepting connections, lets the workers finish what is queued, closes every client and
-   * releases threads. Safe to call more than once and from any thread.
+   * Stops accepting connections, lets the workers finish what is queued, saves the final snapshot
+   * when save points are configured (as Redis does on SIGTERM; a failure is logged and the server
+   * stops anyway), closes every client and releases threads. Safe to call more than once and from
+   * any thread.
    */
   public void shutdown() {
+    shutdown(true);
+  }
+
+  /**
+   * As {@link #shutdown()}; {@code finalSave} false when the caller already saved what had to be
+   * saved (SHUTDOWN saves before it decides to stop).
+   */
+  void shutdown(boolean finalSave) {
     synchronized (this) {
       if (shuttingDown) {
         return;
@@ -423,6 +485,16 @@ public final class ToriServer {
       workers.stop(5000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // No command runs any more: the snapshot holds every write that was acknowledged. Nothing is
+    // saved while loading, which would replace the file with half of the data.
+    if (finalSave && snapshots.savePointsConfigured() && !context.loading()) {
+      log.info("Saving the final RDB snapshot before exiting.");
+      if (!snapshots.saveAtExit()) {
+        log.error("Error trying to save the DB. Exit anyway.");
+      }
+    } else {
+      snapshots.stopBackground("the server is stopping");
     }
     // Every write that was acknowledged, or is waiting to be, reaches the disk before clients go.
     io.toridb.persistence.aof.AppendOnlyFile appendLog = aof;

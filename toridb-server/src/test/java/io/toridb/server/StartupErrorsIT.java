@@ -83,4 +83,38 @@ class StartupErrorsIT {
     assertEquals(1, r.status(), r.output());
     assertTrue(r.output().contains("at line 3 of " + conf), r.output());
   }
+
+  @Test
+  void damagedSnapshot_exitsWithStatusOne_inOneLineNamingTheFileAndTheProblem() throws Exception {
+    Path dump = dir.resolve("dump.rdb");
+    // A valid empty file with one flipped checksum byte: "REDIS0010", EOF, CRC64.
+    byte[] file = new byte[18];
+    System.arraycopy("REDIS0010".getBytes(StandardCharsets.US_ASCII), 0, file, 0, 9);
+    file[9] = (byte) 0xFF;
+    long crc = io.toridb.persistence.rdb.Crc64.of(file, 0, 10);
+    for (int i = 0; i < 8; i++) {
+      file[10 + i] = (byte) (crc >>> (8 * i));
+    }
+    file[17] ^= 0x40;
+    Files.write(dump, file);
+    Result r =
+        run("--port", "0", "--bind", "127.0.0.1", "--dir", dir.toString(), "--appendonly", "no");
+    assertEquals(1, r.status(), r.output());
+    String line =
+        r.output()
+            .lines()
+            .filter(l -> l.contains("Bad RDB file"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(r.output()));
+    assertTrue(line.contains(dump.toAbsolutePath().toString()), line);
+    assertTrue(line.contains("wrong checksum"), line);
+    // The damaged file is left alone (nothing is saved while loading).
+    assertEquals(file.length, Files.size(dump));
+
+    Files.writeString(dump, "not a snapshot");
+    Result garbage =
+        run("--port", "0", "--bind", "127.0.0.1", "--dir", dir.toString(), "--appendonly", "no");
+    assertEquals(1, garbage.status(), garbage.output());
+    assertTrue(garbage.output().contains("not an RDB file"), garbage.output());
+  }
 }

@@ -301,6 +301,11 @@ public final class CommandContext {
     server.notifier().notify(db, type, event, key);
   }
 
+  /** Whether the command runs as part of an EXEC (Redis's server.in_exec). */
+  public boolean inTransaction() {
+    return transactionEffects != null;
+  }
+
   /**
    * Whether the command may park the client: false inside MULTI/EXEC and BEGIN (a blocking command
    * then behaves as if its timeout had passed at once).

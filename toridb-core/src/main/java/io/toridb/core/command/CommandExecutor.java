@@ -273,6 +273,9 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       locks.lockAll(stripes, locked);
     }
     try {
+      if (stoppedAfterLocking()) {
+        return;
+      }
       io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
       if (observer != null && ctx.staged() == null) {
         observeWrite(observer, spec, argv, ctx.session().db(), false);
@@ -346,6 +349,19 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   }
 
   /** Runs the handler; errors it throws become error replies. */
+  /**
+   * After SHUTDOWN decided to stop the server (checked with the command's locks held, so that no
+   * write slips in after the final snapshot): the command does not run and its connection closes
+   * without a reply.
+   */
+  private boolean stoppedAfterLocking() {
+    if (!server.stopping()) {
+      return false;
+    }
+    ctx.session().closeAfterReply(true);
+    return true;
+  }
+
   private void invokeHandler(CommandSpec spec, byte[][] argv) {
     try {
       spec.handler().execute(ctx, argv);
@@ -492,6 +508,9 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       locks.lockAll(held, locked);
     }
     try {
+      if (stoppedAfterLocking()) {
+        return;
+      }
       long now = System.currentTimeMillis();
       if (session.watchDirty() || watches.anyExpired(session, server.keyspace(), now)) {
         ctx.out().nullArray();
@@ -558,6 +577,9 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     int[] held = Arrays.copyOf(stripes, n);
     locks.lockAll(held, n);
     try {
+      if (stoppedAfterLocking()) {
+        return;
+      }
       io.toridb.core.keyspace.Keyspace shared = server.keyspace();
       long now = System.currentTimeMillis();
       if (session.watchDirty() || watches.anyExpired(session, shared, now)) {

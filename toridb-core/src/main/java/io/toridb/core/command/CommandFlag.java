@@ -61,6 +61,9 @@ public final class CommandFlag {
   /** Declares no keys but reads or changes the whole keyspace, so it locks every stripe. */
   public static final int WHOLE_KEYSPACE = 1 << 17;
 
+  /** Refused while a replica loads its data set asynchronously (shown only; none here). */
+  public static final int NO_ASYNC_LOADING = 1 << 18;
+
   private static final String[] NAMES = {
     "write",
     "readonly",
@@ -81,12 +84,15 @@ public final class CommandFlag {
     "allow_busy"
   };
 
+  /** Bits in the order Redis lists flag names: no_async_loading comes before no_multi. */
+  private static final int[] ORDER = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 14, 15, 16};
+
   /** The Redis names of the flags set in {@code flags}, in Redis's order. */
   public static java.util.List<String> names(int flags) {
     java.util.List<String> out = new java.util.ArrayList<>();
-    for (int i = 0; i < NAMES.length; i++) {
-      if ((flags & (1 << i)) != 0) {
-        out.add(NAMES[i]);
+    for (int bit : ORDER) {
+      if ((flags & (1 << bit)) != 0) {
+        out.add(bit == 18 ? "no_async_loading" : NAMES[bit]);
       }
     }
     return out;

@@ -97,6 +97,7 @@ public final class Config {
     } catch (IOException e) {
       throw new ConfigException("Can't read config file '" + file + "': " + e.getMessage());
     }
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) {
@@ -113,7 +114,7 @@ public final class Config {
                 + line
                 + "'");
       }
-      String error = apply(words.get(0), words.subList(1, words.size()));
+      String error = apply(words.get(0), words.subList(1, words.size()), seen);
       if (error != null) {
         throw new ConfigException(
             error + " at line " + (i + 1) + " of " + file + ": '" + line + "'");
@@ -123,6 +124,7 @@ public final class Config {
 
   /** Applies "--name value..." overrides from the command line. */
   public void loadArgs(List<String> args) throws ConfigException {
+    java.util.Set<String> seen = new java.util.HashSet<>();
     int i = 0;
     while (i < args.size()) {
       String a = args.get(i);
@@ -136,19 +138,28 @@ public final class Config {
         values.add(args.get(i));
         i++;
       }
-      String error = apply(name, values);
+      String error = apply(name, values, seen);
       if (error != null) {
         throw new ConfigException(error + " in command-line option --" + name);
       }
     }
   }
 
-  private String apply(String name, List<String> values) {
+  /**
+   * Applies one directive of a file or command line; {@code seen} holds the directives applied
+   * before in the same source. A repeated {@code save} adds its points to the earlier ones (as in
+   * redis.conf, where "save 900 1" and "save 300 10" are two lines) unless it is "".
+   */
+  private String apply(String name, List<String> values, java.util.Set<String> seen) {
     Directive d = get(name);
     if (d == null) {
       return "Bad directive or wrong number of arguments ('" + name + "' is not a known directive)";
     }
     String value = String.join(" ", values);
+    boolean again = !seen.add(d.name());
+    if (again && d.name().equals("save") && !value.isBlank() && !d.text().isEmpty()) {
+      value = d.text() + " " + value;
+    }
     if (values.size() != 1 && d.kind() != Directive.Kind.STRING) {
       return "Bad directive or wrong number of arguments for '" + name + "'";
     }
@@ -227,6 +238,64 @@ public final class Config {
     return String.join(" ", out);
   }
 
+  /**
+   * save: "seconds changes" pairs (seconds at least 1, changes at least 0) separated by spaces, or
+   * "" for none; shown as Redis shows it, with Redis's error text.
+   */
+  static String savePoints(String value) {
+    String[] words = value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+");
+    if ((words.length & 1) != 0) {
+      throw new IllegalArgumentException("Invalid save parameters");
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < words.length; i++) {
+      long n;
+      if (!words[i].matches("[-+]?[0-9]+")) {
+        throw new IllegalArgumentException("Invalid save parameters");
+      }
+      try {
+        n = Long.parseLong(words[i].startsWith("+") ? words[i].substring(1) : words[i]);
+      } catch (NumberFormatException e) {
+        // strtoll saturates.
+        n = words[i].startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
+      }
+      if (n < ((i & 1) == 0 ? 1 : 0)) {
+        throw new IllegalArgumentException("Invalid save parameters");
+      }
+      if ((i & 1) == 1) {
+        // Redis keeps the number of changes in an int.
+        n = (int) n;
+      }
+      if (i > 0) {
+        out.append(' ');
+      }
+      out.append(n);
+    }
+    return out.toString();
+  }
+
+  /** The save points of a {@code save} value: pairs of seconds and changes, in order. */
+  public static long[] parseSavePoints(String value) {
+    String canonical = savePoints(value);
+    if (canonical.isEmpty()) {
+      return new long[0];
+    }
+    String[] words = canonical.split(" ");
+    long[] out = new long[words.length];
+    for (int i = 0; i < words.length; i++) {
+      out[i] = Long.parseLong(words[i]);
+    }
+    return out;
+  }
+
+  /** dbfilename: a file name inside dir, not a path (Redis's error text). */
+  static String dbFilename(String value) {
+    if (value.indexOf('/') >= 0 || value.indexOf('\\') >= 0) {
+      throw new IllegalArgumentException("dbfilename can't be a path, just a filename");
+    }
+    return value;
+  }
+
   /** A percentile as Redis prints it: "%f" without trailing zeros or a trailing point. */
   public static String formatPercentile(double p) {
     String s = String.format(Locale.ROOT, "%f", p);
@@ -297,8 +366,13 @@ public final class Config {
     c.add(Directive.enumeration("appendfsync", "everysec", true, "always", "everysec", "no"));
     c.add(Directive.string("appendfilename", "appendonly.aof", false));
     c.add(Directive.string("appenddirname", "appendonlydir", false));
-    c.add(Directive.string("dbfilename", "dump.rdb", true));
-    c.add(Directive.string("save", "3600 1 300 100 60 10000", true));
+    c.add(Directive.string("dbfilename", "dump.rdb", true, Config::dbFilename));
+    c.add(Directive.string("save", "3600 1 300 100 60 10000", true, Config::savePoints));
+    c.add(Directive.bool("rdbcompression", true, true));
+    c.add(Directive.bool("rdbchecksum", true, false));
+    c.add(Directive.bool("stop-writes-on-bgsave-error", true, true));
+    c.add(Directive.integer("rdb-key-save-delay", 0, Integer.MIN_VALUE, maxInt, true));
+    c.add(Directive.integer("key-load-delay", 0, Integer.MIN_VALUE, maxInt, true));
     c.add(Directive.integer("auto-aof-rewrite-percentage", 100, 0, maxInt, true));
     c.add(
         Directive.memory("auto-aof-rewrite-min-size", 64L * 1024 * 1024, 0, Long.MAX_VALUE, true));

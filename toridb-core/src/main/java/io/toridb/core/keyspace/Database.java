@@ -182,6 +182,26 @@ public final class Database {
     return old;
   }
 
+  /**
+   * Stores a key read from a snapshot file with its expiry time (or {@link StoredValue#NO_EXPIRY}),
+   * replacing any old value, which it returns. Unlike {@link #put} it raises no "new" event and
+   * wakes no blocked client, as Redis's dbAddRDBLoad.
+   */
+  public StoredValue load(Key key, StoredValue value, long expireAt) {
+    fault(key);
+    Store s = store;
+    value.expireAt(expireAt);
+    s.putsStarted.increment();
+    StoredValue old = s.map.put(key, value);
+    s.putsFinished.increment();
+    if (expireAt != StoredValue.NO_EXPIRY) {
+      s.expiring.add(key);
+    } else if (old != null && old.hasExpiry()) {
+      s.expiring.remove(key);
+    }
+    return old;
+  }
+
   /** Removes {@code key}; returns the old value or null. */
   public StoredValue remove(Key key) {
     fault(key);

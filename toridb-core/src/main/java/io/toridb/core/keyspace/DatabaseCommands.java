@@ -215,6 +215,7 @@ public final class DatabaseCommands {
       ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
       db.clear();
     }
+    ctx.server().flushedAll();
     ctx.propagate(argv);
     ctx.out().ok();
   }

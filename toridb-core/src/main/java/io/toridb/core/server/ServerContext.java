@@ -33,6 +33,9 @@ public final class ServerContext {
   private volatile KeyspaceNotifier notifier;
   private volatile boolean loading;
   private volatile String writeRefusal;
+  private volatile String snapshotRefusal;
+  private volatile boolean stopping;
+  private volatile Runnable afterFlushAll = () -> {};
   private volatile io.toridb.core.keyspace.ChangeObserver changeObserver;
   private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
 
@@ -128,15 +131,49 @@ public final class ServerContext {
   }
 
   /**
-   * Why writes are refused right now (the append-only file cannot be written), as the error reply
-   * they get; null while writes are accepted.
+   * Why writes are refused right now (the last background snapshot failed, or the append-only file
+   * cannot be written), as the error reply they get; null while writes are accepted. The snapshot's
+   * reason comes first, as in Redis.
    */
   public String writeRefusal() {
-    return writeRefusal;
+    String snapshot = snapshotRefusal;
+    return snapshot != null ? snapshot : writeRefusal;
   }
 
+  /** Sets the append-only file's reason to refuse writes (null: none). */
   public void writeRefusal(String error) {
     this.writeRefusal = error;
+  }
+
+  /** Sets the snapshots' reason to refuse writes (stop-writes-on-bgsave-error; null: none). */
+  public void snapshotWriteRefusal(String error) {
+    this.snapshotRefusal = error;
+  }
+
+  /**
+   * True once SHUTDOWN has decided to stop the server: from then on no command runs (its client's
+   * connection is closed without a reply, as the ones Redis leaves unanswered when it exits), so
+   * nothing is acknowledged that the final snapshot does not hold.
+   */
+  public boolean stopping() {
+    return stopping;
+  }
+
+  public void stopping(boolean stopping) {
+    this.stopping = stopping;
+  }
+
+  /**
+   * Called by FLUSHALL after it emptied every database, while it holds every key lock: where the
+   * snapshots stop a background save and write the empty data set, as Redis's FLUSHALL does when
+   * save points are configured.
+   */
+  public void afterFlushAll(Runnable hook) {
+    this.afterFlushAll = hook;
+  }
+
+  public void flushedAll() {
+    afterFlushAll.run();
   }
 
   /** Told before commands change keys; null when nothing needs to know (see the interface). */

@@ -11,7 +11,10 @@ public final class ServerStats {
   public final LongAdder netInputBytes = new LongAdder();
   public final LongAdder netOutputBytes = new LongAdder();
 
-  /** Changes since the last save, as rdb_changes_since_last_save. */
+  /**
+   * Changes made to the data set (Redis's dirty counter). It only grows; snapshots remember its
+   * value at their cut, and rdb_changes_since_last_save is the difference.
+   */
   public final LongAdder dirty = new LongAdder();
 
   public final java.util.concurrent.ConcurrentHashMap<String, LongAdder> errorCodes =

@@ -77,7 +77,7 @@ public final class RdbObjectReader {
 
   private static <T extends StoredValue> T nonEmpty(T value, long size) {
     if (size == 0) {
-      throw new RdbFormatException("empty collection");
+      throw RdbFormatException.empty("empty collection");
     }
     return value;
   }
@@ -126,7 +126,7 @@ public final class RdbObjectReader {
   private static SetValue readSet(RdbInput in, EncodingLimits limits) {
     int n = in.readCount(1);
     if (n == 0) {
-      throw new RdbFormatException("empty set");
+      throw RdbFormatException.empty("empty set");
     }
     long maxIntset = Math.min(limits.setMaxIntsetEntries(), 1L << 30);
     SetValue set = n > maxIntset ? SetValue.emptyHashtable(presize(n)) : SetValue.emptyIntset();
@@ -151,7 +151,7 @@ public final class RdbObjectReader {
   private static HashValue readHash(RdbInput in, EncodingLimits limits) {
     int n = in.readCount(2);
     if (n == 0) {
-      throw new RdbFormatException("empty hash");
+      throw RdbFormatException.empty("empty hash");
     }
     HashValue hash =
         n > limits.hashMaxEntries() ? HashValue.hashtable(presize(n)) : new HashValue();
@@ -172,7 +172,7 @@ public final class RdbObjectReader {
     }
     int n = entries.length / 2;
     if (n == 0) {
-      throw new RdbFormatException("empty hash");
+      throw RdbFormatException.empty("empty hash");
     }
     HashValue hash =
         n > limits.hashMaxEntries() ? HashValue.hashtable(presize(n)) : new HashValue();
@@ -200,7 +200,7 @@ public final class RdbObjectReader {
   private static ZSetValue readZSet(int type, RdbInput in, EncodingLimits limits) {
     int n = in.readCount(type == RdbType.ZSET_2 ? 9 : 2);
     if (n == 0) {
-      throw new RdbFormatException("empty sorted set");
+      throw RdbFormatException.empty("empty sorted set");
     }
     ZSetValue zset = ZSetValue.empty(false, presize(n));
     for (int i = 0; i < n; i++) {
@@ -224,7 +224,7 @@ public final class RdbObjectReader {
     }
     int n = entries.length / 2;
     if (n == 0) {
-      throw new RdbFormatException("empty sorted set");
+      throw RdbFormatException.empty("empty sorted set");
     }
     ZSetValue zset = ZSetValue.empty(n <= limits.zsetMaxEntries(), presize(n));
     for (int i = 0; i < entries.length; i += 2) {

@@ -36,11 +36,34 @@ public final class RdbObjectWriter {
 
   /** Writes the type byte and the object. */
   public static void write(RdbOutput out, StoredValue value) {
+    out.writeByte(typeOf(value));
+    writeObject(out, value);
+  }
+
+  /**
+   * The RDB type byte {@link #writeObject} writes the value under, which depends on its current
+   * encoding: an RDB file puts the key between the two.
+   */
+  public static int typeOf(StoredValue value) {
+    if (value instanceof StringValue) {
+      return RdbType.STRING;
+    } else if (value instanceof ListValue) {
+      return RdbType.LIST_QUICKLIST_2;
+    } else if (value instanceof SetValue s) {
+      return s.isIntset() ? RdbType.SET_INTSET : RdbType.SET;
+    } else if (value instanceof HashValue h) {
+      return h.isListpack() ? RdbType.HASH_LISTPACK : RdbType.HASH;
+    } else if (value instanceof ZSetValue z) {
+      return z.encoding().equals("listpack") ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
+    }
+    throw new IllegalArgumentException("no RDB form for " + value.type().typeName());
+  }
+
+  /** Writes the object alone, in the form of {@link #typeOf}. */
+  public static void writeObject(RdbOutput out, StoredValue value) {
     if (value instanceof StringValue s) {
-      out.writeByte(RdbType.STRING);
       out.writeString(s.array(), 0, s.length());
     } else if (value instanceof ListValue l) {
-      out.writeByte(RdbType.LIST_QUICKLIST_2);
       writeList(out, l);
     } else if (value instanceof SetValue s) {
       writeSet(out, s);
@@ -110,7 +133,6 @@ public final class RdbObjectWriter {
 
   private static void writeSet(RdbOutput out, SetValue set) {
     if (set.isIntset()) {
-      out.writeByte(RdbType.SET_INTSET);
       int n = set.size();
       long[] values = new long[n];
       for (int i = 0; i < n; i++) {
@@ -120,14 +142,12 @@ public final class RdbObjectWriter {
       out.writeString(blob, 0, blob.length);
       return;
     }
-    out.writeByte(RdbType.SET);
     out.writeLength(set.size());
     set.forEach(m -> out.writeString(m, 0, m.length));
   }
 
   private static void writeHash(RdbOutput out, HashValue hash) {
     if (hash.isListpack()) {
-      out.writeByte(RdbType.HASH_LISTPACK);
       ListpackFormat.Builder lp = new ListpackFormat.Builder();
       hash.forEach(
           (field, value) -> {
@@ -138,7 +158,6 @@ public final class RdbObjectWriter {
       out.writeString(blob, 0, blob.length);
       return;
     }
-    out.writeByte(RdbType.HASH);
     out.writeLength(hash.size());
     hash.forEach(
         (field, value) -> {
@@ -149,7 +168,6 @@ public final class RdbObjectWriter {
 
   private static void writeZSet(RdbOutput out, ZSetValue zset) {
     if (zset.encoding().equals("listpack")) {
-      out.writeByte(RdbType.ZSET_LISTPACK);
       ListpackFormat.Builder lp = new ListpackFormat.Builder();
       zset.forEachAscending(
           (member, score) -> {
@@ -160,7 +178,6 @@ public final class RdbObjectWriter {
       out.writeString(blob, 0, blob.length);
       return;
     }
-    out.writeByte(RdbType.ZSET_2);
     out.writeLength(zset.size());
     zset.forEachDescending(
         (member, score) -> {

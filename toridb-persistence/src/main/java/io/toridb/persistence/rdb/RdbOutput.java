@@ -11,17 +11,45 @@ public final class RdbOutput {
   /** Strings up to this long are never worth compressing (Redis's threshold). */
   private static final int COMPRESS_MIN = 21;
 
+  /** A buffer that spills holds at most about this many bytes (an RDB file writer's). */
+  private static final int SPILL_AT = 1 << 16;
+
+  /** Where a buffer that streams hands its bytes before it grows past {@link #SPILL_AT}. */
+  public interface Spill {
+    void write(byte[] b, int off, int len);
+  }
+
   private byte[] buf;
   private int size;
   private final boolean compress;
+  private final Spill spill;
 
   /**
    * An empty buffer; {@code compress} tries LZF on strings longer than 20 bytes, as Redis does with
    * rdbcompression yes.
    */
   public RdbOutput(boolean compress) {
-    this.buf = new byte[64];
+    this(compress, null);
+  }
+
+  /**
+   * A buffer that hands what it holds to {@code spill} whenever more would not fit in about 64 KB
+   * (a single longer string still passes through whole), so that writing a large value does not
+   * hold all of it in memory. {@link #size()} and {@link #array()} then cover only what was not
+   * spilled yet; {@link #reset()} empties it.
+   */
+  public RdbOutput(boolean compress, Spill spill) {
+    this.buf = new byte[spill == null ? 64 : SPILL_AT];
     this.compress = compress;
+    this.spill = spill;
+  }
+
+  /** Forgets the content (after it was copied out), keeping the array unless it grew large. */
+  public void reset() {
+    size = 0;
+    if (buf.length > SPILL_AT) {
+      buf = new byte[SPILL_AT];
+    }
   }
 
   /** Bytes written so far. */
@@ -41,6 +69,11 @@ public final class RdbOutput {
 
   private void ensure(int more) {
     long needed = (long) size + more;
+    if (needed > buf.length && spill != null && size > 0) {
+      spill.write(buf, 0, size);
+      size = 0;
+      needed = more;
+    }
     if (needed > buf.length) {
       if (needed > RdbInput.MAX_STRING) {
         throw new IllegalStateException("serialized value too large");
