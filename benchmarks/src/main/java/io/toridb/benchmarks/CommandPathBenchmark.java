@@ -5,6 +5,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.toridb.core.CoreCommands;
 import io.toridb.core.command.CommandExecutor;
 import io.toridb.core.config.Config;
+import io.toridb.core.keyspace.Key;
+import io.toridb.core.keyspace.KeyLocks;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * key-stripe locking, the handler, statistics and the RESP reply written into a pooled buffer. Keys
  * cycle through 100,000 pre-generated names with 3-byte values.
  *
+ * <p>Beside them, the locking a single-key command pays on its own, on the server's own stripes:
+ * {@link #lockUnlock} is the bare lock and unlock of one uncontended stripe for a rotating key
+ * hash; {@link #hashLockUnlock} adds hashing the key to find its stripe, which together is
+ * everything the executor spends on locking for one key. Their share of {@link #get} and {@link
+ * #set} is the share of the command path spent locking.
+ *
  * <p>Run: {@code mvn -q -DskipTests package && java -jar benchmarks/target/benchmarks.jar
  * CommandPathBenchmark -prof gc}
  */
@@ -43,6 +51,8 @@ public class CommandPathBenchmark {
   private static final byte[] VALUE = "xxx".getBytes(StandardCharsets.US_ASCII);
 
   private byte[][] keys;
+  private int[] keyHashes;
+  private KeyLocks locks;
   private CommandExecutor executor;
   private ClientSession session;
   private ByteBuf out;
@@ -55,9 +65,12 @@ public class CommandPathBenchmark {
     executor = new CommandExecutor(server);
     session = new ClientSession(true);
     out = PooledByteBufAllocator.DEFAULT.directBuffer(4096);
+    locks = server.keyspace().locks();
     keys = new byte[KEYS][];
+    keyHashes = new int[KEYS];
     for (int i = 0; i < KEYS; i++) {
       keys[i] = String.format("key:%012d", i).getBytes(StandardCharsets.US_ASCII);
+      keyHashes[i] = Key.hash(keys[i]);
       run(new byte[][] {SET, keys[i], VALUE});
     }
   }
@@ -74,9 +87,13 @@ public class CommandPathBenchmark {
   }
 
   private byte[] nextKey() {
-    byte[] k = keys[next];
+    return keys[nextIndex()];
+  }
+
+  private int nextIndex() {
+    int i = next;
     next = next + 1 == KEYS ? 0 : next + 1;
-    return k;
+    return i;
   }
 
   @Benchmark
@@ -90,5 +107,23 @@ public class CommandPathBenchmark {
   public ByteBuf set() {
     run(new byte[][] {SET, nextKey(), VALUE.clone()});
     return out;
+  }
+
+  /** The stripe lock and unlock of a single-key command, with the key's hash already known. */
+  @Benchmark
+  public int lockUnlock() {
+    int stripe = KeyLocks.stripeOf(keyHashes[nextIndex()]);
+    locks.lock(stripe);
+    locks.unlock(stripe);
+    return stripe;
+  }
+
+  /** Hashing the key to its stripe, then the lock and unlock: all a single-key command spends. */
+  @Benchmark
+  public int hashLockUnlock() {
+    int stripe = KeyLocks.stripeOf(Key.hash(nextKey()));
+    locks.lock(stripe);
+    locks.unlock(stripe);
+    return stripe;
   }
 }
