@@ -11,6 +11,7 @@ import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,8 +36,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * everything the executor spends on locking for one key. Their share of {@link #get} and {@link
  * #set} is the share of the command path spent locking.
  *
+ * <p>Each benchmark thread is one worker with its own executor over one shared keyspace, as in the
+ * server; the threads walk the keys from different offsets, so they rarely meet on a stripe. With
+ * {@code -t 2} the lock words and map entries move between two cores' caches as they do under the
+ * server's two workers, which one thread never pays.
+ *
  * <p>Run: {@code mvn -q -DskipTests package && java -jar benchmarks/target/benchmarks.jar
- * CommandPathBenchmark -prof gc}
+ * CommandPathBenchmark -prof gc} (add {@code -t 2} for two workers).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,44 +56,71 @@ public class CommandPathBenchmark {
   private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] VALUE = "xxx".getBytes(StandardCharsets.US_ASCII);
 
+  /** The server and its keyspace, filled once and shared by every benchmark thread. */
+  @State(Scope.Benchmark)
+  public static class Keyspace {
+    ServerContext server;
+    byte[][] keys;
+    int[] keyHashes;
+    final AtomicInteger threads = new AtomicInteger();
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      server = new ServerContext(Config.standard());
+      CoreCommands.registerAll(server.commands());
+      Worker loader = new Worker(server);
+      keys = new byte[KEYS][];
+      keyHashes = new int[KEYS];
+      for (int i = 0; i < KEYS; i++) {
+        keys[i] = String.format("key:%012d", i).getBytes(StandardCharsets.US_ASCII);
+        keyHashes[i] = Key.hash(keys[i]);
+        loader.run(new byte[][] {SET, keys[i], VALUE});
+      }
+      loader.release();
+    }
+  }
+
+  /** What one server worker owns: an executor, a client session and a reply buffer. */
+  private static final class Worker {
+    final CommandExecutor executor;
+    final ClientSession session = new ClientSession(true);
+    final ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(4096);
+
+    Worker(ServerContext server) {
+      executor = new CommandExecutor(server);
+    }
+
+    void run(byte[][] argv) {
+      out.clear();
+      executor.context().out().reset(out, 2);
+      executor.execute(session, argv);
+    }
+
+    void release() {
+      out.release();
+    }
+  }
+
   private byte[][] keys;
   private int[] keyHashes;
   private KeyLocks locks;
-  private CommandExecutor executor;
-  private ClientSession session;
-  private ByteBuf out;
+  private Worker worker;
   private int next;
 
   @Setup(Level.Trial)
-  public void setUp() {
-    ServerContext server = new ServerContext(Config.standard());
-    CoreCommands.registerAll(server.commands());
-    executor = new CommandExecutor(server);
-    session = new ClientSession(true);
-    out = PooledByteBufAllocator.DEFAULT.directBuffer(4096);
-    locks = server.keyspace().locks();
-    keys = new byte[KEYS][];
-    keyHashes = new int[KEYS];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = String.format("key:%012d", i).getBytes(StandardCharsets.US_ASCII);
-      keyHashes[i] = Key.hash(keys[i]);
-      run(new byte[][] {SET, keys[i], VALUE});
-    }
+  public void setUp(Keyspace keyspace) {
+    keys = keyspace.keys;
+    keyHashes = keyspace.keyHashes;
+    locks = keyspace.server.keyspace().locks();
+    worker = new Worker(keyspace.server);
+    // Threads start far apart (a golden-ratio step through the keys) so they do not walk the
+    // same stripes in step.
+    next = (int) ((keyspace.threads.getAndIncrement() * 61_803L) % KEYS);
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    out.release();
-  }
-
-  private void run(byte[][] argv) {
-    out.clear();
-    executor.context().out().reset(out, 2);
-    executor.execute(session, argv);
-  }
-
-  private byte[] nextKey() {
-    return keys[nextIndex()];
+    worker.release();
   }
 
   private int nextIndex() {
@@ -98,15 +131,15 @@ public class CommandPathBenchmark {
 
   @Benchmark
   public ByteBuf get() {
-    run(new byte[][] {GET, nextKey()});
-    return out;
+    worker.run(new byte[][] {GET, keys[nextIndex()]});
+    return worker.out;
   }
 
   /** The request arrays are fresh per call, as the decoder hands them over. */
   @Benchmark
   public ByteBuf set() {
-    run(new byte[][] {SET, nextKey(), VALUE.clone()});
-    return out;
+    worker.run(new byte[][] {SET, keys[nextIndex()], VALUE.clone()});
+    return worker.out;
   }
 
   /** The stripe lock and unlock of a single-key command, with the key's hash already known. */
@@ -121,7 +154,7 @@ public class CommandPathBenchmark {
   /** Hashing the key to its stripe, then the lock and unlock: all a single-key command spends. */
   @Benchmark
   public int hashLockUnlock() {
-    int stripe = KeyLocks.stripeOf(Key.hash(nextKey()));
+    int stripe = KeyLocks.stripeOf(Key.hash(keys[nextIndex()]));
     locks.lock(stripe);
     locks.unlock(stripe);
     return stripe;
