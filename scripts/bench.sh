@@ -5,7 +5,7 @@
 # alternation (ToriDB, Redis, Redis, ToriDB, ToriDB, Redis, ...: the order flips every round so
 # that neither server always runs second) and prints, per workload, the median requests per
 # second, p50/p99 latency and server CPU time per request of each server, and the ToriDB/Redis
-# ratios.
+# ratios; then the ratios of every round and their geometric mean, which show the spread.
 #
 #   scripts/bench.sh [-r rounds] [-n requests] [-c clients] [-d value-bytes] [-t tests]
 #                    [-P "1 16"] [-k keyspace] [--tori-args "--workers 2"]
@@ -14,6 +14,7 @@
 # --reference-jar JAR compares two ToriDB builds instead: the reference server is JAR (started
 # with the same JVM options, --tori-args and --aof) in place of Redis, and the ratios are
 # ToriDB/reference. TORIDB_JAR picks the build under test (default: toridb-server/target).
+# scripts/bench-pool.py pools the saved output of several such runs.
 #
 # Tests are redis-benchmark's -t names (set, get, incr, mset, lpush, lpop, sadd, hset, zadd, ...)
 # plus zrange (ZRANGE myzset 0 9, over the sorted set that zadd fills) and hget (over the hash
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
     --tori-args) tori_args=$2; shift 2 ;;
     --aof) aof=$2; shift 2 ;;
     --reference-jar) ref_jar=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
