@@ -151,8 +151,36 @@ public final class PointInTimeScan implements ChangeObserver {
       if (cancelled) {
         throw new CancelledException();
       }
+    } catch (java.io.IOException | CancelledException | RuntimeException e) {
+      clearMarks();
+      throw e;
     } finally {
       server.changeObserver(null);
+    }
+  }
+
+  /**
+   * After a scan that did not finish: some values carry its mark, others an older one. Marks repeat
+   * every 255 scans, so an old mark left in place could one day pass for the mark of a later scan,
+   * which would then skip the value. Clearing them all keeps every mark either 0 or that of the
+   * last finished scan.
+   */
+  private void clearMarks() {
+    Keyspace keyspace = server.keyspace();
+    KeyLocks locks = keyspace.locks();
+    for (int db = 0; db < keyspace.databaseCount(); db++) {
+      for (Map.Entry<Key, StoredValue> e : keyspace.db(db).entries()) {
+        int stripe = KeyLocks.stripeOf(e.getKey().hashCode());
+        locks.lock(stripe);
+        try {
+          StoredValue v = keyspace.db(db).peek(e.getKey());
+          if (v != null) {
+            v.rewriteMark(0);
+          }
+        } finally {
+          locks.unlock(stripe);
+        }
+      }
     }
   }
 

@@ -14,7 +14,6 @@ import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
 import io.toridb.persistence.dump.DumpPayload;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,19 +35,8 @@ class PointInTimeScanTest {
     executor = new CommandExecutor(server);
   }
 
-  private String call(CommandExecutor ex, ClientSession s, ByteBuf buf, String... args) {
-    byte[][] argv = new byte[args.length][];
-    for (int i = 0; i < args.length; i++) {
-      argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
-    }
-    buf.clear();
-    ex.context().out().reset(buf, 2);
-    ex.execute(s, argv);
-    return buf.toString(StandardCharsets.UTF_8);
-  }
-
   private String call(String... args) {
-    return call(executor, session, out, args);
+    return Commands.call(executor, session, out, args);
   }
 
   private static String describe(StoredValue v) {
@@ -138,11 +126,11 @@ class PointInTimeScanTest {
                 while (!stop.get()) {
                   int k = r.nextInt(6000);
                   switch (r.nextInt(5)) {
-                    case 0 -> call(ex, s, buf, "SET", "k" + k, "w" + r.nextInt());
-                    case 1 -> call(ex, s, buf, "DEL", "k" + k);
-                    case 2 -> call(ex, s, buf, "RPUSH", "l" + (k % 60), "x");
-                    case 3 -> call(ex, s, buf, "RENAME", "k" + k, "k" + r.nextInt(6000));
-                    default -> call(ex, s, buf, "INCR", "n" + (k % 10));
+                    case 0 -> Commands.call(ex, s, buf, "SET", "k" + k, "w" + r.nextInt());
+                    case 1 -> Commands.call(ex, s, buf, "DEL", "k" + k);
+                    case 2 -> Commands.call(ex, s, buf, "RPUSH", "l" + (k % 60), "x");
+                    case 3 -> Commands.call(ex, s, buf, "RENAME", "k" + k, "k" + r.nextInt(6000));
+                    default -> Commands.call(ex, s, buf, "INCR", "n" + (k % 10));
                   }
                 }
                 buf.release();

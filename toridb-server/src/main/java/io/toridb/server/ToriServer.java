@@ -213,9 +213,13 @@ public final class ToriServer {
   private synchronized String onAppendOnlyChange() {
     io.toridb.persistence.aof.AppendOnlyFile current = aof;
     boolean wanted = config.yes("appendonly");
+    if (context.loading()) {
+      return "The append-only file is being loaded; try again when loading is done";
+    }
     if (!wanted && current != null) {
-      aof = null;
+      // Closed first: its waiting replies go out before any reply can bypass it.
       current.close();
+      aof = null;
       log.info("Append-only file turned off by CONFIG SET");
     } else if (wanted && current == null && boundPort != 0 && !context.loading()) {
       return "Turning the append-only file on at run time needs a rewrite of the data set, which"

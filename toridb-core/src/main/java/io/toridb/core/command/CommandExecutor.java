@@ -235,7 +235,13 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     ctx.command(spec, argv);
     CommandContext previous = CommandContext.enter(ctx);
     try {
-      invokeLocked(spec, argv);
+      if (server.loading()) {
+        // While loading no client command touches a key (they get -LOADING), so the replay
+        // alone uses the keyspace and needs no locks.
+        invokeHandler(spec, argv);
+      } else {
+        invokeLocked(spec, argv);
+      }
     } finally {
       CommandContext.leave(previous);
       out.reset(null, 2);
@@ -272,7 +278,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       }
       io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
       if (observer != null && ctx.staged() == null) {
-        observeWrite(observer, spec, argv, ctx.session().db());
+        observeWrite(observer, spec, argv, ctx.session().db(), false);
       }
       invokeHandler(spec, argv);
     } finally {
@@ -289,10 +295,14 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   /**
    * Tells {@code observer} which keys a write command may change, before it runs: the keys of its
    * key spec in database {@code db} (in every database for MOVE and COPY, whose target database is
-   * an argument), or the whole keyspace.
+   * an argument, and when {@code anyDb}), or the whole keyspace.
    */
   private void observeWrite(
-      io.toridb.core.keyspace.ChangeObserver observer, CommandSpec spec, byte[][] argv, int db) {
+      io.toridb.core.keyspace.ChangeObserver observer,
+      CommandSpec spec,
+      byte[][] argv,
+      int db,
+      boolean anyDb) {
     if (!spec.has(CommandFlag.WRITE)) {
       return;
     }
@@ -301,7 +311,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       return;
     }
     String name = spec.fullName();
-    boolean everyDb = name.equals("move") || name.equals("copy");
+    boolean everyDb = anyDb || name.equals("move") || name.equals("copy");
     int databases = server.keyspace().databaseCount();
     forEachKey(
         spec,
@@ -508,13 +518,14 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       }
       io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
       if (observer != null) {
-        // SELECT inside the transaction moves later commands to another database.
-        int db = session.db();
+        // A SELECT inside the transaction moves the commands after it to a database that only
+        // running it tells: then every database's copy of their keys is announced.
+        boolean selects = false;
         for (int i = 0; i < multi.size(); i++) {
-          if (multi.spec(i).fullName().equals("select")) {
-            db = selectedDb(multi.command(i), db);
-          }
-          observeWrite(observer, multi.spec(i), multi.command(i), db);
+          selects |= multi.spec(i).fullName().equals("select");
+        }
+        for (int i = 0; i < multi.size(); i++) {
+          observeWrite(observer, multi.spec(i), multi.command(i), session.db(), selects);
         }
       }
       ctx.out().arrayHeader(multi.size());
@@ -545,19 +556,6 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
         locks.unlockAll(held, locked);
       }
       watches.unwatchAll(session);
-    }
-  }
-
-  /** The database a queued SELECT switches to, or {@code current} if it would fail. */
-  private int selectedDb(byte[][] argv, int current) {
-    if (argv.length != 2) {
-      return current;
-    }
-    try {
-      int db = Integer.parseInt(new String(argv[1], java.nio.charset.StandardCharsets.US_ASCII));
-      return db >= 0 && db < server.keyspace().databaseCount() ? db : current;
-    } catch (NumberFormatException e) {
-      return current;
     }
   }
 

@@ -26,9 +26,9 @@ public final class AofReader {
     /** Every byte belongs to a valid record. */
     COMPLETE,
     /**
-     * The file ends inside a record: its header or payload is cut short, its checksum fails and it
-     * is the file's last record, or only zero bytes follow. What a crash in the middle of a write
-     * leaves behind.
+     * The file ends inside a record: its header or payload is cut short, or nothing but zero bytes
+     * follows the extent of the bad record (it is the file's last, checksum failing, or a
+     * zero-filled block follows). What a crash in the middle of a write leaves behind.
      */
     TORN_TAIL,
     /** A record that is damaged with more data after it: not something a crash produces. */
@@ -62,12 +62,12 @@ public final class AofReader {
       while (offset < size) {
         long remaining = size - offset;
         if (remaining < AofRecord.HEADER) {
-          return stop(file, records, offset, size, "incomplete record header");
+          return new Result(Outcome.TORN_TAIL, records, offset, size, "incomplete record header");
         }
         in.readFully(header);
         String bad = checkHeader(header);
         if (bad != null) {
-          return stop(file, records, offset, size, bad);
+          return classify(file, records, offset, offset + AofRecord.HEADER, size, bad);
         }
         int length = AofRecord.getInt(header, 4);
         if (length > remaining - AofRecord.HEADER) {
@@ -88,15 +88,13 @@ public final class AofReader {
         crc.update(payload, 0, length);
         long end = offset + AofRecord.HEADER + length;
         if ((int) crc.getValue() != AofRecord.getInt(header, 8)) {
-          Outcome o = end == size ? Outcome.TORN_TAIL : Outcome.CORRUPT;
-          return stopAs(file, o, records, offset, size, "checksum mismatch");
+          return classify(file, records, offset, end, size, "checksum mismatch");
         }
         List<Effect> effects;
         try {
           effects = AofRecord.decode(header[3], ByteBuffer.wrap(payload));
         } catch (AofRecord.MalformedException e) {
-          return new Result(
-              Outcome.CORRUPT, records, offset, size, "malformed record: " + e.getMessage());
+          return classify(file, records, offset, end, size, "malformed record: " + e.getMessage());
         }
         sink.accept(effects, end);
         records++;
@@ -124,43 +122,43 @@ public final class AofReader {
     return null;
   }
 
-  /** A bad header: a torn tail when it is cut short or only zero bytes follow, else corrupt. */
-  private static Result stop(Path file, long records, long offset, long size, String problem)
+  /**
+   * A bad record from {@code offset} to {@code end} (as far as its header can be trusted): a torn
+   * tail when nothing but zero bytes follows its extent, which is what a crash leaves (a record
+   * written in part, perhaps with a zero-filled block after it), else damage.
+   */
+  private static Result classify(
+      Path file, long records, long offset, long end, long size, String problem)
       throws IOException {
-    Outcome o =
-        size - offset < AofRecord.HEADER || zerosFrom(file, offset)
-            ? Outcome.TORN_TAIL
-            : Outcome.CORRUPT;
-    return stopAs(file, o, records, offset, size, problem);
-  }
-
-  private static Result stopAs(
-      Path file, Outcome o, long records, long offset, long size, String problem)
-      throws IOException {
-    if (o == Outcome.CORRUPT && zerosFrom(file, offset)) {
-      o = Outcome.TORN_TAIL;
-    }
+    Outcome o = lastNonZero(file) < end ? Outcome.TORN_TAIL : Outcome.CORRUPT;
     return new Result(o, records, offset, size, problem);
   }
 
-  /** True when every byte of {@code file} from {@code offset} on is zero. */
-  static boolean zerosFrom(Path file, long offset) throws IOException {
+  /** The offset of the last byte of {@code file} that is not zero, or -1. */
+  static long lastNonZero(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-      long pos = offset;
-      while (true) {
+      long end = ch.size();
+      while (end > 0) {
+        long start = Math.max(0, end - buf.capacity());
         buf.clear();
-        int n = ch.read(buf, pos);
-        if (n < 0) {
-          return true;
+        buf.limit((int) (end - start));
+        int n = 0;
+        while (buf.hasRemaining()) {
+          int r = ch.read(buf, start + n);
+          if (r < 0) {
+            break;
+          }
+          n += r;
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = n - 1; i >= 0; i--) {
           if (buf.get(i) != 0) {
-            return false;
+            return start + i;
           }
         }
-        pos += n;
+        end = start;
       }
+      return -1;
     }
   }
 }

@@ -81,20 +81,24 @@ final class AofRewrite {
 
     LogFile next = LogFile.open(incr);
     CompletableFuture<String> switched = new CompletableFuture<>();
-    PointInTimeScan scan;
-    try {
-      scan = PointInTimeScan.cut(server, () -> writer.switchTo(next, switched::complete));
-    } catch (IllegalStateException e) {
-      next.close();
-      done.ended(e.getMessage(), withIncr, -1, 0);
-      return;
-    }
     long cutSeq = seq;
+    // The cut takes every key lock, so it runs on the rewrite's own thread: the caller may hold
+    // key locks (BGREWRITEAOF inside EXEC), and a transaction it is part of must have logged all
+    // its writes before the cut.
     Thread t =
         new Thread(
             () -> {
               Path temp = directory.resolve(TEMP_PREFIX + cutSeq + ".base.aof");
+              PointInTimeScan scan = null;
               try {
+                try {
+                  scan =
+                      PointInTimeScan.cut(server, () -> writer.switchTo(next, switched::complete));
+                } catch (IllegalStateException e) {
+                  next.close();
+                  switched.complete("not switched");
+                  throw new IOException(e.getMessage());
+                }
                 long bytes = writeBase(scan, temp, encoder);
                 String failure = switched.join();
                 if (failure != null) {
@@ -122,21 +126,43 @@ final class AofRewrite {
                   Files.deleteIfExists(directory.resolve(f));
                 }
                 done.ended(null, after, bytes, scan.savedKeys());
-              } catch (PointInTimeScan.CancelledException e) {
+              } catch (PointInTimeScan.CancelledException | IOException | RuntimeException e) {
                 deleteQuietly(temp);
-                done.ended(e.getMessage(), withIncr, -1, scan.savedKeys());
-              } catch (IOException | RuntimeException e) {
-                deleteQuietly(temp);
+                AofManifest now = withIncr;
+                if (switched.join() != null) {
+                  // The writer never moved to the new file: take it off the list again.
+                  now = undoIncr(withIncr, incrName, manifestFile, directory, now);
+                }
                 done.ended(
                     e.getMessage() == null ? e.toString() : e.getMessage(),
-                    withIncr,
+                    now,
                     -1,
-                    scan.savedKeys());
+                    scan == null ? 0 : scan.savedKeys());
               }
             },
             "toridb-aof-rewrite");
     t.setDaemon(true);
     t.start();
+  }
+
+  /** The manifest without the unused incremental file {@code name}, which is deleted. */
+  private static AofManifest undoIncr(
+      AofManifest withIncr, String name, Path manifestFile, Path directory, AofManifest fallback) {
+    List<AofManifest.Part> parts = new ArrayList<>();
+    for (AofManifest.Part p : withIncr.parts()) {
+      if (!p.file().equals(name)) {
+        parts.add(p);
+      }
+    }
+    AofManifest without = new AofManifest(parts);
+    try {
+      without.writeAtomically(manifestFile);
+      deleteQuietly(directory.resolve(name));
+      return without;
+    } catch (IOException e) {
+      log.warn("Could not take the unused {} off the manifest: {}", name, e.getMessage());
+      return fallback;
+    }
   }
 
   /** Writes the scan into {@code temp}, one record per key, forced to disk; returns its size. */

@@ -67,6 +67,7 @@ public final class AofWriter implements Runnable {
   private final Consumer<String> onStatus;
   private volatile Fsync fsync;
   private volatile boolean running = true;
+  private volatile boolean stopped;
   private volatile boolean parked;
   private volatile long durable;
   private volatile long written;
@@ -139,11 +140,19 @@ public final class AofWriter implements Runnable {
    */
   public boolean deferUntilDurable(Runnable release, boolean force) {
     long need = assigned.get();
-    if (!force && (fsync != Fsync.ALWAYS || need <= durable)) {
+    if (stopped || (!force && (fsync != Fsync.ALWAYS || need <= durable))) {
       return false;
     }
     deferredIn.offer(new Deferred(need, release));
     LockSupport.unpark(thread);
+    if (stopped) {
+      // Closed meanwhile, so the writer may have missed it: settle it as the close did.
+      if (error == null) {
+        releaseAllLeft();
+      } else {
+        dropAllLeft();
+      }
+    }
     return true;
   }
 
@@ -180,8 +189,9 @@ public final class AofWriter implements Runnable {
   }
 
   /**
-   * Writes and forces everything appended so far, stops the thread and closes the file; waits at
-   * most {@code millis}. Used by SHUTDOWN.
+   * Writes and forces everything appended so far, runs the replies waiting for it, stops the thread
+   * and closes the file; waits at most {@code millis}. Used by SHUTDOWN and by CONFIG SET
+   * appendonly no.
    */
   public void close(long millis) throws InterruptedException {
     running = false;
@@ -208,6 +218,15 @@ public final class AofWriter implements Runnable {
           flushAll();
         }
         release();
+        stopped = true;
+        if (error == null) {
+          // Everything is on disk: whatever still waits may go (a deferral that raced with the
+          // close). After an error the replies stay unsent: those writes are not durable, and the
+          // connections close with the server.
+          releaseAllLeft();
+        } else {
+          dropAllLeft();
+        }
         closeFile();
         return;
       }
@@ -258,6 +277,11 @@ public final class AofWriter implements Runnable {
       } catch (IOException e) {
         fail("write", e);
       }
+    }
+    if (error == null && unsynced.isEmpty()) {
+      // Only a file switch was drained: its own sequence number is on disk as much as any.
+      written = contiguous;
+      durable = contiguous;
     }
     return unsynced.size() > before;
   }
@@ -421,8 +445,41 @@ public final class AofWriter implements Runnable {
     }
   }
 
+  private void releaseAllLeft() {
+    Deferred d;
+    synchronized (deferred) {
+      while ((d = deferredIn.poll()) != null) {
+        deferred.add(d);
+      }
+      while ((d = deferred.poll()) != null) {
+        try {
+          d.release().run();
+        } catch (RuntimeException e) {
+          log.error("Releasing a reply failed", e);
+        }
+      }
+    }
+  }
+
+  private void dropAllLeft() {
+    synchronized (deferred) {
+      int dropped = deferred.size() + deferredIn.size();
+      deferred.clear();
+      deferredIn.clear();
+      if (dropped > 0) {
+        log.warn("{} replies to writes that never reached the disk are not sent", dropped);
+      }
+    }
+  }
+
   /** Runs every deferred release whose records are on disk; true if it ran any. */
   private boolean release() {
+    synchronized (deferred) {
+      return releaseDurable();
+    }
+  }
+
+  private boolean releaseDurable() {
     Deferred d;
     while ((d = deferredIn.poll()) != null) {
       deferred.add(d);

@@ -51,6 +51,7 @@ public final class AppendOnlyFile implements PropagationSink {
   private volatile String lastRewriteStatus = "ok";
   private volatile long rewrites;
   private volatile long consecutiveFailures;
+  private volatile long lastFailureMillis;
 
   /** The log's size after the last rewrite (or at startup): growth is measured against it. */
   private volatile long rewriteBaseSize;
@@ -168,6 +169,7 @@ public final class AppendOnlyFile implements PropagationSink {
         throw new LoadException(
             "The AOF manifest " + manifestFile + " lists no incremental file to append to");
       }
+      deleteUnlisted(directory, baseName, manifest);
       for (AofManifest.Part p : manifest.replayOrder()) {
         if (!Files.exists(directory.resolve(p.file()))) {
           throw new LoadException(
@@ -189,6 +191,33 @@ public final class AppendOnlyFile implements PropagationSink {
       log.info("Created the append-only file {}", directory.resolve(first));
     }
     return new AppendOnlyFile(server, directory, baseName, manifest, lock);
+  }
+
+  /**
+   * Deletes log files the manifest does not list: a base renamed into place by a rewrite that
+   * crashed before replacing the manifest, or files a finished rewrite could not delete. Nothing
+   * would ever replay them.
+   */
+  private static void deleteUnlisted(Path directory, String baseName, AofManifest manifest)
+      throws IOException {
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (AofManifest.Part p : manifest.parts()) {
+      if (p.type() != AofManifest.Type.HISTORY) {
+        listed.add(p.file());
+      }
+    }
+    java.util.regex.Pattern ours =
+        java.util.regex.Pattern.compile(
+            java.util.regex.Pattern.quote(baseName) + "\\.[0-9]+\\.(base|incr)\\.aof");
+    try (var files = Files.list(directory)) {
+      for (Path p : files.toList()) {
+        String name = p.getFileName().toString();
+        if (ours.matcher(name).matches() && !listed.contains(name)) {
+          log.info("Deleting {}, which the manifest does not list", p);
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   public Path directory() {
@@ -221,56 +250,143 @@ public final class AppendOnlyFile implements PropagationSink {
     CommandExecutor executor = new CommandExecutor(server);
     ClientSession session = new ClientSession(true);
     ByteBuf scratch = Unpooled.buffer(256);
-    long[] loadedBefore = {0};
-    long[] records = {0};
-    long[] lastLog = {start};
-    long totalBytes = total;
+    long records = 0;
+    long lastLog = start;
+    long loadedBefore = 0;
+    // One thread reads, verifies and parses the files while this one applies the writes.
+    java.util.concurrent.BlockingQueue<LoadItem> queue =
+        new java.util.concurrent.ArrayBlockingQueue<>(64);
+    Thread reader = new Thread(() -> readAll(parts, queue), "toridb-aof-reader");
+    reader.setDaemon(true);
+    reader.start();
+    // A file followed only by empty files counts as the last: the log was switched to the next
+    // file (by a rewrite) before anything was written to it.
+    int lastWritten = parts.size() - 1;
+    while (lastWritten > 0 && Files.size(directory.resolve(parts.get(lastWritten).file())) == 0) {
+      lastWritten--;
+    }
     try {
-      for (int i = 0; i < parts.size(); i++) {
-        Path file = directory.resolve(parts.get(i).file());
-        boolean last = i == parts.size() - 1;
-        AofReader.Result r =
-            AofReader.read(
-                file,
-                (effects, end) -> {
-                  for (Effect e : effects) {
-                    session.db(e.db());
-                    String error = executor.replay(session, e.argv(), scratch);
-                    if (error != null) {
-                      log.warn(
-                          "AOF {}: the write '{}' before offset {} failed on replay: {}",
-                          file.getFileName(),
-                          AofRecord.describe(e.argv()),
-                          end,
-                          error);
-                    }
-                  }
-                  records[0]++;
-                  long loaded = loadedBefore[0] + end;
-                  progress = new LoadProgress(start, totalBytes, loaded);
-                  long now = System.currentTimeMillis();
-                  if (now - lastLog[0] >= 1000) {
-                    lastLog[0] = now;
-                    logProgress(records[0], loaded, totalBytes, now - start);
-                  }
-                });
-        records[0] += 0;
-        if (r.outcome() != AofReader.Outcome.COMPLETE) {
-          handleDamage(file, r, last);
+      int fileIndex = 0;
+      while (fileIndex < parts.size()) {
+        LoadItem item;
+        try {
+          item = queue.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while loading the AOF");
         }
-        loadedBefore[0] += r.fileBytes();
+        Path file = directory.resolve(parts.get(fileIndex).file());
+        if (item.failure() != null) {
+          throw item.failure();
+        }
+        if (item.result() != null) {
+          if (item.result().outcome() != AofReader.Outcome.COMPLETE) {
+            handleDamage(file, item.result(), fileIndex >= lastWritten);
+          }
+          loadedBefore += item.result().fileBytes();
+          fileIndex++;
+          continue;
+        }
+        for (List<Effect> record : item.records()) {
+          for (Effect e : record) {
+            session.db(e.db());
+            String error = executor.replay(session, e.argv(), scratch);
+            if (error != null) {
+              log.warn(
+                  "AOF {}: the write '{}' before offset {} failed on replay: {}",
+                  file.getFileName(),
+                  AofRecord.describe(e.argv()),
+                  item.end(),
+                  error);
+            }
+          }
+        }
+        records += item.records().size();
+        long loaded = loadedBefore + item.end();
+        progress = new LoadProgress(start, total, loaded);
+        long now = System.currentTimeMillis();
+        if (now - lastLog >= 1000) {
+          lastLog = now;
+          logProgress(records, loaded, total, now - start);
+        }
       }
     } finally {
+      reader.interrupt();
       scratch.release();
     }
     long millis = Math.max(1, System.currentTimeMillis() - start);
     log.info(
         "DB loaded from append only file: {} records, {} MB in {} s ({} MB/s)",
-        records[0],
+        records,
         mb(total),
         String.format(Locale.ROOT, "%.3f", millis / 1000.0),
         String.format(Locale.ROOT, "%.1f", total / 1048576.0 / (millis / 1000.0)));
     progress = null;
+  }
+
+  /**
+   * What the reader hands the applier: a batch of records (and the offset after the last), the
+   * outcome of a file once it is read, or the error that stopped reading.
+   */
+  private record LoadItem(
+      List<List<Effect>> records, long end, AofReader.Result result, IOException failure) {}
+
+  private static final int LOAD_BATCH = 512;
+
+  /** The reader thread: reads every part in order, in batches, each file ending in its result. */
+  private void readAll(
+      List<AofManifest.Part> parts, java.util.concurrent.BlockingQueue<LoadItem> queue) {
+    try {
+      for (AofManifest.Part part : parts) {
+        Batcher batcher = new Batcher(queue);
+        AofReader.Result r = AofReader.read(directory.resolve(part.file()), batcher);
+        batcher.flush();
+        // After a damaged file too: the applier decides whether loading goes on.
+        put(queue, new LoadItem(null, 0, r, null));
+      }
+    } catch (IOException e) {
+      put(queue, new LoadItem(null, 0, null, e));
+    } catch (java.util.concurrent.CancellationException e) {
+      // The applier gave up; so does the reader.
+    } catch (RuntimeException | Error e) {
+      put(queue, new LoadItem(null, 0, null, new IOException(e.toString(), e)));
+    }
+  }
+
+  /** Groups records into batches of {@value #LOAD_BATCH} for the applier. */
+  private static final class Batcher implements AofReader.RecordSink {
+    private final java.util.concurrent.BlockingQueue<LoadItem> queue;
+    private List<List<Effect>> batch = new java.util.ArrayList<>(LOAD_BATCH);
+    private long end;
+
+    Batcher(java.util.concurrent.BlockingQueue<LoadItem> queue) {
+      this.queue = queue;
+    }
+
+    @Override
+    public void accept(List<Effect> effects, long endOffset) {
+      batch.add(effects);
+      end = endOffset;
+      if (batch.size() == LOAD_BATCH) {
+        flush();
+      }
+    }
+
+    void flush() {
+      if (!batch.isEmpty()) {
+        put(queue, new LoadItem(batch, end, null, null));
+        batch = new java.util.ArrayList<>(LOAD_BATCH);
+      }
+    }
+  }
+
+  private static void put(java.util.concurrent.BlockingQueue<LoadItem> queue, LoadItem item) {
+    try {
+      queue.put(item);
+    } catch (InterruptedException e) {
+      // The applier stopped (an error): nothing more to hand over.
+      throw new java.util.concurrent.CancellationException();
+    }
   }
 
   private static void logProgress(long records, long loaded, long total, long millis) {
@@ -408,6 +524,7 @@ public final class AppendOnlyFile implements PropagationSink {
           savedKeys);
     } else {
       consecutiveFailures++;
+      lastFailureMillis = System.currentTimeMillis();
       lastRewriteStatus = "err";
       log.warn("Background AOF rewrite failed: {}", failure);
     }
@@ -422,6 +539,14 @@ public final class AppendOnlyFile implements PropagationSink {
     long percentage = server.config().number("auto-aof-rewrite-percentage");
     if (percentage <= 0 || rewriting || writer == null) {
       return;
+    }
+    long failures = consecutiveFailures;
+    if (failures >= 3) {
+      // As Redis after repeated failures: wait a minute, doubling up to an hour, between tries.
+      long delay = Math.min(3_600_000L, 60_000L << Math.min(6, failures - 3));
+      if (System.currentTimeMillis() - lastFailureMillis < delay) {
+        return;
+      }
     }
     long size = currentSize();
     if (size < server.config().number("auto-aof-rewrite-min-size")) {

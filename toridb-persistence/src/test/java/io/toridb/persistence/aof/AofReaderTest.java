@@ -167,4 +167,21 @@ class AofReaderTest {
         "unknown record kind 9",
         AofReader.read(write(concat(List.of(k, rec))), new Collected()).problem());
   }
+
+  @Test
+  void zeroFilledBlockStartingInsideARecord_isATornTail() throws IOException {
+    List<byte[]> many = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      byte[] r = AofRecord.encode(0, argv("SET", "key" + i, "value-" + i));
+      AofRecord.seal(r);
+      many.add(r);
+    }
+    byte[] all = concat(many);
+    Arrays.fill(all, 1024, all.length, (byte) 0);
+    AofReader.Result r = AofReader.read(write(all), new Collected());
+    assertEquals(AofReader.Outcome.TORN_TAIL, r.outcome(), r.problem());
+    // Something non-zero after the damaged record is damage, not a torn write.
+    all[all.length - 1] = 7;
+    assertEquals(AofReader.Outcome.CORRUPT, AofReader.read(write(all), new Collected()).outcome());
+  }
 }

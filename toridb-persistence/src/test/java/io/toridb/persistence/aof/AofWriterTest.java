@@ -257,4 +257,41 @@ class AofWriterTest {
     assertTrue(file.forces.get() >= 1);
     assertEquals(keys(0, 50), readBack(path));
   }
+
+  @Test
+  void afterAFileSwitch_anIdleServersRepliesAreNotHeld() throws Exception {
+    writer = new AofWriter(LogFile.open(dir.resolve("a.aof")), AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    java.util.concurrent.CompletableFuture<String> switched =
+        new java.util.concurrent.CompletableFuture<>();
+    writer.switchTo(LogFile.open(dir.resolve("b.aof")), switched::complete);
+    assertNull(switched.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    AtomicBoolean released = new AtomicBoolean();
+    if (!writer.deferUntilDurable(() -> released.set(true), false)) {
+      released.set(true);
+    }
+    await(released::get, "a reply after the switch is released");
+  }
+
+  @Test
+  void close_sendsTheRepliesItMadeDurable_andDropsThoseOfFailedWrites() throws Exception {
+    FaultyFile file = new FaultyFile(dir.resolve("d.aof"));
+    writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    file.failWrites.set(true);
+    writer.append(record(0));
+    AtomicBoolean released = new AtomicBoolean();
+    assertTrue(writer.deferUntilDurable(() -> released.set(true), false));
+    await(() -> writer.error() != null, "the error is seen");
+    writer.close(5000);
+    writer = null;
+    assertFalse(released.get(), "a reply to a write that never reached the disk was sent");
+    // Once stopped, nothing waits any more.
+    FaultyFile other = new FaultyFile(dir.resolve("e.aof"));
+    AofWriter stopped = new AofWriter(other, AofWriter.Fsync.ALWAYS, s -> {});
+    stopped.start();
+    stopped.append(record(1));
+    stopped.close(5000);
+    assertFalse(stopped.deferUntilDurable(() -> {}, true));
+  }
 }

@@ -70,14 +70,7 @@ class AppendOnlyFileTest {
     }
 
     String call(String... args) {
-      byte[][] argv = new byte[args.length][];
-      for (int i = 0; i < args.length; i++) {
-        argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
-      }
-      out.clear();
-      executor.context().out().reset(out, 2);
-      executor.execute(session, argv);
-      return out.toString(StandardCharsets.UTF_8);
+      return io.toridb.persistence.Commands.call(executor, session, out, args);
     }
 
     @Override
@@ -343,6 +336,9 @@ class AppendOnlyFileTest {
     n.call("SELECT", "7");
     n.call("SET", "in7", "7");
     n.call("SELECT", "0");
+    for (int i = 0; i < 500 && n.aof.pendingRecords() > 0; i++) {
+      Thread.sleep(2);
+    }
     long before = n.aof.currentSize();
     assertEquals(null, n.aof.rewrite("test"));
     awaitRewrite(n.aof);
@@ -387,21 +383,13 @@ class AppendOnlyFileTest {
                 ByteBuf buf = Unpooled.buffer();
                 int i = 0;
                 while (!stop.get()) {
-                  for (String[] cmd :
-                      new String[][] {
-                        {"INCR", "counter" + id},
-                        {"LPUSH", "list" + (i % 20), "w" + id + ":" + i},
-                        {"SET", "k" + id + ":" + (i % 300), "v" + i},
-                        {"DEL", "k" + id + ":" + ((i + 150) % 300)}
-                      }) {
-                    byte[][] argv = new byte[cmd.length][];
-                    for (int j = 0; j < cmd.length; j++) {
-                      argv[j] = cmd[j].getBytes(StandardCharsets.UTF_8);
-                    }
-                    buf.clear();
-                    ex.context().out().reset(buf, 2);
-                    ex.execute(s, argv);
-                  }
+                  io.toridb.persistence.Commands.call(ex, s, buf, "INCR", "counter" + id);
+                  io.toridb.persistence.Commands.call(
+                      ex, s, buf, "LPUSH", "list" + (i % 20), "w" + id + ":" + i);
+                  io.toridb.persistence.Commands.call(
+                      ex, s, buf, "SET", "k" + id + ":" + (i % 300), "v" + i);
+                  io.toridb.persistence.Commands.call(
+                      ex, s, buf, "DEL", "k" + id + ":" + ((i + 150) % 300));
                   i++;
                 }
                 buf.release();
@@ -440,5 +428,82 @@ class AppendOnlyFileTest {
     assertEquals(digest, m.digest());
     assertEquals("$1\r\n1\r\n", m.call("GET", "after"));
     assertEquals(":1\r\n", m.call("DBSIZE"));
+  }
+
+  @Test
+  void tornTailFollowedOnlyByEmptyFiles_isCutOff() throws Exception {
+    Node n = restart();
+    n.call("SET", "a", "1");
+    n.close();
+    node = null;
+    Files.write(incr(), new byte[] {0x54, 0x52, 1, 1, 0, 0, 0, 0x28}, StandardOpenOption.APPEND);
+    Path aofDir = dir.resolve("appendonlydir");
+    Files.createFile(aofDir.resolve("appendonly.aof.2.incr.aof"));
+    Files.writeString(
+        aofDir.resolve("appendonly.aof.manifest"),
+        "file appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+    assertEquals("$1\r\n1\r\n", restart().call("GET", "a"));
+  }
+
+  @Test
+  void bgrewriteaofInsideExec_logsTheTransactionOnce() throws Exception {
+    Node n = restart();
+    n.server
+        .commands()
+        .add(
+            io.toridb.core.command.CommandSpec.builder("bgrewriteaof", 1)
+                .flags(io.toridb.core.command.CommandFlag.ADMIN)
+                .handler(
+                    (ctx, argv) -> {
+                      assertEquals(null, n.aof.rewrite("test"));
+                      ctx.out().ok();
+                    }));
+    n.call("MULTI");
+    n.call("INCR", "counter");
+    n.call("BGREWRITEAOF");
+    n.call("INCR", "counter");
+    assertEquals("*3\r\n:1\r\n+OK\r\n:2\r\n", n.call("EXEC"));
+    awaitRewrite(n.aof);
+    assertEquals("ok", n.aof.lastRewriteStatus());
+    assertEquals("$1\r\n2\r\n", restart().call("GET", "counter"));
+  }
+
+  @Test
+  void selectInsideExecDuringARewrite_isCaptured() throws Exception {
+    Node n = restart();
+    n.call("SET", "k", "1");
+    n.call("SELECT", "1");
+    n.call("SET", "k", "10");
+    n.call("SELECT", "0");
+    for (int i = 0; i < 20000; i++) {
+      n.call("SET", "filler" + i, "x");
+    }
+    assertEquals(null, n.aof.rewrite("test"));
+    for (int i = 0; i < 20; i++) {
+      n.call("MULTI");
+      n.call("SELECT", i % 2 == 0 ? "+1" : "1");
+      n.call("INCR", "k");
+      n.call("SELECT", "0");
+      n.call("INCR", "k");
+      n.call("EXEC");
+    }
+    awaitRewrite(n.aof);
+    String digest = n.digest();
+    assertEquals(digest, restart().digest());
+  }
+
+  @Test
+  void filesTheManifestDoesNotList_areDeletedAtStartup() throws Exception {
+    restart().call("SET", "a", "1");
+    node.close();
+    node = null;
+    Path aofDir = dir.resolve("appendonlydir");
+    Files.writeString(aofDir.resolve("appendonly.aof.7.base.aof"), "left by a crashed rewrite");
+    Files.writeString(aofDir.resolve("temp-rewrite-8.base.aof"), "half written");
+    Files.writeString(aofDir.resolve("notes.txt"), "not ours");
+    assertEquals("$1\r\n1\r\n", restart().call("GET", "a"));
+    assertTrue(!Files.exists(aofDir.resolve("appendonly.aof.7.base.aof")));
+    assertTrue(!Files.exists(aofDir.resolve("temp-rewrite-8.base.aof")));
+    assertTrue(Files.exists(aofDir.resolve("notes.txt")));
   }
 }
