@@ -196,9 +196,26 @@ class RdbObjectRoundTripTest {
   void hash_anyContent_roundTrips(
       @ForAll @Size(max = 40) java.util.Map<@Size(max = 100) byte[], @Size(max = 100) byte[]> m) {
     HashValue h = new HashValue();
-    m.forEach((f, v) -> h.set(f, v, 512, 64));
+    // The generated map compares byte[] keys by identity, so equal fields can repeat: the last
+    // value set wins, as in the hash.
+    java.util.Map<java.nio.ByteBuffer, byte[]> content = new java.util.HashMap<>();
+    m.forEach(
+        (f, v) -> {
+          h.set(f, v, 512, 64);
+          content.put(java.nio.ByteBuffer.wrap(f), v);
+        });
     if (h.size() > 0) {
-      roundTrip(h, h.isListpack() ? RdbType.HASH_LISTPACK : RdbType.HASH, h.encoding(), LIMITS);
+      // Loading picks the encoding from the content, as Redis does: a hash converted by a long
+      // value that was since replaced by a short one comes back as a listpack.
+      boolean fits =
+          content.size() <= 512
+              && content.entrySet().stream()
+                  .allMatch(e -> e.getKey().remaining() <= 64 && e.getValue().length <= 64);
+      roundTrip(
+          h,
+          h.isListpack() ? RdbType.HASH_LISTPACK : RdbType.HASH,
+          fits ? "listpack" : "hashtable",
+          LIMITS);
     }
   }
 
