@@ -32,6 +32,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   private final RespDecoder decoder;
   private Channel channel;
   private ReplyQueue replies;
+  private WorkerWakeups wakeups;
 
   /** Written to in the current reply drain and not yet flushed; event-loop thread only. */
   private boolean flushPending;
@@ -258,6 +259,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   public void channelActive(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     replies = server.replyQueue(channel.eventLoop());
+    wakeups = server.workerWakeups(channel.eventLoop());
     session.addresses(address(channel.remoteAddress()), address(channel.localAddress()));
     context.stats().connectionsReceived.increment();
     if (server.clients().size() >= context.config().number("maxclients")) {
@@ -391,7 +393,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   }
 
   private void dispatch(Batch batch) {
-    if (pending == null && worker.submit(batch)) {
+    if (pending == null && worker.submit(batch, wakeups)) {
       return;
     }
     if (pending != null) {
@@ -414,7 +416,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
                 pending = null;
                 return;
               }
-              if (worker.submit(pending)) {
+              if (worker.submit(pending, wakeups)) {
                 pending = null;
                 updateAutoRead();
               } else {

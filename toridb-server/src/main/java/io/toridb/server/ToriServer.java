@@ -56,6 +56,8 @@ public final class ToriServer {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final java.util.concurrent.ConcurrentHashMap<io.netty.channel.EventLoop, ReplyQueue>
       replyQueues = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<io.netty.channel.EventLoop, WorkerWakeups>
+      workerWakeups = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.ScheduledExecutorService cron =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -172,6 +174,11 @@ public final class ToriServer {
     return config.yes("protected-mode")
         && context.requirePass().isEmpty()
         && !ProtectedMode.isLoopback(remote);
+  }
+
+  /** The worker wake-ups deferred to the end of an iteration of {@code loop}. */
+  WorkerWakeups workerWakeups(io.netty.channel.EventLoop loop) {
+    return workerWakeups.computeIfAbsent(loop, WorkerWakeups::new);
   }
 
   /** The queue through which workers hand replies to connections of {@code loop}. */

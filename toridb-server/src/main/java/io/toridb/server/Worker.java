@@ -51,18 +51,25 @@ final class Worker implements Runnable {
     thread.start();
   }
 
-  /** Offers a batch; false when the queue is full and the caller must retry later. */
-  boolean submit(Batch batch) {
+  /**
+   * Offers a batch; false when the queue is full and the caller must retry later. The worker is
+   * woken through {@code wakeups}, after the caller's loop iteration.
+   */
+  boolean submit(Batch batch, WorkerWakeups wakeups) {
     if (!queue.offer(batch)) {
       return false;
     }
-    if (parked) {
-      LockSupport.unpark(thread);
-    }
+    wakeups.wakeLater(this);
     return true;
   }
 
-  /** Stops after the queue is drained; waits at most {@code millis}. */
+  /** Unparks the worker if it parks; called after an offer. */
+  void wake() {
+    if (parked) {
+      LockSupport.unpark(thread);
+    }
+  }
+
   /** Asks the worker to stop once its queue is drained; see {@link #awaitStop}. */
   void requestStop() {
     running = false;
