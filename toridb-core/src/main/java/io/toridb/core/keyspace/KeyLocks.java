@@ -9,6 +9,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Stripes are shared by all databases: the same key name in two databases maps to one stripe,
  * which costs nothing in correctness and lets MOVE and SWAPDB stay simple.
+ *
+ * <p>Locks are reentrant: a thread that holds a stripe may lock it again (a rewrite's copy-on-write
+ * hook runs inside the command that holds the key), and must unlock it as many times.
  */
 public final class KeyLocks {
   /** A power of two, so a hash maps to a stripe with a mask. */
@@ -39,8 +42,18 @@ public final class KeyLocks {
     return stripes[stripe].tryLock();
   }
 
+  /**
+   * Releases one hold of {@code stripe}.
+   *
+   * @throws IllegalMonitorStateException if the calling thread does not hold it
+   */
   public void unlock(int stripe) {
     stripes[stripe].unlock();
+  }
+
+  /** Whether the calling thread holds {@code stripe}. */
+  public boolean isHeldByCurrentThread(int stripe) {
+    return stripes[stripe].isHeldByCurrentThread();
   }
 
   /**

@@ -1,0 +1,173 @@
+package io.toridb.core.keyspace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class KeyLocksTest {
+  private final KeyLocks locks = new KeyLocks();
+
+  /** Runs {@code task} on another thread and returns its result. */
+  private static <T> T onOtherThread(java.util.concurrent.Callable<T> task) throws Exception {
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      return other.submit(task).get(10, TimeUnit.SECONDS);
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  @Test
+  void aHeldStripe_isRefusedToOtherThreads_andFreeAgainAfterUnlock() throws Exception {
+    locks.lock(7);
+    assertTrue(locks.isHeldByCurrentThread(7));
+    assertFalse(onOtherThread(() -> locks.tryLock(7)));
+    assertTrue(onOtherThread(() -> locks.tryLock(8) && unlocked(8)));
+    locks.unlock(7);
+    assertFalse(locks.isHeldByCurrentThread(7));
+    assertTrue(onOtherThread(() -> locks.tryLock(7) && unlocked(7)));
+  }
+
+  private boolean unlocked(int stripe) {
+    locks.unlock(stripe);
+    return true;
+  }
+
+  @Test
+  void locksAreReentrant_andFreedOnlyByTheLastUnlock() throws Exception {
+    locks.lock(3);
+    locks.lock(3);
+    assertTrue(locks.tryLock(3));
+    locks.unlock(3);
+    locks.unlock(3);
+    assertFalse(onOtherThread(() -> locks.tryLock(3)), "one hold is left");
+    locks.unlock(3);
+    assertTrue(onOtherThread(() -> locks.tryLock(3) && unlocked(3)));
+  }
+
+  @Test
+  void unlockingAStripeThisThreadDoesNotHold_isRefused() throws Exception {
+    assertThrows(IllegalMonitorStateException.class, () -> locks.unlock(5));
+    locks.lock(5);
+    Exception e = onOtherThread(() -> catchUnlock(5));
+    assertTrue(e instanceof IllegalMonitorStateException, String.valueOf(e));
+    assertTrue(locks.isHeldByCurrentThread(5), "a refused unlock leaves the owner's hold alone");
+    locks.unlock(5);
+  }
+
+  private Exception catchUnlock(int stripe) {
+    try {
+      locks.unlock(stripe);
+      return null;
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  @Test
+  void aWaiter_getsTheStripeWhenTheHolderLetsGo() throws Exception {
+    locks.lock(9);
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicBoolean acquired = new AtomicBoolean();
+    Thread waiter =
+        new Thread(
+            () -> {
+              started.countDown();
+              locks.lock(9);
+              acquired.set(true);
+              locks.unlock(9);
+            });
+    waiter.start();
+    started.await();
+    // Long enough for the waiter to pass from spinning to parking.
+    Thread.sleep(50);
+    assertFalse(acquired.get());
+    locks.unlock(9);
+    waiter.join(10_000);
+    assertTrue(acquired.get());
+  }
+
+  /**
+   * Threads add to plain (non-atomic) counters under the stripes' locks, some one stripe at a time,
+   * some several in ascending order, some every stripe: without mutual exclusion increments are
+   * lost, and without the global order the run deadlocks.
+   */
+  @Test
+  void underContention_noIncrementIsLost_andNothingDeadlocks() throws Exception {
+    int threads = 4;
+    int rounds = 20_000;
+    int hot = 4;
+    long[] counters = new long[KeyLocks.STRIPES];
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      done.add(
+          pool.submit(
+              () -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                int[] stripes = new int[2];
+                for (int i = 0; i < rounds; i++) {
+                  if (id == 0 && i % 2_000 == 0) {
+                    locks.lockEverything();
+                    for (int s = 0; s < hot; s++) {
+                      counters[s]++;
+                    }
+                    locks.unlockEverything();
+                  } else if (i % 3 == 0) {
+                    stripes[0] = random.nextInt(hot / 2);
+                    stripes[1] = hot / 2 + random.nextInt(hot / 2);
+                    locks.lockAll(stripes, 2);
+                    counters[stripes[0]]++;
+                    counters[stripes[1]]++;
+                    locks.unlockAll(stripes, 2);
+                  } else {
+                    int s = random.nextInt(hot);
+                    locks.lock(s);
+                    counters[s]++;
+                    locks.unlock(s);
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : done) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    long expected = 0;
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < rounds; i++) {
+        if (t == 0 && i % 2_000 == 0) {
+          expected += hot;
+        } else if (i % 3 == 0) {
+          expected += 2;
+        } else {
+          expected += 1;
+        }
+      }
+    }
+    long total = 0;
+    for (int s = 0; s < hot; s++) {
+      total += counters[s];
+    }
+    assertEquals(expected, total);
+    for (int s = 0; s < hot; s++) {
+      int stripe = s;
+      assertTrue(
+          onOtherThread(() -> locks.tryLock(stripe) && unlocked(stripe)), "stripe " + s + " free");
+    }
+  }
+}
