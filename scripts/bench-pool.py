@@ -19,7 +19,7 @@ import random
 import re
 import statistics
 
-HEADER = re.compile(r"^ToriDB (\S+) vs ToriDB (\S+) \(ref\)")
+HEADER = re.compile(r"^ToriDB (\S+) vs ToriDB (\S+)(?: .*)? \(ref\)")
 ROUND = re.compile(r"^(\S+)\s+(\d+)((?: [\d.]+)+)\s+\([\d.]+\) \|((?: [\d.]+)+)\s+\([\d.]+\)$")
 
 

@@ -9,11 +9,14 @@
 #
 #   scripts/bench.sh [-r rounds] [-n requests] [-c clients] [-d value-bytes] [-t tests]
 #                    [-P "1 16"] [-k keyspace] [--tori-args "--workers 2"]
-#                    [--aof no|everysec|always] [--reference-jar JAR]
+#                    [--aof no|everysec|always] [--reference-jar JAR] [--reference-args ARGS]
 #
 # --reference-jar JAR compares two ToriDB builds instead: the reference server is JAR (started
 # with the same JVM options, --tori-args and --aof) in place of Redis, and the ratios are
 # ToriDB/reference. TORIDB_JAR picks the build under test (default: toridb-server/target).
+# --reference-args ARGS adds server arguments for the reference ToriDB alone, after the shared
+# ones, so one build can be compared with itself under other settings: with --aof everysec and
+# --reference-args "--appendonly no", the ratios are the log's cost.
 # scripts/bench-pool.py pools the saved output of several such runs.
 #
 # Tests are redis-benchmark's -t names (set, get, incr, mset, lpush, lpop, sadd, hset, zadd, ...)
@@ -26,7 +29,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=5 requests=200000 clients=50 size=3 tests="set,get,incr,mset" pipelines="1 16" keyspace=100000
-tori_args="" ref_jar=""
+tori_args="" ref_jar="" ref_args=""
 aof=no
 tori_port=${TORI_PORT:-16379} redis_port=${REDIS_PORT:-16380}
 while [ $# -gt 0 ]; do
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --tori-args) tori_args=$2; shift 2 ;;
     --aof) aof=$2; shift 2 ;;
     --reference-jar) ref_jar=$2; shift 2 ;;
+    --reference-args) ref_args=$2; shift 2 ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -51,6 +55,7 @@ done
 jar="${TORIDB_JAR:-$root/toridb-server/target/toridb-server.jar}"
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 [ -z "$ref_jar" ] || [ -f "$ref_jar" ] || { echo "no such reference jar: $ref_jar" >&2; exit 2; }
+[ -z "$ref_args" ] || [ -n "$ref_jar" ] || { echo "--reference-args needs --reference-jar" >&2; exit 2; }
 work=$(mktemp -d)
 cleanup() {
   redis-cli -p "$tori_port" shutdown nosave >/dev/null 2>&1 || true
@@ -65,15 +70,15 @@ case "$aof" in
   everysec|always) persistence=(--appendonly yes --appendfsync "$aof" --auto-aof-rewrite-percentage 0) ;;
   *) echo "--aof takes no, everysec or always" >&2; exit 2 ;;
 esac
-start_toridb() { # jar port name
+start_toridb() { # jar port name [extra server arguments]
   # shellcheck disable=SC2086
-  java ${TORIDB_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} -jar "$1" --port "$2" --dir "$work/$3" "${persistence[@]}" $tori_args >"$work/$3.log" 2>&1 &
+  java ${TORIDB_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} -jar "$1" --port "$2" --dir "$work/$3" "${persistence[@]}" $tori_args ${4:-} >"$work/$3.log" 2>&1 &
 }
 start_toridb "$jar" "$tori_port" tori
 tori_pid=$!
 # The second server ("redis" below) is either Redis or the reference ToriDB build.
 if [ -n "$ref_jar" ]; then
-  start_toridb "$ref_jar" "$redis_port" ref
+  start_toridb "$ref_jar" "$redis_port" ref "$ref_args"
   ref_pid=$!
   ref_label=ref
 else
@@ -123,7 +128,7 @@ for round in $(seq "$rounds"); do
   done
 done
 if [ -n "$ref_jar" ]; then
-  against="ToriDB $(basename "$jar") vs ToriDB $(basename "$ref_jar") (ref)"
+  against="ToriDB $(basename "$jar") vs ToriDB $(basename "$ref_jar")${ref_args:+ $ref_args} (ref)"
 else
   against="ToriDB vs Redis $(redis-server --version | awk '{print $3}')"
 fi
