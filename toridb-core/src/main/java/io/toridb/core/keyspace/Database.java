@@ -40,7 +40,16 @@ public final class Database {
 
   /** Everything a database holds; swapped or replaced as a whole. */
   private static final class Store {
-    final ConcurrentHashMap<Key, StoredValue> map = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<Key, StoredValue> map;
+
+    Store() {
+      map = new ConcurrentHashMap<>();
+    }
+
+    Store(int expectedKeys) {
+      map = new ConcurrentHashMap<>(expectedKeys);
+    }
+
     final Set<Key> expiring = ConcurrentHashMap.newKeySet();
 
     /**
@@ -272,6 +281,17 @@ public final class Database {
   /** Removes every key; the caller holds every lock. */
   public void clear() {
     store = new Store();
+  }
+
+  /**
+   * Sizes an empty database's table for about {@code expectedKeys} keys, so that filling it (as a
+   * load does) does not copy the table at every doubling. Does nothing if it holds keys. Only while
+   * nothing else uses the database, as at startup.
+   */
+  public void presize(int expectedKeys) {
+    if (loader == null && store.map.isEmpty() && expectedKeys > 0) {
+      store = new Store(expectedKeys);
+    }
   }
 
   /** Weakly consistent view of every entry, expired ones included. */

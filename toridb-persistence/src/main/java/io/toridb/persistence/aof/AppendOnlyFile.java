@@ -235,6 +235,12 @@ public final class AppendOnlyFile implements PropagationSink {
    * (without client checks); logs progress for large files. The server is expected to be loading
    * (clients get -LOADING) with expiry paused.
    */
+  /** Log bytes per key assumed when sizing the default database before a load. */
+  private static final long BYTES_PER_KEY = 64;
+
+  /** Keys the default database is sized for at most before a load (a table of 32 MB). */
+  private static final long PRESIZE_CAP = 4L << 20;
+
   public void load() throws IOException {
     List<AofManifest.Part> parts = manifest.replayOrder();
     long total = 0;
@@ -247,6 +253,10 @@ public final class AppendOnlyFile implements PropagationSink {
       progress = null;
       return;
     }
+    // Size the default database for the log: at least BYTES_PER_KEY bytes of log per key it can
+    // hold (a SET of a short key and value), so filling it does not copy the table at every
+    // doubling; capped, as a log of many updates to few keys would overestimate.
+    server.keyspace().db(0).presize((int) Math.min(PRESIZE_CAP, total / BYTES_PER_KEY));
     CommandExecutor executor = new CommandExecutor(server);
     ClientSession session = new ClientSession(true);
     ByteBuf scratch = Unpooled.buffer(256);
