@@ -230,17 +230,17 @@ public final class AppendOnlyFile implements PropagationSink {
     return directory.resolve(incrs.get(incrs.size() - 1).file());
   }
 
-  /**
-   * Replays every file of the log into the server's keyspace, in order, through the command path
-   * (without client checks); logs progress for large files. The server is expected to be loading
-   * (clients get -LOADING) with expiry paused.
-   */
   /** Log bytes per key assumed when sizing the default database before a load. */
   private static final long BYTES_PER_KEY = 64;
 
   /** Keys the default database is sized for at most before a load (a table of 32 MB). */
   private static final long PRESIZE_CAP = 4L << 20;
 
+  /**
+   * Replays every file of the log into the server's keyspace, in order, through the command path
+   * (without client checks); logs progress for large files. The server is expected to be loading
+   * (clients get -LOADING) with expiry paused.
+   */
   public void load() throws IOException {
     List<AofManifest.Part> parts = manifest.replayOrder();
     long total = 0;
