@@ -160,13 +160,7 @@ class RdbFileDamageTest {
     byte[] file = handMade(concat(stringEntry("k", "a"), stringEntry("k", "b")));
     assertTrue(refusal(file).contains("duplicate key"));
     RdbFileReader.Options merge =
-        new RdbFileReader.Options(
-            16,
-            io.toridb.persistence.rdb.EncodingLimits.DEFAULTS,
-            true,
-            true,
-            RdbFileWriter.Access.NONE,
-            System.currentTimeMillis());
+        RdbFiles.options(System.currentTimeMillis(), true, true, RdbFileWriter.Access.NONE);
     RdbFiles.Loaded loaded = RdbFiles.read(file, merge);
     assertEquals("b", new String(((StringValue) loaded.dbs.get(0).get(Key.of("k"))).bytes()));
   }
@@ -216,13 +210,7 @@ class RdbFileDamageTest {
     file[at] = value;
     // Without the checksum, decoding has to cope with the change itself.
     RdbFileReader.Options noChecksum =
-        new RdbFileReader.Options(
-            16,
-            io.toridb.persistence.rdb.EncodingLimits.DEFAULTS,
-            false,
-            false,
-            RdbFileWriter.Access.NONE,
-            System.currentTimeMillis());
+        RdbFiles.options(System.currentTimeMillis(), false, false, RdbFileWriter.Access.NONE);
     try {
       RdbFiles.read(file, noChecksum);
     } catch (RdbFileReader.Damaged expected) {

@@ -141,14 +141,7 @@ class RdbFileRoundTripTest {
     byte[] lfu =
         RdbFiles.write(
             List.of(new RdbFiles.Entry(0, Key.of("k"), v)), true, true, RdbFileWriter.Access.LFU);
-    RdbFileReader.Options lfuOptions =
-        new RdbFileReader.Options(
-            16,
-            io.toridb.persistence.rdb.EncodingLimits.DEFAULTS,
-            true,
-            false,
-            RdbFileWriter.Access.LFU,
-            now);
+    RdbFileReader.Options lfuOptions = RdbFiles.options(now, true, false, RdbFileWriter.Access.LFU);
     StoredValue back = RdbFiles.read(lfu, lfuOptions).dbs.get(0).get(Key.of("k"));
     assertEquals(77, back.lfuFrequency(now, 1));
 
@@ -160,14 +153,7 @@ class RdbFileRoundTripTest {
             true,
             true,
             RdbFileWriter.Access.LRU);
-    RdbFileReader.Options lruOptions =
-        new RdbFileReader.Options(
-            16,
-            io.toridb.persistence.rdb.EncodingLimits.DEFAULTS,
-            true,
-            false,
-            RdbFileWriter.Access.LRU,
-            now);
+    RdbFileReader.Options lruOptions = RdbFiles.options(now, true, false, RdbFileWriter.Access.LRU);
     StoredValue idleBack = RdbFiles.read(lru, lruOptions).dbs.get(0).get(Key.of("k"));
     long seconds = (now - idleBack.lastAccess()) / 1000;
     assertTrue(seconds >= 499 && seconds <= 501, "idle " + seconds);

@@ -68,8 +68,14 @@ final class RdbFiles {
   }
 
   static RdbFileReader.Options options(long now) {
+    return options(now, true, false, RdbFileWriter.Access.NONE);
+  }
+
+  /** Options for 16 databases with the default encoding limits, otherwise as given. */
+  static RdbFileReader.Options options(
+      long now, boolean verifyChecksum, boolean allowDuplicates, RdbFileWriter.Access access) {
     return new RdbFileReader.Options(
-        16, EncodingLimits.DEFAULTS, true, false, RdbFileWriter.Access.NONE, now);
+        16, EncodingLimits.DEFAULTS, verifyChecksum, allowDuplicates, access, now);
   }
 
   /** Reads {@code file} into maps. */
