@@ -82,7 +82,7 @@ for w in $workloads; do
   generate "$w" >"$work/$w.resp"
   # shellcheck disable=SC2086
   java ${TORIDB_JAVA_OPTS:--Xms2g -Xmx2g -XX:+UseParallelGC} -jar "$jar" --port "$tori_port" \
-    --dir "$work/tori" >"$work/tori.log" 2>&1 &
+    --dir "$work/tori" --appendonly no >"$work/tori.log" 2>&1 &
   tori_pid=$!
   redis-server --port "$redis_port" --save '' --appendonly no --daemonize yes \
     --logfile "$work/redis.log" --dir "$work" --pidfile "$work/redis.pid"

@@ -108,6 +108,24 @@ public final class RespWriter {
     buf.writeBytes(CRLF);
   }
 
+  /**
+   * A bulk string of the first {@code length} (at most 16) bytes of two little-endian words, as
+   * short values are kept in memory: written without an intermediate array.
+   */
+  public void bulkPacked(long low, long high, int length) {
+    if (length < 0 || length > 2 * Long.BYTES) {
+      throw new IllegalArgumentException("packed length " + length);
+    }
+    bulkHeader(length);
+    // Write both words whole, then step back over the padding; the CRLF overwrites it.
+    buf.ensureWritable(2 * Long.BYTES + CRLF.length);
+    int start = buf.writerIndex();
+    buf.writeLongLE(low);
+    buf.writeLongLE(high);
+    buf.writerIndex(start + length);
+    buf.writeBytes(CRLF);
+  }
+
   public void bulk(String value) {
     bulk(value.getBytes(StandardCharsets.UTF_8));
   }

@@ -200,6 +200,39 @@ class RespWriterTest {
   }
 
   @Test
+  void bulkPacked_writesExactlyTheFirstLengthBytesOfTheWords() {
+    byte[] all = new byte[16];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = (byte) (0xF0 - i * 7);
+    }
+    long low =
+        java.nio.ByteBuffer.wrap(all, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    long high =
+        java.nio.ByteBuffer.wrap(all, 8, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    for (int n = 0; n <= 16; n++) {
+      byte[] expected = java.util.Arrays.copyOf(all, n);
+      int length = n;
+      for (int protocol = 2; protocol <= 3; protocol++) {
+        assertEquals(
+            written(protocol, w -> w.bulk(expected)),
+            written(protocol, w -> w.bulkPacked(low, high, length)),
+            "length " + n);
+      }
+    }
+    // Further replies follow the value, not the words' padding.
+    assertEquals(
+        "$1\r\n\u00f0\r\n:1\r\n",
+        written(
+            2,
+            w -> {
+              w.bulkPacked(low, high, 1);
+              w.integer(1);
+            }));
+    assertThrows(IllegalArgumentException.class, () -> written(2, w -> w.bulkPacked(0, 0, 17)));
+    assertThrows(IllegalArgumentException.class, () -> written(2, w -> w.bulkPacked(0, 0, -1)));
+  }
+
+  @Test
   void attributeHeader_inResp3_writesPipe() {
     assertEquals("|1\r\n", written(3, w -> w.attributeHeader(1)));
   }

@@ -95,7 +95,7 @@ final class DebugCommands {
         // Like Redis, looks keys up without expiring them: a debug command sees everything.
         ctx.out().arrayHeader(argc - 2);
         for (int i = 2; i < argc; i++) {
-          ctx.out().simple(DatasetDigest.ofValue(ctx.db().peek(new Key(argv[i]))));
+          ctx.out().simple(DatasetDigest.ofValue(ctx.db().peek(Key.of(argv[i]))));
         }
       }
       case "QUICKLIST-PACKED-THRESHOLD" -> {
@@ -211,12 +211,11 @@ final class DebugCommands {
    * lru_seconds_idle:0}. The key is not expired by looking at it.
    */
   private void object(CommandContext ctx, byte[] keyBytes) {
-    StoredValue v = ctx.db().peek(new Key(keyBytes));
+    StoredValue v = ctx.db().peek(Key.of(keyBytes));
     if (v == null) {
       throw new CommandException(Errors.NO_SUCH_KEY);
     }
     long now = ctx.now();
-    long access = v.lastAccess() == 0 ? now : v.lastAccess();
     ctx.out()
         .simple(
             "Value at:0x7f"
@@ -228,9 +227,9 @@ final class DebugCommands {
                 + " serializedlength:"
                 + serializedLength(v)
                 + " lru:"
-                + ((access / 1000) & ((1 << 24) - 1))
+                + v.lruClock()
                 + " lru_seconds_idle:"
-                + Math.max(0, now - access) / 1000);
+                + v.idleSeconds(now));
   }
 
   /**

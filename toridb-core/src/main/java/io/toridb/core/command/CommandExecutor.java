@@ -332,7 +332,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       CommandSpec spec, byte[][] argv, java.util.function.Consumer<Key> action) {
     if (spec.has(CommandFlag.MOVABLE_KEYS)) {
       for (KeySpec keySpec : spec.keySpecs()) {
-        keySpec.forEachKey(argv, pos -> action.accept(new Key(argv[pos])));
+        keySpec.forEachKey(argv, pos -> action.accept(Key.of(argv[pos])));
       }
       return;
     }
@@ -344,7 +344,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     last = Math.min(last, argv.length - 1);
     int step = Math.max(spec.step(), 1);
     for (int i = first; i <= last; i += step) {
-      action.accept(new Key(argv[i]));
+      action.accept(Key.of(argv[i]));
     }
   }
 

@@ -197,7 +197,7 @@ public final class HashCommands {
 
   /** The hash at {@code key} looked up for reading (hit/miss counted), null if missing. */
   static HashValue readHash(CommandContext ctx, byte[] key) {
-    return asHash(ctx.db().lookupRead(new Key(key), ctx.now()));
+    return asHash(ctx.db().lookupRead(Key.of(key), ctx.now()));
   }
 
   /** The listpack thresholds in force for one command. */
@@ -241,7 +241,7 @@ public final class HashCommands {
       throw new CommandException(Errors.wrongArity(hmset ? "hmset" : "hset"));
     }
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     HashValue h = asHash(db.lookupWrite(key, ctx.now()));
     boolean created = h == null;
     if (created) {
@@ -271,7 +271,7 @@ public final class HashCommands {
   /** HSETNX key field value */
   static void hsetnx(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     HashValue h = asHash(db.lookupWrite(key, ctx.now()));
     if (h != null && h.pairs().find(argv[2]) >= 0) {
       ctx.out().integer(0);
@@ -296,7 +296,7 @@ public final class HashCommands {
   /** HDEL key field [field ...] */
   static void hdel(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     HashValue h = asHash(db.lookupWrite(key, ctx.now()));
     if (h == null) {
       ctx.out().integer(0);
@@ -329,7 +329,7 @@ public final class HashCommands {
   static void hincrby(CommandContext ctx, byte[][] argv) {
     long increment = Args.parseLong(argv[3]);
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     HashValue h = asHash(db.lookupWrite(key, ctx.now()));
     long value = 0;
     if (h != null) {
@@ -368,7 +368,7 @@ public final class HashCommands {
       throw new CommandException(NAN_OR_INFINITY_INCREMENT);
     }
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     HashValue h = asHash(db.lookupWrite(key, ctx.now()));
     LongDouble value = LongDouble.ZERO;
     if (h != null) {

@@ -148,9 +148,13 @@ public final class Database {
     }
   }
 
+  /** Records an access as Redis does: in the LFU counter under an LFU policy, else the clock. */
   private void access(StoredValue v, long now) {
-    v.touch(now);
-    v.countAccess(now, owner.lfuLogFactor(), owner.lfuDecayTime());
+    if (owner.lfuPolicy()) {
+      v.countAccess(now, owner.lfuLogFactor(), owner.lfuDecayTime());
+    } else {
+      v.touch(now);
+    }
   }
 
   /** The value without expiring it or touching statistics (OBJECT, DEBUG, iteration). */
@@ -168,7 +172,7 @@ public final class Database {
     fault(key);
     Store s = store;
     s.putsStarted.increment();
-    StoredValue old = s.map.put(key, value);
+    StoredValue old = store(s, key, value);
     s.putsFinished.increment();
     ValueType type = value.type();
     if ((type == ValueType.LIST || type == ValueType.ZSET) && (old == null || old.type() != type)) {
@@ -176,7 +180,7 @@ public final class Database {
       owner.created(index, key, value);
     }
     if (value.hasExpiry()) {
-      s.expiring.add(key);
+      trackExpiry(s, key, old);
     } else if (old != null && old.hasExpiry()) {
       s.expiring.remove(key);
     }
@@ -201,14 +205,35 @@ public final class Database {
     Store s = store;
     value.expireAt(expireAt);
     s.putsStarted.increment();
-    StoredValue old = s.map.put(key, value);
+    StoredValue old = store(s, key, value);
     s.putsFinished.increment();
     if (expireAt != StoredValue.NO_EXPIRY) {
-      s.expiring.add(key);
+      trackExpiry(s, key, old);
     } else if (old != null && old.hasExpiry()) {
       s.expiring.remove(key);
     }
     return old;
+  }
+
+  /**
+   * Maps {@code key} to {@code value}, returning the old value. A key the map does not hold yet
+   * goes in in its compact form ({@link Key#compact}); an existing key keeps the object the map
+   * already has, so overwriting allocates nothing for the key. The caller holds the key's lock, so
+   * no other writer can add the key between the two steps.
+   */
+  private static StoredValue store(Store s, Key key, StoredValue value) {
+    StoredValue old = s.map.replace(key, value);
+    return old != null ? old : s.map.put(key.compact(), value);
+  }
+
+  /**
+   * Adds {@code key} to the expiry index once its value has an expiry time; {@code old} was its
+   * value.
+   */
+  private static void trackExpiry(Store s, Key key, StoredValue old) {
+    // A key whose old value had an expiry is in the index already: adding it again changes
+    // nothing, and allocates no compact copy.
+    s.expiring.add(old != null && old.hasExpiry() ? key : key.compact());
   }
 
   /** Removes {@code key}; returns the old value or null. */
@@ -224,11 +249,12 @@ public final class Database {
 
   /** Sets or clears ({@link StoredValue#NO_EXPIRY}) the expiry of a stored value. */
   public void setExpire(Key key, StoredValue value, long at) {
+    boolean had = value.hasExpiry();
     value.expireAt(at);
     if (at == StoredValue.NO_EXPIRY) {
       store.expiring.remove(key);
     } else {
-      store.expiring.add(key);
+      store.expiring.add(had ? key : key.compact());
     }
   }
 

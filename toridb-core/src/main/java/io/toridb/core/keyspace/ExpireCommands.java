@@ -104,7 +104,7 @@ public final class ExpireCommands {
     when += base;
 
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StoredValue v = db.lookupWrite(key, ctx.now());
     if (v == null || !conditionHolds(flags, v.expireAt(), when)) {
       ctx.out().integer(0);
@@ -174,7 +174,7 @@ public final class ExpireCommands {
 
   /** TTL key / PTTL key / EXPIRETIME key / PEXPIRETIME key */
   static void ttl(CommandContext ctx, byte[][] argv, boolean millis, boolean absolute) {
-    StoredValue v = ctx.db().lookupReadNoTouch(new Key(argv[1]), ctx.now());
+    StoredValue v = ctx.db().lookupReadNoTouch(Key.of(argv[1]), ctx.now());
     if (v == null) {
       ctx.out().integer(-2);
       return;
@@ -194,7 +194,7 @@ public final class ExpireCommands {
   /** PERSIST key */
   static void persist(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StoredValue v = db.lookupWrite(key, ctx.now());
     if (v == null || !v.hasExpiry()) {
       ctx.out().integer(0);

@@ -4,34 +4,57 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A key as stored in the keyspace: the client's bytes, copied once when the key enters the
- * keyspace, with its hash cached. Lookups wrap the request's argument array without copying.
+ * A key: a byte string with Redis's equality, a well-mixed hash and unsigned byte order.
+ *
+ * <p>Two forms, equal to each other whenever their bytes are. {@link #of(byte[])} wraps an array
+ * without copying: what a lookup uses, over the request's own argument. {@link #compact()} gives
+ * the form the keyspace stores: a key of at most 16 bytes keeps its bytes in two fields of one
+ * 32-byte object, where a wrapper and its array take 48 bytes or more; longer keys stay wrapped.
+ * Neither form caches its hash (the map keeps each entry's hash beside it), so a stored key costs
+ * no more than its bytes need.
  */
-public final class Key implements Comparable<Key> {
-  private final byte[] bytes;
-  private final int hash;
+public abstract sealed class Key implements Comparable<Key> permits Key.Wrapped, Key.Packed {
+  /** Longest key kept in the packed form. */
+  static final int PACKED_MAX = PackedBytes.MAX;
 
-  public Key(byte[] bytes) {
-    this.bytes = bytes;
-    this.hash = hash(bytes);
+  private Key() {}
+
+  /** A key over {@code bytes}, which the caller must not modify afterwards. */
+  public static Key of(byte[] bytes) {
+    return new Wrapped(bytes);
   }
 
   public static Key of(String s) {
-    return new Key(s.getBytes(StandardCharsets.UTF_8));
+    return new Wrapped(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The key's bytes; callers must not modify them. */
-  public byte[] bytes() {
-    return bytes;
-  }
+  /**
+   * The key's bytes; callers must not modify them. A packed key makes a new array on every call, so
+   * paths that run per request use {@link #length()} and {@link #byteAt} or keep the result.
+   */
+  public abstract byte[] bytes();
+
+  public abstract int length();
+
+  public abstract byte byteAt(int i);
+
+  /** This key in the form the keyspace stores; {@code this} when it is already compact. */
+  public abstract Key compact();
 
   /** A well-mixed 32-bit hash of the bytes, also used for lock striping and SCAN order. */
   public static int hash(byte[] b) {
-    int h = 0x9747b28c;
+    int h = SEED;
     for (byte x : b) {
-      h = (h ^ (x & 0xFF)) * 0x01000193;
+      h = (h ^ (x & 0xFF)) * PRIME;
     }
-    // Final avalanche (murmur3 fmix32) so that low and high bits are both usable.
+    return avalanche(h);
+  }
+
+  private static final int SEED = 0x9747b28c;
+  private static final int PRIME = 0x01000193;
+
+  /** Final avalanche (murmur3 fmix32) so that low and high bits are both usable. */
+  private static int avalanche(int h) {
     h ^= h >>> 16;
     h *= 0x85ebca6b;
     h ^= h >>> 13;
@@ -41,22 +64,121 @@ public final class Key implements Comparable<Key> {
   }
 
   @Override
-  public int hashCode() {
-    return hash;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
-  }
-
-  @Override
   public int compareTo(Key o) {
-    return Arrays.compareUnsigned(bytes, o.bytes);
+    if (this instanceof Wrapped a && o instanceof Wrapped b) {
+      return Arrays.compareUnsigned(a.bytes, b.bytes);
+    }
+    int n = Math.min(length(), o.length());
+    for (int i = 0; i < n; i++) {
+      int c = Integer.compare(byteAt(i) & 0xFF, o.byteAt(i) & 0xFF);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(length(), o.length());
   }
 
   @Override
   public String toString() {
-    return new String(bytes, StandardCharsets.ISO_8859_1);
+    return new String(bytes(), StandardCharsets.ISO_8859_1);
+  }
+
+  /** A key over an array: lookups, and stored keys longer than {@link #PACKED_MAX}. */
+  static final class Wrapped extends Key {
+    private final byte[] bytes;
+
+    Wrapped(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public byte[] bytes() {
+      return bytes;
+    }
+
+    @Override
+    public int length() {
+      return bytes.length;
+    }
+
+    @Override
+    public byte byteAt(int i) {
+      return bytes[i];
+    }
+
+    @Override
+    public Key compact() {
+      return bytes.length <= PACKED_MAX ? new Packed(bytes) : this;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash(bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (o instanceof Packed p) {
+        return p.matches(bytes);
+      }
+      return o instanceof Wrapped w && Arrays.equals(w.bytes, bytes);
+    }
+  }
+
+  /** A key of at most 16 bytes held in two little-endian words, zero-padded. */
+  static final class Packed extends Key {
+    private final long low;
+    private final long high;
+    private final int length;
+
+    Packed(byte[] b) {
+      low = PackedBytes.word(b, 0);
+      high = PackedBytes.word(b, Long.BYTES);
+      length = b.length;
+    }
+
+    boolean matches(byte[] b) {
+      return PackedBytes.matches(low, high, length, b);
+    }
+
+    @Override
+    public byte[] bytes() {
+      return PackedBytes.unpack(low, high, length);
+    }
+
+    @Override
+    public int length() {
+      return length;
+    }
+
+    @Override
+    public byte byteAt(int i) {
+      if (i < 0 || i >= length) {
+        throw new IndexOutOfBoundsException(i);
+      }
+      return PackedBytes.byteAt(low, high, i);
+    }
+
+    @Override
+    public Key compact() {
+      return this;
+    }
+
+    @Override
+    public int hashCode() {
+      int h = SEED;
+      for (int i = 0; i < length; i++) {
+        h = (h ^ (byteAt(i) & 0xFF)) * PRIME;
+      }
+      return avalanche(h);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (o instanceof Packed p) {
+        return p.length == length && p.low == low && p.high == high;
+      }
+      return o instanceof Wrapped w && matches(w.bytes);
+    }
   }
 }

@@ -18,6 +18,7 @@ public final class Keyspace {
   private volatile boolean expiryPaused;
   private volatile int lfuLogFactor = 10;
   private volatile int lfuDecayTime = 1;
+  private volatile boolean lfuPolicy;
 
   public Keyspace(int databaseCount) {
     this(databaseCount, new KeyLocks(), null);
@@ -167,5 +168,17 @@ public final class Keyspace {
 
   public void lfuDecayTime(int minutes) {
     this.lfuDecayTime = minutes;
+  }
+
+  /**
+   * Whether the maxmemory-policy is an LFU one: then an access counts in the value's LFU counter,
+   * otherwise it sets its LRU clock (Redis keeps one or the other, never both).
+   */
+  public boolean lfuPolicy() {
+    return lfuPolicy;
+  }
+
+  public void lfuPolicy(boolean lfu) {
+    this.lfuPolicy = lfu;
   }
 }

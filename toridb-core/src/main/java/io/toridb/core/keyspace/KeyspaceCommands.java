@@ -185,7 +185,7 @@ public final class KeyspaceCommands {
     byte[][] effect = null;
     int deleted = 0;
     for (int i = 1; i < argv.length; i++) {
-      Key key = new Key(argv[i]);
+      Key key = Key.of(argv[i]);
       // An expired key counts as missing (its own DEL is propagated when it is reclaimed).
       db.expireIfNeeded(key, now);
       if (db.remove(key) != null) {
@@ -209,7 +209,7 @@ public final class KeyspaceCommands {
     Database db = ctx.db();
     int count = 0;
     for (int i = 1; i < argv.length; i++) {
-      if (db.lookupReadNoTouch(new Key(argv[i]), ctx.now()) != null) {
+      if (db.lookupReadNoTouch(Key.of(argv[i]), ctx.now()) != null) {
         count++;
       }
     }
@@ -218,7 +218,7 @@ public final class KeyspaceCommands {
 
   /** TYPE key */
   static void type(CommandContext ctx, byte[][] argv) {
-    StoredValue v = ctx.db().lookupReadNoTouch(new Key(argv[1]), ctx.now());
+    StoredValue v = ctx.db().lookupReadNoTouch(Key.of(argv[1]), ctx.now());
     ctx.out().simple(v == null ? "none" : v.type().typeName());
   }
 
@@ -227,7 +227,7 @@ public final class KeyspaceCommands {
     Database db = ctx.db();
     int count = 0;
     for (int i = 1; i < argv.length; i++) {
-      if (db.lookupRead(new Key(argv[i]), ctx.now()) != null) {
+      if (db.lookupRead(Key.of(argv[i]), ctx.now()) != null) {
         count++;
       }
     }
@@ -238,8 +238,8 @@ public final class KeyspaceCommands {
   static void rename(CommandContext ctx, byte[][] argv, boolean onlyIfAbsent) {
     Database db = ctx.db();
     long now = ctx.now();
-    Key source = new Key(argv[1]);
-    Key target = new Key(argv[2]);
+    Key source = Key.of(argv[1]);
+    Key target = Key.of(argv[2]);
     StoredValue value = db.lookupWrite(source, now);
     if (value == null) {
       throw new CommandException(Errors.NO_SUCH_KEY);
@@ -292,8 +292,8 @@ public final class KeyspaceCommands {
     if (clusterEnabled(ctx) && (sourceDb != 0 || targetDb != 0)) {
       throw new CommandException("ERR Copying to another database is not allowed in cluster mode");
     }
-    Key source = new Key(argv[1]);
-    Key target = new Key(argv[2]);
+    Key source = Key.of(argv[1]);
+    Key target = Key.of(argv[2]);
     if (sourceDb == targetDb && source.equals(target)) {
       throw new CommandException(SAME_OBJECT);
     }
@@ -334,7 +334,7 @@ public final class KeyspaceCommands {
       throw new CommandException(SAME_OBJECT);
     }
     long now = ctx.now();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     Database src = ctx.db();
     Database dst = ctx.keyspace().db(targetDb);
     StoredValue value = src.lookupWrite(key, now);
@@ -367,7 +367,7 @@ public final class KeyspaceCommands {
 
   /** OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key */
   static void object(CommandContext ctx, byte[][] argv) {
-    StoredValue v = ctx.db().lookupReadNoTouch(new Key(argv[2]), ctx.now());
+    StoredValue v = ctx.db().lookupReadNoTouch(Key.of(argv[2]), ctx.now());
     RespWriter out = ctx.out();
     if (v == null) {
       out.nullBulk();
@@ -382,8 +382,7 @@ public final class KeyspaceCommands {
         if (lfu) {
           throw new CommandException(LFU_SELECTED);
         }
-        // Redis's LRU clock ticks in whole seconds.
-        out.integer(ctx.now() / 1000 - v.lastAccess() / 1000);
+        out.integer(v.idleSeconds(ctx.now()));
       }
       case "FREQ" -> {
         if (!lfu) {

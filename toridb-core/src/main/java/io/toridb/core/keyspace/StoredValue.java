@@ -17,7 +17,13 @@ public abstract class StoredValue {
   static final int LFU_INIT_VAL = 5;
 
   private long expireAt = NO_EXPIRY;
-  private long lastAccess;
+
+  /**
+   * Bits 0-23: the LRU clock (Unix seconds modulo 2^24, as Redis's 24-bit clock) of the last
+   * access; bits 24-31: flags a subclass keeps here rather than in a field of its own (see {@link
+   * #flags()}).
+   */
+  private int access;
 
   /**
    * Bits 0-7: the logarithmic counter; bits 8-23: minutes (mod 2^16) of its last decrement; bits
@@ -27,9 +33,12 @@ public abstract class StoredValue {
 
   private static final int LFU_BITS = 0x00FF_FFFF;
 
+  /** Mask of the LRU clock in {@link #access}; the clock wraps about every 194 days. */
+  private static final int CLOCK_MASK = 0x00FF_FFFF;
+
   protected StoredValue() {
     long now = System.currentTimeMillis();
-    lastAccess = now;
+    access = lruClock(now);
     lfu = (minutes(now) << 8) | LFU_INIT_VAL;
   }
 
@@ -68,8 +77,11 @@ public abstract class StoredValue {
     throw new UnsupportedOperationException("no DEBUG DIGEST for " + type().typeName() + " values");
   }
 
-  /** Estimated bytes of a value object with its expiry and access fields, before its content. */
-  public static final long VALUE_OVERHEAD = 48;
+  /**
+   * Estimated bytes of a value object with its expiry and access fields, before its content: a
+   * 12-byte object header, the 8-byte expiry time, two ints and one reference.
+   */
+  public static final long VALUE_OVERHEAD = 32;
 
   /**
    * An estimate of the heap bytes this value takes, for MEMORY USAGE: the object and its content
@@ -102,12 +114,50 @@ public abstract class StoredValue {
     return expireAt != NO_EXPIRY && now > expireAt;
   }
 
-  public long lastAccess() {
-    return lastAccess;
+  /**
+   * Records an access at {@code now} for the LRU clock. The field is written only when the clock
+   * has moved on, so that repeated reads of a key within a second leave its memory untouched.
+   */
+  public void touch(long now) {
+    int clock = lruClock(now);
+    int a = access;
+    if ((a & CLOCK_MASK) != clock) {
+      access = (a & ~CLOCK_MASK) | clock;
+    }
   }
 
-  public void touch(long now) {
-    lastAccess = now;
+  /**
+   * Whole seconds since the last access (OBJECT IDLETIME), from the 24-bit clock as Redis reads its
+   * own: an idle time past 2^24 seconds (about 194 days) wraps around.
+   */
+  public long idleSeconds(long now) {
+    return (lruClock(now) - (access & CLOCK_MASK)) & CLOCK_MASK;
+  }
+
+  /** Sets the last access to {@code seconds} before {@code now} (RESTORE ... IDLETIME). */
+  public void idleSeconds(long now, long seconds) {
+    long idle = Math.max(0, Math.min(seconds, CLOCK_MASK));
+    access = (access & ~CLOCK_MASK) | (int) ((lruClock(now) - idle) & CLOCK_MASK);
+  }
+
+  /** The LRU clock at {@code now}, as DEBUG OBJECT's {@code lru} field shows it. */
+  public static int lruClock(long now) {
+    return (int) ((now / 1000) & CLOCK_MASK);
+  }
+
+  /** The LRU clock of the last access. */
+  public int lruClock() {
+    return access & CLOCK_MASK;
+  }
+
+  /** Eight bits a subclass may use for state that never changes once the value is made. */
+  protected final int flags() {
+    return access >>> 24;
+  }
+
+  /** Sets the subclass's {@link #flags()}; called from constructors only. */
+  protected final void flags(int flags) {
+    access = (access & CLOCK_MASK) | (flags << 24);
   }
 
   /**

@@ -97,7 +97,7 @@ final class BlockingListCommands {
     long deadline = BlockingTimeout.deadline(argv[timeoutAt], ctx.now());
     Database db = ctx.db();
     for (int j = 1; j < timeoutAt; j++) {
-      Key key = new Key(argv[j]);
+      Key key = Key.of(argv[j]);
       ListValue list = asList(db.lookupWrite(key, ctx.now()));
       if (list == null) {
         continue;
@@ -154,7 +154,7 @@ final class BlockingListCommands {
       boolean toHead,
       long deadline,
       byte[][] effect) {
-    ListValue source = asList(ctx.db().lookupWrite(new Key(argv[1]), ctx.now()));
+    ListValue source = asList(ctx.db().lookupWrite(Key.of(argv[1]), ctx.now()));
     if (source != null) {
       moveGeneric(ctx, argv, fromHead, toHead, effect);
     } else if (!ctx.mayBlock()) {
@@ -162,7 +162,7 @@ final class BlockingListCommands {
       // blocking answers a null array.
       ctx.out().nullBulk();
     } else {
-      ctx.block(new Key[] {new Key(argv[1])}, deadline, RespWriter::nullArray);
+      ctx.block(new Key[] {Key.of(argv[1])}, deadline, RespWriter::nullArray);
     }
   }
 }

@@ -338,7 +338,7 @@ public final class ListCommands {
   static Key[] keys(byte[][] argv, int from, int to) {
     Key[] keys = new Key[to - from];
     for (int j = from; j < to; j++) {
-      keys[j - from] = new Key(argv[j]);
+      keys[j - from] = Key.of(argv[j]);
     }
     return keys;
   }
@@ -352,7 +352,7 @@ public final class ListCommands {
    */
   static void push(CommandContext ctx, byte[][] argv, boolean head, boolean onlyIfExists) {
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ListValue list = asList(db.lookupWrite(key, ctx.now()));
     if (list == null) {
       if (onlyIfExists) {
@@ -378,7 +378,7 @@ public final class ListCommands {
     }
     boolean hasCount = argv.length == 3;
     long count = hasCount ? nonNegative(argv[2], Errors.NOT_POSITIVE) : 0;
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ListValue list = asList(ctx.db().lookupWrite(key, ctx.now()));
     RespWriter out = ctx.out();
     if (list == null) {
@@ -463,7 +463,7 @@ public final class ListCommands {
     boolean popFirstList(CommandContext ctx, byte[][] argv) {
       Database db = ctx.db();
       for (int j = firstKey; j < endKey; j++) {
-        Key key = new Key(argv[j]);
+        Key key = Key.of(argv[j]);
         ListValue list = asList(db.lookupWrite(key, ctx.now()));
         if (list == null) {
           continue;
@@ -499,13 +499,13 @@ public final class ListCommands {
       CommandContext ctx, byte[][] argv, boolean fromHead, boolean toHead, byte[][] effect) {
     Database db = ctx.db();
     long now = ctx.now();
-    Key src = new Key(argv[1]);
+    Key src = Key.of(argv[1]);
     ListValue source = asList(db.lookupWrite(src, now));
     if (source == null) {
       ctx.out().nullBulk();
       return;
     }
-    Key dst = new Key(argv[2]);
+    Key dst = Key.of(argv[2]);
     ListValue destination = asList(db.lookupWrite(dst, now));
     byte[] value = source.pop(fromHead);
     if (destination == null) {
@@ -530,7 +530,7 @@ public final class ListCommands {
 
   /** LLEN key */
   static void llen(CommandContext ctx, byte[][] argv) {
-    ListValue list = asList(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    ListValue list = asList(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     ctx.out().integer(list == null ? 0 : list.size());
   }
 
@@ -538,7 +538,7 @@ public final class ListCommands {
   static void lrange(CommandContext ctx, byte[][] argv) {
     long start = Args.parseLong(argv[2]);
     long end = Args.parseLong(argv[3]);
-    ListValue list = asList(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    ListValue list = asList(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     if (list == null) {
       ctx.out().emptyArray();
       return;
@@ -548,7 +548,7 @@ public final class ListCommands {
 
   /** LINDEX key index */
   static void lindex(CommandContext ctx, byte[][] argv) {
-    ListValue list = asList(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    ListValue list = asList(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     if (list == null) {
       ctx.out().nullBulk();
       return;
@@ -586,7 +586,7 @@ public final class ListCommands {
     if (fromTail) {
       rank = -rank; // Long.MIN_VALUE stays negative, as in Redis: every match then qualifies.
     }
-    ListValue list = asList(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    ListValue list = asList(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     RespWriter out = ctx.out();
     if (list == null) {
       if (count != -1) {
@@ -658,7 +658,7 @@ public final class ListCommands {
 
   /** LSET key index element */
   static void lset(CommandContext ctx, byte[][] argv) {
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ListValue list = asList(ctx.db().lookupWrite(key, ctx.now()));
     if (list == null) {
       throw new CommandException(Errors.NO_SUCH_KEY);
@@ -684,7 +684,7 @@ public final class ListCommands {
     } else {
       throw new CommandException(Errors.SYNTAX);
     }
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ListValue list = asList(ctx.db().lookupWrite(key, ctx.now()));
     if (list == null) {
       ctx.out().integer(0);
@@ -705,7 +705,7 @@ public final class ListCommands {
   /** LREM key count element */
   static void lrem(CommandContext ctx, byte[][] argv) {
     long toRemove = Args.parseLong(argv[2]);
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ListValue list = asList(ctx.db().lookupWrite(key, ctx.now()));
     if (list == null) {
       ctx.out().integer(0);
@@ -731,7 +731,7 @@ public final class ListCommands {
   static void ltrim(CommandContext ctx, byte[][] argv) {
     long start = Args.parseLong(argv[2]);
     long end = Args.parseLong(argv[3]);
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ListValue list = asList(ctx.db().lookupWrite(key, ctx.now()));
     if (list == null) {
       ctx.out().ok();

@@ -228,7 +228,7 @@ public final class PubSubCommands {
       for (int i = 1; i < argv.length; i++) {
         // A client that disconnected meanwhile has been cleaned up: register nothing for it.
         if (!session.killed()) {
-          registry.subscribe(session, kind, new Key(argv[i]));
+          registry.subscribe(session, kind, Key.of(argv[i]));
         }
         out.confirm(kind.subscribeWord, argv[i], subs.replyCount(kind));
       }
@@ -255,7 +255,7 @@ public final class PubSubCommands {
         }
       } else {
         for (int i = 1; i < argv.length; i++) {
-          registry.unsubscribe(session, kind, new Key(argv[i]));
+          registry.unsubscribe(session, kind, Key.of(argv[i]));
           out.confirm(kind.unsubscribeWord, argv[i], subs.replyCount(kind));
         }
       }

@@ -120,7 +120,7 @@ public final class PubSubRegistry {
    */
   public int publish(byte[] channel, byte[] message, boolean shard) {
     Kind kind = shard ? Kind.SHARD : Kind.CHANNEL;
-    Key name = new Key(channel);
+    Key name = Key.of(channel);
     CommandContext current = CommandContext.current();
     int receivers = 0;
     Set<ClientSession> direct = maps[kind.ordinal()].get(name);
@@ -205,7 +205,7 @@ public final class PubSubRegistry {
 
   /** Number of subscribers of {@code name} (PUBSUB NUMSUB, SHARDNUMSUB). */
   public int subscribers(Kind kind, byte[] name) {
-    Set<ClientSession> set = maps[kind.ordinal()].get(new Key(name));
+    Set<ClientSession> set = maps[kind.ordinal()].get(Key.of(name));
     return set == null ? 0 : set.size();
   }
 

@@ -68,7 +68,7 @@ public final class MemoryCommands {
         throw new CommandException(Errors.SYNTAX);
       }
     }
-    StoredValue value = ctx.db().peek(new Key(argv[2]));
+    StoredValue value = ctx.db().peek(Key.of(argv[2]));
     if (value == null || ctx.db().isExpired(value, ctx.now())) {
       ctx.out().nullBulk();
       return;

@@ -51,6 +51,8 @@ public final class ServerContext {
     keyspace.lfuDecayTime((int) config.number("lfu-decay-time"));
     config.require("lfu-log-factor").onChange(d -> keyspace.lfuLogFactor((int) d.number()));
     config.require("lfu-decay-time").onChange(d -> keyspace.lfuDecayTime((int) d.number()));
+    keyspace.lfuPolicy(config.text("maxmemory-policy").contains("lfu"));
+    config.require("maxmemory-policy").onChange(d -> keyspace.lfuPolicy(d.text().contains("lfu")));
     KeyspaceEventPublisher publisher =
         new KeyspaceEventPublisher(pubsub, config.require("notify-keyspace-events"));
     this.notifier = publisher;

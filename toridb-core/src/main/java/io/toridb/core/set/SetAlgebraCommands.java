@@ -42,7 +42,7 @@ final class SetAlgebraCommands {
     long now = ctx.now();
     SetValue[] sets = new SetValue[to - from];
     for (int j = from; j < to; j++) {
-      sets[j - from] = SetCommands.asSet(db.lookupRead(new Key(argv[j]), now));
+      sets[j - from] = SetCommands.asSet(db.lookupRead(Key.of(argv[j]), now));
     }
     return sets;
   }
@@ -52,7 +52,7 @@ final class SetAlgebraCommands {
 
   /** SMEMBERS key: the intersection of one set, which is the set itself. */
   static void smembers(CommandContext ctx, byte[][] argv) {
-    SetValue set = SetCommands.asSet(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    SetValue set = SetCommands.asSet(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     RespWriter out = ctx.out();
     if (set == null) {
       out.setHeader(0);
@@ -289,7 +289,7 @@ final class SetAlgebraCommands {
   private static void storeResult(
       CommandContext ctx, byte[][] argv, SetValue result, String event) {
     Database db = ctx.db();
-    Key dst = new Key(argv[1]);
+    Key dst = Key.of(argv[1]);
     if (result != null && result.size() > 0) {
       result.touch(ctx.now());
       db.put(dst, result);

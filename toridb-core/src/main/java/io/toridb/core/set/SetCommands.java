@@ -270,7 +270,7 @@ public final class SetCommands {
   /** SADD key member [member ...] */
   static void sadd(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     SetValue set = asSet(db.lookupWrite(key, ctx.now()));
     long maxIntset = maxIntsetEntries(ctx);
     if (set == null) {
@@ -294,7 +294,7 @@ public final class SetCommands {
   /** SREM key member [member ...] */
   static void srem(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     SetValue set = asSet(db.lookupWrite(key, ctx.now()));
     if (set == null) {
       ctx.out().integer(0);
@@ -325,20 +325,20 @@ public final class SetCommands {
 
   /** SCARD key */
   static void scard(CommandContext ctx, byte[][] argv) {
-    SetValue set = asSet(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    SetValue set = asSet(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     ctx.out().integer(set == null ? 0 : set.size());
   }
 
   /** SISMEMBER key member */
   static void sismember(CommandContext ctx, byte[][] argv) {
-    SetValue set = asSet(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    SetValue set = asSet(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     ctx.out().zeroOrOne(set != null && set.contains(argv[2]));
   }
 
   /** SMISMEMBER key member [member ...] */
   static void smismember(CommandContext ctx, byte[][] argv) {
     // A missing key is an empty set: a zero for every member.
-    SetValue set = asSet(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    SetValue set = asSet(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     RespWriter out = ctx.out();
     out.arrayHeader(argv.length - 2);
     for (int j = 2; j < argv.length; j++) {
@@ -350,8 +350,8 @@ public final class SetCommands {
   static void smove(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
     long now = ctx.now();
-    Key srcKey = new Key(argv[1]);
-    Key dstKey = new Key(argv[2]);
+    Key srcKey = Key.of(argv[1]);
+    Key dstKey = Key.of(argv[2]);
     byte[] member = argv[3];
     StoredValue srcValue = db.lookupWrite(srcKey, now);
     StoredValue dstValue = db.lookupWrite(dstKey, now);
@@ -391,7 +391,7 @@ public final class SetCommands {
   /** SSCAN key cursor [MATCH pattern] [COUNT count] */
   static void sscan(CommandContext ctx, byte[][] argv) {
     long cursor = ScanCursor.parse(argv[2]);
-    SetValue set = asSet(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    SetValue set = asSet(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     RespWriter out = ctx.out();
     if (set == null) {
       // Redis answers a missing key before it even reads the options.

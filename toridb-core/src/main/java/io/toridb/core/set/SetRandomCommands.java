@@ -57,7 +57,7 @@ final class SetRandomCommands {
       throw new CommandException(Errors.SYNTAX);
     }
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     SetValue set = SetCommands.asSet(db.lookupWrite(key, ctx.now()));
     if (set == null) {
       ctx.out().nullBulk();
@@ -82,7 +82,7 @@ final class SetRandomCommands {
       throw new CommandException(COUNT_NOT_POSITIVE);
     }
     Database db = ctx.db();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StoredValue old = db.lookupWrite(key, ctx.now());
     SetValue set = SetCommands.asSet(old);
     RespWriter out = ctx.out();
@@ -189,7 +189,7 @@ final class SetRandomCommands {
     if (argv.length > 3) {
       throw new CommandException(Errors.SYNTAX);
     }
-    SetValue set = SetCommands.asSet(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    SetValue set = SetCommands.asSet(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     if (set == null) {
       ctx.out().nullBulk();
     } else {
@@ -205,7 +205,7 @@ final class SetRandomCommands {
     }
     boolean unique = l >= 0;
     long count = Math.abs(l);
-    SetValue set = SetCommands.asSet(ctx.db().lookupRead(new Key(argv[1]), ctx.now()));
+    SetValue set = SetCommands.asSet(ctx.db().lookupRead(Key.of(argv[1]), ctx.now()));
     RespWriter out = ctx.out();
     if (set == null || count == 0) {
       out.emptyArray();

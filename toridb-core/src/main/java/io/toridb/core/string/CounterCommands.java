@@ -108,7 +108,7 @@ final class CounterCommands {
   static void incrBy(CommandContext ctx, byte[][] argv, long increment) {
     Database db = ctx.db();
     long now = ctx.now();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StoredValue old = db.lookupWrite(key, now);
     long value = 0;
     if (old != null) {
@@ -130,7 +130,7 @@ final class CounterCommands {
   static void incrbyfloat(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
     long now = ctx.now();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StoredValue old = db.lookupWrite(key, now);
     LongDouble value = LongDouble.ZERO;
     if (old != null) {

@@ -262,7 +262,11 @@ public final class StringCommands {
   }
 
   static void reply(RespWriter out, StringValue s) {
-    out.bulk(s.array(), 0, s.length());
+    if (s instanceof StringValue.Small small) {
+      small.reply(out);
+    } else {
+      out.bulk(s.array(), 0, s.length());
+    }
   }
 
   /** Stores a new key or a value with no expiry (SET without KEEPTTL clears any old one). */
@@ -372,7 +376,7 @@ public final class StringCommands {
 
   /** GET key */
   static void get(CommandContext ctx, byte[][] argv) {
-    StringValue s = readString(ctx, new Key(argv[1]));
+    StringValue s = readString(ctx, Key.of(argv[1]));
     if (s == null) {
       ctx.out().nullBulk();
     } else {
@@ -441,7 +445,7 @@ public final class StringCommands {
       boolean integerReply) {
     Database db = ctx.db();
     long now = ctx.now();
-    Key key = new Key(keyBytes);
+    Key key = Key.of(keyBytes);
     boolean withGet = (flags & GET) != 0;
     StoredValue old = null;
     StringValue previous = null;
@@ -526,7 +530,7 @@ public final class StringCommands {
 
   /** GETSET key value */
   static void getset(CommandContext ctx, byte[][] argv) {
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StringValue previous = readString(ctx, key);
     replyValueOrNull(ctx.out(), previous);
     store(ctx.db(), key, StringValue.of(argv[2]), ctx.now());
@@ -537,7 +541,7 @@ public final class StringCommands {
 
   /** GETDEL key */
   static void getdel(CommandContext ctx, byte[][] argv) {
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StringValue s = readString(ctx, key);
     if (s == null) {
       ctx.out().nullBulk();
@@ -560,7 +564,7 @@ public final class StringCommands {
     int expireIndex = (int) (parsed >>> 32);
     Database db = ctx.db();
     long now = ctx.now();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StringValue s = readString(ctx, key);
     if (s == null) {
       ctx.out().nullBulk();
@@ -603,7 +607,7 @@ public final class StringCommands {
     out.arrayHeader(argv.length - 1);
     for (int j = 1; j < argv.length; j++) {
       // Another type reads as missing here, not as WRONGTYPE.
-      if (db.lookupRead(new Key(argv[j]), now) instanceof StringValue s) {
+      if (db.lookupRead(Key.of(argv[j]), now) instanceof StringValue s) {
         reply(out, s);
       } else {
         out.nullBulk();
@@ -620,14 +624,14 @@ public final class StringCommands {
     long now = ctx.now();
     if (nx) {
       for (int j = 1; j < argv.length; j += 2) {
-        if (db.lookupWrite(new Key(argv[j]), now) != null) {
+        if (db.lookupWrite(Key.of(argv[j]), now) != null) {
           ctx.out().zeroOrOne(false);
           return;
         }
       }
     }
     for (int j = 1; j < argv.length; j += 2) {
-      Key key = new Key(argv[j]);
+      Key key = Key.of(argv[j]);
       store(db, key, StringValue.of(argv[j + 1]), now);
       ctx.modified(key);
       ctx.notify(KeyspaceEvents.STRING, "set", key);
@@ -647,7 +651,7 @@ public final class StringCommands {
   static void append(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
     long now = ctx.now();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StoredValue old = db.lookupWrite(key, now);
     StringValue result;
     if (old == null) {
@@ -667,7 +671,7 @@ public final class StringCommands {
 
   /** STRLEN key */
   static void strlen(CommandContext ctx, byte[][] argv) {
-    StringValue s = readString(ctx, new Key(argv[1]));
+    StringValue s = readString(ctx, Key.of(argv[1]));
     ctx.out().integer(s == null ? 0 : s.length());
   }
 
@@ -675,7 +679,7 @@ public final class StringCommands {
   static void getrange(CommandContext ctx, byte[][] argv) {
     long start = Args.parseLong(argv[2]);
     long end = Args.parseLong(argv[3]);
-    StringValue s = readString(ctx, new Key(argv[1]));
+    StringValue s = readString(ctx, Key.of(argv[1]));
     long len = s == null ? 0 : s.length();
     if (start < 0 && end < 0 && start > end) {
       ctx.out().bulk(EMPTY);
@@ -706,7 +710,7 @@ public final class StringCommands {
     byte[] value = argv[3];
     Database db = ctx.db();
     long now = ctx.now();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     StoredValue old = db.lookupWrite(key, now);
     StringValue s = asString(old);
     if (value.length == 0) {
@@ -738,8 +742,8 @@ public final class StringCommands {
   static void lcs(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
     long now = ctx.now();
-    StoredValue va = db.lookupRead(new Key(argv[1]), now);
-    StoredValue vb = db.lookupRead(new Key(argv[2]), now);
+    StoredValue va = db.lookupRead(Key.of(argv[1]), now);
+    StoredValue vb = db.lookupRead(Key.of(argv[2]), now);
     if ((va != null && !(va instanceof StringValue))
         || (vb != null && !(vb instanceof StringValue))) {
       throw new CommandException(LCS_NOT_STRINGS);

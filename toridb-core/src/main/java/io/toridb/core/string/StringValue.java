@@ -2,8 +2,10 @@ package io.toridb.core.string;
 
 import io.toridb.core.command.Args;
 import io.toridb.core.keyspace.DatasetDigest;
+import io.toridb.core.keyspace.PackedBytes;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
+import io.toridb.protocol.RespWriter;
 import java.util.Arrays;
 
 /**
@@ -16,8 +18,14 @@ import java.util.Arrays;
  * amortized O(1) as Redis's sds strings do, a value grown by APPEND has spare room at the end of
  * its array; the next APPEND writes into that room (which no older value can see, since each one
  * only shows its own length) and hands the room on to the new value.
+ *
+ * <p>A plain value is one array and a 32-byte object: the encoding lives in the flag bits {@link
+ * StoredValue} keeps, and the length is the array's. Two subclasses cover the rest: a value of at
+ * most 16 bytes set by a client keeps its bytes in two fields instead of an array ({@link Small},
+ * 48 bytes in all, as Redis's embstr object of the same value), and a value grown by APPEND, whose
+ * array is longer than the value, carries its length and its claim on the room ({@link Grown}).
  */
-public final class StringValue extends StoredValue {
+public sealed class StringValue extends StoredValue permits StringValue.Grown, StringValue.Small {
   /** Longest string Redis stores with the embstr encoding. */
   public static final int EMBSTR_MAX = 44;
 
@@ -39,22 +47,76 @@ public final class StringValue extends StoredValue {
   private static final byte EMBSTR = 1;
   private static final byte RAW = 2;
 
+  /** The encoding's bits in {@link #flags()}; a {@link Small} value keeps its length above them. */
+  private static final int ENCODING_BITS = 0x3;
+
   private final byte[] buf;
-  private final int length;
-  private final byte encoding;
 
-  /** Whether this value may append into the room after its bytes (see the class comment). */
-  private boolean ownsRoom;
-
-  private StringValue(byte[] buf, int length, byte encoding, boolean ownsRoom) {
+  private StringValue(byte[] buf, int flags) {
     this.buf = buf;
-    this.length = length;
-    this.encoding = encoding;
-    this.ownsRoom = ownsRoom;
+    flags(flags);
   }
 
-  private StringValue(byte[] bytes, byte encoding) {
-    this(bytes, bytes.length, encoding, false);
+  /** A value grown by APPEND: its array has room past the value's end. */
+  static final class Grown extends StringValue {
+    private final int length;
+
+    /** Whether this value may append into the room after its bytes (see the class comment). */
+    private boolean ownsRoom;
+
+    Grown(byte[] buf, int length, boolean ownsRoom) {
+      super(buf, RAW);
+      this.length = length;
+      this.ownsRoom = ownsRoom;
+    }
+
+    @Override
+    public int length() {
+      return length;
+    }
+  }
+
+  /** A value of at most {@link PackedBytes#MAX} bytes, held in two words rather than an array. */
+  static final class Small extends StringValue {
+    private final long low;
+    private final long high;
+
+    Small(byte[] bytes, byte encoding) {
+      super(null, encoding | (bytes.length << 2));
+      low = PackedBytes.word(bytes, 0);
+      high = PackedBytes.word(bytes, Long.BYTES);
+    }
+
+    private Small(long low, long high, int flags) {
+      super(null, flags);
+      this.low = low;
+      this.high = high;
+    }
+
+    @Override
+    public int length() {
+      return flags() >>> 2;
+    }
+
+    @Override
+    public byte[] bytes() {
+      return PackedBytes.unpack(low, high, length());
+    }
+
+    @Override
+    public byte[] array() {
+      return bytes();
+    }
+
+    /** Writes this value as a bulk string reply without making an array. */
+    void reply(RespWriter out) {
+      out.bulkPacked(low, high, length());
+    }
+  }
+
+  /** {@code bytes} as a value of encoding {@code enc}, in the {@link Small} form when they fit. */
+  private static StringValue make(byte[] bytes, byte enc) {
+    return bytes.length <= PackedBytes.MAX ? new Small(bytes, enc) : new StringValue(bytes, enc);
   }
 
   /**
@@ -68,7 +130,7 @@ public final class StringValue extends StoredValue {
     } else {
       enc = bytes.length <= EMBSTR_MAX ? EMBSTR : RAW;
     }
-    return new StringValue(bytes, enc);
+    return make(bytes, enc);
   }
 
   /**
@@ -76,7 +138,7 @@ public final class StringValue extends StoredValue {
    * reads as an integer (an INCRBYFLOAT result). {@code bytes} is taken over.
    */
   public static StringValue plain(byte[] bytes) {
-    return new StringValue(bytes, bytes.length <= EMBSTR_MAX ? EMBSTR : RAW);
+    return make(bytes, bytes.length <= EMBSTR_MAX ? EMBSTR : RAW);
   }
 
   /** A value produced by an in-place edit (APPEND, SETRANGE), which Redis leaves raw. */
@@ -116,25 +178,30 @@ public final class StringValue extends StoredValue {
   }
 
   /**
-   * The value's bytes, exactly {@link #length()} long; callers must not modify them. Copies only
-   * for a value grown by APPEND; readers on hot paths use {@link #array()} and {@link #length()}.
+   * The value's bytes, exactly {@link #length()} long; callers must not modify them. Copies for a
+   * value grown by APPEND and makes an array for a {@link Small} one; readers on hot paths use
+   * {@link #array()} and {@link #length()}.
    */
   public byte[] bytes() {
+    int length = length();
     return buf.length == length ? buf : Arrays.copyOf(buf, length);
   }
 
-  /** The backing array, of which the first {@link #length()} bytes are the value. Read only. */
+  /**
+   * The backing array, of which the first {@link #length()} bytes are the value (a new array for a
+   * {@link Small} value). Read only.
+   */
   public byte[] array() {
     return buf;
   }
 
   public int length() {
-    return length;
+    return buf.length;
   }
 
   /** Whether Redis would report the "int" encoding. */
   public boolean isInt() {
-    return encoding == INT;
+    return (flags() & ENCODING_BITS) == INT;
   }
 
   /**
@@ -142,18 +209,19 @@ public final class StringValue extends StoredValue {
    * steps past 1 MiB, as sds does) so that repeated appends cost amortized O(length of tail).
    */
   StringValue append(byte[] tail) {
+    int length = length();
     int newLength = length + tail.length;
     byte[] target;
-    if (ownsRoom && buf.length >= newLength) {
+    if (this instanceof Grown g && g.ownsRoom && buf.length >= newLength) {
       target = buf;
-      ownsRoom = false;
+      g.ownsRoom = false;
     } else {
       long capacity = newLength < (1 << 20) ? 2L * newLength : (long) newLength + (1 << 20);
       target = new byte[(int) Math.min(capacity, MAX_ARRAY)];
-      System.arraycopy(buf, 0, target, 0, length);
+      System.arraycopy(array(), 0, target, 0, length);
     }
     System.arraycopy(tail, 0, target, length, tail.length);
-    return new StringValue(target, newLength, RAW, true);
+    return new Grown(target, newLength, true);
   }
 
   /**
@@ -161,9 +229,10 @@ public final class StringValue extends StoredValue {
    * the end: a new raw value.
    */
   StringValue overwrite(int offset, byte[] value) {
+    int length = length();
     int newLength = Math.max(length, offset + value.length);
     byte[] out = new byte[newLength];
-    System.arraycopy(buf, 0, out, 0, length);
+    System.arraycopy(array(), 0, out, 0, length);
     System.arraycopy(value, 0, out, offset, value.length);
     return new StringValue(out, RAW);
   }
@@ -175,7 +244,7 @@ public final class StringValue extends StoredValue {
 
   @Override
   public String encoding() {
-    return switch (encoding) {
+    return switch (flags() & ENCODING_BITS) {
       case INT -> "int";
       case EMBSTR -> "embstr";
       default -> "raw";
@@ -185,16 +254,22 @@ public final class StringValue extends StoredValue {
   /** Redis digests a string as its text, integers in decimal: the bytes this value shows. */
   @Override
   public void digest(DatasetDigest digest) {
-    digest.mix(buf, 0, length);
+    digest.mix(array(), 0, length());
   }
 
   @Override
   public StoredValue copy() {
-    return new StringValue(buf, length, encoding, false);
+    if (this instanceof Grown g) {
+      return new Grown(buf, g.length, false);
+    }
+    if (this instanceof Small s) {
+      return new Small(s.low, s.high, flags());
+    }
+    return new StringValue(buf, flags());
   }
 
   @Override
   public long memoryUsage() {
-    return VALUE_OVERHEAD + 16 + array().length;
+    return this instanceof Small ? VALUE_OVERHEAD + 16 : VALUE_OVERHEAD + 16 + buf.length;
   }
 }

@@ -177,7 +177,7 @@ public final class TransactionCommands {
       throw new CommandException("ERR WATCH inside MULTI is not allowed");
     }
     for (int i = 1; i < argv.length; i++) {
-      ctx.server().watches().watch(s, ctx.keyspace(), s.db(), new Key(argv[i]), ctx.now());
+      ctx.server().watches().watch(s, ctx.keyspace(), s.db(), Key.of(argv[i]), ctx.now());
     }
     ctx.out().ok();
   }

@@ -116,7 +116,7 @@ final class ZPopCommands {
       count = parseRangeLong(argv[2], 0, Long.MAX_VALUE, NOT_POSITIVE);
     }
     Shape shape = ctx.out().isResp3() && count != -1 ? Shape.NESTED : Shape.FLAT;
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ZSetValue z = asZSet(ctx.db().lookupWrite(key, ctx.now()));
     if (z == null || count == 0) {
       ctx.out().emptyArray();
@@ -166,7 +166,7 @@ final class ZPopCommands {
       return;
     }
     for (int i = first; i < first + n; i++) {
-      Key key = new Key(argv[i]);
+      Key key = Key.of(argv[i]);
       ZSetValue z = asZSet(ctx.db().lookupWrite(key, ctx.now()));
       if (z != null) {
         long taken = pop(ctx, key, z, max, count, Shape.KEY_NESTED);
@@ -198,7 +198,7 @@ final class ZPopCommands {
       Shape shape) {
     long deadline = BlockingTimeout.deadline(argv[timeoutIdx], ctx.now());
     for (int i = firstKey; i < firstKey + numKeys; i++) {
-      Key key = new Key(argv[i]);
+      Key key = Key.of(argv[i]);
       ZSetValue z = asZSet(ctx.db().lookupWrite(key, ctx.now()));
       if (z == null || z.size() == 0) {
         continue;
@@ -213,7 +213,7 @@ final class ZPopCommands {
     }
     Key[] keys = new Key[numKeys];
     for (int i = 0; i < numKeys; i++) {
-      keys[i] = new Key(argv[firstKey + i]);
+      keys[i] = Key.of(argv[firstKey + i]);
     }
     ctx.block(keys, deadline, RespWriter::nullArray);
   }

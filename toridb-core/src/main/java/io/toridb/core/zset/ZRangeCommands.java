@@ -257,7 +257,7 @@ final class ZRangeCommands {
         end = Args.parseLong(argv[maxIdx]);
       }
     }
-    ZSetValue z = readZSet(ctx, new Key(argv[keyIndex]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[keyIndex]));
     if (z == null && !store) {
       ctx.out().emptyArray();
       return;
@@ -272,7 +272,7 @@ final class ZRangeCommands {
       }
     }
     if (store) {
-      storeResult(ctx, argv, new Key(argv[1]), result, knownLength);
+      storeResult(ctx, argv, Key.of(argv[1]), result, knownLength);
     } else {
       RespWriter out = ctx.out();
       ZSetCommands.writeEntriesHeader(out, result.size, withScores);
@@ -391,7 +391,7 @@ final class ZRangeCommands {
   /** ZCOUNT key min max */
   static void zcount(CommandContext ctx, byte[][] argv) {
     ScoreRange range = ScoreRange.parse(argv[2], argv[3]);
-    ZSetValue z = readZSet(ctx, new Key(argv[1]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[1]));
     if (z == null) {
       ctx.out().integer(0);
       return;
@@ -408,7 +408,7 @@ final class ZRangeCommands {
   /** ZLEXCOUNT key min max */
   static void zlexcount(CommandContext ctx, byte[][] argv) {
     LexRange range = LexRange.parse(argv[2], argv[3]);
-    ZSetValue z = readZSet(ctx, new Key(argv[1]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[1]));
     if (z == null) {
       ctx.out().integer(0);
       return;
@@ -444,7 +444,7 @@ final class ZRangeCommands {
   static void zremrangebyrank(CommandContext ctx, byte[][] argv) {
     long start = Args.parseLong(argv[2]);
     long end = Args.parseLong(argv[3]);
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ZSetValue z = writeZSet(ctx, key);
     if (z == null) {
       ctx.out().integer(0);
@@ -473,7 +473,7 @@ final class ZRangeCommands {
   /** ZREMRANGEBYSCORE key min max */
   static void zremrangebyscore(CommandContext ctx, byte[][] argv) {
     ScoreRange range = ScoreRange.parse(argv[2], argv[3]);
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ZSetValue z = writeZSet(ctx, key);
     if (z == null) {
       ctx.out().integer(0);
@@ -492,7 +492,7 @@ final class ZRangeCommands {
   /** ZREMRANGEBYLEX key min max */
   static void zremrangebylex(CommandContext ctx, byte[][] argv) {
     LexRange range = LexRange.parse(argv[2], argv[3]);
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ZSetValue z = writeZSet(ctx, key);
     if (z == null) {
       ctx.out().integer(0);

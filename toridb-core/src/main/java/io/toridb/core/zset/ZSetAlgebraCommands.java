@@ -177,7 +177,7 @@ final class ZSetAlgebraCommands {
     Operand[] src = new Operand[n];
     int j = numkeysIdx + 1;
     for (int i = 0; i < n; i++, j++) {
-      StoredValue v = ctx.db().lookupRead(new Key(argv[j]), ctx.now());
+      StoredValue v = ctx.db().lookupRead(Key.of(argv[j]), ctx.now());
       if (v != null && v.type() != ValueType.ZSET && v.type() != ValueType.SET) {
         throw new CommandException(Errors.WRONGTYPE);
       }
@@ -243,7 +243,7 @@ final class ZSetAlgebraCommands {
     }
     ZSetValue z = ZSetValue.ofIndex(result);
     if (store) {
-      store(ctx, argv, new Key(argv[1]), z, op);
+      store(ctx, argv, Key.of(argv[1]), z, op);
       return;
     }
     RespWriter out = ctx.out();

@@ -274,7 +274,7 @@ public final class ZSetCommands {
     for (int j = 0; j < elements; j++) {
       scores[j] = parseScore(argv[scoreIdx + j * 2], Errors.NOT_FLOAT);
     }
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ZSetValue z = writeZSet(ctx, key);
     int added = 0;
     int updated = 0;
@@ -332,7 +332,7 @@ public final class ZSetCommands {
 
   /** ZREM key member [member ...] */
   static void zrem(CommandContext ctx, byte[][] argv) {
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     ZSetValue z = writeZSet(ctx, key);
     if (z == null) {
       ctx.out().integer(0);
@@ -359,13 +359,13 @@ public final class ZSetCommands {
 
   /** ZCARD key */
   static void zcard(CommandContext ctx, byte[][] argv) {
-    ZSetValue z = readZSet(ctx, new Key(argv[1]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[1]));
     ctx.out().integer(z == null ? 0 : z.size());
   }
 
   /** ZSCORE key member */
   static void zscore(CommandContext ctx, byte[][] argv) {
-    ZSetValue z = readZSet(ctx, new Key(argv[1]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[1]));
     double s = z == null ? Double.NaN : z.score(argv[2]);
     if (Double.isNaN(s)) {
       ctx.out().nullBulk();
@@ -376,7 +376,7 @@ public final class ZSetCommands {
 
   /** ZMSCORE key member [member ...] */
   static void zmscore(CommandContext ctx, byte[][] argv) {
-    ZSetValue z = readZSet(ctx, new Key(argv[1]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[1]));
     RespWriter out = ctx.out();
     out.arrayHeader(argv.length - 2);
     for (int j = 2; j < argv.length; j++) {
@@ -391,7 +391,7 @@ public final class ZSetCommands {
 
   /** ZRANK key member; ZREVRANK key member */
   static void rank(CommandContext ctx, byte[][] argv, boolean reverse) {
-    ZSetValue z = readZSet(ctx, new Key(argv[1]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[1]));
     long r = z == null ? -1 : z.rank(argv[2], reverse);
     if (r < 0) {
       ctx.out().nullBulk();
@@ -419,7 +419,7 @@ public final class ZSetCommands {
       randomWithCount(ctx, argv, l, withScores);
       return;
     }
-    ZSetValue z = readZSet(ctx, new Key(argv[1]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[1]));
     if (z == null) {
       ctx.out().nullBulk();
       return;
@@ -434,7 +434,7 @@ public final class ZSetCommands {
    */
   private static void randomWithCount(
       CommandContext ctx, byte[][] argv, long l, boolean withScores) {
-    ZSetValue z = readZSet(ctx, new Key(argv[1]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[1]));
     RespWriter out = ctx.out();
     if (z == null) {
       out.emptyArray();
@@ -506,7 +506,7 @@ public final class ZSetCommands {
   /** ZSCAN key cursor [MATCH pattern] [COUNT count] */
   static void zscan(CommandContext ctx, byte[][] argv) {
     long cursor = ScanCursor.parse(argv[2]);
-    ZSetValue z = readZSet(ctx, new Key(argv[1]));
+    ZSetValue z = readZSet(ctx, Key.of(argv[1]));
     if (z == null) {
       ctx.out().raw(EMPTY_SCAN);
       return;

@@ -68,7 +68,7 @@ class BlockingTest {
 
   /** TFLASH key: a list appears at key and is removed within the same command. */
   static void tflash(CommandContext ctx, byte[][] argv) {
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     TestList list = new TestList();
     list.items.add(argv[1]);
     ctx.db().put(key, list);
@@ -77,7 +77,7 @@ class BlockingTest {
   }
 
   static void tpush(CommandContext ctx, byte[][] argv) {
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     TestList list = (TestList) ctx.db().lookupWrite(key, ctx.now());
     boolean created = list == null;
     if (created) {
@@ -96,7 +96,7 @@ class BlockingTest {
     long deadline = BlockingTimeout.deadline(argv[argv.length - 1], ctx.now());
     Key[] keys = new Key[argv.length - 2];
     for (int i = 1; i < argv.length - 1; i++) {
-      keys[i - 1] = new Key(argv[i]);
+      keys[i - 1] = Key.of(argv[i]);
       TestList list = (TestList) ctx.db().lookupWrite(keys[i - 1], ctx.now());
       if (list != null) {
         byte[] v = list.items.poll();
@@ -156,7 +156,7 @@ class BlockingTest {
     assertEquals(0, blocking.blockedClients());
     assertNull(a.session().blocked());
     // The parked client took the element: the key is gone.
-    assertNull(a.server().keyspace().db(0).peek(new Key("k".getBytes())));
+    assertNull(a.server().keyspace().db(0).peek(Key.of("k".getBytes())));
   }
 
   @Test

@@ -3,8 +3,10 @@ package io.toridb.core.string;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.command.Args;
+import io.toridb.core.keyspace.PackedBytes;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
@@ -83,5 +85,36 @@ class StringValueTest {
   @Property
   void digits_matchLongToString(@ForAll long v) {
     assertEquals(Long.toString(v), Args.latin1(StringValue.digits(v)));
+  }
+
+  @Property
+  void everyLength_keepsItsBytesEncodingAndCopies(@ForAll byte[] bytes) {
+    for (StringValue v :
+        new StringValue[] {StringValue.of(bytes.clone()), StringValue.plain(bytes.clone())}) {
+      assertEquals(bytes.length <= PackedBytes.MAX, v instanceof StringValue.Small);
+      assertArrayEquals(bytes, v.bytes());
+      assertArrayEquals(bytes, java.util.Arrays.copyOf(v.array(), v.length()));
+      assertEquals(bytes.length, v.length());
+      StringValue copy = (StringValue) v.copy();
+      assertArrayEquals(bytes, copy.bytes());
+      assertEquals(v.encoding(), copy.encoding());
+      assertEquals(v.isInt(), copy.isInt());
+    }
+  }
+
+  @Test
+  void smallValues_keepTheirEncoding_andEditLikeOthers() {
+    StringValue counter = StringValue.of(Args.bytes("-123456789012345"));
+    assertTrue(counter instanceof StringValue.Small);
+    assertEquals("int", counter.encoding());
+    assertTrue(counter.isInt());
+    StringValue text = StringValue.of(Args.bytes("0123456789abcdef"));
+    assertEquals("embstr", text.encoding());
+    assertEquals("0123456789abcdefXY", text(text.append(Args.bytes("XY"))));
+    assertEquals("0123456789abcdef", text(text));
+    assertEquals("01Z3456789abcdef", text(text.overwrite(2, Args.bytes("Z"))));
+    assertEquals("raw", text.overwrite(2, Args.bytes("Z")).encoding());
+    assertEquals(StringValue.VALUE_OVERHEAD + 16, text.memoryUsage());
+    assertEquals("", text(StringValue.of(new byte[0])));
   }
 }

@@ -70,7 +70,7 @@ public final class DumpCommands {
 
   /** DUMP key */
   static void dump(CommandContext ctx, byte[][] argv) {
-    StoredValue v = ctx.db().lookupRead(new Key(argv[1]), ctx.now());
+    StoredValue v = ctx.db().lookupRead(Key.of(argv[1]), ctx.now());
     if (v == null) {
       ctx.out().nullBulk();
       return;
@@ -106,7 +106,7 @@ public final class DumpCommands {
     }
     Database db = ctx.db();
     long now = ctx.now();
-    Key key = new Key(argv[1]);
+    Key key = Key.of(argv[1]);
     if (!replace && db.lookupWrite(key, now) != null) {
       throw new CommandException(Errors.BUSYKEY);
     }
@@ -169,8 +169,7 @@ public final class DumpCommands {
         value.setLfuFrequency(now, (int) freq);
       }
     } else if (idle >= 0) {
-      long seconds = Math.min(idle, now / 1000);
-      value.touch(now - seconds * 1000);
+      value.idleSeconds(now, idle);
     }
   }
 }

@@ -280,10 +280,9 @@ public final class RdbFileReader {
           value.setLfuFrequency(now, freq);
         }
       } else if (idle >= 0) {
-        long seconds = Math.min(idle, now / 1000);
-        value.touch(now - seconds * 1000);
+        value.idleSeconds(now, idle);
       }
-      StoredValue old = target.put(db, new Key(name), value, expireAt);
+      StoredValue old = target.put(db, Key.of(name), value, expireAt);
       loaded++;
       if (old != null && !options.allowDuplicates()) {
         throw new Damaged(

@@ -161,7 +161,7 @@ public final class RdbFileWriter {
     }
     if (access == Access.LRU) {
       buffer.writeByte(OPCODE_IDLE);
-      buffer.writeLength(Math.max(0, nowMillis - value.lastAccess()) / 1000);
+      buffer.writeLength(value.idleSeconds(nowMillis));
     } else if (access == Access.LFU) {
       buffer.writeByte(OPCODE_FREQ);
       buffer.writeByte(value.lfuFrequency(nowMillis, lfuDecayMinutes));

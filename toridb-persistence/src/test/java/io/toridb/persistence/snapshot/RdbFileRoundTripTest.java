@@ -146,7 +146,7 @@ class RdbFileRoundTripTest {
     assertEquals(77, back.lfuFrequency(now, 1));
 
     StoredValue idle = StringValue.of(b("v"));
-    idle.touch(now - 500_000);
+    idle.idleSeconds(now, 500);
     byte[] lru =
         RdbFiles.write(
             List.of(new RdbFiles.Entry(0, Key.of("k"), idle)),
@@ -155,8 +155,7 @@ class RdbFileRoundTripTest {
             RdbFileWriter.Access.LRU);
     RdbFileReader.Options lruOptions = RdbFiles.options(now, true, false, RdbFileWriter.Access.LRU);
     StoredValue idleBack = RdbFiles.read(lru, lruOptions).dbs.get(0).get(Key.of("k"));
-    long seconds = (now - idleBack.lastAccess()) / 1000;
-    assertTrue(seconds >= 499 && seconds <= 501, "idle " + seconds);
+    assertEquals(500, idleBack.idleSeconds(now));
   }
 
   @Test
