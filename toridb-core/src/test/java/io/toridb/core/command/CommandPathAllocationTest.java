@@ -31,8 +31,8 @@ class CommandPathAllocationTest {
    * Budgets in bytes per command; see docs/performance.md, "Allocation per command". Measured: GET
    * 0 B and SET over an existing key 64 B (the 16-byte key wrapper of the lookup and the new
    * 48-byte value, which holds a short value's bytes itself). In about one JVM run in ten the JIT
-   * keeps the key wrapper of a GET too, so the GET budget allows for it, and the SET budget for
-   * one more such wrapper.
+   * keeps the key wrapper of a GET too, so the GET budget allows for it, and the SET budget for one
+   * more such wrapper.
    */
   private static final long GET_BUDGET = 16;
 
