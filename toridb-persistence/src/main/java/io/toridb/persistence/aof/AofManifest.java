@@ -1,5 +1,6 @@
 package io.toridb.persistence.aof;
 
+import io.toridb.persistence.DurableFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -169,15 +170,6 @@ public final class AofManifest {
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    forceDirectory(file.getParent());
-  }
-
-  /** Makes a rename or a new file in {@code dir} durable (a no-op where it is not supported). */
-  static void forceDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // Some platforms cannot open a directory; the rename is as durable as they make it.
-    }
+    DurableFiles.forceDirectory(file.getParent());
   }
 }

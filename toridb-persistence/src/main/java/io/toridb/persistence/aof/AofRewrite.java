@@ -2,6 +2,7 @@ package io.toridb.persistence.aof;
 
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
+import io.toridb.persistence.DurableFiles;
 import io.toridb.persistence.PointInTimeScan;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -127,7 +128,7 @@ final class AofRewrite {
                 }
                 done.ended(null, after, bytes, scan.savedKeys());
               } catch (PointInTimeScan.CancelledException | IOException | RuntimeException e) {
-                deleteQuietly(temp);
+                DurableFiles.deleteQuietly(temp);
                 AofManifest now = withIncr;
                 if (switched.join() != null) {
                   // The writer never moved to the new file: take it off the list again.
@@ -157,7 +158,7 @@ final class AofRewrite {
     AofManifest without = new AofManifest(parts);
     try {
       without.writeAtomically(manifestFile);
-      deleteQuietly(directory.resolve(name));
+      DurableFiles.deleteQuietly(directory.resolve(name));
       return without;
     } catch (IOException e) {
       log.warn("Could not take the unused {} off the manifest: {}", name, e.getMessage());
@@ -184,14 +185,6 @@ final class AofRewrite {
       out.flush();
       ch.force(true);
       return ch.size();
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      log.warn("Could not delete {}: {}", p, e.getMessage());
     }
   }
 }

@@ -174,6 +174,32 @@ public final class AofWriter implements Runnable {
     long seq = assigned.incrementAndGet();
     queue.offer(new Pending(seq, null, next, switched));
     LockSupport.unpark(thread);
+    if (stopped) {
+      // Closed meanwhile, so the writer may have missed it: refuse it as the close did.
+      refuseLeftSwitches();
+    }
+  }
+
+  /**
+   * After the writer stopped: tells every switch still queued that it did not happen, so that a
+   * rewrite racing with a close (CONFIG SET appendonly no, SHUTDOWN) fails instead of waiting for
+   * ever. Records still queued are dropped: the log was closed before they could be written, and
+   * nothing appends once the close has begun.
+   */
+  private void refuseLeftSwitches() {
+    synchronized (queue) {
+      Pending p;
+      while ((p = queue.poll()) != null) {
+        if (p.record() == null) {
+          try {
+            p.next().close();
+          } catch (IOException e) {
+            log.debug("Closing an unused AOF file: {}", e.toString());
+          }
+          p.switched().accept("the append-only file was closed");
+        }
+      }
+    }
   }
 
   /** The error that stops writes, or null. */
@@ -235,6 +261,7 @@ public final class AofWriter implements Runnable {
           dropAllLeft();
         }
         closeFile();
+        refuseLeftSwitches();
         return;
       }
       if (worked) {

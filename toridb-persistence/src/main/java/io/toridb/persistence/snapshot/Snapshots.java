@@ -7,6 +7,7 @@ import io.toridb.core.keyspace.KeyLocks;
 import io.toridb.core.keyspace.Keyspace;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.server.ServerContext;
+import io.toridb.persistence.DurableFiles;
 import io.toridb.persistence.PointInTimeScan;
 import io.toridb.persistence.rdb.EncodingLimits;
 import java.io.BufferedInputStream;
@@ -731,7 +732,7 @@ public final class Snapshots {
       } catch (IOException e) {
         log.debug("Closing {}: {}", path, e.toString());
       }
-      deleteQuietly(path);
+      DurableFiles.deleteQuietly(path);
     }
   }
 
@@ -798,7 +799,7 @@ public final class Snapshots {
             temp, file.target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         renamedCut = job.cut;
       }
-      forceDirectory(file.dir);
+      DurableFiles.forceDirectory(file.dir);
       log.info("DB saved on disk");
       return Outcome.OK;
     } catch (PointInTimeScan.CancelledException e) {
@@ -836,21 +837,6 @@ public final class Snapshots {
     }
     if (micros > 0) {
       LockSupport.parkNanos(micros * 1000);
-    }
-  }
-
-  /** Forces a directory's entries (the rename) to disk. */
-  static void forceDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      log.warn("Could not delete {}: {}", p, e.getMessage());
     }
   }
 

@@ -274,6 +274,21 @@ class AofWriterTest {
   }
 
   @Test
+  void aSwitchAskedForAfterClose_isRefused_insteadOfWaitingForever() throws Exception {
+    // A rewrite that cuts the log while CONFIG SET appendonly no closes it.
+    writer = new AofWriter(LogFile.open(dir.resolve("a.aof")), AofWriter.Fsync.EVERYSEC, s -> {});
+    writer.start();
+    writer.close(5000);
+    Path next = dir.resolve("b.aof");
+    java.util.concurrent.CompletableFuture<String> switched =
+        new java.util.concurrent.CompletableFuture<>();
+    writer.switchTo(LogFile.open(next), switched::complete);
+    String failure = switched.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals("the append-only file was closed", failure);
+    writer = null;
+  }
+
+  @Test
   void close_sendsTheRepliesItMadeDurable_andDropsThoseOfFailedWrites() throws Exception {
     FaultyFile file = new FaultyFile(dir.resolve("d.aof"));
     writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
