@@ -143,6 +143,7 @@ final class Worker implements Runnable {
     writer.reset(out, session.protocol());
     boolean close = false;
     boolean parked = false;
+    executor.beginBatch();
     try {
       for (int i = 0; i < batch.count; i++) {
         writer.protocol(session.protocol());
@@ -171,6 +172,7 @@ final class Worker implements Runnable {
       log.error("Worker {} failed on a batch from client {}", index, session.id(), t);
       close = true;
     } finally {
+      executor.endBatch();
       writer.reset(null, 2);
     }
     conn.written(out.readableBytes());

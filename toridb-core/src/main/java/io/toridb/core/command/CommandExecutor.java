@@ -30,6 +30,14 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   private final Directive latencyTracking;
   private int[] stripes = new int[16];
 
+  /**
+   * The stripe a batch keeps locked from one command to the next when both lock that one stripe
+   * alone (see {@link #beginBatch}), or -1.
+   */
+  private int retained = -1;
+
+  private boolean batching;
+
   public CommandExecutor(ServerContext server) {
     this.server = server;
     this.ctx = new CommandContext(server);
@@ -41,6 +49,35 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
 
   public CommandContext context() {
     return ctx;
+  }
+
+  /**
+   * Starts a batch: the requests one read brought from one connection, run one after the other
+   * until {@link #endBatch}. Within a batch, a command that locks a single stripe keeps it locked
+   * after it ran, and the next command keeps using it if it needs that same stripe alone; any other
+   * next command releases it before taking its own locks. A pipeline of commands on one hot key
+   * then takes its lock once per batch instead of once per command, and the lock and the key's data
+   * stop moving between the cores of two workers that serve it in turn. Each command is still
+   * atomic: holding a lock longer only keeps others out longer. No deadlock can come of it: the
+   * thread holds the retained stripe only between commands, where it waits for nothing, or in a
+   * command that needs exactly that stripe, as it would have locked anyway.
+   */
+  public void beginBatch() {
+    batching = true;
+  }
+
+  /** Ends a batch, releasing the stripe it kept locked, if any. */
+  public void endBatch() {
+    batching = false;
+    releaseRetained();
+  }
+
+  private void releaseRetained() {
+    if (retained >= 0) {
+      int stripe = retained;
+      retained = -1;
+      server.keyspace().locks().unlock(stripe);
+    }
   }
 
   /** Executes {@code argv} for {@code session}, writing exactly one reply to {@code ctx.out()}. */
@@ -62,6 +99,8 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       session.commandDone();
     }
     if (server.blocking().hasReady()) {
+      // Serving runs with no lock held, a batch's retained stripe included.
+      releaseRetained();
       server.blocking().serveReady(this, server.keyspace());
     }
   }
@@ -265,10 +304,17 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     boolean everything = spec.has(CommandFlag.WHOLE_KEYSPACE);
     int locked = everything ? 0 : collectStripes(spec, argv);
     KeyLocks locks = server.keyspace().locks();
+    boolean held = retained >= 0 && locked == 1 && stripes[0] == retained;
+    if (!held) {
+      releaseRetained();
+    }
+    retained = -1;
     if (everything) {
       locks.lockEverything();
     } else if (locked == 1) {
-      locks.lock(stripes[0]);
+      if (!held) {
+        locks.lock(stripes[0]);
+      }
     } else if (locked > 1) {
       locks.lockAll(stripes, locked);
     }
@@ -285,7 +331,11 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       if (everything) {
         locks.unlockEverything();
       } else if (locked == 1) {
-        locks.unlock(stripes[0]);
+        if (batching) {
+          retained = stripes[0];
+        } else {
+          locks.unlock(stripes[0]);
+        }
       } else if (locked > 1) {
         locks.unlockAll(stripes, locked);
       }

@@ -1,0 +1,151 @@
+package io.toridb.core.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledHeapByteBuf;
+import io.toridb.core.CoreCommands;
+import io.toridb.core.config.Config;
+import io.toridb.core.keyspace.Key;
+import io.toridb.core.keyspace.KeyLocks;
+import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientSession;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch keeps a single stripe locked between commands that need only it, and never otherwise: the
+ * lock is released before any other command locks, at the end of the batch, and not kept at all
+ * outside a batch.
+ */
+class CommandExecutorBatchTest {
+  private ServerContext server;
+  private KeyLocks locks;
+  private CommandExecutor executor;
+  private final ClientSession session = new ClientSession(true);
+  private final ByteBuf out = new UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, 256, 4096);
+
+  @BeforeEach
+  void setUp() {
+    server = new ServerContext(Config.standard());
+    CoreCommands.registerAll(server.commands());
+    executor = new CommandExecutor(server);
+    locks = server.keyspace().locks();
+  }
+
+  private String run(String... args) {
+    byte[][] argv = new byte[args.length][];
+    for (int i = 0; i < args.length; i++) {
+      argv[i] = args[i].getBytes(StandardCharsets.US_ASCII);
+    }
+    out.clear();
+    executor.context().out().reset(out, 2);
+    executor.execute(session, argv);
+    return out.toString(StandardCharsets.US_ASCII);
+  }
+
+  private static int stripe(String key) {
+    return KeyLocks.stripeOf(Key.of(key).hashCode());
+  }
+
+  /** Whether another thread could lock {@code stripe} right now. */
+  private boolean freeForOthers(int stripe) throws Exception {
+    return CompletableFuture.supplyAsync(
+            () -> {
+              boolean got = locks.tryLock(stripe);
+              if (got) {
+                locks.unlock(stripe);
+              }
+              return got;
+            })
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  /** A key whose stripe differs from {@code other}'s. */
+  private static String keyOnAnotherStripe(String other) {
+    for (int i = 0; ; i++) {
+      String k = "other:" + i;
+      if (stripe(k) != stripe(other)) {
+        return k;
+      }
+    }
+  }
+
+  @Test
+  void withinABatch_aSingleKeysStripeStaysLocked_untilTheBatchEnds() throws Exception {
+    int s = stripe("k");
+    executor.beginBatch();
+    assertEquals("+OK\r\n", run("SET", "k", "1"));
+    assertTrue(locks.isHeldByCurrentThread(s));
+    assertFalse(freeForOthers(s), "another worker waits while the batch goes on");
+    assertEquals(":2\r\n", run("INCR", "k"));
+    assertEquals(":3\r\n", run("INCR", "k"));
+    assertTrue(locks.isHeldByCurrentThread(s));
+    executor.endBatch();
+    // Held once however many commands used it: one release frees it.
+    assertFalse(locks.isHeldByCurrentThread(s));
+    assertTrue(freeForOthers(s));
+  }
+
+  @Test
+  void aCommandOnOtherStripes_releasesTheRetainedOneBeforeLocking() throws Exception {
+    String a = "k";
+    String b = keyOnAnotherStripe(a);
+    assertNotEquals(stripe(a), stripe(b));
+    executor.beginBatch();
+    run("SET", a, "1");
+    run("SET", b, "2");
+    assertFalse(locks.isHeldByCurrentThread(stripe(a)));
+    assertTrue(locks.isHeldByCurrentThread(stripe(b)));
+    // Commands of several stripes keep none of them.
+    assertEquals("+OK\r\n", run("MSET", a, "3", b, "4"));
+    assertFalse(locks.isHeldByCurrentThread(stripe(a)));
+    assertFalse(locks.isHeldByCurrentThread(stripe(b)));
+    assertTrue(freeForOthers(stripe(a)));
+    assertTrue(freeForOthers(stripe(b)));
+    executor.endBatch();
+  }
+
+  @Test
+  void keylessAndWholeKeyspaceCommands_releaseTheRetainedStripe() throws Exception {
+    int s = stripe("k");
+    executor.beginBatch();
+    run("SET", "k", "1");
+    assertEquals("+PONG\r\n", run("PING"));
+    assertFalse(locks.isHeldByCurrentThread(s));
+    run("SET", "k", "2");
+    assertEquals(":1\r\n", run("DBSIZE"));
+    assertFalse(locks.isHeldByCurrentThread(s));
+    assertTrue(freeForOthers(s));
+    executor.endBatch();
+  }
+
+  @Test
+  void aTransactionInABatch_locksItsOwnKeysAfterReleasingTheRetainedStripe() throws Exception {
+    String b = keyOnAnotherStripe("k");
+    executor.beginBatch();
+    run("SET", "k", "1");
+    assertEquals("+OK\r\n", run("MULTI"));
+    assertEquals("+QUEUED\r\n", run("INCR", "k"));
+    assertEquals("+QUEUED\r\n", run("SET", b, "x"));
+    assertEquals("*2\r\n:2\r\n+OK\r\n", run("EXEC"));
+    executor.endBatch();
+    assertTrue(freeForOthers(stripe("k")));
+    assertTrue(freeForOthers(stripe(b)));
+  }
+
+  @Test
+  void outsideABatch_nothingStaysLocked() throws Exception {
+    run("SET", "k", "1");
+    assertEquals("$1\r\n1\r\n", run("GET", "k"));
+    assertFalse(locks.isHeldByCurrentThread(stripe("k")));
+    assertTrue(freeForOthers(stripe("k")));
+  }
+}
