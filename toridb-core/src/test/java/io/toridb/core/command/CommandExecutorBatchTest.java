@@ -68,6 +68,12 @@ class CommandExecutorBatchTest {
         .get(10, TimeUnit.SECONDS);
   }
 
+  /** Asserts that this thread does not hold {@code stripe} and another thread could lock it. */
+  private void assertReleased(int stripe) throws Exception {
+    assertFalse(locks.isHeldByCurrentThread(stripe), "still held by the batch");
+    assertTrue(freeForOthers(stripe), "still locked for other threads");
+  }
+
   /** A key whose stripe differs from {@code other}'s. */
   private static String keyOnAnotherStripe(String other) {
     for (int i = 0; ; i++) {
@@ -90,8 +96,7 @@ class CommandExecutorBatchTest {
     assertTrue(locks.isHeldByCurrentThread(s));
     executor.endBatch();
     // Held once however many commands used it: one release frees it.
-    assertFalse(locks.isHeldByCurrentThread(s));
-    assertTrue(freeForOthers(s));
+    assertReleased(s);
   }
 
   @Test
@@ -106,10 +111,8 @@ class CommandExecutorBatchTest {
     assertTrue(locks.isHeldByCurrentThread(stripe(b)));
     // Commands of several stripes keep none of them.
     assertEquals("+OK\r\n", run("MSET", a, "3", b, "4"));
-    assertFalse(locks.isHeldByCurrentThread(stripe(a)));
-    assertFalse(locks.isHeldByCurrentThread(stripe(b)));
-    assertTrue(freeForOthers(stripe(a)));
-    assertTrue(freeForOthers(stripe(b)));
+    assertReleased(stripe(a));
+    assertReleased(stripe(b));
     executor.endBatch();
   }
 
@@ -119,11 +122,10 @@ class CommandExecutorBatchTest {
     executor.beginBatch();
     run("SET", "k", "1");
     assertEquals("+PONG\r\n", run("PING"));
-    assertFalse(locks.isHeldByCurrentThread(s));
+    assertReleased(s);
     run("SET", "k", "2");
     assertEquals(":1\r\n", run("DBSIZE"));
-    assertFalse(locks.isHeldByCurrentThread(s));
-    assertTrue(freeForOthers(s));
+    assertReleased(s);
     executor.endBatch();
   }
 
@@ -137,15 +139,14 @@ class CommandExecutorBatchTest {
     assertEquals("+QUEUED\r\n", run("SET", b, "x"));
     assertEquals("*2\r\n:2\r\n+OK\r\n", run("EXEC"));
     executor.endBatch();
-    assertTrue(freeForOthers(stripe("k")));
-    assertTrue(freeForOthers(stripe(b)));
+    assertReleased(stripe("k"));
+    assertReleased(stripe(b));
   }
 
   @Test
   void outsideABatch_nothingStaysLocked() throws Exception {
     run("SET", "k", "1");
     assertEquals("$1\r\n1\r\n", run("GET", "k"));
-    assertFalse(locks.isHeldByCurrentThread(stripe("k")));
-    assertTrue(freeForOthers(stripe("k")));
+    assertReleased(stripe("k"));
   }
 }
