@@ -214,8 +214,8 @@ public final class ToriServer {
 
   /**
    * CONFIG SET appendonly: "no" stops logging (the files stay, as in Redis); "yes" while running
-   * would need a rewrite of the current data into a new base, which is not available, so it is
-   * refused. Null when the log follows the setting.
+   * starts logging with a rewrite of the current data into a new base, as Redis does ({@link
+   * io.toridb.persistence.aof.AppendOnlyFile#enable}). Null when the log follows the setting.
    */
   private synchronized String onAppendOnlyChange() {
     io.toridb.persistence.aof.AppendOnlyFile current = aof;
@@ -228,11 +228,29 @@ public final class ToriServer {
       current.close();
       aof = null;
       log.info("Append-only file turned off by CONFIG SET");
-    } else if (wanted && current == null && boundPort != 0 && !context.loading()) {
-      return "Turning the append-only file on at run time needs a rewrite of the data set, which"
-          + " this version cannot do; set appendonly yes in the configuration and restart";
+    } else if (wanted && current == null && boundPort != 0) {
+      if (snapshots.bgsaveInProgress()) {
+        // Both need the one point-in-time view of the data set there is.
+        return "Unable to turn on AOF while a background save is in progress; try again when it"
+            + " ends";
+      }
+      try {
+        aof =
+            io.toridb.persistence.aof.AppendOnlyFile.enable(
+                context, Path.of(config.text("dir")), this::appendOnlyEnableFailed);
+        log.info("Append-only file turned on by CONFIG SET");
+      } catch (java.io.IOException | RuntimeException e) {
+        log.warn("Could not turn the append-only file on: {}", e.getMessage());
+        return "Unable to turn on AOF: " + e.getMessage();
+      }
     }
     return null;
+  }
+
+  /** The rewrite that was to turn the log on failed: the log is off, and so is the setting. */
+  private synchronized void appendOnlyEnableFailed() {
+    aof = null;
+    config.require("appendonly").set("no");
   }
 
   /** The append-only log, or null when appendonly is no. */

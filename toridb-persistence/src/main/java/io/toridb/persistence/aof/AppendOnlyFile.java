@@ -7,6 +7,7 @@ import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.propagation.PropagationSink;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
+import io.toridb.persistence.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,14 @@ public final class AppendOnlyFile implements PropagationSink {
 
   // Rewrite state, for BGREWRITEAOF, the automatic rewrite and INFO.
   private volatile boolean rewriting;
+
+  /**
+   * While the rewrite that turns the log on at run time is going (see {@link #enable}): what to
+   * call if it fails, and the manifest on disk, which it leaves alone until it succeeds.
+   */
+  private Runnable enableFailed;
+
+  private AofManifest beforeEnable;
   private volatile long rewriteStartMillis;
   private volatile long lastRewriteSeconds = -1;
   private volatile String lastRewriteStatus = "ok";
@@ -460,7 +469,11 @@ public final class AppendOnlyFile implements PropagationSink {
    * server's propagation sink. {@code appendfsync} changes apply at once.
    */
   public void start() throws IOException {
-    Path file = currentFile();
+    startWriter(LogFile.open(currentFile()));
+  }
+
+  /** Starts the writer on {@code file}, at its end, and makes this the propagation sink. */
+  private void startWriter(LogFile file) throws IOException {
     baseSize = 0;
     AofManifest.Part base = manifest.base();
     if (base != null) {
@@ -468,9 +481,7 @@ public final class AppendOnlyFile implements PropagationSink {
     }
     AofWriter w =
         new AofWriter(
-            LogFile.open(file),
-            AofWriter.Fsync.of(server.config().text("appendfsync")),
-            this::onWriteStatus);
+            file, AofWriter.Fsync.of(server.config().text("appendfsync")), this::onWriteStatus);
     writer = w;
     server.config().require("appendfsync").onChange(d -> w.fsync(AofWriter.Fsync.of(d.text())));
     w.start();
@@ -509,7 +520,7 @@ public final class AppendOnlyFile implements PropagationSink {
     log.info("Background append only file rewriting started ({})", why);
     try {
       AofRewrite.start(
-          server, directory, baseName, manifestFile, manifest, w, e, this::rewriteEnded);
+          server, directory, baseName, manifestFile, manifest, w, e, this::rewriteEnded, null);
       return null;
     } catch (IOException | RuntimeException ex) {
       rewriteEnded(ex.getMessage() == null ? ex.toString() : ex.getMessage(), manifest, -1, 0);
@@ -517,7 +528,61 @@ public final class AppendOnlyFile implements PropagationSink {
     }
   }
 
-  private void rewriteEnded(String failure, AofManifest now, long baseBytes, int savedKeys) {
+  /**
+   * Turns the log on while the server runs (CONFIG SET appendonly yes), as Redis does: without
+   * loading anything, a rewrite starts at once; its cut starts the writer on a new incremental
+   * file, and its base, written from that instant's data, replaces every file of the directory's
+   * old log (which stopped being written when the log was turned off). Until the base is in place
+   * the old manifest stays on disk, as Redis leaves it. If the rewrite fails, the log turns off
+   * again and {@code failed} is told.
+   *
+   * @throws IOException when the directory or its manifest cannot be opened
+   */
+  public static AppendOnlyFile enable(ServerContext server, Path dataDir, Runnable failed)
+      throws IOException {
+    AppendOnlyFile aof = open(server, dataDir);
+    synchronized (aof) {
+      aof.enableFailed = failed;
+      aof.beforeEnable = aof.manifest;
+      aof.rewriting = true;
+      aof.rewriteStartMillis = System.currentTimeMillis();
+      log.info("Background append only file rewriting started (the log was turned on)");
+      try {
+        AofRewrite.start(
+            server,
+            aof.directory,
+            aof.baseName,
+            aof.manifestFile,
+            aof.manifest,
+            null,
+            aof.encoder,
+            aof::rewriteEnded,
+            aof::startWriter);
+      } catch (IOException | RuntimeException e) {
+        aof.enableFailed = null;
+        aof.rewriting = false;
+        aof.unlock();
+        throw e;
+      }
+    }
+    return aof;
+  }
+
+  private synchronized void rewriteEnded(
+      String failure, AofManifest now, long baseBytes, int savedKeys) {
+    Runnable failedEnabling = enableFailed;
+    enableFailed = null;
+    if (failedEnabling != null && failure != null) {
+      manifest = beforeEnable;
+      rewriting = false;
+      log.warn(
+          "Could not turn the append-only file on: the first rewrite failed ({}); appendonly is"
+              + " no again",
+          failure);
+      turnOffAfterFailedEnable(now);
+      failedEnabling.run();
+      return;
+    }
     manifest = now;
     long seconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
     lastRewriteSeconds = seconds;
@@ -630,6 +695,19 @@ public final class AppendOnlyFile implements PropagationSink {
   public boolean deferUntilDurable(Runnable release, boolean force) {
     AofWriter w = writer;
     return w != null && w.deferUntilDurable(release, force);
+  }
+
+  /**
+   * Undoes a failed {@link #enable}: stops the writer if the cut started it and deletes the
+   * incremental file it wrote, which no manifest lists.
+   */
+  private void turnOffAfterFailedEnable(AofManifest attempted) {
+    close();
+    for (AofManifest.Part p : attempted.parts()) {
+      if (!beforeEnable.parts().contains(p)) {
+        DurableFiles.deleteQuietly(directory.resolve(p.file()));
+      }
+    }
   }
 
   /** Writes and forces everything appended, then stops the writer (SHUTDOWN). */

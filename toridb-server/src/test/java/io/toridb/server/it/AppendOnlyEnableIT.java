@@ -1,0 +1,151 @@
+package io.toridb.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.toridb.core.config.Config;
+import io.toridb.server.ToriServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CONFIG SET appendonly yes on a running server, as in Redis: the log starts with a base of the
+ * data as it is, and a restart from the log alone has everything, what came before and after.
+ */
+class AppendOnlyEnableIT {
+  @TempDir Path dir;
+
+  private ToriServer start(String appendonly) throws Exception {
+    Config config = Config.standard();
+    for (String[] kv :
+        new String[][] {
+          {"port", "0"},
+          {"bind", "127.0.0.1"},
+          {"dir", dir.toString()},
+          {"appendonly", appendonly},
+          {"workers", "2"},
+          {"io-threads", "1"}
+        }) {
+      String error = config.require(kv[0]).set(kv[1]);
+      if (error != null) {
+        throw new IllegalArgumentException(kv[0] + ": " + error);
+      }
+    }
+    ToriServer server = new ToriServer(config);
+    server.start();
+    return server;
+  }
+
+  /** Waits until no rewrite runs; fails after 30 s. */
+  private static void awaitRewriteDone(RespClient c) throws Exception {
+    for (int i = 0; i < 3000; i++) {
+      String info = c.callRaw("INFO", "persistence");
+      if (info.contains("aof_rewrite_in_progress:0")) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the rewrite did not end");
+  }
+
+  private List<String> logFiles() throws Exception {
+    try (Stream<Path> files = Files.list(dir.resolve("appendonlydir"))) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void turningTheLogOn_writesABaseOfTheDataSet_andARestartFromItHasEverything() throws Exception {
+    ToriServer server = start("no");
+    try (RespClient c = new RespClient("127.0.0.1", server.port())) {
+      for (int i = 0; i < 1000; i++) {
+        c.call("SET", "before:" + i, "v" + i);
+      }
+      c.call("RPUSH", "list", "a", "b", "c");
+      c.call("SET", "expiring", "x", "EX", "1000");
+      assertEquals("+OK", c.callRaw("CONFIG", "SET", "appendonly", "yes").trim());
+      assertTrue(c.callRaw("INFO", "persistence").contains("aof_enabled:1"));
+      c.call("SET", "after", "1");
+      c.call("DEL", "before:0");
+      awaitRewriteDone(c);
+      assertTrue(c.callRaw("INFO", "persistence").contains("aof_last_bgrewrite_status:ok"));
+      c.call("SET", "afterRewrite", "2");
+    } finally {
+      server.shutdown();
+    }
+    List<String> files = logFiles();
+    assertTrue(files.stream().anyMatch(f -> f.endsWith(".base.aof")), files.toString());
+
+    ToriServer again = start("yes");
+    try (RespClient c = new RespClient("127.0.0.1", again.port())) {
+      assertEquals(":1003", c.callRaw("DBSIZE").trim());
+      assertEquals("$2\r\nv1\r\n", c.callRaw("GET", "before:1"));
+      assertEquals("$-1\r\n", c.callRaw("GET", "before:0"));
+      assertEquals("$1\r\n1\r\n", c.callRaw("GET", "after"));
+      assertEquals("$1\r\n2\r\n", c.callRaw("GET", "afterRewrite"));
+      assertEquals(
+          "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", c.callRaw("LRANGE", "list", "0", "-1"));
+      long ttl = Long.parseLong(c.callRaw("TTL", "expiring").trim().substring(1));
+      assertTrue(ttl > 900 && ttl <= 1000, "ttl " + ttl);
+    } finally {
+      again.shutdown();
+    }
+  }
+
+  @Test
+  void anOldLogFromBeforeTheLogWasTurnedOff_isReplacedNotReplayed() throws Exception {
+    ToriServer server = start("yes");
+    try (RespClient c = new RespClient("127.0.0.1", server.port())) {
+      c.call("SET", "gone", "old");
+      c.call("SET", "kept", "old");
+      assertEquals("+OK", c.callRaw("CONFIG", "SET", "appendonly", "no").trim());
+      // Not logged: the old log still says these keys hold "old".
+      c.call("DEL", "gone");
+      c.call("SET", "kept", "new");
+      assertEquals("+OK", c.callRaw("CONFIG", "SET", "appendonly", "yes").trim());
+      awaitRewriteDone(c);
+    } finally {
+      server.shutdown();
+    }
+    ToriServer again = start("yes");
+    try (RespClient c = new RespClient("127.0.0.1", again.port())) {
+      assertEquals("$-1\r\n", c.callRaw("GET", "gone"));
+      assertEquals("$3\r\nnew\r\n", c.callRaw("GET", "kept"));
+      assertEquals(":1", c.callRaw("DBSIZE").trim());
+    } finally {
+      again.shutdown();
+    }
+    // Only the new base and the incremental file after it are left.
+    List<String> files = logFiles();
+    assertEquals(2, files.stream().filter(f -> f.endsWith(".aof")).count(), "log files: " + files);
+    assertFalse(files.stream().anyMatch(f -> f.startsWith("temp-")), files.toString());
+  }
+
+  @Test
+  void duringABackgroundSave_turningTheLogOnIsRefused_andNothingChanges() throws Exception {
+    ToriServer server = start("no");
+    try (RespClient c = new RespClient("127.0.0.1", server.port())) {
+      c.call("SET", "a", "1");
+      c.call("SET", "b", "2");
+      // Each key takes a second to save: the save runs while the log is asked for.
+      c.call("CONFIG", "SET", "rdb-key-save-delay", "1000000");
+      assertEquals("+Background saving started", c.callRaw("BGSAVE").trim());
+      String reply = c.callRaw("CONFIG", "SET", "appendonly", "yes");
+      assertTrue(
+          reply.startsWith("-ERR CONFIG SET failed (possibly related to argument 'appendonly')"),
+          reply);
+      assertTrue(c.callRaw("INFO", "persistence").contains("aof_enabled:0"));
+      assertEquals(
+          "*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n", c.callRaw("CONFIG", "GET", "appendonly"));
+      assertEquals("$1\r\n1\r\n", c.callRaw("GET", "a"));
+      c.call("CONFIG", "SET", "rdb-key-save-delay", "0");
+    } finally {
+      server.shutdown();
+    }
+  }
+}
