@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.toridb.core.config.Config;
 import io.toridb.server.ToriServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,24 +20,7 @@ class AppendOnlyEnableIT {
   @TempDir Path dir;
 
   private ToriServer start(String appendonly) throws Exception {
-    Config config = Config.standard();
-    for (String[] kv :
-        new String[][] {
-          {"port", "0"},
-          {"bind", "127.0.0.1"},
-          {"dir", dir.toString()},
-          {"appendonly", appendonly},
-          {"workers", "2"},
-          {"io-threads", "1"}
-        }) {
-      String error = config.require(kv[0]).set(kv[1]);
-      if (error != null) {
-        throw new IllegalArgumentException(kv[0] + ": " + error);
-      }
-    }
-    ToriServer server = new ToriServer(config);
-    server.start();
-    return server;
+    return SnapshotServers.tori(dir, "appendonly", appendonly);
   }
 
   /** Waits until no rewrite runs; fails after 30 s. */

@@ -3,7 +3,6 @@ package io.toridb.server.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.toridb.core.config.Config;
 import io.toridb.server.ToriServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,25 +19,7 @@ class DumpRestoreAofIT {
   @TempDir Path dir;
 
   private ToriServer start() throws Exception {
-    Config config = Config.standard();
-    for (String[] kv :
-        new String[][] {
-          {"port", "0"},
-          {"bind", "127.0.0.1"},
-          {"dir", dir.toString()},
-          {"appendonly", "yes"},
-          {"appendfsync", "always"},
-          {"workers", "1"},
-          {"io-threads", "1"}
-        }) {
-      String error = config.require(kv[0]).set(kv[1]);
-      if (error != null) {
-        throw new IllegalArgumentException(kv[0] + ": " + error);
-      }
-    }
-    ToriServer server = new ToriServer(config);
-    server.start();
-    return server;
+    return SnapshotServers.tori(dir, "appendonly", "yes", "appendfsync", "always", "workers", "1");
   }
 
   private static byte[] b(String s) {
