@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.toridb.server.ToriServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,6 +131,60 @@ class AppendOnlyEnableIT {
       c.call("CONFIG", "SET", "rdb-key-save-delay", "0");
     } finally {
       server.shutdown();
+    }
+  }
+
+  @Test
+  void writesRacingTheCut_areAllInTheLog() throws Exception {
+    ToriServer server = start("no");
+    int writers = 4;
+    long[] acknowledged = new long[writers];
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> threads = new ArrayList<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    try (RespClient c = new RespClient("127.0.0.1", server.port())) {
+      for (int w = 0; w < writers; w++) {
+        int id = w;
+        Thread t =
+            new Thread(
+                () -> {
+                  try (RespClient mine = new RespClient("127.0.0.1", server.port())) {
+                    while (!stop.get()) {
+                      String reply = mine.callRaw("INCR", "counter:" + id).trim();
+                      acknowledged[id] = Long.parseLong(reply.substring(1));
+                    }
+                  } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                  }
+                });
+        t.start();
+        threads.add(t);
+      }
+      Thread.sleep(200);
+      assertEquals("+OK", c.callRaw("CONFIG", "SET", "appendonly", "yes").trim());
+      awaitRewriteDone(c);
+      Thread.sleep(200);
+      stop.set(true);
+      for (Thread t : threads) {
+        t.join(10_000);
+      }
+    } finally {
+      server.shutdown();
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("a writer failed", failure.get());
+    }
+    ToriServer again = start("yes");
+    try (RespClient c = new RespClient("127.0.0.1", again.port())) {
+      for (int w = 0; w < writers; w++) {
+        assertTrue(acknowledged[w] > 0, "writer " + w + " wrote");
+        assertEquals(
+            "$" + Long.toString(acknowledged[w]).length() + "\r\n" + acknowledged[w] + "\r\n",
+            c.callRaw("GET", "counter:" + w),
+            "counter:" + w);
+      }
+    } finally {
+      again.shutdown();
     }
   }
 }
