@@ -229,12 +229,20 @@ public final class ToriServer {
       aof = null;
       log.info("Append-only file turned off by CONFIG SET");
     } else if (wanted && current == null && boundPort != 0) {
-      if (snapshots.bgsaveInProgress()) {
-        // Both need the one point-in-time view of the data set there is.
-        return "Unable to turn on AOF while a background save is in progress; try again when it"
-            + " ends";
-      }
       try {
+        if (snapshots.bgsaveInProgress()) {
+          // Both need the one point-in-time view of the data set there is: as Redis, the
+          // rewrite that starts the log is scheduled for when the save has ended.
+          io.toridb.persistence.aof.AppendOnlyFile waiting =
+              io.toridb.persistence.aof.AppendOnlyFile.openToEnable(
+                  context, Path.of(config.text("dir")), this::appendOnlyEnableFailed);
+          aof = waiting;
+          snapshots.rewriteLog(new AofRewriter(waiting), false, new boolean[1]);
+          log.warn(
+              "AOF was enabled but there is already a background save running: the rewrite"
+                  + " that starts it is scheduled for when the save ends");
+          return null;
+        }
         aof =
             io.toridb.persistence.aof.AppendOnlyFile.enable(
                 context, Path.of(config.text("dir")), this::appendOnlyEnableFailed);
@@ -247,8 +255,12 @@ public final class ToriServer {
     return null;
   }
 
-  /** The rewrite that was to turn the log on failed: the log is off, and so is the setting. */
-  private synchronized void appendOnlyEnableFailed() {
+  /**
+   * The rewrite that was to turn the log on failed: the log is off, and so is the setting. Not
+   * synchronized: it runs on the rewrite's thread or under the snapshots' job lock, which a CONFIG
+   * SET holding this object's lock may be waiting for.
+   */
+  private void appendOnlyEnableFailed() {
     aof = null;
     config.require("appendonly").set("no");
   }

@@ -504,6 +504,21 @@ public final class AppendOnlyFile implements PropagationSink {
    */
   public synchronized String rewrite(String why) {
     AofWriter w = writer;
+    if (w == null && enableFailed != null && !rewriting) {
+      // Turned on while a background save ran: this is the rewrite that starts the log.
+      Runnable failed = enableFailed;
+      try {
+        startEnabling(why + ", the log was turned on");
+        return null;
+      } catch (IOException | RuntimeException ex) {
+        log.warn("Could not turn the append-only file on: {}", ex.getMessage());
+        close();
+        if (failed != null) {
+          failed.run();
+        }
+        return CANNOT_REWRITE;
+      }
+    }
     if (w == null) {
       return CANNOT_REWRITE;
     }
@@ -540,32 +555,51 @@ public final class AppendOnlyFile implements PropagationSink {
    */
   public static AppendOnlyFile enable(ServerContext server, Path dataDir, Runnable failed)
       throws IOException {
+    AppendOnlyFile aof = openToEnable(server, dataDir, failed);
+    try {
+      aof.startEnabling("the log was turned on");
+    } catch (IOException | RuntimeException e) {
+      aof.unlock();
+      throw e;
+    }
+    return aof;
+  }
+
+  /**
+   * Like {@link #enable}, but the rewrite waits until {@link #rewrite} is called (when a background
+   * save that runs now has ended, as Redis schedules it); until then nothing is logged, and the
+   * rewrite's base will hold what is written meanwhile.
+   */
+  public static AppendOnlyFile openToEnable(ServerContext server, Path dataDir, Runnable failed)
+      throws IOException {
     AppendOnlyFile aof = open(server, dataDir);
     synchronized (aof) {
       aof.enableFailed = failed;
       aof.beforeEnable = aof.manifest;
-      aof.rewriting = true;
-      aof.rewriteStartMillis = System.currentTimeMillis();
-      log.info("Background append only file rewriting started (the log was turned on)");
-      try {
-        AofRewrite.start(
-            server,
-            aof.directory,
-            aof.baseName,
-            aof.manifestFile,
-            aof.manifest,
-            null,
-            aof.encoder,
-            aof::rewriteEnded,
-            aof::startWriter);
-      } catch (IOException | RuntimeException e) {
-        aof.enableFailed = null;
-        aof.rewriting = false;
-        aof.unlock();
-        throw e;
-      }
     }
     return aof;
+  }
+
+  private synchronized void startEnabling(String why) throws IOException {
+    rewriting = true;
+    rewriteStartMillis = System.currentTimeMillis();
+    log.info("Background append only file rewriting started ({})", why);
+    try {
+      AofRewrite.start(
+          server,
+          directory,
+          baseName,
+          manifestFile,
+          manifest,
+          null,
+          encoder,
+          this::rewriteEnded,
+          this::startWriter);
+    } catch (IOException | RuntimeException e) {
+      enableFailed = null;
+      rewriting = false;
+      throw e;
+    }
   }
 
   private synchronized void rewriteEnded(
