@@ -16,10 +16,19 @@ public final class DurableFiles {
 
   /**
    * Forces a directory's entries to disk, so that a file created or renamed in it survives a crash
-   * (a rename alone is durable only once its directory is).
+   * (a rename alone is durable only once its directory is). Where the platform cannot open a
+   * directory at all, there is nothing to force and the rename is as durable as it makes it; an
+   * error forcing an opened directory is a real one and is thrown.
    */
   public static void forceDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(dir, StandardOpenOption.READ);
+    } catch (IOException | UnsupportedOperationException e) {
+      log.debug("Cannot open directory {} to force it: {}", dir, e.toString());
+      return;
+    }
+    try (ch) {
       ch.force(true);
     }
   }

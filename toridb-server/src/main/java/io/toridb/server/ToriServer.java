@@ -214,8 +214,8 @@ public final class ToriServer {
 
   /**
    * CONFIG SET appendonly: "no" stops logging (the files stay, as in Redis); "yes" while running
-   * starts logging with a rewrite of the current data into a new base, as Redis does ({@link
-   * io.toridb.persistence.aof.AppendOnlyFile#enable}). Null when the log follows the setting.
+   * would need a rewrite of the current data into a new base, which is not available, so it is
+   * refused. Null when the log follows the setting.
    */
   private synchronized String onAppendOnlyChange() {
     io.toridb.persistence.aof.AppendOnlyFile current = aof;
@@ -228,41 +228,11 @@ public final class ToriServer {
       current.close();
       aof = null;
       log.info("Append-only file turned off by CONFIG SET");
-    } else if (wanted && current == null && boundPort != 0) {
-      try {
-        if (snapshots.bgsaveInProgress()) {
-          // Both need the one point-in-time view of the data set there is: as Redis, the
-          // rewrite that starts the log is scheduled for when the save has ended.
-          io.toridb.persistence.aof.AppendOnlyFile waiting =
-              io.toridb.persistence.aof.AppendOnlyFile.openToEnable(
-                  context, Path.of(config.text("dir")), this::appendOnlyEnableFailed);
-          aof = waiting;
-          snapshots.rewriteLog(new AofRewriter(waiting), false, new boolean[1]);
-          log.warn(
-              "AOF was enabled but there is already a background save running: the rewrite"
-                  + " that starts it is scheduled for when the save ends");
-          return null;
-        }
-        aof =
-            io.toridb.persistence.aof.AppendOnlyFile.enable(
-                context, Path.of(config.text("dir")), this::appendOnlyEnableFailed);
-        log.info("Append-only file turned on by CONFIG SET");
-      } catch (java.io.IOException | RuntimeException e) {
-        log.warn("Could not turn the append-only file on: {}", e.getMessage());
-        return "Unable to turn on AOF: " + e.getMessage();
-      }
+    } else if (wanted && current == null && boundPort != 0 && !context.loading()) {
+      return "Turning the append-only file on at run time needs a rewrite of the data set, which"
+          + " this version cannot do; set appendonly yes in the configuration and restart";
     }
     return null;
-  }
-
-  /**
-   * The rewrite that was to turn the log on failed: the log is off, and so is the setting. Not
-   * synchronized: it runs on the rewrite's thread or under the snapshots' job lock, which a CONFIG
-   * SET holding this object's lock may be waiting for.
-   */
-  private void appendOnlyEnableFailed() {
-    aof = null;
-    config.require("appendonly").set("no");
   }
 
   /** The append-only log, or null when appendonly is no. */

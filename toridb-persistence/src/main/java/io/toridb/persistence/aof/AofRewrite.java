@@ -44,14 +44,6 @@ final class AofRewrite {
     byte[][] effect(Key key, StoredValue value);
   }
 
-  /**
-   * For the rewrite that turns the log on while the server runs (CONFIG SET appendonly yes): starts
-   * the writer on the new incremental file, at the cut.
-   */
-  interface Enabling {
-    void startWriter(LogFile next) throws IOException;
-  }
-
   /** Whatever the outcome, told when the rewrite ends: null for success, else why it failed. */
   interface Done {
     void ended(String failure, AofManifest manifest, long baseBytes, int savedKeys);
@@ -64,11 +56,6 @@ final class AofRewrite {
   /**
    * Starts a rewrite; returns once the cut is made and the background part runs. Throws if the
    * first step fails (nothing changed then, except perhaps an empty incremental file listed).
-   *
-   * <p>With {@code enabling} instead of a {@code writer} (null), the rewrite turns the log on: no
-   * writer runs yet, and the files the manifest lists are from before the log was turned off, so
-   * they are stale. Then the manifest is left as it is until the new base is in place (as Redis
-   * does), and the cut starts the writer on the new incremental file instead of switching it.
    */
   static void start(
       io.toridb.core.server.ServerContext server,
@@ -78,8 +65,7 @@ final class AofRewrite {
       AofManifest manifest,
       AofWriter writer,
       KeyEncoder encoder,
-      Done done,
-      Enabling enabling)
+      Done done)
       throws IOException {
     long seq = 1;
     for (AofManifest.Part p : manifest.parts()) {
@@ -92,9 +78,7 @@ final class AofRewrite {
     List<AofManifest.Part> parts = new ArrayList<>(manifest.parts());
     parts.add(new AofManifest.Part(incrName, seq, AofManifest.Type.INCR));
     AofManifest withIncr = new AofManifest(parts);
-    if (enabling == null) {
-      withIncr.writeAtomically(manifestFile);
-    }
+    withIncr.writeAtomically(manifestFile);
 
     LogFile next = LogFile.open(incr);
     CompletableFuture<String> switched = new CompletableFuture<>();
@@ -109,18 +93,8 @@ final class AofRewrite {
               PointInTimeScan scan = null;
               try {
                 try {
-                  Runnable atCut =
-                      enabling == null
-                          ? () -> writer.switchTo(next, switched::complete)
-                          : () -> {
-                            try {
-                              enabling.startWriter(next);
-                              switched.complete(null);
-                            } catch (IOException e) {
-                              switched.complete("could not start writing: " + e.getMessage());
-                            }
-                          };
-                  scan = PointInTimeScan.cut(server, atCut);
+                  scan =
+                      PointInTimeScan.cut(server, () -> writer.switchTo(next, switched::complete));
                 } catch (IllegalStateException e) {
                   next.close();
                   switched.complete("not switched");

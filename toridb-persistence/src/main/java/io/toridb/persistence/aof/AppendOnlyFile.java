@@ -7,7 +7,6 @@ import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.propagation.PropagationSink;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
-import io.toridb.persistence.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,14 +46,6 @@ public final class AppendOnlyFile implements PropagationSink {
 
   // Rewrite state, for BGREWRITEAOF, the automatic rewrite and INFO.
   private volatile boolean rewriting;
-
-  /**
-   * While the rewrite that turns the log on at run time is going (see {@link #enable}): what to
-   * call if it fails, and the manifest on disk, which it leaves alone until it succeeds.
-   */
-  private Runnable enableFailed;
-
-  private AofManifest beforeEnable;
   private volatile long rewriteStartMillis;
   private volatile long lastRewriteSeconds = -1;
   private volatile String lastRewriteStatus = "ok";
@@ -469,11 +460,7 @@ public final class AppendOnlyFile implements PropagationSink {
    * server's propagation sink. {@code appendfsync} changes apply at once.
    */
   public void start() throws IOException {
-    startWriter(LogFile.open(currentFile()));
-  }
-
-  /** Starts the writer on {@code file}, at its end, and makes this the propagation sink. */
-  private void startWriter(LogFile file) throws IOException {
+    Path file = currentFile();
     baseSize = 0;
     AofManifest.Part base = manifest.base();
     if (base != null) {
@@ -481,7 +468,9 @@ public final class AppendOnlyFile implements PropagationSink {
     }
     AofWriter w =
         new AofWriter(
-            file, AofWriter.Fsync.of(server.config().text("appendfsync")), this::onWriteStatus);
+            LogFile.open(file),
+            AofWriter.Fsync.of(server.config().text("appendfsync")),
+            this::onWriteStatus);
     writer = w;
     server.config().require("appendfsync").onChange(d -> w.fsync(AofWriter.Fsync.of(d.text())));
     w.start();
@@ -504,21 +493,6 @@ public final class AppendOnlyFile implements PropagationSink {
    */
   public synchronized String rewrite(String why) {
     AofWriter w = writer;
-    if (w == null && enableFailed != null && !rewriting) {
-      // Turned on while a background save ran: this is the rewrite that starts the log.
-      Runnable failed = enableFailed;
-      try {
-        startEnabling(why + ", the log was turned on");
-        return null;
-      } catch (IOException | RuntimeException ex) {
-        log.warn("Could not turn the append-only file on: {}", ex.getMessage());
-        close();
-        if (failed != null) {
-          failed.run();
-        }
-        return CANNOT_REWRITE;
-      }
-    }
     if (w == null) {
       return CANNOT_REWRITE;
     }
@@ -535,7 +509,7 @@ public final class AppendOnlyFile implements PropagationSink {
     log.info("Background append only file rewriting started ({})", why);
     try {
       AofRewrite.start(
-          server, directory, baseName, manifestFile, manifest, w, e, this::rewriteEnded, null);
+          server, directory, baseName, manifestFile, manifest, w, e, this::rewriteEnded);
       return null;
     } catch (IOException | RuntimeException ex) {
       rewriteEnded(ex.getMessage() == null ? ex.toString() : ex.getMessage(), manifest, -1, 0);
@@ -543,80 +517,7 @@ public final class AppendOnlyFile implements PropagationSink {
     }
   }
 
-  /**
-   * Turns the log on while the server runs (CONFIG SET appendonly yes), as Redis does: without
-   * loading anything, a rewrite starts at once; its cut starts the writer on a new incremental
-   * file, and its base, written from that instant's data, replaces every file of the directory's
-   * old log (which stopped being written when the log was turned off). Until the base is in place
-   * the old manifest stays on disk, as Redis leaves it. If the rewrite fails, the log turns off
-   * again and {@code failed} is told.
-   *
-   * @throws IOException when the directory or its manifest cannot be opened
-   */
-  public static AppendOnlyFile enable(ServerContext server, Path dataDir, Runnable failed)
-      throws IOException {
-    AppendOnlyFile aof = openToEnable(server, dataDir, failed);
-    try {
-      aof.startEnabling("the log was turned on");
-    } catch (IOException | RuntimeException e) {
-      aof.unlock();
-      throw e;
-    }
-    return aof;
-  }
-
-  /**
-   * Like {@link #enable}, but the rewrite waits until {@link #rewrite} is called (when a background
-   * save that runs now has ended, as Redis schedules it); until then nothing is logged, and the
-   * rewrite's base will hold what is written meanwhile.
-   */
-  public static AppendOnlyFile openToEnable(ServerContext server, Path dataDir, Runnable failed)
-      throws IOException {
-    AppendOnlyFile aof = open(server, dataDir);
-    synchronized (aof) {
-      aof.enableFailed = failed;
-      aof.beforeEnable = aof.manifest;
-    }
-    return aof;
-  }
-
-  private synchronized void startEnabling(String why) throws IOException {
-    rewriting = true;
-    rewriteStartMillis = System.currentTimeMillis();
-    log.info("Background append only file rewriting started ({})", why);
-    try {
-      AofRewrite.start(
-          server,
-          directory,
-          baseName,
-          manifestFile,
-          manifest,
-          null,
-          encoder,
-          this::rewriteEnded,
-          this::startWriter);
-    } catch (IOException | RuntimeException e) {
-      enableFailed = null;
-      rewriting = false;
-      throw e;
-    }
-  }
-
-  private synchronized void rewriteEnded(
-      String failure, AofManifest now, long baseBytes, int savedKeys) {
-    Runnable failedEnabling = enableFailed;
-    enableFailed = null;
-    if (failedEnabling != null && failure != null) {
-      manifest = beforeEnable;
-      rewriting = false;
-      log.warn(
-          "Could not turn the append-only file on: the first rewrite failed ({}); appendonly is"
-              + " no again",
-          failure);
-      turnOffAfterFailedEnable(now);
-      failedEnabling.run();
-      return;
-    }
+  private void rewriteEnded(String failure, AofManifest now, long baseBytes, int savedKeys) {
     manifest = now;
     long seconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
     lastRewriteSeconds = seconds;
@@ -729,19 +630,6 @@ public final class AppendOnlyFile implements PropagationSink {
   public boolean deferUntilDurable(Runnable release, boolean force) {
     AofWriter w = writer;
     return w != null && w.deferUntilDurable(release, force);
-  }
-
-  /**
-   * Undoes a failed {@link #enable}: stops the writer if the cut started it and deletes the
-   * incremental file it wrote, which no manifest lists.
-   */
-  private void turnOffAfterFailedEnable(AofManifest attempted) {
-    close();
-    for (AofManifest.Part p : attempted.parts()) {
-      if (!beforeEnable.parts().contains(p)) {
-        DurableFiles.deleteQuietly(directory.resolve(p.file()));
-      }
-    }
   }
 
   /** Writes and forces everything appended, then stops the writer (SHUTDOWN). */
