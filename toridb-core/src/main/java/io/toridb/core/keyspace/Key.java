@@ -168,7 +168,7 @@ public abstract sealed class Key implements Comparable<Key> permits Key.Wrapped,
     public int hashCode() {
       int h = SEED;
       for (int i = 0; i < length; i++) {
-        h = (h ^ (byteAt(i) & 0xFF)) * PRIME;
+        h = (h ^ (PackedBytes.byteAt(low, high, i) & 0xFF)) * PRIME;
       }
       return avalanche(h);
     }

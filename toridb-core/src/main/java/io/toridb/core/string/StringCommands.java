@@ -261,14 +261,6 @@ public final class StringCommands {
     return asString(ctx.db().lookupRead(key, ctx.now()));
   }
 
-  static void reply(RespWriter out, StringValue s) {
-    if (s instanceof StringValue.Small small) {
-      small.reply(out);
-    } else {
-      out.bulk(s.array(), 0, s.length());
-    }
-  }
-
   /** Stores a new key or a value with no expiry (SET without KEEPTTL clears any old one). */
   static void store(Database db, Key key, StringValue value, long now) {
     value.touch(now);
@@ -380,7 +372,7 @@ public final class StringCommands {
     if (s == null) {
       ctx.out().nullBulk();
     } else {
-      reply(ctx.out(), s);
+      s.reply(ctx.out());
     }
   }
 
@@ -524,7 +516,7 @@ public final class StringCommands {
     if (s == null) {
       out.nullBulk();
     } else {
-      reply(out, s);
+      s.reply(out);
     }
   }
 
@@ -547,7 +539,7 @@ public final class StringCommands {
       ctx.out().nullBulk();
       return;
     }
-    reply(ctx.out(), s);
+    s.reply(ctx.out());
     ctx.db().remove(key);
     ctx.modified(key);
     ctx.notify(KeyspaceEvents.GENERIC, "del", key);
@@ -576,7 +568,7 @@ public final class StringCommands {
             ? StoredValue.NO_EXPIRY
             : expireTime(ctx, argv[expireIndex], flags, INVALID_EXPIRE_GETEX);
     // Replied before the key changes, as Redis (its events follow the reply).
-    reply(ctx.out(), s);
+    s.reply(ctx.out());
     if ((flags & (EXAT | PXAT)) != 0 && when <= now) {
       // An absolute time already past deletes the key.
       db.remove(key);
@@ -608,7 +600,7 @@ public final class StringCommands {
     for (int j = 1; j < argv.length; j++) {
       // Another type reads as missing here, not as WRONGTYPE.
       if (db.lookupRead(Key.of(argv[j]), now) instanceof StringValue s) {
-        reply(out, s);
+        s.reply(out);
       } else {
         out.nullBulk();
       }

@@ -74,6 +74,12 @@ public sealed class StringValue extends StoredValue permits StringValue.Grown, S
     public int length() {
       return length;
     }
+
+    /** A copy does not own the room: only one value may append into it. */
+    @Override
+    public StoredValue copy() {
+      return new Grown(array(), length, false);
+    }
   }
 
   /** A value of at most {@link PackedBytes#MAX} bytes, held in two words rather than an array. */
@@ -108,9 +114,20 @@ public sealed class StringValue extends StoredValue permits StringValue.Grown, S
       return bytes();
     }
 
-    /** Writes this value as a bulk string reply without making an array. */
+    /** Writes the bulk string reply straight from the two words, without making an array. */
+    @Override
     void reply(RespWriter out) {
       out.bulkPacked(low, high, length());
+    }
+
+    @Override
+    public StoredValue copy() {
+      return new Small(low, high, flags());
+    }
+
+    @Override
+    public long memoryUsage() {
+      return VALUE_OVERHEAD + 16;
     }
   }
 
@@ -257,19 +274,18 @@ public sealed class StringValue extends StoredValue permits StringValue.Grown, S
     digest.mix(array(), 0, length());
   }
 
+  /** Writes the value as a bulk string reply (GET and the commands that reply with a value). */
+  void reply(RespWriter out) {
+    out.bulk(buf, 0, length());
+  }
+
   @Override
   public StoredValue copy() {
-    if (this instanceof Grown g) {
-      return new Grown(buf, g.length, false);
-    }
-    if (this instanceof Small s) {
-      return new Small(s.low, s.high, flags());
-    }
     return new StringValue(buf, flags());
   }
 
   @Override
   public long memoryUsage() {
-    return this instanceof Small ? VALUE_OVERHEAD + 16 : VALUE_OVERHEAD + 16 + buf.length;
+    return VALUE_OVERHEAD + 16 + buf.length;
   }
 }
