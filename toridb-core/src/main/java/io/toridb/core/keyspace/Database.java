@@ -231,9 +231,16 @@ public final class Database {
    * value.
    */
   private static void trackExpiry(Store s, Key key, StoredValue old) {
-    // A key whose old value had an expiry is in the index already: adding it again changes
-    // nothing, and allocates no compact copy.
-    s.expiring.add(old != null && old.hasExpiry() ? key : key.compact());
+    indexExpiry(s, key, old != null && old.hasExpiry());
+  }
+
+  /**
+   * Adds {@code key} to the expiry index. A key that is {@code indexed} already (its value had an
+   * expiry) is added as it is: that changes nothing and allocates no compact copy. Otherwise the
+   * index gets the compact form, as the map does.
+   */
+  private static void indexExpiry(Store s, Key key, boolean indexed) {
+    s.expiring.add(indexed ? key : key.compact());
   }
 
   /** Removes {@code key}; returns the old value or null. */
@@ -254,7 +261,7 @@ public final class Database {
     if (at == StoredValue.NO_EXPIRY) {
       store.expiring.remove(key);
     } else {
-      store.expiring.add(had ? key : key.compact());
+      indexExpiry(store, key, had);
     }
   }
 
