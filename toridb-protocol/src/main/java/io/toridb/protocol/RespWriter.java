@@ -1,6 +1,9 @@
 package io.toridb.protocol;
 
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -10,6 +13,14 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>One writer is reused per worker; {@link #reset} points it at the next batch's buffer and the
  * connection's protocol.
+ *
+ * <p>Implementation notes: a reply is made of many small pieces (a header, a value, a CRLF, ten
+ * times over for a ten-element array), and each write into a direct Netty buffer costs far more
+ * than the few bytes it copies. So pieces are first gathered in a heap array owned by the writer
+ * and copied into the buffer in one call by {@link #flush}: when the array fills, when {@link
+ * #buffer} or {@link #reset} is called, and by whoever finishes a reply (the executor flushes after
+ * every command). Values of {@value #DIRECT_COPY} bytes or more are copied straight into the buffer
+ * after a flush, so the order of bytes is always the order of the calls.
  */
 public final class RespWriter {
   private static final byte[] CRLF = {'\r', '\n'};
@@ -20,6 +31,8 @@ public final class RespWriter {
   private static final byte[] ZERO = ":0\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ONE = ":1\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] EMPTY_ARRAY = "*0\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LONG_MIN_TEXT =
+      Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
   private static final int CACHED_INTS = 1024;
   private static final byte[][] INT_REPLIES = new byte[CACHED_INTS][];
   private static final byte[][] BULK_HEADERS = new byte[CACHED_INTS][];
@@ -31,6 +44,20 @@ public final class RespWriter {
     }
   }
 
+  /** Size of the staging array; a reply longer than this is flushed as it is written. */
+  private static final int STAGE_BYTES = 8192;
+
+  /** Values at least this long skip the staging array. */
+  private static final int DIRECT_COPY = 1024;
+
+  /** Longest piece written through {@link #room}: a sign, 20 digits and a CRLF, or two words. */
+  private static final int MAX_PIECE = 32;
+
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private final byte[] stage = new byte[STAGE_BYTES];
+  private int staged;
   private ByteBuf buf;
   private int protocol = 2;
 
@@ -40,15 +67,37 @@ public final class RespWriter {
     reset(buf, protocol);
   }
 
-  /** Points this writer at a buffer, for a connection speaking RESP{@code protocol} (2 or 3). */
+  /**
+   * Points this writer at a buffer, for a connection speaking RESP{@code protocol} (2 or 3), after
+   * flushing what was written so far into the previous one.
+   */
   public RespWriter reset(ByteBuf buf, int protocol) {
+    flush();
     this.buf = buf;
     this.protocol = protocol;
     return this;
   }
 
+  /** The buffer replies go to, holding everything written so far (this flushes). */
   public ByteBuf buffer() {
+    flush();
     return buf;
+  }
+
+  /**
+   * Copies what is staged into the buffer.
+   *
+   * @throws IllegalStateException if bytes were written while no buffer was set
+   */
+  public void flush() {
+    if (staged > 0) {
+      if (buf == null) {
+        staged = 0;
+        throw new IllegalStateException("reply written with no buffer");
+      }
+      buf.writeBytes(stage, 0, staged);
+      staged = 0;
+    }
   }
 
   public int protocol() {
@@ -64,14 +113,14 @@ public final class RespWriter {
   }
 
   public void ok() {
-    buf.writeBytes(OK);
+    put(OK);
   }
 
   /** A simple string: {@code +text}. */
   public void simple(String text) {
-    buf.writeByte('+');
+    putByte('+');
     writeAsciiSanitized(text);
-    buf.writeBytes(CRLF);
+    put(CRLF);
   }
 
   /**
@@ -79,23 +128,23 @@ public final class RespWriter {
    * CR and LF are replaced by spaces as Redis does.
    */
   public void error(String text) {
-    buf.writeByte('-');
+    putByte('-');
     writeAsciiSanitized(text);
-    buf.writeBytes(CRLF);
+    put(CRLF);
   }
 
   public void integer(long value) {
     if (value >= 0 && value < CACHED_INTS) {
-      buf.writeBytes(INT_REPLIES[(int) value]);
+      put(INT_REPLIES[(int) value]);
       return;
     }
-    buf.writeByte(':');
+    putByte(':');
     writeDecimal(value);
-    buf.writeBytes(CRLF);
+    put(CRLF);
   }
 
   public void zeroOrOne(boolean one) {
-    buf.writeBytes(one ? ONE : ZERO);
+    put(one ? ONE : ZERO);
   }
 
   public void bulk(byte[] value) {
@@ -104,8 +153,8 @@ public final class RespWriter {
 
   public void bulk(byte[] value, int offset, int length) {
     bulkHeader(length);
-    buf.writeBytes(value, offset, length);
-    buf.writeBytes(CRLF);
+    put(value, offset, length);
+    put(CRLF);
   }
 
   /**
@@ -118,12 +167,11 @@ public final class RespWriter {
     }
     bulkHeader(length);
     // Write both words whole, then step back over the padding; the CRLF overwrites it.
-    buf.ensureWritable(2 * Long.BYTES + CRLF.length);
-    int start = buf.writerIndex();
-    buf.writeLongLE(low);
-    buf.writeLongLE(high);
-    buf.writerIndex(start + length);
-    buf.writeBytes(CRLF);
+    room(2 * Long.BYTES + CRLF.length);
+    LONG_LE.set(stage, staged, low);
+    LONG_LE.set(stage, staged + Long.BYTES, high);
+    staged += length;
+    put(CRLF);
   }
 
   public void bulk(String value) {
@@ -146,34 +194,34 @@ public final class RespWriter {
 
   private void bulkHeader(int length) {
     if (length < CACHED_INTS) {
-      buf.writeBytes(BULK_HEADERS[length]);
+      put(BULK_HEADERS[length]);
     } else {
-      buf.writeByte('$');
+      putByte('$');
       writeDecimal(length);
-      buf.writeBytes(CRLF);
+      put(CRLF);
     }
   }
 
   /** Null where RESP2 uses a null bulk string ({@code $-1}). */
   public void nullBulk() {
-    buf.writeBytes(isResp3() ? NULL3 : NULL_BULK);
+    put(isResp3() ? NULL3 : NULL_BULK);
   }
 
   /** Null where RESP2 uses a null array ({@code *-1}). */
   public void nullArray() {
-    buf.writeBytes(isResp3() ? NULL3 : NULL_ARRAY);
+    put(isResp3() ? NULL3 : NULL_ARRAY);
   }
 
   public void arrayHeader(int count) {
     if (count == 0) {
-      buf.writeBytes(EMPTY_ARRAY);
+      put(EMPTY_ARRAY);
       return;
     }
     aggregateHeader('*', count);
   }
 
   public void emptyArray() {
-    buf.writeBytes(EMPTY_ARRAY);
+    put(EMPTY_ARRAY);
   }
 
   /** A map of {@code pairs} key/value pairs; RESP2 gets a flat array of 2*pairs. */
@@ -209,18 +257,18 @@ public final class RespWriter {
   }
 
   private void aggregateHeader(char type, long count) {
-    buf.writeByte(type);
+    putByte(type);
     writeDecimal(count);
-    buf.writeBytes(CRLF);
+    put(CRLF);
   }
 
   /** A double ({@code ,1.5}); RESP2 gets a bulk string of the same text. */
   public void doubleValue(double value) {
     String text = DoubleFormat.format(value);
     if (isResp3()) {
-      buf.writeByte(',');
-      buf.writeCharSequence(text, StandardCharsets.US_ASCII);
-      buf.writeBytes(CRLF);
+      putByte(',');
+      put(text.getBytes(StandardCharsets.US_ASCII));
+      put(CRLF);
     } else {
       bulk(text.getBytes(StandardCharsets.US_ASCII));
     }
@@ -229,9 +277,9 @@ public final class RespWriter {
   /** A boolean ({@code #t}/{@code #f}); RESP2 gets 1 or 0. */
   public void bool(boolean value) {
     if (isResp3()) {
-      buf.writeByte('#');
-      buf.writeByte(value ? 't' : 'f');
-      buf.writeBytes(CRLF);
+      putByte('#');
+      putByte(value ? 't' : 'f');
+      put(CRLF);
     } else {
       zeroOrOne(value);
     }
@@ -252,23 +300,23 @@ public final class RespWriter {
       bulk(text);
       return;
     }
-    buf.writeByte('=');
+    putByte('=');
     writeDecimal(text.length + 4L);
-    buf.writeBytes(CRLF);
+    put(CRLF);
     for (int i = 0; i < 3; i++) {
-      buf.writeByte(i < format.length() ? format.charAt(i) : ' ');
+      putByte(i < format.length() ? format.charAt(i) : ' ');
     }
-    buf.writeByte(':');
-    buf.writeBytes(text);
-    buf.writeBytes(CRLF);
+    putByte(':');
+    put(text);
+    put(CRLF);
   }
 
   /** A big number ({@code (123...}); RESP2 gets a bulk string. */
   public void bigNumber(String digits) {
     if (isResp3()) {
-      buf.writeByte('(');
-      buf.writeCharSequence(digits, StandardCharsets.US_ASCII);
-      buf.writeBytes(CRLF);
+      putByte('(');
+      put(digits.getBytes(StandardCharsets.US_ASCII));
+      put(CRLF);
     } else {
       bulk(digits.getBytes(StandardCharsets.US_ASCII));
     }
@@ -276,7 +324,7 @@ public final class RespWriter {
 
   /** Bytes already encoded as RESP, copied as they are. */
   public void raw(byte[] encoded) {
-    buf.writeBytes(encoded);
+    put(encoded);
   }
 
   private void writeAsciiSanitized(String text) {
@@ -286,33 +334,60 @@ public final class RespWriter {
         c = ' ';
       }
       // Texts carry client bytes as ISO-8859-1 chars, so each char is one byte.
-      buf.writeByte(c < 0x100 ? c : '?');
+      putByte(c < 0x100 ? c : '?');
     }
   }
 
   private void writeDecimal(long value) {
+    room(MAX_PIECE);
     if (value == Long.MIN_VALUE) {
-      buf.writeCharSequence("-9223372036854775808", StandardCharsets.US_ASCII);
+      put(LONG_MIN_TEXT);
       return;
     }
     if (value < 0) {
-      buf.writeByte('-');
+      stage[staged++] = '-';
       value = -value;
     }
-    if (value < 10) {
-      buf.writeByte((int) ('0' + value));
-      return;
-    }
     int digits = 1;
-    for (long v = value / 10; v > 0; v /= 10) {
+    for (long v = value; v >= 10; v /= 10) {
       digits++;
     }
-    int end = buf.writerIndex() + digits;
-    buf.ensureWritable(digits);
-    for (int pos = end - 1; pos >= end - digits; pos--) {
-      buf.setByte(pos, (int) ('0' + value % 10));
+    int end = staged + digits;
+    for (int pos = end - 1; pos >= staged; pos--) {
+      stage[pos] = (byte) ('0' + value % 10);
       value /= 10;
     }
-    buf.writerIndex(end);
+    staged = end;
+  }
+
+  /** Makes room for {@code n} (at most {@link #MAX_PIECE}) more staged bytes. */
+  private void room(int n) {
+    if (stage.length - staged < n) {
+      flush();
+    }
+  }
+
+  private void putByte(int b) {
+    if (staged == stage.length) {
+      flush();
+    }
+    stage[staged++] = (byte) b;
+  }
+
+  private void put(byte[] src) {
+    put(src, 0, src.length);
+  }
+
+  private void put(byte[] src, int offset, int length) {
+    if (length >= DIRECT_COPY) {
+      flush();
+      buf.writeBytes(src, offset, length);
+      return;
+    }
+    if (stage.length - staged < length) {
+      flush();
+    }
+    System.arraycopy(src, offset, stage, staged, length);
+    staged += length;
   }
 }

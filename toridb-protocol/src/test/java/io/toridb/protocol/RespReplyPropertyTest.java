@@ -227,7 +227,9 @@ class RespReplyPropertyTest {
   private static RespReply parseWritten(RespReply reply, int protocol) throws Exception {
     ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer();
     try {
-      write(new RespWriter(buf, protocol), reply);
+      RespWriter w = new RespWriter(buf, protocol);
+      write(w, reply);
+      w.flush();
       RespReply parsed = new RespReplyParser().parse(buf);
       assertFalse(buf.isReadable(), "bytes left after the reply");
       return parsed;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -261,6 +263,7 @@ class RespWriterTest {
       assertEquals(3, w.protocol());
       assertSame(b, w.buffer());
       w.nullBulk();
+      w.flush();
       assertEquals("$-1\r\n", Wire.readable(a));
       assertEquals("_\r\n", Wire.readable(b));
     } finally {
@@ -269,10 +272,78 @@ class RespWriterTest {
     }
   }
 
+  @Test
+  void staged_reachesBufferOnlyWhenFlushed() {
+    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer();
+    try {
+      RespWriter w = new RespWriter(buf, 2);
+      w.integer(12345);
+      assertEquals(0, buf.readableBytes());
+      assertSame(buf, w.buffer());
+      assertEquals(":12345\r\n", Wire.readable(buf));
+    } finally {
+      Wire.release(buf);
+    }
+  }
+
+  @Test
+  void reply_longerThanTheStage_keepsEveryByteInOrder() {
+    // Thousands of small pieces overflow the staging array several times over, and values large
+    // enough to bypass it fall between them: the bytes must still come out in call order.
+    StringBuilder expected = new StringBuilder();
+    String out =
+        written(
+            2,
+            w -> {
+              w.arrayHeader(3000);
+              expected.append("*3000\r\n");
+              for (int i = 0; i < 3000; i++) {
+                if (i % 500 == 7) {
+                  byte[] big = new byte[1024 + i];
+                  Arrays.fill(big, (byte) ('a' + i % 26));
+                  w.bulk(big);
+                  expected.append('$').append(big.length).append("\r\n");
+                  expected.append(new String(big, StandardCharsets.US_ASCII)).append("\r\n");
+                } else if (i % 3 == 0) {
+                  w.integer(-i * 1_000_003L);
+                  expected.append(':').append(-i * 1_000_003L).append("\r\n");
+                } else {
+                  w.bulkPacked(0x3837363534333231L, 0x3635343332313039L, i % 17);
+                  String digits = "1234567890123456".substring(0, i % 17);
+                  expected.append('$').append(digits.length()).append("\r\n");
+                  expected.append(digits).append("\r\n");
+                }
+              }
+            });
+    assertEquals(expected.toString(), out);
+  }
+
+  @Test
+  void integer_extremes_areWrittenExactly() {
+    for (long v :
+        new long[] {
+          Long.MIN_VALUE, Long.MIN_VALUE + 1, -10, -9, -1, 9, 10, 1023, 1024, Long.MAX_VALUE
+        }) {
+      assertEquals(":" + v + "\r\n", written(2, w -> w.integer(v)));
+    }
+    for (int n : new int[] {1, 9, 10, 1023, 1024, Integer.MAX_VALUE}) {
+      assertEquals("*" + n + "\r\n", written(2, w -> w.arrayHeader(n)));
+    }
+  }
+
+  @Test
+  void flush_withoutBuffer_isRefused() {
+    RespWriter w = new RespWriter();
+    w.ok();
+    assertThrows(IllegalStateException.class, w::flush);
+  }
+
   static String written(int protocol, Consumer<RespWriter> write) {
     ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer();
     try {
-      write.accept(new RespWriter(buf, protocol));
+      RespWriter w = new RespWriter(buf, protocol);
+      write.accept(w);
+      w.flush();
       return Wire.readable(buf);
     } finally {
       Wire.release(buf);

@@ -261,6 +261,7 @@ public final class Blocking {
     } else {
       client.onTimeout.accept(out);
     }
+    out.flush();
     finish(client, reply);
   }
 

@@ -93,6 +93,8 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       dispatch(session, argv);
     } finally {
       CommandContext.leave(previous);
+      // Each command's reply reaches the buffer before the next begins (see RespWriter).
+      ctx.out().flush();
       if (session.repliesSilenced() && replyStart >= 0) {
         buffer.writerIndex(replyStart);
       }

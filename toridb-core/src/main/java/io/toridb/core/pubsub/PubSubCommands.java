@@ -363,6 +363,7 @@ public final class PubSubCommands {
         }
       } else {
         PubSubRegistry.flushBefore(ctx, host, ctx.replyStart());
+        writer.flush();
         host.send(scratch);
       }
     }

@@ -271,6 +271,7 @@ public final class PubSubRegistry {
         }
         w.bulk(channel);
         w.bulk(payload);
+        w.flush();
         byte[] out = new byte[buf.readableBytes()];
         buf.readBytes(out);
         return out;

@@ -93,6 +93,7 @@ class ExpireCommandsTest {
       ctx.out().reset(buf, 2);
       byte[][] argv = {Args.bytes("PEXPIREAT"), Args.bytes("k"), Args.bytes("1000")};
       ExpireCommands.expire(ctx, argv, "pexpireat", false, false);
+      ctx.out().flush();
       assertEquals(":1\r\n", buf.toString(StandardCharsets.ISO_8859_1));
     } finally {
       buf.release();
