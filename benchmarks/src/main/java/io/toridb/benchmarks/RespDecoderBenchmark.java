@@ -1,7 +1,7 @@
 package io.toridb.benchmarks;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 import io.toridb.protocol.ProtocolException;
 import io.toridb.protocol.ProtocolLimits;
 import io.toridb.protocol.RespDecoder;
@@ -55,7 +55,8 @@ public class RespDecoderBenchmark {
           default -> throw new IllegalArgumentException(shape);
         };
     input =
-        Unpooled.directBuffer()
+        ByteBufAllocator.DEFAULT
+            .directBuffer()
             .writeBytes(one.repeat(PIPELINE).getBytes(StandardCharsets.US_ASCII));
     decoder = new RespDecoder(ProtocolLimits.DEFAULTS);
   }

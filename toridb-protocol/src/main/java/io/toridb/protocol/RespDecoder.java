@@ -2,6 +2,7 @@ package io.toridb.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Arrays;
 
 /**
@@ -15,6 +16,13 @@ import java.util.Arrays;
  * of its bytes have arrived, so a claimed length never causes an allocation of that size. The
  * argument array grows as arguments arrive rather than being sized from the claimed count. On any
  * error the state is reset and a {@link ProtocolException} carries Redis's text.
+ *
+ * <p>The bytes are not parsed in the caller's buffer: each pass copies up to {@value #WINDOW_BYTES}
+ * of them into a heap array (the window, one per thread, since its contents never outlive a call)
+ * and reads them there with plain array accesses, which costs a fraction of a bounds- and
+ * reference-count-checked read per byte. A line or argument that runs past the window is read from
+ * the buffer itself, and the next pass starts where the last complete step ended. An argument that
+ * is still arriving is not copied at all until all of it is there.
  *
  * <p>Redis's quirks that clients can observe, kept on purpose:
  *
@@ -52,8 +60,34 @@ public final class RespDecoder {
     BULK_BODY,
   }
 
+  /** Bytes copied into the window per pass. */
+  static final int WINDOW_BYTES = 16 * 1024;
+
+  /**
+   * The smallest window: longer than any valid header line ('*' or '$', at most 20 characters of
+   * number, CR), so a header that runs past the window is known to be invalid without reading it.
+   */
+  static final int MIN_WINDOW_BYTES = 64;
+
+  /** A step's outcome: the buffer holds too few bytes; wait for the next read. */
+  private static final int NEED_MORE = -1;
+
+  /** A step's outcome: it needs bytes past the window; copy a new window starting at the step. */
+  private static final int REFILL = -2;
+
+  /** A step's outcome: it consumed its bytes. */
+  private static final int DONE = 0;
+
   private static final byte[][] EMPTY_ARGS = new byte[0][];
   private static final int INITIAL_ARGS = 8;
+
+  private static final FastThreadLocal<byte[]> WINDOWS =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[WINDOW_BYTES];
+        }
+      };
 
   /** Stops at a header line's CR, or at a NUL that hides it (see the class notes). */
   private static final ByteProcessor FIND_CR_OR_NUL = b -> b != '\r' && b != 0;
@@ -76,8 +110,29 @@ public final class RespDecoder {
   /** Result of the last successful {@link #parseInteger}. */
   private long parsed;
 
+  /** A window of another size than the shared one's, or null to use the thread's. */
+  private final byte[] ownWindow;
+
+  // The current pass, during a decode call: the buffer, the window holding its bytes from index
+  // base on (the first lim of readable ones), and the window position of the next unread byte.
+  private ByteBuf in;
+  private byte[] window;
+  private int base;
+  private int readable;
+  private int lim;
+  private int pos;
+
   public RespDecoder(ProtocolLimits limits) {
+    this(limits, WINDOW_BYTES);
+  }
+
+  /** A decoder with a window of {@code windowBytes}, so that tests can cut streams into passes. */
+  RespDecoder(ProtocolLimits limits, int windowBytes) {
+    if (windowBytes < MIN_WINDOW_BYTES) {
+      throw new IllegalArgumentException("window of " + windowBytes + " bytes");
+    }
     this.limits = limits;
+    this.ownWindow = windowBytes == WINDOW_BYTES ? null : new byte[windowBytes];
   }
 
   public void setLimits(ProtocolLimits limits) {
@@ -124,15 +179,25 @@ public final class RespDecoder {
    */
   public int decode(ByteBuf in, Sink sink, int maxRequests) throws ProtocolException {
     delivered = 0;
+    this.in = in;
+    window = ownWindow != null ? ownWindow : WINDOWS.get();
     try {
       while (in.isReadable() && delivered < maxRequests) {
-        boolean progressed =
-            switch (state) {
-              case START -> decodeStart(in, sink);
-              case BULK_HEADER -> decodeBulkHeader(in);
-              case BULK_BODY -> decodeBulkBody(in, sink);
-            };
-        if (!progressed) {
+        if (state == State.BULK_BODY && in.readableBytes() < (long) bulkLength + 2) {
+          break;
+        }
+        base = in.readerIndex();
+        readable = in.readableBytes();
+        lim = Math.min(readable, window.length);
+        in.getBytes(base, window, 0, lim);
+        pos = 0;
+        int outcome;
+        try {
+          outcome = run(sink, maxRequests);
+        } finally {
+          in.readerIndex(base + pos);
+        }
+        if (outcome == NEED_MORE) {
           break;
         }
       }
@@ -140,6 +205,9 @@ public final class RespDecoder {
     } catch (ProtocolException e) {
       reset();
       throw e;
+    } finally {
+      this.in = null;
+      window = null;
     }
   }
 
@@ -152,54 +220,71 @@ public final class RespDecoder {
     bulkLength = 0;
   }
 
-  private boolean decodeStart(ByteBuf in, Sink sink) throws ProtocolException {
-    if (in.getByte(in.readerIndex()) == '*') {
-      return decodeMultibulkHeader(in);
+  /**
+   * Runs steps over the window until one needs more bytes than the buffer has ({@link #NEED_MORE})
+   * or than the window holds ({@link #REFILL}), or {@code maxRequests} is reached.
+   */
+  private int run(Sink sink, int maxRequests) throws ProtocolException {
+    while (delivered < maxRequests) {
+      if (pos >= lim) {
+        return pos < readable ? REFILL : NEED_MORE;
+      }
+      int outcome =
+          switch (state) {
+            case START -> window[pos] == '*' ? decodeMultibulkHeader() : decodeInline(sink);
+            case BULK_HEADER -> decodeBulkHeader();
+            case BULK_BODY -> decodeBulkBody(sink);
+          };
+      if (outcome != DONE) {
+        return outcome;
+      }
     }
-    return decodeInline(in, sink);
+    return DONE;
   }
 
-  private boolean decodeInline(ByteBuf in, Sink sink) throws ProtocolException {
-    int start = in.readerIndex();
-    int newline = findLineEnd(in, FIND_LF_OR_NUL);
+  private int decodeInline(Sink sink) throws ProtocolException {
+    int newline = lineEnd(FIND_LF_OR_NUL);
     if (newline < 0) {
-      if (in.readableBytes() > limits.maxInlineBytes()) {
+      if (newline == NEED_MORE && readable - pos > limits.maxInlineBytes()) {
         throw new ProtocolException(ProtocolException.TOO_BIG_INLINE_REQUEST);
       }
-      return false;
+      return newline;
     }
     int end = newline;
-    if (end > start && in.getByte(end - 1) == '\r') {
+    if (end > pos && byteAt(end - 1) == '\r') {
       end--;
     }
-    byte[] line = new byte[end - start];
-    in.getBytes(start, line);
+    byte[] line = new byte[end - pos];
+    if (end <= lim) {
+      System.arraycopy(window, pos, line, 0, line.length);
+    } else {
+      in.getBytes(base + pos, line);
+    }
     byte[][] argv = InlineSplitter.split(line);
     if (argv == null) {
       throw new ProtocolException(ProtocolException.UNBALANCED_QUOTES);
     }
-    in.readerIndex(newline + 1);
+    pos = newline + 1;
     if (argv.length > 0) {
       delivered++;
       sink.onRequest(argv);
     }
-    return true;
+    return DONE;
   }
 
   /** Reads "*<count>" plus the byte after its CR. Stays in START until the line is complete. */
-  private boolean decodeMultibulkHeader(ByteBuf in) throws ProtocolException {
-    int start = in.readerIndex();
-    int cr = findLineEnd(in, FIND_CR_OR_NUL);
+  private int decodeMultibulkHeader() throws ProtocolException {
+    int cr = lineEnd(FIND_CR_OR_NUL);
     if (cr < 0) {
-      if (in.readableBytes() > limits.maxInlineBytes()) {
+      if (cr == NEED_MORE && readable - pos > limits.maxInlineBytes()) {
         throw new ProtocolException(ProtocolException.TOO_BIG_MBULK_COUNT);
       }
-      return false;
+      return cr;
     }
-    if (cr + 1 >= in.writerIndex()) {
-      return false;
+    if (cr + 1 >= readable) {
+      return NEED_MORE;
     }
-    if (!parseInteger(in, start + 1, cr)
+    if (!parseInteger(pos + 1, cr)
         || parsed > Integer.MAX_VALUE
         || parsed > limits.maxMultibulkLength()) {
       throw new ProtocolException(ProtocolException.INVALID_MULTIBULK_LENGTH);
@@ -208,34 +293,33 @@ public final class RespDecoder {
     if (!authenticated && count > ProtocolLimits.UNAUTHENTICATED_MULTIBULK) {
       throw new ProtocolException(ProtocolException.UNAUTHENTICATED_MULTIBULK_LENGTH);
     }
-    in.readerIndex(cr + 2);
+    pos = cr + 2;
     if (count <= 0) {
-      return true;
+      return DONE;
     }
     expectedArgs = (int) count;
     args = new byte[Math.min(expectedArgs, INITIAL_ARGS)][];
     argCount = 0;
     state = State.BULK_HEADER;
-    return true;
+    return DONE;
   }
 
-  private boolean decodeBulkHeader(ByteBuf in) throws ProtocolException {
-    int start = in.readerIndex();
-    int cr = findLineEnd(in, FIND_CR_OR_NUL);
+  private int decodeBulkHeader() throws ProtocolException {
+    int cr = lineEnd(FIND_CR_OR_NUL);
     if (cr < 0) {
-      if (in.readableBytes() > limits.maxInlineBytes()) {
+      if (cr == NEED_MORE && readable - pos > limits.maxInlineBytes()) {
         throw new ProtocolException(ProtocolException.TOO_BIG_BULK_COUNT);
       }
-      return false;
+      return cr;
     }
-    if (cr + 1 >= in.writerIndex()) {
-      return false;
+    if (cr + 1 >= readable) {
+      return NEED_MORE;
     }
-    byte first = in.getByte(start);
+    byte first = window[pos];
     if (first != '$') {
       throw ProtocolException.expectedDollar(first);
     }
-    if (!parseInteger(in, start + 1, cr)
+    if (!parseInteger(pos + 1, cr)
         || parsed < 0
         || parsed > limits.maxBulkBytes()
         || parsed > ProtocolLimits.MAX_ARRAY_BYTES) {
@@ -244,27 +328,31 @@ public final class RespDecoder {
     if (!authenticated && parsed > ProtocolLimits.UNAUTHENTICATED_BULK) {
       throw new ProtocolException(ProtocolException.UNAUTHENTICATED_BULK_LENGTH);
     }
-    in.readerIndex(cr + 2);
+    pos = cr + 2;
     bulkLength = (int) parsed;
     state = State.BULK_BODY;
-    return true;
+    return DONE;
   }
 
-  private boolean decodeBulkBody(ByteBuf in, Sink sink) {
+  private int decodeBulkBody(Sink sink) {
     // long arithmetic: bulkLength + 2 may pass Integer.MAX_VALUE.
-    if (in.readableBytes() < (long) bulkLength + 2) {
-      return false;
+    if (readable - pos < (long) bulkLength + 2) {
+      return NEED_MORE;
     }
     byte[] arg = new byte[bulkLength];
-    in.readBytes(arg);
-    in.skipBytes(2);
+    if ((long) pos + bulkLength <= lim) {
+      System.arraycopy(window, pos, arg, 0, bulkLength);
+    } else {
+      in.getBytes(base + pos, arg);
+    }
+    pos += bulkLength + 2;
     if (argCount == args.length) {
       args = Arrays.copyOf(args, (int) Math.min(expectedArgs, args.length * 2L));
     }
     args[argCount++] = arg;
     if (argCount < expectedArgs) {
       state = State.BULK_HEADER;
-      return true;
+      return DONE;
     }
     byte[][] argv = args;
     args = EMPTY_ARGS;
@@ -272,43 +360,84 @@ public final class RespDecoder {
     state = State.START;
     delivered++;
     sink.onRequest(argv);
-    return true;
-  }
-
-  /** Index of the byte {@code finder} stops at, or -1 when there is none or it is a NUL. */
-  private static int findLineEnd(ByteBuf in, ByteProcessor finder) {
-    int at = in.forEachByte(finder);
-    return at < 0 || in.getByte(at) == 0 ? -1 : at;
+    return DONE;
   }
 
   /**
-   * Parses a signed decimal in [from, to) with Redis's {@code string2ll} rules: 1 to 20 characters,
-   * optional '-', no leading zeros (so no "-0"), within the long range. Stores the value in {@link
-   * #parsed} and returns true when valid.
+   * Window position of the byte that ends the line starting at {@link #pos} ({@code finder}'s CR or
+   * LF), which may lie past the window when the line is longer than the window; {@link #NEED_MORE}
+   * when the buffer holds no line end yet or a NUL comes first (see the class notes), {@link
+   * #REFILL} when the window was cut short inside the line.
    */
-  private boolean parseInteger(ByteBuf in, int from, int to) {
+  private int lineEnd(ByteProcessor finder) {
+    byte end = finder == FIND_CR_OR_NUL ? (byte) '\r' : (byte) '\n';
+    byte[] w = window;
+    for (int i = pos; i < lim; i++) {
+      byte b = w[i];
+      if (b == end) {
+        return i;
+      }
+      if (b == 0) {
+        return NEED_MORE;
+      }
+    }
+    if (lim == readable) {
+      return NEED_MORE;
+    }
+    if (pos > 0) {
+      return REFILL;
+    }
+    int at = in.forEachByte(base + lim, readable - lim, finder);
+    return at < 0 || in.getByte(at) == 0 ? NEED_MORE : at - base;
+  }
+
+  private byte byteAt(int i) {
+    return i < lim ? window[i] : in.getByte(base + i);
+  }
+
+  /**
+   * Parses a signed decimal in window positions [from, to) with Redis's {@code string2ll} rules: 1
+   * to 20 characters, optional '-', no leading zeros (so no "-0"), within the long range. Stores
+   * the value in {@link #parsed} and returns true when valid. A longer span is refused before any
+   * byte is read, so {@code to} may lie past the window.
+   */
+  private boolean parseInteger(int from, int to) {
     int len = to - from;
     if (len <= 0 || len > 20) {
       return false;
     }
-    if (len == 1 && in.getByte(from) == '0') {
+    byte[] w = window;
+    if (len == 1 && w[from] == '0') {
       parsed = 0;
       return true;
     }
     int i = from;
-    boolean negative = in.getByte(i) == '-';
+    boolean negative = w[i] == '-';
     if (negative && ++i == to) {
       return false;
     }
-    byte lead = in.getByte(i);
+    byte lead = w[i];
     if (lead < '1' || lead > '9') {
       return false;
+    }
+    if (to - i <= 18) {
+      // At most 18 digits cannot overflow a long: only the digits need checking.
+      long value = 0;
+      for (; i < to; i++) {
+        int d = w[i] - '0';
+        if (d < 0 || d > 9) {
+          return false;
+        }
+        value = value * 10 + d;
+      }
+      parsed = negative ? -value : value;
+      return true;
     }
     // Accumulate negatively so Long.MIN_VALUE fits.
     long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
     long value = 0;
     for (; i < to; i++) {
-      int d = in.getByte(i) - '0';
+      int d = w[i] - '0';
       if (d < 0 || d > 9 || value < limit / 10) {
         return false;
       }

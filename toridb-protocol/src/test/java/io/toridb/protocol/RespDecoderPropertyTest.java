@@ -132,6 +132,45 @@ class RespDecoderPropertyTest {
     assertEquals(Decoding.decode(s.wire()), Decoding.decode(decoder, List.of(s.wire())));
   }
 
+  @Property(tries = 300, seed = "7011")
+  void decode_throughSmallWindows_matchesTheDefaultWindow(
+      @ForAll("streams") RequestStreams.Stream s,
+      @ForAll @IntRange(min = RespDecoder.MIN_WINDOW_BYTES, max = 160) int window,
+      @ForAll List<@IntRange(min = 0) Integer> cuts) {
+    // Streams of several hundred bytes cut into passes of a few dozen: lines and arguments that
+    // straddle the window or are longer than it, and passes that start mid-request.
+    RespDecoder decoder = new RespDecoder(ProtocolLimits.DEFAULTS, window);
+    assertEquals(
+        Decoding.decode(s.wire()),
+        Decoding.decode(decoder, Wire.split(s.wire(), cutPoints(cuts, s.wire()))));
+  }
+
+  @Property(tries = 500, seed = "7012")
+  void decode_ofDamagedInputThroughSmallWindows_failsAlikeUnderTightLimits(
+      @ForAll("streams") RequestStreams.Stream s,
+      @ForAll("garbage") byte[] garbage,
+      @ForAll("mutations") List<int[]> mutations,
+      @ForAll @IntRange(min = RespDecoder.MIN_WINDOW_BYTES, max = 160) int window,
+      @ForAll List<@IntRange(min = 0) Integer> cuts) {
+    // Limits below the window size and above it, so that every over-limit check meets lines that
+    // end inside the window, past it, and not at all.
+    byte[] wire = new byte[s.wire().length + garbage.length];
+    System.arraycopy(s.wire(), 0, wire, 0, s.wire().length);
+    System.arraycopy(garbage, 0, wire, s.wire().length, garbage.length);
+    for (int[] m : mutations) {
+      if (wire.length > 0) {
+        wire[m[0] % wire.length] = (byte) m[1];
+      }
+    }
+    // Under limits this tight the outcome may depend on how the bytes arrive, so both decoders
+    // get the same reads.
+    ProtocolLimits tight = new ProtocolLimits(40 + window % 90, 30, 5);
+    List<byte[]> reads = Wire.split(wire, cutPoints(cuts, wire));
+    assertEquals(
+        Decoding.decode(new RespDecoder(tight), reads),
+        Decoding.decode(new RespDecoder(tight, window), reads));
+  }
+
   @Provide
   Arbitrary<RequestStreams.Stream> streams() {
     return RequestStreams.streams(8);
