@@ -42,7 +42,10 @@ import java.util.Arrays;
  */
 public final class RespDecoder {
 
-  /** Receives each decoded request. The array and its elements belong to the receiver. */
+  /**
+   * Receives each decoded request. The array and its elements belong to the receiver. A sink must
+   * not decode anything itself: the decoders of one thread share its window.
+   */
   @FunctionalInterface
   public interface Sink {
     void onRequest(byte[][] argv);
