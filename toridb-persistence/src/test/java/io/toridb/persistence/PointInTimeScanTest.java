@@ -74,6 +74,9 @@ class PointInTimeScanTest {
     call("SADD", "set", "1", "2");
     call("ZADD", "zset", "1", "one");
     call("SET", "ttl", "x", "PX", "100000");
+    // A plain counter, which INCR changes in place.
+    call("SET", "c1", "20000");
+    call("INCR", "c1");
     call("SELECT", "3");
     call("SET", "in3", "3");
     call("SELECT", "0");
@@ -91,6 +94,8 @@ class PointInTimeScanTest {
     call("PERSIST", "ttl");
     call("MOVE", "s4", "3");
     call("COPY", "s5", "s5copy");
+    call("INCR", "c1");
+    call("DECRBY", "c1", "7");
     call("MULTI");
     call("INCR", "counter");
     call("DEL", "s6");

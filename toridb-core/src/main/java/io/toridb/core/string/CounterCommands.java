@@ -119,7 +119,12 @@ final class CounterCommands {
       throw new CommandException(Errors.OVERFLOW);
     }
     value += increment;
-    StringCommands.replace(db, key, old, StringValue.ofLong(value), now);
+    if (old instanceof StringValue counter && counter.countsInPlace()) {
+      // As Redis, an unshared counter changes in place: no second update of the keyspace.
+      counter.setLong(value);
+    } else {
+      StringCommands.replace(db, key, old, StringValue.ofLong(value), now);
+    }
     ctx.modified(key);
     ctx.notify(KeyspaceEvents.STRING, "incrby", key);
     ctx.propagate(argv);

@@ -13,11 +13,13 @@ import java.util.Arrays;
  * canonical integers set by SET-like commands and for counters, "embstr" up to 44 bytes, "raw"
  * beyond that or after in-place edits (APPEND, SETRANGE), which Redis always leaves raw.
  *
- * <p>The visible bytes of a value never change once it is created, so anyone may keep a value (a
- * propagated command, a snapshot) without copying it. Edits make a new value. To keep APPEND
- * amortized O(1) as Redis's sds strings do, a value grown by APPEND has spare room at the end of
- * its array; the next APPEND writes into that room (which no older value can see, since each one
- * only shows its own length) and hands the room on to the new value.
+ * <p>The visible bytes of an array never change once a value shows them, so anyone may keep the
+ * array (a propagated command, a copy of the value) without copying it. Edits make a new value,
+ * except that INCR and its kin point an unshared counter at a new array in place, as Redis changes
+ * such an object in place ({@link #setLong}): keep the bytes or a {@link #copy}, not the value. To
+ * keep APPEND amortized O(1) as Redis's sds strings do, a value grown by APPEND has spare room at
+ * the end of its array; the next APPEND writes into that room (which no older value can see, since
+ * each one only shows its own length) and hands the room on to the new value.
  *
  * <p>A plain value is one array and a 32-byte object: the encoding lives in the flag bits {@link
  * StoredValue} keeps, and the length is the array's. Two subclasses cover the rest: a value of at
@@ -50,7 +52,7 @@ public sealed class StringValue extends StoredValue permits StringValue.Grown, S
   /** The encoding's bits in {@link #flags()}; a {@link Small} value keeps its length above them. */
   private static final int ENCODING_BITS = 0x3;
 
-  private final byte[] buf;
+  private byte[] buf;
 
   private StringValue(byte[] buf, int flags) {
     this.buf = buf;
@@ -214,6 +216,25 @@ public sealed class StringValue extends StoredValue permits StringValue.Grown, S
 
   public int length() {
     return buf.length;
+  }
+
+  /**
+   * Whether INCR may change this value in place ({@link #setLong}): a plain counter, neither an
+   * inline short value nor one grown by APPEND, which keep their bytes otherwise.
+   */
+  public boolean countsInPlace() {
+    return getClass() == StringValue.class && isInt();
+  }
+
+  /**
+   * Makes this counter ({@link #countsInPlace}) hold {@code value}, saving INCR a second update of
+   * the keyspace. The old array is left as it was, for whoever kept it.
+   */
+  public void setLong(long value) {
+    if (!countsInPlace()) {
+      throw new IllegalStateException("not a plain counter");
+    }
+    buf = digits(value);
   }
 
   /** Whether Redis would report the "int" encoding. */

@@ -10,7 +10,9 @@ import static io.toridb.core.string.StringTestSupport.WRONGTYPE;
 import static io.toridb.core.string.StringTestSupport.expireAt;
 import static io.toridb.core.string.StringTestSupport.putOther;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.toridb.core.CommandHarness;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,42 @@ class CounterCommandsTest {
     h.call("SET", "k", "5", "PXAT", "99999999999999");
     h.call("INCR", "k");
     assertEquals(99999999999999L, expireAt(h, "k"));
+  }
+
+  @Test
+  void incr_onAPlainCounter_changesItInPlaceKeepingExpiry() {
+    h.call("SET", "k", "20000", "PXAT", "99999999999999");
+    h.call("INCR", "k");
+    Object counter = peek(h, "k");
+    assertEquals(integer(20002), h.call("INCR", "k"));
+    assertEquals(integer(19995), h.call("DECRBY", "k", "7"));
+    assertSame(counter, peek(h, "k"));
+    assertEquals(bulk("19995"), h.call("GET", "k"));
+    assertEquals("int", encoding(h, "k"));
+    assertEquals(99999999999999L, expireAt(h, "k"));
+  }
+
+  @Test
+  void incr_afterCopy_leavesTheCopyAlone() {
+    h.call("SET", "k", "20000");
+    h.call("INCR", "k");
+    h.call("COPY", "k", "c");
+    h.call("INCR", "k");
+    assertEquals(bulk("20002"), h.call("GET", "k"));
+    assertEquals(bulk("20001"), h.call("GET", "c"));
+  }
+
+  @Test
+  void incr_onAnInlineOrAppendedValue_storesANewCounter() {
+    h.call("SET", "small", "12");
+    h.call("SET", "grown", "1");
+    h.call("APPEND", "grown", "2");
+    Object small = peek(h, "small");
+    Object grown = peek(h, "grown");
+    assertEquals(integer(13), h.call("INCR", "small"));
+    assertEquals(integer(13), h.call("INCR", "grown"));
+    assertNotSame(small, peek(h, "small"));
+    assertNotSame(grown, peek(h, "grown"));
   }
 
   @Test

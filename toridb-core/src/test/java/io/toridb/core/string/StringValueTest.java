@@ -2,7 +2,9 @@ package io.toridb.core.string;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.command.Args;
@@ -39,6 +41,26 @@ class StringValueTest {
     StringValue fromOriginal = a.append(Args.bytes("Y"));
     assertEquals("abcX", text(fromCopy));
     assertEquals("abcY", text(fromOriginal));
+  }
+
+  @Test
+  void setLong_changesOnlyAPlainCounter_andLeavesTheOldBytes() {
+    StringValue counter = StringValue.ofLong(20_000);
+    byte[] before = counter.array();
+    StringValue copy = (StringValue) counter.copy();
+    assertTrue(counter.countsInPlace());
+    counter.setLong(-123_456_789_012L);
+    assertArrayEquals(Args.bytes("-123456789012"), counter.bytes());
+    assertArrayEquals(Args.bytes("20000"), before);
+    assertArrayEquals(Args.bytes("20000"), copy.bytes());
+    assertTrue(counter.isInt());
+    StringValue small = StringValue.of(Args.bytes("12"));
+    StringValue grown = StringValue.of(Args.bytes("1")).append(Args.bytes("2"));
+    StringValue text = StringValue.of(Args.bytes("a long value that is not a number"));
+    for (StringValue v : new StringValue[] {small, grown, text}) {
+      assertFalse(v.countsInPlace());
+      assertThrows(IllegalStateException.class, () -> v.setLong(1));
+    }
   }
 
   @Test
