@@ -6,9 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jctools.queues.MpscUnboundedArrayQueue;
@@ -31,12 +29,12 @@ import org.slf4j.LoggerFactory;
  * records again and forces them. So the file never holds a partial record followed by more records,
  * and nothing acknowledged is lost; once the disk recovers, so does the server.
  *
- * <p>Implementation notes: sequence numbers are taken before the offer, so two workers may queue
- * them out of order; the writer counts a sequence as written only when every smaller one is ({@code
- * contiguous}, with out-of-order arrivals parked in {@code ahead}). A deferred release is run once
- * {@code durable} reaches the sequence that was the newest when it was deferred; releases are kept
- * in arrival order, and a connection's releases have non-decreasing sequences, so each connection's
- * replies stay in order.
+ * <p>Implementation notes: a record's sequence number is its place in the queue, so appending takes
+ * no counter of its own (one contended atomic operation per write fewer): the writer numbers what
+ * it takes off the queue ({@code taken}), and a deferred release waits for the queue's producer
+ * count at the time it was deferred, which counts every record appended before it. A release is run
+ * once {@code durable} reaches that number; releases are kept in arrival order, and a connection's
+ * releases have non-decreasing numbers, so each connection's replies stay in order.
  */
 public final class AofWriter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(AofWriter.class);
@@ -62,14 +60,15 @@ public final class AofWriter implements Runnable {
     }
   }
 
-  /** A record to write, or (record null) a switch to the file {@code next}. */
-  private record Pending(long seq, byte[] record, LogFile next, Consumer<String> switched) {}
+  /** A switch to the file {@code next}, queued among the records (which are queued as they are). */
+  private record Switch(LogFile next, Consumer<String> switched) {}
 
   private record Deferred(long seq, Runnable release) {}
 
-  private final MpscUnboundedArrayQueue<Pending> queue = new MpscUnboundedArrayQueue<>(4096);
+  /** Encoded records ({@code byte[]}) and {@link Switch}es, in log order. */
+  private final MpscUnboundedArrayQueue<Object> queue = new MpscUnboundedArrayQueue<>(4096);
+
   private final MpscUnboundedArrayQueue<Deferred> deferredIn = new MpscUnboundedArrayQueue<>(1024);
-  private final AtomicLong assigned = new AtomicLong();
   private final Thread thread;
   private final Consumer<String> onStatus;
   private volatile Fsync fsync;
@@ -85,8 +84,9 @@ public final class AofWriter implements Runnable {
   // Writer thread only.
   private LogFile file;
   private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
-  private final PriorityQueue<Long> ahead = new PriorityQueue<>();
-  private long contiguous;
+
+  /** Entries taken off the queue so far: the sequence number of the last one. */
+  private long taken;
 
   /** Records written (or to be written) since the last offset known to be on disk. */
   private final List<byte[]> unsynced = new ArrayList<>();
@@ -130,14 +130,17 @@ public final class AofWriter implements Runnable {
     return fsync;
   }
 
-  /** Queues an encoded record (see {@link AofRecord}); returns its sequence number. */
-  public long append(byte[] record) {
-    long seq = assigned.incrementAndGet();
-    queue.offer(new Pending(seq, record, null, null));
+  /** Queues an encoded record (see {@link AofRecord}). */
+  public void append(byte[] record) {
+    queue.offer(record);
     if (parked && fsync == Fsync.ALWAYS) {
       LockSupport.unpark(thread);
     }
-    return seq;
+  }
+
+  /** Entries appended so far (records and switches), each one's sequence number its place. */
+  private long appended() {
+    return queue.currentProducerIndex();
   }
 
   /**
@@ -146,7 +149,7 @@ public final class AofWriter implements Runnable {
    * far is, and returns true; otherwise returns false and the caller goes ahead at once.
    */
   public boolean deferUntilDurable(Runnable release, boolean force) {
-    long need = assigned.get();
+    long need = appended();
     if (stopped || (!force && (fsync != Fsync.ALWAYS || need <= durable))) {
       return false;
     }
@@ -171,8 +174,7 @@ public final class AofWriter implements Runnable {
    * file.
    */
   public void switchTo(LogFile next, Consumer<String> switched) {
-    long seq = assigned.incrementAndGet();
-    queue.offer(new Pending(seq, null, next, switched));
+    queue.offer(new Switch(next, switched));
     LockSupport.unpark(thread);
     if (stopped) {
       // Closed meanwhile, so the writer may have missed it: refuse it as the close did.
@@ -188,15 +190,15 @@ public final class AofWriter implements Runnable {
    */
   private void refuseLeftSwitches() {
     synchronized (queue) {
-      Pending p;
+      Object p;
       while ((p = queue.poll()) != null) {
-        if (p.record() == null) {
+        if (p instanceof Switch sw) {
           try {
-            p.next().close();
+            sw.next().close();
           } catch (IOException e) {
             log.debug("Closing an unused AOF file: {}", e.toString());
           }
-          p.switched().accept("the append-only file was closed");
+          sw.switched().accept("the append-only file was closed");
         }
       }
     }
@@ -214,7 +216,7 @@ public final class AofWriter implements Runnable {
 
   /** Records appended but not yet written to the file. */
   public long pendingRecords() {
-    return assigned.get() - written;
+    return appended() - written;
   }
 
   public long fsyncCount() {
@@ -287,25 +289,19 @@ public final class AofWriter implements Runnable {
 
   /** Moves queued records to {@link #unsynced} and writes them; true if any were queued. */
   private boolean drain() {
-    Pending p;
+    Object p;
     int before = unsynced.size();
     while ((p = queue.poll()) != null) {
-      if (p.record() == null) {
-        switchFile(before, p);
+      if (p instanceof Switch sw) {
+        switchFile(before, sw);
         before = unsynced.size();
       } else {
-        AofRecord.seal(p.record());
-        unsynced.add(p.record());
-        unsyncedBytes += p.record().length;
+        byte[] record = (byte[]) p;
+        AofRecord.seal(record);
+        unsynced.add(record);
+        unsyncedBytes += record.length;
       }
-      if (p.seq() == contiguous + 1) {
-        contiguous++;
-        while (!ahead.isEmpty() && ahead.peek() == contiguous + 1) {
-          contiguous = ahead.poll();
-        }
-      } else {
-        ahead.add(p.seq());
-      }
+      taken++;
     }
     if (unsynced.size() > before && error == null) {
       try {
@@ -316,8 +312,8 @@ public final class AofWriter implements Runnable {
     }
     if (error == null && unsynced.isEmpty()) {
       // Only a file switch was drained: its own sequence number is on disk as much as any.
-      written = contiguous;
-      durable = contiguous;
+      written = taken;
+      durable = taken;
     }
     return unsynced.size() > before;
   }
@@ -326,7 +322,7 @@ public final class AofWriter implements Runnable {
    * Writes and forces what precedes the switch in the current file, then continues in the next one.
    * On an error, stays in the current file and reports the error to the requester.
    */
-  private void switchFile(int unwritten, Pending p) {
+  private void switchFile(int unwritten, Switch p) {
     String failure = error;
     if (failure == null) {
       try {
@@ -396,7 +392,7 @@ public final class AofWriter implements Runnable {
       position += n;
     }
     size = position;
-    written = contiguous;
+    written = taken;
   }
 
   /** Forces the file when the policy asks for it; true if it did. */
@@ -426,7 +422,7 @@ public final class AofWriter implements Runnable {
     durableSize += unsyncedBytes;
     unsynced.clear();
     unsyncedBytes = 0;
-    durable = contiguous;
+    durable = taken;
     if (forced) {
       lastFsyncMillis = now;
       forcedSize = durableSize;
