@@ -19,8 +19,9 @@ import java.nio.charset.StandardCharsets;
  * than the few bytes it copies. So pieces are first gathered in a heap array owned by the writer
  * and copied into the buffer in one call by {@link #flush}: when the array fills, when {@link
  * #buffer} or {@link #reset} is called, and by whoever finishes a reply (the executor flushes after
- * every command). Values of {@value #DIRECT_COPY} bytes or more are copied straight into the buffer
- * after a flush, so the order of bytes is always the order of the calls.
+ * every command). Values of {@value #DIRECT_COPY} bytes or more, or longer than the array (a writer
+ * made for one message has a small one), are copied straight into the buffer after a flush, so the
+ * order of bytes is always the order of the calls.
  */
 public final class RespWriter {
   private static final byte[] CRLF = {'\r', '\n'};
@@ -44,8 +45,11 @@ public final class RespWriter {
     }
   }
 
-  /** Size of the staging array; a reply longer than this is flushed as it is written. */
+  /** Size of a worker's staging array; a reply longer than this is flushed as it is written. */
   private static final int STAGE_BYTES = 8192;
+
+  /** Size of the staging array of a writer made for one message (a pub/sub frame, a timeout). */
+  private static final int SMALL_STAGE_BYTES = 256;
 
   /** Values at least this long skip the staging array. */
   private static final int DIRECT_COPY = 1024;
@@ -56,14 +60,19 @@ public final class RespWriter {
   private static final VarHandle LONG_LE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private final byte[] stage = new byte[STAGE_BYTES];
+  private final byte[] stage;
   private int staged;
   private ByteBuf buf;
   private int protocol = 2;
 
-  public RespWriter() {}
+  /** A writer to be pointed at each batch's buffer in turn ({@link #reset}), as a worker's is. */
+  public RespWriter() {
+    stage = new byte[STAGE_BYTES];
+  }
 
+  /** A writer for a few replies into {@code buf}: its staging array is small. */
   public RespWriter(ByteBuf buf, int protocol) {
+    stage = new byte[SMALL_STAGE_BYTES];
     reset(buf, protocol);
   }
 
@@ -72,9 +81,13 @@ public final class RespWriter {
    * flushing what was written so far into the previous one.
    */
   public RespWriter reset(ByteBuf buf, int protocol) {
-    flush();
-    this.buf = buf;
-    this.protocol = protocol;
+    try {
+      flush();
+    } finally {
+      // Even when the copy failed, the writer moves on: the next batch must not inherit it.
+      this.buf = buf;
+      this.protocol = protocol;
+    }
     return this;
   }
 
@@ -95,8 +108,11 @@ public final class RespWriter {
         staged = 0;
         throw new IllegalStateException("reply written with no buffer");
       }
-      buf.writeBytes(stage, 0, staged);
+      // Cleared first: a copy that fails (the buffer at its limit, no direct memory) must not
+      // leave bytes behind for every later flush to fail on.
+      int n = staged;
       staged = 0;
+      buf.writeBytes(stage, 0, n);
     }
   }
 
@@ -379,7 +395,7 @@ public final class RespWriter {
   }
 
   private void put(byte[] src, int offset, int length) {
-    if (length >= DIRECT_COPY) {
+    if (length >= DIRECT_COPY || length > stage.length) {
       flush();
       buf.writeBytes(src, offset, length);
       return;

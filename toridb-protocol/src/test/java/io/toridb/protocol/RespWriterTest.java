@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every reply the writer produces, byte for byte, in RESP2 and RESP3. Expected bytes follow Redis
@@ -286,36 +288,70 @@ class RespWriterTest {
     }
   }
 
-  @Test
-  void reply_longerThanTheStage_keepsEveryByteInOrder() {
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void reply_longerThanTheStage_keepsEveryByteInOrder(boolean workerWriter) {
     // Thousands of small pieces overflow the staging array several times over, and values large
-    // enough to bypass it fall between them: the bytes must still come out in call order.
+    // enough to bypass it (1 KiB and more, or longer than a one-message writer's small array) fall
+    // between them: the bytes must still come out in call order.
     StringBuilder expected = new StringBuilder();
-    String out =
-        written(
-            2,
-            w -> {
-              w.arrayHeader(3000);
-              expected.append("*3000\r\n");
-              for (int i = 0; i < 3000; i++) {
-                if (i % 500 == 7) {
-                  byte[] big = new byte[1024 + i];
-                  Arrays.fill(big, (byte) ('a' + i % 26));
-                  w.bulk(big);
-                  expected.append('$').append(big.length).append("\r\n");
-                  expected.append(new String(big, StandardCharsets.US_ASCII)).append("\r\n");
-                } else if (i % 3 == 0) {
-                  w.integer(-i * 1_000_003L);
-                  expected.append(':').append(-i * 1_000_003L).append("\r\n");
-                } else {
-                  w.bulkPacked(0x3837363534333231L, 0x3635343332313039L, i % 17);
-                  String digits = "1234567890123456".substring(0, i % 17);
-                  expected.append('$').append(digits.length()).append("\r\n");
-                  expected.append(digits).append("\r\n");
-                }
-              }
-            });
+    Consumer<RespWriter> write =
+        w -> {
+          w.arrayHeader(3000);
+          expected.append("*3000\r\n");
+          for (int i = 0; i < 3000; i++) {
+            if (i % 500 == 7 || i % 500 == 250) {
+              byte[] big = new byte[i % 500 == 7 ? 1024 + i : 200 + i % 700];
+              Arrays.fill(big, (byte) ('a' + i % 26));
+              w.bulk(big);
+              expected.append('$').append(big.length).append("\r\n");
+              expected.append(new String(big, StandardCharsets.US_ASCII)).append("\r\n");
+            } else if (i % 3 == 0) {
+              w.integer(-i * 1_000_003L);
+              expected.append(':').append(-i * 1_000_003L).append("\r\n");
+            } else {
+              w.bulkPacked(0x3837363534333231L, 0x3635343332313039L, i % 17);
+              String digits = "1234567890123456".substring(0, i % 17);
+              expected.append('$').append(digits.length()).append("\r\n");
+              expected.append(digits).append("\r\n");
+            }
+          }
+        };
+    String out;
+    if (workerWriter) {
+      ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer();
+      try {
+        RespWriter w = new RespWriter().reset(buf, 2);
+        write.accept(w);
+        w.reset(null, 2);
+        out = Wire.readable(buf);
+      } finally {
+        Wire.release(buf);
+      }
+    } else {
+      out = written(2, write);
+    }
     assertEquals(expected.toString(), out);
+  }
+
+  @Test
+  void flush_thatFails_leavesNothingBehindForTheNextBuffer() {
+    ByteBuf full = Unpooled.buffer(4, 4);
+    ByteBuf next = Unpooled.buffer();
+    try {
+      RespWriter w = new RespWriter().reset(full, 2);
+      w.bulk(new byte[100]);
+      assertThrows(IndexOutOfBoundsException.class, w::flush);
+      w.bulk(new byte[100]);
+      assertThrows(IndexOutOfBoundsException.class, () -> w.reset(next, 2));
+      assertSame(next, w.buffer());
+      w.ok();
+      w.flush();
+      assertEquals("+OK\r\n", Wire.readable(next));
+    } finally {
+      Wire.release(full);
+      Wire.release(next);
+    }
   }
 
   @Test

@@ -138,7 +138,12 @@ public final class AofWriter implements Runnable {
     }
   }
 
-  /** Entries appended so far (records and switches), each one's sequence number its place. */
+  /**
+   * Entries appended so far (records and switches), each one's sequence number its place. JCTools
+   * documents the producer count as a monitoring figure; its MPSC queues claim the index before
+   * storing the element and read it with a volatile load, so the count a thread reads covers every
+   * entry it offered before. {@code AofWriterTest} pins that for the version in use.
+   */
   private long appended() {
     return queue.currentProducerIndex();
   }

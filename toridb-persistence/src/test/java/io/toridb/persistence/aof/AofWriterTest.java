@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,6 +114,21 @@ class AofWriterTest {
       out.add("k" + i);
     }
     return out;
+  }
+
+  @Test
+  void queueProducerCount_coversEveryOfferOfTheReadingThread() {
+    // The writer numbers records by their place in its queue, and a reply waiting for the disk
+    // waits for the producer count its thread reads after appending: that count must include the
+    // thread's own offers at once, across the queue's chunk boundaries.
+    MpscUnboundedArrayQueue<Object> queue = new MpscUnboundedArrayQueue<>(4096);
+    for (int i = 1; i <= 20_000; i++) {
+      queue.offer(i);
+      assertEquals(i, queue.currentProducerIndex());
+    }
+    for (int i = 1; i <= 20_000; i++) {
+      assertEquals(i, queue.poll());
+    }
   }
 
   @Test
