@@ -38,6 +38,19 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
 
   private boolean batching;
 
+  private final WallClock wallClock = new WallClock();
+
+  /**
+   * Within a batch, the clock reading that ended the last command, which is the next one's start:
+   * one clock read per command instead of three. Valid only right after a command ran.
+   */
+  private long carriedNanos;
+
+  private boolean carried;
+
+  /** The clock reading the current command started at (for its duration). */
+  private long commandStartNanos;
+
   public CommandExecutor(ServerContext server) {
     this.server = server;
     this.ctx = new CommandContext(server);
@@ -64,11 +77,13 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
    */
   public void beginBatch() {
     batching = true;
+    carried = false;
   }
 
   /** Ends a batch, releasing the stripe it kept locked, if any. */
   public void endBatch() {
     batching = false;
+    carried = false;
     releaseRetained();
   }
 
@@ -82,7 +97,10 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
 
   /** Executes {@code argv} for {@code session}, writing exactly one reply to {@code ctx.out()}. */
   public void execute(ClientSession session, byte[][] argv) {
-    long now = System.currentTimeMillis();
+    long startNanos = carried ? carriedNanos : System.nanoTime();
+    carried = false;
+    commandStartNanos = startNanos;
+    long now = wallClock.millisAt(startNanos);
     ctx.begin(session, now);
     session.lastInteraction(now);
     // CLIENT REPLY OFF/SKIP: the reply is produced as usual and then cut off the buffer.
@@ -104,6 +122,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       // Serving runs with no lock held, a batch's retained stripe included.
       releaseRetained();
       server.blocking().serveReady(this, server.keyspace());
+      carried = false;
     }
   }
 
@@ -294,11 +313,15 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   }
 
   private void run(CommandSpec spec, byte[][] argv) {
-    long start = System.nanoTime();
+    long start = commandStartNanos;
     ctx.command(spec, argv);
     invokeLocked(spec, argv);
-    long micros = (System.nanoTime() - start) / 1000;
-    recordCall(spec, argv, micros);
+    long end = System.nanoTime();
+    if (batching) {
+      carriedNanos = end;
+      carried = true;
+    }
+    recordCall(spec, argv, (end - start) / 1000);
   }
 
   /** Runs the handler with the command's keys locked; errors become error replies. */
