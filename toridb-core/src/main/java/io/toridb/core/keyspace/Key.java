@@ -43,15 +43,33 @@ public abstract sealed class Key implements Comparable<Key> permits Key.Wrapped,
 
   /** A well-mixed 32-bit hash of the bytes, also used for lock striping and SCAN order. */
   public static int hash(byte[] b) {
-    int h = SEED;
-    for (byte x : b) {
-      h = (h ^ (x & 0xFF)) * PRIME;
+    long h = start(b.length);
+    int i = 0;
+    for (; i + Long.BYTES <= b.length; i += Long.BYTES) {
+      h = step(h, PackedBytes.word(b, i));
     }
-    return avalanche(h);
+    if (i < b.length) {
+      h = step(h, PackedBytes.word(b, i));
+    }
+    return finish(h);
   }
 
-  private static final int SEED = 0x9747b28c;
-  private static final int PRIME = 0x01000193;
+  // The hash reads a key eight bytes at a time, as little-endian words zero-padded at the end,
+  // so that a packed key (two such words) hashes alike without unpacking.
+  private static final long SEED = 0x9747b28c_2f6b1e35L;
+  private static final long MULTIPLIER = 0x9e3779b97f4a7c15L;
+
+  private static long start(int length) {
+    return SEED ^ (length * MULTIPLIER);
+  }
+
+  private static long step(long h, long word) {
+    return Long.rotateLeft((h ^ word) * MULTIPLIER, 29);
+  }
+
+  private static int finish(long h) {
+    return avalanche((int) (h ^ (h >>> 32)));
+  }
 
   /** Final avalanche (murmur3 fmix32) so that low and high bits are both usable. */
   private static int avalanche(int h) {
@@ -166,11 +184,14 @@ public abstract sealed class Key implements Comparable<Key> permits Key.Wrapped,
 
     @Override
     public int hashCode() {
-      int h = SEED;
-      for (int i = 0; i < length; i++) {
-        h = (h ^ (PackedBytes.byteAt(low, high, i) & 0xFF)) * PRIME;
+      long h = start(length);
+      if (length > 0) {
+        h = step(h, low);
       }
-      return avalanche(h);
+      if (length > Long.BYTES) {
+        h = step(h, high);
+      }
+      return finish(h);
     }
 
     @Override
