@@ -5,19 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.buffer.UnpooledHeapByteBuf;
-import io.toridb.core.CoreCommands;
-import io.toridb.core.config.Config;
+import io.toridb.core.CommandHarness;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.KeyLocks;
-import io.toridb.core.server.ServerContext;
-import io.toridb.core.session.ClientSession;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,29 +18,12 @@ import org.junit.jupiter.api.Test;
  * outside a batch.
  */
 class CommandExecutorBatchTest {
-  private ServerContext server;
-  private KeyLocks locks;
-  private CommandExecutor executor;
-  private final ClientSession session = new ClientSession(true);
-  private final ByteBuf out = new UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, 256, 4096);
-
-  @BeforeEach
-  void setUp() {
-    server = new ServerContext(Config.standard());
-    CoreCommands.registerAll(server.commands());
-    executor = new CommandExecutor(server);
-    locks = server.keyspace().locks();
-  }
+  private final CommandHarness h = new CommandHarness();
+  private final CommandExecutor executor = h.executor();
+  private final KeyLocks locks = h.server().keyspace().locks();
 
   private String run(String... args) {
-    byte[][] argv = new byte[args.length][];
-    for (int i = 0; i < args.length; i++) {
-      argv[i] = args[i].getBytes(StandardCharsets.US_ASCII);
-    }
-    out.clear();
-    executor.context().out().reset(out, 2);
-    executor.execute(session, argv);
-    return out.toString(StandardCharsets.US_ASCII);
+    return h.call(args);
   }
 
   private static int stripe(String key) {
