@@ -246,23 +246,15 @@ public final class RespDecoder {
   }
 
   private int decodeInline(Sink sink) throws ProtocolException {
-    int newline = lineEnd(FIND_LF_OR_NUL);
+    int newline = lineEnd((byte) '\n', ProtocolException.TOO_BIG_INLINE_REQUEST);
     if (newline < 0) {
-      if (newline == NEED_MORE && readable - pos > limits.maxInlineBytes()) {
-        throw new ProtocolException(ProtocolException.TOO_BIG_INLINE_REQUEST);
-      }
       return newline;
     }
     int end = newline;
     if (end > pos && byteAt(end - 1) == '\r') {
       end--;
     }
-    byte[] line = new byte[end - pos];
-    if (end <= lim) {
-      System.arraycopy(window, pos, line, 0, line.length);
-    } else {
-      in.getBytes(base + pos, line);
-    }
+    byte[] line = copyOut(new byte[end - pos]);
     byte[][] argv = InlineSplitter.split(line);
     if (argv == null) {
       throw new ProtocolException(ProtocolException.UNBALANCED_QUOTES);
@@ -277,11 +269,8 @@ public final class RespDecoder {
 
   /** Reads "*<count>" plus the byte after its CR. Stays in START until the line is complete. */
   private int decodeMultibulkHeader() throws ProtocolException {
-    int cr = lineEnd(FIND_CR_OR_NUL);
+    int cr = lineEnd((byte) '\r', ProtocolException.TOO_BIG_MBULK_COUNT);
     if (cr < 0) {
-      if (cr == NEED_MORE && readable - pos > limits.maxInlineBytes()) {
-        throw new ProtocolException(ProtocolException.TOO_BIG_MBULK_COUNT);
-      }
       return cr;
     }
     if (cr + 1 >= readable) {
@@ -308,11 +297,8 @@ public final class RespDecoder {
   }
 
   private int decodeBulkHeader() throws ProtocolException {
-    int cr = lineEnd(FIND_CR_OR_NUL);
+    int cr = lineEnd((byte) '\r', ProtocolException.TOO_BIG_BULK_COUNT);
     if (cr < 0) {
-      if (cr == NEED_MORE && readable - pos > limits.maxInlineBytes()) {
-        throw new ProtocolException(ProtocolException.TOO_BIG_BULK_COUNT);
-      }
       return cr;
     }
     if (cr + 1 >= readable) {
@@ -342,12 +328,7 @@ public final class RespDecoder {
     if (readable - pos < (long) bulkLength + 2) {
       return NEED_MORE;
     }
-    byte[] arg = new byte[bulkLength];
-    if ((long) pos + bulkLength <= lim) {
-      System.arraycopy(window, pos, arg, 0, bulkLength);
-    } else {
-      in.getBytes(base + pos, arg);
-    }
+    byte[] arg = copyOut(new byte[bulkLength]);
     pos += bulkLength + 2;
     if (argCount == args.length) {
       args = Arrays.copyOf(args, (int) Math.min(expectedArgs, args.length * 2L));
@@ -367,13 +348,23 @@ public final class RespDecoder {
   }
 
   /**
-   * Window position of the byte that ends the line starting at {@link #pos} ({@code finder}'s CR or
-   * LF), which may lie past the window when the line is longer than the window; {@link #NEED_MORE}
-   * when the buffer holds no line end yet or a NUL comes first (see the class notes), {@link
-   * #REFILL} when the window was cut short inside the line.
+   * Window position of the {@code end} byte (CR for a header, LF for an inline line) that ends the
+   * line starting at {@link #pos}, which may lie past the window when the line is longer than the
+   * window; {@link #NEED_MORE} when the buffer holds no line end yet or a NUL comes first (see the
+   * class notes), {@link #REFILL} when the window was cut short inside the line.
+   *
+   * @throws ProtocolException with {@code tooBig} when there is no line end yet and the line
+   *     already holds more than the inline limit
    */
-  private int lineEnd(ByteProcessor finder) {
-    byte end = finder == FIND_CR_OR_NUL ? (byte) '\r' : (byte) '\n';
+  private int lineEnd(byte end, String tooBig) throws ProtocolException {
+    int at = findLineEnd(end);
+    if (at == NEED_MORE && readable - pos > limits.maxInlineBytes()) {
+      throw new ProtocolException(tooBig);
+    }
+    return at;
+  }
+
+  private int findLineEnd(byte end) {
     byte[] w = window;
     for (int i = pos; i < lim; i++) {
       byte b = w[i];
@@ -390,8 +381,21 @@ public final class RespDecoder {
     if (pos > 0) {
       return REFILL;
     }
+    ByteProcessor finder = end == '\r' ? FIND_CR_OR_NUL : FIND_LF_OR_NUL;
     int at = in.forEachByte(base + lim, readable - lim, finder);
     return at < 0 || in.getByte(at) == 0 ? NEED_MORE : at - base;
+  }
+
+  /**
+   * Fills {@code dst} with the bytes from {@link #pos}, from the window or, past it, the buffer.
+   */
+  private byte[] copyOut(byte[] dst) {
+    if ((long) pos + dst.length <= lim) {
+      System.arraycopy(window, pos, dst, 0, dst.length);
+    } else {
+      in.getBytes(base + pos, dst);
+    }
+    return dst;
   }
 
   private byte byteAt(int i) {
