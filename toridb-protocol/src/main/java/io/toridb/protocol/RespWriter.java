@@ -104,14 +104,13 @@ public final class RespWriter {
    */
   public void flush() {
     if (staged > 0) {
-      if (buf == null) {
-        staged = 0;
-        throw new IllegalStateException("reply written with no buffer");
-      }
-      // Cleared first: a copy that fails (the buffer at its limit, no direct memory) must not
-      // leave bytes behind for every later flush to fail on.
+      // Cleared first: a copy that fails (no buffer, the buffer at its limit, no direct memory)
+      // must not leave bytes behind for every later flush to fail on.
       int n = staged;
       staged = 0;
+      if (buf == null) {
+        throw new IllegalStateException("reply written with no buffer");
+      }
       buf.writeBytes(stage, 0, n);
     }
   }
