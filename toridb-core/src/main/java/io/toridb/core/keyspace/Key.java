@@ -44,11 +44,7 @@ public abstract sealed class Key implements Comparable<Key> permits Key.Wrapped,
   /** A well-mixed 32-bit hash of the bytes, also used for lock striping and SCAN order. */
   public static int hash(byte[] b) {
     long h = start(b.length);
-    int i = 0;
-    for (; i + Long.BYTES <= b.length; i += Long.BYTES) {
-      h = step(h, PackedBytes.word(b, i));
-    }
-    if (i < b.length) {
+    for (int i = 0; i < b.length; i += Long.BYTES) {
       h = step(h, PackedBytes.word(b, i));
     }
     return finish(h);
