@@ -61,7 +61,17 @@ public final class AofWriter implements Runnable {
   }
 
   /** A switch to the file {@code next}, queued among the records (which are queued as they are). */
-  private record Switch(LogFile next, Consumer<String> switched) {}
+  private record Switch(LogFile next, Consumer<String> switched) {
+    /** Closes the unused file and tells the requester why the switch did not happen. */
+    void refuse(String why) {
+      try {
+        next.close();
+      } catch (IOException e) {
+        log.debug("Closing an unused AOF file: {}", e.toString());
+      }
+      switched.accept(why);
+    }
+  }
 
   private record Deferred(long seq, Runnable release) {}
 
@@ -198,12 +208,7 @@ public final class AofWriter implements Runnable {
       Object p;
       while ((p = queue.poll()) != null) {
         if (p instanceof Switch sw) {
-          try {
-            sw.next().close();
-          } catch (IOException e) {
-            log.debug("Closing an unused AOF file: {}", e.toString());
-          }
-          sw.switched().accept("the append-only file was closed");
+          sw.refuse("the append-only file was closed");
         }
       }
     }
@@ -340,12 +345,7 @@ public final class AofWriter implements Runnable {
       }
     }
     if (failure != null) {
-      try {
-        p.next().close();
-      } catch (IOException e) {
-        log.debug("Closing an unused AOF file: {}", e.toString());
-      }
-      p.switched().accept(failure);
+      p.refuse(failure);
       return;
     }
     LogFile old = file;
