@@ -17,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.toridb.core.CoreCommands;
 import io.toridb.core.config.Config;
+import io.toridb.core.server.CountingThread;
 import io.toridb.core.server.ServerContext;
 import io.toridb.persistence.dump.DumpCommands;
 import io.toridb.persistence.snapshot.Snapshots;
@@ -27,7 +28,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,6 +150,15 @@ public final class ToriServer {
     return configured > 0
         ? configured
         : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+  }
+
+  /**
+   * The I/O threads count every byte read and written (INFO's total_net_input_bytes), so they are
+   * counting threads, as the workers are, and add without contending.
+   */
+  private static ThreadFactory ioThreadFactory() {
+    AtomicInteger n = new AtomicInteger();
+    return task -> new CountingThread(task, "toridb-io-" + n.incrementAndGet());
   }
 
   public ServerContext context() {
@@ -274,7 +286,7 @@ public final class ToriServer {
     Class<? extends ServerSocketChannel> channelClass =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     bossGroup = new MultiThreadIoEventLoopGroup(1, factory);
-    ioGroup = new MultiThreadIoEventLoopGroup(ioThreads(config), factory);
+    ioGroup = new MultiThreadIoEventLoopGroup(ioThreads(config), ioThreadFactory(), factory);
     workers.start();
     bootstrap =
         new ServerBootstrap()

@@ -2,8 +2,8 @@ package io.toridb.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import io.toridb.core.command.CommandExecutor;
+import io.toridb.core.server.CountingThread;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
 import io.toridb.protocol.RespWriter;
@@ -40,7 +40,7 @@ final class Worker implements Runnable {
     this.index = index;
     this.queue = new MpscArrayQueue<>(queueCapacity);
     this.executor = new CommandExecutor(server);
-    this.thread = new FastThreadLocalThread(this, "toridb-worker-" + index);
+    this.thread = new CountingThread(this, "toridb-worker-" + index);
   }
 
   int index() {

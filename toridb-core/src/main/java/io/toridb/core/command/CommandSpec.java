@@ -1,10 +1,10 @@
 package io.toridb.core.command;
 
+import io.toridb.core.server.Counter;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One row of the command table: everything the server knows about a command, read by dispatch,
@@ -34,11 +34,11 @@ public final class CommandSpec {
   private final java.util.function.Function<byte[][], java.util.List<String>> keyFlagsForCall;
 
   /** Statistics for INFO commandstats. */
-  public final LongAdder calls = new LongAdder();
+  public final Counter calls = new Counter();
 
-  public final LongAdder usec = new LongAdder();
-  public final LongAdder rejectedCalls = new LongAdder();
-  public final LongAdder failedCalls = new LongAdder();
+  public final Counter usec = new Counter();
+  public final Counter rejectedCalls = new Counter();
+  public final Counter failedCalls = new Counter();
 
   /** For INFO latencystats; created by the first call recorded, dropped by CONFIG RESETSTAT. */
   private volatile LatencyHistogram latency;

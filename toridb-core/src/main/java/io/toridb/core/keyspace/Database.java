@@ -1,5 +1,6 @@
 package io.toridb.core.keyspace;
 
+import io.toridb.core.server.Counter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.Set;
 import java.util.Spliterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -56,9 +56,9 @@ public final class Database {
      * Puts begun and finished. Their sums tell {@link #scan} whether a key can have been added
      * since a SCAN snapshot was taken (see there).
      */
-    final LongAdder putsStarted = new LongAdder();
+    final Counter putsStarted = new Counter();
 
-    final LongAdder putsFinished = new LongAdder();
+    final Counter putsFinished = new Counter();
     final ScanSnapshotSlot<Key> scanSnapshot = new ScanSnapshotSlot<>();
 
     /** Where the active expiry cycle continues sampling; only the expiry cycle touches it. */

@@ -1,13 +1,13 @@
 package io.toridb.core.keyspace;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.toridb.core.server.Counter;
 
 /** Counters that {@code INFO stats} reports for the keyspace. */
 public final class KeyspaceStats {
-  public final LongAdder keyspaceHits = new LongAdder();
-  public final LongAdder keyspaceMisses = new LongAdder();
-  public final LongAdder expiredKeys = new LongAdder();
-  public final LongAdder evictedKeys = new LongAdder();
+  public final Counter keyspaceHits = new Counter();
+  public final Counter keyspaceMisses = new Counter();
+  public final Counter expiredKeys = new Counter();
+  public final Counter evictedKeys = new Counter();
 
   public void reset() {
     keyspaceHits.reset();

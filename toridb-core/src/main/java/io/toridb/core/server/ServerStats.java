@@ -4,18 +4,18 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Server-wide counters reported by {@code INFO stats}; reset by CONFIG RESETSTAT. */
 public final class ServerStats {
-  public final LongAdder commandsProcessed = new LongAdder();
-  public final LongAdder connectionsReceived = new LongAdder();
-  public final LongAdder rejectedConnections = new LongAdder();
-  public final LongAdder errorReplies = new LongAdder();
-  public final LongAdder netInputBytes = new LongAdder();
-  public final LongAdder netOutputBytes = new LongAdder();
+  public final Counter commandsProcessed = new Counter();
+  public final Counter connectionsReceived = new Counter();
+  public final Counter rejectedConnections = new Counter();
+  public final Counter errorReplies = new Counter();
+  public final Counter netInputBytes = new Counter();
+  public final Counter netOutputBytes = new Counter();
 
   /**
    * Changes made to the data set (Redis's dirty counter). It only grows; snapshots remember its
    * value at their cut, and rdb_changes_since_last_save is the difference.
    */
-  public final LongAdder dirty = new LongAdder();
+  public final Counter dirty = new Counter();
 
   public final java.util.concurrent.ConcurrentHashMap<String, LongAdder> errorCodes =
       new java.util.concurrent.ConcurrentHashMap<>();
