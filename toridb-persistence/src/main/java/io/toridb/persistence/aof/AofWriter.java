@@ -1,11 +1,8 @@
 package io.toridb.persistence.aof;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -41,6 +38,12 @@ public final class AofWriter implements Runnable {
   private static final long RETRY_MILLIS = 1000;
   private static final long EVERYSEC_MILLIS = 1000;
   private static final int SPINS = 100;
+
+  /**
+   * Under everysec, the pending bytes that bring the next fsync forward, so that a burst of large
+   * writes does not hold more than this in memory (as kept for a retry) until the second is over.
+   */
+  static final long EARLY_FSYNC_BYTES = 32 << 20;
 
   /**
    * How long the writer sleeps between writes under everysec and no, where nothing wakes it: a
@@ -99,9 +102,11 @@ public final class AofWriter implements Runnable {
   private long taken;
 
   /** Records written (or to be written) since the last offset known to be on disk. */
-  private final List<byte[]> unsynced = new ArrayList<>();
+  private final PendingBytes pending = new PendingBytes();
 
-  private long unsyncedBytes;
+  /** How many of the pending bytes are written to the file. */
+  private long pendingWritten;
+
   private long durableSize;
 
   /** The file size at the last force; under appendfsync no, writes are counted durable before. */
@@ -109,7 +114,6 @@ public final class AofWriter implements Runnable {
 
   private long lastFsyncMillis = System.currentTimeMillis();
   private long retryAtMillis;
-  private ByteBuffer staging = ByteBuffer.allocateDirect(1 << 16);
 
   /**
    * @param file the log to append to, at its current end
@@ -254,7 +258,7 @@ public final class AofWriter implements Runnable {
         if (now >= retryAtMillis) {
           retry(now);
         }
-      } else if (!unsynced.isEmpty() || worked) {
+      } else if (!pending.isEmpty() || worked) {
         worked |= flush(now);
       }
       worked |= release();
@@ -297,46 +301,45 @@ public final class AofWriter implements Runnable {
     }
   }
 
-  /** Moves queued records to {@link #unsynced} and writes them; true if any were queued. */
+  /** Moves queued records to {@link #pending} and writes them; true if any were queued. */
   private boolean drain() {
     Object p;
-    int before = unsynced.size();
+    boolean any = false;
     while ((p = queue.poll()) != null) {
       if (p instanceof Switch sw) {
-        switchFile(before, sw);
-        before = unsynced.size();
+        switchFile(sw);
       } else {
         byte[] record = (byte[]) p;
         AofRecord.seal(record);
-        unsynced.add(record);
-        unsyncedBytes += record.length;
+        pending.add(record);
+        any = true;
       }
       taken++;
     }
-    if (unsynced.size() > before && error == null) {
+    if (pending.size() > pendingWritten && error == null) {
       try {
-        write(before);
+        write();
       } catch (IOException e) {
         fail("write", e);
       }
     }
-    if (error == null && unsynced.isEmpty()) {
+    if (error == null && pending.isEmpty()) {
       // Only a file switch was drained: its own sequence number is on disk as much as any.
       written = taken;
       durable = taken;
     }
-    return unsynced.size() > before;
+    return any;
   }
 
   /**
    * Writes and forces what precedes the switch in the current file, then continues in the next one.
    * On an error, stays in the current file and reports the error to the requester.
    */
-  private void switchFile(int unwritten, Switch p) {
+  private void switchFile(Switch p) {
     String failure = error;
     if (failure == null) {
       try {
-        write(unwritten);
+        write();
         file.force();
         markDurable(System.currentTimeMillis(), true);
       } catch (IOException e) {
@@ -365,49 +368,28 @@ public final class AofWriter implements Runnable {
     p.switched().accept(null);
   }
 
-  /** Writes {@code unsynced[from..]} at the end of the file. */
-  private void write(int from) throws IOException {
-    long bytes = 0;
-    for (int i = from; i < unsynced.size(); i++) {
-      bytes += unsynced.get(i).length;
-    }
+  /** Writes the pending bytes not yet written at the end of the file. */
+  private void write() throws IOException {
+    long bytes = pending.size() - pendingWritten;
     if (bytes == 0) {
       return;
     }
-    if (staging.capacity() < bytes && bytes <= (64 << 20)) {
-      staging = ByteBuffer.allocateDirect((int) Math.max(bytes, staging.capacity() * 2L));
-    }
-    long position = durableSize + unsyncedBytes - bytes;
-    int i = from;
-    while (i < unsynced.size()) {
-      staging.clear();
-      if (unsynced.get(i).length > staging.capacity()) {
-        file.write(new ByteBuffer[] {ByteBuffer.wrap(unsynced.get(i))}, position);
-        position += unsynced.get(i).length;
-        i++;
-        continue;
-      }
-      while (i < unsynced.size() && unsynced.get(i).length <= staging.remaining()) {
-        staging.put(unsynced.get(i));
-        i++;
-      }
-      staging.flip();
-      int n = staging.remaining();
-      file.write(new ByteBuffer[] {staging}, position);
-      position += n;
-    }
-    size = position;
+    file.write(pending.from(pendingWritten), durableSize + pendingWritten);
+    pendingWritten = pending.size();
+    size = durableSize + pendingWritten;
     written = taken;
   }
 
   /** Forces the file when the policy asks for it; true if it did. */
   private boolean flush(long now) {
     Fsync policy = fsync;
-    if (unsynced.isEmpty()) {
+    if (pending.isEmpty()) {
       return false;
     }
     if (policy == Fsync.NO
-        || (policy == Fsync.EVERYSEC && now - lastFsyncMillis < EVERYSEC_MILLIS)) {
+        || (policy == Fsync.EVERYSEC
+            && now - lastFsyncMillis < EVERYSEC_MILLIS
+            && pending.size() < EARLY_FSYNC_BYTES)) {
       if (policy == Fsync.NO) {
         markDurable(now, false);
       }
@@ -424,9 +406,9 @@ public final class AofWriter implements Runnable {
   }
 
   private void markDurable(long now, boolean forced) {
-    durableSize += unsyncedBytes;
-    unsynced.clear();
-    unsyncedBytes = 0;
+    durableSize += pending.size();
+    pending.clear();
+    pendingWritten = 0;
     durable = taken;
     if (forced) {
       lastFsyncMillis = now;
@@ -438,7 +420,7 @@ public final class AofWriter implements Runnable {
   /** At close: writes what is still queued and forces everything, whatever the policy. */
   private void flushAll() {
     drain();
-    if (error != null || (unsynced.isEmpty() && forcedSize == size)) {
+    if (error != null || (pending.isEmpty() && forcedSize == size)) {
       return;
     }
     try {
@@ -455,7 +437,7 @@ public final class AofWriter implements Runnable {
       log.error(
           "Error on AOF {} ({} records kept in memory until it works again): {}",
           what,
-          unsynced.size(),
+          pending.records(),
           reason);
     }
     error = reason;
@@ -471,7 +453,8 @@ public final class AofWriter implements Runnable {
     try {
       file.truncate(durableSize);
       size = durableSize;
-      write(0);
+      pendingWritten = 0;
+      write();
       file.force();
       markDurable(now, true);
       log.warn("AOF writes work again; the log is complete");

@@ -239,6 +239,40 @@ class AofWriterTest {
   }
 
   @Test
+  void writeError_inTheMiddleOfLargeAndChunkSpanningRecords_leavesACompleteLog() throws Exception {
+    Path path = dir.resolve("big.aof");
+    FaultyFile file = new FaultyFile(path);
+    AtomicReference<String> status = new AtomicReference<>();
+    writer = new AofWriter(file, AofWriter.Fsync.EVERYSEC, status::set);
+    writer.start();
+    List<String> expected = new ArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 600; i++) {
+      if (i == 200) {
+        await(() -> writer.pendingRecords() == 0, "the first records are written");
+        file.failWrites.set(true);
+      }
+      if (i == 400) {
+        await(() -> status.get() != null, "the error is reported");
+        file.failWrites.set(false);
+        await(() -> status.get() == null, "the writer recovers");
+      }
+      // Values from a few bytes to several times the size of a chunk of pending bytes.
+      int size =
+          i % 50 == 0 ? 3 * PendingBytes.CHUNK + random.nextInt(1000) : random.nextInt(20_000);
+      byte[] value = new byte[size];
+      random.nextBytes(value);
+      writer.append(
+          AofRecord.encode(0, new byte[][] {"SET".getBytes(), ("k" + i).getBytes(), value}));
+      expected.add("k" + i);
+    }
+    await(() -> writer.pendingRecords() == 0, "everything is written");
+    writer.close(5000);
+    writer = null;
+    assertEquals(expected, readBack(path));
+  }
+
+  @Test
   void fsyncError_isReportedAndRetried() throws Exception {
     Path path = dir.resolve("f.aof");
     FaultyFile file = new FaultyFile(path);

@@ -1,0 +1,81 @@
+package io.toridb.persistence.aof;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PendingBytesTest {
+  @Test
+  void holdsRecordsOfEverySizeInOrderAndReadsFromAnyOffset() {
+    Random random = new Random(42);
+    PendingBytes pending = new PendingBytes();
+    for (int round = 0; round < 3; round++) {
+      ByteArrayOutputStream expected = new ByteArrayOutputStream();
+      int records = 0;
+      while (expected.size() < 3 * PendingBytes.CHUNK) {
+        byte[] record = new byte[size(random)];
+        random.nextBytes(record);
+        pending.add(record);
+        expected.write(record, 0, record.length);
+        records++;
+      }
+      byte[] all = expected.toByteArray();
+      assertEquals(all.length, pending.size());
+      assertEquals(records, pending.records());
+      int[] offsets = {
+        0, 1, PendingBytes.CHUNK - 1, PendingBytes.CHUNK, PendingBytes.CHUNK + 1, all.length - 1
+      };
+      for (int from : offsets) {
+        assertArrayEquals(Arrays.copyOfRange(all, from, all.length), concat(pending.from(from)));
+      }
+      for (int i = 0; i < 50; i++) {
+        int from = random.nextInt(all.length + 1);
+        assertArrayEquals(Arrays.copyOfRange(all, from, all.length), concat(pending.from(from)));
+      }
+      assertEquals(0, pending.from(all.length).length, "nothing past the end");
+      // Views leave the held bytes as they were: reading twice gives the same.
+      assertArrayEquals(all, concat(pending.from(0)));
+      pending.clear();
+      assertTrue(pending.isEmpty());
+      assertEquals(0, pending.records());
+      assertEquals(0, pending.from(0).length);
+    }
+  }
+
+  @Test
+  void aChunkReusedAfterClearHoldsOnlyNewBytes() {
+    PendingBytes pending = new PendingBytes();
+    byte[] old = new byte[1000];
+    Arrays.fill(old, (byte) 7);
+    pending.add(old);
+    pending.clear();
+    byte[] fresh = {1, 2, 3};
+    pending.add(fresh);
+    assertArrayEquals(fresh, concat(pending.from(0)));
+  }
+
+  private static int size(Random random) {
+    return switch (random.nextInt(10)) {
+      case 0 -> PendingBytes.OWN_ENTRY + random.nextInt(3 * PendingBytes.CHUNK);
+      case 1 -> PendingBytes.OWN_ENTRY - 1 - random.nextInt(10);
+      case 2 -> 1;
+      default -> 12 + random.nextInt(200);
+    };
+  }
+
+  private static byte[] concat(ByteBuffer[] buffers) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (ByteBuffer b : buffers) {
+      byte[] bytes = new byte[b.remaining()];
+      b.get(bytes);
+      out.write(bytes, 0, bytes.length);
+    }
+    return out.toByteArray();
+  }
+}
