@@ -1,6 +1,8 @@
 package io.toridb.core.command;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import io.toridb.core.server.CountingThread;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -10,8 +12,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Implementation notes: the counts form buckets of 128 sub-buckets each; bucket b holds values
  * of [2^(b+7), 2^(b+8)) in steps of 2^b (bucket 0 also holds 0..127 in steps of 1). Workers record
- * concurrently, so the counts are striped by thread (each worker thread mostly writes a stripe of
- * its own, allocated on its first call) and summed when read.
+ * concurrently, so each {@link CountingThread} counts in an array of its own (made on its first
+ * call), with plain reads and ordered stores as {@link io.toridb.core.server.Counter} does, and
+ * other threads share one array updated atomically; a read sums them.
  */
 public final class LatencyHistogram {
   /** Values are clamped to this range, as Redis clamps them. */
@@ -24,14 +27,11 @@ public final class LatencyHistogram {
   private static final long SUB_BUCKET_MASK = (2L * SUB_BUCKET_HALF_COUNT) - 1;
   static final int COUNTS_LEN = (bucketsFor(HIGHEST) + 1) * SUB_BUCKET_HALF_COUNT;
 
-  /** A power of two at least the CPU count (workers default to one per CPU), at most 64. */
-  private static final int STRIPES = stripes(Runtime.getRuntime().availableProcessors());
+  private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
 
-  private final AtomicReferenceArray<AtomicLongArray> stripes = new AtomicReferenceArray<>(STRIPES);
-
-  private static int stripes(int cpus) {
-    return Math.min(64, Integer.highestOneBit(Math.max(1, cpus - 1)) << 1);
-  }
+  /** Counts by {@link CountingThread#currentSlot}. */
+  private final AtomicReferenceArray<long[]> slots =
+      new AtomicReferenceArray<>(CountingThread.SLOTS + 1);
 
   /** How many buckets it takes to reach {@code value}. */
   private static int bucketsFor(long value) {
@@ -71,13 +71,18 @@ public final class LatencyHistogram {
   /** Counts one call that took {@code nanos}. */
   public void record(long nanos) {
     long v = Math.max(LOWEST, Math.min(HIGHEST, nanos));
-    int stripe = (int) Thread.currentThread().getId() & (STRIPES - 1);
-    AtomicLongArray counts = stripes.get(stripe);
+    int slot = CountingThread.currentSlot();
+    long[] counts = slots.get(slot);
     if (counts == null) {
-      stripes.compareAndSet(stripe, null, new AtomicLongArray(COUNTS_LEN));
-      counts = stripes.get(stripe);
+      slots.compareAndSet(slot, null, new long[COUNTS_LEN]);
+      counts = slots.get(slot);
     }
-    counts.incrementAndGet(countsIndex(v));
+    int i = countsIndex(v);
+    if (slot == 0) {
+      COUNTS.getAndAdd(counts, i, 1L);
+    } else {
+      COUNTS.setRelease(counts, i, counts[i] + 1);
+    }
   }
 
   /**
@@ -88,11 +93,11 @@ public final class LatencyHistogram {
   public long[] valuesAt(double... percentiles) {
     long[] counts = new long[COUNTS_LEN];
     long total = 0;
-    for (int s = 0; s < STRIPES; s++) {
-      AtomicLongArray stripe = stripes.get(s);
-      if (stripe != null) {
+    for (int s = 0; s < slots.length(); s++) {
+      long[] slot = slots.get(s);
+      if (slot != null) {
         for (int i = 0; i < COUNTS_LEN; i++) {
-          long n = stripe.get(i);
+          long n = (long) COUNTS.getVolatile(slot, i);
           counts[i] += n;
           total += n;
         }

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  */
 public class CountingThread extends FastThreadLocalThread {
   /** Cells a counter keeps for counting threads, besides the shared one. */
-  static final int SLOTS = 8;
+  public static final int SLOTS = 8;
 
   /** Which cells are taken by a running thread (1) or free (0); index 0 is cell 1. */
   private static final AtomicIntegerArray taken = new AtomicIntegerArray(SLOTS);
@@ -33,8 +33,11 @@ public class CountingThread extends FastThreadLocalThread {
     }
   }
 
-  /** The calling thread's cell: its own if it is a counting thread that got one, else 0. */
-  static int currentSlot() {
+  /**
+   * The calling thread's cell, 1 to {@link #SLOTS}, which no other running thread writes; 0 (the
+   * shared cell, to be updated atomically) if it is not a counting thread or got none.
+   */
+  public static int currentSlot() {
     return Thread.currentThread() instanceof CountingThread t ? t.slot : 0;
   }
 

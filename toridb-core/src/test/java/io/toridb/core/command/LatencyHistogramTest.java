@@ -3,6 +3,9 @@ package io.toridb.core.command;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.toridb.core.server.CountingThread;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatencyHistogramTest {
@@ -49,6 +52,32 @@ class LatencyHistogramTest {
       long high = LatencyHistogram.highestValueAt(index);
       assertEquals(true, high >= v && high - v <= v / 100 + 1, v + " -> " + high);
       assertEquals(true, index < LatencyHistogram.COUNTS_LEN, v + " -> index " + index);
+    }
+  }
+
+  /** Workers count in arrays of their own and other threads in a shared one: a read sums all. */
+  @Test
+  void callsRecordedByManyThreadsAtOnce_allCount() throws Exception {
+    LatencyHistogram h = new LatencyHistogram();
+    int each = 20_000;
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      threads.add(new CountingThread(() -> record(h, 100, each), "worker-" + t));
+    }
+    for (int t = 0; t < 2; t++) {
+      threads.add(new Thread(() -> record(h, 200, each), "other-" + t));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    // 80,000 calls of 100 ns, then 40,000 of 200 ns: the split falls exactly at two thirds.
+    assertArrayEquals(new long[] {100, 100, 200, 200}, h.valuesAt(50, 66.66, 66.67, 100));
+  }
+
+  private static void record(LatencyHistogram h, long nanos, int times) {
+    for (int i = 0; i < times; i++) {
+      h.record(nanos);
     }
   }
 }
