@@ -49,7 +49,9 @@ public final class Counter {
   }
 
   public long sum() {
-    return total() - zero;
+    // The zero first: a reset between the two reads then makes the sum larger, never negative.
+    long z = zero;
+    return total() - z;
   }
 
   public void reset() {

@@ -88,6 +88,18 @@ class CounterTest {
   }
 
   @Test
+  void aThreadThatEndsGivesItsCellBack() throws Exception {
+    // More threads, one after the other, than there are cells: each finds one free.
+    for (int i = 0; i < 3 * CountingThread.SLOTS; i++) {
+      int[] slot = new int[1];
+      Thread t = new CountingThread(() -> slot[0] = CountingThread.currentSlot(), "c" + i);
+      t.start();
+      t.join();
+      assertNotEquals(0, slot[0], "thread " + i + " found no free cell");
+    }
+  }
+
+  @Test
   void aReaderSeesTheCountGrowAndEndExact() throws Exception {
     Counter c = new Counter();
     Thread writer =

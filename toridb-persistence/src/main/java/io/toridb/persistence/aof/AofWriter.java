@@ -40,8 +40,8 @@ public final class AofWriter implements Runnable {
   private static final int SPINS = 100;
 
   /**
-   * Under everysec, the pending bytes that bring the next fsync forward, so that a burst of large
-   * writes does not hold more than this in memory (as kept for a retry) until the second is over.
+   * Under everysec, the memory held by pending bytes that brings the next fsync forward, so that a
+   * burst of large writes does not hold more than this (kept for a retry) until the second is over.
    */
   static final long EARLY_FSYNC_BYTES = 32 << 20;
 
@@ -389,7 +389,7 @@ public final class AofWriter implements Runnable {
     if (policy == Fsync.NO
         || (policy == Fsync.EVERYSEC
             && now - lastFsyncMillis < EVERYSEC_MILLIS
-            && pending.size() < EARLY_FSYNC_BYTES)) {
+            && pending.memory() < EARLY_FSYNC_BYTES)) {
       if (policy == Fsync.NO) {
         markDurable(now, false);
       }

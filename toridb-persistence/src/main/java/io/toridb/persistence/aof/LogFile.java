@@ -32,11 +32,15 @@ public interface LogFile extends AutoCloseable {
     return new LogFile() {
       @Override
       public void write(ByteBuffer[] buffers, long position) throws IOException {
-        long pos = position;
+        // One gathering system call for all the buffers where the kernel takes them whole. The
+        // channel's position is only the writer's (reads of the file open channels of their own).
+        ch.position(position);
+        long left = 0;
         for (ByteBuffer b : buffers) {
-          while (b.hasRemaining()) {
-            pos += ch.write(b, pos);
-          }
+          left += b.remaining();
+        }
+        while (left > 0) {
+          left -= ch.write(buffers);
         }
       }
 

@@ -21,27 +21,40 @@ final class PendingBytes {
   /** Chunks kept for reuse after {@link #clear}: at most 8 MiB of direct memory stays allocated. */
   private static final int POOL = 32;
 
-  /** Each entry holds its bytes in [0, position). */
+  /** Each entry holds its bytes in [0, position): a chunk, the rest of one, or a large record. */
   private final List<ByteBuffer> entries = new ArrayList<>();
+
+  /** The chunks the entries use, each once, to go back to the pool. */
+  private final List<ByteBuffer> chunks = new ArrayList<>();
 
   private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
 
-  /** The chunk being filled, or null. */
+  /** The entry being filled (a chunk or what a large record left of one), or null. */
   private ByteBuffer tail;
 
   private long size;
+  private long memory;
   private int records;
 
   void add(byte[] record) {
     if (record.length >= OWN_ENTRY) {
       entries.add(ByteBuffer.wrap(record).position(record.length));
-      tail = null;
+      memory += record.length;
+      if (tail != null && tail.hasRemaining()) {
+        // The rest of the chunk takes the records after this one, as an entry after it.
+        tail = tail.slice(tail.position(), tail.remaining());
+        entries.add(tail);
+      } else {
+        tail = null;
+      }
     } else {
       int off = 0;
       while (off < record.length) {
         if (tail == null || !tail.hasRemaining()) {
-          tail = pool.isEmpty() ? ByteBuffer.allocateDirect(CHUNK) : pool.pop();
+          tail = newChunk();
+          chunks.add(tail);
           entries.add(tail);
+          memory += CHUNK;
         }
         int n = Math.min(tail.remaining(), record.length - off);
         tail.put(record, off, n);
@@ -50,6 +63,23 @@ final class PendingBytes {
     }
     size += record.length;
     records++;
+  }
+
+  private ByteBuffer newChunk() {
+    if (!pool.isEmpty()) {
+      return pool.pop();
+    }
+    try {
+      return ByteBuffer.allocateDirect(CHUNK);
+    } catch (OutOfMemoryError e) {
+      // Out of direct memory (MaxDirectMemorySize): the heap will do, at the price of a copy.
+      return ByteBuffer.allocate(CHUNK);
+    }
+  }
+
+  /** Bytes of memory the held bytes take: whole chunks and large records. */
+  long memory() {
+    return memory;
   }
 
   /** Bytes held. */
@@ -84,14 +114,16 @@ final class PendingBytes {
 
   /** Forgets every byte (they are on disk), keeping some chunks for reuse. */
   void clear() {
-    for (ByteBuffer e : entries) {
-      if (e.isDirect() && pool.size() < POOL) {
-        pool.push(e.clear());
+    for (ByteBuffer c : chunks) {
+      if (c.isDirect() && pool.size() < POOL) {
+        pool.push(c.clear());
       }
     }
+    chunks.clear();
     entries.clear();
     tail = null;
     size = 0;
+    memory = 0;
     records = 0;
   }
 }

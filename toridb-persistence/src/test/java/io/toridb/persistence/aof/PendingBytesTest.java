@@ -60,6 +60,33 @@ class PendingBytesTest {
     assertArrayEquals(fresh, concat(pending.from(0)));
   }
 
+  /**
+   * Large records between small ones: the small ones go on filling the chunk they started, after
+   * each large record, instead of taking a new chunk each time.
+   */
+  @Test
+  void smallRecordsBetweenLargeOnesShareTheirChunk() {
+    PendingBytes pending = new PendingBytes();
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    long large = 0;
+    for (int i = 0; i < 200; i++) {
+      byte[] big = new byte[PendingBytes.OWN_ENTRY];
+      Arrays.fill(big, (byte) i);
+      byte[] small = new byte[100];
+      Arrays.fill(small, (byte) -i);
+      pending.add(big);
+      pending.add(small);
+      expected.write(big, 0, big.length);
+      expected.write(small, 0, small.length);
+      large += big.length;
+    }
+    assertEquals(large + PendingBytes.CHUNK, pending.memory(), "one chunk for all the small ones");
+    assertArrayEquals(expected.toByteArray(), concat(pending.from(0)));
+    int from = PendingBytes.OWN_ENTRY + 100 + 7;
+    byte[] all = expected.toByteArray();
+    assertArrayEquals(Arrays.copyOfRange(all, from, all.length), concat(pending.from(from)));
+  }
+
   private static int size(Random random) {
     return switch (random.nextInt(10)) {
       case 0 -> PendingBytes.OWN_ENTRY + random.nextInt(3 * PendingBytes.CHUNK);
