@@ -91,6 +91,10 @@ public final class AofWriter implements Runnable {
   private volatile long durable;
   private volatile long written;
   private volatile String error;
+
+  /** Set by {@link #broken}: the error is for good. */
+  private volatile boolean broken;
+
   private volatile long size;
   private volatile long fsyncs;
 
@@ -250,12 +254,40 @@ public final class AofWriter implements Runnable {
 
   @Override
   public void run() {
+    while (true) {
+      try {
+        loop();
+        return;
+      } catch (RuntimeException | Error e) {
+        broken(e);
+      }
+    }
+  }
+
+  /**
+   * After a failure this class does not expect (a bug, or memory running out): the record being
+   * handled may be lost, so the log can no longer be trusted to hold every acknowledged write.
+   * Writes are refused from now on and nothing is retried; the replies still waiting for the disk
+   * are not sent. Reads go on, and a restart replays the log as it is on disk.
+   */
+  private void broken(Throwable e) {
+    if (!broken) {
+      log.error("The AOF writer failed; writes are refused until the server restarts", e);
+    } else {
+      log.debug("The AOF writer failed again", e);
+    }
+    broken = true;
+    error = "the append-only file writer failed (" + e + "); restart the server";
+    onStatus.accept(error);
+  }
+
+  private void loop() {
     int idle = 0;
     while (true) {
       boolean worked = drain();
       long now = System.currentTimeMillis();
       if (error != null) {
-        if (now >= retryAtMillis) {
+        if (!broken && now >= retryAtMillis) {
           retry(now);
         }
       } else if (!pending.isEmpty() || worked) {
@@ -432,6 +464,9 @@ public final class AofWriter implements Runnable {
   }
 
   private void fail(String what, IOException e) {
+    if (broken) {
+      return;
+    }
     String reason = e.getMessage() == null ? e.toString() : e.getMessage();
     if (error == null) {
       log.error(

@@ -2,6 +2,7 @@ package io.toridb.persistence.aof;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,7 +28,7 @@ class AofWriterTest {
   private AofWriter writer;
 
   /** A real file whose writes and forces fail on demand, a write failing halfway through. */
-  static final class FaultyFile implements LogFile {
+  static class FaultyFile implements LogFile {
     final LogFile real;
     final AtomicBoolean failWrites = new AtomicBoolean();
     final AtomicBoolean failForce = new AtomicBoolean();
@@ -270,6 +271,41 @@ class AofWriterTest {
     writer.close(5000);
     writer = null;
     assertEquals(expected, readBack(path));
+  }
+
+  /** A failure the writer does not expect must not end its thread silently. */
+  @Test
+  void anUnexpectedFailure_refusesWritesForGood_andNeverReleasesTheWaitingReply() throws Exception {
+    Path path = dir.resolve("u.aof");
+    AtomicBoolean explode = new AtomicBoolean();
+    FaultyFile file =
+        new FaultyFile(path) {
+          @Override
+          public void write(ByteBuffer[] buffers, long position) throws IOException {
+            if (explode.get()) {
+              throw new IllegalStateException("a bug");
+            }
+            super.write(buffers, position);
+          }
+        };
+    AtomicReference<String> status = new AtomicReference<>();
+    writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, status::set);
+    writer.start();
+    writer.append(record(0));
+    await(() -> writer.pendingRecords() == 0, "the first record is written");
+    explode.set(true);
+    writer.append(record(1));
+    AtomicBoolean released = new AtomicBoolean();
+    writer.deferUntilDurable(() -> released.set(true), false);
+    await(() -> status.get() != null, "the failure is reported");
+    assertTrue(status.get().contains("a bug"), status.get());
+    explode.set(false);
+    Thread.sleep(1500);
+    assertFalse(released.get(), "a reply was released for a write that may be lost");
+    assertNotNull(writer.error(), "the error is for good: no retry clears it");
+    writer.close(5000);
+    writer = null;
+    assertEquals(List.of("k0"), readBack(path));
   }
 
   @Test
