@@ -37,15 +37,13 @@ class AtomicityIT {
     server.close();
   }
 
-  private static String bulkValue(String reply) {
-    String[] lines = reply.split("\r\n");
-    return lines[lines.length - 1];
+  /** One step of a client's loop in {@link #storm}. */
+  private interface Step {
+    void run(RawClient r) throws Exception;
   }
 
-  @Test
-  void incrStorm_losesNoIncrement() throws Exception {
-    int clients = 8;
-    int each = 400;
+  /** Starts {@code clients} connections, each running {@code step} {@code each} times. */
+  private List<Future<?>> storm(int clients, int each, Step step) {
     List<Future<?>> done = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       done.add(
@@ -53,14 +51,31 @@ class AtomicityIT {
               () -> {
                 try (RawClient r = server.client()) {
                   for (int i = 0; i < each; i++) {
-                    r.call("INCR", "counter");
-                    r.call("HINCRBY", "h", "f", "1");
-                    r.call("ZINCRBY", "z", "1", "m");
+                    step.run(r);
                   }
                 }
                 return null;
               }));
     }
+    return done;
+  }
+
+  private static String bulkValue(String reply) {
+    String[] lines = reply.split("\r\n");
+    return lines[lines.length - 1];
+  }
+
+  @Test
+  void incrStorm_losesNoIncrement() throws Exception {
+    List<Future<?>> done =
+        storm(
+            8,
+            400,
+            r -> {
+              r.call("INCR", "counter");
+              r.call("HINCRBY", "h", "f", "1");
+              r.call("ZINCRBY", "z", "1", "m");
+            });
     for (Future<?> f : done) {
       f.get(60, TimeUnit.SECONDS);
     }
@@ -78,21 +93,7 @@ class AtomicityIT {
    */
   @Test
   void hotKeyStorm_withWholeKeyspaceCommandsAndSnapshots_allFinish() throws Exception {
-    int clients = 6;
-    int each = 500;
-    List<Future<?>> done = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      done.add(
-          pool.submit(
-              () -> {
-                try (RawClient r = server.client()) {
-                  for (int i = 0; i < each; i++) {
-                    r.call("HINCRBY", "hot", "f", "1");
-                  }
-                }
-                return null;
-              }));
-    }
+    List<Future<?>> done = storm(6, 500, r -> r.call("HINCRBY", "hot", "f", "1"));
     done.add(
         pool.submit(
             () -> {
