@@ -147,10 +147,10 @@ for (test, p), d in sorted(data.items(), key=lambda kv: (kv[0][1], kv[0][0])):
     print(f"{test:<14}{p:>3}{t:>10.0f}{r:>10.0f}{t/r:>7.2f}{med('tori',1):>9.3f}{med('redis',1):>10.3f}{med('tori',2):>9.3f}{med('redis',2):>10.3f}{med('tori',2)/med('redis',2):>6.2f}{med('tori',3):>10.2f}us{med('redis',3):>11.2f}us{med('tori',3)/med('redis',3):>7.2f}")
 # The two servers of a round ran back to back, so the ratio within each round shows the spread
 # that the medians hide.
-print(f"\nper-round tori/{ref} ratios, round 1 first, and their geometric mean: requests/s | CPU per request")
+print(f"\nper-round tori/{ref} ratios, round 1 first, and their geometric mean: requests/s | CPU per request | p99 latency")
 for (test, p), d in sorted(data.items(), key=lambda kv: (kv[0][1], kv[0][0])):
     line = f"{test:<14}{p:>3}"
-    for i in (0, 3):
+    for i in (0, 3, 2):
         ratios = [t[i] / r[i] for t, r in zip(d['tori'], d['redis'])]
         mean = statistics.geometric_mean(ratios)
         line += (" |" if i else "") + "".join(f" {x:.2f}" for x in ratios) + f"  ({mean:.3f})"
