@@ -1,8 +1,6 @@
 package io.toridb.core.command;
 
 import io.toridb.core.server.CountingThread;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -13,8 +11,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Implementation notes: the counts form buckets of 128 sub-buckets each; bucket b holds values
  * of [2^(b+7), 2^(b+8)) in steps of 2^b (bucket 0 also holds 0..127 in steps of 1). Workers record
  * concurrently, so each {@link CountingThread} counts in an array of its own (made on its first
- * call), with plain reads and ordered stores as {@link io.toridb.core.server.Counter} does, and
- * other threads share one array updated atomically; a read sums them.
+ * call) and other threads share one, all through {@link CountingThread#add} as {@link
+ * io.toridb.core.server.Counter} does; a read sums them.
  */
 public final class LatencyHistogram {
   /** Values are clamped to this range, as Redis clamps them. */
@@ -26,8 +24,6 @@ public final class LatencyHistogram {
   private static final int SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_COUNT_MAGNITUDE;
   private static final long SUB_BUCKET_MASK = (2L * SUB_BUCKET_HALF_COUNT) - 1;
   static final int COUNTS_LEN = (bucketsFor(HIGHEST) + 1) * SUB_BUCKET_HALF_COUNT;
-
-  private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
 
   /** Counts by {@link CountingThread#currentSlot}. */
   private final AtomicReferenceArray<long[]> slots =
@@ -77,12 +73,7 @@ public final class LatencyHistogram {
       slots.compareAndSet(slot, null, new long[COUNTS_LEN]);
       counts = slots.get(slot);
     }
-    int i = countsIndex(v);
-    if (slot == 0) {
-      COUNTS.getAndAdd(counts, i, 1L);
-    } else {
-      COUNTS.setRelease(counts, i, counts[i] + 1);
-    }
+    CountingThread.add(counts, countsIndex(v), 1, slot != 0);
   }
 
   /**
@@ -97,7 +88,7 @@ public final class LatencyHistogram {
       long[] slot = slots.get(s);
       if (slot != null) {
         for (int i = 0; i < COUNTS_LEN; i++) {
-          long n = (long) COUNTS.getVolatile(slot, i);
+          long n = CountingThread.read(slot, i);
           counts[i] += n;
           total += n;
         }

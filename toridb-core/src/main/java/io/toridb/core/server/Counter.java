@@ -1,8 +1,5 @@
 package io.toridb.core.server;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
  * A statistics counter (commands processed, keyspace hits, a command's calls) that the worker
  * threads add to without contending: each {@link CountingThread} adds to a cell of its own, alone
@@ -21,8 +18,6 @@ public final class Counter {
   /** Longs per cell: 128 bytes, so that two cells never share a pair of adjacent cache lines. */
   private static final int STRIDE = 16;
 
-  private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
-
   /** Cell {@code s} at index {@code s * STRIDE}; cell 0 is shared by threads without one. */
   private volatile long[] cells;
 
@@ -38,14 +33,8 @@ public final class Counter {
     if (c == null) {
       c = makeCells();
     }
-    int i = CountingThread.currentSlot() * STRIDE;
-    if (i == 0) {
-      CELLS.getAndAdd(c, 0, n);
-    } else {
-      // Only this thread writes the cell. The release store keeps what the caller did before
-      // (a map update between two counts) visible before the count is.
-      CELLS.setRelease(c, i, c[i] + n);
-    }
+    int slot = CountingThread.currentSlot();
+    CountingThread.add(c, slot * STRIDE, n, slot != 0);
   }
 
   public long sum() {
@@ -62,7 +51,7 @@ public final class Counter {
     long[] c = cells;
     long sum = 0;
     for (int i = 0; c != null && i < c.length; i += STRIDE) {
-      sum += (long) CELLS.getVolatile(c, i);
+      sum += CountingThread.read(c, i);
     }
     return sum;
   }

@@ -1,6 +1,8 @@
 package io.toridb.core.server;
 
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
@@ -11,6 +13,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 public class CountingThread extends FastThreadLocalThread {
   /** Cells a counter keeps for counting threads, besides the shared one. */
   public static final int SLOTS = 8;
+
+  private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
   /** Which cells are taken by a running thread (1) or free (0); index 0 is cell 1. */
   private static final AtomicIntegerArray taken = new AtomicIntegerArray(SLOTS);
@@ -39,6 +43,26 @@ public class CountingThread extends FastThreadLocalThread {
    */
   public static int currentSlot() {
     return Thread.currentThread() instanceof CountingThread t ? t.slot : 0;
+  }
+
+  /**
+   * Adds {@code n} to {@code counts[i]}, which is the calling thread's own when {@code own} (it got
+   * a cell, {@link #currentSlot} above 0) and shared otherwise. Its own it adds to with a plain
+   * read and a release store, no atomic instruction: only it writes there, and the release keeps
+   * what the caller did before (a map update between two counts) visible before the count is. A
+   * shared one it adds to atomically.
+   */
+  public static void add(long[] counts, int i, long n, boolean own) {
+    if (own) {
+      LONGS.setRelease(counts, i, counts[i] + n);
+    } else {
+      LONGS.getAndAdd(counts, i, n);
+    }
+  }
+
+  /** Reads {@code counts[i]} as {@link #add} leaves it, whichever thread added. */
+  public static long read(long[] counts, int i) {
+    return (long) LONGS.getVolatile(counts, i);
   }
 
   private static int acquire() {
