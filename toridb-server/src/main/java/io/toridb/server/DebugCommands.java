@@ -122,6 +122,7 @@ final class DebugCommands {
         protocol(ctx, argv[2]);
       }
       case "RELOAD" -> reload(ctx, argv);
+      case "LOADAOF" -> loadAof(ctx);
       case "CHANGE-REPL-ID", "SET-SKIP-CHECKSUM-VALIDATION", "SET-DISABLE-DENY-SCRIPTS" -> {
         // Nothing in ToriDB depends on these switches.
         require(sub.equals("CHANGE-REPL-ID") ? argc == 2 : argc == 3, argv);
@@ -171,6 +172,56 @@ final class DebugCommands {
       throw new CommandException("ERR Error trying to load the RDB dump");
     }
     log.warn("DB reloaded by DEBUG RELOAD");
+    ctx.out().ok();
+  }
+
+  /**
+   * DEBUG LOADAOF: as Redis, once every write so far is in the log, empties the data set and loads
+   * the log back from disk; with the log off, the files BGREWRITEAOF (or a run with the log on)
+   * left. DEBUG holds every key lock, and the server counts as loading meanwhile. Refused while a
+   * rewrite of the log runs. Where Redis exits when the load fails, this replies an error and keeps
+   * what was loaded.
+   */
+  private void loadAof(CommandContext ctx) {
+    io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
+    if ((aof != null && aof.rewriting()) || server.rewritingWhileOff() != null) {
+      throw new CommandException(io.toridb.persistence.aof.AppendOnlyFile.ALREADY_REWRITING);
+    }
+    io.toridb.persistence.aof.AppendOnlyFile files = aof;
+    if (files == null) {
+      java.nio.file.Path dir = java.nio.file.Path.of(ctx.server().config().text("dir"));
+      if (!io.toridb.persistence.aof.AppendOnlyFile.exists(ctx.server(), dir)) {
+        throw new CommandException(
+            "ERR There is no append-only file to load (appendonly is no and "
+                + ctx.server().config().text("appenddirname")
+                + " holds no manifest)");
+      }
+      try {
+        files = io.toridb.persistence.aof.AppendOnlyFile.open(ctx.server(), dir, false);
+      } catch (java.io.IOException e) {
+        throw new CommandException("ERR Error loading the append only file: " + e.getMessage());
+      }
+    }
+    io.toridb.persistence.snapshot.Snapshots snapshots = server.snapshots();
+    snapshots.cancelScans("DEBUG LOADAOF replaces the data set");
+    ctx.server().loading(true);
+    try {
+      io.toridb.core.keyspace.Keyspace keyspace = ctx.keyspace();
+      for (int i = 0; i < keyspace.databaseCount(); i++) {
+        ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
+        keyspace.db(i).clear();
+      }
+      files.reload();
+    } catch (java.io.IOException | RuntimeException e) {
+      log.warn("DEBUG LOADAOF: {}", e.getMessage());
+      throw new CommandException("ERR Error loading the append only file: " + e.getMessage());
+    } finally {
+      ctx.server().loading(false);
+      if (files != aof) {
+        files.release();
+      }
+    }
+    log.warn("Append Only File loaded by DEBUG LOADAOF");
     ctx.out().ok();
   }
 
@@ -371,6 +422,8 @@ final class DebugCommands {
         "    unit tests to simulate Redis errors.",
         "LOG <message>",
         "    Write <message> to the server log.",
+        "LOADAOF",
+        "    Flush the AOF buffers on disk and reload the AOF in memory.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
         "PROTOCOL <type>",

@@ -282,10 +282,13 @@ final class InfoCommand {
     out.field("rdb_last_load_keys_expired", snapshots.lastLoadKeysExpired());
     out.field("rdb_last_load_keys_loaded", snapshots.lastLoadKeysLoaded());
     out.field("aof_enabled", aof != null ? 1 : 0);
-    out.field("aof_rewrite_in_progress", aof != null && aof.rewriting() ? 1 : 0);
+    io.toridb.persistence.aof.AppendOnlyFile rewritten =
+        aof != null ? aof : server.rewritingWhileOff();
+    out.field("aof_rewrite_in_progress", rewritten != null && rewritten.rewriting() ? 1 : 0);
     out.field("aof_rewrite_scheduled", snapshots.rewriteScheduled() ? 1 : 0);
     out.field("aof_last_rewrite_time_sec", aof == null ? -1 : aof.lastRewriteSeconds());
-    out.field("aof_current_rewrite_time_sec", aof == null ? -1 : aof.currentRewriteSeconds());
+    out.field(
+        "aof_current_rewrite_time_sec", rewritten == null ? -1 : rewritten.currentRewriteSeconds());
     out.field("aof_last_bgrewrite_status", aof == null ? "ok" : aof.lastRewriteStatus());
     out.field("aof_rewrites", aof == null ? 0 : aof.rewrites());
     out.field(

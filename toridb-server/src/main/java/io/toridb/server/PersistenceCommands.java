@@ -11,7 +11,6 @@ import io.toridb.core.command.CommandException;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
-import io.toridb.persistence.aof.AppendOnlyFile;
 import io.toridb.persistence.snapshot.Snapshots;
 
 /**
@@ -59,16 +58,9 @@ final class PersistenceCommands {
 
   /** BGREWRITEAOF */
   void bgrewriteaof(CommandContext ctx, byte[][] argv) {
-    AppendOnlyFile aof = server.aof();
-    if (aof == null) {
-      throw new CommandException(
-          "ERR The append-only file is off (appendonly no): there is nothing to rewrite");
-    }
     boolean[] scheduled = {false};
     String error =
-        server
-            .snapshots()
-            .rewriteLog(new ToriServer.AofRewriter(aof), ctx.inTransaction(), scheduled);
+        server.snapshots().rewriteLog(server.logRewriter(), ctx.inTransaction(), scheduled);
     if (error != null) {
       throw new CommandException(error);
     }

@@ -102,15 +102,77 @@ public final class ToriServer {
     }
   }
 
+  /** BGREWRITEAOF's rewriter: of the running log, or of the files on disk while the log is off. */
+  Snapshots.LogRewriter logRewriter() {
+    io.toridb.persistence.aof.AppendOnlyFile a = aof;
+    return a != null ? new AofRewriter(a) : offRewriter;
+  }
+
+  /** The log directory while BGREWRITEAOF rewrites it with the log off, else null. */
+  private final java.util.concurrent.atomic.AtomicReference<
+          io.toridb.persistence.aof.AppendOnlyFile>
+      rewritingWhileOff = new java.util.concurrent.atomic.AtomicReference<>();
+
+  /** The log directory while BGREWRITEAOF rewrites it with the log off, else null (for INFO). */
+  io.toridb.persistence.aof.AppendOnlyFile rewritingWhileOff() {
+    return rewritingWhileOff.get();
+  }
+
+  /**
+   * BGREWRITEAOF with appendonly no, as in Redis 7: the data set is written into a new base in the
+   * log directory (which DEBUG LOADAOF, or a start with appendonly yes, then loads).
+   */
+  private final Snapshots.LogRewriter offRewriter =
+      new Snapshots.LogRewriter() {
+        @Override
+        public boolean rewriting() {
+          return rewritingWhileOff.get() != null;
+        }
+
+        @Override
+        public String rewrite(String why) {
+          return rewriteWhileOff();
+        }
+
+        @Override
+        public void rewriteIfGrown() {
+          // No log grows while it is off.
+        }
+      };
+
+  private synchronized String rewriteWhileOff() {
+    if (aof != null) {
+      return aof.rewrite("BGREWRITEAOF");
+    }
+    if (rewritingWhileOff.get() != null) {
+      return io.toridb.persistence.aof.AppendOnlyFile.ALREADY_REWRITING;
+    }
+    io.toridb.persistence.aof.AppendOnlyFile files;
+    try {
+      files =
+          io.toridb.persistence.aof.AppendOnlyFile.open(
+              context, Path.of(config.text("dir")), false);
+    } catch (java.io.IOException e) {
+      log.warn("Can't rewrite the append-only file: {}", e.getMessage());
+      return io.toridb.persistence.aof.AppendOnlyFile.CANNOT_REWRITE;
+    }
+    rewritingWhileOff.set(files);
+    try {
+      files.rewriteWhileOff(failure -> rewritingWhileOff.compareAndSet(files, null));
+      return null;
+    } catch (java.io.IOException | RuntimeException e) {
+      rewritingWhileOff.set(null);
+      files.release();
+      log.warn("Can't rewrite the append-only file: {}", e.getMessage());
+      return io.toridb.persistence.aof.AppendOnlyFile.CANNOT_REWRITE;
+    }
+  }
+
   public ToriServer(Config config) {
     this.config = config;
     this.context = new ServerContext(config);
     this.snapshots = new Snapshots(context);
-    snapshots.logRewriter(
-        () -> {
-          io.toridb.persistence.aof.AppendOnlyFile a = aof;
-          return a == null ? null : new AofRewriter(a);
-        });
+    snapshots.logRewriter(this::logRewriter);
     context.afterFlushAll(snapshots::afterFlushAll);
     CoreCommands.registerAll(context.commands());
     DumpCommands.register(context.commands());
@@ -226,8 +288,8 @@ public final class ToriServer {
 
   /**
    * CONFIG SET appendonly: "no" stops logging (the files stay, as in Redis); "yes" while running
-   * would need a rewrite of the current data into a new base, which is not available, so it is
-   * refused. Null when the log follows the setting.
+   * starts a new log from a rewrite of the current data (see {@link
+   * io.toridb.persistence.aof.AppendOnlyFile#startNew}). Null when the log follows the setting.
    */
   private synchronized String onAppendOnlyChange() {
     io.toridb.persistence.aof.AppendOnlyFile current = aof;
@@ -240,11 +302,42 @@ public final class ToriServer {
       current.close();
       aof = null;
       log.info("Append-only file turned off by CONFIG SET");
-    } else if (wanted && current == null && boundPort != 0 && !context.loading()) {
-      return "Turning the append-only file on at run time needs a rewrite of the data set, which"
-          + " this version cannot do; set appendonly yes in the configuration and restart";
+    } else if (wanted && current == null && boundPort != 0) {
+      if (rewritingWhileOff.get() != null) {
+        return "A rewrite of the append-only file (BGREWRITEAOF) is running; try again when it is"
+            + " done";
+      }
+      io.toridb.persistence.aof.AppendOnlyFile started = null;
+      try {
+        started =
+            io.toridb.persistence.aof.AppendOnlyFile.open(
+                context, Path.of(config.text("dir")), false);
+        io.toridb.persistence.aof.AppendOnlyFile log = started;
+        aof = log;
+        log.startNew(failure -> offAfterFailedStart(log, failure));
+      } catch (java.io.IOException | RuntimeException e) {
+        aof = null;
+        if (started != null) {
+          started.close();
+        }
+        log.warn("Could not turn the append-only file on: {}", e.getMessage());
+        return "Could not turn the append-only file on: " + e.getMessage();
+      }
     }
     return null;
+  }
+
+  /**
+   * The rewrite that starts a log at run time failed: the log is off again, as the setting says,
+   * and a later CONFIG SET appendonly yes tries anew (Redis instead retries by itself).
+   */
+  private synchronized void offAfterFailedStart(
+      io.toridb.persistence.aof.AppendOnlyFile failed, String why) {
+    if (aof == failed) {
+      aof = null;
+      config.require("appendonly").set("no");
+      log.warn("The append-only file stays off: writing its first base failed ({})", why);
+    }
   }
 
   /** The append-only log, or null when appendonly is no. */

@@ -156,7 +156,7 @@ class DebugCommandsIT {
           "-ERR unknown subcommand or wrong number of arguments for 'sleep'. Try DEBUG HELP.\r\n",
           c.call("DEBUG", "sleep"));
       assertEquals("-ERR wrong number of arguments for 'debug' command\r\n", c.call("DEBUG"));
-      assertTrue(c.call("DEBUG", "HELP").startsWith("*45\r\n+DEBUG <subcommand>"));
+      assertTrue(c.call("DEBUG", "HELP").startsWith("*47\r\n+DEBUG <subcommand>"));
     }
   }
 

@@ -1,28 +1,183 @@
 package io.toridb.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** BGREWRITEAOF and CONFIG SET appendonly: their refusals, and the server answering after them. */
+/**
+ * BGREWRITEAOF, CONFIG SET appendonly and DEBUG LOADAOF: the log turned off and on at run time, a
+ * rewrite with the log off, reloading the log from disk, and their refusals.
+ */
 class PersistenceCommandsIT {
+  private static final String STARTED = "+Background append only file rewriting started\r\n";
+
   @Test
-  void bgrewriteaof_withoutTheLog_isRefused() throws Exception {
+  void bgrewriteaof_withTheLogOff_writesABaseThatDebugLoadaofLoads() throws Exception {
     try (TestServer server = TestServer.start(cfg -> cfg.require("appendonly").set("no"));
         RawClient c = server.client()) {
       assertEquals(
-          "-ERR The append-only file is off (appendonly no): there is nothing to rewrite\r\n",
-          c.call("BGREWRITEAOF"));
-      assertEquals(
           "-ERR wrong number of arguments for 'bgrewriteaof' command\r\n",
           c.call("BGREWRITEAOF", "now"));
-      // Turning the log on at run time needs a rewrite of the data first: refused, nothing changes.
-      assertTrue(
-          c.call("CONFIG", "SET", "appendonly", "yes")
-              .startsWith("-ERR CONFIG SET failed (possibly related to argument 'appendonly')"));
+      fill(c);
+      String digest = c.call("DEBUG", "DIGEST");
+      assertEquals(STARTED, c.call("BGREWRITEAOF"));
+      awaitRewrite(c);
       assertTrue(c.call("INFO", "persistence").contains("aof_enabled:0"));
+      List<String> manifest = Files.readAllLines(manifestFile(server));
+      assertEquals(2, manifest.size(), manifest.toString());
+      assertTrue(manifest.get(0).endsWith("type b"), manifest.toString());
+      assertTrue(manifest.get(1).endsWith("type i"), manifest.toString());
+
+      // Writes after the rewrite are not logged: the log is off.
+      assertEquals("+OK\r\n", c.call("SET", "later", "x"));
+      assertEquals("+OK\r\n", c.call("DEBUG", "LOADAOF"));
+      assertEquals(digest, c.call("DEBUG", "DIGEST"));
+      assertEquals(":0\r\n", c.call("EXISTS", "later"));
+      assertTtlBetween(c.call("TTL", "expiring"), 90, 100);
+      assertEquals(":-1\r\n", c.call("TTL", "counter"));
+
+      // A second rewrite replaces the first base.
+      assertEquals("+OK\r\n", c.call("SET", "later", "y"));
+      assertEquals(STARTED, c.call("BGREWRITEAOF"));
+      awaitRewrite(c);
+      assertEquals("+OK\r\n", c.call("FLUSHALL"));
+      assertEquals("+OK\r\n", c.call("DEBUG", "LOADAOF"));
+      assertEquals("$1\r\ny\r\n", c.call("GET", "later"));
+      try (var files = Files.list(manifestFile(server).getParent())) {
+        assertEquals(
+            3,
+            files.filter(p -> p.getFileName().toString().startsWith("appendonly.aof")).count(),
+            "the manifest, one base and one incremental file");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"always", "everysec", "no"})
+  void debugLoadaof_withTheLogOn_reloadsEveryWrite_andLogsNothingTwice(String fsync)
+      throws Exception {
+    TestServer first =
+        TestServer.start(
+            cfg -> {
+              cfg.require("appendfsync").set(fsync);
+              cfg.require("auto-aof-rewrite-percentage").set("0");
+            });
+    String digest;
+    try (RawClient c = first.client()) {
+      fill(c);
+      digest = c.call("DEBUG", "DIGEST");
+      assertEquals("+OK\r\n", c.call("DEBUG", "LOADAOF"));
+      assertEquals(digest, c.call("DEBUG", "DIGEST"));
+      assertTtlBetween(c.call("TTL", "expiring"), 90, 100);
+      // Every write is in the file once DEBUG LOADAOF has run; the size counts what is written.
+      String size = field(c.call("INFO", "persistence"), "aof_current_size");
+      assertEquals("+OK\r\n", c.call("DEBUG", "LOADAOF"));
+      assertEquals(digest, c.call("DEBUG", "DIGEST"));
+      // Replaying the log appended nothing to it.
+      assertEquals(size, field(c.call("INFO", "persistence"), "aof_current_size"));
+      assertTrue(c.call("INFO", "persistence").contains("loading:0"));
+      // Writes still go to the log after a reload.
+      assertEquals(":11\r\n", c.call("INCR", "counter"));
+      digest = c.call("DEBUG", "DIGEST");
+    }
+    first.server.shutdown();
+    try (TestServer second = TestServer.start(cfg -> cfg.require("dir").set(first.dir.toString()));
+        RawClient c = second.client()) {
+      assertEquals(digest, c.call("DEBUG", "DIGEST"));
+    }
+  }
+
+  @Test
+  void debugLoadaof_withoutAnyLog_isRefused_andKeepsTheData() throws Exception {
+    try (TestServer server = TestServer.start(cfg -> cfg.require("appendonly").set("no"));
+        RawClient c = server.client()) {
+      assertEquals("+OK\r\n", c.call("SET", "a", "1"));
+      assertEquals(
+          "-ERR There is no append-only file to load (appendonly is no and appendonlydir holds no"
+              + " manifest)\r\n",
+          c.call("DEBUG", "LOADAOF"));
+      assertEquals("$1\r\n1\r\n", c.call("GET", "a"));
+    }
+  }
+
+  @Test
+  void debugLoadaof_ofADamagedLog_answersAnError_andTheServerGoesOn() throws Exception {
+    try (TestServer server = TestServer.start(cfg -> cfg.require("appendonly").set("no"));
+        RawClient c = server.client()) {
+      fill(c);
+      assertEquals(STARTED, c.call("BGREWRITEAOF"));
+      awaitRewrite(c);
+      Path base = server.dir.resolve("appendonlydir").resolve(baseName(server));
+      byte[] bytes = Files.readAllBytes(base);
+      bytes[bytes.length / 2] ^= 0x40;
+      Files.write(base, bytes);
+      String reply = c.call("DEBUG", "LOADAOF");
+      assertTrue(reply.startsWith("-ERR Error loading the append only file: Bad AOF: "), reply);
+      assertTrue(reply.contains(" at offset "), reply);
+      assertTrue(c.call("INFO", "persistence").contains("loading:0"));
       assertEquals("+PONG\r\n", c.call("PING"));
+      assertEquals("+OK\r\n", c.call("SET", "after", "1"));
+    }
+  }
+
+  @Test
+  void configSetAppendonlyYes_startsALogOfTheDataSet_thatARestartLoads() throws Exception {
+    TestServer first = TestServer.start(cfg -> cfg.require("appendonly").set("no"));
+    String digest;
+    try (RawClient c = first.client()) {
+      fill(c);
+      assertTrue(c.call("INFO", "persistence").contains("aof_enabled:0"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "yes"));
+      assertTrue(c.call("INFO", "persistence").contains("aof_enabled:1"));
+      // Writes from the moment the log was turned on are logged, during the rewrite and after.
+      assertEquals("+OK\r\n", c.call("SET", "during", "1"));
+      awaitRewrite(c);
+      String info = c.call("INFO", "persistence");
+      assertTrue(info.contains("aof_last_bgrewrite_status:ok"), info);
+      assertNotEquals("0", field(info, "aof_base_size"), info);
+      assertEquals(":4\r\n", c.call("RPUSH", "list", "d"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "yes"), "already on");
+      digest = c.call("DEBUG", "DIGEST");
+      assertEquals("+OK\r\n", c.call("DEBUG", "LOADAOF"));
+      assertEquals(digest, c.call("DEBUG", "DIGEST"));
+    }
+    first.server.shutdown();
+    try (TestServer second = TestServer.start(cfg -> cfg.require("dir").set(first.dir.toString()));
+        RawClient c = second.client()) {
+      assertEquals(digest, c.call("DEBUG", "DIGEST"));
+      assertEquals("$1\r\n1\r\n", c.call("GET", "during"));
+    }
+  }
+
+  @Test
+  void configSetAppendonlyYes_replacesTheFilesOfAnEarlierLog() throws Exception {
+    TestServer first = TestServer.start();
+    String digest;
+    try (RawClient c = first.client()) {
+      assertEquals("+OK\r\n", c.call("SET", "stale", "1"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "no"));
+      // Not logged: the files now lag behind the data set.
+      assertEquals(":1\r\n", c.call("DEL", "stale"));
+      assertEquals("+OK\r\n", c.call("SET", "fresh", "2"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "yes"));
+      awaitRewrite(c);
+      digest = c.call("DEBUG", "DIGEST");
+      assertEquals("+OK\r\n", c.call("DEBUG", "LOADAOF"));
+      assertEquals(":0\r\n", c.call("EXISTS", "stale"));
+      assertEquals(digest, c.call("DEBUG", "DIGEST"));
+    }
+    first.server.shutdown();
+    try (TestServer second = TestServer.start(cfg -> cfg.require("dir").set(first.dir.toString()));
+        RawClient c = second.client()) {
+      assertEquals(":0\r\n", c.call("EXISTS", "stale"));
+      assertEquals("$1\r\n2\r\n", c.call("GET", "fresh"));
     }
   }
 
@@ -31,12 +186,82 @@ class PersistenceCommandsIT {
     try (TestServer server = TestServer.start();
         RawClient c = server.client()) {
       assertEquals("+OK\r\n", c.call("SET", "a", "1"));
-      assertEquals("+Background append only file rewriting started\r\n", c.call("BGREWRITEAOF"));
+      assertEquals(STARTED, c.call("BGREWRITEAOF"));
       assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "no"));
       assertTrue(c.call("INFO", "persistence").contains("aof_enabled:0"));
       assertEquals("+OK\r\n", c.call("SET", "a", "2"));
       assertEquals("$1\r\n2\r\n", c.call("GET", "a"));
       assertEquals("+PONG\r\n", c.call("PING"));
     }
+  }
+
+  @Test
+  void aofUseRdbPreamble_isAccepted() throws Exception {
+    try (TestServer server = TestServer.start();
+        RawClient c = server.client()) {
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "aof-use-rdb-preamble", "no"));
+      assertEquals(
+          "*2\r\n$20\r\naof-use-rdb-preamble\r\n$2\r\nno\r\n",
+          c.call("CONFIG", "GET", "aof-use-rdb-preamble"));
+      assertTrue(
+          c.call("CONFIG", "SET", "aof-use-rdb-preamble", "maybe")
+              .startsWith("-ERR CONFIG SET failed (possibly related to argument"));
+    }
+  }
+
+  /** Keys of several types, one with an expiry, one written by a transaction. */
+  private static void fill(RawClient c) throws Exception {
+    assertEquals("+OK\r\n", c.call("SET", "plain", "v"));
+    assertEquals("+OK\r\n", c.call("SET", "expiring", "v", "EX", "100"));
+    assertEquals("+OK\r\n", c.call("SET", "counter", "7"));
+    assertEquals(":10\r\n", c.call("INCRBY", "counter", "3"));
+    assertEquals(":3\r\n", c.call("RPUSH", "list", "a", "b", "c"));
+    assertEquals(":2\r\n", c.call("HSET", "hash", "f", "1", "g", "2"));
+    assertEquals(":2\r\n", c.call("ZADD", "zset", "1", "a", "2.5", "b"));
+    assertEquals(":2\r\n", c.call("SADD", "set", "x", "y"));
+    assertEquals("+OK\r\n", c.call("SELECT", "3"));
+    assertEquals("+OK\r\n", c.call("MULTI"));
+    assertEquals("+QUEUED\r\n", c.call("SET", "in-db-3", "v"));
+    assertEquals("+QUEUED\r\n", c.call("LPUSH", "list3", "z"));
+    assertEquals("*2\r\n+OK\r\n:1\r\n", c.call("EXEC"));
+    assertEquals("+OK\r\n", c.call("SELECT", "0"));
+  }
+
+  private static void awaitRewrite(RawClient c) throws Exception {
+    for (int i = 0; i < 500; i++) {
+      if (c.call("INFO", "persistence").contains("aof_rewrite_in_progress:0")) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the rewrite did not finish in 10 s");
+  }
+
+  private static Path manifestFile(TestServer server) {
+    return server.dir.resolve("appendonlydir").resolve("appendonly.aof.manifest");
+  }
+
+  private static String baseName(TestServer server) throws Exception {
+    for (String line : Files.readAllLines(manifestFile(server))) {
+      if (line.endsWith("type b")) {
+        return line.split(" ")[1];
+      }
+    }
+    throw new AssertionError("no base in the manifest");
+  }
+
+  private static String field(String info, String name) {
+    for (String line : info.split("\r\n")) {
+      if (line.startsWith(name + ":")) {
+        return line.substring(name.length() + 1);
+      }
+    }
+    throw new AssertionError("no " + name + " in " + info);
+  }
+
+  private static void assertTtlBetween(String reply, int low, int high) {
+    assertTrue(reply.startsWith(":"), reply);
+    int ttl = Integer.parseInt(reply.substring(1).trim());
+    assertTrue(ttl >= low && ttl <= high, reply);
   }
 }

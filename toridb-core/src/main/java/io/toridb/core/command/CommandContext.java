@@ -34,6 +34,12 @@ public final class CommandContext {
   /** The session's open BEGIN transaction, whose private view the command runs on; or null. */
   private io.toridb.core.transaction.StagedTransaction staged;
 
+  /**
+   * Applying writes read back from the log: their effects are already logged, so they are not
+   * handed to the propagation sink again (which, with the log running, would append them twice).
+   */
+  private boolean replaying;
+
   /** Effects of the EXEC being run, propagated as one unit at its end; null outside EXEC. */
   private java.util.List<io.toridb.core.propagation.PropagationSink.Effect> transactionEffects;
 
@@ -247,6 +253,10 @@ public final class CommandContext {
   }
 
   /** Starts collecting the effects of an EXEC. */
+  void replaying(boolean replaying) {
+    this.replaying = replaying;
+  }
+
   void beginTransactionEffects() {
     transactionEffects = new java.util.ArrayList<>();
   }
@@ -266,6 +276,9 @@ public final class CommandContext {
    * as Redis does not wrap it in MULTI/EXEC).
    */
   void propagateUnit(java.util.List<io.toridb.core.propagation.PropagationSink.Effect> effects) {
+    if (replaying) {
+      return;
+    }
     if (effects.size() == 1) {
       server.propagation().propagate(effects.get(0).db(), effects.get(0).argv());
     } else if (!effects.isEmpty()) {
@@ -328,6 +341,9 @@ public final class CommandContext {
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */
   public void propagate(byte[][] argv) {
+    if (replaying) {
+      return;
+    }
     if (staged != null) {
       staged.effect(session.db(), argv);
       return;

@@ -277,8 +277,9 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
 
   /**
    * Applies one write read back from the append-only file, for {@code session} (whose database says
-   * where): the handler runs with its keys locked, its reply discarded. Skips every client check,
-   * LOADING included. Returns the error reply, or null when it applied.
+   * where): the handler runs with its keys locked, its reply discarded and its effects not logged
+   * again. Skips every client check, LOADING included. Returns the error reply, or null when it
+   * applied.
    */
   public String replay(ClientSession session, byte[][] argv, ByteBuf scratch) {
     CommandSpec spec = server.commands().lookup(argv[0]);
@@ -294,6 +295,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     ctx.begin(session, System.currentTimeMillis());
     ctx.command(spec, argv);
     CommandContext previous = CommandContext.enter(ctx);
+    ctx.replaying(true);
     try {
       if (server.loading()) {
         // While loading no client command touches a key (they get -LOADING), so the replay
@@ -303,6 +305,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
         invokeLocked(spec, argv);
       }
     } finally {
+      ctx.replaying(false);
       CommandContext.leave(previous);
       out.reset(null, 2);
     }

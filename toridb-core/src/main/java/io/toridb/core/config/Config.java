@@ -377,6 +377,8 @@ public final class Config {
     c.add(
         Directive.memory("auto-aof-rewrite-min-size", 64L * 1024 * 1024, 0, Long.MAX_VALUE, true));
     c.add(Directive.bool("aof-load-truncated", true, true));
+    // Accepted for Redis configuration files: a rewritten base is always log records here.
+    c.add(Directive.bool("aof-use-rdb-preamble", true, true));
     c.add(Directive.bool("lazyfree-lazy-user-del", false, true));
     c.add(Directive.bool("lazyfree-lazy-user-flush", false, true));
     c.add(Directive.integer("lfu-log-factor", 10, 0, maxInt, true));

@@ -54,8 +54,9 @@ final class AofRewrite {
   static final String TEMP_PREFIX = "temp-rewrite-";
 
   /**
-   * Starts a rewrite; returns once the cut is made and the background part runs. Throws if the
-   * first step fails (nothing changed then, except perhaps an empty incremental file listed).
+   * Starts a rewrite of the running log, whose writer goes on in a new incremental file from the
+   * cut; returns once the background part runs. Throws if the first step fails (nothing changed
+   * then, except perhaps an empty incremental file listed).
    */
   static void start(
       io.toridb.core.server.ServerContext server,
@@ -67,11 +68,8 @@ final class AofRewrite {
       KeyEncoder encoder,
       Done done)
       throws IOException {
-    long seq = 1;
-    for (AofManifest.Part p : manifest.parts()) {
-      seq = Math.max(seq, p.seq() + 1);
-    }
-    String incrName = baseName + "." + seq + ".incr.aof";
+    long seq = nextSeq(manifest);
+    String incrName = incrName(baseName, seq);
     Path incr = directory.resolve(incrName);
     Files.deleteIfExists(incr);
     Files.createFile(incr);
@@ -82,22 +80,102 @@ final class AofRewrite {
 
     LogFile next = LogFile.open(incr);
     CompletableFuture<String> switched = new CompletableFuture<>();
-    long cutSeq = seq;
-    // The cut takes every key lock, so it runs on the rewrite's own thread: the caller may hold
-    // key locks (BGREWRITEAOF inside EXEC), and a transaction it is part of must have logged all
-    // its writes before the cut.
+    Runnable atCut = () -> writer.switchTo(next, switched::complete);
+    Runnable notCut =
+        () -> {
+          closeQuietly(next);
+          switched.complete("not switched");
+        };
+    run(
+        server,
+        new Plan(directory, baseName, manifestFile, withIncr, incrName, seq),
+        atCut,
+        notCut,
+        switched,
+        encoder,
+        done);
+  }
+
+  /**
+   * Starts a rewrite that begins a new log instead of compacting a running one: the log is off (so
+   * the files the manifest lists, if any, are not the current data) and the base, with the new
+   * incremental file {@link #incrName}{@code (baseName, nextSeq(manifest))} that the caller
+   * created, becomes the whole log. The manifest is replaced only once the base is complete, so a
+   * crash before that leaves the previous files as they were. {@code atCut} runs at the cut with
+   * every key lock held (a new writer starting to take the writes, or nothing). On failure the
+   * caller removes the incremental file.
+   */
+  static void startFresh(
+      io.toridb.core.server.ServerContext server,
+      Path directory,
+      String baseName,
+      Path manifestFile,
+      AofManifest manifest,
+      Runnable atCut,
+      KeyEncoder encoder,
+      Done done) {
+    long seq = nextSeq(manifest);
+    run(
+        server,
+        new Plan(directory, baseName, manifestFile, manifest, incrName(baseName, seq), seq),
+        atCut,
+        () -> {},
+        CompletableFuture.completedFuture(null),
+        encoder,
+        done);
+  }
+
+  /** The sequence number of the next file a rewrite adds. */
+  static long nextSeq(AofManifest manifest) {
+    long seq = 1;
+    for (AofManifest.Part p : manifest.parts()) {
+      seq = Math.max(seq, p.seq() + 1);
+    }
+    return seq;
+  }
+
+  static String incrName(String baseName, long seq) {
+    return baseName + "." + seq + ".incr.aof";
+  }
+
+  /**
+   * The files of one rewrite: the manifest as it stands before the cut and the new incremental file
+   * (already listed in it when the rewrite switches a running log).
+   */
+  private record Plan(
+      Path directory,
+      String baseName,
+      Path manifestFile,
+      AofManifest before,
+      String incrName,
+      long seq) {}
+
+  /**
+   * The background part: the cut (on the rewrite's own thread, as it takes every key lock: the
+   * caller may hold key locks, BGREWRITEAOF inside EXEC, and a transaction it is part of must have
+   * logged all its writes before the cut), the base, then the manifest. {@code switched} completes
+   * with null once records go to the new incremental file, or with why they do not.
+   */
+  private static void run(
+      io.toridb.core.server.ServerContext server,
+      Plan f,
+      Runnable atCut,
+      Runnable notCut,
+      CompletableFuture<String> switched,
+      KeyEncoder encoder,
+      Done done) {
+    long cutSeq = f.seq();
     Thread t =
         new Thread(
             () -> {
+              Path directory = f.directory();
               Path temp = directory.resolve(TEMP_PREFIX + cutSeq + ".base.aof");
               PointInTimeScan scan = null;
               try {
                 try {
-                  scan =
-                      PointInTimeScan.cut(server, () -> writer.switchTo(next, switched::complete));
+                  scan = PointInTimeScan.cut(server, atCut);
                 } catch (IllegalStateException e) {
-                  next.close();
-                  switched.complete("not switched");
+                  notCut.run();
                   throw new IOException(e.getMessage());
                 }
                 long bytes = writeBase(scan, temp, encoder);
@@ -105,7 +183,7 @@ final class AofRewrite {
                 if (failure != null) {
                   throw new IOException("the log could not switch files: " + failure);
                 }
-                String baseFile = baseName + "." + cutSeq + ".base.aof";
+                String baseFile = f.baseName() + "." + cutSeq + ".base.aof";
                 Files.move(
                     temp,
                     directory.resolve(baseFile),
@@ -114,25 +192,29 @@ final class AofRewrite {
                 List<AofManifest.Part> kept = new ArrayList<>();
                 kept.add(new AofManifest.Part(baseFile, cutSeq, AofManifest.Type.BASE));
                 List<String> obsolete = new ArrayList<>();
-                for (AofManifest.Part p : withIncr.parts()) {
+                for (AofManifest.Part p : f.before().parts()) {
                   if (p.type() == AofManifest.Type.INCR && p.seq() >= cutSeq) {
                     kept.add(p);
                   } else {
                     obsolete.add(p.file());
                   }
                 }
+                if (kept.size() == 1) {
+                  // A new log: its incremental file is not in the manifest yet.
+                  kept.add(new AofManifest.Part(f.incrName(), cutSeq, AofManifest.Type.INCR));
+                }
                 AofManifest after = new AofManifest(kept);
-                after.writeAtomically(manifestFile);
-                for (String f : obsolete) {
-                  Files.deleteIfExists(directory.resolve(f));
+                after.writeAtomically(f.manifestFile());
+                for (String name : obsolete) {
+                  Files.deleteIfExists(directory.resolve(name));
                 }
                 done.ended(null, after, bytes, scan.savedKeys());
               } catch (PointInTimeScan.CancelledException | IOException | RuntimeException e) {
                 DurableFiles.deleteQuietly(temp);
-                AofManifest now = withIncr;
+                AofManifest now = f.before();
                 if (switched.join() != null) {
                   // The writer never moved to the new file: take it off the list again.
-                  now = undoIncr(withIncr, incrName, manifestFile, directory, now);
+                  now = undoIncr(f.before(), f.incrName(), f.manifestFile(), directory, now);
                 }
                 done.ended(
                     e.getMessage() == null ? e.toString() : e.getMessage(),
@@ -144,6 +226,14 @@ final class AofRewrite {
             "toridb-aof-rewrite");
     t.setDaemon(true);
     t.start();
+  }
+
+  private static void closeQuietly(LogFile file) {
+    try {
+      file.close();
+    } catch (IOException e) {
+      log.debug("Closing an unused AOF file: {}", e.toString());
+    }
   }
 
   /** The manifest without the unused incremental file {@code name}, which is deleted. */

@@ -7,11 +7,13 @@ import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.propagation.PropagationSink;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientSession;
+import io.toridb.persistence.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,16 +109,35 @@ public final class AppendOnlyFile implements PropagationSink {
    * manifest when there is none. A manifest that lists a missing file is refused.
    */
   public static AppendOnlyFile open(ServerContext server, Path dataDir) throws IOException {
+    return open(server, dataDir, true);
+  }
+
+  /**
+   * Opens the log under {@code dataDir} as {@link #open} does, except that a directory without a
+   * manifest is left as it is: with {@code create} false, the result then has no files (an empty
+   * manifest) and writes nothing until a rewrite makes a base ({@link #startNew}, {@link
+   * #rewriteWhileOff}).
+   */
+  public static AppendOnlyFile open(ServerContext server, Path dataDir, boolean create)
+      throws IOException {
     String baseName = server.config().text("appendfilename");
     Path directory = dataDir.resolve(server.config().text("appenddirname"));
     Files.createDirectories(directory);
     java.nio.channels.FileChannel lock = lock(directory);
     try {
-      return open(server, directory, baseName, lock);
+      return open(server, directory, baseName, lock, create);
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
     }
+  }
+
+  /** Whether {@code dataDir} holds a log (its manifest). */
+  public static boolean exists(ServerContext server, Path dataDir) {
+    return Files.exists(
+        dataDir
+            .resolve(server.config().text("appenddirname"))
+            .resolve(server.config().text("appendfilename") + ".manifest"));
   }
 
   /**
@@ -146,7 +167,11 @@ public final class AppendOnlyFile implements PropagationSink {
   }
 
   private static AppendOnlyFile open(
-      ServerContext server, Path directory, String baseName, java.nio.channels.FileChannel lock)
+      ServerContext server,
+      Path directory,
+      String baseName,
+      java.nio.channels.FileChannel lock,
+      boolean create)
       throws IOException {
     Path manifestFile = directory.resolve(baseName + ".manifest");
     // What an interrupted rewrite left: never listed in a manifest, so never needed.
@@ -183,6 +208,8 @@ public final class AppendOnlyFile implements PropagationSink {
                   + "' to see what is there.");
         }
       }
+    } else if (!create) {
+      manifest = new AofManifest(List.of());
     } else {
       String first = baseName + ".1.incr.aof";
       Files.createFile(directory.resolve(first));
@@ -242,6 +269,14 @@ public final class AppendOnlyFile implements PropagationSink {
    * (clients get -LOADING) with expiry paused.
    */
   public void load() throws IOException {
+    load(true);
+  }
+
+  /**
+   * Replays the log as {@link #load()} does; a torn tail of the last file is cut off only when
+   * {@code cutTornTail} (and {@code aof-load-truncated}) allow it, else it stops the load.
+   */
+  private void load(boolean cutTornTail) throws IOException {
     List<AofManifest.Part> parts = manifest.replayOrder();
     long total = 0;
     for (AofManifest.Part p : parts) {
@@ -291,7 +326,7 @@ public final class AppendOnlyFile implements PropagationSink {
         }
         if (item.result() != null) {
           if (item.result().outcome() != AofReader.Outcome.COMPLETE) {
-            handleDamage(file, item.result(), fileIndex >= lastWritten);
+            handleDamage(file, item.result(), cutTornTail && fileIndex >= lastWritten);
           }
           loadedBefore += item.result().fileBytes();
           fileIndex++;
@@ -466,6 +501,12 @@ public final class AppendOnlyFile implements PropagationSink {
     if (base != null) {
       baseSize = Files.size(directory.resolve(base.file()));
     }
+    startWriter(file);
+    server.propagation(this);
+    rewriteBaseSize = currentSize();
+  }
+
+  private AofWriter startWriter(Path file) throws IOException {
     AofWriter w =
         new AofWriter(
             LogFile.open(file),
@@ -474,8 +515,108 @@ public final class AppendOnlyFile implements PropagationSink {
     writer = w;
     server.config().require("appendfsync").onChange(d -> w.fsync(AofWriter.Fsync.of(d.text())));
     w.start();
-    server.propagation(this);
-    rewriteBaseSize = currentSize();
+    return w;
+  }
+
+  /**
+   * Turns the log on while the server runs (CONFIG SET appendonly yes, as Redis does): a writer
+   * starts on a new incremental file and, from a cut with every key lock held, takes every write,
+   * while a rewrite writes the data as it was at the cut into a new base. The two replace whatever
+   * the directory held once the base is complete; until then a crash leaves the previous files.
+   * When the rewrite fails, the writer stops, the new file is deleted and {@code failed} is told
+   * why (on the rewrite's thread); the caller then treats the log as off.
+   */
+  public synchronized void startNew(Consumer<String> failed) throws IOException {
+    Path incr = directory.resolve(AofRewrite.incrName(baseName, AofRewrite.nextSeq(manifest)));
+    Files.deleteIfExists(incr);
+    Files.createFile(incr);
+    AofWriter w = startWriter(incr);
+    rewriting = true;
+    rewriteStartMillis = System.currentTimeMillis();
+    log.info("Turning the append-only file on: writing the data set into a new base");
+    AofRewrite.startFresh(
+        server,
+        directory,
+        baseName,
+        manifestFile,
+        manifest,
+        () -> server.propagation(this),
+        encoder,
+        (failure, now, bytes, saved) -> {
+          if (failure != null) {
+            close();
+            DurableFiles.deleteQuietly(incr);
+          }
+          rewriteEnded(failure, now, bytes, saved);
+          if (failure != null) {
+            failed.accept(failure);
+          }
+        });
+  }
+
+  /**
+   * BGREWRITEAOF while the log is off, as Redis 7 does it: writes the data into a new base and a
+   * manifest listing it (with an empty incremental file), replacing the files the directory held,
+   * in the background; the directory is released when it ends. {@code ended} is told null or why it
+   * failed.
+   */
+  public synchronized void rewriteWhileOff(Consumer<String> ended) throws IOException {
+    Path incr = directory.resolve(AofRewrite.incrName(baseName, AofRewrite.nextSeq(manifest)));
+    Files.deleteIfExists(incr);
+    Files.createFile(incr);
+    rewriting = true;
+    rewriteStartMillis = System.currentTimeMillis();
+    log.info("Background append only file rewriting started (the log is off)");
+    AofRewrite.startFresh(
+        server,
+        directory,
+        baseName,
+        manifestFile,
+        manifest,
+        () -> {},
+        encoder,
+        (failure, now, bytes, saved) -> {
+          if (failure != null) {
+            DurableFiles.deleteQuietly(incr);
+          }
+          rewriteEnded(failure, now, bytes, saved);
+          unlock();
+          ended.accept(failure);
+        });
+  }
+
+  /**
+   * DEBUG LOADAOF: once every write appended so far is in the file, replays the log from disk into
+   * the keyspace, which the caller has emptied, with the server loading and every key lock held. A
+   * damaged record anywhere, even a torn tail, stops it with an exception: the file is being
+   * appended to, so it is not cut.
+   */
+  public void reload() throws IOException {
+    AofWriter w = writer;
+    if (w != null) {
+      if (w.error() != null) {
+        throw new IOException("the append-only file cannot be written: " + w.error());
+      }
+      java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+      if (w.deferUntilDurable(written::countDown, true)) {
+        try {
+          if (!written.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IOException("the append-only file writer did not catch up in 30 s");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for the append-only file writer");
+        }
+      }
+    }
+    load(false);
+  }
+
+  /** Releases the directory when this log was opened only to be read ({@link #reload}). */
+  public void release() {
+    if (writer == null && !rewriting) {
+      unlock();
+    }
   }
 
   /** The text BGREWRITEAOF replies when a rewrite cannot start, as Redis's. */
