@@ -114,6 +114,19 @@ public final class PointInTimeScan implements ChangeObserver {
     return saved.size();
   }
 
+  /**
+   * rdb-key-save-delay and key-load-delay (test settings, as in Redis): sleeps {@code micros}
+   * microseconds per key; negative: one microsecond with chance 1/-n.
+   */
+  public static void keyDelay(long micros) {
+    if (micros < 0) {
+      micros = java.util.concurrent.ThreadLocalRandom.current().nextLong(-micros) == 0 ? 1 : 0;
+    }
+    if (micros > 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(micros * 1000);
+    }
+  }
+
   /** Walks every database, handing each key of the instant to {@code sink}; ends the scan. */
   public void run(Sink sink) throws java.io.IOException, CancelledException {
     Keyspace keyspace = server.keyspace();

@@ -179,16 +179,26 @@ final class DebugCommands {
    * DEBUG LOADAOF: as Redis, once every write so far is in the log, empties the data set and loads
    * the log back from disk; with the log off, the files BGREWRITEAOF (or a run with the log on)
    * left. DEBUG holds every key lock, and the server counts as loading meanwhile. Refused while a
-   * rewrite of the log runs. Where Redis exits when the load fails, this replies an error and keeps
-   * what was loaded.
+   * rewrite of the log runs or the server is loading. Where Redis exits when the load fails, this
+   * replies an error and keeps what was loaded.
    */
   private void loadAof(CommandContext ctx) {
+    if (ctx.server().loading()) {
+      // Loading at startup: a second load would mix with it and end its loading state.
+      throw new CommandException(Errors.LOADING);
+    }
     io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
     if ((aof != null && aof.rewriting()) || server.rewritingWhileOff() != null) {
       throw new CommandException(io.toridb.persistence.aof.AppendOnlyFile.ALREADY_REWRITING);
     }
     io.toridb.persistence.aof.AppendOnlyFile files = aof;
-    if (files == null) {
+    if (files != null) {
+      try {
+        files.awaitWritten();
+      } catch (java.io.IOException e) {
+        throw new CommandException("ERR Error loading the append only file: " + e.getMessage());
+      }
+    } else {
       java.nio.file.Path dir = java.nio.file.Path.of(ctx.server().config().text("dir"));
       if (!io.toridb.persistence.aof.AppendOnlyFile.exists(ctx.server(), dir)) {
         throw new CommandException(

@@ -128,6 +128,35 @@ class PersistenceCommandsIT {
   }
 
   @Test
+  void duringARewriteWithTheLogOff_aSecondOne_debugLoadaof_andTurningTheLogOn_areRefused()
+      throws Exception {
+    try (TestServer server =
+            TestServer.start(
+                cfg -> {
+                  cfg.require("appendonly").set("no");
+                  // 0.2 s per key written into the base: the rewrite lasts long enough to watch.
+                  cfg.require("rdb-key-save-delay").set("200000");
+                });
+        RawClient c = server.client()) {
+      assertEquals("+OK\r\n", c.call("MSET", "a", "1", "b", "2", "c", "3"));
+      assertEquals(STARTED, c.call("BGREWRITEAOF"));
+      assertTrue(c.call("INFO", "persistence").contains("aof_rewrite_in_progress:1"));
+      String running = "-ERR Background append only file rewriting already in progress\r\n";
+      assertEquals(running, c.call("BGREWRITEAOF"));
+      assertEquals(running, c.call("DEBUG", "LOADAOF"));
+      assertTrue(
+          c.call("CONFIG", "SET", "appendonly", "yes")
+              .startsWith("-ERR CONFIG SET failed (possibly related to argument 'appendonly')"));
+      assertTrue(c.call("INFO", "persistence").contains("aof_enabled:0"));
+      assertEquals("$1\r\n1\r\n", c.call("GET", "a"));
+      awaitRewrite(c);
+      assertEquals("+OK\r\n", c.call("FLUSHALL"));
+      assertEquals("+OK\r\n", c.call("DEBUG", "LOADAOF"));
+      assertEquals(":3\r\n", c.call("DBSIZE"));
+    }
+  }
+
+  @Test
   void configSetAppendonlyYes_startsALogOfTheDataSet_thatARestartLoads() throws Exception {
     TestServer first = TestServer.start(cfg -> cfg.require("appendonly").set("no"));
     String digest;

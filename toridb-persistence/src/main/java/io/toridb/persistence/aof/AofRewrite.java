@@ -178,7 +178,8 @@ final class AofRewrite {
                   notCut.run();
                   throw new IOException(e.getMessage());
                 }
-                long bytes = writeBase(scan, temp, encoder);
+                long bytes =
+                    writeBase(scan, temp, encoder, server.config().number("rdb-key-save-delay"));
                 String failure = switched.join();
                 if (failure != null) {
                   throw new IOException("the log could not switch files: " + failure);
@@ -256,8 +257,11 @@ final class AofRewrite {
     }
   }
 
-  /** Writes the scan into {@code temp}, one record per key, forced to disk; returns its size. */
-  private static long writeBase(PointInTimeScan scan, Path temp, KeyEncoder encoder)
+  /**
+   * Writes the scan into {@code temp}, one record per key, forced to disk; returns its size. {@code
+   * keyDelay} is rdb-key-save-delay, which slows rewrites down for tests as it does in Redis.
+   */
+  private static long writeBase(PointInTimeScan scan, Path temp, KeyEncoder encoder, long keyDelay)
       throws IOException, PointInTimeScan.CancelledException {
     try (FileChannel ch =
             FileChannel.open(
@@ -271,6 +275,7 @@ final class AofRewrite {
             byte[] record = AofRecord.encode(db, encoder.effect(key, value));
             AofRecord.seal(record);
             out.write(record);
+            PointInTimeScan.keyDelay(keyDelay);
           });
       out.flush();
       ch.force(true);

@@ -586,12 +586,10 @@ public final class AppendOnlyFile implements PropagationSink {
   }
 
   /**
-   * DEBUG LOADAOF: once every write appended so far is in the file, replays the log from disk into
-   * the keyspace, which the caller has emptied, with the server loading and every key lock held. A
-   * damaged record anywhere, even a torn tail, stops it with an exception: the file is being
-   * appended to, so it is not cut.
+   * Waits until every write appended so far is in the file (forced under {@code always}); throws
+   * when the log cannot be written or the writer does not catch up in 30 seconds.
    */
-  public void reload() throws IOException {
+  public void awaitWritten() throws IOException {
     AofWriter w = writer;
     if (w != null) {
       if (w.error() != null) {
@@ -609,6 +607,15 @@ public final class AppendOnlyFile implements PropagationSink {
         }
       }
     }
+  }
+
+  /**
+   * DEBUG LOADAOF: replays the log from disk into the keyspace, which the caller has emptied after
+   * {@link #awaitWritten}, with the server loading and every key lock held. A damaged record
+   * anywhere, even a torn tail, stops it with an exception: the file may be appended to, so it is
+   * not cut.
+   */
+  public void reload() throws IOException {
     load(false);
   }
 

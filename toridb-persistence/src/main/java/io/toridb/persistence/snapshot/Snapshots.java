@@ -24,9 +24,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -449,7 +447,7 @@ public final class Snapshots {
     RdbFileReader.Target target =
         (db, key, value, expireAt) -> {
           if (delay != 0) {
-            keySaveDelay(delay);
+            io.toridb.persistence.PointInTimeScan.keyDelay(delay);
           }
           int stripe = KeyLocks.stripeOf(key.hashCode());
           locks.lock(stripe);
@@ -779,7 +777,7 @@ public final class Snapshots {
               w.writeKey(db, key, value, now);
               job.processed.incrementAndGet();
               if (delay != 0) {
-                keySaveDelay(delay);
+                io.toridb.persistence.PointInTimeScan.keyDelay(delay);
               }
             });
         w.finish();
@@ -824,19 +822,6 @@ public final class Snapshots {
 
     Killed() {
       super(null, null, false, false);
-    }
-  }
-
-  /**
-   * rdb-key-save-delay and key-load-delay (test settings, as in Redis): microseconds per key;
-   * negative: one microsecond with chance 1/-n.
-   */
-  private static void keySaveDelay(long micros) {
-    if (micros < 0) {
-      micros = ThreadLocalRandom.current().nextLong(-micros) == 0 ? 1 : 0;
-    }
-    if (micros > 0) {
-      LockSupport.parkNanos(micros * 1000);
     }
   }
 
