@@ -211,6 +211,49 @@ class PersistenceCommandsIT {
   }
 
   @Test
+  void start_withLogFilesButNoManifest_isRefusedNamingThem_andKeepsThem() throws Exception {
+    Path dir = Files.createTempDirectory("toridb-test");
+    Path incr = dir.resolve("appendonlydir").resolve("appendonly.aof.1.incr.aof");
+    Files.createDirectories(incr.getParent());
+    Files.write(incr, new byte[] {1, 2, 3});
+    try {
+      Exception e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              java.io.IOException.class,
+              () -> TestServer.start(cfg -> cfg.require("dir").set(dir.toString())));
+      assertTrue(
+          e.getMessage().contains("holds appendonly.aof.1.incr.aof but no manifest"),
+          e.getMessage());
+      assertEquals(3, Files.size(incr));
+    } finally {
+      Files.delete(incr);
+      Files.delete(incr.getParent().resolve("toridb.lock"));
+      Files.delete(incr.getParent());
+      Files.delete(dir);
+    }
+  }
+
+  @Test
+  void start_afterALogStartedAtRunTimeWasCutShort_deletesItsTemporaryFiles() throws Exception {
+    Path dir = Files.createTempDirectory("toridb-test");
+    Path log = dir.resolve("appendonlydir");
+    Files.createDirectories(log);
+    // What a crash during CONFIG SET appendonly yes leaves: no manifest yet, only temporary files.
+    Files.write(log.resolve("temp-rewrite-1.incr.aof"), new byte[] {1, 2, 3});
+    Files.write(log.resolve("temp-rewrite-1.base.aof"), new byte[] {4, 5});
+    try (TestServer server = TestServer.start(cfg -> cfg.require("dir").set(dir.toString()));
+        RawClient c = server.client()) {
+      assertEquals(":0\r\n", c.call("DBSIZE"));
+      assertEquals("+OK\r\n", c.call("SET", "a", "1"));
+      try (var files = Files.list(log)) {
+        assertEquals(
+            List.of("appendonly.aof.1.incr.aof", "appendonly.aof.manifest", "toridb.lock"),
+            files.map(p -> p.getFileName().toString()).sorted().toList());
+      }
+    }
+  }
+
+  @Test
   void appendonlyNo_stopsTheLog_andWritesGoOn() throws Exception {
     try (TestServer server = TestServer.start();
         RawClient c = server.client()) {

@@ -88,7 +88,7 @@ final class AofRewrite {
         };
     run(
         server,
-        new Plan(directory, baseName, manifestFile, withIncr, incrName, seq),
+        new Plan(directory, baseName, manifestFile, withIncr, incrName, seq, false),
         atCut,
         notCut,
         switched,
@@ -99,11 +99,11 @@ final class AofRewrite {
   /**
    * Starts a rewrite that begins a new log instead of compacting a running one: the log is off (so
    * the files the manifest lists, if any, are not the current data) and the base, with the new
-   * incremental file {@link #incrName}{@code (baseName, nextSeq(manifest))} that the caller
-   * created, becomes the whole log. The manifest is replaced only once the base is complete, so a
-   * crash before that leaves the previous files as they were. {@code atCut} runs at the cut with
-   * every key lock held (a new writer starting to take the writes, or nothing). On failure the
-   * caller removes the incremental file.
+   * incremental file the caller created as {@link #tempIncrName}{@code (nextSeq(manifest))},
+   * becomes the whole log: the file is renamed to its place just before the manifest is replaced,
+   * so a crash before that leaves the previous files as they were and only temporary files, which
+   * the next start deletes. {@code atCut} runs at the cut with every key lock held (a new writer
+   * starting to take the writes, or nothing). On failure the caller removes the temporary file.
    */
   static void startFresh(
       io.toridb.core.server.ServerContext server,
@@ -117,7 +117,7 @@ final class AofRewrite {
     long seq = nextSeq(manifest);
     run(
         server,
-        new Plan(directory, baseName, manifestFile, manifest, incrName(baseName, seq), seq),
+        new Plan(directory, baseName, manifestFile, manifest, incrName(baseName, seq), seq, true),
         atCut,
         () -> {},
         CompletableFuture.completedFuture(null),
@@ -138,9 +138,15 @@ final class AofRewrite {
     return baseName + "." + seq + ".incr.aof";
   }
 
+  /** Where a new log's incremental file lives until its first manifest lists it. */
+  static String tempIncrName(long seq) {
+    return TEMP_PREFIX + seq + ".incr.aof";
+  }
+
   /**
    * The files of one rewrite: the manifest as it stands before the cut and the new incremental file
-   * (already listed in it when the rewrite switches a running log).
+   * (already listed in it when the rewrite switches a running log; under its temporary name until
+   * the end when it starts a new log, {@code fresh}).
    */
   private record Plan(
       Path directory,
@@ -148,7 +154,8 @@ final class AofRewrite {
       Path manifestFile,
       AofManifest before,
       String incrName,
-      long seq) {}
+      long seq,
+      boolean fresh) {}
 
   /**
    * The background part: the cut (on the rewrite's own thread, as it takes every key lock: the
@@ -200,8 +207,14 @@ final class AofRewrite {
                     obsolete.add(p.file());
                   }
                 }
-                if (kept.size() == 1) {
-                  // A new log: its incremental file is not in the manifest yet.
+                if (f.fresh()) {
+                  // A new log: its incremental file takes its place and joins the manifest. The
+                  // writer keeps appending to it through the rename.
+                  Files.move(
+                      directory.resolve(tempIncrName(cutSeq)),
+                      directory.resolve(f.incrName()),
+                      StandardCopyOption.ATOMIC_MOVE,
+                      StandardCopyOption.REPLACE_EXISTING);
                   kept.add(new AofManifest.Part(f.incrName(), cutSeq, AofManifest.Type.INCR));
                 }
                 AofManifest after = new AofManifest(kept);

@@ -211,6 +211,18 @@ public final class AppendOnlyFile implements PropagationSink {
     } else if (!create) {
       manifest = new AofManifest(List.of());
     } else {
+      List<String> strays = logFiles(directory, baseName);
+      if (!strays.isEmpty()) {
+        throw new LoadException(
+            "The append-only directory "
+                + directory
+                + " holds "
+                + String.join(", ", strays)
+                + " but no manifest ("
+                + manifestFile.getFileName()
+                + "), which says how to replay them: restore the manifest, or move the files"
+                + " away to start with an empty log.");
+      }
       String first = baseName + ".1.incr.aof";
       Files.createFile(directory.resolve(first));
       manifest = new AofManifest(List.of(new AofManifest.Part(first, 1, AofManifest.Type.INCR)));
@@ -233,17 +245,26 @@ public final class AppendOnlyFile implements PropagationSink {
         listed.add(p.file());
       }
     }
+    for (String name : logFiles(directory, baseName)) {
+      if (!listed.contains(name)) {
+        Path p = directory.resolve(name);
+        log.info("Deleting {}, which the manifest does not list", p);
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** The names of the base and incremental files in {@code directory}, listed or not. */
+  private static List<String> logFiles(Path directory, String baseName) throws IOException {
     java.util.regex.Pattern ours =
         java.util.regex.Pattern.compile(
             java.util.regex.Pattern.quote(baseName) + "\\.[0-9]+\\.(base|incr)\\.aof");
     try (var files = Files.list(directory)) {
-      for (Path p : files.toList()) {
-        String name = p.getFileName().toString();
-        if (ours.matcher(name).matches() && !listed.contains(name)) {
-          log.info("Deleting {}, which the manifest does not list", p);
-          Files.deleteIfExists(p);
-        }
-      }
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(name -> ours.matcher(name).matches())
+          .sorted()
+          .toList();
     }
   }
 
@@ -527,7 +548,7 @@ public final class AppendOnlyFile implements PropagationSink {
    * why (on the rewrite's thread); the caller then treats the log as off.
    */
   public synchronized void startNew(Consumer<String> failed) throws IOException {
-    Path incr = directory.resolve(AofRewrite.incrName(baseName, AofRewrite.nextSeq(manifest)));
+    Path incr = directory.resolve(AofRewrite.tempIncrName(AofRewrite.nextSeq(manifest)));
     Files.deleteIfExists(incr);
     Files.createFile(incr);
     AofWriter w = startWriter(incr);
@@ -561,7 +582,7 @@ public final class AppendOnlyFile implements PropagationSink {
    * failed.
    */
   public synchronized void rewriteWhileOff(Consumer<String> ended) throws IOException {
-    Path incr = directory.resolve(AofRewrite.incrName(baseName, AofRewrite.nextSeq(manifest)));
+    Path incr = directory.resolve(AofRewrite.tempIncrName(AofRewrite.nextSeq(manifest)));
     Files.deleteIfExists(incr);
     Files.createFile(incr);
     rewriting = true;

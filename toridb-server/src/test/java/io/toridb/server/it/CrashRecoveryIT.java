@@ -39,6 +39,10 @@ class CrashRecoveryIT {
   }
 
   private void startServer(String fsync) throws Exception {
+    startServer(fsync, "yes");
+  }
+
+  private void startServer(String fsync, String appendonly) throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
@@ -56,6 +60,8 @@ class CrashRecoveryIT {
                 "127.0.0.1",
                 "--dir",
                 dir.toString(),
+                "--appendonly",
+                appendonly,
                 "--appendfsync",
                 fsync,
                 "--workers",
@@ -245,6 +251,54 @@ class CrashRecoveryIT {
     try (Jedis j = new Jedis("127.0.0.1", port)) {
       assertTrue(
           j.info("persistence").contains("aof_enabled:1"), "the server runs without its log");
+    }
+  }
+
+  @Test
+  void always_logTurnedOnAtRunTime_keepsTheDataSetAndEveryLaterWrite() throws Exception {
+    startServer("always", "no");
+    int before = 2000;
+    try (Jedis j = new Jedis("127.0.0.1", port)) {
+      redis.clients.jedis.Pipeline p = j.pipelined();
+      for (int i = 0; i < before; i++) {
+        p.set("before:" + i, "v" + i);
+      }
+      p.sync();
+      assertEquals("OK", j.configSet("appendonly", "yes"));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (!j.info("persistence").contains("aof_rewrite_in_progress:0")) {
+        assertTrue(System.currentTimeMillis() < deadline, "the log's first rewrite did not end");
+        Thread.sleep(20);
+      }
+      assertTrue(j.info("persistence").contains("aof_last_bgrewrite_status:ok"));
+    }
+    Acks[] acks = new Acks[CLIENTS];
+    for (int c = 0; c < CLIENTS; c++) {
+      acks[c] = new Acks();
+    }
+    long killAfter = 300 + random.nextInt(700);
+    Thread killer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(killAfter);
+              } catch (InterruptedException e) {
+                return;
+              }
+              process.destroyForcibly();
+            });
+    killer.start();
+    load(acks, 0);
+    killer.join();
+    long killedAt = System.currentTimeMillis();
+    process.waitFor();
+    assertEquals(137, process.exitValue(), "the server was not killed by SIGKILL");
+    startServer("always", "yes");
+    verify(acks, killedAt, 0);
+    try (Jedis j = new Jedis("127.0.0.1", port)) {
+      for (int i = 0; i < before; i++) {
+        assertEquals("v" + i, j.get("before:" + i), "before:" + i);
+      }
     }
   }
 
