@@ -129,6 +129,14 @@ public final class PointInTimeScan implements ChangeObserver {
 
   /** Walks every database, handing each key of the instant to {@code sink}; ends the scan. */
   public void run(Sink sink) throws java.io.IOException, CancelledException {
+    run(sink, 0);
+  }
+
+  /**
+   * As {@link #run(Sink)}, sleeping as {@link #keyDelay} says after each key, with its lock
+   * released (rdb-key-save-delay).
+   */
+  public void run(Sink sink, long keyDelayMicros) throws java.io.IOException, CancelledException {
     Keyspace keyspace = server.keyspace();
     KeyLocks locks = keyspace.locks();
     try {
@@ -145,6 +153,9 @@ public final class PointInTimeScan implements ChangeObserver {
             visit(db, d, key, sink);
           } finally {
             locks.unlock(stripe);
+          }
+          if (keyDelayMicros != 0) {
+            keyDelay(keyDelayMicros);
           }
         }
       }

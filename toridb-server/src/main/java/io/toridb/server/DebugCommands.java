@@ -207,7 +207,9 @@ final class DebugCommands {
                 + " holds no manifest)");
       }
       try {
-        files = io.toridb.persistence.aof.AppendOnlyFile.open(ctx.server(), dir, false);
+        files =
+            io.toridb.persistence.aof.AppendOnlyFile.open(
+                ctx.server(), dir, false, server.rewriteHistory());
       } catch (java.io.IOException e) {
         throw new CommandException("ERR Error loading the append only file: " + e.getMessage());
       }
@@ -231,6 +233,8 @@ final class DebugCommands {
         files.release();
       }
     }
+    // As Redis, the replayed writes do not count as changes since the last save.
+    snapshots.changesSaved();
     log.warn("Append Only File loaded by DEBUG LOADAOF");
     ctx.out().ok();
   }

@@ -286,13 +286,13 @@ final class InfoCommand {
         aof != null ? aof : server.rewritingWhileOff();
     out.field("aof_rewrite_in_progress", rewritten != null && rewritten.rewriting() ? 1 : 0);
     out.field("aof_rewrite_scheduled", snapshots.rewriteScheduled() ? 1 : 0);
-    out.field("aof_last_rewrite_time_sec", aof == null ? -1 : aof.lastRewriteSeconds());
+    io.toridb.persistence.aof.RewriteHistory rewrites = server.rewriteHistory();
+    out.field("aof_last_rewrite_time_sec", rewrites.lastSeconds());
     out.field(
         "aof_current_rewrite_time_sec", rewritten == null ? -1 : rewritten.currentRewriteSeconds());
-    out.field("aof_last_bgrewrite_status", aof == null ? "ok" : aof.lastRewriteStatus());
-    out.field("aof_rewrites", aof == null ? 0 : aof.rewrites());
-    out.field(
-        "aof_rewrites_consecutive_failures", aof == null ? 0 : aof.consecutiveRewriteFailures());
+    out.field("aof_last_bgrewrite_status", rewrites.lastStatus());
+    out.field("aof_rewrites", rewrites.rewrites());
+    out.field("aof_rewrites_consecutive_failures", rewrites.consecutiveFailures());
     out.field("aof_last_write_status", aof == null ? "ok" : aof.lastWriteStatus());
     out.field("aof_last_cow_size", 0);
     out.field("module_fork_in_progress", 0);

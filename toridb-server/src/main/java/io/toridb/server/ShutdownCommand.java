@@ -82,6 +82,16 @@ final class ShutdownCommand {
       noSave = true;
     }
     log.warn("User requested shutdown...");
+    io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
+    if (aof != null && aof.writingFirstBase()) {
+      // The log turned on at run time holds nothing yet: exiting now could lose the data set.
+      if (!force) {
+        log.warn("Writing initial AOF, can't exit.");
+        log.warn("Errors trying to shut down the server. Check the logs for more information.");
+        throw new CommandException(SHUTDOWN_FAILED);
+      }
+      log.warn("Writing initial AOF. Exit anyway.");
+    }
     Snapshots snapshots = server.snapshots();
     KeyLocks locks = context.keyspace().locks();
     // With every lock held no other command runs; once stopping is set none will (see

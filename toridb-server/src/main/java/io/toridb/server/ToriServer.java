@@ -108,6 +108,14 @@ public final class ToriServer {
     return a != null ? new AofRewriter(a) : offRewriter;
   }
 
+  /** Rewrites of every log this server opens, for INFO. */
+  private final io.toridb.persistence.aof.RewriteHistory rewriteHistory =
+      new io.toridb.persistence.aof.RewriteHistory();
+
+  io.toridb.persistence.aof.RewriteHistory rewriteHistory() {
+    return rewriteHistory;
+  }
+
   /** The log directory while BGREWRITEAOF rewrites it with the log off, else null. */
   private final java.util.concurrent.atomic.AtomicReference<
           io.toridb.persistence.aof.AppendOnlyFile>
@@ -151,7 +159,7 @@ public final class ToriServer {
     try {
       files =
           io.toridb.persistence.aof.AppendOnlyFile.open(
-              context, Path.of(config.text("dir")), false);
+              context, Path.of(config.text("dir")), false, rewriteHistory);
     } catch (java.io.IOException e) {
       log.warn("Can't rewrite the append-only file: {}", e.getMessage());
       return io.toridb.persistence.aof.AppendOnlyFile.CANNOT_REWRITE;
@@ -311,7 +319,7 @@ public final class ToriServer {
       try {
         started =
             io.toridb.persistence.aof.AppendOnlyFile.open(
-                context, Path.of(config.text("dir")), false);
+                context, Path.of(config.text("dir")), false, rewriteHistory);
         io.toridb.persistence.aof.AppendOnlyFile log = started;
         aof = log;
         log.startNew(failure -> offAfterFailedStart(log, failure));
@@ -363,7 +371,8 @@ public final class ToriServer {
     boolean loadSnapshot = false;
     if (config.yes("appendonly")) {
       appendLog =
-          io.toridb.persistence.aof.AppendOnlyFile.open(context, Path.of(config.text("dir")));
+          io.toridb.persistence.aof.AppendOnlyFile.open(
+              context, Path.of(config.text("dir")), true, rewriteHistory);
       // Known before loading, so that INFO can show the progress.
       aof = appendLog;
       context.loading(true);
@@ -609,6 +618,10 @@ public final class ToriServer {
       snapshots.stopBackground("the server is stopping");
     }
     // Every write that was acknowledged, or is waiting to be, reaches the disk before clients go.
+    io.toridb.persistence.aof.AppendOnlyFile offRewrite = rewritingWhileOff.getAndSet(null);
+    if (offRewrite != null) {
+      offRewrite.close();
+    }
     io.toridb.persistence.aof.AppendOnlyFile appendLog = aof;
     if (appendLog != null) {
       appendLog.close();

@@ -88,7 +88,7 @@ class PersistenceCommandsIT {
       digest = c.call("DEBUG", "DIGEST");
     }
     first.server.shutdown();
-    try (TestServer second = TestServer.start(cfg -> cfg.require("dir").set(first.dir.toString()));
+    try (TestServer second = TestServer.restart(first);
         RawClient c = second.client()) {
       assertEquals(digest, c.call("DEBUG", "DIGEST"));
     }
@@ -178,10 +178,82 @@ class PersistenceCommandsIT {
       assertEquals(digest, c.call("DEBUG", "DIGEST"));
     }
     first.server.shutdown();
-    try (TestServer second = TestServer.start(cfg -> cfg.require("dir").set(first.dir.toString()));
+    try (TestServer second = TestServer.restart(first);
         RawClient c = second.client()) {
       assertEquals(digest, c.call("DEBUG", "DIGEST"));
       assertEquals("$1\r\n1\r\n", c.call("GET", "during"));
+    }
+  }
+
+  @Test
+  void configSetAppendonlyYes_duringABackgroundSave_waitsForIt_andStaysOn() throws Exception {
+    try (TestServer server =
+            TestServer.start(
+                cfg -> {
+                  cfg.require("appendonly").set("no");
+                  cfg.require("rdb-key-save-delay").set("100000");
+                });
+        RawClient c = server.client()) {
+      assertEquals("+OK\r\n", c.call("MSET", "a", "1", "b", "2", "c", "3"));
+      assertEquals("+Background saving started\r\n", c.call("BGSAVE"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "yes"));
+      assertEquals("+OK\r\n", c.call("SET", "d", "4"));
+      awaitRewrite(c);
+      String info = c.call("INFO", "persistence");
+      assertTrue(info.contains("aof_enabled:1"), info);
+      assertTrue(info.contains("aof_last_bgrewrite_status:ok"), info);
+      assertEquals(
+          "*2\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n", c.call("CONFIG", "GET", "appendonly"));
+      assertEquals("+OK\r\n", c.call("DEBUG", "LOADAOF"));
+      assertEquals(":4\r\n", c.call("DBSIZE"));
+      assertTrue(
+          c.call("INFO", "persistence").contains("rdb_changes_since_last_save:0"),
+          "the replayed writes count as saved, as in Redis");
+    }
+  }
+
+  @Test
+  void whileTheFirstBaseIsWritten_shutdownIsRefused_andTurningTheLogOffAbandonsIt()
+      throws Exception {
+    TestServer first =
+        TestServer.start(
+            cfg -> {
+              cfg.require("appendonly").set("no");
+              cfg.require("rdb-key-save-delay").set("200000");
+            });
+    try (RawClient c = first.client()) {
+      assertEquals("+OK\r\n", c.call("MSET", "a", "1", "b", "2", "c", "3"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "yes"));
+      assertEquals("-ERR Errors trying to SHUTDOWN. Check logs.\r\n", c.call("SHUTDOWN"));
+      assertEquals("-ERR Errors trying to SHUTDOWN. Check logs.\r\n", c.call("SHUTDOWN", "NOSAVE"));
+      // Off again before the base is done: that rewrite leaves the directory alone...
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "no"));
+      assertTrue(c.call("INFO", "persistence").contains("aof_rewrite_in_progress:0"));
+      // It stops at its next key.
+      awaitInfo(c, "aof_last_bgrewrite_status:err");
+      assertTrue(Files.notExists(manifestFile(first)), "the abandoned rewrite wrote a manifest");
+      // ...and the next start of the log completes.
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "rdb-key-save-delay", "0"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "yes"));
+      assertEquals("+OK\r\n", c.call("SET", "d", "4"));
+      awaitRewrite(c);
+      String info = c.call("INFO", "persistence");
+      assertTrue(info.contains("aof_last_bgrewrite_status:ok"), info);
+      assertTrue(info.contains("aof_rewrites:1"), info);
+    }
+    first.server.shutdown();
+    try (TestServer second = TestServer.restart(first);
+        RawClient c = second.client()) {
+      assertEquals(":4\r\n", c.call("DBSIZE"));
+      try (var files = Files.list(manifestFile(first).getParent())) {
+        assertEquals(
+            List.of(
+                "appendonly.aof.1.base.aof",
+                "appendonly.aof.1.incr.aof",
+                "appendonly.aof.manifest",
+                "toridb.lock"),
+            files.map(p -> p.getFileName().toString()).sorted().toList());
+      }
     }
   }
 
@@ -203,7 +275,7 @@ class PersistenceCommandsIT {
       assertEquals(digest, c.call("DEBUG", "DIGEST"));
     }
     first.server.shutdown();
-    try (TestServer second = TestServer.start(cfg -> cfg.require("dir").set(first.dir.toString()));
+    try (TestServer second = TestServer.restart(first);
         RawClient c = second.client()) {
       assertEquals(":0\r\n", c.call("EXISTS", "stale"));
       assertEquals("$1\r\n2\r\n", c.call("GET", "fresh"));
@@ -300,13 +372,17 @@ class PersistenceCommandsIT {
   }
 
   private static void awaitRewrite(RawClient c) throws Exception {
+    awaitInfo(c, "aof_rewrite_in_progress:0");
+  }
+
+  private static void awaitInfo(RawClient c, String field) throws Exception {
     for (int i = 0; i < 500; i++) {
-      if (c.call("INFO", "persistence").contains("aof_rewrite_in_progress:0")) {
+      if (c.call("INFO", "persistence").contains(field)) {
         return;
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("the rewrite did not finish in 10 s");
+    throw new AssertionError("INFO persistence did not show " + field + " within 10 s");
   }
 
   private static Path manifestFile(TestServer server) {

@@ -30,8 +30,23 @@ final class TestServer implements AutoCloseable {
     config.require("io-threads").set("1");
     tweak.accept(config);
     ToriServer server = new ToriServer(config);
-    server.start();
+    try {
+      server.start();
+    } catch (Exception e) {
+      Files.deleteIfExists(dir);
+      throw e;
+    }
     return new TestServer(server, dir);
+  }
+
+  /**
+   * Starts a server on the data directory of {@code stopped}, whose server was shut down; closing
+   * the new one deletes that directory.
+   */
+  static TestServer restart(TestServer stopped) throws Exception {
+    TestServer t = start(cfg -> cfg.require("dir").set(stopped.dir.toString()));
+    Files.deleteIfExists(t.dir);
+    return new TestServer(t.server, stopped.dir);
   }
 
   int port() {

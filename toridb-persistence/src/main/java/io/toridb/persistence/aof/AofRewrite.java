@@ -54,11 +54,33 @@ final class AofRewrite {
   static final String TEMP_PREFIX = "temp-rewrite-";
 
   /**
+   * A running rewrite. The log's close abandons it ({@link #abandon}): it stops at its next key, or
+   * before its cut, and from then on leaves the manifest and every file but its own temporary ones
+   * alone.
+   */
+  static final class Handle {
+    private volatile boolean abandoned;
+    private volatile PointInTimeScan scan;
+
+    /**
+     * Abandons the rewrite; returns once it can no longer change the log's files (it may be
+     * replacing the manifest at that moment, which this waits for).
+     */
+    synchronized void abandon() {
+      abandoned = true;
+      PointInTimeScan s = scan;
+      if (s != null) {
+        s.beforeWholeKeyspaceChange();
+      }
+    }
+  }
+
+  /**
    * Starts a rewrite of the running log, whose writer goes on in a new incremental file from the
    * cut; returns once the background part runs. Throws if the first step fails (nothing changed
    * then, except perhaps an empty incremental file listed).
    */
-  static void start(
+  static Handle start(
       io.toridb.core.server.ServerContext server,
       Path directory,
       String baseName,
@@ -86,9 +108,9 @@ final class AofRewrite {
           closeQuietly(next);
           switched.complete("not switched");
         };
-    run(
+    return run(
         server,
-        new Plan(directory, baseName, manifestFile, withIncr, incrName, seq, false),
+        new Plan(directory, baseName, manifestFile, withIncr, incrName, seq, null),
         atCut,
         notCut,
         switched,
@@ -99,25 +121,28 @@ final class AofRewrite {
   /**
    * Starts a rewrite that begins a new log instead of compacting a running one: the log is off (so
    * the files the manifest lists, if any, are not the current data) and the base, with the new
-   * incremental file the caller created as {@link #tempIncrName}{@code (nextSeq(manifest))},
-   * becomes the whole log: the file is renamed to its place just before the manifest is replaced,
-   * so a crash before that leaves the previous files as they were and only temporary files, which
-   * the next start deletes. {@code atCut} runs at the cut with every key lock held (a new writer
-   * starting to take the writes, or nothing). On failure the caller removes the temporary file.
+   * incremental file {@code tempIncr} (from {@link #tempIncrName}, created by the caller), becomes
+   * the whole log. Both are renamed into place just before the manifest is replaced, so a crash
+   * before that leaves the previous files as they were and only temporary files, which the next
+   * start deletes. While another point-in-time scan runs (a background save), the cut waits for it.
+   * {@code atCut} runs at the cut with every key lock held (a new writer starting to take the
+   * writes, or nothing). On failure the caller removes {@code tempIncr}.
    */
-  static void startFresh(
+  static Handle startFresh(
       io.toridb.core.server.ServerContext server,
       Path directory,
       String baseName,
       Path manifestFile,
       AofManifest manifest,
+      String tempIncr,
       Runnable atCut,
       KeyEncoder encoder,
       Done done) {
     long seq = nextSeq(manifest);
-    run(
+    return run(
         server,
-        new Plan(directory, baseName, manifestFile, manifest, incrName(baseName, seq), seq, true),
+        new Plan(
+            directory, baseName, manifestFile, manifest, incrName(baseName, seq), seq, tempIncr),
         atCut,
         () -> {},
         CompletableFuture.completedFuture(null),
@@ -138,15 +163,27 @@ final class AofRewrite {
     return baseName + "." + seq + ".incr.aof";
   }
 
+  /**
+   * A temporary file name for a rewrite of sequence {@code seq} (a base, or a new log's first
+   * incremental file): unique, so that a rewrite abandoned but not yet stopped never deletes the
+   * files of the one after it.
+   */
+  static String tempName(long seq, String kind) {
+    return TEMP_PREFIX + seq + "-" + TEMP_IDS.incrementAndGet() + "." + kind + ".aof";
+  }
+
   /** Where a new log's incremental file lives until its first manifest lists it. */
   static String tempIncrName(long seq) {
-    return TEMP_PREFIX + seq + ".incr.aof";
+    return tempName(seq, "incr");
   }
+
+  private static final java.util.concurrent.atomic.AtomicLong TEMP_IDS =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
   /**
    * The files of one rewrite: the manifest as it stands before the cut and the new incremental file
-   * (already listed in it when the rewrite switches a running log; under its temporary name until
-   * the end when it starts a new log, {@code fresh}).
+   * (already listed in it when the rewrite switches a running log; {@code tempIncr} until the end
+   * when it starts a new log).
    */
   private record Plan(
       Path directory,
@@ -155,7 +192,11 @@ final class AofRewrite {
       AofManifest before,
       String incrName,
       long seq,
-      boolean fresh) {}
+      String tempIncr) {
+    boolean fresh() {
+      return tempIncr != null;
+    }
+  }
 
   /**
    * The background part: the cut (on the rewrite's own thread, as it takes every key lock: the
@@ -163,7 +204,7 @@ final class AofRewrite {
    * logged all its writes before the cut), the base, then the manifest. {@code switched} completes
    * with null once records go to the new incremental file, or with why they do not.
    */
-  private static void run(
+  private static Handle run(
       io.toridb.core.server.ServerContext server,
       Plan f,
       Runnable atCut,
@@ -172,59 +213,68 @@ final class AofRewrite {
       KeyEncoder encoder,
       Done done) {
     long cutSeq = f.seq();
+    Handle handle = new Handle();
+    long keyDelay = server.config().number("rdb-key-save-delay");
     Thread t =
         new Thread(
             () -> {
               Path directory = f.directory();
-              Path temp = directory.resolve(TEMP_PREFIX + cutSeq + ".base.aof");
+              Path temp = directory.resolve(tempName(cutSeq, "base"));
+              String baseFile = f.baseName() + "." + cutSeq + ".base.aof";
               PointInTimeScan scan = null;
+              boolean replaced = false;
               try {
-                try {
-                  scan = PointInTimeScan.cut(server, atCut);
-                } catch (IllegalStateException e) {
-                  notCut.run();
-                  throw new IOException(e.getMessage());
-                }
-                long bytes =
-                    writeBase(scan, temp, encoder, server.config().number("rdb-key-save-delay"));
+                scan = cut(server, atCut, notCut, handle, f.fresh());
+                long bytes = writeBase(scan, temp, encoder, keyDelay);
                 String failure = switched.join();
                 if (failure != null) {
                   throw new IOException("the log could not switch files: " + failure);
                 }
-                String baseFile = f.baseName() + "." + cutSeq + ".base.aof";
-                Files.move(
-                    temp,
-                    directory.resolve(baseFile),
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-                List<AofManifest.Part> kept = new ArrayList<>();
-                kept.add(new AofManifest.Part(baseFile, cutSeq, AofManifest.Type.BASE));
-                List<String> obsolete = new ArrayList<>();
-                for (AofManifest.Part p : f.before().parts()) {
-                  if (p.type() == AofManifest.Type.INCR && p.seq() >= cutSeq) {
-                    kept.add(p);
-                  } else {
-                    obsolete.add(p.file());
+                AofManifest after;
+                synchronized (handle) {
+                  if (handle.abandoned) {
+                    throw new IOException("the append-only file was closed");
                   }
-                }
-                if (f.fresh()) {
-                  // A new log: its incremental file takes its place and joins the manifest. The
-                  // writer keeps appending to it through the rename.
                   Files.move(
-                      directory.resolve(tempIncrName(cutSeq)),
-                      directory.resolve(f.incrName()),
+                      temp,
+                      directory.resolve(baseFile),
                       StandardCopyOption.ATOMIC_MOVE,
                       StandardCopyOption.REPLACE_EXISTING);
-                  kept.add(new AofManifest.Part(f.incrName(), cutSeq, AofManifest.Type.INCR));
-                }
-                AofManifest after = new AofManifest(kept);
-                after.writeAtomically(f.manifestFile());
-                for (String name : obsolete) {
-                  Files.deleteIfExists(directory.resolve(name));
+                  List<AofManifest.Part> kept = new ArrayList<>();
+                  kept.add(new AofManifest.Part(baseFile, cutSeq, AofManifest.Type.BASE));
+                  List<String> obsolete = new ArrayList<>();
+                  for (AofManifest.Part p : f.before().parts()) {
+                    if (p.type() == AofManifest.Type.INCR && p.seq() >= cutSeq) {
+                      kept.add(p);
+                    } else {
+                      obsolete.add(p.file());
+                    }
+                  }
+                  if (f.fresh()) {
+                    // A new log: its incremental file takes its place and joins the manifest. The
+                    // writer keeps appending to it through the rename.
+                    Files.move(
+                        directory.resolve(f.tempIncr()),
+                        directory.resolve(f.incrName()),
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+                    kept.add(new AofManifest.Part(f.incrName(), cutSeq, AofManifest.Type.INCR));
+                  }
+                  after = new AofManifest(kept);
+                  after.writeAtomically(f.manifestFile());
+                  replaced = true;
+                  for (String name : obsolete) {
+                    Files.deleteIfExists(directory.resolve(name));
+                  }
                 }
                 done.ended(null, after, bytes, scan.savedKeys());
               } catch (PointInTimeScan.CancelledException | IOException | RuntimeException e) {
                 DurableFiles.deleteQuietly(temp);
+                if (f.fresh() && !replaced) {
+                  // Renamed into place but never listed: no manifest may be left without them.
+                  DurableFiles.deleteQuietly(directory.resolve(baseFile));
+                  DurableFiles.deleteQuietly(directory.resolve(f.incrName()));
+                }
                 AofManifest now = f.before();
                 if (switched.join() != null) {
                   // The writer never moved to the new file: take it off the list again.
@@ -240,6 +290,40 @@ final class AofRewrite {
             "toridb-aof-rewrite");
     t.setDaemon(true);
     t.start();
+    return handle;
+  }
+
+  /**
+   * Makes the cut. While another scan runs, a new log's rewrite ({@code wait}) tries again every 10
+   * ms until the scan ends or the rewrite is abandoned; a rewrite of the running log fails.
+   */
+  private static PointInTimeScan cut(
+      io.toridb.core.server.ServerContext server,
+      Runnable atCut,
+      Runnable notCut,
+      Handle handle,
+      boolean wait)
+      throws IOException {
+    while (true) {
+      if (handle.abandoned) {
+        notCut.run();
+        throw new IOException("the append-only file was closed");
+      }
+      try {
+        PointInTimeScan scan = PointInTimeScan.cut(server, atCut);
+        handle.scan = scan;
+        if (handle.abandoned) {
+          scan.beforeWholeKeyspaceChange();
+        }
+        return scan;
+      } catch (IllegalStateException e) {
+        if (!wait) {
+          notCut.run();
+          throw new IOException(e.getMessage());
+        }
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+    }
   }
 
   private static void closeQuietly(LogFile file) {
@@ -288,8 +372,8 @@ final class AofRewrite {
             byte[] record = AofRecord.encode(db, encoder.effect(key, value));
             AofRecord.seal(record);
             out.write(record);
-            PointInTimeScan.keyDelay(keyDelay);
-          });
+          },
+          keyDelay);
       out.flush();
       ch.force(true);
       return ch.size();

@@ -49,11 +49,13 @@ public final class AppendOnlyFile implements PropagationSink {
   // Rewrite state, for BGREWRITEAOF, the automatic rewrite and INFO.
   private volatile boolean rewriting;
   private volatile long rewriteStartMillis;
-  private volatile long lastRewriteSeconds = -1;
-  private volatile String lastRewriteStatus = "ok";
-  private volatile long rewrites;
-  private volatile long consecutiveFailures;
-  private volatile long lastFailureMillis;
+  private final RewriteHistory history;
+
+  /** A log started at run time is writing its first base: until then it holds nothing. */
+  private volatile boolean writingFirstBase;
+
+  /** The running rewrite, which {@link #close} abandons; null before the first. */
+  private volatile AofRewrite.Handle rewriteHandle;
 
   /** The log's size after the last rewrite (or at startup): growth is measured against it. */
   private volatile long rewriteBaseSize;
@@ -94,8 +96,10 @@ public final class AppendOnlyFile implements PropagationSink {
       Path directory,
       String baseName,
       AofManifest manifest,
-      java.nio.channels.FileChannel lockChannel) {
+      java.nio.channels.FileChannel lockChannel,
+      RewriteHistory history) {
     this.lockChannel = lockChannel;
+    this.history = history;
     this.server = server;
     this.directory = directory;
     this.manifestFile = directory.resolve(baseName + ".manifest");
@@ -109,23 +113,24 @@ public final class AppendOnlyFile implements PropagationSink {
    * manifest when there is none. A manifest that lists a missing file is refused.
    */
   public static AppendOnlyFile open(ServerContext server, Path dataDir) throws IOException {
-    return open(server, dataDir, true);
+    return open(server, dataDir, true, new RewriteHistory());
   }
 
   /**
    * Opens the log under {@code dataDir} as {@link #open} does, except that a directory without a
    * manifest is left as it is: with {@code create} false, the result then has no files (an empty
    * manifest) and writes nothing until a rewrite makes a base ({@link #startNew}, {@link
-   * #rewriteWhileOff}).
+   * #rewriteWhileOff}). Rewrites are counted in {@code history}.
    */
-  public static AppendOnlyFile open(ServerContext server, Path dataDir, boolean create)
+  public static AppendOnlyFile open(
+      ServerContext server, Path dataDir, boolean create, RewriteHistory history)
       throws IOException {
     String baseName = server.config().text("appendfilename");
     Path directory = dataDir.resolve(server.config().text("appenddirname"));
     Files.createDirectories(directory);
     java.nio.channels.FileChannel lock = lock(directory);
     try {
-      return open(server, directory, baseName, lock, create);
+      return open(server, directory, baseName, lock, create, history);
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
@@ -171,7 +176,8 @@ public final class AppendOnlyFile implements PropagationSink {
       Path directory,
       String baseName,
       java.nio.channels.FileChannel lock,
-      boolean create)
+      boolean create,
+      RewriteHistory history)
       throws IOException {
     Path manifestFile = directory.resolve(baseName + ".manifest");
     // What an interrupted rewrite left: never listed in a manifest, so never needed.
@@ -229,7 +235,7 @@ public final class AppendOnlyFile implements PropagationSink {
       manifest.writeAtomically(manifestFile);
       log.info("Created the append-only file {}", directory.resolve(first));
     }
-    return new AppendOnlyFile(server, directory, baseName, manifest, lock);
+    return new AppendOnlyFile(server, directory, baseName, manifest, lock, history);
   }
 
   /**
@@ -548,31 +554,39 @@ public final class AppendOnlyFile implements PropagationSink {
    * why (on the rewrite's thread); the caller then treats the log as off.
    */
   public synchronized void startNew(Consumer<String> failed) throws IOException {
-    Path incr = directory.resolve(AofRewrite.tempIncrName(AofRewrite.nextSeq(manifest)));
-    Files.deleteIfExists(incr);
+    String tempIncr = AofRewrite.tempIncrName(AofRewrite.nextSeq(manifest));
+    Path incr = directory.resolve(tempIncr);
     Files.createFile(incr);
-    AofWriter w = startWriter(incr);
+    startWriter(incr);
     rewriting = true;
+    writingFirstBase = true;
     rewriteStartMillis = System.currentTimeMillis();
     log.info("Turning the append-only file on: writing the data set into a new base");
-    AofRewrite.startFresh(
-        server,
-        directory,
-        baseName,
-        manifestFile,
-        manifest,
-        () -> server.propagation(this),
-        encoder,
-        (failure, now, bytes, saved) -> {
-          if (failure != null) {
-            close();
-            DurableFiles.deleteQuietly(incr);
-          }
-          rewriteEnded(failure, now, bytes, saved);
-          if (failure != null) {
-            failed.accept(failure);
-          }
-        });
+    rewriteHandle =
+        AofRewrite.startFresh(
+            server,
+            directory,
+            baseName,
+            manifestFile,
+            manifest,
+            tempIncr,
+            () -> {
+              if (writer != null) {
+                server.propagation(this);
+              }
+            },
+            encoder,
+            (failure, now, bytes, saved) -> {
+              if (failure != null) {
+                close();
+                DurableFiles.deleteQuietly(incr);
+              }
+              writingFirstBase = false;
+              rewriteEnded(failure, now, bytes, saved);
+              if (failure != null) {
+                failed.accept(failure);
+              }
+            });
   }
 
   /**
@@ -582,28 +596,40 @@ public final class AppendOnlyFile implements PropagationSink {
    * failed.
    */
   public synchronized void rewriteWhileOff(Consumer<String> ended) throws IOException {
-    Path incr = directory.resolve(AofRewrite.tempIncrName(AofRewrite.nextSeq(manifest)));
-    Files.deleteIfExists(incr);
+    String tempIncr = AofRewrite.tempIncrName(AofRewrite.nextSeq(manifest));
+    Path incr = directory.resolve(tempIncr);
     Files.createFile(incr);
     rewriting = true;
     rewriteStartMillis = System.currentTimeMillis();
     log.info("Background append only file rewriting started (the log is off)");
-    AofRewrite.startFresh(
-        server,
-        directory,
-        baseName,
-        manifestFile,
-        manifest,
-        () -> {},
-        encoder,
-        (failure, now, bytes, saved) -> {
-          if (failure != null) {
-            DurableFiles.deleteQuietly(incr);
-          }
-          rewriteEnded(failure, now, bytes, saved);
-          unlock();
-          ended.accept(failure);
-        });
+    try {
+      startRewriteWhileOff(tempIncr, incr, ended);
+    } catch (RuntimeException e) {
+      rewriting = false;
+      DurableFiles.deleteQuietly(incr);
+      throw e;
+    }
+  }
+
+  private void startRewriteWhileOff(String tempIncr, Path incr, Consumer<String> ended) {
+    rewriteHandle =
+        AofRewrite.startFresh(
+            server,
+            directory,
+            baseName,
+            manifestFile,
+            manifest,
+            tempIncr,
+            () -> {},
+            encoder,
+            (failure, now, bytes, saved) -> {
+              if (failure != null) {
+                DurableFiles.deleteQuietly(incr);
+              }
+              rewriteEnded(failure, now, bytes, saved);
+              unlock();
+              ended.accept(failure);
+            });
   }
 
   /**
@@ -677,8 +703,9 @@ public final class AppendOnlyFile implements PropagationSink {
     rewriteStartMillis = System.currentTimeMillis();
     log.info("Background append only file rewriting started ({})", why);
     try {
-      AofRewrite.start(
-          server, directory, baseName, manifestFile, manifest, w, e, this::rewriteEnded);
+      rewriteHandle =
+          AofRewrite.start(
+              server, directory, baseName, manifestFile, manifest, w, e, this::rewriteEnded);
       return null;
     } catch (IOException | RuntimeException ex) {
       rewriteEnded(ex.getMessage() == null ? ex.toString() : ex.getMessage(), manifest, -1, 0);
@@ -689,12 +716,9 @@ public final class AppendOnlyFile implements PropagationSink {
   private void rewriteEnded(String failure, AofManifest now, long baseBytes, int savedKeys) {
     manifest = now;
     long seconds = (System.currentTimeMillis() - rewriteStartMillis) / 1000;
-    lastRewriteSeconds = seconds;
+    history.ended(failure == null, seconds);
     if (failure == null) {
       baseSize = baseBytes;
-      rewrites++;
-      consecutiveFailures = 0;
-      lastRewriteStatus = "ok";
       rewriteBaseSize = currentSize();
       log.info(
           "Background AOF rewrite finished successfully: base of {} MB, {} keys changed during"
@@ -702,9 +726,6 @@ public final class AppendOnlyFile implements PropagationSink {
           mb(baseBytes),
           savedKeys);
     } else {
-      consecutiveFailures++;
-      lastFailureMillis = System.currentTimeMillis();
-      lastRewriteStatus = "err";
       log.warn("Background AOF rewrite failed: {}", failure);
     }
     rewriting = false;
@@ -719,11 +740,11 @@ public final class AppendOnlyFile implements PropagationSink {
     if (percentage <= 0 || rewriting || writer == null) {
       return;
     }
-    long failures = consecutiveFailures;
+    long failures = history.consecutiveFailures();
     if (failures >= 3) {
       // As Redis after repeated failures: wait a minute, doubling up to an hour, between tries.
       long delay = Math.min(3_600_000L, 60_000L << Math.min(6, failures - 3));
-      if (System.currentTimeMillis() - lastFailureMillis < delay) {
+      if (System.currentTimeMillis() - history.lastFailureMillis() < delay) {
         return;
       }
     }
@@ -747,25 +768,22 @@ public final class AppendOnlyFile implements PropagationSink {
     return rewriting;
   }
 
+  /**
+   * Whether this log, started at run time, is still writing its first base: the files hold none of
+   * the data yet (SHUTDOWN refuses then, as Redis does).
+   */
+  public boolean writingFirstBase() {
+    return writingFirstBase;
+  }
+
   /** Seconds the running rewrite has taken so far, or -1. */
   public long currentRewriteSeconds() {
     return rewriting ? (System.currentTimeMillis() - rewriteStartMillis) / 1000 : -1;
   }
 
-  public long lastRewriteSeconds() {
-    return lastRewriteSeconds;
-  }
-
-  public String lastRewriteStatus() {
-    return lastRewriteStatus;
-  }
-
-  public long rewrites() {
-    return rewrites;
-  }
-
-  public long consecutiveRewriteFailures() {
-    return consecutiveFailures;
+  /** Rewrites of this server's logs: INFO's aof_rewrites, aof_last_bgrewrite_status, ... */
+  public RewriteHistory history() {
+    return history;
   }
 
   private void onWriteStatus(String error) {
@@ -803,6 +821,12 @@ public final class AppendOnlyFile implements PropagationSink {
 
   /** Writes and forces everything appended, then stops the writer (SHUTDOWN). */
   public void close() {
+    AofRewrite.Handle rewrite = rewriteHandle;
+    if (rewrite != null) {
+      // A rewrite still running must not replace the manifest of a log that is closed: the next
+      // one to open the directory (CONFIG SET appendonly yes again) would find its files changed.
+      rewrite.abandon();
+    }
     AofWriter w = writer;
     if (w == null) {
       unlock();

@@ -504,6 +504,11 @@ public final class Snapshots {
    * Changes since the last snapshot that reached the disk (INFO's rdb_changes_since_last_save): the
    * dirty counter now less its value at that snapshot's cut.
    */
+  /** Counts every change made so far as saved (DEBUG LOADAOF, as Redis resets its dirty count). */
+  public void changesSaved() {
+    savedDirty = server.stats().dirty.sum();
+  }
+
   public long changesSinceLastSave() {
     return server.stats().dirty.sum() - savedDirty;
   }

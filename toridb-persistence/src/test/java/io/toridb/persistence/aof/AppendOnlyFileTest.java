@@ -342,8 +342,8 @@ class AppendOnlyFileTest {
     long before = n.aof.currentSize();
     assertEquals(null, n.aof.rewrite("test"));
     awaitRewrite(n.aof);
-    assertEquals("ok", n.aof.lastRewriteStatus());
-    assertEquals(1, n.aof.rewrites());
+    assertEquals("ok", n.aof.history().lastStatus());
+    assertEquals(1, n.aof.history().rewrites());
     assertEquals(List.of("appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof"), aofFiles());
     assertEquals(
         "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n",
@@ -401,7 +401,7 @@ class AppendOnlyFileTest {
       Thread.sleep(100);
       assertEquals(null, n.aof.rewrite("test"));
       awaitRewrite(n.aof);
-      assertEquals("ok", n.aof.lastRewriteStatus());
+      assertEquals("ok", n.aof.history().lastStatus());
     }
     stop.set(true);
     for (Thread th : writers) {
@@ -464,7 +464,7 @@ class AppendOnlyFileTest {
     n.call("INCR", "counter");
     assertEquals("*3\r\n:1\r\n+OK\r\n:2\r\n", n.call("EXEC"));
     awaitRewrite(n.aof);
-    assertEquals("ok", n.aof.lastRewriteStatus());
+    assertEquals("ok", n.aof.history().lastStatus());
     assertEquals("$1\r\n2\r\n", restart().call("GET", "counter"));
   }
 
