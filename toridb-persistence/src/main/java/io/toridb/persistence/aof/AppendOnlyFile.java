@@ -562,6 +562,33 @@ public final class AppendOnlyFile implements PropagationSink {
     writingFirstBase = true;
     rewriteStartMillis = System.currentTimeMillis();
     log.info("Turning the append-only file on: writing the data set into a new base");
+    startFresh(
+        tempIncr,
+        () -> {
+          if (writer != null) {
+            server.propagation(this);
+          }
+        },
+        failure -> {
+          if (failure != null) {
+            close();
+            DurableFiles.deleteQuietly(incr);
+          }
+          writingFirstBase = false;
+        },
+        failure -> {
+          if (failure != null) {
+            failed.accept(failure);
+          }
+        });
+  }
+
+  /**
+   * Starts a rewrite into a new log ({@link AofRewrite#startFresh}); when it ends, {@code cleanUp}
+   * and then {@code ended} are told null or why it failed, around the bookkeeping of its end.
+   */
+  private void startFresh(
+      String tempIncr, Runnable atCut, Consumer<String> cleanUp, Consumer<String> ended) {
     rewriteHandle =
         AofRewrite.startFresh(
             server,
@@ -570,22 +597,12 @@ public final class AppendOnlyFile implements PropagationSink {
             manifestFile,
             manifest,
             tempIncr,
-            () -> {
-              if (writer != null) {
-                server.propagation(this);
-              }
-            },
+            atCut,
             encoder,
             (failure, now, bytes, saved) -> {
-              if (failure != null) {
-                close();
-                DurableFiles.deleteQuietly(incr);
-              }
-              writingFirstBase = false;
+              cleanUp.accept(failure);
               rewriteEnded(failure, now, bytes, saved);
-              if (failure != null) {
-                failed.accept(failure);
-              }
+              ended.accept(failure);
             });
   }
 
@@ -612,24 +629,18 @@ public final class AppendOnlyFile implements PropagationSink {
   }
 
   private void startRewriteWhileOff(String tempIncr, Path incr, Consumer<String> ended) {
-    rewriteHandle =
-        AofRewrite.startFresh(
-            server,
-            directory,
-            baseName,
-            manifestFile,
-            manifest,
-            tempIncr,
-            () -> {},
-            encoder,
-            (failure, now, bytes, saved) -> {
-              if (failure != null) {
-                DurableFiles.deleteQuietly(incr);
-              }
-              rewriteEnded(failure, now, bytes, saved);
-              unlock();
-              ended.accept(failure);
-            });
+    startFresh(
+        tempIncr,
+        () -> {},
+        failure -> {
+          if (failure != null) {
+            DurableFiles.deleteQuietly(incr);
+          }
+        },
+        failure -> {
+          unlock();
+          ended.accept(failure);
+        });
   }
 
   /**

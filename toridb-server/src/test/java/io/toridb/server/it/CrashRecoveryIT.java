@@ -187,18 +187,7 @@ class CrashRecoveryIT {
     }
     startServer(fsync);
     for (int cycle = 0; cycle < cycles; cycle++) {
-      long killAfter = 300 + random.nextInt(1200);
-      Thread killer =
-          new Thread(
-              () -> {
-                try {
-                  Thread.sleep(killAfter);
-                } catch (InterruptedException e) {
-                  return;
-                }
-                process.destroyForcibly();
-              });
-      killer.start();
+      Thread killer = killAfter(300 + random.nextInt(1200));
       Thread rewriter = rewriting ? startRewrites() : null;
       load(acks, cycle);
       killer.join();
@@ -216,6 +205,22 @@ class CrashRecoveryIT {
       total += a.set.get();
     }
     assertTrue(total > CLIENTS, "too few writes were acknowledged to test anything: " + total);
+  }
+
+  /** Starts a thread that kills the server with SIGKILL after {@code millis}. */
+  private Thread killAfter(long millis) {
+    Thread killer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(millis);
+              } catch (InterruptedException e) {
+                return;
+              }
+              process.destroyForcibly();
+            });
+    killer.start();
+    return killer;
   }
 
   /** Asks for rewrites back to back until the server dies. */
@@ -276,18 +281,7 @@ class CrashRecoveryIT {
     for (int c = 0; c < CLIENTS; c++) {
       acks[c] = new Acks();
     }
-    long killAfter = 300 + random.nextInt(700);
-    Thread killer =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(killAfter);
-              } catch (InterruptedException e) {
-                return;
-              }
-              process.destroyForcibly();
-            });
-    killer.start();
+    Thread killer = killAfter(300 + random.nextInt(700));
     load(acks, 0);
     killer.join();
     long killedAt = System.currentTimeMillis();
