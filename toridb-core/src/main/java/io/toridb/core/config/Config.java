@@ -239,6 +239,18 @@ public final class Config {
   }
 
   /**
+   * replicaof (slaveof): there is no replication yet, so the only value is none; a configuration
+   * that asks for a primary is refused instead of being ignored.
+   */
+  private static String replicaOf(String value) {
+    if (!value.isBlank()) {
+      throw new IllegalArgumentException(
+          "replication is not available in this version: replicaof must be empty");
+    }
+    return "";
+  }
+
+  /**
    * save: "seconds changes" pairs (seconds at least 1, changes at least 0) separated by spaces, or
    * "" for none; shown as Redis shows it, with Redis's error text.
    */
@@ -310,7 +322,9 @@ public final class Config {
     c.add(Directive.integer("port", 6379, 0, 65535, true));
     c.add(Directive.string("bind", "127.0.0.1 -::1", true));
     c.add(Directive.string("dir", "./data", false));
-    c.add(Directive.integer("workers", 0, 0, 1024, false));
+    // Hidden from CONFIG GET patterns: tools written for Redis set every config a pattern returns
+    // (Redis's own test suite does), and this one is ToriDB's and cannot change at run time.
+    c.add(Directive.integer("workers", 0, 0, 1024, false).hidden());
     // ToriDB always runs in the foreground (a service manager supervises it); "no" is accepted so
     // that redis.conf files load.
     c.add(Directive.enumeration("daemonize", "no", false, "no"));
@@ -371,8 +385,9 @@ public final class Config {
     c.add(Directive.bool("rdbcompression", true, true));
     c.add(Directive.bool("rdbchecksum", true, false));
     c.add(Directive.bool("stop-writes-on-bgsave-error", true, true));
-    c.add(Directive.integer("rdb-key-save-delay", 0, Integer.MIN_VALUE, maxInt, true));
-    c.add(Directive.integer("key-load-delay", 0, Integer.MIN_VALUE, maxInt, true));
+    // Testing settings, hidden from CONFIG GET patterns as in Redis.
+    c.add(Directive.integer("rdb-key-save-delay", 0, Integer.MIN_VALUE, maxInt, true).hidden());
+    c.add(Directive.integer("key-load-delay", 0, Integer.MIN_VALUE, maxInt, true).hidden());
     c.add(Directive.integer("auto-aof-rewrite-percentage", 100, 0, maxInt, true));
     c.add(
         Directive.memory("auto-aof-rewrite-min-size", 64L * 1024 * 1024, 0, Long.MAX_VALUE, true));
@@ -386,6 +401,7 @@ public final class Config {
     c.add(Directive.integer("active-expire-effort", 1, 1, 10, true));
     c.add(Directive.integer("busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true));
     c.add(Directive.memory("repl-backlog-size", 1024 * 1024, 1, Long.MAX_VALUE, true));
+    c.add(Directive.string("replicaof", "", false, Config::replicaOf));
     c.add(Directive.bool("cluster-enabled", false, false));
     c.add(Directive.integer("cluster-node-timeout", 15000, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("hash-max-listpack-entries", 512, 0, Long.MAX_VALUE, true));
@@ -397,6 +413,7 @@ public final class Config {
     c.add(Directive.integer("set-max-listpack-value", 64, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("zset-max-listpack-entries", 128, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("zset-max-listpack-value", 64, 0, Long.MAX_VALUE, true));
+    c.alias("slaveof", "replicaof");
     c.alias("hash-max-ziplist-entries", "hash-max-listpack-entries");
     c.alias("hash-max-ziplist-value", "hash-max-listpack-value");
     c.alias("list-max-ziplist-size", "list-max-listpack-size");

@@ -39,6 +39,7 @@ public final class Directive {
   private final Canonicalizer canonicalizer;
   private Consumer<Directive> onChange;
   private Applier applier;
+  private boolean hidden;
 
   /** Checks a STRING directive's text and gives the form CONFIG GET shows. */
   @FunctionalInterface
@@ -130,6 +131,19 @@ public final class Directive {
 
   public boolean mutable() {
     return mutable;
+  }
+
+  /**
+   * Hides this directive from CONFIG GET with a pattern, as Redis's hidden configs: only its exact
+   * name shows it.
+   */
+  public Directive hidden() {
+    this.hidden = true;
+    return this;
+  }
+
+  public boolean isHidden() {
+    return hidden;
   }
 
   public String defaultValue() {

@@ -96,16 +96,20 @@ public final class ConfigCommands {
         }
         continue;
       }
+      // Hidden directives need their exact name, as Redis's hidden configs.
       for (Directive d : config.all()) {
-        if (!matches.containsKey(d.name())
+        if (!d.isHidden()
+            && !matches.containsKey(d.name())
             && GlobPattern.matches(Args.bytes(arg), Args.bytes(d.name()), true)) {
           matches.put(d.name(), d);
         }
       }
       for (Map.Entry<String, String> alias : config.aliases().entrySet()) {
-        if (!matches.containsKey(alias.getKey())
+        Directive d = config.get(alias.getValue());
+        if (!d.isHidden()
+            && !matches.containsKey(alias.getKey())
             && GlobPattern.matches(Args.bytes(arg), Args.bytes(alias.getKey()), true)) {
-          matches.put(alias.getKey(), config.get(alias.getValue()));
+          matches.put(alias.getKey(), d);
         }
       }
     }

@@ -50,6 +50,34 @@ class ConfigCommandsTest {
   }
 
   @Test
+  void get_hiddenDirectives_needTheirExactName() {
+    String all = h.call("CONFIG", "GET", "*");
+    for (String hidden : new String[] {"key-load-delay", "rdb-key-save-delay", "workers"}) {
+      assertTrue(!all.contains(bulk(hidden)), hidden + " matched a pattern");
+      assertEquals("*2\r\n" + bulk(hidden) + bulk("0"), h.call("CONFIG", "GET", hidden));
+    }
+    assertEquals("*0\r\n", h.call("CONFIG", "GET", "key-load-*"));
+    assertTrue(all.contains(bulk("hz")));
+  }
+
+  @Test
+  void replicaof_andItsAliasSlaveof_areEmpty_andCannotBeSet() {
+    assertEquals(
+        "*4\r\n" + bulk("replicaof") + bulk("") + bulk("slaveof") + bulk(""),
+        h.call("CONFIG", "GET", "*of"));
+    assertEquals(
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'replicaof') - can't set"
+                + " immutable config"),
+        h.call("CONFIG", "SET", "replicaof", "127.0.0.1 6379"));
+    Config c = Config.standard();
+    assertEquals(
+        "replication is not available in this version: replicaof must be empty",
+        c.require("slaveof").set("10.0.0.1 6379"));
+    assertEquals(null, c.require("replicaof").set(""));
+  }
+
+  @Test
   void get_unknown_returnsEmptyMap() {
     assertEquals("*0\r\n", h.call("CONFIG", "GET", "nosuch"));
     assertEquals("%0\r\n", h.call3("CONFIG", "GET", "nosuch*"));
