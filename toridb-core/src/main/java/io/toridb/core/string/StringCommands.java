@@ -246,6 +246,7 @@ public final class StringCommands {
                 "O(N*M) where N and M are the lengths of s1 and s2, respectively")
             .handler(StringCommands::lcs));
     CounterCommands.register(t);
+    BitmapCommands.register(t);
   }
 
   // ---------------------------------------------------------------------------------------------
