@@ -19,7 +19,8 @@ import io.toridb.core.pubsub.KeyspaceEvents;
 
 /**
  * Bit commands over string values, Redis 7.0's bitmap family: SETBIT, GETBIT, BITCOUNT, BITPOS,
- * BITOP. Bit 0 is the most significant bit of the first byte, as in Redis.
+ * BITOP, BITFIELD and BITFIELD_RO. Bit 0 is the most significant bit of the first byte, as in
+ * Redis.
  *
  * <p>Implementation notes: string values are never changed in place (point-in-time scans and
  * readers on other threads may hold them), so SETBIT makes a new value when the bit changes, a copy
@@ -33,6 +34,11 @@ final class BitmapCommands {
   static final String BAD_BIT = "ERR bit is not an integer or out of range";
   static final String BITPOS_BIT = "ERR The bit argument must be 1 or 0.";
   static final String BITOP_NOT_ONE_KEY = "ERR BITOP NOT must be called with a single source key.";
+  static final String BAD_BITFIELD_TYPE =
+      "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64"
+          + " is.";
+  static final String BAD_OVERFLOW = "ERR Invalid OVERFLOW type specified";
+  static final String BITFIELD_RO_GET_ONLY = "ERR BITFIELD_RO only supports the GET subcommand";
 
   static void register(CommandTable t) {
     t.add(
@@ -82,6 +88,51 @@ final class BitmapCommands {
             .group("bitmap")
             .doc("Perform bitwise operations between strings", "2.6.0", "O(N)")
             .handler(BitmapCommands::bitop));
+    t.add(
+        CommandSpec.builder("bitfield", -2)
+            .flags(WRITE | DENYOOM)
+            .keys(1, 1, 1)
+            .keyFlags("RW", "access", "update", "variable_flags")
+            .keyNotes("This command allows both access and modification of the key")
+            .keyFlagsForCall(BitmapCommands::bitfieldKeyFlags)
+            .group("bitmap")
+            .doc(
+                "Perform arbitrary bitfield integer operations on strings",
+                "3.2.0",
+                "O(1) for each subcommand specified")
+            .handler((ctx, argv) -> bitfield(ctx, argv, false)));
+    t.add(
+        CommandSpec.builder("bitfield_ro", -2)
+            .flags(READONLY | FAST)
+            .keys(1, 1, 1)
+            .keyFlags("RO", "access")
+            .group("bitmap")
+            .doc(
+                "Perform arbitrary bitfield integer operations on strings. Read-only variant of"
+                    + " BITFIELD",
+                "6.0.0",
+                "O(1) for each subcommand specified")
+            .handler((ctx, argv) -> bitfield(ctx, argv, true)));
+  }
+
+  private static final java.util.List<String> READ_FLAGS = java.util.List.of("RO", "access");
+  private static final java.util.List<String> WRITE_FLAGS =
+      java.util.List.of("RW", "access", "update");
+
+  /** COMMAND GETKEYSANDFLAGS for BITFIELD: a read when every operation is a GET, as Redis. */
+  private static java.util.List<String> bitfieldKeyFlags(byte[][] argv) {
+    for (int i = 2; i < argv.length; i++) {
+      int left = argv.length - i - 1;
+      if (Args.is(argv[i], "GET") && left >= 2) {
+        i += 2;
+      } else if (Args.is(argv[i], "OVERFLOW") && left >= 1) {
+        i += 1;
+      } else {
+        // SET, INCRBY, or a syntax error: taken as a write, the safer guess.
+        return WRITE_FLAGS;
+      }
+    }
+    return READ_FLAGS;
   }
 
   /**
@@ -404,6 +455,244 @@ final class BitmapCommands {
     ctx.notify(KeyspaceEvents.STRING, "set", dest);
     ctx.propagate(argv);
     ctx.out().integer(maxLength);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // BITFIELD
+
+  private static final int GET = 0;
+  private static final int SET = 1;
+  private static final int INCRBY = 2;
+  private static final int WRAP = 0;
+  private static final int SAT = 1;
+  private static final int FAIL = 2;
+
+  /** One operation of a BITFIELD call, with the overflow behaviour in force where it appeared. */
+  private record FieldOp(
+      int code, boolean signed, int bits, long offset, long value, int overflow) {}
+
+  /**
+   * BITFIELD key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] SET encoding offset value |
+   * INCRBY encoding offset increment ...], and BITFIELD_RO (GET only).
+   */
+  static void bitfield(CommandContext ctx, byte[][] argv, boolean readOnlyCommand) {
+    java.util.List<FieldOp> ops = new java.util.ArrayList<>();
+    int overflow = WRAP;
+    boolean writes = false;
+    long highest = 0;
+    for (int j = 2; j < argv.length; j++) {
+      int left = argv.length - j - 1;
+      int code;
+      if (Args.is(argv[j], "GET") && left >= 2) {
+        code = GET;
+      } else if (Args.is(argv[j], "SET") && left >= 3) {
+        code = SET;
+      } else if (Args.is(argv[j], "INCRBY") && left >= 3) {
+        code = INCRBY;
+      } else if (Args.is(argv[j], "OVERFLOW") && left >= 1) {
+        byte[] type = argv[++j];
+        if (Args.is(type, "WRAP")) {
+          overflow = WRAP;
+        } else if (Args.is(type, "SAT")) {
+          overflow = SAT;
+        } else if (Args.is(type, "FAIL")) {
+          overflow = FAIL;
+        } else {
+          throw new CommandException(BAD_OVERFLOW);
+        }
+        continue;
+      } else {
+        throw new CommandException(Errors.SYNTAX);
+      }
+      byte[] type = argv[j + 1];
+      boolean signed = type.length > 0 && type[0] == 'i';
+      if (type.length < 2 || (!signed && type[0] != 'u')) {
+        throw new CommandException(BAD_BITFIELD_TYPE);
+      }
+      long bits = Args.parseLongOr(java.util.Arrays.copyOfRange(type, 1, type.length), 0);
+      if (bits < 1 || bits > (signed ? 64 : 63)) {
+        throw new CommandException(BAD_BITFIELD_TYPE);
+      }
+      long offset = fieldOffset(ctx, argv[j + 2], (int) bits);
+      long value = 0;
+      if (code != GET) {
+        writes = true;
+        highest = Math.max(highest, offset + bits - 1);
+        value = Args.parseLong(argv[j + 3]);
+      }
+      ops.add(new FieldOp(code, signed, (int) bits, offset, value, overflow));
+      j += code == GET ? 2 : 3;
+    }
+    Key key = Key.of(argv[1]);
+    if (!writes) {
+      StringValue s = StringCommands.readString(ctx, key);
+      byte[] a = s == null ? new byte[0] : s.array();
+      int length = s == null ? 0 : s.length();
+      ctx.out().arrayHeader(ops.size());
+      for (FieldOp op : ops) {
+        ctx.out().integer(get(a, length, op.offset(), op.bits(), op.signed()));
+      }
+      return;
+    }
+    if (readOnlyCommand) {
+      throw new CommandException(BITFIELD_RO_GET_ONLY);
+    }
+    Database db = ctx.db();
+    long now = ctx.now();
+    StoredValue old = db.lookupWrite(key, now);
+    StringValue s = StringCommands.asString(old);
+    int length = s == null ? 0 : s.length();
+    int needed = (int) (highest >> 3) + 1;
+    // Created or grown: every operation that runs counts as a change, as in Redis.
+    boolean grown = s == null || needed > length;
+    byte[] buf = new byte[Math.max(length, needed)];
+    if (s != null) {
+      System.arraycopy(s.array(), 0, buf, 0, length);
+    }
+    int changes = 0;
+    ctx.out().arrayHeader(ops.size());
+    for (FieldOp op : ops) {
+      if (op.code() == GET) {
+        ctx.out().integer(get(buf, buf.length, op.offset(), op.bits(), op.signed()));
+        continue;
+      }
+      long oldValue = get(buf, buf.length, op.offset(), op.bits(), op.signed());
+      long[] limit = new long[1];
+      int over;
+      long newValue;
+      long reply;
+      if (op.code() == INCRBY) {
+        over = overflows(oldValue, op.value(), op.bits(), op.signed(), op.overflow(), limit);
+        newValue = over != 0 ? limit[0] : oldValue + op.value();
+        reply = newValue;
+      } else {
+        over = overflows(op.value(), 0, op.bits(), op.signed(), op.overflow(), limit);
+        newValue = over != 0 ? limit[0] : op.value();
+        reply = oldValue;
+      }
+      if (over != 0 && op.overflow() == FAIL) {
+        ctx.out().nullBulk();
+        continue;
+      }
+      ctx.out().integer(reply);
+      set(buf, op.offset(), op.bits(), newValue);
+      if (grown || oldValue != newValue) {
+        changes++;
+      }
+    }
+    if (grown || changes > 0) {
+      StringValue result = StringValue.raw(buf);
+      if (s == null) {
+        StringCommands.store(db, key, result, now);
+      } else {
+        StringCommands.replace(db, key, old, result, now);
+      }
+      ctx.propagate(argv);
+    }
+    if (changes > 0) {
+      ctx.modified(key);
+      ctx.server().stats().dirty.add(changes - 1);
+      ctx.notify(KeyspaceEvents.STRING, "setbit", key);
+    }
+  }
+
+  /** A BITFIELD offset: a bit offset, or {@code #n} for the n-th field of {@code bits} bits. */
+  private static long fieldOffset(CommandContext ctx, byte[] arg, int bits) {
+    boolean fields = arg.length > 0 && arg[0] == '#';
+    long offset =
+        Args.parseLong(fields ? java.util.Arrays.copyOfRange(arg, 1, arg.length) : arg, BAD_OFFSET);
+    if (fields) {
+      offset *= bits;
+    }
+    if (offset < 0
+        || (offset >> 3) >= ctx.server().config().number("proto-max-bulk-len")
+        || (offset >> 3) >= StringValue.MAX_ARRAY) {
+      throw new CommandException(BAD_OFFSET);
+    }
+    return offset;
+  }
+
+  /** The field of {@code bits} bits at bit {@code offset}; bytes past {@code length} are zeros. */
+  private static long get(byte[] a, int length, long offset, int bits, boolean signed) {
+    long value = 0;
+    for (int j = 0; j < bits; j++, offset++) {
+      int index = (int) (offset >> 3);
+      int bit = index < length ? (a[index] >> (7 - (offset & 7))) & 1 : 0;
+      value = (value << 1) | bit;
+    }
+    if (signed && bits < 64 && (value & (1L << (bits - 1))) != 0) {
+      value |= -1L << bits;
+    }
+    return value;
+  }
+
+  private static void set(byte[] a, long offset, int bits, long value) {
+    for (int j = 0; j < bits; j++, offset++) {
+      int index = (int) (offset >> 3);
+      int mask = 1 << (7 - (offset & 7));
+      if (((value >>> (bits - 1 - j)) & 1) != 0) {
+        a[index] |= (byte) mask;
+      } else {
+        a[index] &= (byte) ~mask;
+      }
+    }
+  }
+
+  /**
+   * Whether {@code value + incr} overflows a field of {@code bits} bits: 1 above, -1 below, 0 when
+   * it fits; on overflow {@code limit[0]} is what WRAP or SAT store instead, as Redis's
+   * check(Un)signedBitfieldOverflow.
+   */
+  private static int overflows(
+      long value, long incr, int bits, boolean signed, int overflow, long[] limit) {
+    if (!signed) {
+      long max = (1L << bits) - 1;
+      long maxIncr = max - value;
+      long minIncr = -value;
+      int over;
+      if (Long.compareUnsigned(value, max) > 0 || (incr > 0 && incr > maxIncr)) {
+        over = 1;
+        limit[0] = max;
+      } else if (incr < 0 && incr < minIncr) {
+        over = -1;
+        limit[0] = 0;
+      } else {
+        return 0;
+      }
+      if (overflow == WRAP) {
+        limit[0] = (value + incr) & max;
+        return 1;
+      }
+      return over;
+    }
+    long max = bits == 64 ? Long.MAX_VALUE : (1L << (bits - 1)) - 1;
+    long min = -max - 1;
+    long maxIncr = max - value;
+    long minIncr = min - value;
+    int over;
+    if (value > max
+        || (bits != 64 && incr > maxIncr)
+        || (value >= 0 && incr > 0 && incr > maxIncr)) {
+      over = 1;
+      limit[0] = max;
+    } else if (value < min
+        || (bits != 64 && incr < minIncr)
+        || (value < 0 && incr < 0 && incr < minIncr)) {
+      over = -1;
+      limit[0] = min;
+    } else {
+      return 0;
+    }
+    if (overflow == WRAP) {
+      long c = value + incr;
+      if (bits < 64) {
+        long mask = -1L << bits;
+        c = (c & (1L << (bits - 1))) != 0 ? c | mask : c & ~mask;
+      }
+      limit[0] = c;
+      return 1;
+    }
+    return over;
   }
 
   private static long count(byte[] a, int from, int length) {

@@ -90,6 +90,57 @@ class BitmapCommandsTest {
   }
 
   @Test
+  void bitfield_setGetAndWrappingIncrby_agreeWithModularArithmetic() {
+    java.math.BigInteger two = java.math.BigInteger.TWO;
+    for (int round = 0; round < 300; round++) {
+      h.call("DEL", "f");
+      boolean signed = random.nextBoolean();
+      int bits = 1 + random.nextInt(signed ? 64 : 63);
+      String type = (signed ? "i" : "u") + bits;
+      long offset = random.nextInt(200);
+      long value = random.nextLong() >> random.nextInt(64);
+      long incr = random.nextLong() >> random.nextInt(64);
+      java.math.BigInteger modulus = two.pow(bits);
+      java.math.BigInteger set = wrap(java.math.BigInteger.valueOf(value), modulus, signed);
+      java.math.BigInteger sum = wrap(set.add(java.math.BigInteger.valueOf(incr)), modulus, signed);
+      String reply =
+          h.call(
+              "BITFIELD",
+              "f",
+              "SET",
+              type,
+              "" + offset,
+              "" + value,
+              "GET",
+              type,
+              "" + offset,
+              "INCRBY",
+              type,
+              "" + offset,
+              "" + incr);
+      String expected =
+          "*3\r\n" + integer(0) + integer(set.longValueExact()) + integer(sum.longValueExact());
+      assertEquals(
+          expected, reply, "BITFIELD " + type + " at " + offset + ": " + value + ", " + incr);
+      // The field's bits, read one by one, are the stored value's.
+      for (int j = 0; j < bits; j++) {
+        int bit = sum.mod(modulus).testBit(bits - 1 - j) ? 1 : 0;
+        assertEquals(integer(bit), h.call("GETBIT", "f", "" + (offset + j)));
+      }
+    }
+  }
+
+  /** {@code v} reduced into the range of a field of that modulus, signed or not. */
+  private static java.math.BigInteger wrap(
+      java.math.BigInteger v, java.math.BigInteger modulus, boolean signed) {
+    java.math.BigInteger r = v.mod(modulus);
+    if (signed && r.compareTo(modulus.shiftRight(1)) >= 0) {
+      r = r.subtract(modulus);
+    }
+    return r;
+  }
+
+  @Test
   void badArguments_getRedisErrors_andChangeNothing() {
     h.call("SET", "k", "abc");
     assertEquals(
