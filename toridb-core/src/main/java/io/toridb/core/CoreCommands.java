@@ -38,6 +38,7 @@ public final class CoreCommands {
     HashCommands.register(table);
     SetCommands.register(table);
     ZSetCommands.register(table);
+    io.toridb.core.zset.GeoCommands.register(table);
     PubSubCommands.register(table);
     TransactionCommands.register(table);
     MemoryCommands.register(table);

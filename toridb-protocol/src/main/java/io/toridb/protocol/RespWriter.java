@@ -279,7 +279,14 @@ public final class RespWriter {
 
   /** A double ({@code ,1.5}); RESP2 gets a bulk string of the same text. */
   public void doubleValue(double value) {
-    String text = DoubleFormat.format(value);
+    doubleText(DoubleFormat.format(value));
+  }
+
+  /**
+   * A double already written as text in one of Redis's formats (GEOPOS's 17 decimals, say); RESP2
+   * gets a bulk string of the text.
+   */
+  public void doubleText(String text) {
     if (isResp3()) {
       putByte(',');
       put(text.getBytes(StandardCharsets.US_ASCII));

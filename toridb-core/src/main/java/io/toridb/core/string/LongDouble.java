@@ -335,7 +335,19 @@ public final class LongDouble {
     if (infinite) {
       return negative ? "-inf" : "inf";
     }
-    String s = toBigDecimal().abs().setScale(17, RoundingMode.HALF_EVEN).toPlainString();
+    return human(toBigDecimal(), negative);
+  }
+
+  /**
+   * {@code value} as Redis's human long double format shows it ({@link #toHumanString}): GEOPOS
+   * writes its coordinates so.
+   */
+  public static String human(double value) {
+    return human(new BigDecimal(value), value < 0 || (value == 0 && 1 / value < 0));
+  }
+
+  private static String human(BigDecimal value, boolean negative) {
+    String s = value.abs().setScale(17, RoundingMode.HALF_EVEN).toPlainString();
     int end = s.length();
     while (s.charAt(end - 1) == '0') {
       end--;
