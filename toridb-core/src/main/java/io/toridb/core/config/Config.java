@@ -239,11 +239,12 @@ public final class Config {
   }
 
   /**
-   * replicaof (slaveof): there is no replication yet, so the only value is none; a configuration
-   * that asks for a primary is refused instead of being ignored.
+   * replicaof (slaveof): there is no replication yet, so the only value is none (empty, or "no
+   * one"); a configuration that asks for a primary is refused instead of being ignored.
    */
   private static String replicaOf(String value) {
-    if (!value.isBlank()) {
+    // "no one" is Redis's way of saying none.
+    if (!value.isBlank() && !value.trim().replaceAll("\\s+", " ").equalsIgnoreCase("no one")) {
       throw new IllegalArgumentException(
           "replication is not available in this version: replicaof must be empty");
     }

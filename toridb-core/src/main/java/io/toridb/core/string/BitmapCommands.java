@@ -39,6 +39,7 @@ final class BitmapCommands {
           + " is.";
   static final String BAD_OVERFLOW = "ERR Invalid OVERFLOW type specified";
   static final String BITFIELD_RO_GET_ONLY = "ERR BITFIELD_RO only supports the GET subcommand";
+  static final String NO_MEMORY = "ERR Insufficient memory, failed allocating the string";
 
   static void register(CommandTable t) {
     t.add(
@@ -137,18 +138,42 @@ final class BitmapCommands {
 
   /**
    * A bit offset argument: a non-negative integer whose byte lies within {@code
-   * proto-max-bulk-len}, as Redis's getBitOffsetFromArgument.
+   * proto-max-bulk-len}, as Redis's getBitOffsetFromArgument (not while the log is replayed, as
+   * Redis obeys its own log), and within the largest array the JVM makes.
    */
   private static long bitOffset(CommandContext ctx, byte[] arg) {
     long offset = Args.parseLong(arg, BAD_OFFSET);
-    if (offset < 0) {
-      throw new CommandException(BAD_OFFSET);
-    }
-    if ((offset >> 3) >= ctx.server().config().number("proto-max-bulk-len")
-        || (offset >> 3) >= StringValue.MAX_ARRAY) {
-      throw new CommandException(BAD_OFFSET);
-    }
+    checkOffset(ctx, offset, 1);
     return offset;
+  }
+
+  /** Refuses a field of {@code bits} bits at {@code offset} that no string here could hold. */
+  private static void checkOffset(CommandContext ctx, long offset, int bits) {
+    if (offset < 0
+        || (!ctx.server().loading()
+            && (offset >> 3) >= ctx.server().config().number("proto-max-bulk-len"))
+        || ((offset + bits - 1) >> 3) >= StringValue.MAX_ARRAY) {
+      throw new CommandException(BAD_OFFSET);
+    }
+  }
+
+  /** A new zeroed array for a string of {@code length} bytes, or an error reply without memory. */
+  private static byte[] allocate(int length) {
+    try {
+      return new byte[length];
+    } catch (OutOfMemoryError e) {
+      throw new CommandException(NO_MEMORY);
+    }
+  }
+
+  /**
+   * After a write that changed nothing: Redis has still made the value a private raw string (OBJECT
+   * ENCODING says raw), without signalling or logging anything.
+   */
+  private static void unshare(Database db, Key key, StoredValue old, StringValue s, long now) {
+    if (!"raw".equals(s.encoding())) {
+      StringCommands.replace(db, key, old, StringValue.raw(s.bytes().clone()), now);
+    }
   }
 
   /** SETBIT key offset value */
@@ -171,16 +196,23 @@ final class BitmapCommands {
     // Redis changes nothing (and signals nothing) when the string neither appears, grows nor
     // changes.
     if (s != null && index < length && was == (on == 1)) {
+      unshare(db, key, old, s, now);
       ctx.out().integer(was ? 1 : 0);
       return;
     }
     byte[] changed = {(byte) (on == 1 ? current | mask : current & ~mask)};
     if (s == null) {
-      byte[] bytes = new byte[index + 1];
+      byte[] bytes = allocate(index + 1);
       bytes[index] = changed[0];
       StringCommands.store(db, key, StringValue.raw(bytes), now);
     } else {
-      StringCommands.replace(db, key, old, s.overwrite(index, changed), now);
+      StringValue result;
+      try {
+        result = s.overwrite(index, changed);
+      } catch (OutOfMemoryError e) {
+        throw new CommandException(NO_MEMORY);
+      }
+      StringCommands.replace(db, key, old, result, now);
     }
     ctx.modified(key);
     ctx.notify(KeyspaceEvents.STRING, "setbit", key);
@@ -437,7 +469,7 @@ final class BitmapCommands {
       ctx.out().integer(0);
       return;
     }
-    byte[] res = new byte[maxLength];
+    byte[] res = allocate(maxLength);
     for (int i = 0; i < maxLength; i++) {
       int out = i < len[0] ? src[0][i] : 0;
       if (op == 3) {
@@ -545,7 +577,7 @@ final class BitmapCommands {
     int needed = (int) (highest >> 3) + 1;
     // Created or grown: every operation that runs counts as a change, as in Redis.
     boolean grown = s == null || needed > length;
-    byte[] buf = new byte[Math.max(length, needed)];
+    byte[] buf = allocate(Math.max(length, needed));
     if (s != null) {
       System.arraycopy(s.array(), 0, buf, 0, length);
     }
@@ -588,6 +620,8 @@ final class BitmapCommands {
         StringCommands.replace(db, key, old, result, now);
       }
       ctx.propagate(argv);
+    } else {
+      unshare(db, key, old, s, now);
     }
     if (changes > 0) {
       ctx.modified(key);
@@ -604,11 +638,7 @@ final class BitmapCommands {
     if (fields) {
       offset *= bits;
     }
-    if (offset < 0
-        || (offset >> 3) >= ctx.server().config().number("proto-max-bulk-len")
-        || (offset >> 3) >= StringValue.MAX_ARRAY) {
-      throw new CommandException(BAD_OFFSET);
-    }
+    checkOffset(ctx, offset, bits);
     return offset;
   }
 

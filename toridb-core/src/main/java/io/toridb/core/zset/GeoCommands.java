@@ -202,7 +202,8 @@ public final class GeoCommands {
 
   /** The centre of the cell a score names: {longitude, latitude}, clamped to the valid ranges. */
   static double[] decode(double score) {
-    long bits = (long) score;
+    // Redis converts to an unsigned 64-bit integer: scores from 2^63 on keep their top bit.
+    long bits = score >= 0x1p63 ? (long) (score - 0x1p63) | Long.MIN_VALUE : (long) score;
     long lat = deinterleave(bits);
     long lon = deinterleave(bits >>> 1);
     double cells = 1L << STEP;

@@ -322,6 +322,8 @@ public final class ZSetCommands {
       CommandContext ctx, byte[][] argv, Key key, boolean incr, int changes) {
     if (changes > 0) {
       ctx.modified(key);
+      // Redis counts every member added or updated as a change.
+      ctx.server().stats().dirty.add(changes - 1);
       ctx.notify(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
       ctx.propagate(argv);
     }

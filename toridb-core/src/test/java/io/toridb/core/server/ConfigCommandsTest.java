@@ -75,6 +75,8 @@ class ConfigCommandsTest {
         "replication is not available in this version: replicaof must be empty",
         c.require("slaveof").set("10.0.0.1 6379"));
     assertEquals(null, c.require("replicaof").set(""));
+    assertEquals(null, c.require("replicaof").set("NO  one"));
+    assertEquals("", c.text("replicaof"));
   }
 
   @Test

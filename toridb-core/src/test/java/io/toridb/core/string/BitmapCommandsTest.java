@@ -1,5 +1,6 @@
 package io.toridb.core.string;
 
+import static io.toridb.core.CommandHarness.OK;
 import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.CommandHarness.integer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -162,6 +163,16 @@ class BitmapCommandsTest {
         error("WRONGTYPE Operation against a key holding the wrong kind of value"),
         h.call("SETBIT", "l", "0", "1"));
     assertEquals("$3\r\nabc\r\n", h.call("GET", "k"));
+  }
+
+  @Test
+  void offsetsPastTheLargestString_areRefused_evenWithAHugeBulkLimit() {
+    assertEquals(OK, h.call("CONFIG", "SET", "proto-max-bulk-len", "4gb"));
+    String bad = error("ERR bit offset is not an integer or out of range");
+    assertEquals(bad, h.call("BITFIELD", "k", "SET", "i64", "17179869111", "1"));
+    assertEquals(bad, h.call("SETBIT", "k", "17179869184", "1"));
+    assertEquals(bad, h.call("GETBIT", "k", "17179869184"));
+    assertEquals(integer(0), h.call("EXISTS", "k"));
   }
 
   private BitSet randomBits(String key, int bits) {
