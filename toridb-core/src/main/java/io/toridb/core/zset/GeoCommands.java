@@ -131,22 +131,41 @@ public final class GeoCommands {
     ZSetCommands.add(ctx, zadd, 0);
   }
 
-  /** GEOPOS key [member [member ...]] */
-  static void geopos(CommandContext ctx, byte[][] argv) {
+  /** Writes what a member's position is, as GEOPOS and GEOHASH show it. */
+  private interface PositionReply {
+    void write(RespWriter out, double[] lonLat);
+  }
+
+  /**
+   * Replies with one entry per member named from {@code argv[2]} on: {@code missing} for a member
+   * (or key) that is not there, else the member's decoded position as {@code reply} writes it.
+   */
+  private static void eachMember(
+      CommandContext ctx, byte[][] argv, Runnable missing, PositionReply reply) {
     ZSetValue z = ZSetCommands.readZSet(ctx, Key.of(argv[1]));
     RespWriter out = ctx.out();
     out.arrayHeader(argv.length - 2);
     for (int j = 2; j < argv.length; j++) {
       double score = z == null ? Double.NaN : z.score(argv[j]);
       if (Double.isNaN(score)) {
-        out.nullArray();
-        continue;
+        missing.run();
+      } else {
+        reply.write(out, decode(score));
       }
-      double[] xy = decode(score);
-      out.arrayHeader(2);
-      out.doubleText(LongDouble.human(xy[0]));
-      out.doubleText(LongDouble.human(xy[1]));
     }
+  }
+
+  /** GEOPOS key [member [member ...]] */
+  static void geopos(CommandContext ctx, byte[][] argv) {
+    eachMember(
+        ctx,
+        argv,
+        ctx.out()::nullArray,
+        (out, xy) -> {
+          out.arrayHeader(2);
+          out.doubleText(LongDouble.human(xy[0]));
+          out.doubleText(LongDouble.human(xy[1]));
+        });
   }
 
   /** GEODIST key member1 member2 [M | KM | FT | MI] */
@@ -172,26 +191,21 @@ public final class GeoCommands {
 
   /** GEOHASH key [member [member ...]] */
   static void geohash(CommandContext ctx, byte[][] argv) {
-    ZSetValue z = ZSetCommands.readZSet(ctx, Key.of(argv[1]));
-    RespWriter out = ctx.out();
-    out.arrayHeader(argv.length - 2);
-    for (int j = 2; j < argv.length; j++) {
-      double score = z == null ? Double.NaN : z.score(argv[j]);
-      if (Double.isNaN(score)) {
-        out.nullBulk();
-        continue;
-      }
-      // The score's cell is re-encoded over the standard geohash ranges ([-90, 90] latitude).
-      double[] xy = decode(score);
-      long bits = interleave(quantize(xy[1], -90, 90), quantize(xy[0], -180, 180));
-      char[] hash = new char[11];
-      for (int i = 0; i < 11; i++) {
-        // 52 bits make ten characters and two bits; the eleventh is taken as zero, as Redis does.
-        int idx = i == 10 ? 0 : (int) ((bits >>> (52 - (i + 1) * 5)) & 0x1f);
-        hash[i] = GEO_ALPHABET[idx];
-      }
-      out.bulk(Args.bytes(new String(hash)));
-    }
+    eachMember(
+        ctx,
+        argv,
+        ctx.out()::nullBulk,
+        (out, xy) -> {
+          // The cell is re-encoded over the standard geohash ranges ([-90, 90] latitude).
+          long bits = interleave(quantize(xy[1], -90, 90), quantize(xy[0], -180, 180));
+          char[] hash = new char[11];
+          for (int i = 0; i < 11; i++) {
+            // 52 bits make ten characters and two bits; the eleventh is taken as zero, as Redis.
+            int idx = i == 10 ? 0 : (int) ((bits >>> (52 - (i + 1) * 5)) & 0x1f);
+            hash[i] = GEO_ALPHABET[idx];
+          }
+          out.bulk(Args.bytes(new String(hash)));
+        });
   }
 
   /** The score of a position: its 52-bit geohash. */
