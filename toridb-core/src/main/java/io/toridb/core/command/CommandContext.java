@@ -276,14 +276,16 @@ public final class CommandContext {
    * as Redis does not wrap it in MULTI/EXEC).
    */
   void propagateUnit(java.util.List<io.toridb.core.propagation.PropagationSink.Effect> effects) {
-    if (replaying) {
-      return;
-    }
     if (effects.size() == 1) {
-      server.propagation().propagate(effects.get(0).db(), effects.get(0).argv());
+      sink().propagate(effects.get(0).db(), effects.get(0).argv());
     } else if (!effects.isEmpty()) {
-      server.propagation().propagateTransaction(effects);
+      sink().propagateTransaction(effects);
     }
+  }
+
+  /** Where effects go: the server's sink, or nowhere for writes replayed from the log. */
+  private io.toridb.core.propagation.PropagationSink sink() {
+    return replaying ? io.toridb.core.propagation.PropagationSink.NONE : server.propagation();
   }
 
   /** Clears what one command of an EXEC leaves behind before the next runs. */
@@ -341,9 +343,6 @@ public final class CommandContext {
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */
   public void propagate(byte[][] argv) {
-    if (replaying) {
-      return;
-    }
     if (staged != null) {
       staged.effect(session.db(), argv);
       return;
@@ -353,6 +352,6 @@ public final class CommandContext {
           new io.toridb.core.propagation.PropagationSink.Effect(session.db(), argv));
       return;
     }
-    server.propagation().propagate(session.db(), argv);
+    sink().propagate(session.db(), argv);
   }
 }
