@@ -256,14 +256,32 @@ final class BitmapCommands {
       ctx.out().integer(0);
       return;
     }
-    boolean bits = false;
-    if (argv.length == 5) {
-      if (Args.is(argv[4], "BIT")) {
-        bits = true;
-      } else if (!Args.is(argv[4], "BYTE")) {
-        throw new CommandException(Errors.SYNTAX);
-      }
+    ByteRange r = range(start, end, length, argv.length == 5 && unit(argv[4]));
+    if (r == null) {
+      ctx.out().integer(0);
+      return;
     }
+    byte[] a = s.array();
+    // Whole bytes from the first to the last, less the bits of the edge bytes outside the range.
+    long n = count(a, r.first(), r.last() - r.first() + 1);
+    n -=
+        Integer.bitCount(a[r.first()] & r.headMask())
+            + Integer.bitCount(a[r.last()] & r.tailMask());
+    ctx.out().integer(n);
+  }
+
+  /**
+   * The bytes a BITCOUNT or BITPOS range covers in a string of {@code length} bytes, {@code first}
+   * to {@code last}, and in BIT units the bits of those edge bytes that lie outside the range
+   * ({@code headMask}, {@code tailMask}; 0 in BYTE units).
+   */
+  private record ByteRange(int first, int last, int headMask, int tailMask) {}
+
+  /**
+   * The range from {@code start} to {@code end} (bits when {@code bits}, else bytes; negative ones
+   * count from the end) clamped to the string as Redis does, or null when it is empty.
+   */
+  private static ByteRange range(long start, long end, long length, boolean bits) {
     long total = bits ? length << 3 : length;
     if (start < 0) {
       start = Math.max(total + start, 0);
@@ -275,22 +293,27 @@ final class BitmapCommands {
       end = total - 1;
     }
     if (start > end) {
-      ctx.out().integer(0);
-      return;
+      return null;
     }
-    byte[] a = s.array();
     if (!bits) {
-      ctx.out().integer(count(a, (int) start, (int) (end - start + 1)));
-      return;
+      return new ByteRange((int) start, (int) end, 0, 0);
     }
-    // Whole bytes from the first to the last, less the bits of the edge bytes outside the range.
-    int first = (int) (start >> 3);
-    int last = (int) (end >> 3);
-    long n = count(a, first, last - first + 1);
-    int headMask = ~((1 << (8 - (start & 7))) - 1) & 0xFF;
-    int tailMask = (1 << (7 - (end & 7))) - 1;
-    n -= Integer.bitCount(a[first] & headMask) + Integer.bitCount(a[last] & tailMask);
-    ctx.out().integer(n);
+    return new ByteRange(
+        (int) (start >> 3),
+        (int) (end >> 3),
+        ~((1 << (8 - (start & 7))) - 1) & 0xFF,
+        (1 << (7 - (end & 7))) - 1);
+  }
+
+  /** BIT or BYTE: whether a range counts bits. */
+  private static boolean unit(byte[] arg) {
+    if (Args.is(arg, "BIT")) {
+      return true;
+    }
+    if (!Args.is(arg, "BYTE")) {
+      throw new CommandException(Errors.SYNTAX);
+    }
+    return false;
   }
 
   /** BITPOS key bit [start [end [BYTE | BIT]]] */
@@ -307,61 +330,28 @@ final class BitmapCommands {
     }
     byte[] a = s.array();
     long length = s.length();
-    long start;
-    long end;
-    boolean endGiven = false;
-    int headMask = 0;
-    int tailMask = 0;
+    boolean endGiven = argv.length >= 5;
+    ByteRange r;
     if (argv.length >= 4 && argv.length <= 6) {
-      long total = length;
-      start = Args.parseLong(argv[3]);
-      boolean bits = false;
-      if (argv.length == 6) {
-        if (Args.is(argv[5], "BIT")) {
-          bits = true;
-        } else if (!Args.is(argv[5], "BYTE")) {
-          throw new CommandException(Errors.SYNTAX);
-        }
-      }
-      if (argv.length >= 5) {
-        end = Args.parseLong(argv[4]);
-        endGiven = true;
-      } else {
-        end = total - 1;
-      }
-      if (bits) {
-        total <<= 3;
-      }
-      if (start < 0) {
-        start = Math.max(total + start, 0);
-      }
-      if (end < 0) {
-        end = Math.max(total + end, 0);
-      }
-      if (end >= total) {
-        end = total - 1;
-      }
-      if (bits && start <= end) {
-        // Bits of the edge bytes outside the range, which the search must not find.
-        headMask = ~((1 << (8 - (start & 7))) - 1) & 0xFF;
-        tailMask = (1 << (7 - (end & 7))) - 1;
-        start >>= 3;
-        end >>= 3;
-      }
+      long start = Args.parseLong(argv[3]);
+      boolean bits = argv.length == 6 && unit(argv[5]);
+      long end = endGiven ? Args.parseLong(argv[4]) : length - 1;
+      r = range(start, end, length, bits);
     } else if (argv.length == 3) {
-      start = 0;
-      end = length - 1;
+      r = range(0, length - 1, length, false);
     } else {
       throw new CommandException(Errors.SYNTAX);
     }
-    if (start > end) {
+    if (r == null) {
       // An empty range holds neither a 0 nor a 1.
       ctx.out().integer(-1);
       return;
     }
     // Outside the range, masked bits are made the opposite of the one sought.
-    int first = (int) start;
-    int last = (int) end;
+    int first = r.first();
+    int last = r.last();
+    int headMask = r.headMask();
+    int tailMask = r.tailMask();
     int bytes = last - first + 1;
     long pos = -1;
     int from = first;
