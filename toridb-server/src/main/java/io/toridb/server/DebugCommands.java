@@ -40,6 +40,12 @@ final class DebugCommands {
           + " can run it from a local connection, otherwise you need to set this option in the"
           + " configuration file, and then restart the server.";
 
+  /**
+   * DEBUG LOADAOF's error reply when the log cannot be written, opened or loaded; the cause
+   * follows.
+   */
+  private static final String LOADAOF_FAILED = "ERR Error loading the append only file: ";
+
   private static final String PROTOCOL_TYPES =
       "ERR Wrong protocol type name. Please use one of the following:"
           + " string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
@@ -196,22 +202,19 @@ final class DebugCommands {
       try {
         files.awaitWritten();
       } catch (java.io.IOException e) {
-        throw new CommandException("ERR Error loading the append only file: " + e.getMessage());
+        throw new CommandException(LOADAOF_FAILED + e.getMessage());
       }
     } else {
-      java.nio.file.Path dir = java.nio.file.Path.of(ctx.server().config().text("dir"));
-      if (!io.toridb.persistence.aof.AppendOnlyFile.exists(ctx.server(), dir)) {
+      if (!server.logExists()) {
         throw new CommandException(
             "ERR There is no append-only file to load (appendonly is no and "
                 + ctx.server().config().text("appenddirname")
                 + " holds no manifest)");
       }
       try {
-        files =
-            io.toridb.persistence.aof.AppendOnlyFile.open(
-                ctx.server(), dir, false, server.rewriteHistory());
+        files = server.openLog(false);
       } catch (java.io.IOException e) {
-        throw new CommandException("ERR Error loading the append only file: " + e.getMessage());
+        throw new CommandException(LOADAOF_FAILED + e.getMessage());
       }
     }
     io.toridb.persistence.snapshot.Snapshots snapshots = server.snapshots();
@@ -226,7 +229,7 @@ final class DebugCommands {
       files.reload();
     } catch (java.io.IOException | RuntimeException e) {
       log.warn("DEBUG LOADAOF: {}", e.getMessage());
-      throw new CommandException("ERR Error loading the append only file: " + e.getMessage());
+      throw new CommandException(LOADAOF_FAILED + e.getMessage());
     } finally {
       ctx.server().loading(false);
       if (files != aof) {

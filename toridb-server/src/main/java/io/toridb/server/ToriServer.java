@@ -108,6 +108,21 @@ public final class ToriServer {
     return a != null ? new AofRewriter(a) : offRewriter;
   }
 
+  /**
+   * Opens the log directory under {@code dir}, counting its rewrites in this server's history; see
+   * {@link io.toridb.persistence.aof.AppendOnlyFile#open(io.toridb.core.server.ServerContext, Path,
+   * boolean, io.toridb.persistence.aof.RewriteHistory)}.
+   */
+  io.toridb.persistence.aof.AppendOnlyFile openLog(boolean create) throws java.io.IOException {
+    return io.toridb.persistence.aof.AppendOnlyFile.open(
+        context, Path.of(config.text("dir")), create, rewriteHistory);
+  }
+
+  /** Whether {@code dir} holds a log (its manifest), which {@link #openLog} would open. */
+  boolean logExists() {
+    return io.toridb.persistence.aof.AppendOnlyFile.exists(context, Path.of(config.text("dir")));
+  }
+
   /** Rewrites of every log this server opens, for INFO. */
   private final io.toridb.persistence.aof.RewriteHistory rewriteHistory =
       new io.toridb.persistence.aof.RewriteHistory();
@@ -157,9 +172,7 @@ public final class ToriServer {
     }
     io.toridb.persistence.aof.AppendOnlyFile files;
     try {
-      files =
-          io.toridb.persistence.aof.AppendOnlyFile.open(
-              context, Path.of(config.text("dir")), false, rewriteHistory);
+      files = openLog(false);
     } catch (java.io.IOException e) {
       log.warn("Can't rewrite the append-only file: {}", e.getMessage());
       return io.toridb.persistence.aof.AppendOnlyFile.CANNOT_REWRITE;
@@ -317,9 +330,7 @@ public final class ToriServer {
       }
       io.toridb.persistence.aof.AppendOnlyFile started = null;
       try {
-        started =
-            io.toridb.persistence.aof.AppendOnlyFile.open(
-                context, Path.of(config.text("dir")), false, rewriteHistory);
+        started = openLog(false);
         io.toridb.persistence.aof.AppendOnlyFile log = started;
         aof = log;
         log.startNew(failure -> offAfterFailedStart(log, failure));
@@ -370,9 +381,7 @@ public final class ToriServer {
     io.toridb.persistence.aof.AppendOnlyFile appendLog = null;
     boolean loadSnapshot = false;
     if (config.yes("appendonly")) {
-      appendLog =
-          io.toridb.persistence.aof.AppendOnlyFile.open(
-              context, Path.of(config.text("dir")), true, rewriteHistory);
+      appendLog = openLog(true);
       // Known before loading, so that INFO can show the progress.
       aof = appendLog;
       context.loading(true);

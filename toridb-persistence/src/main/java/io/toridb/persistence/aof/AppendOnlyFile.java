@@ -102,7 +102,7 @@ public final class AppendOnlyFile implements PropagationSink {
     this.history = history;
     this.server = server;
     this.directory = directory;
-    this.manifestFile = directory.resolve(baseName + ".manifest");
+    this.manifestFile = manifestFile(directory, baseName);
     this.baseName = baseName;
     this.manifest = manifest;
     this.loadTruncated = server.config().yes("aof-load-truncated");
@@ -126,7 +126,7 @@ public final class AppendOnlyFile implements PropagationSink {
       ServerContext server, Path dataDir, boolean create, RewriteHistory history)
       throws IOException {
     String baseName = server.config().text("appendfilename");
-    Path directory = dataDir.resolve(server.config().text("appenddirname"));
+    Path directory = directory(server, dataDir);
     Files.createDirectories(directory);
     java.nio.channels.FileChannel lock = lock(directory);
     try {
@@ -140,9 +140,16 @@ public final class AppendOnlyFile implements PropagationSink {
   /** Whether {@code dataDir} holds a log (its manifest). */
   public static boolean exists(ServerContext server, Path dataDir) {
     return Files.exists(
-        dataDir
-            .resolve(server.config().text("appenddirname"))
-            .resolve(server.config().text("appendfilename") + ".manifest"));
+        manifestFile(directory(server, dataDir), server.config().text("appendfilename")));
+  }
+
+  /** The log's directory under {@code dataDir} ({@code appenddirname}). */
+  private static Path directory(ServerContext server, Path dataDir) {
+    return dataDir.resolve(server.config().text("appenddirname"));
+  }
+
+  private static Path manifestFile(Path directory, String baseName) {
+    return directory.resolve(baseName + ".manifest");
   }
 
   /**
@@ -179,7 +186,7 @@ public final class AppendOnlyFile implements PropagationSink {
       boolean create,
       RewriteHistory history)
       throws IOException {
-    Path manifestFile = directory.resolve(baseName + ".manifest");
+    Path manifestFile = manifestFile(directory, baseName);
     // What an interrupted rewrite left: never listed in a manifest, so never needed.
     try (var leftovers = Files.list(directory)) {
       for (Path p : leftovers.toList()) {
