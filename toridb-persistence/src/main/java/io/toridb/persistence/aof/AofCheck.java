@@ -61,7 +61,7 @@ public final class AofCheck {
         out.println("No such file or directory: " + path);
         return 2;
       }
-      return checkFile(path, fix, yes) ? 0 : 1;
+      return checkFile(path, fix, true, yes) ? 0 : 1;
     } catch (IOException e) {
       out.println("Cannot check " + target + ": " + e.getMessage());
       return 2;
@@ -106,7 +106,7 @@ public final class AofCheck {
         continue;
       }
       boolean last = i == parts.size() - 1;
-      if (!checkFile(file, fix && last, yes)) {
+      if (!checkFile(file, fix, last, yes)) {
         ok = false;
         if (fix && !last) {
           out.println(
@@ -120,13 +120,38 @@ public final class AofCheck {
     return ok ? 0 : 1;
   }
 
-  /** Checks one file; true when it is (or has been made) valid. */
-  private boolean checkFile(Path file, boolean fix, boolean yes) throws IOException {
+  /**
+   * Checks one file; true when it is (or has been made) valid. Only the {@code last} file may be
+   * cut back where records are lost; zeros after the last record are cut from any file.
+   */
+  private boolean checkFile(Path file, boolean fix, boolean last, boolean yes) throws IOException {
     AofReader.Result r = AofReader.read(file, (effects, end) -> {});
     if (r.outcome() == AofReader.Outcome.COMPLETE) {
       out.println(file + ": OK, " + r.records() + " records, " + r.fileBytes() + " bytes.");
       return true;
     }
+    if (r.outcome() == AofReader.Outcome.PADDED) {
+      long zeros = r.fileBytes() - r.goodBytes();
+      out.println(
+          file
+              + ": OK, "
+              + r.records()
+              + " records, "
+              + r.goodBytes()
+              + " bytes, then "
+              + zeros
+              + " zero bytes reserved for writes that never came (the server did not close the"
+              + " file).");
+      if (fix) {
+        truncate(file, r.goodBytes());
+        return true;
+      }
+      if (!last) {
+        out.println("Only the last file may end in zeros: run with --fix to cut them off.");
+      }
+      return last;
+    }
+    fix &= last;
     long lost = r.fileBytes() - r.goodBytes();
     out.println(
         file
@@ -166,11 +191,15 @@ public final class AofCheck {
         return false;
       }
     }
+    truncate(file, r.goodBytes());
+    return true;
+  }
+
+  private void truncate(Path file, long size) throws IOException {
     try (LogFile f = LogFile.open(file)) {
-      f.truncate(r.goodBytes());
+      f.truncate(size);
       f.force();
     }
-    out.println("Successfully truncated " + file + " to " + r.goodBytes() + " bytes.");
-    return true;
+    out.println("Successfully truncated " + file + " to " + size + " bytes.");
   }
 }

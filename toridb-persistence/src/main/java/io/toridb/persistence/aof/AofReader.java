@@ -26,6 +26,12 @@ public final class AofReader {
     /** Every byte belongs to a valid record. */
     COMPLETE,
     /**
+     * Every record is valid and nothing but zero bytes follows the last one: space the writer
+     * reserves ahead of its records under {@code appendfsync always}, left behind by a crash (a
+     * clean close cuts it off). Nothing is lost by removing it.
+     */
+    PADDED,
+    /**
      * The file ends inside a record: its header or payload is cut short, or nothing but zero bytes
      * follows the extent of the bad record (it is the file's last, checksum failing, or a
      * zero-filled block follows). What a crash in the middle of a write leaves behind.
@@ -62,11 +68,18 @@ public final class AofReader {
       while (offset < size) {
         long remaining = size - offset;
         if (remaining < AofRecord.HEADER) {
+          if (lastNonZero(file) < offset) {
+            return padded(records, offset, size);
+          }
           return new Result(Outcome.TORN_TAIL, records, offset, size, "incomplete record header");
         }
         in.readFully(header);
         String bad = checkHeader(header);
         if (bad != null) {
+          // A record starts with a non-zero magic byte, so only here can zeros begin.
+          if (header[0] == 0 && lastNonZero(file) < offset) {
+            return padded(records, offset, size);
+          }
           return classify(file, records, offset, offset + AofRecord.HEADER, size, bad);
         }
         int length = AofRecord.getInt(header, 4);
@@ -102,6 +115,15 @@ public final class AofReader {
       }
     }
     return new Result(Outcome.COMPLETE, records, offset, size, null);
+  }
+
+  private static Result padded(long records, long offset, long size) {
+    return new Result(
+        Outcome.PADDED,
+        records,
+        offset,
+        size,
+        (size - offset) + " zero bytes after the last record");
   }
 
   /** Null when the header is plausible, else what is wrong with it. */

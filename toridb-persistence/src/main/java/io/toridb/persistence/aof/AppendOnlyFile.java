@@ -359,8 +359,13 @@ public final class AppendOnlyFile implements PropagationSink {
           throw item.failure();
         }
         if (item.result() != null) {
-          if (item.result().outcome() != AofReader.Outcome.COMPLETE) {
-            handleDamage(file, item.result(), cutTornTail && fileIndex >= lastWritten);
+          AofReader.Result r = item.result();
+          if (r.outcome() == AofReader.Outcome.PADDED && fileIndex >= lastWritten) {
+            if (cutTornTail) {
+              cutPadding(file, r);
+            }
+          } else if (r.outcome() != AofReader.Outcome.COMPLETE) {
+            handleDamage(file, r, cutTornTail && fileIndex >= lastWritten);
           }
           loadedBefore += item.result().fileBytes();
           fileIndex++;
@@ -482,6 +487,23 @@ public final class AppendOnlyFile implements PropagationSink {
     return String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
   }
 
+  /**
+   * Cuts off the zeros the writer reserved past the last record of the file it wrote last, which a
+   * crash left behind: appending goes on from the last record.
+   */
+  private static void cutPadding(Path file, AofReader.Result r) throws IOException {
+    log.info(
+        "The AOF {} ends in {} bytes of space reserved ahead of its writes (the server did not"
+            + " close it): cutting them off at offset {}",
+        file,
+        r.fileBytes() - r.goodBytes(),
+        r.goodBytes());
+    try (LogFile f = LogFile.open(file)) {
+      f.truncate(r.goodBytes());
+      f.force();
+    }
+  }
+
   /** A torn tail of the last file is cut off (aof-load-truncated); anything else stops loading. */
   private void handleDamage(Path file, AofReader.Result r, boolean last) throws IOException {
     long lost = r.fileBytes() - r.goodBytes();
@@ -501,9 +523,11 @@ public final class AppendOnlyFile implements PropagationSink {
       return;
     }
     String what =
-        r.outcome() == AofReader.Outcome.TORN_TAIL
-            ? "ends in an incomplete record"
-            : "has a damaged record";
+        switch (r.outcome()) {
+          case TORN_TAIL -> "ends in an incomplete record";
+          case PADDED -> "has zero bytes after its last record, which only the last file may have,";
+          default -> "has a damaged record";
+        };
     throw new LoadException(
         "Bad AOF: "
             + file
@@ -519,9 +543,11 @@ public final class AppendOnlyFile implements PropagationSink {
                 : "")
             + ". Run 'scripts/toridb-check-aof --fix "
             + file
-            + "' to cut the file at that offset (losing the "
-            + lost
-            + " bytes after it), then start again.");
+            + "' to cut the file at that offset ("
+            + (r.outcome() == AofReader.Outcome.PADDED
+                ? "nothing but the zeros is lost"
+                : "losing the " + lost + " bytes after it")
+            + "), then start again.");
   }
 
   /**

@@ -112,10 +112,38 @@ class AofReaderTest {
     AofReader.Result r = AofReader.read(write(zeroed), new Collected());
     assertEquals(AofReader.Outcome.TORN_TAIL, r.outcome());
     assertEquals(lastStart, r.goodBytes());
-    // The file was extended by zeros past the last record (a crash after the size change).
-    byte[] padded = Arrays.copyOf(all, all.length + 4096);
-    r = AofReader.read(write(padded), new Collected());
+    // Zeros over the rest of the file from inside a record's header on: torn too.
+    byte[] headerCut = all.clone();
+    Arrays.fill(headerCut, lastStart + 2, all.length, (byte) 0);
+    r = AofReader.read(write(headerCut), new Collected());
     assertEquals(AofReader.Outcome.TORN_TAIL, r.outcome());
+    assertEquals(lastStart, r.goodBytes());
+  }
+
+  @Test
+  void zerosAfterTheLastWholeRecord_arePadding_notDamage() throws IOException {
+    List<byte[]> recs = records();
+    byte[] all = concat(recs);
+    // Space the writer reserved past its records (a crash before the close cut it off), from a
+    // few bytes (less than a header) to many blocks.
+    for (int zeros : new int[] {1, AofRecord.HEADER - 1, AofRecord.HEADER, 4096, 1 << 20}) {
+      Collected c = new Collected();
+      AofReader.Result r = AofReader.read(write(Arrays.copyOf(all, all.length + zeros)), c);
+      assertEquals(AofReader.Outcome.PADDED, r.outcome(), zeros + " zeros");
+      assertEquals(all.length, r.goodBytes());
+      assertEquals(all.length + zeros, r.fileBytes());
+      assertEquals(3, r.records());
+      assertEquals(3, c.writes.size());
+    }
+    // Nothing but zeros: the reservation of a file whose records never reached the disk.
+    AofReader.Result r = AofReader.read(write(new byte[5000]), new Collected());
+    assertEquals(AofReader.Outcome.PADDED, r.outcome());
+    assertEquals(0, r.goodBytes());
+    // Zeros with anything after them are not padding.
+    byte[] gap = Arrays.copyOf(all, all.length + 4096);
+    gap[gap.length - 1] = 1;
+    r = AofReader.read(write(gap), new Collected());
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome());
     assertEquals(all.length, r.goodBytes());
   }
 

@@ -177,6 +177,68 @@ class AppendOnlyFileTest {
     assertEquals("$5\r\nafter\r\n", again.call("GET", "c"));
   }
 
+  /**
+   * The incremental file as a crash under appendfsync always leaves it: the records, then the zeros
+   * the writer had reserved past them (a clean close cuts those off).
+   */
+  private byte[] crashImageUnderAlways(String... keys) throws Exception {
+    Node n = restart("appendfsync", "always");
+    for (String k : keys) {
+      n.call("SET", k, k + "-value");
+    }
+    n.aof.awaitWritten();
+    byte[] image = Files.readAllBytes(incr());
+    n.close();
+    node = null;
+    long records = Files.size(incr());
+    assertTrue(image.length > records, "nothing reserved");
+    for (int i = (int) records; i < image.length; i++) {
+      assertEquals(0, image[i]);
+    }
+    return image;
+  }
+
+  @Test
+  void reservedSpaceLeftByACrash_isCutOffAtStartup_evenWithLoadTruncatedNo() throws Exception {
+    byte[] image = crashImageUnderAlways("a", "b");
+    long records = Files.size(incr());
+    Files.write(incr(), image);
+    Node m = restart("aof-load-truncated", "no", "appendfsync", "always");
+    assertEquals("$7\r\nb-value\r\n", m.call("GET", "b"));
+    assertEquals(records, Files.size(incr()));
+    // Appending goes on from the last record: the next start reads every write.
+    m.call("SET", "c", "after");
+    Node again = restart();
+    assertEquals("$7\r\na-value\r\n", again.call("GET", "a"));
+    assertEquals("$5\r\nafter\r\n", again.call("GET", "c"));
+  }
+
+  @Test
+  void reservedSpaceInAFileBeforeTheLast_stopsTheStart_andTheCheckToolCutsIt() throws Exception {
+    byte[] image = crashImageUnderAlways("a");
+    Path aofDir = dir.resolve("appendonlydir");
+    Files.write(incr(), image);
+    byte[] next =
+        AofRecord.encode(0, new byte[][] {"SET".getBytes(), "z".getBytes(), "26".getBytes()});
+    AofRecord.seal(next);
+    Files.write(aofDir.resolve("appendonly.aof.2.incr.aof"), next);
+    Files.writeString(
+        aofDir.resolve("appendonly.aof.manifest"),
+        "file appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+    AppendOnlyFile.LoadException e =
+        assertThrows(AppendOnlyFile.LoadException.class, () -> restart());
+    assertTrue(e.getMessage().contains("zero bytes after its last record"), e.getMessage());
+    assertTrue(e.getMessage().contains("nothing but the zeros is lost"), e.getMessage());
+
+    assertEquals(1, check("", aofDir.toString()));
+    assertTrue(lastOutput.contains("Only the last file may end in zeros"), lastOutput);
+    assertEquals(0, check("", "--fix", aofDir.toString()));
+    assertTrue(lastOutput.contains("OK, 1 records"), lastOutput);
+    Node m = restart();
+    assertEquals("$7\r\na-value\r\n", m.call("GET", "a"));
+    assertEquals("$2\r\n26\r\n", m.call("GET", "z"));
+  }
+
   @Test
   void tornTail_withLoadTruncatedNo_stopsTheStart() throws Exception {
     Node n = restart();
