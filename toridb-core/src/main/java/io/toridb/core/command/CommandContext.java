@@ -252,11 +252,20 @@ public final class CommandContext {
     executor.commitStaged(transaction);
   }
 
-  /** Starts collecting the effects of an EXEC. */
   void replaying(boolean replaying) {
     this.replaying = replaying;
   }
 
+  /**
+   * Whether the command is a write replayed from the log. Such a write was accepted once, so it
+   * obeys no limit a client's request must (as Redis's AOF client, for which mustObeyClient is
+   * true): the limit may have been lowered since, and refusing it would lose acknowledged data.
+   */
+  public boolean replaying() {
+    return replaying;
+  }
+
+  /** Starts collecting the effects of an EXEC. */
   void beginTransactionEffects() {
     transactionEffects = new java.util.ArrayList<>();
   }

@@ -150,8 +150,7 @@ final class BitmapCommands {
   /** Refuses a field of {@code bits} bits at {@code offset} that no string here could hold. */
   private static void checkOffset(CommandContext ctx, long offset, int bits) {
     if (offset < 0
-        || (!ctx.server().loading()
-            && (offset >> 3) >= ctx.server().config().number("proto-max-bulk-len"))
+        || (!ctx.replaying() && (offset >> 3) >= ctx.server().config().number("proto-max-bulk-len"))
         || ((offset + bits - 1) >> 3) >= StringValue.MAX_ARRAY) {
       throw new CommandException(BAD_OFFSET);
     }

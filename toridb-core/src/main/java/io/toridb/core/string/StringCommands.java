@@ -280,7 +280,11 @@ public final class StringCommands {
     db.put(key, value);
   }
 
-  /** Refuses a string that would grow past proto-max-bulk-len, as Redis's checkStringLength. */
+  /**
+   * Refuses a string that would grow past proto-max-bulk-len, as Redis's checkStringLength (not for
+   * a write replayed from the log, see {@link CommandContext#replaying}), or past the largest array
+   * the JVM makes.
+   */
   static void checkStringLength(CommandContext ctx, long size, long append) {
     long total = size + append;
     if (total < size) {
@@ -289,7 +293,7 @@ public final class StringCommands {
     if (total <= ALWAYS_ALLOWED_LENGTH) {
       return;
     }
-    if (total > ctx.server().config().number("proto-max-bulk-len")
+    if ((!ctx.replaying() && total > ctx.server().config().number("proto-max-bulk-len"))
         || total > StringValue.MAX_ARRAY) {
       throw new CommandException(TOO_BIG);
     }

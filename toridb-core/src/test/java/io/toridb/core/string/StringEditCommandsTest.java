@@ -162,6 +162,37 @@ class StringEditCommandsTest {
     }
 
     @Test
+    void writesReplayedFromTheLog_obeyNoProtoMaxBulkLen() throws Exception {
+      // Written while the limit was higher, replayed after it was lowered: refusing them would
+      // lose acknowledged data, so (as Redis's AOF client) replay ignores the limit.
+      Config config = Config.standard();
+      config.loadArgs(java.util.List.of("--proto-max-bulk-len", "1mb"));
+      CommandHarness small = new CommandHarness(config);
+      io.netty.buffer.ByteBuf scratch = io.netty.buffer.Unpooled.buffer();
+      try {
+        byte[][] append = {
+          "APPEND".getBytes(), "k".getBytes(), new byte[1024 * 1024 + 10],
+        };
+        assertNull(small.executor().replay(small.session(), append, scratch));
+        byte[][] setrange = {"SETRANGE".getBytes(), "k".getBytes(), "2000000".getBytes(), {'x'}};
+        assertNull(small.executor().replay(small.session(), setrange, scratch));
+        byte[][] setbit = {"SETBIT".getBytes(), "b".getBytes(), "20000000".getBytes(), {'1'}};
+        assertNull(small.executor().replay(small.session(), setbit, scratch));
+      } finally {
+        scratch.release();
+      }
+      assertEquals(integer(2_000_001), small.call("STRLEN", "k"));
+      assertEquals(integer(2_500_001), small.call("STRLEN", "b"));
+      // A client is still held to the limit.
+      String tooBig = error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+      assertEquals(tooBig, small.call("APPEND", "k", "y"));
+      assertEquals(tooBig, small.call("SETRANGE", "k", "3000000", "y"));
+      assertEquals(
+          error("ERR bit offset is not an integer or out of range"),
+          small.call("SETBIT", "b", "30000000", "1"));
+    }
+
+    @Test
     void strlen_onMissingKeyIsZero_onIntegerIsDigitCount() {
       assertEquals(integer(0), h.call("STRLEN", "missing"));
       h.call("SET", "n", "-1234");
