@@ -44,7 +44,7 @@ public final class Main {
         Path.of(config.text("dir")).toAbsolutePath().normalize());
     // Before starting: a signal that arrives while the log is replayed is handled as later.
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "toridb-shutdown"));
-    exitCleanlyOnSignals(log);
+    exitCleanlyOnSignals(log, server);
     try {
       server.start();
     } catch (java.io.IOException e) {
@@ -66,9 +66,10 @@ public final class Main {
    * SIGTERM and SIGINT ask for a graceful shutdown and end with status 0, and SIGHUP is ignored, as
    * they are for Redis; left to the JVM they would run the shutdown hook but report the signal (143
    * or 130). Where the JVM offers no signal API, the shutdown hook alone still stops the server
-   * cleanly.
+   * cleanly. As in Redis, the signal is refused while the log turned on at run time writes its
+   * first base: exiting then would leave no log of the data set (SHUTDOWN FORCE exits anyway).
    */
-  static void exitCleanlyOnSignals(Logger log) {
+  static void exitCleanlyOnSignals(Logger log, ToriServer server) {
     try {
       // Redis ignores SIGHUP; a terminal or session going away must not stop the server.
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sun.misc.SignalHandler.SIG_IGN);
@@ -81,6 +82,13 @@ public final class Main {
             new sun.misc.Signal(name),
             signal -> {
               log.warn("Received SIG{} scheduling shutdown...", name);
+              io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
+              if (aof != null && aof.writingFirstBase()) {
+                log.warn("Writing initial AOF, can't exit.");
+                log.warn(
+                    "Errors trying to shut down the server. Check the logs for more information.");
+                return;
+              }
               System.exit(0);
             });
       } catch (Throwable e) {

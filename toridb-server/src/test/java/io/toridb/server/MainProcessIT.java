@@ -102,6 +102,34 @@ class MainProcessIT {
   }
 
   @Test
+  void sigterm_whileTheLogTurnedOnAtRunTimeWritesItsFirstBase_isRefused() throws Exception {
+    try (RawClient c = new RawClient(awaitPort())) {
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "no"));
+      for (int i = 0; i < 20; i++) {
+        c.call("SET", "k" + i, "v" + i);
+      }
+      // The first base then takes about 2 s: 100 ms per key.
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "rdb-key-save-delay", "100000"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "yes"));
+      signal("TERM");
+      for (int i = 0; i < 50 && !output.toString().contains("can't exit"); i++) {
+        Thread.sleep(20);
+      }
+      assertTrue(output.toString().contains("Writing initial AOF, can't exit."), output.toString());
+      assertTrue(process.isAlive());
+      assertEquals("+PONG\r\n", c.call("PING"));
+      // Once the base is written, the same signal stops it.
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (!c.call("INFO", "persistence").contains("aof_rewrite_in_progress:0")) {
+        assertTrue(System.currentTimeMillis() < deadline, "the first base was not written");
+        Thread.sleep(50);
+      }
+      signal("TERM");
+      assertCleanExit();
+    }
+  }
+
+  @Test
   void sigint_shutsDownGracefullyWithStatusZero() throws Exception {
     awaitPort();
     signal("INT");
