@@ -410,7 +410,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       CommandSpec spec, byte[][] argv, java.util.function.Consumer<Key> action) {
     if (spec.has(CommandFlag.MOVABLE_KEYS)) {
       for (KeySpec keySpec : spec.keySpecs()) {
-        keySpec.forEachKey(argv, pos -> action.accept(Key.of(argv[pos])));
+        keySpec.forEachAffectedKey(argv, pos -> action.accept(Key.of(argv[pos])));
       }
       return;
     }
@@ -486,7 +486,8 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (spec.has(CommandFlag.MOVABLE_KEYS)) {
       collected = n;
       for (KeySpec keySpec : spec.keySpecs()) {
-        keySpec.forEachKey(argv, pos -> collected = appendStripe(collected, Key.hash(argv[pos])));
+        keySpec.forEachAffectedKey(
+            argv, pos -> collected = appendStripe(collected, Key.hash(argv[pos])));
       }
       return collected;
     }

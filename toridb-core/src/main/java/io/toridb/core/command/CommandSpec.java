@@ -48,9 +48,10 @@ public final class CommandSpec {
     this.parent = parent;
     this.fullName = parent == null ? b.name : parent.name + "|" + b.name;
     this.arity = b.arity;
-    // As Redis's populateCommandMovableKeys: keys found by counting are not at fixed positions.
+    // As Redis's populateCommandMovableKeys: keys found by counting or after a keyword are not at
+    // fixed positions.
     this.flags =
-        b.keySpecs.stream().anyMatch(KeySpec::keyNum)
+        b.keySpecs.stream().anyMatch(k -> k.keyNum() || k.keyword() != null)
             ? b.flags | CommandFlag.MOVABLE_KEYS
             : b.flags;
     this.firstKey = b.firstKey;

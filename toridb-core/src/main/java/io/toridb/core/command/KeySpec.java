@@ -16,8 +16,12 @@ import java.util.function.IntConsumer;
  *       {@code numkeys key [key ...]}). Here {@code lastKey} plays Redis's keynumidx.
  * </ul>
  *
- * {@code flags} say what the command does with those keys (Redis's RO/RW/OW/RM plus access, update,
- * insert, delete, ...); {@code notes} explains unusual flags, or is null.
+ * Or the search begins after a keyword ({@code keyword} set): the first argument from {@code
+ * startFrom} on that equals it, ignoring case, is followed by the key (GEORADIUS's {@code STORE
+ * key}); a negative {@code startFrom} searches backwards from that far before the end.
+ *
+ * <p>{@code flags} say what the command does with those keys (Redis's RO/RW/OW/RM plus access,
+ * update, insert, delete, ...); {@code notes} explains unusual flags, or is null.
  */
 public record KeySpec(
     int index,
@@ -26,7 +30,9 @@ public record KeySpec(
     List<String> flags,
     String notes,
     boolean keyNum,
-    int firstKey) {
+    int firstKey,
+    String keyword,
+    int startFrom) {
   /** Key spec flags in the order Redis prints them. */
   private static final List<String> ORDER =
       List.of(
@@ -47,7 +53,7 @@ public record KeySpec(
   }
 
   public KeySpec(int index, int lastKey, int keyStep, List<String> flags, String notes) {
-    this(index, lastKey, keyStep, flags, notes, false, 0);
+    this(index, lastKey, keyStep, flags, notes, false, 0, null, 0);
   }
 
   /** Keys from {@code index} to {@code lastKey} (relative, see the class comment). */
@@ -61,12 +67,17 @@ public record KeySpec(
    */
   public static KeySpec keyNum(
       int index, int keyNumIndex, int firstKey, int keyStep, String... flags) {
-    return new KeySpec(index, keyNumIndex, keyStep, List.of(flags), null, true, firstKey);
+    return new KeySpec(index, keyNumIndex, keyStep, List.of(flags), null, true, firstKey, null, 0);
+  }
+
+  /** One key, the argument after {@code keyword} (Redis's keyword begin_search). */
+  public static KeySpec keyword(String keyword, int startFrom, String... flags) {
+    return new KeySpec(0, 0, 1, List.of(flags), null, false, 0, keyword, startFrom);
   }
 
   /** This spec with an explanation of its flags, which COMMAND INFO shows. */
   public KeySpec withNotes(String notes) {
-    return new KeySpec(index, lastKey, keyStep, flags, notes, keyNum, firstKey);
+    return new KeySpec(index, lastKey, keyStep, flags, notes, keyNum, firstKey, keyword, startFrom);
   }
 
   /**
@@ -75,6 +86,13 @@ public record KeySpec(
    * finds none; the command itself rejects such a call.
    */
   public void forEachKey(byte[][] argv, IntConsumer visitor) {
+    if (keyword != null) {
+      int at = keywordAt(argv, startFrom);
+      if (at > 0) {
+        visitor.accept(at + 1);
+      }
+      return;
+    }
     if (index >= argv.length) {
       return;
     }
@@ -98,6 +116,42 @@ public record KeySpec(
     for (int i = index; i <= last; i += keyStep) {
       visitor.accept(i);
     }
+  }
+
+  /**
+   * As {@link #forEachKey}, except that a keyword spec finds the argument after every occurrence of
+   * its keyword: what a command may write when the keyword is repeated (GEORADIUS stores into the
+   * last STORE's key, while Redis's key specs, and so COMMAND GETKEYS, name the first). Locks are
+   * taken on these, a superset of the keys the command touches.
+   */
+  public void forEachAffectedKey(byte[][] argv, IntConsumer visitor) {
+    if (keyword == null) {
+      forEachKey(argv, visitor);
+      return;
+    }
+    for (int at = keywordAt(argv, startFrom); at > 0; ) {
+      visitor.accept(at + 1);
+      at = startFrom > 0 ? keywordAt(argv, at + 1) : keywordAt(argv, at - 1 - argv.length);
+    }
+  }
+
+  /**
+   * Where the keyword is, searching from {@code from} as Redis's getKeysUsingKeySpecs does (never
+   * in the last argument, which no key could follow), or -1.
+   */
+  private int keywordAt(byte[][] argv, int from) {
+    int argc = argv.length;
+    int start = from > 0 ? from : argc + from;
+    int end = from > 0 ? argc - 1 : 0;
+    for (int i = start; i != end; i = start <= end ? i + 1 : i - 1) {
+      if (i >= argc || i < 1) {
+        break;
+      }
+      if (Args.is(argv[i], keyword)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

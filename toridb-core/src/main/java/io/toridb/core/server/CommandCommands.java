@@ -333,11 +333,21 @@ public final class CommandCommands {
       out.bulk("begin_search");
       out.mapHeader(2);
       out.bulk("type");
-      out.bulk("index");
-      out.bulk("spec");
-      out.mapHeader(1);
-      out.bulk("index");
-      out.integer(keySpec.index());
+      if (keySpec.keyword() != null) {
+        out.bulk("keyword");
+        out.bulk("spec");
+        out.mapHeader(2);
+        out.bulk("keyword");
+        out.bulk(keySpec.keyword());
+        out.bulk("startfrom");
+        out.integer(keySpec.startFrom());
+      } else {
+        out.bulk("index");
+        out.bulk("spec");
+        out.mapHeader(1);
+        out.bulk("index");
+        out.integer(keySpec.index());
+      }
       out.bulk("find_keys");
       out.mapHeader(2);
       out.bulk("type");

@@ -88,6 +88,7 @@ public final class GeoCommands {
                 "O(log(N)) for each member requested, where N is the number of elements in the"
                     + " sorted set.")
             .handler(GeoCommands::geohash));
+    GeoSearch.register(t);
   }
 
   /**
@@ -118,17 +119,19 @@ public final class GeoCommands {
       int at = first + i * 3;
       double longitude = ZSetCommands.parseScore(argv[at], Errors.NOT_FLOAT);
       double latitude = ZSetCommands.parseScore(argv[at + 1], Errors.NOT_FLOAT);
-      if (longitude < LONG_MIN
-          || longitude > LONG_MAX
-          || latitude < LAT_MIN
-          || latitude > LAT_MAX) {
-        throw new CommandException(
-            "ERR invalid longitude,latitude pair " + fixed(longitude) + "," + fixed(latitude));
-      }
+      checkLonLat(longitude, latitude);
       zadd[first + i * 2] = Args.bytes(Long.toString(encode(longitude, latitude)));
       zadd[first + i * 2 + 1] = argv[at + 2];
     }
     ZSetCommands.add(ctx, zadd, 0);
+  }
+
+  /** Refuses a position outside the range a geohash covers, with Redis's error. */
+  static void checkLonLat(double longitude, double latitude) {
+    if (longitude < LONG_MIN || longitude > LONG_MAX || latitude < LAT_MIN || latitude > LAT_MAX) {
+      throw new CommandException(
+          "ERR invalid longitude,latitude pair " + fixed(longitude) + "," + fixed(latitude));
+    }
   }
 
   /** Writes what a member's position is, as GEOPOS and GEOHASH show it. */
@@ -197,7 +200,7 @@ public final class GeoCommands {
         ctx.out()::nullBulk,
         (out, xy) -> {
           // The cell is re-encoded over the standard geohash ranges ([-90, 90] latitude).
-          long bits = interleave(quantize(xy[1], -90, 90), quantize(xy[0], -180, 180));
+          long bits = interleave(quantize(xy[1], -90, 90, STEP), quantize(xy[0], -180, 180, STEP));
           char[] hash = new char[11];
           for (int i = 0; i < 11; i++) {
             // 52 bits make ten characters and two bits; the eleventh is taken as zero, as Redis.
@@ -211,33 +214,36 @@ public final class GeoCommands {
   /** The score of a position: its 52-bit geohash. */
   static long encode(double longitude, double latitude) {
     return interleave(
-        quantize(latitude, LAT_MIN, LAT_MAX), quantize(longitude, LONG_MIN, LONG_MAX));
+        quantize(latitude, LAT_MIN, LAT_MAX, STEP), quantize(longitude, LONG_MIN, LONG_MAX, STEP));
   }
 
   /** The centre of the cell a score names: {longitude, latitude}, clamped to the valid ranges. */
   static double[] decode(double score) {
     // Redis converts to an unsigned 64-bit integer: scores from 2^63 on keep their top bit.
     long bits = score >= 0x1p63 ? (long) (score - 0x1p63) | Long.MIN_VALUE : (long) score;
-    long lat = deinterleave(bits);
-    long lon = deinterleave(bits >>> 1);
-    double cells = 1L << STEP;
-    double latMin = LAT_MIN + (lat / cells) * (LAT_MAX - LAT_MIN);
-    double latMax = LAT_MIN + ((lat + 1) / cells) * (LAT_MAX - LAT_MIN);
-    double lonMin = LONG_MIN + (lon / cells) * (LONG_MAX - LONG_MIN);
-    double lonMax = LONG_MIN + ((lon + 1) / cells) * (LONG_MAX - LONG_MIN);
-    double x = Math.min(LONG_MAX, Math.max(LONG_MIN, (lonMin + lonMax) / 2));
-    double y = Math.min(LAT_MAX, Math.max(LAT_MIN, (latMin + latMax) / 2));
+    double[] lat = range(deinterleave(bits), STEP, LAT_MIN, LAT_MAX);
+    double[] lon = range(deinterleave(bits >>> 1), STEP, LONG_MIN, LONG_MAX);
+    double x = Math.min(LONG_MAX, Math.max(LONG_MIN, (lon[0] + lon[1]) / 2));
+    double y = Math.min(LAT_MAX, Math.max(LAT_MIN, (lat[0] + lat[1]) / 2));
     return new double[] {x, y};
   }
 
-  /** {@code value}'s offset in [min, max] as a 26-bit fixed-point fraction, truncated. */
-  private static long quantize(double value, double min, double max) {
+  /** The range {min, max} of cell {@code index} of [min, max] cut into 2^step cells. */
+  static double[] range(long index, int step, double min, double max) {
+    double cells = 1L << step;
+    return new double[] {
+      min + (index / cells) * (max - min), min + ((index + 1) / cells) * (max - min)
+    };
+  }
+
+  /** {@code value}'s offset in [min, max] as a {@code step}-bit fixed-point fraction, truncated. */
+  static long quantize(double value, double min, double max, int step) {
     double offset = (value - min) / (max - min);
-    return (long) (offset * (1L << STEP)) & 0xFFFFFFFFL;
+    return (long) (offset * (1L << step)) & 0xFFFFFFFFL;
   }
 
   /** Spreads the low 32 bits of {@code x} to the even positions and {@code y}'s to the odd. */
-  private static long interleave(long x, long y) {
+  static long interleave(long x, long y) {
     return spread(x) | (spread(y) << 1);
   }
 
@@ -251,7 +257,7 @@ public final class GeoCommands {
   }
 
   /** The bits of the even positions of {@code v}, packed. */
-  private static long deinterleave(long v) {
+  static long deinterleave(long v) {
     v &= 0x5555555555555555L;
     v = (v | (v >>> 1)) & 0x3333333333333333L;
     v = (v | (v >>> 2)) & 0x0F0F0F0F0F0F0F0FL;
@@ -276,7 +282,8 @@ public final class GeoCommands {
     return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
   }
 
-  private static double unit(byte[] u) {
+  /** Meters per unit of M, KM, FT or MI (any case). */
+  static double unit(byte[] u) {
     if (Args.is(u, "M")) {
       return 1;
     } else if (Args.is(u, "KM")) {

@@ -28,6 +28,37 @@ class KeySpecTest {
     assertEquals(List.of(1), keys(KeySpec.range(1, 3, 1, "RO"), 2));
   }
 
+  private static byte[][] args(String... a) {
+    byte[][] out = new byte[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return out;
+  }
+
+  @Test
+  void keyword_findsTheKeyAfterTheFirstOccurrence_fromWhereTheSearchStarts() {
+    KeySpec store = KeySpec.keyword("STORE", 6, "OW", "update");
+    List<Integer> found = new ArrayList<>();
+    store.forEachKey(
+        args("georadius", "k", "1", "2", "3", "km", "store", "a", "STORE", "b"), found::add);
+    assertEquals(List.of(7), found);
+    // Not before startfrom (a member may be called STORE), and not as the last argument.
+    found.clear();
+    store.forEachKey(args("georadius", "STORE", "1", "2", "3", "km", "STORE"), found::add);
+    assertEquals(List.of(), found);
+  }
+
+  @Test
+  void keyword_affectedKeys_areAfterEveryOccurrence() {
+    KeySpec store = KeySpec.keyword("STORE", 6, "OW", "update");
+    List<Integer> found = new ArrayList<>();
+    store.forEachAffectedKey(
+        args("georadius", "k", "1", "2", "3", "km", "STORE", "a", "COUNT", "1", "store", "b"),
+        found::add);
+    assertEquals(List.of(7, 11), found);
+  }
+
   @Test
   void flags_areOrderedAndSpelledAsRedisPrintsThem() {
     assertEquals(
