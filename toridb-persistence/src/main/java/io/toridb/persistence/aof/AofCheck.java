@@ -97,6 +97,7 @@ public final class AofCheck {
             + manifest.replayOrder().size()
             + " file(s) to replay.");
     List<AofManifest.Part> parts = manifest.replayOrder();
+    int lastWritten = AppendOnlyFile.lastWritten(dir, parts);
     boolean ok = true;
     for (int i = 0; i < parts.size(); i++) {
       Path file = dir.resolve(parts.get(i).file());
@@ -105,7 +106,8 @@ public final class AofCheck {
         ok = false;
         continue;
       }
-      boolean last = i == parts.size() - 1;
+      // As the server decides at startup: files after it are empty.
+      boolean last = i >= lastWritten;
       if (!checkFile(file, fix, last, yes)) {
         ok = false;
         if (fix && !last) {
@@ -122,7 +124,8 @@ public final class AofCheck {
 
   /**
    * Checks one file; true when it is (or has been made) valid. Only the {@code last} file may be
-   * cut back where records are lost; zeros after the last record are cut from any file.
+   * cut back where records are lost; zeros after the last record are fine anywhere (the server cuts
+   * them off at its next start) and {@code fix} cuts them at once.
    */
   private boolean checkFile(Path file, boolean fix, boolean last, boolean yes) throws IOException {
     AofReader.Result r = AofReader.read(file, (effects, end) -> {});
@@ -144,12 +147,8 @@ public final class AofCheck {
               + " file).");
       if (fix) {
         truncate(file, r.goodBytes());
-        return true;
       }
-      if (!last) {
-        out.println("Only the last file may end in zeros: run with --fix to cut them off.");
-      }
-      return last;
+      return true;
     }
     fix &= last;
     long lost = r.fileBytes() - r.goodBytes();

@@ -34,7 +34,11 @@ public final class AofReader {
     /**
      * The file ends inside a record: its header or payload is cut short, or nothing but zero bytes
      * follows the extent of the bad record (it is the file's last, checksum failing, or a
-     * zero-filled block follows). What a crash in the middle of a write leaves behind.
+     * zero-filled block follows), or the file ends in zero bytes and its last non-zero byte is less
+     * than {@link AofWriter#RESERVE_BYTES} after the bad record's start. What a crash in the middle
+     * of a write leaves behind: appends reach the disk in order, but the writes over space reserved
+     * under appendfsync always (which the file's trailing zeros show) may not, so a crash during an
+     * fsync can leave a later block of the last batch written and an earlier one not.
      */
     TORN_TAIL,
     /** A record that is damaged with more data after it: not something a crash produces. */
@@ -76,7 +80,7 @@ public final class AofReader {
         in.readFully(header);
         String bad = checkHeader(header);
         if (bad != null) {
-          // A record starts with a non-zero magic byte, so only here can zeros begin.
+          // A record starts with a non-zero magic byte, so only here can the zeros begin.
           if (header[0] == 0 && lastNonZero(file) < offset) {
             return padded(records, offset, size);
           }
@@ -147,13 +151,17 @@ public final class AofReader {
   /**
    * A bad record from {@code offset} to {@code end} (as far as its header can be trusted): a torn
    * tail when nothing but zero bytes follows its extent, which is what a crash leaves (a record
-   * written in part, perhaps with a zero-filled block after it), else damage.
+   * written in part, perhaps with a zero-filled block after it), or when the file ends in zeros (it
+   * was being written over reserved space) and nothing but the last batch's span of data follows;
+   * else damage.
    */
   private static Result classify(
       Path file, long records, long offset, long end, long size, String problem)
       throws IOException {
-    Outcome o = lastNonZero(file) < end ? Outcome.TORN_TAIL : Outcome.CORRUPT;
-    return new Result(o, records, offset, size, problem);
+    long last = lastNonZero(file);
+    boolean endsInZeros = last < size - 1;
+    boolean torn = last < end || (endsInZeros && last < offset + AofWriter.RESERVE_BYTES);
+    return new Result(torn ? Outcome.TORN_TAIL : Outcome.CORRUPT, records, offset, size, problem);
   }
 
   /** The offset of the last byte of {@code file} that is not zero, or -1. */

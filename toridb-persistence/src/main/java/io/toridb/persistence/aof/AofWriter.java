@@ -24,9 +24,15 @@ import org.slf4j.LoggerFactory;
  * <p>Under {@code always} the writer keeps zero bytes written ahead of its records ({@link
  * #RESERVE_BYTES} at a time): records then overwrite blocks the file already has, so an fsync
  * flushes only them and not a new file size (a journal commit on most file systems), which made
- * each fsync markedly cheaper (see docs/performance.md). The zeros past the last record are cut off
- * when the file is closed or switched; a crash leaves them, and loading removes them (see {@link
- * AofReader.Outcome#PADDED}).
+ * each fsync markedly cheaper (see docs/performance.md). The zeros are written and forced before
+ * any record reaches the last {@link #RESERVE_MARGIN} bytes of them, so the file on disk always
+ * ends in zeros while it is written this way: overwrites, unlike appends, may reach the disk in any
+ * order, and a crash in the middle of an fsync can leave a later block of the batch written and an
+ * earlier one not; the reader takes a file that ends in zeros as one that was being written when it
+ * stopped and cuts it at its first bad record, which (every acknowledged record having been covered
+ * by an fsync that covered everything before it) loses nothing acknowledged. The zeros past the
+ * last record are cut off when the file is closed or switched; a crash leaves them, and loading
+ * removes them (see {@link AofReader.Outcome#PADDED}).
  *
  * <p>On a write or fsync error (a full disk) the writer reports the error through {@code onStatus},
  * which makes the server refuse writes, and keeps every record not yet known to be on disk. It
@@ -66,6 +72,9 @@ public final class AofWriter implements Runnable {
    * 0.2 ms for an fsync of records alone), so a larger step makes rarer but longer pauses.
    */
   static final int RESERVE_BYTES = 1 << 20;
+
+  /** Zeros kept past any record written: a few blocks, so the file on disk ends in zeros. */
+  static final int RESERVE_MARGIN = 16 << 10;
 
   /**
    * A source of zeros for extending the file, made when first needed and shared by every writer.
@@ -397,7 +406,7 @@ public final class AofWriter implements Runnable {
     String failure = error;
     if (failure == null) {
       try {
-        write();
+        write(false);
         file.force();
         markDurable(System.currentTimeMillis(), true);
       } catch (IOException e) {
@@ -416,23 +425,35 @@ public final class AofWriter implements Runnable {
       size = 0;
     }
     long oldSize = durableSize;
-    boolean oldReserved = fileEnd > oldSize;
     file = p.next();
     durableSize = size;
     forcedSize = size;
     fileEnd = size;
-    close(old, oldReserved ? oldSize : -1);
+    close(old, oldSize);
     p.switched().accept(null);
   }
 
   /** Writes the pending bytes not yet written at the end of the file. */
   private void write() throws IOException {
+    write(true);
+  }
+
+  /**
+   * As {@link #write()}; without reserving space when {@code reserve} is false (the file is about
+   * to be closed).
+   */
+  private void write(boolean reserve) throws IOException {
     long bytes = pending.size() - pendingWritten;
     if (bytes == 0) {
       return;
     }
     long end = durableSize + pending.size();
-    if (end > fileEnd && fsync == Fsync.ALWAYS) {
+    if (fileEnd > size && fsync != Fsync.ALWAYS) {
+      // The policy changed: appending again, the zeros go, so that only a file written under
+      // always ends in them (see the class comment).
+      unreserve();
+    }
+    if (reserve && end + RESERVE_MARGIN > fileEnd && fsync == Fsync.ALWAYS && error == null) {
       reserve(end);
     }
     file.write(pending.from(pendingWritten), durableSize + pendingWritten);
@@ -444,8 +465,10 @@ public final class AofWriter implements Runnable {
 
   /**
    * Writes zeros from the end of the file to {@link #RESERVE_BYTES} past {@code end}, where the
-   * records about to be written end. Only an optimization: when it fails (a full disk), the records
-   * are written anyway, and their own write reports the error if it fails too.
+   * records about to be written end, and forces them, so that they are on disk before any record is
+   * written over the blocks before them (records that go past the file's end overwrite zeros too:
+   * the file never has holes). Only an optimization: when it fails (a full disk), the records are
+   * written anyway, and their own write reports the error if it fails too.
    */
   private void reserve(long end) {
     long to = end + RESERVE_BYTES;
@@ -456,10 +479,26 @@ public final class AofWriter implements Runnable {
         zeros.limit((int) Math.min(zeros.capacity(), to - at));
         file.write(new ByteBuffer[] {zeros}, at);
         at += zeros.limit();
-        fileEnd = at;
       }
+      file.force();
+      fileEnd = to;
     } catch (IOException e) {
       log.debug("Reserving AOF space failed: {}", e.toString());
+      try {
+        // Part of the zeros may be there: the close must still cut them off.
+        fileEnd = Math.max(fileEnd, file.size());
+      } catch (IOException sizeUnknown) {
+        fileEnd = Long.MAX_VALUE;
+      }
+    }
+  }
+
+  private void unreserve() {
+    try {
+      file.truncate(size);
+      fileEnd = size;
+    } catch (IOException e) {
+      log.debug("Cutting the reserved AOF space failed: {}", e.toString());
     }
   }
 
@@ -612,18 +651,21 @@ public final class AofWriter implements Runnable {
   }
 
   private void closeFile() {
-    close(file, fileEnd > size && error == null ? size : -1);
+    close(file, error == null ? size : -1);
   }
 
   /**
-   * Closes {@code f}, first cutting off the zeros reserved past its records at {@code records} (and
-   * forcing that) unless it is -1. A failure to cut only leaves the zeros, which loading removes.
+   * Closes {@code f}, first cutting off whatever lies past its records at {@code records} (reserved
+   * zeros) and forcing that, unless it is -1. A failure to cut only leaves the zeros, which loading
+   * removes.
    */
   private static void close(LogFile f, long records) {
     if (records >= 0) {
       try {
-        f.truncate(records);
-        f.force();
+        if (f.size() > records) {
+          f.truncate(records);
+          f.force();
+        }
       } catch (IOException e) {
         log.warn("Cutting the reserved space off the AOF: {}", e.getMessage());
       }

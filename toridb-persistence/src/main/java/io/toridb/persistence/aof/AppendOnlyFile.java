@@ -338,12 +338,7 @@ public final class AppendOnlyFile implements PropagationSink {
     Thread reader = new Thread(() -> readAll(parts, queue), "toridb-aof-reader");
     reader.setDaemon(true);
     reader.start();
-    // A file followed only by empty files counts as the last: the log was switched to the next
-    // file (by a rewrite) before anything was written to it.
-    int lastWritten = parts.size() - 1;
-    while (lastWritten > 0 && Files.size(directory.resolve(parts.get(lastWritten).file())) == 0) {
-      lastWritten--;
-    }
+    int lastWritten = lastWritten(directory, parts);
     try {
       int fileIndex = 0;
       while (fileIndex < parts.size()) {
@@ -360,7 +355,9 @@ public final class AppendOnlyFile implements PropagationSink {
         }
         if (item.result() != null) {
           AofReader.Result r = item.result();
-          if (r.outcome() == AofReader.Outcome.PADDED && fileIndex >= lastWritten) {
+          if (r.outcome() == AofReader.Outcome.PADDED) {
+            // Nothing but zeros follows the records: nothing is lost by cutting them, in any file.
+            // A log being appended to (DEBUG LOADAOF) keeps them.
             if (cutTornTail) {
               cutPadding(file, r);
             }
@@ -488,13 +485,31 @@ public final class AppendOnlyFile implements PropagationSink {
   }
 
   /**
-   * Cuts off the zeros the writer reserved past the last record of the file it wrote last, which a
-   * crash left behind: appending goes on from the last record.
+   * The index of the last file of {@code parts} that holds anything: a file followed only by empty
+   * files counts as the last, since the log was switched to the next file (by a rewrite) before
+   * anything was written to it. Only that file may be cut back at a torn record.
+   */
+  static int lastWritten(Path directory, List<AofManifest.Part> parts) throws IOException {
+    int last = parts.size() - 1;
+    while (last > 0) {
+      Path f = directory.resolve(parts.get(last).file());
+      if (Files.exists(f) && Files.size(f) > 0) {
+        break;
+      }
+      last--;
+    }
+    return last;
+  }
+
+  /**
+   * Cuts off the zero bytes after a file's last record, which a crash left behind (space reserved
+   * under appendfsync always, or blocks a file system allocated before their data reached them): no
+   * record is lost, and appending goes on from the last one.
    */
   private static void cutPadding(Path file, AofReader.Result r) throws IOException {
-    log.info(
-        "The AOF {} ends in {} bytes of space reserved ahead of its writes (the server did not"
-            + " close it): cutting them off at offset {}",
+    log.warn(
+        "The AOF {} ends in {} zero bytes after its last complete record (space reserved ahead of"
+            + " writes under appendfsync always, left by a crash): cutting them off at offset {}",
         file,
         r.fileBytes() - r.goodBytes(),
         r.goodBytes());
@@ -525,7 +540,6 @@ public final class AppendOnlyFile implements PropagationSink {
     String what =
         switch (r.outcome()) {
           case TORN_TAIL -> "ends in an incomplete record";
-          case PADDED -> "has zero bytes after its last record, which only the last file may have,";
           default -> "has a damaged record";
         };
     throw new LoadException(
@@ -543,11 +557,9 @@ public final class AppendOnlyFile implements PropagationSink {
                 : "")
             + ". Run 'scripts/toridb-check-aof --fix "
             + file
-            + "' to cut the file at that offset ("
-            + (r.outcome() == AofReader.Outcome.PADDED
-                ? "nothing but the zeros is lost"
-                : "losing the " + lost + " bytes after it")
-            + "), then start again.");
+            + "' to cut the file at that offset (losing the "
+            + lost
+            + " bytes after it), then start again.");
   }
 
   /**

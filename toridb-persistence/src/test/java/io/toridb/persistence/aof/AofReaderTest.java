@@ -121,6 +121,29 @@ class AofReaderTest {
   }
 
   @Test
+  void aBatchTornOverReservedSpace_isATornTail_onlyWhileTheFileEndsInZeros() throws IOException {
+    List<byte[]> recs = records();
+    byte[] all = concat(recs);
+    int lastStart = all.length - recs.get(2).length;
+    // The last record's first bytes never reached the disk, a later block of its batch did.
+    byte[] image = Arrays.copyOf(all, all.length + 8192);
+    Arrays.fill(image, lastStart, lastStart + 6, (byte) 0);
+    AofReader.Result r = AofReader.read(write(image), new Collected());
+    assertEquals(AofReader.Outcome.TORN_TAIL, r.outcome(), r.problem());
+    assertEquals(lastStart, r.goodBytes());
+    // The same damage in a file that does not end in zeros was not left by a write in progress.
+    r = AofReader.read(write(Arrays.copyOf(image, all.length)), new Collected());
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome());
+    // Nor is data far past the bad record, more than one batch of writes could have left.
+    byte[] far = new byte[lastStart + AofWriter.RESERVE_BYTES + 100];
+    System.arraycopy(all, 0, far, 0, all.length);
+    Arrays.fill(far, lastStart, lastStart + 6, (byte) 0);
+    far[lastStart + AofWriter.RESERVE_BYTES + 10] = 1;
+    r = AofReader.read(write(far), new Collected());
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome());
+  }
+
+  @Test
   void zerosAfterTheLastWholeRecord_arePadding_notDamage() throws IOException {
     List<byte[]> recs = records();
     byte[] all = concat(recs);

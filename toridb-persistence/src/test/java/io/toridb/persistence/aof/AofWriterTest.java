@@ -106,6 +106,16 @@ class AofWriterTest {
     return keys;
   }
 
+  /** The keys of a file no writer has open: every byte a record, no zeros after them. */
+  private static List<String> readBackClosed(Path file) throws IOException {
+    List<String> keys = readBack(file);
+    assertEquals(
+        AofReader.Outcome.COMPLETE,
+        AofReader.read(file, (effects, end) -> {}).outcome(),
+        "" + file);
+    return keys;
+  }
+
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
     for (int i = 0; i < 1000 && !condition.getAsBoolean(); i++) {
       Thread.sleep(10);
@@ -164,8 +174,9 @@ class AofWriterTest {
       writer.append(record(i));
     }
     AtomicBoolean released = new AtomicBoolean();
-    writer.deferUntilDurable(() -> released.set(true), false);
-    await(released::get, "the records are forced");
+    if (writer.deferUntilDurable(() -> released.set(true), false)) {
+      await(released::get, "the records are forced");
+    }
     long records = writer.size();
     assertEquals(concatLength(0, 3), records);
     // Reserved when a write first went past the file's end: up to RESERVE_BYTES beyond it.
@@ -181,15 +192,134 @@ class AofWriterTest {
     writer.append(big);
     writer.append(record(3));
     AtomicBoolean again = new AtomicBoolean();
-    writer.deferUntilDurable(() -> again.set(true), false);
-    await(again::get, "the large record is forced");
+    if (writer.deferUntilDurable(() -> again.set(true), false)) {
+      await(again::get, "the large record is forced");
+    }
     long after = writer.size();
     assertEquals(records + big.length + record(3).length, after);
     assertTrue(Files.size(path) > after, "no space reserved past the large record");
     writer.close(5000);
     writer = null;
     assertEquals(after, Files.size(path), "close leaves only the records");
-    assertEquals(List.of("k0", "k1", "k2", "big", "k3"), readBack(path));
+    assertEquals(List.of("k0", "k1", "k2", "big", "k3"), readBackClosed(path));
+  }
+
+  /** Whether the file ends in at least {@code bytes} zero bytes. */
+  private static boolean endsInZeros(Path path, int bytes) throws IOException {
+    byte[] all = Files.readAllBytes(path);
+    if (all.length < bytes) {
+      return false;
+    }
+    for (int i = all.length - bytes; i < all.length; i++) {
+      if (all[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Test
+  void always_theFileOnDiskEndsInZerosAfterEveryForce_whateverTheRecordSizes() throws Exception {
+    Path path = dir.resolve("z.aof");
+    writer = new AofWriter(LogFile.open(path), AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    java.util.Random random = new java.util.Random(5);
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      int size = random.nextInt(4) == 0 ? random.nextInt(400_000) : random.nextInt(100);
+      writer.append(
+          AofRecord.encode(
+              0, new byte[][] {"SET".getBytes(), ("k" + i).getBytes(), new byte[size]}));
+      keys.add("k" + i);
+      AtomicBoolean forced = new AtomicBoolean();
+      if (writer.deferUntilDurable(() -> forced.set(true), false)) {
+        await(forced::get, "record " + i + " is forced");
+      }
+      // Records never reach the last RESERVE_MARGIN bytes: those zeros were forced before them.
+      assertTrue(Files.size(path) >= writer.size() + AofWriter.RESERVE_MARGIN, "after record " + i);
+      assertTrue(endsInZeros(path, AofWriter.RESERVE_MARGIN), "after record " + i);
+    }
+    writer.close(5000);
+    writer = null;
+    assertEquals(keys, readBackClosed(path));
+  }
+
+  @Test
+  void reservingSpaceFailsHalfWay_theRecordsAreWritten_andCloseAndSwitchCutTheZeros()
+      throws Exception {
+    Path first = dir.resolve("h1.aof");
+    LogFile real = LogFile.open(first);
+    AtomicBoolean failZeros = new AtomicBoolean(true);
+    LogFile halfFull =
+        new LogFile() {
+          @Override
+          public void write(ByteBuffer[] buffers, long position) throws IOException {
+            if (failZeros.get() && buffers.length == 1 && buffers[0].isReadOnly()) {
+              ByteBuffer half = buffers[0].duplicate();
+              half.limit(half.position() + half.remaining() / 2);
+              real.write(new ByteBuffer[] {half}, position);
+              throw new IOException("No space left on device");
+            }
+            real.write(buffers, position);
+          }
+
+          @Override
+          public void force() throws IOException {
+            real.force();
+          }
+
+          @Override
+          public long size() throws IOException {
+            return real.size();
+          }
+
+          @Override
+          public void truncate(long size) throws IOException {
+            real.truncate(size);
+          }
+
+          @Override
+          public void close() throws IOException {
+            real.close();
+          }
+        };
+    writer = new AofWriter(halfFull, AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    writer.append(record(0));
+    AtomicBoolean forced = new AtomicBoolean();
+    if (writer.deferUntilDurable(() -> forced.set(true), false)) {
+      await(forced::get, "the record is forced");
+    }
+    assertNull(writer.error(), "failing to reserve space is not a write error");
+    Path next = dir.resolve("h2.aof");
+    java.util.concurrent.CompletableFuture<String> switched =
+        new java.util.concurrent.CompletableFuture<>();
+    writer.switchTo(LogFile.open(next), switched::complete);
+    assertNull(switched.get(5, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(List.of("k0"), readBackClosed(first));
+    writer.append(record(1));
+    writer.fsync(AofWriter.Fsync.EVERYSEC);
+    writer.close(5000);
+    writer = null;
+    assertEquals(List.of("k1"), readBackClosed(next));
+  }
+
+  @Test
+  void fromAlwaysToEverysec_theReservedZerosGoAtTheNextWrite() throws Exception {
+    Path path = dir.resolve("p.aof");
+    writer = new AofWriter(LogFile.open(path), AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    writer.append(record(0));
+    AtomicBoolean forced = new AtomicBoolean();
+    if (writer.deferUntilDurable(() -> forced.set(true), false)) {
+      await(forced::get, "the record is forced");
+    }
+    assertTrue(Files.size(path) > writer.size());
+    writer.fsync(AofWriter.Fsync.EVERYSEC);
+    writer.append(record(1));
+    await(() -> writer.pendingRecords() == 0, "the second record is written");
+    assertEquals(writer.size(), Files.size(path));
+    assertEquals(List.of("k0", "k1"), readBackClosed(path));
   }
 
   @Test
@@ -318,7 +448,7 @@ class AofWriterTest {
     await(() -> writer.pendingRecords() == 0, "the last record is written");
     writer.close(5000);
     writer = null;
-    assertEquals(keys(0, 4), readBack(path));
+    assertEquals(keys(0, 4), readBackClosed(path));
   }
 
   @Test
@@ -352,7 +482,7 @@ class AofWriterTest {
     await(() -> writer.pendingRecords() == 0, "everything is written");
     writer.close(5000);
     writer = null;
-    assertEquals(expected, readBack(path));
+    assertEquals(expected, readBackClosed(path));
   }
 
   /** A failure the writer does not expect must not end its thread silently. */
@@ -408,7 +538,7 @@ class AofWriterTest {
     assertNull(status.get());
     writer.close(5000);
     writer = null;
-    assertEquals(List.of("k0"), readBack(path));
+    assertEquals(List.of("k0"), readBackClosed(path));
   }
 
   @Test
@@ -423,7 +553,7 @@ class AofWriterTest {
     writer.close(5000);
     writer = null;
     assertTrue(file.forces.get() >= 1);
-    assertEquals(keys(0, 50), readBack(path));
+    assertEquals(keys(0, 50), readBackClosed(path));
   }
 
   @Test
