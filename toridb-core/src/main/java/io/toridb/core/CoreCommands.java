@@ -39,6 +39,7 @@ public final class CoreCommands {
     SetCommands.register(table);
     ZSetCommands.register(table);
     io.toridb.core.zset.GeoCommands.register(table);
+    io.toridb.core.keyspace.SortCommand.register(table);
     PubSubCommands.register(table);
     TransactionCommands.register(table);
     MemoryCommands.register(table);

@@ -220,7 +220,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       return;
     }
     if (session.staged() != null) {
-      String refused = io.toridb.core.transaction.TransactionCommands.refusedInBegin(spec);
+      String refused = io.toridb.core.transaction.TransactionCommands.refusedInBegin(spec, argv);
       if (refused != null) {
         spec.rejectedCalls.increment();
         reject(spec, refused);
@@ -329,7 +329,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
 
   /** Runs the handler with the command's keys locked; errors become error replies. */
   private void invokeLocked(CommandSpec spec, byte[][] argv) {
-    boolean everything = spec.has(CommandFlag.WHOLE_KEYSPACE);
+    boolean everything = spec.needsWholeKeyspace(argv);
     int locked = everything ? 0 : collectStripes(spec, argv);
     KeyLocks locks = server.keyspace().locks();
     boolean held = retained >= 0 && locked == 1 && stripes[0] == retained;
@@ -566,7 +566,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     int n = 0;
     for (int i = 0; i < multi.size() && !everything; i++) {
       CommandSpec spec = multi.spec(i);
-      if (spec.has(CommandFlag.WHOLE_KEYSPACE)) {
+      if (spec.needsWholeKeyspace(multi.command(i))) {
         everything = true;
       } else {
         n = appendStripes(spec, multi.command(i), n);

@@ -32,6 +32,7 @@ public final class CommandSpec {
   private final java.util.List<String> tips;
   private final java.util.List<KeySpec> keySpecs;
   private final java.util.function.Function<byte[][], java.util.List<String>> keyFlagsForCall;
+  private final java.util.function.Predicate<byte[][]> wholeKeyspaceWhen;
 
   /** Statistics for INFO commandstats. */
   public final Counter calls = new Counter();
@@ -51,7 +52,7 @@ public final class CommandSpec {
     // As Redis's populateCommandMovableKeys: keys found by counting or after a keyword are not at
     // fixed positions.
     this.flags =
-        b.keySpecs.stream().anyMatch(k -> k.keyNum() || k.keyword() != null)
+        b.keySpecs.stream().anyMatch(k -> k.keyNum() || k.keyword() != null || k.unknown())
             ? b.flags | CommandFlag.MOVABLE_KEYS
             : b.flags;
     this.firstKey = b.firstKey;
@@ -67,6 +68,7 @@ public final class CommandSpec {
     this.tips = b.tips;
     this.keySpecs = keySpecs(b);
     this.keyFlagsForCall = b.keyFlagsForCall;
+    this.wholeKeyspaceWhen = b.wholeKeyspaceWhen;
     Map<String, CommandSpec> subs = new LinkedHashMap<>();
     for (Builder sb : b.subcommands) {
       subs.put(sb.name, new CommandSpec(sb, this));
@@ -190,6 +192,15 @@ public final class CommandSpec {
    * The flags of the keys of one call, for COMMAND GETKEYSANDFLAGS: those of the key spec, unless
    * the command decides them from its arguments (the spec then has the variable_flags flag).
    */
+  /**
+   * Whether this call of the command must lock every key: always for {@link
+   * CommandFlag#WHOLE_KEYSPACE} commands, or when its arguments say so.
+   */
+  public boolean needsWholeKeyspace(byte[][] argv) {
+    return has(CommandFlag.WHOLE_KEYSPACE)
+        || (wholeKeyspaceWhen != null && wholeKeyspaceWhen.test(argv));
+  }
+
   public java.util.List<String> keyFlags(KeySpec keySpec, byte[][] argv) {
     return keyFlagsForCall != null ? keyFlagsForCall.apply(argv) : keySpec.flags();
   }
@@ -247,6 +258,7 @@ public final class CommandSpec {
     private String keyNotes;
     private final java.util.List<KeySpec> keySpecs = new java.util.ArrayList<>();
     private java.util.function.Function<byte[][], java.util.List<String>> keyFlagsForCall;
+    private java.util.function.Predicate<byte[][]> wholeKeyspaceWhen;
 
     private Builder(String name, int arity) {
       this.name = name.toLowerCase(Locale.ROOT);
@@ -330,6 +342,16 @@ public final class CommandSpec {
     public Builder keyFlagsForCall(
         java.util.function.Function<byte[][], java.util.List<String>> flags) {
       this.keyFlagsForCall = flags;
+      return this;
+    }
+
+    /**
+     * Makes the calls for which {@code when} holds lock the whole keyspace, as {@link
+     * CommandFlag#WHOLE_KEYSPACE} does for every call: SORT with BY or GET patterns reads keys
+     * named by the data it sorts.
+     */
+    public Builder wholeKeyspaceWhen(java.util.function.Predicate<byte[][]> when) {
+      this.wholeKeyspaceWhen = when;
       return this;
     }
 

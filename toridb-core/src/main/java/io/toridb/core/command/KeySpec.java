@@ -20,6 +20,11 @@ import java.util.function.IntConsumer;
  * startFrom} on that equals it, ignoring case, is followed by the key (GEORADIUS's {@code STORE
  * key}); a negative {@code startFrom} searches backwards from that far before the end.
  *
+ * <p>Or the keys cannot be found by looking at the arguments at all ({@code finder} set, Redis's
+ * "unknown" begin_search and find_keys: SORT's BY and GET patterns, whose keys come from the data,
+ * and its STORE, which may appear anywhere). COMMAND GETKEYS then asks the finder, as Redis falls
+ * back to the command's own key function; locks use {@link #forEachAffectedKey}.
+ *
  * <p>{@code flags} say what the command does with those keys (Redis's RO/RW/OW/RM plus access,
  * update, insert, delete, ...); {@code notes} explains unusual flags, or is null.
  */
@@ -32,7 +37,17 @@ public record KeySpec(
     boolean keyNum,
     int firstKey,
     String keyword,
-    int startFrom) {
+    int startFrom,
+    Finder finder) {
+  /** Where the keys of an "unknown" spec are, for COMMAND GETKEYS and for locking. */
+  public interface Finder {
+    /** The keys Redis's own key function names for the call (COMMAND GETKEYS). */
+    void keys(byte[][] argv, IntConsumer visitor);
+
+    /** Every argument the command may use as such a key: a superset, for locking. */
+    void affected(byte[][] argv, IntConsumer visitor);
+  }
+
   /** Key spec flags in the order Redis prints them. */
   private static final List<String> ORDER =
       List.of(
@@ -53,7 +68,7 @@ public record KeySpec(
   }
 
   public KeySpec(int index, int lastKey, int keyStep, List<String> flags, String notes) {
-    this(index, lastKey, keyStep, flags, notes, false, 0, null, 0);
+    this(index, lastKey, keyStep, flags, notes, false, 0, null, 0, null);
   }
 
   /** Keys from {@code index} to {@code lastKey} (relative, see the class comment). */
@@ -67,17 +82,32 @@ public record KeySpec(
    */
   public static KeySpec keyNum(
       int index, int keyNumIndex, int firstKey, int keyStep, String... flags) {
-    return new KeySpec(index, keyNumIndex, keyStep, List.of(flags), null, true, firstKey, null, 0);
+    return new KeySpec(
+        index, keyNumIndex, keyStep, List.of(flags), null, true, firstKey, null, 0, null);
   }
 
   /** One key, the argument after {@code keyword} (Redis's keyword begin_search). */
   public static KeySpec keyword(String keyword, int startFrom, String... flags) {
-    return new KeySpec(0, 0, 1, List.of(flags), null, false, 0, keyword, startFrom);
+    return new KeySpec(0, 0, 1, List.of(flags), null, false, 0, keyword, startFrom, null);
+  }
+
+  /**
+   * Keys that only the command can find (Redis's "unknown" begin_search and find_keys), explained
+   * by {@code notes}.
+   */
+  public static KeySpec unknown(String notes, Finder finder, String... flags) {
+    return new KeySpec(0, 0, 0, List.of(flags), notes, false, 0, null, 0, finder);
+  }
+
+  /** Whether this spec is an "unknown" one. */
+  public boolean unknown() {
+    return finder != null;
   }
 
   /** This spec with an explanation of its flags, which COMMAND INFO shows. */
   public KeySpec withNotes(String notes) {
-    return new KeySpec(index, lastKey, keyStep, flags, notes, keyNum, firstKey, keyword, startFrom);
+    return new KeySpec(
+        index, lastKey, keyStep, flags, notes, keyNum, firstKey, keyword, startFrom, finder);
   }
 
   /**
@@ -86,6 +116,10 @@ public record KeySpec(
    * finds none; the command itself rejects such a call.
    */
   public void forEachKey(byte[][] argv, IntConsumer visitor) {
+    if (finder != null) {
+      finder.keys(argv, visitor);
+      return;
+    }
     if (keyword != null) {
       int at = keywordAt(argv, startFrom);
       if (at > 0) {
@@ -125,6 +159,10 @@ public record KeySpec(
    * taken on these, a superset of the keys the command touches.
    */
   public void forEachAffectedKey(byte[][] argv, IntConsumer visitor) {
+    if (finder != null) {
+      finder.affected(argv, visitor);
+      return;
+    }
     if (keyword == null) {
       forEachKey(argv, visitor);
       return;

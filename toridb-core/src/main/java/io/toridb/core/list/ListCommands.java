@@ -244,7 +244,7 @@ public final class ListCommands {
   private static volatile FillSetting fillSetting;
 
   /** A new empty list shaped by the current list-max-listpack-size. */
-  static ListValue newList(CommandContext ctx) {
+  public static ListValue newList(CommandContext ctx) {
     Config config = ctx.server().config();
     FillSetting f = fillSetting;
     if (f == null || f.config != config) {

@@ -333,6 +333,18 @@ public final class CommandCommands {
       out.bulk("begin_search");
       out.mapHeader(2);
       out.bulk("type");
+      if (keySpec.unknown()) {
+        out.bulk("unknown");
+        out.bulk("spec");
+        out.mapHeader(0);
+        out.bulk("find_keys");
+        out.mapHeader(2);
+        out.bulk("type");
+        out.bulk("unknown");
+        out.bulk("spec");
+        out.mapHeader(0);
+        continue;
+      }
       if (keySpec.keyword() != null) {
         out.bulk("keyword");
         out.bulk("spec");

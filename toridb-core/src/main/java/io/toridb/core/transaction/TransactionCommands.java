@@ -10,7 +10,6 @@ import static io.toridb.core.command.CommandFlag.STALE;
 
 import io.toridb.core.command.CommandContext;
 import io.toridb.core.command.CommandException;
-import io.toridb.core.command.CommandFlag;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.keyspace.Key;
@@ -107,14 +106,14 @@ public final class TransactionCommands {
 
   /**
    * Null if {@code spec} may run inside BEGIN, else the error it gets. Refused: the commands that
-   * need the whole keyspace, SCAN included (the private view holds only the keys the transaction
-   * asked for), those that would start or steer another kind of transaction, and PUBLISH, whose
-   * message nobody could take back.
+   * need the whole keyspace (every call, or this one: SORT with BY or GET patterns), SCAN included
+   * (the private view holds only the keys the transaction asked for), those that would start or
+   * steer another kind of transaction, and PUBLISH, whose message nobody could take back.
    */
-  public static String refusedInBegin(CommandSpec spec) {
+  public static String refusedInBegin(CommandSpec spec, byte[][] argv) {
     String name = spec.fullName();
     boolean refused =
-        spec.has(CommandFlag.WHOLE_KEYSPACE)
+        spec.needsWholeKeyspace(argv)
             || switch (name) {
               case "scan", "multi", "watch", "unwatch", "publish", "spublish" -> true;
               default -> false;

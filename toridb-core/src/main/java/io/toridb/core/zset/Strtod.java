@@ -16,17 +16,17 @@ import io.toridb.core.command.Args;
  *
  * <p>One instance per call site; {@link #end()} and {@link #rangeError()} describe the last parse.
  */
-final class Strtod {
+public final class Strtod {
   private int end;
   private boolean rangeError;
 
   /** Where the last parse stopped: the index after the number, or {@code from} if none was read. */
-  int end() {
+  public int end() {
     return end;
   }
 
   /** Whether the last parse set {@code ERANGE}: overflow to infinity or underflow to zero. */
-  boolean rangeError() {
+  public boolean rangeError() {
     return rangeError;
   }
 
@@ -34,7 +34,7 @@ final class Strtod {
    * Parses from {@code b[from]} up to the first NUL byte or the end of {@code b}; returns 0 with
    * {@link #end()} at {@code from} when no number is there.
    */
-  double parse(byte[] b, int from) {
+  public double parse(byte[] b, int from) {
     rangeError = false;
     end = from;
     int n = b.length;
