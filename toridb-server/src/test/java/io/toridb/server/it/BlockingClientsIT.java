@@ -1,6 +1,7 @@
 package io.toridb.server.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
@@ -61,6 +62,34 @@ class BlockingClientsIT {
       Thread.sleep(5);
     }
     throw new AssertionError("never saw blocked_clients:" + n);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {2, 3})
+  void jedis_waitForAReplica_blocksUntilItsTimeoutOrClientUnblock_andCountsNone(int protocol)
+      throws Exception {
+    try (Jedis waiter = jedis(protocol);
+        Jedis other = jedis(protocol)) {
+      waiter.set("k", "v");
+      // No replica exists: asking for none answers at once, asking for one waits.
+      assertEquals(0, waiter.waitReplicas(0, 0));
+      long id = waiter.clientId();
+      CompletableFuture<Long> forever =
+          CompletableFuture.supplyAsync(() -> waiter.waitReplicas(1, 0));
+      awaitBlocked(other, 1);
+      assertTrue(
+          other
+              .clientList()
+              .lines()
+              .anyMatch(l -> l.contains("id=" + id + " ") && l.contains("cmd=wait")));
+      assertEquals(1, other.clientUnblock(id));
+      assertEquals(0L, forever.get(10, TimeUnit.SECONDS));
+      awaitBlocked(other, 0);
+      CompletableFuture<Long> timed =
+          CompletableFuture.supplyAsync(() -> waiter.waitReplicas(1, 300));
+      assertEquals(0L, timed.get(10, TimeUnit.SECONDS));
+      assertEquals(List.of("master", 0L, List.of()), other.role());
+    }
   }
 
   @ParameterizedTest
