@@ -40,6 +40,7 @@ public final class CoreCommands {
     ZSetCommands.register(table);
     io.toridb.core.zset.GeoCommands.register(table);
     io.toridb.core.keyspace.SortCommand.register(table);
+    io.toridb.core.server.LatencyCommands.register(table);
     PubSubCommands.register(table);
     TransactionCommands.register(table);
     MemoryCommands.register(table);

@@ -95,6 +95,30 @@ class DebugCommandsIT {
   }
 
   @Test
+  void slowCommands_areLatencyEvents_onceTheThresholdIsSet() throws Exception {
+    try (RawClient c = server.client()) {
+      c.call("LATENCY", "RESET");
+      assertEquals("+OK\r\n", c.call("DEBUG", "SLEEP", "0.05"));
+      assertEquals("*0\r\n", c.call("LATENCY", "LATEST"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "latency-monitor-threshold", "30"));
+      try {
+        assertEquals("+OK\r\n", c.call("DEBUG", "SLEEP", "0.05"));
+        c.call("PING");
+        String latest = c.call("LATENCY", "LATEST");
+        assertTrue(latest.startsWith("*1\r\n*4\r\n$7\r\ncommand\r\n"), latest);
+        String history = c.call("LATENCY", "HISTORY", "command");
+        assertTrue(history.startsWith("*1\r\n*2\r\n:"), history);
+        assertTrue(c.call("LATENCY", "DOCTOR").contains("1. command: 1 latency spikes"));
+        assertTrue(c.call("LATENCY", "GRAPH", "command").contains("command - high "));
+        assertEquals(":1\r\n", c.call("LATENCY", "RESET", "command"));
+        assertEquals("*0\r\n", c.call("LATENCY", "LATEST"));
+      } finally {
+        c.call("CONFIG", "SET", "latency-monitor-threshold", "0");
+      }
+    }
+  }
+
+  @Test
   void sleep_waitsAndAcceptsFractions() throws Exception {
     try (RawClient c = server.client()) {
       long start = System.nanoTime();

@@ -27,6 +27,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   private final CommandContext ctx;
   private final Directive slowlogThreshold;
   private final Directive slowlogMaxLen;
+  private final Directive latencyMonitorThreshold;
   private final Directive latencyTracking;
   private int[] stripes = new int[16];
 
@@ -57,6 +58,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     ctx.executor(this);
     this.slowlogThreshold = server.config().require("slowlog-log-slower-than");
     this.slowlogMaxLen = server.config().require("slowlog-max-len");
+    this.latencyMonitorThreshold = server.config().require("latency-monitor-threshold");
     this.latencyTracking = server.config().require("latency-tracking");
   }
 
@@ -462,6 +464,12 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       spec.recordLatency(micros * 1000);
     }
     server.stats().commandsProcessed.increment();
+    long latencyThreshold = latencyMonitorThreshold.number();
+    if (latencyThreshold > 0 && micros / 1000 >= latencyThreshold) {
+      server
+          .latencyMonitor()
+          .add(spec.has(CommandFlag.FAST) ? "fast-command" : "command", micros / 1000);
+    }
     long threshold = slowlogThreshold.number();
     if (threshold >= 0 && micros >= threshold && !spec.has(CommandFlag.SKIP_SLOWLOG)) {
       ClientSession s = ctx.session();

@@ -1,6 +1,8 @@
 package io.toridb.core.command;
 
 import io.toridb.core.server.CountingThread;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -82,17 +84,10 @@ public final class LatencyHistogram {
    * was recorded.
    */
   public long[] valuesAt(double... percentiles) {
-    long[] counts = new long[COUNTS_LEN];
+    long[] counts = counts();
     long total = 0;
-    for (int s = 0; s < slots.length(); s++) {
-      long[] slot = slots.get(s);
-      if (slot != null) {
-        for (int i = 0; i < COUNTS_LEN; i++) {
-          long n = CountingThread.read(slot, i);
-          counts[i] += n;
-          total += n;
-        }
-      }
+    for (long n : counts) {
+      total += n;
     }
     long[] values = new long[percentiles.length];
     for (int p = 0; p < percentiles.length; p++) {
@@ -107,5 +102,62 @@ public final class LatencyHistogram {
       }
     }
     return values;
+  }
+
+  /** The counts of every thread, summed. */
+  private long[] counts() {
+    long[] counts = new long[COUNTS_LEN];
+    for (int s = 0; s < slots.length(); s++) {
+      long[] slot = slots.get(s);
+      if (slot != null) {
+        for (int i = 0; i < COUNTS_LEN; i++) {
+          counts[i] += CountingThread.read(slot, i);
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** Calls recorded. */
+  public long total() {
+    long total = 0;
+    for (long n : counts()) {
+      total += n;
+    }
+    return total;
+  }
+
+  /**
+   * LATENCY HISTOGRAM's distribution, as Redis takes it from HdrHistogram's logarithmic iteration
+   * (first bucket 1024 ns, base 2): for each power-of-two bound from 1024 ns up, the bound's
+   * highest equivalent value in microseconds and how many calls were at or below it, listed only
+   * where that count grew. Pairs {microseconds, cumulative count}.
+   */
+  public List<long[]> cumulativeMicros() {
+    long[] counts = counts();
+    long total = 0;
+    for (long n : counts) {
+      total += n;
+    }
+    List<long[]> out = new ArrayList<>();
+    long cumulative = 0;
+    long previous = 0;
+    int index = 0;
+    for (long level = 1024; cumulative < total && level > 0; level <<= 1) {
+      int upTo = countsIndex(Math.min(level, HIGHEST));
+      for (; index <= upTo && index < COUNTS_LEN; index++) {
+        cumulative += counts[index];
+      }
+      if (level >= HIGHEST) {
+        for (; index < COUNTS_LEN; index++) {
+          cumulative += counts[index];
+        }
+      }
+      if (cumulative > previous) {
+        out.add(new long[] {highestValueAt(upTo) / 1000, cumulative});
+      }
+      previous = cumulative;
+    }
+    return out;
   }
 }

@@ -54,6 +54,13 @@ public final class ActiveExpiry {
     this.enabled = enabled;
   }
 
+  /** Told how many milliseconds each cycle took, as the "expire-cycle" latency event. */
+  private volatile java.util.function.LongConsumer cycleMillis = ms -> {};
+
+  public void onCycle(java.util.function.LongConsumer millis) {
+    this.cycleMillis = millis;
+  }
+
   /**
    * Runs one cycle at time {@code now} (Unix ms): keys whose expiry time is before {@code now} are
    * reclaimed.
@@ -129,6 +136,7 @@ public final class ActiveExpiry {
         }
       } while (sampled > 0 && expired * 100 / sampled > acceptableStale);
     }
+    cycleMillis.accept((System.nanoTime() - start) / 1_000_000);
     return reclaimed;
   }
 

@@ -23,6 +23,7 @@ public final class ServerContext {
   private final CommandTable commands = new CommandTable();
   private final ServerStats stats = new ServerStats();
   private final SlowLog slowLog = new SlowLog();
+  private final LatencyMonitor latencyMonitor = new LatencyMonitor();
   private final Blocking blocking = new Blocking();
   private final PubSubRegistry pubsub = new PubSubRegistry();
   private final io.toridb.core.transaction.Watches watches =
@@ -43,6 +44,14 @@ public final class ServerContext {
     this.config = config;
     this.keyspace = new Keyspace((int) config.number("databases"));
     this.activeExpiry = new ActiveExpiry(keyspace, config);
+    io.toridb.core.config.Directive threshold = config.require("latency-monitor-threshold");
+    activeExpiry.onCycle(
+        ms -> {
+          long t = threshold.number();
+          if (t > 0 && ms >= t) {
+            latencyMonitor.add("expire-cycle", ms);
+          }
+        });
     // Expired keys are deleted in the log too; read the sink at each call, it is wired later.
     keyspace.expirySink((db, argv) -> propagation.propagate(db, argv));
     keyspace.creationListener(blocking::keyCreated);
@@ -81,6 +90,11 @@ public final class ServerContext {
 
   public SlowLog slowLog() {
     return slowLog;
+  }
+
+  /** LATENCY's events, sampled when they reach latency-monitor-threshold. */
+  public LatencyMonitor latencyMonitor() {
+    return latencyMonitor;
   }
 
   /** Keys watched by clients for their MULTI/EXEC. */
