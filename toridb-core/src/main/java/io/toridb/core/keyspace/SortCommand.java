@@ -35,9 +35,12 @@ import java.util.function.IntConsumer;
  *
  * <p>A BY or GET pattern names keys that only the data knows, so such a call locks the whole
  * keyspace; otherwise the sorted key and the STORE destination are locked. Sorting is stable, as
- * the C library's sort Redis uses here is, and numeric ties are ordered by the elements' bytes, so
- * the result does not depend on how the set holds its members, except for ALPHA sorts BY equal
- * values of a set's members, where Redis's order follows its hash table.
+ * the C library's sort Redis uses here is, numeric ties are ordered by the elements' bytes, and
+ * ties of an ALPHA sort BY a pattern over a set or sorted set too (Redis leaves those in its hash
+ * table's order, which nothing can rely on, and a stored result must be the same when the log is
+ * replayed into a table built afresh). Two orders can still differ from Redis's: ties under a LIMIT
+ * that cuts the result (Redis sorts partially, which is not stable), and ALPHA ties of a list's
+ * elements, kept in the list's order as Redis keeps them.
  */
 public final class SortCommand {
   private SortCommand() {}
@@ -185,8 +188,14 @@ public final class SortCommand {
         sortBy = argv[j + 1];
         // A pattern without * names no key per element: nothing to sort by.
         dontSort = indexOf(sortBy, (byte) '*', 0) < 0;
+        if (!dontSort && KeyspaceCommands.clusterEnabled(ctx)) {
+          throw new CommandException("ERR BY option of SORT denied in Cluster mode.");
+        }
         j++;
       } else if (Args.is(argv[j], "GET") && left >= 1) {
+        if (KeyspaceCommands.clusterEnabled(ctx)) {
+          throw new CommandException("ERR GET option of SORT denied in Cluster mode.");
+        }
         gets.add(argv[j + 1]);
         j++;
       } else {
@@ -200,6 +209,10 @@ public final class SortCommand {
             || value instanceof SetValue
             || value instanceof ZSetValue)) {
       throw new CommandException(Errors.WRONGTYPE);
+    }
+    if (value instanceof ZSetValue z) {
+      // As Redis, which sorts a sorted set in its skiplist form and leaves it there.
+      z.convertToSkiplist();
     }
     // A set's order is its hash table's: sorted when stored, so the result is the same anywhere.
     if (dontSort && value instanceof SetValue && storeKey != null) {
@@ -251,7 +264,8 @@ public final class SortCommand {
           }
         }
       }
-      Comparator<Item> order = comparator(alpha, sortBy != null);
+      boolean hashOrder = !(value instanceof ListValue);
+      Comparator<Item> order = comparator(alpha, sortBy != null, storeKey != null, hashOrder);
       items.sort(desc ? order.reversed() : order);
     }
     if (conversionError) {
@@ -265,7 +279,14 @@ public final class SortCommand {
     }
   }
 
-  private static Comparator<Item> comparator(boolean alpha, boolean byPattern) {
+  /**
+   * Redis's sortCompare: numbers, ties by the elements' bytes; ALPHA by bytes when storing, else as
+   * C's {@code strcoll} in the C locale compares (up to the first NUL byte); ALPHA BY a pattern
+   * with missing values first, ties by the elements' bytes where the input order is a hash table's
+   * ({@code hashOrder}).
+   */
+  private static Comparator<Item> comparator(
+      boolean alpha, boolean byPattern, boolean store, boolean hashOrder) {
     if (!alpha) {
       // Equal scores are ordered by the elements, so the result is deterministic.
       return (a, b) -> {
@@ -276,22 +297,41 @@ public final class SortCommand {
         return c != 0 ? c : Arrays.compareUnsigned(a.element, b.element);
       };
     }
+    Comparator<byte[]> bytes = store ? Arrays::compareUnsigned : SortCommand::compareCStrings;
     if (byPattern) {
       // A missing BY value sorts first.
-      return (a, b) -> {
-        if (a.by == null || b.by == null) {
-          return a.by == b.by ? 0 : a.by == null ? -1 : 1;
-        }
-        return Arrays.compareUnsigned(a.by, b.by);
-      };
+      Comparator<Item> byValue =
+          (a, b) -> {
+            if (a.by == null || b.by == null) {
+              return a.by == b.by ? 0 : a.by == null ? -1 : 1;
+            }
+            return bytes.compare(a.by, b.by);
+          };
+      return hashOrder
+          ? byValue.thenComparing((a, b) -> Arrays.compareUnsigned(a.element, b.element))
+          : byValue;
     }
-    return (a, b) -> Arrays.compareUnsigned(a.element, b.element);
+    return (a, b) -> bytes.compare(a.element, b.element);
+  }
+
+  /** strcmp: unsigned bytes up to the first NUL of either, a string that ends first is smaller. */
+  static int compareCStrings(byte[] a, byte[] b) {
+    int la = cLength(a);
+    int lb = cLength(b);
+    int n = Math.min(la, lb);
+    for (int i = 0; i < n; i++) {
+      int c = Integer.compare(a[i] & 0xff, b[i] & 0xff);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(la, lb);
   }
 
   private static void reply(
       CommandContext ctx, List<Item> items, int start, int returned, List<byte[]> gets) {
     RespWriter out = ctx.out();
-    out.arrayHeader(gets.isEmpty() ? returned : gets.size() * returned);
+    out.arrayHeader(gets.isEmpty() ? returned : Math.multiplyExact(gets.size(), returned));
     for (int i = start; i < start + returned; i++) {
       byte[] element = items.get(i).element;
       if (gets.isEmpty()) {

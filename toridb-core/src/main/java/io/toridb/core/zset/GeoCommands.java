@@ -220,7 +220,11 @@ public final class GeoCommands {
   /** The centre of the cell a score names: {longitude, latitude}, clamped to the valid ranges. */
   static double[] decode(double score) {
     // Redis converts to an unsigned 64-bit integer: scores from 2^63 on keep their top bit.
-    long bits = score >= 0x1p63 ? (long) (score - 0x1p63) | Long.MIN_VALUE : (long) score;
+    // ... and from 2^64 on, out of its range, the conversion gives 0 on x86-64.
+    long bits =
+        score >= 0x1p64
+            ? 0
+            : score >= 0x1p63 ? (long) (score - 0x1p63) | Long.MIN_VALUE : (long) score;
     double[] lat = range(deinterleave(bits), STEP, LAT_MIN, LAT_MAX);
     double[] lon = range(deinterleave(bits >>> 1), STEP, LONG_MIN, LONG_MAX);
     double x = Math.min(LONG_MAX, Math.max(LONG_MIN, (lon[0] + lon[1]) / 2));

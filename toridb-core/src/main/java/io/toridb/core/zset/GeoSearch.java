@@ -285,7 +285,9 @@ final class GeoSearch {
     int returned = count == 0 || found.size() < count ? found.size() : (int) count;
     if (sort != 0) {
       Comparator<Found> byDist = Comparator.comparingDouble(Found::dist);
-      // Stable, as the C library's sort Redis calls is here, so equal distances keep their order.
+      // Stable, as the C library's sort Redis calls for a whole result is here, so equal
+      // distances keep the order they were found in. With a COUNT that cuts the result Redis
+      // sorts partially, which is not stable: equal distances there may come in another order.
       found.sort(sort > 0 ? byDist : byDist.reversed());
     }
     if (storeKey == null) {

@@ -154,4 +154,66 @@ class SortCommandTest {
     }
     assertEquals(List.of(1, 3, 5), affected);
   }
+
+  @Test
+  void alphaByTiesOverASet_followTheElements_soAStoredResultReplaysTheSame() {
+    for (int i = 1; i <= 100; i++) {
+      h.call("SADD", "s", "m" + i);
+    }
+    for (int i = 41; i <= 100; i++) {
+      h.call("SREM", "s", "m" + i);
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      expected.add("m" + i);
+    }
+    expected.sort((a, b) -> Arrays.compareUnsigned(a.getBytes(), b.getBytes()));
+    h.call("SORT", "s", "BY", "nokey_*", "ALPHA", "STORE", "d");
+    assertEquals(array(expected), h.call("LRANGE", "d", "0", "-1"));
+    // A list keeps its own order for ties, as Redis does.
+    h.call("RPUSH", "l", "b", "a", "c");
+    assertEquals(array(List.of("b", "a", "c")), h.call("SORT", "l", "BY", "nokey_*", "ALPHA"));
+  }
+
+  @Test
+  void alphaWithoutStore_comparesAsStrcoll_upToTheFirstNul() {
+    h.call("RPUSH", "l", "a\u0000c", "a\u0000b", "a", "b");
+    assertEquals(array(List.of("a\u0000c", "a\u0000b", "a", "b")), h.call("SORT", "l", "ALPHA"));
+    assertEquals(integer(4), h.call("SORT", "l", "ALPHA", "STORE", "d"));
+    assertEquals(
+        array(List.of("a", "a\u0000b", "a\u0000c", "b")), h.call("LRANGE", "d", "0", "-1"));
+    assertTrue(SortCommand.compareCStrings("ab".getBytes(), "a".getBytes()) > 0);
+    assertEquals(0, SortCommand.compareCStrings("a\u0000x".getBytes(), "a".getBytes()));
+  }
+
+  @Test
+  void aSortedSetIsLeftInItsSkiplistForm_asRedisLeavesIt() {
+    h.call("ZADD", "z", "1", "a", "2", "b");
+    assertEquals("$8\r\nlistpack\r\n", h.call("OBJECT", "ENCODING", "z"));
+    h.call("SORT_RO", "z", "BY", "nosort");
+    assertEquals("$8\r\nskiplist\r\n", h.call("OBJECT", "ENCODING", "z"));
+  }
+
+  @Test
+  void inClusterMode_patternsAreRefused_asRedisRefusesThem() throws Exception {
+    io.toridb.core.config.Config config = io.toridb.core.config.Config.standard();
+    config.loadArgs(List.of("--cluster-enabled", "yes"));
+    CommandHarness cluster = new CommandHarness(config);
+    cluster.call("RPUSH", "l", "2", "1");
+    assertEquals(
+        error("ERR BY option of SORT denied in Cluster mode."),
+        cluster.call("SORT", "l", "BY", "w_*"));
+    assertEquals(
+        error("ERR GET option of SORT denied in Cluster mode."),
+        cluster.call("SORT", "l", "GET", "#"));
+    assertEquals(array(List.of("2", "1")), cluster.call("SORT", "l", "BY", "nosort"));
+  }
+
+  @Test
+  void sortAndGeoStore_areMovableKeyCommands_soTheirDestinationsAreLocked() {
+    for (String name : List.of("sort", "sort_ro", "georadius", "georadiusbymember")) {
+      CommandSpec spec = h.server().commands().lookup(name.getBytes());
+      assertTrue(spec.has(io.toridb.core.command.CommandFlag.MOVABLE_KEYS), name);
+    }
+  }
 }
