@@ -24,27 +24,16 @@ public final class LatencyCommands {
   private LatencyCommands() {}
 
   public static void register(CommandTable t) {
-    int flags = ADMIN | NOSCRIPT | LOADING | STALE;
     t.add(
         CommandSpec.builder("latency", -2)
             .group("server")
             .doc("A container for latency diagnostics commands", "2.8.13", "Depends on subcommand.")
             .subcommand(
-                CommandSpec.builder("doctor", 2)
-                    .flags(flags)
-                    .tips(
-                        "nondeterministic_output",
-                        "request_policy:all_nodes",
-                        "response_policy:special")
+                report("doctor", 2)
                     .doc("Return a human readable latency analysis report.", "2.8.13", "O(1)")
                     .handler(LatencyCommands::doctor))
             .subcommand(
-                CommandSpec.builder("graph", 3)
-                    .flags(flags)
-                    .tips(
-                        "nondeterministic_output",
-                        "request_policy:all_nodes",
-                        "response_policy:special")
+                report("graph", 3)
                     .doc("Return a latency graph for the event.", "2.8.13", "O(1)")
                     .handler(LatencyCommands::graph))
             .subcommand(
@@ -53,12 +42,7 @@ public final class LatencyCommands {
                     .doc("Show helpful text about the different subcommands.", "2.8.13", "O(1)")
                     .handler(LatencyCommands::help))
             .subcommand(
-                CommandSpec.builder("histogram", -2)
-                    .flags(flags)
-                    .tips(
-                        "nondeterministic_output",
-                        "request_policy:all_nodes",
-                        "response_policy:special")
+                report("histogram", -2)
                     .doc(
                         "Return the cumulative distribution of latencies of a subset of commands or"
                             + " all.",
@@ -67,29 +51,28 @@ public final class LatencyCommands {
                             + " retrieved.")
                     .handler(LatencyCommands::histogram))
             .subcommand(
-                CommandSpec.builder("history", 3)
-                    .flags(flags)
-                    .tips(
-                        "nondeterministic_output",
-                        "request_policy:all_nodes",
-                        "response_policy:special")
+                report("history", 3)
                     .doc("Return timestamp-latency samples for the event.", "2.8.13", "O(1)")
                     .handler(LatencyCommands::history))
             .subcommand(
-                CommandSpec.builder("latest", 2)
-                    .flags(flags)
-                    .tips(
-                        "nondeterministic_output",
-                        "request_policy:all_nodes",
-                        "response_policy:special")
+                report("latest", 2)
                     .doc("Return the latest latency samples for all events.", "2.8.13", "O(1)")
                     .handler(LatencyCommands::latest))
             .subcommand(
                 CommandSpec.builder("reset", -2)
-                    .flags(flags)
+                    .flags(FLAGS)
                     .tips("request_policy:all_nodes", "response_policy:all_succeeded")
                     .doc("Reset latency data for one or more events.", "2.8.13", "O(1)")
                     .handler(LatencyCommands::reset)));
+  }
+
+  private static final int FLAGS = ADMIN | NOSCRIPT | LOADING | STALE;
+
+  /** A subcommand that reports what the monitor holds, asked of every node of a cluster. */
+  private static CommandSpec.Builder report(String name, int arity) {
+    return CommandSpec.builder(name, arity)
+        .flags(FLAGS)
+        .tips("nondeterministic_output", "request_policy:all_nodes", "response_policy:special");
   }
 
   private static LatencyMonitor monitor(CommandContext ctx) {

@@ -33,6 +33,10 @@ class AofWriterTest {
     final LogFile real;
     final AtomicBoolean failWrites = new AtomicBoolean();
     final AtomicBoolean failForce = new AtomicBoolean();
+
+    /** Writes of reserved zeros (a single read-only buffer) stop half-way on a full disk. */
+    final AtomicBoolean failZeros = new AtomicBoolean();
+
     final AtomicInteger forces = new AtomicInteger();
 
     FaultyFile(Path path) throws IOException {
@@ -41,7 +45,8 @@ class AofWriterTest {
 
     @Override
     public void write(ByteBuffer[] buffers, long position) throws IOException {
-      if (failWrites.get()) {
+      boolean zeros = buffers.length == 1 && buffers[0].isReadOnly();
+      if (failWrites.get() || (zeros && failZeros.get())) {
         // Half of the bytes reach the file before the disk fills up.
         ByteBuffer b = buffers[0];
         ByteBuffer half = b.duplicate();
@@ -248,41 +253,8 @@ class AofWriterTest {
   void reservingSpaceFailsHalfWay_theRecordsAreWritten_andCloseAndSwitchCutTheZeros()
       throws Exception {
     Path first = dir.resolve("h1.aof");
-    LogFile real = LogFile.open(first);
-    AtomicBoolean failZeros = new AtomicBoolean(true);
-    LogFile halfFull =
-        new LogFile() {
-          @Override
-          public void write(ByteBuffer[] buffers, long position) throws IOException {
-            if (failZeros.get() && buffers.length == 1 && buffers[0].isReadOnly()) {
-              ByteBuffer half = buffers[0].duplicate();
-              half.limit(half.position() + half.remaining() / 2);
-              real.write(new ByteBuffer[] {half}, position);
-              throw new IOException("No space left on device");
-            }
-            real.write(buffers, position);
-          }
-
-          @Override
-          public void force() throws IOException {
-            real.force();
-          }
-
-          @Override
-          public long size() throws IOException {
-            return real.size();
-          }
-
-          @Override
-          public void truncate(long size) throws IOException {
-            real.truncate(size);
-          }
-
-          @Override
-          public void close() throws IOException {
-            real.close();
-          }
-        };
+    FaultyFile halfFull = new FaultyFile(first);
+    halfFull.failZeros.set(true);
     writer = new AofWriter(halfFull, AofWriter.Fsync.ALWAYS, s -> {});
     writer.start();
     writer.append(record(0));
