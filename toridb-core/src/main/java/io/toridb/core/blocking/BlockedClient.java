@@ -30,6 +30,12 @@ public final class BlockedClient {
   final ValueType type;
   final AtomicInteger state = new AtomicInteger(WAITING);
 
+  /**
+   * How long the call that blocked ran, in microseconds (Redis's c->duration): added again, with
+   * the time it takes to serve the client, when the wait ends, as Redis counts a blocked command.
+   */
+  private volatile long callMicros;
+
   BlockedClient(
       ClientSession session,
       int db,
@@ -63,6 +69,14 @@ public final class BlockedClient {
   /** Absolute deadline in Unix ms, 0 = none. */
   public long deadline() {
     return deadline;
+  }
+
+  public long callMicros() {
+    return callMicros;
+  }
+
+  public void callMicros(long micros) {
+    this.callMicros = micros;
   }
 
   /** The value type whose arrival at a key can serve this client (list, zset). */

@@ -54,6 +54,17 @@ public final class Blocking {
   private static final ThreadLocal<ArrayDeque<DbKey>> READY =
       ThreadLocal.withInitial(ArrayDeque::new);
 
+  /** Told of every wait that ends without the command running again: a timeout or UNBLOCK. */
+  public interface Ended {
+    void ended(BlockedClient client, boolean error);
+  }
+
+  private volatile Ended ended = (client, error) -> {};
+
+  public void onEnded(Ended listener) {
+    this.ended = listener;
+  }
+
   private final Object lock = new Object();
   private final Map<DbKey, ArrayDeque<BlockedClient>> waiting = new HashMap<>();
   private volatile int blockedClients;
@@ -262,6 +273,7 @@ public final class Blocking {
       client.onTimeout.accept(out);
     }
     out.flush();
+    ended.ended(client, error != null);
     finish(client, reply);
   }
 

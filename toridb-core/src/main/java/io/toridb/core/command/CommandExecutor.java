@@ -150,8 +150,13 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     try {
       CommandSpec spec = server.commands().lookup(client.argv()[0]);
       ctx.command(spec, client.argv());
+      long start = System.nanoTime();
       invokeLocked(spec, client.argv());
-      return !ctx.keptWaiting();
+      if (ctx.keptWaiting()) {
+        return false;
+      }
+      recordUnblocked(server, spec, client, (System.nanoTime() - start) / 1000, ctx.repliedError());
+      return true;
     } finally {
       CommandContext.leave(previous);
       ctx.serving(null);
@@ -326,7 +331,11 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       carriedNanos = end;
       carried = true;
     }
-    recordCall(spec, argv, (end - start) / 1000);
+    io.toridb.core.blocking.BlockedClient parked = ctx.parkedClient();
+    if (parked != null) {
+      parked.callMicros((end - start) / 1000);
+    }
+    recordCall(spec, argv, (end - start) / 1000, parked == null);
   }
 
   /** Runs the handler with the command's keys locked; errors become error replies. */
@@ -453,13 +462,59 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     }
   }
 
-  private void recordCall(CommandSpec spec, byte[][] argv, long micros) {
+  /**
+   * The statistics of a blocked command whose wait ended (Redis's updateStatsOnUnblock): its
+   * microseconds again, with the time it took to serve it ({@code replyMicros}), its latency
+   * distribution, the slow log, and a "command-unblocking" latency event for the serving time.
+   * Calls were counted when it blocked; the distribution and the slow log were not.
+   */
+  public static void recordUnblocked(
+      ServerContext server,
+      CommandSpec spec,
+      io.toridb.core.blocking.BlockedClient client,
+      long replyMicros,
+      boolean error) {
+    if (spec == null) {
+      return;
+    }
+    long total = client.callMicros() + replyMicros;
+    spec.usec.add(total);
+    if (error) {
+      spec.failedCalls.increment();
+    }
+    io.toridb.core.config.Config config = server.config();
+    if (config.yes("latency-tracking")) {
+      spec.recordLatency(total * 1000);
+    }
+    long slower = config.number("slowlog-log-slower-than");
+    if (slower >= 0 && total >= slower && !spec.has(CommandFlag.SKIP_SLOWLOG)) {
+      ClientSession s = client.session();
+      server
+          .slowLog()
+          .add(
+              client.argv(),
+              total,
+              s.remoteAddress(),
+              s.name(),
+              (int) config.number("slowlog-max-len"));
+    }
+    long threshold = config.number("latency-monitor-threshold");
+    if (threshold > 0 && replyMicros / 1000 >= threshold) {
+      server.latencyMonitor().add("command-unblocking", replyMicros / 1000);
+    }
+  }
+
+  /**
+   * Counts a call: {@code complete} false when it blocked the client, whose latency distribution
+   * and slow log entry then wait for the end of the wait ({@link #recordUnblocked}), as Redis's.
+   */
+  private void recordCall(CommandSpec spec, byte[][] argv, long micros, boolean complete) {
     if (ctx.repliedError()) {
       spec.failedCalls.increment();
     }
     spec.calls.increment();
     spec.usec.add(micros);
-    if (latencyTracking.isYes()) {
+    if (complete && latencyTracking.isYes()) {
       // In whole microseconds, as Redis measures them, so the percentiles read the same.
       spec.recordLatency(micros * 1000);
     }
@@ -471,7 +526,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
           .add(spec.has(CommandFlag.FAST) ? "fast-command" : "command", micros / 1000);
     }
     long threshold = slowlogThreshold.number();
-    if (threshold >= 0 && micros >= threshold && !spec.has(CommandFlag.SKIP_SLOWLOG)) {
+    if (complete && threshold >= 0 && micros >= threshold && !spec.has(CommandFlag.SKIP_SLOWLOG)) {
       ClientSession s = ctx.session();
       server
           .slowLog()
@@ -626,7 +681,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
           ctx.command(spec, argv);
           long start = System.nanoTime();
           invokeHandler(spec, argv);
-          recordCall(spec, argv, (System.nanoTime() - start) / 1000);
+          recordCall(spec, argv, (System.nanoTime() - start) / 1000, true);
           CommandObserver monitor = server.monitor();
           if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
             monitor.onCommand(ctx, ctx.loggedArgv(argv));

@@ -44,6 +44,10 @@ public final class ServerContext {
     this.config = config;
     this.keyspace = new Keyspace((int) config.number("databases"));
     this.activeExpiry = new ActiveExpiry(keyspace, config);
+    blocking.onEnded(
+        (client, error) ->
+            io.toridb.core.command.CommandExecutor.recordUnblocked(
+                this, commands.lookup(client.argv()[0]), client, 0, error));
     io.toridb.core.config.Directive threshold = config.require("latency-monitor-threshold");
     activeExpiry.onCycle(
         ms -> {
