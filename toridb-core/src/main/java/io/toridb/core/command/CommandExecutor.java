@@ -474,7 +474,8 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       io.toridb.core.blocking.BlockedClient client,
       long replyMicros,
       boolean error) {
-    if (spec == null) {
+    if (spec == null || spec.fullName().equals("wait")) {
+      // Redis ends a WAIT without updating its statistics: it is neither logged nor measured.
       return;
     }
     long total = client.callMicros() + replyMicros;

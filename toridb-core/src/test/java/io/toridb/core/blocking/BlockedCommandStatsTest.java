@@ -51,4 +51,15 @@ class BlockedCommandStatsTest {
     assertTrue(slowlogCommands().contains("$5\r\nBLPOP\r\n$1\r\nt\r\n$1\r\n1\r\n"));
     assertEquals(1, blpop().latency().total());
   }
+
+  @Test
+  void aWaitThatTimesOut_isNeitherLoggedNorMeasured_asInRedis() {
+    pusher.call("CONFIG", "SET", "slowlog-log-slower-than", "0");
+    assertEquals("", waiter.call("WAIT", "1", "0"));
+    pusher.call("SLOWLOG", "RESET");
+    assertTrue(waiter.server().blocking().expire(waiter.session().blocked()));
+    assertEquals(":0\r\n", waiter.host().takeSent());
+    assertTrue(!slowlogCommands().contains("WAIT"), slowlogCommands());
+    assertNull(waiter.server().commands().lookup("wait".getBytes()).latency());
+  }
 }
