@@ -195,10 +195,7 @@ public final class AofCheck {
   }
 
   private void truncate(Path file, long size) throws IOException {
-    try (LogFile f = LogFile.open(file)) {
-      f.truncate(size);
-      f.force();
-    }
+    LogFile.cut(file, size);
     out.println("Successfully truncated " + file + " to " + size + " bytes.");
   }
 }

@@ -80,11 +80,12 @@ public final class AofReader {
         in.readFully(header);
         String bad = checkHeader(header);
         if (bad != null) {
+          long last = lastNonZero(file);
           // A record starts with a non-zero magic byte, so only here can the zeros begin.
-          if (header[0] == 0 && lastNonZero(file) < offset) {
+          if (header[0] == 0 && last < offset) {
             return padded(records, offset, size);
           }
-          return classify(file, records, offset, offset + AofRecord.HEADER, size, bad);
+          return classify(last, records, offset, offset + AofRecord.HEADER, size, bad);
         }
         int length = AofRecord.getInt(header, 4);
         if (length > remaining - AofRecord.HEADER) {
@@ -158,7 +159,12 @@ public final class AofReader {
   private static Result classify(
       Path file, long records, long offset, long end, long size, String problem)
       throws IOException {
-    long last = lastNonZero(file);
+    return classify(lastNonZero(file), records, offset, end, size, problem);
+  }
+
+  /** As above, given the offset of the file's {@code last} non-zero byte. */
+  private static Result classify(
+      long last, long records, long offset, long end, long size, String problem) {
     boolean endsInZeros = last < size - 1;
     boolean torn = last < end || (endsInZeros && last < offset + AofWriter.RESERVE_BYTES);
     return new Result(torn ? Outcome.TORN_TAIL : Outcome.CORRUPT, records, offset, size, problem);

@@ -513,10 +513,7 @@ public final class AppendOnlyFile implements PropagationSink {
         file,
         r.fileBytes() - r.goodBytes(),
         r.goodBytes());
-    try (LogFile f = LogFile.open(file)) {
-      f.truncate(r.goodBytes());
-      f.force();
-    }
+    LogFile.cut(file, r.goodBytes());
   }
 
   /** A torn tail of the last file is cut off (aof-load-truncated); anything else stops loading. */
@@ -531,17 +528,13 @@ public final class AppendOnlyFile implements PropagationSink {
           r.goodBytes(),
           r.problem(),
           lost);
-      try (LogFile f = LogFile.open(file)) {
-        f.truncate(r.goodBytes());
-        f.force();
-      }
+      LogFile.cut(file, r.goodBytes());
       return;
     }
     String what =
-        switch (r.outcome()) {
-          case TORN_TAIL -> "ends in an incomplete record";
-          default -> "has a damaged record";
-        };
+        r.outcome() == AofReader.Outcome.TORN_TAIL
+            ? "ends in an incomplete record"
+            : "has a damaged record";
     throw new LoadException(
         "Bad AOF: "
             + file

@@ -24,6 +24,14 @@ public interface LogFile extends AutoCloseable {
   @Override
   void close() throws IOException;
 
+  /** Cuts the file at {@code path} to {@code size} bytes and forces that to disk. */
+  static void cut(Path path, long size) throws IOException {
+    try (LogFile f = open(path)) {
+      f.truncate(size);
+      f.force();
+    }
+  }
+
   /** The real file at {@code path}, created if missing. */
   static LogFile open(Path path) throws IOException {
     FileChannel ch =
