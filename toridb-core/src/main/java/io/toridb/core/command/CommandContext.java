@@ -173,6 +173,18 @@ public final class CommandContext {
     return keyspace().db(session.db());
   }
 
+  /**
+   * Deletes {@code key} in the current database, if it is there, as a store command with an empty
+   * result does: counts the change, raises the "del" event and logs {@code effect}.
+   */
+  public void deleteForEmptyResult(Key key, byte[][] effect) {
+    if (db().remove(key) != null) {
+      modified(key);
+      notify(io.toridb.core.pubsub.KeyspaceEvents.GENERIC, "del", key);
+      propagate(effect);
+    }
+  }
+
   /** The open BEGIN transaction the command runs in, or null. */
   public io.toridb.core.transaction.StagedTransaction staged() {
     return staged;

@@ -487,8 +487,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (config.yes("latency-tracking")) {
       spec.recordLatency(total * 1000);
     }
-    long slower = config.number("slowlog-log-slower-than");
-    if (slower >= 0 && total >= slower && !spec.has(CommandFlag.SKIP_SLOWLOG)) {
+    if (slow(spec, total, config.number("slowlog-log-slower-than"))) {
       ClientSession s = client.session();
       server
           .slowLog()
@@ -499,10 +498,18 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
               s.name(),
               (int) config.number("slowlog-max-len"));
     }
-    long threshold = config.number("latency-monitor-threshold");
-    if (threshold > 0 && replyMicros / 1000 >= threshold) {
-      server.latencyMonitor().add("command-unblocking", replyMicros / 1000);
-    }
+    server
+        .latencyMonitor()
+        .addIfNeeded(
+            "command-unblocking", replyMicros / 1000, config.number("latency-monitor-threshold"));
+  }
+
+  /**
+   * Whether a call of {@code spec} that took {@code micros} goes to the slow log, whose threshold
+   * is {@code threshold} (slowlog-log-slower-than; negative: the log is off).
+   */
+  private static boolean slow(CommandSpec spec, long micros, long threshold) {
+    return threshold >= 0 && micros >= threshold && !spec.has(CommandFlag.SKIP_SLOWLOG);
   }
 
   /**
@@ -520,14 +527,13 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       spec.recordLatency(micros * 1000);
     }
     server.stats().commandsProcessed.increment();
-    long latencyThreshold = latencyMonitorThreshold.number();
-    if (latencyThreshold > 0 && micros / 1000 >= latencyThreshold) {
-      server
-          .latencyMonitor()
-          .add(spec.has(CommandFlag.FAST) ? "fast-command" : "command", micros / 1000);
-    }
-    long threshold = slowlogThreshold.number();
-    if (complete && threshold >= 0 && micros >= threshold && !spec.has(CommandFlag.SKIP_SLOWLOG)) {
+    server
+        .latencyMonitor()
+        .addIfNeeded(
+            spec.has(CommandFlag.FAST) ? "fast-command" : "command",
+            micros / 1000,
+            latencyMonitorThreshold.number());
+    if (complete && slow(spec, micros, slowlogThreshold.number())) {
       ClientSession s = ctx.session();
       server
           .slowLog()

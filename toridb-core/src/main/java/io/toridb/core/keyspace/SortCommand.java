@@ -378,10 +378,8 @@ public final class SortCommand {
       ctx.server().stats().dirty.add(length - 1);
       ctx.notify(KeyspaceEvents.LIST, "sortstore", dst);
       ctx.propagate(argv);
-    } else if (db.remove(dst) != null) {
-      ctx.modified(dst);
-      ctx.notify(KeyspaceEvents.GENERIC, "del", dst);
-      ctx.propagate(new byte[][] {Args.bytes("DEL"), dst.bytes()});
+    } else {
+      ctx.deleteForEmptyResult(dst, new byte[][] {Args.bytes("DEL"), dst.bytes()});
     }
     ctx.out().integer(length);
   }

@@ -151,23 +151,26 @@ public final class LatencyCommands {
         }
       }
     }
+    // Each distribution read once: its last point's count is the number of calls.
     List<CommandSpec> withData = new ArrayList<>();
+    List<List<long[]>> cdfs = new ArrayList<>();
     for (CommandSpec spec : specs) {
       LatencyHistogram h = spec.latency();
-      if (h != null && h.total() > 0) {
+      List<long[]> cdf = h == null ? List.of() : h.cumulativeMicros();
+      if (!cdf.isEmpty()) {
         withData.add(spec);
+        cdfs.add(cdf);
       }
     }
     RespWriter out = ctx.out();
     out.mapHeader(withData.size());
-    for (CommandSpec spec : withData) {
-      LatencyHistogram h = spec.latency();
-      out.bulk(Args.bytes(spec.fullName()));
+    for (int i = 0; i < withData.size(); i++) {
+      List<long[]> cdf = cdfs.get(i);
+      out.bulk(Args.bytes(withData.get(i).fullName()));
       out.mapHeader(2);
       out.bulk(Args.bytes("calls"));
-      out.integer(h.total());
+      out.integer(cdf.get(cdf.size() - 1)[1]);
       out.bulk(Args.bytes("histogram_usec"));
-      List<long[]> cdf = h.cumulativeMicros();
       out.mapHeader(cdf.size());
       for (long[] point : cdf) {
         out.integer(point[0]);

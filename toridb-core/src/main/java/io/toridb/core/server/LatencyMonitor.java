@@ -36,6 +36,16 @@ public final class LatencyMonitor {
     add(event, millis, System.currentTimeMillis() / 1000);
   }
 
+  /**
+   * Records {@code event} when {@code millis} reaches {@code threshold}, the value of
+   * latency-monitor-threshold (0: the monitor is off), as Redis's latencyAddSampleIfNeeded.
+   */
+  public void addIfNeeded(String event, long millis, long threshold) {
+    if (threshold > 0 && millis >= threshold) {
+      add(event, millis);
+    }
+  }
+
   synchronized void add(String event, long millis, long nowSeconds) {
     Series s = events.computeIfAbsent(event, e -> new Series());
     if (millis > s.max) {

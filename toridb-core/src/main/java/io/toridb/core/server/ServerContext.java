@@ -49,13 +49,7 @@ public final class ServerContext {
             io.toridb.core.command.CommandExecutor.recordUnblocked(
                 this, commands.lookup(client.argv()[0]), client, 0, error));
     io.toridb.core.config.Directive threshold = config.require("latency-monitor-threshold");
-    activeExpiry.onCycle(
-        ms -> {
-          long t = threshold.number();
-          if (t > 0 && ms >= t) {
-            latencyMonitor.add("expire-cycle", ms);
-          }
-        });
+    activeExpiry.onCycle(ms -> latencyMonitor.addIfNeeded("expire-cycle", ms, threshold.number()));
     // Expired keys are deleted in the log too; read the sink at each call, it is wired later.
     keyspace.expirySink((db, argv) -> propagation.propagate(db, argv));
     keyspace.creationListener(blocking::keyCreated);

@@ -360,11 +360,7 @@ final class GeoSearch {
   }
 
   private static void deleteDestination(CommandContext ctx, Key dst) {
-    if (ctx.db().remove(dst) != null) {
-      ctx.modified(dst);
-      ctx.notify(KeyspaceEvents.GENERIC, "del", dst);
-      ctx.propagate(new byte[][] {Args.bytes("DEL"), dst.bytes()});
-    }
+    ctx.deleteForEmptyResult(dst, new byte[][] {Args.bytes("DEL"), dst.bytes()});
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -363,11 +363,7 @@ final class ZRangeCommands {
       CommandContext ctx, byte[][] argv, Key dst, EntryBuffer result, long knownLength) {
     if (result.size == 0) {
       ctx.out().integer(0);
-      if (ctx.db().remove(dst) != null) {
-        ctx.modified(dst);
-        ctx.notify(KeyspaceEvents.GENERIC, "del", dst);
-        ctx.propagate(argv);
-      }
+      ctx.deleteForEmptyResult(dst, argv);
       return;
     }
     ZSetLimits limits = ZSetLimits.of(ctx);

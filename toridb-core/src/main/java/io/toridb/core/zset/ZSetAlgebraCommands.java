@@ -350,11 +350,7 @@ final class ZSetAlgebraCommands {
   private static void store(CommandContext ctx, byte[][] argv, Key dst, ZSetValue z, SetOp op) {
     if (z.size() == 0) {
       ctx.out().integer(0);
-      if (ctx.db().remove(dst) != null) {
-        ctx.modified(dst);
-        ctx.notify(KeyspaceEvents.GENERIC, "del", dst);
-        ctx.propagate(argv);
-      }
+      ctx.deleteForEmptyResult(dst, argv);
       return;
     }
     z.packIfFits(ZSetLimits.of(ctx));
