@@ -71,6 +71,11 @@ public final class BlockedClient {
     return deadline;
   }
 
+  /** Whether the client waits for keys to be written (not for replicas, as WAIT does). */
+  public boolean waitsForKeys() {
+    return keys.length > 0;
+  }
+
   public long callMicros() {
     return callMicros;
   }

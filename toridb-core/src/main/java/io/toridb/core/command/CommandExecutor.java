@@ -474,8 +474,9 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       io.toridb.core.blocking.BlockedClient client,
       long replyMicros,
       boolean error) {
-    if (spec == null || spec.fullName().equals("wait")) {
-      // Redis ends a WAIT without updating its statistics: it is neither logged nor measured.
+    if (spec == null || !client.waitsForKeys()) {
+      // Redis updates the statistics of waits for keys (lists, sorted sets, streams) only: a WAIT
+      // that ends is neither logged nor measured.
       return;
     }
     long total = client.callMicros() + replyMicros;
