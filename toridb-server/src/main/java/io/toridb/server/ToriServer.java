@@ -220,19 +220,30 @@ public final class ToriServer {
   /** The configured worker count, or the default for this machine when 0. */
   static int workerCount(Config config) {
     int configured = (int) config.number("workers");
-    return configured > 0 ? configured : defaultWorkers();
+    return configured > 0
+        ? configured
+        : defaultWorkers(Runtime.getRuntime().availableProcessors(), ioThreads(config));
   }
 
-  /** See docs/performance.md for the measurements behind this default. */
-  static int defaultWorkers() {
-    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  /**
+   * One worker per core that the event loops leave: a worker never waits for I/O, so more workers
+   * than free cores only take turns on them, and every extra thread that must be woken for a
+   * request can wait for a core. See docs/performance.md for the measurements behind it.
+   */
+  static int defaultWorkers(int cores, int ioThreads) {
+    return Math.max(1, cores - ioThreads);
   }
 
   static int ioThreads(Config config) {
     int configured = (int) config.number("io-threads");
     return configured > 0
         ? configured
-        : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        : defaultIoThreads(Runtime.getRuntime().availableProcessors());
+  }
+
+  /** Half the cores, at least one. */
+  static int defaultIoThreads(int cores) {
+    return Math.max(1, cores / 2);
   }
 
   /**
@@ -448,7 +459,7 @@ public final class ToriServer {
     }
     startCron();
     log.info(
-        "Ready to accept connections on port {} ({} transport, {} I/O threads, {} workers)",
+        "Ready to accept connections on port {} ({} transport, I/O threads: {}, workers: {})",
         boundPort,
         epoll ? "epoll" : "nio",
         ioThreads(config),
