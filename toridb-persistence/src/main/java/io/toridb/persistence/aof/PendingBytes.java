@@ -18,8 +18,11 @@ final class PendingBytes {
   static final int CHUNK = 256 << 10;
   static final int OWN_ENTRY = 32 << 10;
 
-  /** Chunks kept for reuse after {@link #clear}: at most 8 MiB of direct memory stays allocated. */
-  private static final int POOL = 32;
+  /**
+   * The most chunks kept for reuse after {@link #clear}: as many as the pending bytes that bring an
+   * fsync forward under everysec fill ({@link AofWriter#EARLY_FSYNC_BYTES}), 32 MiB.
+   */
+  static final int POOL_MAX = (int) (AofWriter.EARLY_FSYNC_BYTES / CHUNK) + 1;
 
   /** Each entry holds its bytes in [0, position): a chunk, the rest of one, or a large record. */
   private final List<ByteBuffer> entries = new ArrayList<>();
@@ -35,6 +38,9 @@ final class PendingBytes {
   private long size;
   private long memory;
   private int records;
+
+  /** Chunks the previous {@link #clear} found in use. */
+  private int usedBefore;
 
   void add(byte[] record) {
     if (record.length >= OWN_ENTRY) {
@@ -63,6 +69,11 @@ final class PendingBytes {
     }
     size += record.length;
     records++;
+  }
+
+  /** Chunks kept for reuse. */
+  int pooled() {
+    return pool.size();
   }
 
   private ByteBuffer newChunk() {
@@ -112,10 +123,22 @@ final class PendingBytes {
     return out.toArray(new ByteBuffer[0]);
   }
 
-  /** Forgets every byte (they are on disk), keeping some chunks for reuse. */
+  /**
+   * Forgets every byte (they are on disk), keeping as many chunks for reuse as the larger of the
+   * last two periods between clears used, at most {@link #POOL_MAX}. A steady write rate so reuses
+   * its chunks instead of allocating (and zeroing, and faulting in) new direct memory every second
+   * and leaving the old to the garbage collector, which frees direct memory only when it collects
+   * the buffers' small heap objects; when the rate falls, the pool shrinks with it.
+   */
   void clear() {
+    int used = chunks.size();
+    int keep = Math.min(POOL_MAX, Math.max(used, usedBefore));
+    usedBefore = used;
+    while (pool.size() > keep) {
+      pool.pop();
+    }
     for (ByteBuffer c : chunks) {
-      if (c.isDirect() && pool.size() < POOL) {
+      if (c.isDirect() && pool.size() < keep) {
         pool.push(c.clear());
       }
     }

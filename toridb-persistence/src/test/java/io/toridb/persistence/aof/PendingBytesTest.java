@@ -49,6 +49,38 @@ class PendingBytesTest {
   }
 
   @Test
+  void thePoolFollowsTheChunksRecentPeriodsUsed() {
+    PendingBytes pending = new PendingBytes();
+    byte[] record = new byte[1024];
+    int perChunk = PendingBytes.CHUNK / record.length;
+    fill(pending, record, 40 * perChunk);
+    pending.clear();
+    assertEquals(40, pending.pooled(), "a steady rate finds every chunk it used again");
+    fill(pending, record, 40 * perChunk);
+    pending.clear();
+    assertEquals(40, pending.pooled());
+    fill(pending, record, 2 * perChunk);
+    pending.clear();
+    assertEquals(40, pending.pooled(), "one quiet period keeps the chunks of the busy one before");
+    fill(pending, record, 2 * perChunk);
+    pending.clear();
+    assertEquals(2, pending.pooled(), "two quiet periods in a row give the rest back");
+    pending.clear();
+    assertEquals(2, pending.pooled());
+    pending.clear();
+    assertEquals(0, pending.pooled());
+    fill(pending, record, (PendingBytes.POOL_MAX + 10) * perChunk);
+    pending.clear();
+    assertEquals(PendingBytes.POOL_MAX, pending.pooled(), "never more than the bound");
+  }
+
+  private static void fill(PendingBytes pending, byte[] record, int records) {
+    for (int i = 0; i < records; i++) {
+      pending.add(record);
+    }
+  }
+
+  @Test
   void aChunkReusedAfterClearHoldsOnlyNewBytes() {
     PendingBytes pending = new PendingBytes();
     byte[] old = new byte[1000];
