@@ -39,9 +39,10 @@ Environment:
                       some tests bind.
   TORIDB_JAR          jar to run (default: toridb-server/target/toridb-server.jar)
   TORIDB_JAVA_OPTS    JVM options (default: -Xmx1g)
-  TORIDB_ARGS         extra server arguments, e.g. "--workers 1": with one worker, commands of
-                      different connections run in the order they arrive, as in Redis, which
-                      some tests assume when they do not wait for each other's replies
+  TORIDB_ARGS         extra server arguments, e.g. "--workers 2". With one worker (the
+                      default on two cores), commands of different connections run in the
+                      order they arrive, as in Redis, which some tests assume when they do not
+                      wait for each other's replies; with more, such tests can fail at random
   REDIS_TEST_ARGS     extra options for tests/test_helper.tcl, e.g. "--only 'MGET*'" or
                       "--tags -needs:debug"; see tclsh tests/test_helper.tcl --help
   REDIS_TEST_TIMEOUT  seconds without progress before the suite gives up on a unit (default 600)
