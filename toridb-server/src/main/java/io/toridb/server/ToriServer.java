@@ -214,7 +214,7 @@ public final class ToriServer {
         .onApply(() -> rebind("Unable to listen on this port. Check server logs."));
     config.require("bind").onApply(() -> rebind("Failed to bind to specified addresses."));
     config.require("appendonly").onApply(this::onAppendOnlyChange);
-    this.workers = new WorkerPool(workerCount(config), QUEUE_CAPACITY, context);
+    this.workers = new WorkerPool(workerCount(config), QUEUE_CAPACITY, context, this::commitLog);
   }
 
   /** The configured worker count, or the default for this machine when 0. */
@@ -367,6 +367,14 @@ public final class ToriServer {
       aof = null;
       config.require("appendonly").set("no");
       log.warn("The append-only file stays off: writing its first base failed ({})", why);
+    }
+  }
+
+  /** Run by a worker that ran out of requests: the log's group commit under always. */
+  private void commitLog() {
+    io.toridb.persistence.aof.AppendOnlyFile a = aof;
+    if (a != null) {
+      a.commitIdle();
     }
   }
 

@@ -8,10 +8,11 @@ final class WorkerPool {
   private final Worker[] workers;
   private final AtomicInteger next = new AtomicInteger();
 
-  WorkerPool(int size, int queueCapacity, ServerContext server) {
+  /** {@code whenIdle} runs on a worker whenever it runs out of requests (see {@link Worker}). */
+  WorkerPool(int size, int queueCapacity, ServerContext server, Runnable whenIdle) {
     workers = new Worker[size];
     for (int i = 0; i < size; i++) {
-      workers[i] = new Worker(i, queueCapacity, server);
+      workers[i] = new Worker(i, queueCapacity, server, whenIdle);
     }
   }
 

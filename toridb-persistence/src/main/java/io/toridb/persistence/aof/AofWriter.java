@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.slf4j.Logger;
@@ -19,7 +20,12 @@ import org.slf4j.LoggerFactory;
  * <p>With {@code always}, a reply that follows a write must wait until that write is on disk:
  * {@link #deferUntilDurable} hands the writer the reply's release, which it runs after the fsync
  * covering every record appended before the reply was deferred. One fsync covers all the records of
- * a drain (group commit), however many clients wrote them.
+ * a drain (group commit), however many clients wrote them. The workers ({@link Committer} threads)
+ * do that drain themselves when they run out of requests ({@link #commitIdle}), as Redis writes and
+ * forces its log before its event loop sleeps: the worker is then busy with the fsync while the
+ * next requests queue up, so each fsync covers everything that came in during the previous one and
+ * the requests run meanwhile, and no thread is woken for it. Every other thread's deferral wakes
+ * the writer thread, which also takes over when a worker finds the drain already in other hands.
  *
  * <p>Under {@code always} the writer keeps zero bytes written ahead of its records ({@link
  * #RESERVE_BYTES} at a time): records then overwrite blocks the file already has, so an fsync
@@ -40,18 +46,26 @@ import org.slf4j.LoggerFactory;
  * records again and forces them. So the file never holds a partial record followed by more records,
  * and nothing acknowledged is lost; once the disk recovers, so does the server.
  *
- * <p>Implementation notes: a record's sequence number is its place in the queue, so appending takes
- * no counter of its own (one contended atomic operation per write fewer): the writer numbers what
- * it takes off the queue ({@code taken}), and a deferred release waits for the queue's producer
- * count at the time it was deferred, which counts every record appended before it. A release is run
- * once {@code durable} reaches that number; releases are kept in arrival order, and a connection's
- * releases have non-decreasing numbers, so each connection's replies stay in order.
+ * <p>Implementation notes: whoever drains (the writer thread, or a worker in {@link #commitIdle})
+ * holds {@code drainLock}, so the fields marked as the drainer's are only ever used by one thread
+ * at a time. A record's sequence number is its place in the queue, so appending takes no counter of
+ * its own (one contended atomic operation per write fewer): the writer numbers what it takes off
+ * the queue ({@code taken}), and a deferred release waits for the queue's producer count at the
+ * time it was deferred, which counts every record appended before it. A release is run once {@code
+ * durable} reaches that number; releases are kept in arrival order, and a connection's releases
+ * have non-decreasing numbers, so each connection's replies stay in order.
  */
 public final class AofWriter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(AofWriter.class);
   private static final long RETRY_MILLIS = 1000;
   private static final long EVERYSEC_MILLIS = 1000;
-  private static final int SPINS = 100;
+
+  /**
+   * Under always, how long the writer thread sleeps when nothing wakes it: the workers drain the
+   * log themselves, and this bounds how long a record no reply waits for (an expired key's
+   * deletion) may stay off the disk.
+   */
+  private static final long ALWAYS_IDLE_MILLIS = 50;
 
   /**
    * Under everysec, the memory held by pending bytes that brings the next fsync forward, so that a
@@ -109,6 +123,12 @@ public final class AofWriter implements Runnable {
 
   private record Deferred(long seq, Runnable release) {}
 
+  /**
+   * A thread that calls {@link #commitIdle} whenever it runs out of work (a worker): its appends
+   * and deferrals under always do not wake the writer thread.
+   */
+  public interface Committer {}
+
   /** Encoded records ({@code byte[]}) and {@link Switch}es, in log order. */
   private final MpscUnboundedArrayQueue<Object> queue = new MpscUnboundedArrayQueue<>(4096);
 
@@ -129,7 +149,10 @@ public final class AofWriter implements Runnable {
   private volatile long size;
   private volatile long fsyncs;
 
-  // Writer thread only.
+  /** Held by whoever drains the queue and writes: the writer thread, or a worker. */
+  private final ReentrantLock drainLock = new ReentrantLock();
+
+  // The drainer's (whoever holds drainLock).
   private LogFile file;
   private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
 
@@ -186,7 +209,7 @@ public final class AofWriter implements Runnable {
   /** Queues an encoded record (see {@link AofRecord}). */
   public void append(byte[] record) {
     queue.offer(record);
-    if (parked && fsync == Fsync.ALWAYS) {
+    if (parked && fsync == Fsync.ALWAYS && !(Thread.currentThread() instanceof Committer)) {
       LockSupport.unpark(thread);
     }
   }
@@ -212,7 +235,9 @@ public final class AofWriter implements Runnable {
       return false;
     }
     deferredIn.offer(new Deferred(need, release));
-    LockSupport.unpark(thread);
+    if (!(Thread.currentThread() instanceof Committer)) {
+      LockSupport.unpark(thread);
+    }
     if (stopped) {
       // Closed meanwhile, so the writer may have missed it: settle it as the close did.
       if (error == null) {
@@ -222,6 +247,35 @@ public final class AofWriter implements Runnable {
       }
     }
     return true;
+  }
+
+  /**
+   * Called by a {@link Committer} that has run out of work: under {@code always}, writes and forces
+   * every record appended so far and runs the releases waiting for them, on the calling thread.
+   * When the writer thread or another worker is at it already, wakes the writer thread to do it
+   * next instead of waiting. Costs two volatile reads when nothing waits, and nothing under the
+   * other policies.
+   */
+  public void commitIdle() {
+    if (fsync != Fsync.ALWAYS
+        || (appended() <= durable && deferredIn.isEmpty())
+        || error != null
+        || !running) {
+      return;
+    }
+    if (!drainLock.tryLock()) {
+      LockSupport.unpark(thread);
+      return;
+    }
+    try {
+      if (running && error == null) {
+        pass();
+      }
+    } catch (RuntimeException | Error e) {
+      broken(e);
+    } finally {
+      drainLock.unlock();
+    }
   }
 
   /**
@@ -317,55 +371,70 @@ public final class AofWriter implements Runnable {
   }
 
   private void loop() {
-    int idle = 0;
     while (true) {
-      boolean worked = drain();
-      long now = System.currentTimeMillis();
-      if (error != null) {
-        if (!broken && now >= retryAtMillis) {
-          retry(now);
+      boolean worked;
+      drainLock.lock();
+      try {
+        worked = pass();
+        if (!running && queue.isEmpty()) {
+          stop();
+          return;
         }
-      } else if (!pending.isEmpty() || worked) {
-        worked |= flush(now);
-      }
-      worked |= release();
-      if (!running && queue.isEmpty()) {
-        if (error == null) {
-          flushAll();
-        }
-        release();
-        stopped = true;
-        if (error == null) {
-          // Everything is on disk: whatever still waits may go (a deferral that raced with the
-          // close). After an error the replies stay unsent: those writes are not durable, and the
-          // connections close with the server.
-          releaseAllLeft();
-        } else {
-          dropAllLeft();
-        }
-        closeFile();
-        refuseLeftSwitches();
-        return;
-      }
-      if (worked) {
-        idle = 0;
-        continue;
+      } finally {
+        drainLock.unlock();
       }
       boolean always = fsync == Fsync.ALWAYS && error == null;
-      if (always && idle++ < SPINS) {
-        // Under always a reply waits for this thread: spin a little before paying a wake-up.
-        Thread.onSpinWait();
+      if (worked && !always) {
         continue;
       }
-      idle = 0;
+      // Under always the workers drain the log themselves, and whatever asks this thread to (a
+      // deferral from another thread, a worker that found the drain taken) unparks it: park even
+      // after a pass that found work, or it would chase the workers' records one fsync at a time.
+      // Writes under everysec/no never wake it: it writes what came in every few ms.
       parked = true;
-      if (queue.isEmpty() && deferredIn.isEmpty() && running) {
-        // Writes under everysec/no never wake the writer: it writes what came in every few ms.
-        long wait = always ? 50 : IDLE_WRITE_MILLIS;
+      if (always || (queue.isEmpty() && deferredIn.isEmpty() && running)) {
+        long wait = always ? ALWAYS_IDLE_MILLIS : IDLE_WRITE_MILLIS;
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(wait));
       }
       parked = false;
     }
+  }
+
+  /**
+   * Drains the queue, writes, forces as the policy says (or retries after an error) and runs the
+   * releases that became due; true if any of it happened. With drainLock held.
+   */
+  private boolean pass() {
+    boolean worked = drain();
+    long now = System.currentTimeMillis();
+    if (error != null) {
+      if (!broken && now >= retryAtMillis) {
+        retry(now);
+      }
+    } else if (!pending.isEmpty() || worked) {
+      worked |= flush(now);
+    }
+    worked |= release();
+    return worked;
+  }
+
+  /** The writer's end, once running is false and the queue drained. With drainLock held. */
+  private void stop() {
+    if (error == null) {
+      flushAll();
+    }
+    release();
+    stopped = true;
+    if (error == null) {
+      // Everything is on disk: whatever still waits may go (a deferral that raced with the
+      // close). After an error the replies stay unsent: those writes are not durable, and the
+      // connections close with the server.
+      releaseAllLeft();
+    } else {
+      dropAllLeft();
+    }
+    closeFile();
+    refuseLeftSwitches();
   }
 
   /** Moves queued records to {@link #pending} and writes them; true if any were queued. */

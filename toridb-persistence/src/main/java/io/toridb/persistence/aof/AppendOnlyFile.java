@@ -862,6 +862,14 @@ public final class AppendOnlyFile implements PropagationSink {
     return w != null && w.fsync() == AofWriter.Fsync.ALWAYS;
   }
 
+  /** See {@link AofWriter#commitIdle}. */
+  public void commitIdle() {
+    AofWriter w = writer;
+    if (w != null) {
+      w.commitIdle();
+    }
+  }
+
   /** See {@link AofWriter#deferUntilDurable}. */
   public boolean deferUntilDurable(Runnable release, boolean force) {
     AofWriter w = writer;

@@ -348,6 +348,153 @@ class AofWriterTest {
     assertEquals(keys(0, 100), readBack(path));
   }
 
+  /** A thread such as a worker: it commits the log itself when it runs out of work. */
+  private static final class CommitterThread extends Thread implements AofWriter.Committer {
+    CommitterThread(Runnable task) {
+      super(task);
+    }
+  }
+
+  private static void runOn(Thread t) throws InterruptedException {
+    t.start();
+    t.join(10_000);
+    assertFalse(t.isAlive(), "the thread did not finish");
+  }
+
+  @Test
+  void always_aCommitterCommitsOnItsOwnThread_releasingItsRepliesBeforeCommitIdleReturns()
+      throws Exception {
+    Path path = dir.resolve("c.aof");
+    FaultyFile file = new FaultyFile(path);
+    writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    AtomicReference<String> seen = new AtomicReference<>();
+    runOn(
+        new CommitterThread(
+            () -> {
+              int forcesBefore = file.forces.get();
+              Thread me = Thread.currentThread();
+              AtomicReference<Thread> releasedOn = new AtomicReference<>();
+              for (int i = 0; i < 3; i++) {
+                writer.append(record(i));
+                if (!writer.deferUntilDurable(
+                    () -> releasedOn.set(Thread.currentThread()), false)) {
+                  seen.set("a reply after an unforced record was not held");
+                  return;
+                }
+              }
+              writer.commitIdle();
+              if (releasedOn.get() != me) {
+                seen.set("released on " + releasedOn.get() + " instead of the committer");
+              } else if (file.forces.get() <= forcesBefore) {
+                seen.set("released without a force");
+              } else {
+                seen.set("ok");
+              }
+            }));
+    assertEquals("ok", seen.get());
+    assertEquals(keys(0, 3), readBack(path));
+  }
+
+  @Test
+  void always_aCommittersReplyIsReleasedEvenIfItNeverCommits() throws Exception {
+    // The writer thread's periodic pass covers a worker that stopped before committing.
+    Path path = dir.resolve("n.aof");
+    writer = new AofWriter(new FaultyFile(path), AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    AtomicBoolean released = new AtomicBoolean();
+    AtomicBoolean deferred = new AtomicBoolean();
+    runOn(
+        new CommitterThread(
+            () -> {
+              writer.append(record(7));
+              deferred.set(writer.deferUntilDurable(() -> released.set(true), false));
+            }));
+    assertTrue(deferred.get());
+    await(released::get, "the reply is released");
+    assertEquals(List.of("k7"), readBack(path));
+  }
+
+  @Test
+  void always_whileTheWriterHoldsTheDrain_aCommittersRecordIsStillForcedAndReleased()
+      throws Exception {
+    // The first force blocks inside the writer thread; a committer's commit meanwhile must not
+    // wait for it, and its record must still be forced and its reply released afterwards.
+    Path path = dir.resolve("h.aof");
+    java.util.concurrent.CountDownLatch inForce = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+    FaultyFile file =
+        new FaultyFile(path) {
+          @Override
+          public void force() throws IOException {
+            if (inForce.getCount() > 0
+                && Thread.currentThread().getName().equals("toridb-aof-writer")) {
+              inForce.countDown();
+              try {
+                letGo.await();
+              } catch (InterruptedException e) {
+                throw new IOException(e);
+              }
+            }
+            super.force();
+          }
+        };
+    writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    writer.append(record(0));
+    assertTrue(writer.deferUntilDurable(() -> {}, false));
+    assertTrue(inForce.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    AtomicBoolean released = new AtomicBoolean();
+    AtomicBoolean deferred = new AtomicBoolean();
+    runOn(
+        new CommitterThread(
+            () -> {
+              writer.append(record(1));
+              deferred.set(writer.deferUntilDurable(() -> released.set(true), false));
+              writer.commitIdle();
+            }));
+    assertTrue(deferred.get());
+    assertFalse(released.get(), "released while the force before it had not returned");
+    letGo.countDown();
+    await(released::get, "the committer's reply is released");
+    assertEquals(keys(0, 2), readBack(path));
+  }
+
+  @Test
+  void everysec_commitIdleLeavesTheWritingToTheWriterThread() throws Exception {
+    Path path = dir.resolve("e.aof");
+    List<String> forcedOn = java.util.Collections.synchronizedList(new ArrayList<>());
+    FaultyFile file =
+        new FaultyFile(path) {
+          @Override
+          public void force() throws IOException {
+            forcedOn.add(Thread.currentThread().getName());
+            super.force();
+          }
+        };
+    writer = new AofWriter(file, AofWriter.Fsync.EVERYSEC, s -> {});
+    writer.start();
+    Thread committer =
+        new CommitterThread(
+            () -> {
+              writer.append(record(0));
+              writer.commitIdle();
+            });
+    committer.setName("committer");
+    runOn(committer);
+    await(
+        () -> {
+          try {
+            return Files.size(path) > 0;
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        "the writer thread writes the record");
+    assertEquals(List.of("k0"), readBack(path));
+    assertFalse(forcedOn.contains("committer"), "forced on the committer: " + forcedOn);
+  }
+
   @Test
   void groupCommit_oneForceServesManyWriters() throws Exception {
     Path path = dir.resolve("g.aof");
