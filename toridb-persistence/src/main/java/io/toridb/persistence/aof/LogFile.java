@@ -40,8 +40,18 @@ public interface LogFile extends AutoCloseable {
     return new LogFile() {
       @Override
       public void write(ByteBuffer[] buffers, long position) throws IOException {
-        // One gathering system call for all the buffers where the kernel takes them whole. The
-        // channel's position is only the writer's (reads of the file open channels of their own).
+        // One system call where the kernel takes the bytes whole: a positional write for one
+        // buffer (the usual case: the records since the last write, in one chunk), a gathering
+        // write for several, which needs the channel's position set first, a system call of its
+        // own. The channel's position is only the writer's (reads open channels of their own).
+        if (buffers.length == 1) {
+          ByteBuffer b = buffers[0];
+          long p = position;
+          while (b.hasRemaining()) {
+            p += ch.write(b, p);
+          }
+          return;
+        }
         ch.position(position);
         long left = 0;
         for (ByteBuffer b : buffers) {
