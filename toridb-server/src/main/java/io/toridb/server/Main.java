@@ -18,6 +18,13 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // The JDK keeps, per thread, a direct buffer as large as the largest heap buffer that thread
+    // wrote to a file or socket, for good. The log's large records are heap buffers, written by the
+    // writer thread and by every worker: without a cap each could keep one as large as the
+    // largest value ever logged. Set before any channel is used (read once); -D wins.
+    if (System.getProperty("jdk.nio.maxCachedBufferSize") == null) {
+      System.setProperty("jdk.nio.maxCachedBufferSize", Integer.toString(1 << 20));
+    }
     Config config = Config.standard();
     try {
       parse(config, args);

@@ -130,6 +130,7 @@ final class Worker implements Runnable {
         continue;
       }
       if (!running) {
+        idle();
         return;
       }
       if (idle == 0) {
@@ -152,7 +153,8 @@ final class Worker implements Runnable {
   private void idle() {
     try {
       whenIdle.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // As for a batch: this worker must survive whatever went wrong.
       log.error("Worker {}: the idle task failed", index, e);
     }
   }

@@ -68,6 +68,13 @@ public final class AofWriter implements Runnable {
   private static final long ALWAYS_IDLE_MILLIS = 50;
 
   /**
+   * Under always, how long records or replies may wait with nobody draining the log (a worker busy
+   * with a long command, or with the 64 batches it runs between commits) before the writer thread
+   * drains it itself.
+   */
+  private static final long STALL_MILLIS = 1;
+
+  /**
    * Under everysec, the memory held by pending bytes that brings the next fsync forward, so that a
    * burst of large writes does not hold more than this (kept for a retry) until the second is over.
    */
@@ -139,6 +146,13 @@ public final class AofWriter implements Runnable {
   private volatile boolean running = true;
   private volatile boolean stopped;
   private volatile boolean parked;
+
+  /** Set while the writer thread sleeps long under always with nothing waiting. */
+  private volatile boolean idleWait;
+
+  /** Set by whoever wants the writer thread to make a pass; cleared as it starts one. */
+  private volatile boolean asked;
+
   private volatile long durable;
   private volatile long written;
   private volatile String error;
@@ -199,7 +213,7 @@ public final class AofWriter implements Runnable {
 
   public void fsync(Fsync policy) {
     this.fsync = policy;
-    LockSupport.unpark(thread);
+    ask();
   }
 
   public Fsync fsync() {
@@ -210,7 +224,7 @@ public final class AofWriter implements Runnable {
   public void append(byte[] record) {
     queue.offer(record);
     if (parked && fsync == Fsync.ALWAYS && !(Thread.currentThread() instanceof Committer)) {
-      LockSupport.unpark(thread);
+      ask();
     }
   }
 
@@ -236,6 +250,10 @@ public final class AofWriter implements Runnable {
     }
     deferredIn.offer(new Deferred(need, release));
     if (!(Thread.currentThread() instanceof Committer)) {
+      ask();
+    } else if (idleWait) {
+      // The committer drains when it runs out of work; should it not soon, the writer will.
+      idleWait = false;
       LockSupport.unpark(thread);
     }
     if (stopped) {
@@ -264,7 +282,7 @@ public final class AofWriter implements Runnable {
       return;
     }
     if (!drainLock.tryLock()) {
-      LockSupport.unpark(thread);
+      ask();
       return;
     }
     try {
@@ -287,7 +305,7 @@ public final class AofWriter implements Runnable {
    */
   public void switchTo(LogFile next, Consumer<String> switched) {
     queue.offer(new Switch(next, switched));
-    LockSupport.unpark(thread);
+    ask();
     if (stopped) {
       // Closed meanwhile, so the writer may have missed it: refuse it as the close did.
       refuseLeftSwitches();
@@ -337,7 +355,7 @@ public final class AofWriter implements Runnable {
    */
   public void close(long millis) throws InterruptedException {
     running = false;
-    LockSupport.unpark(thread);
+    ask();
     thread.join(Math.max(1, millis));
   }
 
@@ -370,11 +388,18 @@ public final class AofWriter implements Runnable {
     onStatus.accept(error);
   }
 
+  /** Makes the writer thread make a pass soon, waking it if it sleeps. */
+  private void ask() {
+    asked = true;
+    LockSupport.unpark(thread);
+  }
+
   private void loop() {
     while (true) {
       boolean worked;
       drainLock.lock();
       try {
+        asked = false;
         worked = pass();
         if (!running && queue.isEmpty()) {
           stop();
@@ -392,11 +417,43 @@ public final class AofWriter implements Runnable {
       // after a pass that found work, or it would chase the workers' records one fsync at a time.
       // Writes under everysec/no never wake it: it writes what came in every few ms.
       parked = true;
-      if (always || (queue.isEmpty() && deferredIn.isEmpty() && running)) {
-        long wait = always ? ALWAYS_IDLE_MILLIS : IDLE_WRITE_MILLIS;
-        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(wait));
+      if (always && running) {
+        awaitAsked();
+      } else if (queue.isEmpty() && deferredIn.isEmpty() && running) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(IDLE_WRITE_MILLIS));
       }
       parked = false;
+    }
+  }
+
+  /**
+   * Under always, between passes: returns when asked, when {@link #STALL_MILLIS} went by with
+   * records or replies waiting and nobody draining (no drain ended, and none is under way), or
+   * after {@link #ALWAYS_IDLE_MILLIS} when nothing waits (a record no reply waits for, such as an
+   * expired key's deletion, reaches the disk within that). A deferral that finds it in that long
+   * sleep wakes it into the short one ({@code idleWait} is written before the emptiness check here
+   * and read after the offer there, both volatile, so the wake-up cannot be missed).
+   */
+  private void awaitAsked() {
+    while (!asked && running && fsync == Fsync.ALWAYS && error == null) {
+      if (appended() > durable || !deferredIn.isEmpty()) {
+        long before = durable;
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS));
+        if (durable == before && !drainLock.isLocked()) {
+          return;
+        }
+        continue;
+      }
+      idleWait = true;
+      if (!deferredIn.isEmpty()) {
+        idleWait = false;
+        continue;
+      }
+      LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(ALWAYS_IDLE_MILLIS));
+      if (idleWait) {
+        idleWait = false;
+        return;
+      }
     }
   }
 

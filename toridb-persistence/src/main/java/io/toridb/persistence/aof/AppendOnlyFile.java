@@ -693,6 +693,8 @@ public final class AppendOnlyFile implements PropagationSink {
       }
       java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
       if (w.deferUntilDurable(written::countDown, true)) {
+        // On a worker (DEBUG LOADAOF), which drains the log itself under always: do it now.
+        w.commitIdle();
         try {
           if (!written.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
             throw new IOException("the append-only file writer did not catch up in 30 s");
