@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  * covering every record appended before the reply was deferred. One fsync covers all the records of
  * a drain (group commit), however many clients wrote them. The workers ({@link Committer} threads)
  * do that drain themselves when they run out of requests ({@link #commitIdle}), as Redis writes and
- * forces its log before its event loop sleeps: the worker is then busy with the fsync while the
- * next requests queue up, so each fsync covers everything that came in during the previous one and
- * the requests run meanwhile, and no thread is woken for it. Every other thread's deferral wakes
- * the writer thread, which also takes over when a worker finds the drain already in other hands.
+ * forces its log before its event loop sleeps: the requests that come in while the worker waits for
+ * the fsync queue up, so the next fsync covers all of them, and no thread is woken for it. Every
+ * other thread's deferral wakes the writer thread, which also takes over when a worker finds the
+ * drain already in other hands.
  *
  * <p>Under {@code always} the writer keeps zero bytes written ahead of its records ({@link
  * #RESERVE_BYTES} at a time): records then overwrite blocks the file already has, so an fsync
@@ -271,8 +271,8 @@ public final class AofWriter implements Runnable {
    * Called by a {@link Committer} that has run out of work: under {@code always}, writes and forces
    * every record appended so far and runs the releases waiting for them, on the calling thread.
    * When the writer thread or another worker is at it already, wakes the writer thread to do it
-   * next instead of waiting. Costs two volatile reads when nothing waits, and nothing under the
-   * other policies.
+   * next instead of waiting. Costs a few volatile reads when nothing waits, and one under the other
+   * policies.
    */
   public void commitIdle() {
     if (fsync != Fsync.ALWAYS
