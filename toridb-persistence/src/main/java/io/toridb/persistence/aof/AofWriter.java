@@ -275,10 +275,7 @@ public final class AofWriter implements Runnable {
    * policies.
    */
   public void commitIdle() {
-    if (fsync != Fsync.ALWAYS
-        || (appended() <= durable && deferredIn.isEmpty())
-        || error != null
-        || !running) {
+    if (fsync != Fsync.ALWAYS || !waiting() || error != null || !running) {
       return;
     }
     if (!drainLock.tryLock()) {
@@ -426,6 +423,11 @@ public final class AofWriter implements Runnable {
     }
   }
 
+  /** Whether some record is not on disk yet, or some deferred reply not yet released. */
+  private boolean waiting() {
+    return appended() > durable || !deferredIn.isEmpty();
+  }
+
   /**
    * Under always, between passes: returns when asked, when {@link #STALL_MILLIS} went by with
    * records or replies waiting and nobody draining (no drain ended, and none is under way), or
@@ -436,7 +438,7 @@ public final class AofWriter implements Runnable {
    */
   private void awaitAsked() {
     while (!asked && running && fsync == Fsync.ALWAYS && error == null) {
-      if (appended() > durable || !deferredIn.isEmpty()) {
+      if (waiting()) {
         long before = durable;
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS));
         if (durable == before && !drainLock.isLocked()) {

@@ -398,7 +398,8 @@ class AofWriterTest {
 
   @Test
   void always_aCommittersReplyIsReleasedEvenIfItNeverCommits() throws Exception {
-    // The writer thread's periodic pass covers a worker that stopped before committing.
+    // A worker that goes on with other work instead of committing: the writer thread drains what
+    // waits with nobody draining it.
     Path path = dir.resolve("n.aof");
     writer = new AofWriter(new FaultyFile(path), AofWriter.Fsync.ALWAYS, s -> {});
     writer.start();
