@@ -301,7 +301,7 @@ final class InfoCommand {
       out.field("aof_current_size", aof.currentSize());
       out.field("aof_base_size", aof.baseSize());
       out.field("aof_pending_rewrite", 0);
-      out.field("aof_buffer_length", aof.pendingBytes());
+      out.field("aof_buffer_length", aof.pendingRecords());
       out.field("aof_pending_bio_fsync", 0);
       out.field("aof_delayed_fsync", 0);
     }

@@ -41,62 +41,13 @@ public final class AofRecord {
   /** The largest payload a record may claim: 1 GiB, twice Redis's largest bulk string. */
   public static final int MAX_PAYLOAD = 1 << 30;
 
-  /** Encodes one write; the CRC is filled in by {@link #seal}. */
+  /** Encodes one write; the CRC is filled in by {@link #seal} (on the writer thread). */
   public static byte[] encode(int db, byte[][] argv) {
-    int size = size(argv);
+    int size = HEADER + writeSize(argv);
     byte[] out = new byte[size];
     int p = header(out, KIND_WRITE, size - HEADER);
     put(out, p, db, argv);
     return out;
-  }
-
-  /** The length of the record of one write. */
-  static int size(byte[][] argv) {
-    return HEADER + writeSize(argv);
-  }
-
-  /**
-   * Encodes and seals one write of {@code size} bytes ({@link #size}) at the position of {@code
-   * out}, which must have that much room, and moves the position past it.
-   */
-  static void encode(ByteBuffer out, int db, byte[][] argv, int size, CRC32C crc) {
-    int start = out.position();
-    out.put(start, MAGIC_0);
-    out.put(start + 1, MAGIC_1);
-    out.put(start + 2, VERSION);
-    out.put(start + 3, KIND_WRITE);
-    out.putInt(start + 4, size - HEADER);
-    int p = start + HEADER;
-    out.putInt(p, db);
-    p = putLength(out, p + 4, (byte) '*', argv.length);
-    for (byte[] a : argv) {
-      p = putLength(out, p, (byte) '$', a.length);
-      out.put(p, a);
-      p += a.length;
-      out.put(p, (byte) '\r');
-      out.put(p + 1, (byte) '\n');
-      p += 2;
-    }
-    int limit = out.limit();
-    out.limit(start + size).position(start + HEADER);
-    crc.reset();
-    crc.update(out);
-    out.limit(limit);
-    out.putInt(start + 8, (int) crc.getValue());
-  }
-
-  /** Puts {@code prefix}, then {@code n} in decimal and CRLF, at {@code p}; returns the end. */
-  private static int putLength(ByteBuffer out, int p, byte prefix, int n) {
-    out.put(p++, prefix);
-    int d = digits(n);
-    for (int i = p + d - 1; i >= p; i--) {
-      out.put(i, (byte) ('0' + n % 10));
-      n /= 10;
-    }
-    p += d;
-    out.put(p, (byte) '\r');
-    out.put(p + 1, (byte) '\n');
-    return p + 2;
   }
 
   /** Encodes the writes of one transaction as one record (kind 2, or kind 1 for a single one). */

@@ -1,25 +1,21 @@
 package io.toridb.persistence.aof;
 
-import io.toridb.core.propagation.PropagationSink.Effect;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.zip.CRC32C;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that writes the log. Workers {@link #appendWrite} each write, which is encoded and
- * sealed (CRC32C) straight into the writer's pending bytes under a short lock, and go on; the
- * writer writes everything appended with one system call and forces it to disk as {@code
- * appendfsync} says.
+ * The one thread that writes the log. Workers {@link #append} encoded records to an MPSC queue and
+ * go on; the writer drains everything queued, seals the records (CRC32C), writes them with one
+ * system call and forces them to disk as {@code appendfsync} says.
  *
  * <p>With {@code always}, a reply that follows a write must wait until that write is on disk:
  * {@link #deferUntilDurable} hands the writer the reply's release, which it runs after the fsync
@@ -50,16 +46,14 @@ import org.slf4j.LoggerFactory;
  * records again and forces them. So the file never holds a partial record followed by more records,
  * and nothing acknowledged is lost; once the disk recovers, so does the server.
  *
- * <p>Implementation notes: appending and taking what was appended hold {@code appendLock} briefly
- * (encoding a write and sealing it, or copying the views of the bytes to write); whoever drains
- * (the writer thread, or a worker in {@link #commitIdle}) also holds {@code drainLock} throughout,
- * so the fields marked as the drainer's are only ever used by one thread at a time, and writes and
- * forces without holding up the appenders. Positions are offsets in the stream of bytes appended
- * since the writer started ({@link PendingBytes}): a record's sequence number is where it ends, a
- * deferred release waits for the stream's end at the time it was deferred, which covers every
- * record appended before it, and is run once {@code durable} reaches it; releases are kept in
- * arrival order, and a connection's releases have non-decreasing numbers, so each connection's
- * replies stay in order. A file switch is queued with the offset it happens at.
+ * <p>Implementation notes: whoever drains (the writer thread, or a worker in {@link #commitIdle})
+ * holds {@code drainLock}, so the fields marked as the drainer's are only ever used by one thread
+ * at a time. A record's sequence number is its place in the queue, so appending takes no counter of
+ * its own (one contended atomic operation per write fewer): the writer numbers what it takes off
+ * the queue ({@code taken}), and a deferred release waits for the queue's producer count at the
+ * time it was deferred, which counts every record appended before it. A release is run once {@code
+ * durable} reaches that number; releases are kept in arrival order, and a connection's releases
+ * have non-decreasing numbers, so each connection's replies stay in order.
  */
 public final class AofWriter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(AofWriter.class);
@@ -121,8 +115,8 @@ public final class AofWriter implements Runnable {
     }
   }
 
-  /** A switch to the file {@code next} once the bytes before stream offset {@code at} are in. */
-  private record Switch(LogFile next, Consumer<String> switched, long at) {
+  /** A switch to the file {@code next}, queued among the records (which are queued as they are). */
+  private record Switch(LogFile next, Consumer<String> switched) {
     /** Closes the unused file and tells the requester why the switch did not happen. */
     void refuse(String why) {
       try {
@@ -142,22 +136,8 @@ public final class AofWriter implements Runnable {
    */
   public interface Committer {}
 
-  /** Held to append and to take what was appended; guards the fields that follow. */
-  private final ReentrantLock appendLock = new ReentrantLock();
-
-  /**
-   * The bytes appended and not yet known to be on disk (each stays until it is: a failed write or
-   * fsync writes them again).
-   */
-  private final PendingBytes pending = new PendingBytes();
-
-  /** Switches asked for and not yet made, in order. */
-  private final ArrayDeque<Switch> switches = new ArrayDeque<>();
-
-  private final CRC32C crc = new CRC32C();
-
-  /** {@code pending.end()}: the stream offset past the last record appended. */
-  private volatile long appended;
+  /** Encoded records ({@code byte[]}) and {@link Switch}es, in log order. */
+  private final MpscUnboundedArrayQueue<Object> queue = new MpscUnboundedArrayQueue<>(4096);
 
   private final MpscUnboundedArrayQueue<Deferred> deferredIn = new MpscUnboundedArrayQueue<>(1024);
   private final Thread thread;
@@ -190,10 +170,15 @@ public final class AofWriter implements Runnable {
   private LogFile file;
   private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
 
-  /** The stream offset up to which the drainer has taken what was appended. */
+  /** Entries taken off the queue so far: the sequence number of the last one. */
   private long taken;
 
-  /** The file position of stream offset {@code durable}. */
+  /** Records written (or to be written) since the last offset known to be on disk. */
+  private final PendingBytes pending = new PendingBytes();
+
+  /** How many of the pending bytes are written to the file. */
+  private long pendingWritten;
+
   private long durableSize;
 
   /** Where the file ends, zeros reserved past the records included (see {@link #reserve}). */
@@ -235,48 +220,22 @@ public final class AofWriter implements Runnable {
     return fsync;
   }
 
-  /**
-   * Appends one write, encoded and sealed straight into the pending bytes (see {@link AofRecord}).
-   */
-  public void appendWrite(int db, byte[][] argv) {
-    int size = AofRecord.size(argv);
-    if (size >= PendingBytes.OWN_ENTRY) {
-      append(AofRecord.encode(db, argv));
-      return;
-    }
-    appendLock.lock();
-    try {
-      AofRecord.encode(pending.room(size), db, argv, size, crc);
-      pending.added(size);
-      appended = pending.end();
-    } finally {
-      appendLock.unlock();
-    }
-    afterAppend();
-  }
-
-  /** Appends the writes of one transaction as one record. */
-  public void appendTransaction(List<Effect> effects) {
-    append(AofRecord.encode(effects));
-  }
-
-  /** Appends an encoded record (see {@link AofRecord}), which it seals; large ones are kept. */
+  /** Queues an encoded record (see {@link AofRecord}). */
   public void append(byte[] record) {
-    AofRecord.seal(record);
-    appendLock.lock();
-    try {
-      pending.add(record);
-      appended = pending.end();
-    } finally {
-      appendLock.unlock();
-    }
-    afterAppend();
-  }
-
-  private void afterAppend() {
+    queue.offer(record);
     if (parked && fsync == Fsync.ALWAYS && !(Thread.currentThread() instanceof Committer)) {
       ask();
     }
+  }
+
+  /**
+   * Entries appended so far (records and switches), each one's sequence number its place. JCTools
+   * documents the producer count as a monitoring figure; its MPSC queues claim the index before
+   * storing the element and read it with a volatile load, so the count a thread reads covers every
+   * entry it offered before. {@code AofWriterTest} pins that for the version in use.
+   */
+  private long appended() {
+    return queue.currentProducerIndex();
   }
 
   /**
@@ -285,7 +244,7 @@ public final class AofWriter implements Runnable {
    * far is, and returns true; otherwise returns false and the caller goes ahead at once.
    */
   public boolean deferUntilDurable(Runnable release, boolean force) {
-    long need = appended;
+    long need = appended();
     if (stopped || (!force && (fsync != Fsync.ALWAYS || need <= durable))) {
       return false;
     }
@@ -342,12 +301,7 @@ public final class AofWriter implements Runnable {
    * file.
    */
   public void switchTo(LogFile next, Consumer<String> switched) {
-    appendLock.lock();
-    try {
-      switches.add(new Switch(next, switched, pending.end()));
-    } finally {
-      appendLock.unlock();
-    }
+    queue.offer(new Switch(next, switched));
     ask();
     if (stopped) {
       // Closed meanwhile, so the writer may have missed it: refuse it as the close did.
@@ -358,21 +312,17 @@ public final class AofWriter implements Runnable {
   /**
    * After the writer stopped: tells every switch still queued that it did not happen, so that a
    * rewrite racing with a close (CONFIG SET appendonly no, SHUTDOWN) fails instead of waiting for
-   * ever.
+   * ever. Records still queued are dropped: the log was closed before they could be written, and
+   * nothing appends once the close has begun.
    */
   private void refuseLeftSwitches() {
-    while (true) {
-      Switch sw;
-      appendLock.lock();
-      try {
-        sw = switches.poll();
-      } finally {
-        appendLock.unlock();
+    synchronized (queue) {
+      Object p;
+      while ((p = queue.poll()) != null) {
+        if (p instanceof Switch sw) {
+          sw.refuse("the append-only file was closed");
+        }
       }
-      if (sw == null) {
-        return;
-      }
-      sw.refuse("the append-only file was closed");
     }
   }
 
@@ -386,9 +336,9 @@ public final class AofWriter implements Runnable {
     return size;
   }
 
-  /** Bytes appended but not yet written to the file (INFO's aof_buffer_length). */
-  public long pendingBytes() {
-    return appended - written;
+  /** Records appended but not yet written to the file. */
+  public long pendingRecords() {
+    return appended() - written;
   }
 
   public long fsyncCount() {
@@ -448,7 +398,7 @@ public final class AofWriter implements Runnable {
       try {
         asked = false;
         worked = pass();
-        if (!running && drained()) {
+        if (!running && queue.isEmpty()) {
           stop();
           return;
         }
@@ -466,7 +416,7 @@ public final class AofWriter implements Runnable {
       parked = true;
       if (always && running) {
         awaitAsked();
-      } else if (drained() && deferredIn.isEmpty() && running) {
+      } else if (queue.isEmpty() && deferredIn.isEmpty() && running) {
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(IDLE_WRITE_MILLIS));
       }
       parked = false;
@@ -475,20 +425,7 @@ public final class AofWriter implements Runnable {
 
   /** Whether some record is not on disk yet, or some deferred reply not yet released. */
   private boolean waiting() {
-    return appended > durable || !deferredIn.isEmpty();
-  }
-
-  /** Whether the drainer has taken every record and switch appended so far. */
-  private boolean drained() {
-    if (appended != taken) {
-      return false;
-    }
-    appendLock.lock();
-    try {
-      return switches.isEmpty();
-    } finally {
-      appendLock.unlock();
-    }
+    return appended() > durable || !deferredIn.isEmpty();
   }
 
   /**
@@ -533,7 +470,7 @@ public final class AofWriter implements Runnable {
       if (!broken && now >= retryAtMillis) {
         retry(now);
       }
-    } else if (written > durable || worked) {
+    } else if (!pending.isEmpty() || worked) {
       worked |= flush(now);
     }
     worked |= release();
@@ -559,48 +496,34 @@ public final class AofWriter implements Runnable {
     refuseLeftSwitches();
   }
 
-  /**
-   * Takes what was appended and writes it, making the switches queued on the way; true if any
-   * record was appended since the last drain.
-   */
+  /** Moves queued records to {@link #pending} and writes them; true if any were queued. */
   private boolean drain() {
+    Object p;
     boolean any = false;
-    while (true) {
-      Switch sw;
-      long to;
-      ByteBuffer[] views = null;
-      appendLock.lock();
-      try {
-        sw = switches.peek();
-        to = sw != null ? sw.at() : pending.end();
-        if (to > written && error == null) {
-          views = pending.views(written, to);
-        }
-      } finally {
-        appendLock.unlock();
-      }
-      if (to > taken) {
-        taken = to;
+    while ((p = queue.poll()) != null) {
+      if (p instanceof Switch sw) {
+        switchFile(sw);
+      } else {
+        byte[] record = (byte[]) p;
+        AofRecord.seal(record);
+        pending.add(record);
         any = true;
       }
-      if (views != null) {
-        try {
-          write(views, to, sw == null);
-        } catch (IOException e) {
-          fail("write", e);
-        }
-      }
-      if (sw == null) {
-        return any;
-      }
-      switchFile(sw);
-      appendLock.lock();
+      taken++;
+    }
+    if (pending.size() > pendingWritten && error == null) {
       try {
-        switches.poll();
-      } finally {
-        appendLock.unlock();
+        write();
+      } catch (IOException e) {
+        fail("write", e);
       }
     }
+    if (error == null && pending.isEmpty()) {
+      // Only a file switch was drained: its own sequence number is on disk as much as any.
+      written = taken;
+      durable = taken;
+    }
+    return any;
   }
 
   /**
@@ -611,6 +534,7 @@ public final class AofWriter implements Runnable {
     String failure = error;
     if (failure == null) {
       try {
+        write(false);
         file.force();
         markDurable(System.currentTimeMillis(), true);
       } catch (IOException e) {
@@ -637,13 +561,21 @@ public final class AofWriter implements Runnable {
     p.switched().accept(null);
   }
 
+  /** Writes the pending bytes not yet written at the end of the file. */
+  private void write() throws IOException {
+    write(true);
+  }
+
   /**
-   * Writes {@code views}, the pending bytes from {@code written} to stream offset {@code to}, at
-   * their place in the file; reserves space ahead of them under always unless {@code reserve} is
-   * false (the file is about to be closed).
+   * As {@link #write()}; without reserving space when {@code reserve} is false (the file is about
+   * to be closed).
    */
-  private void write(ByteBuffer[] views, long to, boolean reserve) throws IOException {
-    long end = durableSize + (to - durable);
+  private void write(boolean reserve) throws IOException {
+    long bytes = pending.size() - pendingWritten;
+    if (bytes == 0) {
+      return;
+    }
+    long end = durableSize + pending.size();
     if (fileEnd > size && fsync != Fsync.ALWAYS) {
       // The policy changed: appending again, the zeros go, so that only a file written under
       // always ends in them (see the class comment).
@@ -652,10 +584,11 @@ public final class AofWriter implements Runnable {
     if (reserve && end + RESERVE_MARGIN > fileEnd && fsync == Fsync.ALWAYS && error == null) {
       reserve(end);
     }
-    file.write(views, durableSize + (written - durable));
+    file.write(pending.from(pendingWritten), durableSize + pendingWritten);
     fileEnd = Math.max(fileEnd, end);
-    size = end;
-    written = to;
+    pendingWritten = pending.size();
+    size = durableSize + pendingWritten;
+    written = taken;
   }
 
   /**
@@ -700,13 +633,13 @@ public final class AofWriter implements Runnable {
   /** Forces the file when the policy asks for it; true if it did. */
   private boolean flush(long now) {
     Fsync policy = fsync;
-    if (written == durable) {
+    if (pending.isEmpty()) {
       return false;
     }
     if (policy == Fsync.NO
         || (policy == Fsync.EVERYSEC
             && now - lastFsyncMillis < EVERYSEC_MILLIS
-            && written - durable < EARLY_FSYNC_BYTES)) {
+            && pending.memory() < EARLY_FSYNC_BYTES)) {
       if (policy == Fsync.NO) {
         markDurable(now, false);
       }
@@ -723,14 +656,10 @@ public final class AofWriter implements Runnable {
   }
 
   private void markDurable(long now, boolean forced) {
-    durableSize = size;
-    durable = written;
-    appendLock.lock();
-    try {
-      pending.release(written);
-    } finally {
-      appendLock.unlock();
-    }
+    durableSize += pending.size();
+    pending.clear();
+    pendingWritten = 0;
+    durable = taken;
     if (forced) {
       lastFsyncMillis = now;
       forcedSize = durableSize;
@@ -741,7 +670,7 @@ public final class AofWriter implements Runnable {
   /** At close: writes what is still queued and forces everything, whatever the policy. */
   private void flushAll() {
     drain();
-    if (error != null || (written == durable && forcedSize == size)) {
+    if (error != null || (pending.isEmpty() && forcedSize == size)) {
       return;
     }
     try {
@@ -759,9 +688,9 @@ public final class AofWriter implements Runnable {
     String reason = e.getMessage() == null ? e.toString() : e.getMessage();
     if (error == null) {
       log.error(
-          "Error on AOF {} ({} bytes of records kept in memory until it works again): {}",
+          "Error on AOF {} ({} records kept in memory until it works again): {}",
           what,
-          appended - durable,
+          pending.records(),
           reason);
     }
     error = reason;
@@ -778,16 +707,8 @@ public final class AofWriter implements Runnable {
       file.truncate(durableSize);
       size = durableSize;
       fileEnd = durableSize;
-      written = durable;
-      long to = taken;
-      ByteBuffer[] views;
-      appendLock.lock();
-      try {
-        views = pending.views(durable, to);
-      } finally {
-        appendLock.unlock();
-      }
-      write(views, to, true);
+      pendingWritten = 0;
+      write();
       file.force();
       markDurable(now, true);
       log.warn("AOF writes work again; the log is complete");

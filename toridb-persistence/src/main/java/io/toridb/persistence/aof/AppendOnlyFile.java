@@ -846,7 +846,7 @@ public final class AppendOnlyFile implements PropagationSink {
   public void propagate(int db, byte[][] argv) {
     AofWriter w = writer;
     if (w != null) {
-      w.appendWrite(db, argv);
+      w.append(AofRecord.encode(db, argv));
     }
   }
 
@@ -854,7 +854,7 @@ public final class AppendOnlyFile implements PropagationSink {
   public void propagateTransaction(List<Effect> effects) {
     AofWriter w = writer;
     if (w != null) {
-      w.appendTransaction(effects);
+      w.append(AofRecord.encode(effects));
     }
   }
 
@@ -939,9 +939,9 @@ public final class AppendOnlyFile implements PropagationSink {
     return baseSize;
   }
 
-  /** Bytes of records appended but not yet written. */
-  public long pendingBytes() {
+  /** Records appended but not yet written. */
+  public long pendingRecords() {
     AofWriter w = writer;
-    return w == null ? 0 : w.pendingBytes();
+    return w == null ? 0 : w.pendingRecords();
   }
 }

@@ -6,123 +6,69 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The log's bytes from the last offset known to be on disk to the last record appended, in order:
- * what the writer has to write, and what it must write again if a write or an fsync fails. Every
- * byte has a place in the log's stream of records, counted from 0 when the writer starts ({@link
- * #begin()} to {@link #end()}), whatever file it goes to.
- *
- * <p>Records are encoded straight into direct chunks ({@link #room}), from which the file is
+ * The log's bytes since the last offset known to be on disk, in order: what the writer must write
+ * again if a write or an fsync fails. Records are copied into direct chunks, from which the file is
  * written without a further copy, so a second of records under {@code everysec} is a few large
  * buffers rather than hundreds of thousands of small arrays for the garbage collector to trace and
  * copy. A record of {@link #OWN_ENTRY} bytes or more is kept as it is instead of being copied.
  *
- * <p>Not thread-safe: the writer's append lock guards it.
+ * <p>Used by the writer thread alone.
  */
 final class PendingBytes {
   static final int CHUNK = 256 << 10;
   static final int OWN_ENTRY = 32 << 10;
 
   /**
-   * The most chunks kept for reuse: as many as the pending bytes that bring an fsync forward under
-   * everysec fill ({@link AofWriter#EARLY_FSYNC_BYTES}), 32 MiB.
+   * The most chunks kept for reuse after {@link #clear}: as many as the pending bytes that bring an
+   * fsync forward under everysec fill ({@link AofWriter#EARLY_FSYNC_BYTES}), 32 MiB.
    */
   static final int POOL_MAX = (int) (AofWriter.EARLY_FSYNC_BYTES / CHUNK) + 1;
 
-  /**
-   * Bytes in [0, position) of {@code bytes}: a chunk, the rest of one (after a large record), or a
-   * large record; {@code chunk} is the chunk they lie in, or null for a large record.
-   */
-  private record Entry(ByteBuffer bytes, Chunk chunk) {}
+  /** Each entry holds its bytes in [0, position): a chunk, the rest of one, or a large record. */
+  private final List<ByteBuffer> entries = new ArrayList<>();
 
-  /** A chunk and how many entries lie in it: it is free again when none does. */
-  private static final class Chunk {
-    final ByteBuffer buffer;
-    int entries = 1;
-
-    Chunk(ByteBuffer buffer) {
-      this.buffer = buffer;
-    }
-  }
-
-  /** In stream order; the first one's byte 0 is at stream offset {@link #first}. */
-  private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  /** The chunks the entries use, each once, to go back to the pool. */
+  private final List<ByteBuffer> chunks = new ArrayList<>();
 
   private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
 
   /** The entry being filled (a chunk or what a large record left of one), or null. */
   private ByteBuffer tail;
 
-  /** The chunk {@link #tail} lies in. */
-  private Chunk tailChunk;
-
-  /** Stream offset of the first entry's first byte (before {@link #begin} once it is released). */
-  private long first;
-
-  private long begin;
-  private long end;
+  private long size;
   private long memory;
+  private int records;
 
-  /** Chunks taken (new or pooled) since the last {@link #release}, and in the period before. */
-  private int usedNow;
-
+  /** Chunks the previous {@link #clear} found in use. */
   private int usedBefore;
 
-  /**
-   * Where the next {@code n} bytes ({@code n < OWN_ENTRY}) go: a buffer with at least {@code n}
-   * bytes left from its position. The caller puts exactly those bytes there, moves the position
-   * past them and calls {@link #added}. A record that does not fit in what is left of the current
-   * chunk starts a new one, so records never straddle chunks.
-   */
-  ByteBuffer room(int n) {
-    if (tail == null || tail.remaining() < n) {
-      newTail();
-    }
-    return tail;
-  }
-
-  /** Counts {@code n} bytes put at the position {@link #room} returned. */
-  void added(int n) {
-    end += n;
-  }
-
-  /** Adds a record, which is kept as it is when large, so the caller must not change it. */
   void add(byte[] record) {
-    if (record.length < OWN_ENTRY) {
-      room(record.length).put(record);
-      added(record.length);
-      return;
-    }
-    entries.add(new Entry(ByteBuffer.wrap(record).position(record.length), null));
-    memory += record.length;
-    if (tail != null && tail.hasRemaining()) {
-      // The rest of the chunk takes the records after this one, as an entry after it.
-      tail = tail.slice(tail.position(), tail.remaining());
-      tailChunk.entries++;
-      entries.add(new Entry(tail, tailChunk));
+    if (record.length >= OWN_ENTRY) {
+      entries.add(ByteBuffer.wrap(record).position(record.length));
+      memory += record.length;
+      if (tail != null && tail.hasRemaining()) {
+        // The rest of the chunk takes the records after this one, as an entry after it.
+        tail = tail.slice(tail.position(), tail.remaining());
+        entries.add(tail);
+      } else {
+        tail = null;
+      }
     } else {
-      tail = null;
-      tailChunk = null;
-    }
-    end += record.length;
-  }
-
-  private void newTail() {
-    ByteBuffer chunk;
-    if (!pool.isEmpty()) {
-      chunk = pool.pop();
-    } else {
-      try {
-        chunk = ByteBuffer.allocateDirect(CHUNK);
-      } catch (OutOfMemoryError e) {
-        // Out of direct memory (MaxDirectMemorySize): the heap will do, at the price of a copy.
-        chunk = ByteBuffer.allocate(CHUNK);
+      int off = 0;
+      while (off < record.length) {
+        if (tail == null || !tail.hasRemaining()) {
+          tail = newChunk();
+          chunks.add(tail);
+          entries.add(tail);
+          memory += CHUNK;
+        }
+        int n = Math.min(tail.remaining(), record.length - off);
+        tail.put(record, off, n);
+        off += n;
       }
     }
-    tail = chunk;
-    tailChunk = new Chunk(chunk);
-    entries.add(new Entry(chunk, tailChunk));
-    memory += CHUNK;
-    usedNow++;
+    size += record.length;
+    records++;
   }
 
   /** Chunks kept for reuse. */
@@ -130,86 +76,77 @@ final class PendingBytes {
     return pool.size();
   }
 
+  private ByteBuffer newChunk() {
+    if (!pool.isEmpty()) {
+      return pool.pop();
+    }
+    try {
+      return ByteBuffer.allocateDirect(CHUNK);
+    } catch (OutOfMemoryError e) {
+      // Out of direct memory (MaxDirectMemorySize): the heap will do, at the price of a copy.
+      return ByteBuffer.allocate(CHUNK);
+    }
+  }
+
   /** Bytes of memory the held bytes take: whole chunks and large records. */
   long memory() {
     return memory;
   }
 
-  /** Stream offset of the first byte held. */
-  long begin() {
-    return begin;
-  }
-
-  /** Stream offset just past the last byte held. */
-  long end() {
-    return end;
-  }
-
   /** Bytes held. */
   long size() {
-    return end - begin;
+    return size;
+  }
+
+  /** Records held. */
+  int records() {
+    return records;
   }
 
   boolean isEmpty() {
-    return end == begin;
+    return size == 0;
   }
 
-  /**
-   * Views of the bytes from stream offset {@code from} to {@code to} ({@code begin() <= from <= to
-   * <= end()}), for one gathering write. Bytes added later do not show in them.
-   */
-  ByteBuffer[] views(long from, long to) {
+  /** Views of the bytes from offset {@code from} to the end, for one gathering write. */
+  ByteBuffer[] from(long from) {
     List<ByteBuffer> out = new ArrayList<>(2);
-    long start = first;
-    for (Entry e : entries) {
-      if (start >= to) {
-        break;
-      }
-      long stop = start + e.bytes().position();
-      if (stop > from) {
-        ByteBuffer view = e.bytes().duplicate();
-        view.limit((int) (Math.min(stop, to) - start)).position((int) Math.max(0, from - start));
+    long start = 0;
+    for (ByteBuffer e : entries) {
+      long end = start + e.position();
+      if (end > from) {
+        ByteBuffer view = e.duplicate();
+        view.limit(e.position()).position((int) Math.max(0, from - start));
         out.add(view);
       }
-      start = stop;
+      start = end;
     }
     return out.toArray(new ByteBuffer[0]);
   }
 
   /**
-   * Forgets the bytes before stream offset {@code upTo} (they are on disk). The chunks they filled
-   * go back to the pool, which keeps as many as the larger of the last two periods between releases
-   * took, at most {@link #POOL_MAX}: a steady write rate so reuses its chunks instead of allocating
-   * (and zeroing, and faulting in) new direct memory every second and leaving the old to the
-   * garbage collector, which frees direct memory only when it collects the buffers' small heap
-   * objects; when the rate falls, the pool shrinks with it.
+   * Forgets every byte (they are on disk), keeping as many chunks for reuse as the larger of the
+   * last two periods between clears used, at most {@link #POOL_MAX}. A steady write rate so reuses
+   * its chunks instead of allocating (and zeroing, and faulting in) new direct memory every second
+   * and leaving the old to the garbage collector, which frees direct memory only when it collects
+   * the buffers' small heap objects; when the rate falls, the pool shrinks with it.
    */
-  void release(long upTo) {
-    int keep = Math.min(POOL_MAX, Math.max(usedNow, usedBefore));
-    usedBefore = usedNow;
-    usedNow = 0;
+  void clear() {
+    int used = chunks.size();
+    int keep = Math.min(POOL_MAX, Math.max(used, usedBefore));
+    usedBefore = used;
     while (pool.size() > keep) {
       pool.pop();
     }
-    while (!entries.isEmpty()) {
-      Entry e = entries.peek();
-      long stop = first + e.bytes().position();
-      if (stop > upTo || e.bytes() == tail) {
-        break;
-      }
-      entries.poll();
-      first = stop;
-      Chunk chunk = e.chunk();
-      if (chunk == null) {
-        memory -= e.bytes().capacity();
-      } else if (--chunk.entries == 0) {
-        // No byte of the chunk is held any more (the tail's entry is never released here).
-        memory -= CHUNK;
-        if (chunk.buffer.isDirect() && pool.size() < keep) {
-          pool.push(chunk.buffer.clear());
-        }
+    for (ByteBuffer c : chunks) {
+      if (c.isDirect() && pool.size() < keep) {
+        pool.push(c.clear());
       }
     }
-    begin = Math.max(begin, upTo);
+    chunks.clear();
+    entries.clear();
+    tail = null;
+    size = 0;
+    memory = 0;
+    records = 0;
   }
 }

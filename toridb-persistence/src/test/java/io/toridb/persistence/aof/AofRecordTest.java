@@ -32,37 +32,6 @@ class AofRecordTest {
   }
 
   @Test
-  void encodingIntoABuffer_givesTheSameSealedBytes_atTheBuffersPosition() {
-    Random random = new Random(5);
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    for (ByteBuffer buffer :
-        new ByteBuffer[] {ByteBuffer.allocate(1 << 20), ByteBuffer.allocateDirect(1 << 20)}) {
-      buffer.position(17);
-      for (int i = 0; i < 300; i++) {
-        byte[][] argv = new byte[1 + random.nextInt(12)][];
-        for (int a = 0; a < argv.length; a++) {
-          argv[a] = new byte[random.nextInt(10) == 0 ? random.nextInt(20_000) : random.nextInt(15)];
-          random.nextBytes(argv[a]);
-        }
-        int db = random.nextInt(3) == 0 ? random.nextInt(Integer.MAX_VALUE) : random.nextInt(16);
-        byte[] expected = AofRecord.encode(db, argv);
-        AofRecord.seal(expected);
-        assertEquals(expected.length, AofRecord.size(argv));
-        if (buffer.remaining() < expected.length) {
-          buffer.position(3);
-        }
-        int at = buffer.position();
-        AofRecord.encode(buffer, db, argv, expected.length, crc);
-        assertEquals(at + expected.length, buffer.position(), "the position moves past the record");
-        assertEquals(buffer.capacity(), buffer.limit(), "the limit is left as it was");
-        byte[] got = new byte[expected.length];
-        buffer.get(at, got);
-        assertArrayEquals(expected, got, "record " + i);
-      }
-    }
-  }
-
-  @Test
   void transaction_isOneRecordOfKindTwo() {
     byte[] r =
         AofRecord.encode(

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,70 +137,17 @@ class AofWriterTest {
   }
 
   @Test
-  void writesFromSeveralThreads_acrossFileSwitches_landWholeAndInEachThreadsOrder()
-      throws Exception {
-    Path[] files = {dir.resolve("m0.aof"), dir.resolve("m1.aof"), dir.resolve("m2.aof")};
-    writer = new AofWriter(LogFile.open(files[0]), AofWriter.Fsync.EVERYSEC, s -> {});
-    writer.start();
-    int threads = 4;
-    int each = 20_000;
-    AtomicInteger done = new AtomicInteger();
-    List<Thread> producers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      Thread p =
-          new Thread(
-              () -> {
-                for (int i = 0; i < each; i++) {
-                  // Now and then a record too large for a chunk's remainder, or kept whole.
-                  int size = i % 997 == 0 ? 40_000 : i % 101 == 0 ? 5_000 : 1 + i % 30;
-                  byte[] value = new byte[size];
-                  java.util.Arrays.fill(value, (byte) ('a' + id));
-                  byte[][] argv = {"SET".getBytes(), (id + ":" + i).getBytes(), value};
-                  if (i % 500 == 0) {
-                    writer.append(AofRecord.encode(id, argv));
-                  } else {
-                    writer.appendWrite(id, argv);
-                  }
-                }
-                done.incrementAndGet();
-              });
-      producers.add(p);
-      p.start();
+  void queueProducerCount_coversEveryOfferOfTheReadingThread() {
+    // The writer numbers records by their place in its queue, and a reply waiting for the disk
+    // waits for the producer count its thread reads after appending: that count must include the
+    // thread's own offers at once, across the queue's chunk boundaries.
+    MpscUnboundedArrayQueue<Object> queue = new MpscUnboundedArrayQueue<>(4096);
+    for (int i = 1; i <= 20_000; i++) {
+      queue.offer(i);
+      assertEquals(i, queue.currentProducerIndex());
     }
-    for (int f = 1; f < files.length; f++) {
-      Thread.sleep(20);
-      java.util.concurrent.CompletableFuture<String> switched =
-          new java.util.concurrent.CompletableFuture<>();
-      writer.switchTo(LogFile.open(files[f]), switched::complete);
-      assertNull(switched.get(10, java.util.concurrent.TimeUnit.SECONDS));
-    }
-    for (Thread p : producers) {
-      p.join();
-    }
-    writer.close(5000);
-    writer = null;
-    int[] next = new int[threads];
-    for (Path file : files) {
-      AofReader.Result r =
-          AofReader.read(
-              file,
-              (effects, end) -> {
-                for (Effect e : effects) {
-                  String[] key = new String(e.argv()[1], StandardCharsets.UTF_8).split(":");
-                  int id = Integer.parseInt(key[0]);
-                  assertEquals(id, e.db(), "the write's database");
-                  assertEquals(next[id]++, Integer.parseInt(key[1]), "thread " + id + "'s order");
-                  byte[] value = e.argv()[2];
-                  for (byte b : value) {
-                    assertEquals('a' + id, b);
-                  }
-                }
-              });
-      assertEquals(AofReader.Outcome.COMPLETE, r.outcome(), file + ": " + r.problem());
-    }
-    for (int t = 0; t < threads; t++) {
-      assertEquals(each, next[t], "every write of thread " + t);
+    for (int i = 1; i <= 20_000; i++) {
+      assertEquals(i, queue.poll());
     }
   }
 
@@ -341,7 +289,7 @@ class AofWriterTest {
     assertTrue(Files.size(path) > writer.size());
     writer.fsync(AofWriter.Fsync.EVERYSEC);
     writer.append(record(1));
-    await(() -> writer.pendingBytes() == 0, "the second record is written");
+    await(() -> writer.pendingRecords() == 0, "the second record is written");
     assertEquals(writer.size(), Files.size(path));
     assertEquals(List.of("k0", "k1"), readBackClosed(path));
   }
@@ -352,7 +300,7 @@ class AofWriterTest {
     writer = new AofWriter(LogFile.open(path), AofWriter.Fsync.EVERYSEC, s -> {});
     writer.start();
     writer.append(record(0));
-    await(() -> writer.pendingBytes() == 0, "the record is written");
+    await(() -> writer.pendingRecords() == 0, "the record is written");
     assertEquals(writer.size(), Files.size(path));
   }
 
@@ -363,7 +311,7 @@ class AofWriterTest {
     writer = new AofWriter(LogFile.open(first), AofWriter.Fsync.ALWAYS, s -> {});
     writer.start();
     writer.append(record(0));
-    await(() -> writer.pendingBytes() == 0, "the record is written");
+    await(() -> writer.pendingRecords() == 0, "the record is written");
     assertTrue(Files.size(first) > record(0).length);
     java.util.concurrent.CompletableFuture<String> switched =
         new java.util.concurrent.CompletableFuture<>();
@@ -371,7 +319,7 @@ class AofWriterTest {
     assertNull(switched.get(5, java.util.concurrent.TimeUnit.SECONDS));
     assertEquals(record(0).length, Files.size(first));
     writer.append(record(1));
-    await(() -> writer.pendingBytes() == 0, "the next record is written");
+    await(() -> writer.pendingRecords() == 0, "the next record is written");
     writer.close(5000);
     writer = null;
     assertEquals(List.of("k0"), readBack(first));
@@ -396,7 +344,7 @@ class AofWriterTest {
       writer.append(record(i));
       assertFalse(writer.deferUntilDurable(() -> {}, false));
     }
-    await(() -> writer.pendingBytes() == 0, "everything is written");
+    await(() -> writer.pendingRecords() == 0, "everything is written");
     assertEquals(keys(0, 100), readBack(path));
   }
 
@@ -599,7 +547,7 @@ class AofWriterTest {
             });
     writer.start();
     writer.append(record(0));
-    await(() -> writer.pendingBytes() == 0, "the first record is written");
+    await(() -> writer.pendingRecords() == 0, "the first record is written");
     file.failWrites.set(true);
     writer.append(record(1));
     writer.append(record(2));
@@ -617,7 +565,7 @@ class AofWriterTest {
     assertEquals(List.of("No space left on device", "null"), statuses.subList(0, 2));
     // No half-written record is left in the middle: the log reads back whole.
     writer.append(record(3));
-    await(() -> writer.pendingBytes() == 0, "the last record is written");
+    await(() -> writer.pendingRecords() == 0, "the last record is written");
     writer.close(5000);
     writer = null;
     assertEquals(keys(0, 4), readBackClosed(path));
@@ -634,7 +582,7 @@ class AofWriterTest {
     java.util.Random random = new java.util.Random(7);
     for (int i = 0; i < 600; i++) {
       if (i == 200) {
-        await(() -> writer.pendingBytes() == 0, "the first records are written");
+        await(() -> writer.pendingRecords() == 0, "the first records are written");
         file.failWrites.set(true);
       }
       if (i == 400) {
@@ -651,7 +599,7 @@ class AofWriterTest {
           AofRecord.encode(0, new byte[][] {"SET".getBytes(), ("k" + i).getBytes(), value}));
       expected.add("k" + i);
     }
-    await(() -> writer.pendingBytes() == 0, "everything is written");
+    await(() -> writer.pendingRecords() == 0, "everything is written");
     writer.close(5000);
     writer = null;
     assertEquals(expected, readBackClosed(path));
@@ -676,7 +624,7 @@ class AofWriterTest {
     writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, status::set);
     writer.start();
     writer.append(record(0));
-    await(() -> writer.pendingBytes() == 0, "the first record is written");
+    await(() -> writer.pendingRecords() == 0, "the first record is written");
     explode.set(true);
     writer.append(record(1));
     AtomicBoolean released = new AtomicBoolean();
