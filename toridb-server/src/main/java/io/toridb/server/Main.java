@@ -17,22 +17,29 @@ import org.slf4j.LoggerFactory;
 public final class Main {
   private Main() {}
 
-  public static void main(String[] args) {
+  /**
+   * Sets the JVM-wide properties the server wants in {@code props} (the system properties), each
+   * unless already given (-D wins). Called before any channel or Netty class is used: both are read
+   * once.
+   */
+  static void defaultProperties(java.util.Properties props) {
     // The JDK keeps, per thread, a direct buffer as large as the largest heap buffer that thread
     // wrote to a file or socket, for good. The log's large records are heap buffers, written by the
     // writer thread and by every worker: without a cap each could keep one as large as the
-    // largest value ever logged. Set before any channel is used (read once); -D wins.
-    if (System.getProperty("jdk.nio.maxCachedBufferSize") == null) {
-      System.setProperty("jdk.nio.maxCachedBufferSize", Integer.toString(1 << 20));
-    }
+    // largest value ever logged.
+    props.putIfAbsent("jdk.nio.maxCachedBufferSize", Integer.toString(1 << 20));
     // Netty's leak detector, on by default, records the stack of one buffer allocation in 128 and
     // checks it at release: about 2% of the server's CPU under unpipelined clients (one buffer
     // per read and per reply). The tests run with it at its strictest level; a server that leaks
-    // buffers can be run with -Dio.netty.leakDetection.level=simple to find where. -D wins.
-    if (System.getProperty("io.netty.leakDetection.level") == null
-        && System.getProperty("io.netty.leakDetectionLevel") == null) {
-      System.setProperty("io.netty.leakDetection.level", "disabled");
+    // buffers can be run with -Dio.netty.leakDetection.level=simple to find where (Netty also
+    // reads the older name io.netty.leakDetectionLevel).
+    if (!props.containsKey("io.netty.leakDetectionLevel")) {
+      props.putIfAbsent("io.netty.leakDetection.level", "disabled");
     }
+  }
+
+  public static void main(String[] args) {
+    defaultProperties(System.getProperties());
     Config config = Config.standard();
     try {
       parse(config, args);
