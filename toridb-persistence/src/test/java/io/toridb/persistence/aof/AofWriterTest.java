@@ -355,6 +355,27 @@ class AofWriterTest {
     }
   }
 
+  /**
+   * On a committer thread: appends record {@code i} and defers a reply for it (checked to be held),
+   * then commits if {@code commit}; returns the flag the reply's release sets.
+   */
+  private AtomicBoolean appendAndDeferOnCommitter(int i, boolean commit)
+      throws InterruptedException {
+    AtomicBoolean released = new AtomicBoolean();
+    AtomicBoolean deferred = new AtomicBoolean();
+    runOn(
+        new CommitterThread(
+            () -> {
+              writer.append(record(i));
+              deferred.set(writer.deferUntilDurable(() -> released.set(true), false));
+              if (commit) {
+                writer.commitIdle();
+              }
+            }));
+    assertTrue(deferred.get(), "a reply after an unforced record is held");
+    return released;
+  }
+
   private static void runOn(Thread t) throws InterruptedException {
     t.start();
     t.join(10_000);
@@ -403,15 +424,7 @@ class AofWriterTest {
     Path path = dir.resolve("n.aof");
     writer = new AofWriter(new FaultyFile(path), AofWriter.Fsync.ALWAYS, s -> {});
     writer.start();
-    AtomicBoolean released = new AtomicBoolean();
-    AtomicBoolean deferred = new AtomicBoolean();
-    runOn(
-        new CommitterThread(
-            () -> {
-              writer.append(record(7));
-              deferred.set(writer.deferUntilDurable(() -> released.set(true), false));
-            }));
-    assertTrue(deferred.get());
+    AtomicBoolean released = appendAndDeferOnCommitter(7, false);
     await(released::get, "the reply is released");
     assertEquals(List.of("k7"), readBack(path));
   }
@@ -445,16 +458,7 @@ class AofWriterTest {
     writer.append(record(0));
     assertTrue(writer.deferUntilDurable(() -> {}, false));
     assertTrue(inForce.await(10, java.util.concurrent.TimeUnit.SECONDS));
-    AtomicBoolean released = new AtomicBoolean();
-    AtomicBoolean deferred = new AtomicBoolean();
-    runOn(
-        new CommitterThread(
-            () -> {
-              writer.append(record(1));
-              deferred.set(writer.deferUntilDurable(() -> released.set(true), false));
-              writer.commitIdle();
-            }));
-    assertTrue(deferred.get());
+    AtomicBoolean released = appendAndDeferOnCommitter(1, true);
     assertFalse(released.get(), "released while the force before it had not returned");
     letGo.countDown();
     await(released::get, "the committer's reply is released");
