@@ -110,7 +110,7 @@ public final class AofReader {
         }
         List<Effect> effects;
         try {
-          effects = AofRecord.decode(header[3], ByteBuffer.wrap(payload));
+          effects = AofRecord.decode(header[2], header[3], ByteBuffer.wrap(payload));
         } catch (AofRecord.MalformedException e) {
           return classify(file, records, offset, end, size, "malformed record: " + e.getMessage());
         }
@@ -136,7 +136,7 @@ public final class AofReader {
     if (h[0] != AofRecord.MAGIC_0 || h[1] != AofRecord.MAGIC_1) {
       return "bad record magic";
     }
-    if (h[2] != AofRecord.VERSION) {
+    if (h[2] != AofRecord.VERSION && h[2] != AofRecord.VERSION_RESP) {
       return "unknown record format version " + (h[2] & 0xff);
     }
     if (h[3] != AofRecord.KIND_WRITE && h[3] != AofRecord.KIND_TRANSACTION) {

@@ -81,6 +81,49 @@ class AofReaderTest {
         c.writes);
   }
 
+  /** A log written before version 2, appended to after: one file, records of both versions. */
+  @Test
+  void recordsOfBothVersions_readInOrder() throws IOException {
+    byte[] v1 =
+        concat(
+            List.of(
+                new byte[] {0x54, 0x52, 1, 1, 0, 0, 0, 0x1f},
+                java.util.HexFormat.of().parseHex("7fc3dcfa00000003"),
+                "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n".getBytes(StandardCharsets.US_ASCII)));
+    List<byte[]> parts = new ArrayList<>(records());
+    parts.add(1, v1);
+    Collected c = new Collected();
+    AofReader.Result r = AofReader.read(write(concat(parts)), c);
+    assertEquals(AofReader.Outcome.COMPLETE, r.outcome(), r.problem());
+    assertEquals(4, r.records());
+    assertEquals(
+        List.of(
+            "0 SET k0 v0",
+            "3 SET k v",
+            "0 INCR n | 1 DEL x",
+            "2 SET k2 a-longer-value-for-the-last-record"),
+        c.writes);
+  }
+
+  /**
+   * A value ending in zero bytes does not make the file look as if it ended in reserved space: the
+   * end marker keeps a record from ending in a zero byte, so damage before it is still damage.
+   */
+  @Test
+  void damageBeforeALastValueEndingInZeros_isDamage() throws IOException {
+    List<byte[]> recs = records();
+    byte[] last =
+        AofRecord.encode(0, new byte[][] {"SET".getBytes(), "z".getBytes(), new byte[64]});
+    AofRecord.seal(last);
+    recs.add(last);
+    byte[] all = concat(recs);
+    assertEquals(AofRecord.END, all[all.length - 1]);
+    all[recs.get(0).length + AofRecord.HEADER + 2] ^= 0x10;
+    AofReader.Result r = AofReader.read(write(all), new Collected());
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome(), r.problem());
+    assertEquals(recs.get(0).length, r.goodBytes());
+  }
+
   @Test
   void emptyFile_isComplete() throws IOException {
     AofReader.Result r = AofReader.read(write(new byte[0]), new Collected());
@@ -208,9 +251,9 @@ class AofReaderTest {
   void unknownVersionOrKind_isDamage() throws IOException {
     byte[] rec = records().get(0);
     byte[] v = rec.clone();
-    v[2] = 2;
+    v[2] = 3;
     assertEquals(
-        "unknown record format version 2",
+        "unknown record format version 3",
         AofReader.read(write(concat(List.of(v, rec))), new Collected()).problem());
     byte[] k = rec.clone();
     k[3] = 9;

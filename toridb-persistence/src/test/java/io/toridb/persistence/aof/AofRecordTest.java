@@ -26,9 +26,10 @@ class AofRecordTest {
   void oneWrite_hasTheDocumentedBytes() {
     byte[] r = AofRecord.encode(3, argv("SET", "k", "v"));
     AofRecord.seal(r);
-    // magic "TR", version 1, kind 1, length 31, CRC32C, then db 3 and *3 $3 SET $1 k $1 v.
-    String payload = "00000003" + hex("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n");
-    assertEquals("54520101" + "0000001f" + "7fc3dcfa" + payload, HexFormat.of().formatHex(r));
+    // Magic "TR", version 2, kind 1, length 11, CRC32C; then database 3, three arguments
+    // (3 "SET", 1 "k", 1 "v") and the end marker.
+    String payload = "030303" + hex("SET") + "01" + hex("k") + "01" + hex("v") + "0a";
+    assertEquals("54520201" + "0000000b" + "114c28bf" + payload, HexFormat.of().formatHex(r));
   }
 
   @Test
@@ -38,11 +39,72 @@ class AofRecordTest {
             List.of(new Effect(0, argv("INCR", "a")), new Effect(1, argv("DEL", "b"))));
     AofRecord.seal(r);
     String payload =
-        "00000000"
+        "000204" + hex("INCR") + "01" + hex("a") + "010203" + hex("DEL") + "01" + hex("b") + "0a";
+    assertEquals("54520202" + "00000012" + "966506df" + payload, HexFormat.of().formatHex(r));
+  }
+
+  @Test
+  void lengthsFrom128Up_takeMoreVarintBytes() {
+    byte[] r = AofRecord.encode(0, new byte[][] {"SET".getBytes(), "x".repeat(300).getBytes()});
+    AofRecord.seal(r);
+    // 300 = 0b10_0101100: low seven bits with the high bit set (0xac), then 2.
+    String payload = "000203" + hex("SET") + "ac02" + hex("x".repeat(300)) + "0a";
+    assertEquals("54520201" + "00000135" + "58514f51" + payload, HexFormat.of().formatHex(r));
+  }
+
+  @Test
+  void varintSizes_matchWhatIsWritten() {
+    int[] values = {0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_455};
+    int[] sizes = {1, 1, 1, 2, 2, 3, 3, 4, 4};
+    for (int i = 0; i < values.length; i++) {
+      byte[] out = new byte[5];
+      assertEquals(sizes[i], AofRecord.putVarint(out, 0, values[i]), "value " + values[i]);
+      assertEquals(sizes[i], AofRecord.varintSize(values[i]), "value " + values[i]);
+    }
+    byte[] out = new byte[5];
+    assertEquals(5, AofRecord.putVarint(out, 0, Integer.MAX_VALUE));
+    assertEquals("ffffffff07", HexFormat.of().formatHex(out));
+    assertEquals(5, AofRecord.varintSize(Integer.MAX_VALUE));
+  }
+
+  /** Logs written before version 2 stay readable: these are the bytes version 1 wrote. */
+  @Test
+  void versionOneRecords_stillDecode() throws Exception {
+    String one =
+        "54520101"
+            + "0000001f"
+            + "7fc3dcfa"
+            + "00000003"
+            + hex("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n");
+    String tx =
+        "54520102"
+            + "00000031"
+            + "58450b69"
+            + "00000000"
             + hex("*2\r\n$4\r\nINCR\r\n$1\r\na\r\n")
             + "00000001"
             + hex("*2\r\n$3\r\nDEL\r\n$1\r\nb\r\n");
-    assertEquals("54520102" + "00000031" + "58450b69" + payload, HexFormat.of().formatHex(r));
+    List<Effect> write = decodeRecord(HexFormat.of().parseHex(one));
+    assertEquals(1, write.size());
+    assertEquals(3, write.get(0).db());
+    assertArrayEquals(argv("SET", "k", "v"), write.get(0).argv());
+    List<Effect> both = decodeRecord(HexFormat.of().parseHex(tx));
+    assertEquals(2, both.size());
+    assertEquals(0, both.get(0).db());
+    assertArrayEquals(argv("INCR", "a"), both.get(0).argv());
+    assertEquals(1, both.get(1).db());
+    assertArrayEquals(argv("DEL", "b"), both.get(1).argv());
+  }
+
+  /** Checks the header and CRC32C as the reader does, then decodes by the record's version. */
+  private static List<Effect> decodeRecord(byte[] r) throws Exception {
+    assertEquals(null, AofReader.checkHeader(r));
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(r, AofRecord.HEADER, r.length - AofRecord.HEADER);
+    assertEquals(AofRecord.getInt(r, 8), (int) crc.getValue());
+    assertEquals(AofRecord.getInt(r, 4), r.length - AofRecord.HEADER);
+    return AofRecord.decode(
+        r[2], r[3], ByteBuffer.wrap(r, AofRecord.HEADER, r.length - AofRecord.HEADER));
   }
 
   @Test
@@ -84,6 +146,29 @@ class AofRecordTest {
   void malformedPayloads_areRefusedWithoutHugeAllocations() {
     String[] bad = {
       "", // empty
+      "0a", // no write
+      "0001" + "01" + hex("x"), // no end marker
+      "0001" + "01" + hex("x") + "00", // another byte in its place
+      "000a", // argument count missing
+      "00000a", // no arguments
+      "00010a", // one argument, its length missing
+      "000105" + hex("abc") + "0a", // argument longer than the record
+      "0002" + "01" + hex("x") + "0a", // second argument missing
+      "00" + "ffffffff07" + "0a", // argument count beyond the record
+      "00" + "80" + "0a", // varint cut short
+      "000101" + "ffffffff08" + "0a", // varint beyond an int
+      "000101" + "ffffffffff01" + "0a", // varint of six bytes
+      "ffffffffff01" + "0101" + hex("x") + "0a", // database beyond an int
+    };
+    for (String b : bad) {
+      byte[] bytes = HexFormat.of().parseHex(b);
+      assertThrows(
+          AofRecord.MalformedException.class,
+          () -> AofRecord.decode(AofRecord.KIND_WRITE, ByteBuffer.wrap(bytes)),
+          b);
+    }
+    String[] badResp = {
+      "", // empty
       "00000000" + hex("*1\r\n$999999999\r\nx\r\n"), // length beyond the record
       "00000000" + hex("*2000000000\r\n"), // argument count beyond the record
       "00000000" + hex("*1\r\n$1\r\nxy\r\n"), // missing CRLF
@@ -93,11 +178,13 @@ class AofRecordTest {
       "00000000" + hex("*1\r\n$12345678901\r\n"), // more than ten digits
       "000000", // database cut short
     };
-    for (String b : bad) {
+    for (String b : badResp) {
       byte[] bytes = HexFormat.of().parseHex(b);
       assertThrows(
           AofRecord.MalformedException.class,
-          () -> AofRecord.decode(AofRecord.KIND_WRITE, ByteBuffer.wrap(bytes)),
+          () ->
+              AofRecord.decode(
+                  AofRecord.VERSION_RESP, AofRecord.KIND_WRITE, ByteBuffer.wrap(bytes)),
           b);
     }
     // A write record with two writes, a transaction record with one.
