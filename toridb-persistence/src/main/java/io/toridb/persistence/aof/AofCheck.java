@@ -152,6 +152,32 @@ public final class AofCheck {
     }
     fix &= last;
     long lost = r.fileBytes() - r.goodBytes();
+    if (r.outcome() == AofReader.Outcome.NEWER_FORMAT) {
+      out.println(
+          file
+              + ": "
+              + r.records()
+              + " valid records, then, at offset "
+              + r.goodBytes()
+              + ", "
+              + r.problem()
+              + ". Check it with that version's toridb-check-aof.");
+      if (!fix) {
+        return false;
+      }
+      return confirmAndCut(
+          file,
+          r.goodBytes(),
+          yes,
+          "Cut it only if no newer version of ToriDB ever wrote to this log (then the record's"
+              + " version byte is damaged): this will cut "
+              + file
+              + " to "
+              + r.goodBytes()
+              + " bytes, losing the last "
+              + lost
+              + " bytes.");
+    }
     out.println(
         file
             + ": "
@@ -169,7 +195,10 @@ public final class AofCheck {
       out.println("Run with --fix to cut the file at offset " + r.goodBytes() + ".");
       return false;
     }
-    out.println(
+    return confirmAndCut(
+        file,
+        r.goodBytes(),
+        yes,
         "This will cut "
             + file
             + " to "
@@ -181,6 +210,12 @@ public final class AofCheck {
                 ? " (they include records after the damage, which are lost too)"
                 : "")
             + ".");
+  }
+
+  /** Says what cutting {@code file} at {@code at} loses, asks unless {@code yes}, and cuts. */
+  private boolean confirmAndCut(Path file, long at, boolean yes, String warning)
+      throws IOException {
+    out.println(warning);
     if (!yes) {
       out.print("Continue? [y/N]: ");
       out.flush();
@@ -190,7 +225,7 @@ public final class AofCheck {
         return false;
       }
     }
-    truncate(file, r.goodBytes());
+    truncate(file, at);
     return true;
   }
 

@@ -42,7 +42,13 @@ public final class AofReader {
      */
     TORN_TAIL,
     /** A record that is damaged with more data after it: not something a crash produces. */
-    CORRUPT
+    CORRUPT,
+    /**
+     * A whole record (its checksum matches) of a format version later than {@link
+     * AofRecord#VERSION}: written by a newer build, which the log must go back to. Not damage, and
+     * nothing to cut off.
+     */
+    NEWER_FORMAT
   }
 
   /**
@@ -108,6 +114,25 @@ public final class AofReader {
         if ((int) crc.getValue() != AofRecord.getInt(header, 8)) {
           return classify(file, records, offset, end, size, "checksum mismatch");
         }
+        int version = header[2] & 0xff;
+        if (version > AofRecord.VERSION) {
+          if (!onlyNewerRecordsFrom(file, end, size)) {
+            // A build writes its own version only: a later record of a known version means this
+            // version byte is damaged (the checksum covers the payload, not the header).
+            return new Result(
+                Outcome.CORRUPT, records, offset, size, "unknown record format version " + version);
+          }
+          return new Result(
+              Outcome.NEWER_FORMAT,
+              records,
+              offset,
+              size,
+              "record format version "
+                  + version
+                  + ", written by a newer version of ToriDB (this one reads versions 1 to "
+                  + AofRecord.VERSION
+                  + ")");
+        }
         List<Effect> effects;
         try {
           effects = AofRecord.decode(header[2], header[3], ByteBuffer.wrap(payload));
@@ -120,6 +145,34 @@ public final class AofReader {
       }
     }
     return new Result(Outcome.COMPLETE, records, offset, size, null);
+  }
+
+  /**
+   * Whether no record of a version this build knows follows {@code from}, walking the records by
+   * their headers' lengths until the end of the file or anything that is not a record header.
+   */
+  private static boolean onlyNewerRecordsFrom(Path file, long from, long size) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer h = ByteBuffer.allocate(AofRecord.HEADER);
+      long at = from;
+      while (size - at >= AofRecord.HEADER) {
+        h.clear();
+        while (h.hasRemaining() && ch.read(h, at + h.position()) > 0) {}
+        byte[] b = h.array();
+        if (b[0] != AofRecord.MAGIC_0 || b[1] != AofRecord.MAGIC_1) {
+          return true;
+        }
+        if (b[2] != 0 && (b[2] & 0xff) <= AofRecord.VERSION) {
+          return false;
+        }
+        int length = AofRecord.getInt(b, 4);
+        if (length < 0) {
+          return true;
+        }
+        at += AofRecord.HEADER + (long) length;
+      }
+      return true;
+    }
   }
 
   private static Result padded(long records, long offset, long size) {
@@ -136,10 +189,13 @@ public final class AofReader {
     if (h[0] != AofRecord.MAGIC_0 || h[1] != AofRecord.MAGIC_1) {
       return "bad record magic";
     }
-    if (h[2] != AofRecord.VERSION && h[2] != AofRecord.VERSION_RESP) {
-      return "unknown record format version " + (h[2] & 0xff);
+    if (h[2] == 0) {
+      return "unknown record format version 0";
     }
-    if (h[3] != AofRecord.KIND_WRITE && h[3] != AofRecord.KIND_TRANSACTION) {
+    // Every version keeps this header; a later one may add kinds, so its records are only checked
+    // for their length and checksum (see Outcome.NEWER_FORMAT).
+    boolean known = (h[2] & 0xff) <= AofRecord.VERSION;
+    if (known && h[3] != AofRecord.KIND_WRITE && h[3] != AofRecord.KIND_TRANSACTION) {
       return "unknown record kind " + (h[3] & 0xff);
     }
     int length = AofRecord.getInt(h, 4);

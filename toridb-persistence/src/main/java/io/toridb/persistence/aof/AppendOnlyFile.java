@@ -518,6 +518,22 @@ public final class AppendOnlyFile implements PropagationSink {
 
   /** A torn tail of the last file is cut off (aof-load-truncated); anything else stops loading. */
   private void handleDamage(Path file, AofReader.Result r, boolean last) throws IOException {
+    if (r.outcome() == AofReader.Outcome.NEWER_FORMAT) {
+      throw new LoadException(
+          "Can't load the AOF "
+              + file
+              + ": at offset "
+              + r.goodBytes()
+              + ", "
+              + r.problem()
+              + ". Start the newer version on this directory; to move the data back to this"
+              + " version, see 'Upgrades' in docs/operations.md. Do not cut the file: the records"
+              + " from that offset on are valid (unless no newer version ever wrote to this"
+              + " directory: then that record's version byte is damaged, and 'scripts/toridb-check-aof"
+              + " --fix "
+              + file
+              + "' can cut the file there).");
+    }
     long lost = r.fileBytes() - r.goodBytes();
     if (last && r.outcome() == AofReader.Outcome.TORN_TAIL && loadTruncated) {
       log.warn(

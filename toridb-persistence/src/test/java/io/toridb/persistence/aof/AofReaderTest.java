@@ -251,15 +251,58 @@ class AofReaderTest {
   void unknownVersionOrKind_isDamage() throws IOException {
     byte[] rec = records().get(0);
     byte[] v = rec.clone();
-    v[2] = 3;
+    v[2] = 0;
     assertEquals(
-        "unknown record format version 3",
+        "unknown record format version 0",
         AofReader.read(write(concat(List.of(v, rec))), new Collected()).problem());
     byte[] k = rec.clone();
     k[3] = 9;
     assertEquals(
         "unknown record kind 9",
         AofReader.read(write(concat(List.of(k, rec))), new Collected()).problem());
+  }
+
+  /**
+   * A later version's record is told from damage by its checksum and by what follows it: whole, and
+   * followed by no record of a version this build knows (a build writes only its own), it is a
+   * newer format, whatever its kind; otherwise damage, as any record.
+   */
+  @Test
+  void aLaterVersionsRecord_isANewerFormat_onlyWhenWholeAndLast() throws IOException {
+    List<byte[]> recs = records();
+    byte[] newer = later(recs.get(1));
+    Collected c = new Collected();
+    AofReader.Result r =
+        AofReader.read(write(concat(List.of(recs.get(0), newer, later(recs.get(2))))), c);
+    assertEquals(AofReader.Outcome.NEWER_FORMAT, r.outcome(), r.problem());
+    assertEquals(recs.get(0).length, r.goodBytes());
+    assertEquals(1, r.records());
+    assertEquals(List.of("0 SET k0 v0"), c.writes);
+    assertEquals(
+        "record format version "
+            + (AofRecord.VERSION + 1)
+            + ", written by a newer version of ToriDB (this one reads versions 1 to "
+            + AofRecord.VERSION
+            + ")",
+        r.problem());
+    // A record of this version after it: the first one's version byte is damaged.
+    r = AofReader.read(write(concat(List.of(recs.get(0), newer, recs.get(2)))), new Collected());
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome(), r.problem());
+    assertEquals("unknown record format version " + (AofRecord.VERSION + 1), r.problem());
+    assertEquals(recs.get(0).length, r.goodBytes());
+    // Its payload damaged: the checksum fails.
+    newer[AofRecord.HEADER + 1] ^= 0x01;
+    r = AofReader.read(write(concat(List.of(recs.get(0), newer, recs.get(2)))), new Collected());
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome(), r.problem());
+    assertEquals("checksum mismatch", r.problem());
+  }
+
+  /** The record as a later version would write it: the next version number, a new kind. */
+  private static byte[] later(byte[] record) {
+    byte[] r = record.clone();
+    r[2] = (byte) (AofRecord.VERSION + 1);
+    r[3] = 9;
+    return r;
   }
 
   @Test

@@ -363,6 +363,57 @@ class AppendOnlyFileTest {
     assertEquals(2, check("", "--bogus"));
   }
 
+  /**
+   * A record of a later format version (as a newer build writes after an upgrade) is not damage:
+   * the start is refused without advice to cut it, even from the last file, and the check tool
+   * leaves it alone.
+   */
+  @Test
+  void recordsOfANewerFormat_stopTheStart_andAreNeverCut() throws Exception {
+    Node n = restart();
+    n.call("SET", "a", "1");
+    n.close();
+    node = null;
+    long good = Files.size(incr());
+    byte[] newer = AofRecord.encode(0, new byte[][] {"SET".getBytes(), "b".getBytes()});
+    newer[2] = (byte) (AofRecord.VERSION + 1);
+    newer[3] = 7; // a kind this version does not know
+    AofRecord.seal(newer);
+    Files.write(incr(), newer, StandardOpenOption.APPEND);
+    AppendOnlyFile.LoadException e =
+        assertThrows(AppendOnlyFile.LoadException.class, this::restart);
+    assertEquals(
+        "Can't load the AOF "
+            + incr()
+            + ": at offset "
+            + good
+            + ", record format version "
+            + (AofRecord.VERSION + 1)
+            + ", written by a newer version of ToriDB (this one reads versions 1 to "
+            + AofRecord.VERSION
+            + "). Start the newer version on this directory; to move the data back to this"
+            + " version, see 'Upgrades' in docs/operations.md. Do not cut the file: the records"
+            + " from that offset on are valid (unless no newer version ever wrote to this"
+            + " directory: then that record's version byte is damaged, and"
+            + " 'scripts/toridb-check-aof --fix "
+            + incr()
+            + "' can cut the file there).",
+        e.getMessage());
+    assertEquals(good + newer.length, Files.size(incr()));
+
+    // The check tool reports it and only cuts it when told to, after a warning.
+    Path aofDir = dir.resolve("appendonlydir");
+    assertEquals(1, check("", aofDir.toString()));
+    assertTrue(lastOutput.contains("written by a newer version"), lastOutput);
+    assertEquals(1, check("n\n", "--fix", aofDir.toString()));
+    assertTrue(lastOutput.contains("only if no newer version"), lastOutput);
+    assertTrue(lastOutput.contains("Nothing changed."), lastOutput);
+    assertEquals(good + newer.length, Files.size(incr()));
+    assertEquals(0, check("y\n", "--fix", aofDir.toString()));
+    assertEquals(good, Files.size(incr()));
+    assertEquals("$1\r\n1\r\n", restart().call("GET", "a"));
+  }
+
   private String lastOutput;
 
   private int check(String input, String... args) {
