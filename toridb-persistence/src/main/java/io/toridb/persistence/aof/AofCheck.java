@@ -61,7 +61,7 @@ public final class AofCheck {
         out.println("No such file or directory: " + path);
         return 2;
       }
-      return checkFile(path, fix, true, yes) ? 0 : 1;
+      return checkFile(path, fix, true, yes) == null ? 0 : 1;
     } catch (IOException e) {
       out.println("Cannot check " + target + ": " + e.getMessage());
       return 2;
@@ -108,9 +108,10 @@ public final class AofCheck {
       }
       // As the server decides at startup: files after it are empty.
       boolean last = i >= lastWritten;
-      if (!checkFile(file, fix, last, yes)) {
+      AofReader.Outcome outcome = checkFile(file, fix, last, yes);
+      if (outcome != null) {
         ok = false;
-        if (fix && !last) {
+        if (fix && !last && outcome != AofReader.Outcome.NEWER_FORMAT) {
           out.println(
               "Only the last file can be cut back: later files hold writes that depend on the"
                   + " damaged part. Restore "
@@ -123,15 +124,16 @@ public final class AofCheck {
   }
 
   /**
-   * Checks one file; true when it is (or has been made) valid. Only the {@code last} file may be
-   * cut back where records are lost; zeros after the last record are fine anywhere (the server cuts
-   * them off at its next start) and {@code fix} cuts them at once.
+   * Checks one file; null when it is (or has been made) valid, else how reading it ended. Only the
+   * {@code last} file may be cut back where records are lost; zeros after the last record are fine
+   * anywhere (the server cuts them off at its next start) and {@code fix} cuts them at once.
    */
-  private boolean checkFile(Path file, boolean fix, boolean last, boolean yes) throws IOException {
+  private AofReader.Outcome checkFile(Path file, boolean fix, boolean last, boolean yes)
+      throws IOException {
     AofReader.Result r = AofReader.read(file, (effects, end) -> {});
     if (r.outcome() == AofReader.Outcome.COMPLETE) {
       out.println(file + ": OK, " + r.records() + " records, " + r.fileBytes() + " bytes.");
-      return true;
+      return null;
     }
     if (r.outcome() == AofReader.Outcome.PADDED) {
       long zeros = r.fileBytes() - r.goodBytes();
@@ -148,7 +150,7 @@ public final class AofCheck {
       if (fix) {
         truncate(file, r.goodBytes());
       }
-      return true;
+      return null;
     }
     fix &= last;
     long lost = r.fileBytes() - r.goodBytes();
@@ -163,12 +165,13 @@ public final class AofCheck {
               + r.problem()
               + ". Check it with that version's toridb-check-aof.");
       if (!fix) {
-        return false;
+        return r.outcome();
       }
+      // Always asked, even with --yes: the records may be valid ones of a newer version.
       return confirmAndCut(
           file,
-          r.goodBytes(),
-          yes,
+          r,
+          false,
           "Cut it only if no newer version of ToriDB ever wrote to this log (then the record's"
               + " version byte is damaged): this will cut "
               + file
@@ -193,11 +196,11 @@ public final class AofCheck {
             + " bytes from there to the end.");
     if (!fix) {
       out.println("Run with --fix to cut the file at offset " + r.goodBytes() + ".");
-      return false;
+      return r.outcome();
     }
     return confirmAndCut(
         file,
-        r.goodBytes(),
+        r,
         yes,
         "This will cut "
             + file
@@ -212,9 +215,12 @@ public final class AofCheck {
             + ".");
   }
 
-  /** Says what cutting {@code file} at {@code at} loses, asks unless {@code yes}, and cuts. */
-  private boolean confirmAndCut(Path file, long at, boolean yes, String warning)
-      throws IOException {
+  /**
+   * Says what cutting {@code file} at the end of its last good record loses, asks unless {@code
+   * yes}, and cuts; null once cut, else the outcome that stays.
+   */
+  private AofReader.Outcome confirmAndCut(
+      Path file, AofReader.Result r, boolean yes, String warning) throws IOException {
     out.println(warning);
     if (!yes) {
       out.print("Continue? [y/N]: ");
@@ -222,11 +228,11 @@ public final class AofCheck {
       String answer = in.readLine();
       if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
         out.println("Nothing changed.");
-        return false;
+        return r.outcome();
       }
     }
-    truncate(file, at);
-    return true;
+    truncate(file, r.goodBytes());
+    return null;
   }
 
   private void truncate(Path file, long size) throws IOException {

@@ -142,7 +142,11 @@ public final class AofRecord {
     return v < 1 << 28 ? 4 : 5;
   }
 
-  /** Unsigned LEB128: the low 7 bits first, the high bit set on every byte but the last. */
+  /**
+   * Unsigned LEB128: the low 7 bits first, the high bit set on every byte but the last. Kept here,
+   * next to the format it belongs to, rather than shared with the in-memory encodings of core
+   * (hashes, lists), which are free to change.
+   */
   static int putVarint(byte[] out, int p, int v) {
     while (v >= 0x80) {
       out[p++] = (byte) (v | 0x80);
@@ -175,7 +179,8 @@ public final class AofRecord {
 
   /**
    * Parses a payload (checksum already verified) of the given format version into its writes; a
-   * transaction record must hold at least two.
+   * transaction record must hold at least two. Consumes {@code payload}: its position ends at its
+   * limit, which a version-2 payload lowers past its end byte.
    */
   public static List<Effect> decode(byte version, byte kind, ByteBuffer payload)
       throws MalformedException {

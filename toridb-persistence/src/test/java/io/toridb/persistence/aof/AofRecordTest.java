@@ -144,28 +144,31 @@ class AofRecordTest {
 
   @Test
   void malformedPayloads_areRefusedWithoutHugeAllocations() {
-    String[] bad = {
-      "", // empty
-      "0a", // no write
-      "0001" + "01" + hex("x"), // no end marker
-      "0001" + "01" + hex("x") + "00", // another byte in its place
-      "000a", // argument count missing
-      "00000a", // no arguments
-      "00010a", // one argument, its length missing
-      "000105" + hex("abc") + "0a", // argument longer than the record
-      "0002" + "01" + hex("x") + "0a", // second argument missing
-      "00" + "ffffffff07" + "0a", // argument count beyond the record
-      "00" + "80" + "0a", // varint cut short
-      "000101" + "ffffffff08" + "0a", // varint beyond an int
-      "000101" + "ffffffffff01" + "0a", // varint of six bytes
-      "ffffffffff01" + "0101" + hex("x") + "0a", // database beyond an int
+    // Each payload and the start of the message it is refused with.
+    String[][] bad = {
+      {"", "no end marker"},
+      {"0a", "empty record"},
+      {"0001" + "01" + hex("x"), "no end marker"},
+      {"0001" + "01" + hex("x") + "00", "no end marker"}, // another byte in its place
+      {"000a", "argument count cut short"},
+      {"00000a", "bad argument count 0"},
+      {"00010a", "bad argument count 1"}, // one argument, nothing left for it
+      {"000105" + hex("abc") + "0a", "argument longer than the record"},
+      {"0002" + "01" + hex("x") + "0a", "argument length cut short"}, // second argument missing
+      {"00" + "ffffffff07" + "0a", "bad argument count 2147483647"},
+      {"00" + "80" + "0a", "argument count cut short"},
+      {"0001" + "ffffffff08" + "0a", "argument length out of range"}, // beyond an int
+      {"0001" + "ffffffffff01" + "0a", "argument length out of range"}, // six bytes
+      {"ffffffffff01" + "0101" + hex("x") + "0a", "database out of range"},
     };
-    for (String b : bad) {
-      byte[] bytes = HexFormat.of().parseHex(b);
-      assertThrows(
-          AofRecord.MalformedException.class,
-          () -> AofRecord.decode(AofRecord.KIND_WRITE, ByteBuffer.wrap(bytes)),
-          b);
+    for (String[] b : bad) {
+      byte[] bytes = HexFormat.of().parseHex(b[0]);
+      AofRecord.MalformedException e =
+          assertThrows(
+              AofRecord.MalformedException.class,
+              () -> AofRecord.decode(AofRecord.KIND_WRITE, ByteBuffer.wrap(bytes)),
+              b[0]);
+      assertEquals(b[1], e.getMessage(), b[0]);
     }
     String[] badResp = {
       "", // empty

@@ -365,11 +365,11 @@ class AppendOnlyFileTest {
 
   /**
    * A record of a later format version (as a newer build writes after an upgrade) is not damage:
-   * the start is refused without advice to cut it, even from the last file, and the check tool
-   * leaves it alone.
+   * the start is refused, even from the last file and with aof-load-truncated, without cutting it,
+   * and the check tool cuts it only with --fix, after a warning.
    */
   @Test
-  void recordsOfANewerFormat_stopTheStart_andAreNeverCut() throws Exception {
+  void recordsOfANewerFormat_stopTheStart_andAreOnlyCutWhenToldTo() throws Exception {
     Node n = restart();
     n.call("SET", "a", "1");
     n.close();
@@ -407,6 +407,9 @@ class AppendOnlyFileTest {
     assertTrue(lastOutput.contains("written by a newer version"), lastOutput);
     assertEquals(1, check("n\n", "--fix", aofDir.toString()));
     assertTrue(lastOutput.contains("only if no newer version"), lastOutput);
+    assertTrue(lastOutput.contains("Nothing changed."), lastOutput);
+    // --yes does not answer for it.
+    assertEquals(1, check("", "--fix", "--yes", aofDir.toString()));
     assertTrue(lastOutput.contains("Nothing changed."), lastOutput);
     assertEquals(good + newer.length, Files.size(incr()));
     assertEquals(0, check("y\n", "--fix", aofDir.toString()));
