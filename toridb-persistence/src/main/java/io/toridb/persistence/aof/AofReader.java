@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -66,8 +67,37 @@ public final class AofReader {
     void accept(List<Effect> effects, long endOffset);
   }
 
-  /** Reads {@code file}, handing every valid record to {@code sink}, until the end or a problem. */
+  /**
+   * Reads {@code file}, handing every valid record to {@code sink}, until the end or a problem. A
+   * transaction written in parts reaches the sink whole once its last part is read; one that the
+   * file does not finish counts as a torn tail from its first part on (what a crash leaves), or as
+   * damage there if another problem comes first.
+   */
   public static Result read(Path file, RecordSink sink) throws IOException {
+    Parts parts = new Parts();
+    Result r = readRecords(file, sink, parts);
+    if (parts.effects == null) {
+      return r;
+    }
+    Outcome outcome =
+        switch (r.outcome()) {
+          case COMPLETE, PADDED, TORN_TAIL -> Outcome.TORN_TAIL;
+          case CORRUPT, NEWER_FORMAT -> r.outcome();
+        };
+    String problem =
+        r.outcome() == Outcome.COMPLETE || r.outcome() == Outcome.PADDED
+            ? "transaction cut short: its last part is missing"
+            : r.problem();
+    return new Result(outcome, r.records(), parts.start, r.fileBytes(), problem);
+  }
+
+  /** The transaction being read in parts: its writes so far, where its first part starts. */
+  private static final class Parts {
+    List<Effect> effects;
+    long start;
+  }
+
+  private static Result readRecords(Path file, RecordSink sink, Parts parts) throws IOException {
     long size = Files.size(file);
     long offset = 0;
     long records = 0;
@@ -139,6 +169,33 @@ public final class AofReader {
         } catch (AofRecord.MalformedException e) {
           return classify(file, records, offset, end, size, "malformed record: " + e.getMessage());
         }
+        byte kind = header[3];
+        boolean part = kind == AofRecord.KIND_PART || kind == AofRecord.KIND_LAST_PART;
+        if (part != (parts.effects != null) && kind != AofRecord.KIND_PART) {
+          // Whole records never come between parts, nor a last part without a first.
+          return new Result(
+              Outcome.CORRUPT,
+              records,
+              offset,
+              size,
+              part
+                  ? "last part of a transaction with no first part"
+                  : "a record between the parts of a transaction");
+        }
+        if (part) {
+          if (parts.effects == null) {
+            parts.effects = new ArrayList<>(effects);
+            parts.start = offset;
+          } else {
+            parts.effects.addAll(effects);
+          }
+          if (kind == AofRecord.KIND_PART) {
+            offset = end;
+            continue;
+          }
+          effects = parts.effects;
+          parts.effects = null;
+        }
         sink.accept(effects, end);
         records++;
         offset = end;
@@ -195,7 +252,9 @@ public final class AofReader {
     // Every version keeps this header; a later one may add kinds, so its records are only checked
     // for their length and checksum (see Outcome.NEWER_FORMAT).
     boolean known = (h[2] & 0xff) <= AofRecord.VERSION;
-    if (known && h[3] != AofRecord.KIND_WRITE && h[3] != AofRecord.KIND_TRANSACTION) {
+    int lastKind =
+        h[2] == AofRecord.VERSION_RESP ? AofRecord.KIND_TRANSACTION : AofRecord.KIND_LAST_PART;
+    if (known && (h[3] < AofRecord.KIND_WRITE || h[3] > lastKind)) {
       return "unknown record kind " + (h[3] & 0xff);
     }
     int length = AofRecord.getInt(h, 4);

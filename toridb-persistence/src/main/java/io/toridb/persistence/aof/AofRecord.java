@@ -17,7 +17,8 @@ import java.util.zip.CRC32C;
  * offset  size  field
  *  0      2     magic: 0x54 0x52 ("TR")
  *  2      1     format version: 2 (1 is still read)
- *  3      1     kind: 1 = one write, 2 = a transaction (two writes or more)
+ *  3      1     kind: 1 = one write, 2 = a transaction (two writes or more), 3 = a part of a
+ *               transaction too large for one record, more parts following, 4 = its last part
  *  4      4     payload length n (unsigned; at most {@link #MAX_PAYLOAD})
  *  8      4     CRC32C (Castagnoli) of exactly the n payload bytes that follow
  * 12      n     payload: for each write, in version 2, its database, its argument count and each
@@ -56,36 +57,106 @@ public final class AofRecord {
 
   public static final byte KIND_WRITE = 1;
   public static final byte KIND_TRANSACTION = 2;
+
+  /**
+   * A part of a transaction whose writes do not fit one record (version 2): one or more writes,
+   * with more parts following, the last of kind {@link #KIND_LAST_PART}. Replay applies the
+   * transaction once its last part is read, so a log cut short inside it loses it whole.
+   */
+  public static final byte KIND_PART = 3;
+
+  /** The last part of a transaction written in parts: one or more writes. */
+  public static final byte KIND_LAST_PART = 4;
+
   public static final int HEADER = 12;
 
-  /** The largest payload a record may claim: 1 GiB, twice Redis's largest bulk string. */
-  public static final int MAX_PAYLOAD = 1 << 30;
+  /** The largest payload a record may claim: what one Java array can hold with the header. */
+  public static final int MAX_PAYLOAD = Integer.MAX_VALUE - 8 - HEADER;
 
-  /** Encodes one write; the CRC is filled in by {@link #seal} (on the writer thread). */
+  /**
+   * Encodes one write; the CRC is filled in by {@link #seal} (on the writer thread).
+   *
+   * @throws IllegalArgumentException if the write is larger than a record can hold
+   */
   public static byte[] encode(int db, byte[][] argv) {
-    int size = HEADER + writeSize(db, argv) + 1;
-    byte[] out = new byte[size];
-    int p = header(out, KIND_WRITE, size - HEADER);
+    long payload = writeSize(db, argv) + 1;
+    if (payload > MAX_PAYLOAD) {
+      throw tooLarge(payload);
+    }
+    byte[] out = new byte[HEADER + (int) payload];
+    int p = header(out, KIND_WRITE, (int) payload);
     out[put(out, p, db, argv)] = END;
     return out;
   }
 
-  /** Encodes the writes of one transaction as one record (kind 2, or kind 1 for a single one). */
+  /**
+   * Encodes the writes of one transaction as one record (kind 2, or kind 1 for a single one).
+   *
+   * @throws IllegalArgumentException if they are larger than a record can hold (see {@link
+   *     #encodeTransaction})
+   */
   public static byte[] encode(List<Effect> effects) {
+    byte[][] records = encodeTransaction(effects, MAX_PAYLOAD);
+    if (records.length != 1) {
+      throw tooLarge(MAX_PAYLOAD + 1L);
+    }
+    return records[0];
+  }
+
+  /**
+   * Encodes the writes of one transaction as the log holds them: one record (kind 2, or kind 1 for
+   * a single write) when their payload fits {@code maxPayload} bytes, else parts of at most that
+   * many (kind 3, ..., then kind 4), to be written one after the other with nothing in between.
+   *
+   * @throws IllegalArgumentException if a single write is larger than {@code maxPayload}
+   */
+  public static byte[][] encodeTransaction(List<Effect> effects, int maxPayload) {
     if (effects.size() == 1) {
-      return encode(effects.get(0).db(), effects.get(0).argv());
+      return new byte[][] {encode(effects.get(0).db(), effects.get(0).argv())};
     }
-    int payload = 1;
-    for (Effect e : effects) {
-      payload += writeSize(e.db(), e.argv());
+    long[] sizes = new long[effects.size()];
+    long payload = 1;
+    for (int i = 0; i < sizes.length; i++) {
+      sizes[i] = writeSize(effects.get(i).db(), effects.get(i).argv());
+      if (sizes[i] + 1 > maxPayload) {
+        throw tooLarge(sizes[i] + 1);
+      }
+      payload += sizes[i];
     }
-    byte[] out = new byte[HEADER + payload];
-    int p = header(out, KIND_TRANSACTION, payload);
-    for (Effect e : effects) {
+    if (payload <= maxPayload) {
+      return new byte[][] {record(KIND_TRANSACTION, effects, sizes, 0, sizes.length, payload)};
+    }
+    List<byte[]> parts = new ArrayList<>();
+    int from = 0;
+    while (from < sizes.length) {
+      int to = from;
+      long partPayload = 1;
+      while (to < sizes.length && partPayload + sizes[to] <= maxPayload) {
+        partPayload += sizes[to++];
+      }
+      byte kind = to == sizes.length ? KIND_LAST_PART : KIND_PART;
+      parts.add(record(kind, effects, sizes, from, to, partPayload));
+      from = to;
+    }
+    return parts.toArray(new byte[0][]);
+  }
+
+  /** A record of {@code kind} holding writes {@code from} to {@code to} (exclusive). */
+  private static byte[] record(
+      byte kind, List<Effect> effects, long[] sizes, int from, int to, long payload) {
+    byte[] out = new byte[HEADER + (int) payload];
+    int p = header(out, kind, (int) payload);
+    for (int i = from; i < to; i++) {
+      Effect e = effects.get(i);
       p = put(out, p, e.db(), e.argv());
     }
     out[p] = END;
     return out;
+  }
+
+  private static IllegalArgumentException tooLarge(long payload) {
+    return new IllegalArgumentException(
+        "a write of " + payload + " bytes is larger than a log record can hold");
   }
 
   /** Computes and stores the payload's CRC32C in the header of an encoded record. */
@@ -104,8 +175,8 @@ public final class AofRecord {
     return HEADER;
   }
 
-  private static int writeSize(int db, byte[][] argv) {
-    int n = varintSize(db) + varintSize(argv.length);
+  private static long writeSize(int db, byte[][] argv) {
+    long n = varintSize(db) + varintSize(argv.length);
     for (byte[] a : argv) {
       n += varintSize(a.length) + a.length;
     }
@@ -184,7 +255,7 @@ public final class AofRecord {
    */
   public static List<Effect> decode(byte version, byte kind, ByteBuffer payload)
       throws MalformedException {
-    List<Effect> effects = new ArrayList<>(kind == KIND_TRANSACTION ? 4 : 1);
+    List<Effect> effects = new ArrayList<>(kind == KIND_WRITE ? 1 : 4);
     if (version != VERSION_RESP) {
       if (!payload.hasRemaining() || payload.get(payload.limit() - 1) != END) {
         throw new MalformedException("no end marker");

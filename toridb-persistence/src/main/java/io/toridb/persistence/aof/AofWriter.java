@@ -136,7 +136,10 @@ public final class AofWriter implements Runnable {
    */
   public interface Committer {}
 
-  /** Encoded records ({@code byte[]}) and {@link Switch}es, in log order. */
+  /**
+   * Encoded records ({@code byte[]}), runs of records written together ({@code byte[][]}) and
+   * {@link Switch}es, in log order.
+   */
   private final MpscUnboundedArrayQueue<Object> queue = new MpscUnboundedArrayQueue<>(4096);
 
   private final MpscUnboundedArrayQueue<Deferred> deferredIn = new MpscUnboundedArrayQueue<>(1024);
@@ -222,7 +225,19 @@ public final class AofWriter implements Runnable {
 
   /** Queues an encoded record (see {@link AofRecord}). */
   public void append(byte[] record) {
-    queue.offer(record);
+    enqueue(record);
+  }
+
+  /**
+   * Appends records that must follow each other with nothing in between (a transaction written in
+   * parts), as one entry of the queue.
+   */
+  public void append(byte[][] records) {
+    enqueue(records);
+  }
+
+  private void enqueue(Object entry) {
+    queue.offer(entry);
     if (parked && fsync == Fsync.ALWAYS && !(Thread.currentThread() instanceof Committer)) {
       ask();
     }
@@ -503,10 +518,15 @@ public final class AofWriter implements Runnable {
     while ((p = queue.poll()) != null) {
       if (p instanceof Switch sw) {
         switchFile(sw);
-      } else {
-        byte[] record = (byte[]) p;
+      } else if (p instanceof byte[] record) {
         AofRecord.seal(record);
         pending.add(record);
+        any = true;
+      } else {
+        for (byte[] record : (byte[][]) p) {
+          AofRecord.seal(record);
+          pending.add(record);
+        }
         any = true;
       }
       taken++;

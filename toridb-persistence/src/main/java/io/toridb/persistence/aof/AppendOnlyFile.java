@@ -870,7 +870,12 @@ public final class AppendOnlyFile implements PropagationSink {
   public void propagateTransaction(List<Effect> effects) {
     AofWriter w = writer;
     if (w != null) {
-      w.append(AofRecord.encode(effects));
+      byte[][] records = AofRecord.encodeTransaction(effects, AofRecord.MAX_PAYLOAD);
+      if (records.length == 1) {
+        w.append(records[0]);
+      } else {
+        w.append(records);
+      }
     }
   }
 

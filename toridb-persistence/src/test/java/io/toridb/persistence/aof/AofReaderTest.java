@@ -124,6 +124,101 @@ class AofReaderTest {
     assertEquals(recs.get(0).length, r.goodBytes());
   }
 
+  /** SET k0 v0, a transaction of five writes in three parts, SET k2 ...: the parts and all. */
+  private static List<byte[]> recordsWithParts() {
+    List<Effect> tx = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      tx.add(new Effect(i % 2, argv("SET", "t" + i, "value-" + i)));
+    }
+    byte[][] parts = AofRecord.encodeTransaction(tx, 40);
+    assertEquals(3, parts.length);
+    List<byte[]> recs = records();
+    List<byte[]> out = new ArrayList<>();
+    out.add(recs.get(0));
+    for (byte[] p : parts) {
+      AofRecord.seal(p);
+      out.add(p);
+    }
+    out.add(recs.get(2));
+    return out;
+  }
+
+  private static final String TX =
+      "0 SET t0 value-0 | 1 SET t1 value-1 | 0 SET t2 value-2 | 1 SET t3 value-3 | 0 SET t4 value-4";
+
+  @Test
+  void transactionInParts_reachesTheSinkWhole() throws IOException {
+    byte[] all = concat(recordsWithParts());
+    Collected c = new Collected();
+    AofReader.Result r = AofReader.read(write(all), c);
+    assertEquals(AofReader.Outcome.COMPLETE, r.outcome(), r.problem());
+    assertEquals(3, r.records());
+    assertEquals(
+        List.of("0 SET k0 v0", TX, "2 SET k2 a-longer-value-for-the-last-record"), c.writes);
+  }
+
+  /** A crash inside a transaction's parts loses it whole: nothing of it is applied. */
+  @Test
+  void fileCutAnywhereInsideTheParts_isATornTailFromTheFirstPart() throws IOException {
+    List<byte[]> recs = recordsWithParts();
+    byte[] all = concat(recs);
+    int partsStart = recs.get(0).length;
+    int partsEnd = all.length - recs.get(4).length;
+    for (int cut = partsStart + 1; cut < partsEnd; cut++) {
+      Collected c = new Collected();
+      AofReader.Result r = AofReader.read(write(Arrays.copyOf(all, cut)), c);
+      assertEquals(AofReader.Outcome.TORN_TAIL, r.outcome(), "cut at " + cut);
+      assertEquals(partsStart, r.goodBytes(), "cut at " + cut);
+      assertEquals(List.of("0 SET k0 v0"), c.writes, "cut at " + cut);
+      assertEquals(1, r.records(), "cut at " + cut);
+    }
+    // Cut between two parts, with the zeros a crash over reserved space leaves.
+    int afterFirstPart = partsStart + recs.get(1).length;
+    byte[] padded = Arrays.copyOf(Arrays.copyOf(all, afterFirstPart), afterFirstPart + 4096);
+    AofReader.Result r = AofReader.read(write(padded), new Collected());
+    assertEquals(AofReader.Outcome.TORN_TAIL, r.outcome());
+    assertEquals("transaction cut short: its last part is missing", r.problem());
+    assertEquals(partsStart, r.goodBytes());
+  }
+
+  @Test
+  void partsOutOfPlace_areDamage() throws IOException {
+    List<byte[]> recs = recordsWithParts();
+    // A whole record between two parts.
+    List<byte[]> between = new ArrayList<>(recs);
+    between.add(2, recs.get(0));
+    Collected c = new Collected();
+    AofReader.Result r = AofReader.read(write(concat(between)), c);
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome(), r.problem());
+    assertEquals("a record between the parts of a transaction", r.problem());
+    assertEquals(recs.get(0).length, r.goodBytes());
+    assertEquals(List.of("0 SET k0 v0"), c.writes);
+    // A last part with no first.
+    List<byte[]> headless = new ArrayList<>(recs);
+    headless.remove(1);
+    headless.remove(1);
+    r = AofReader.read(write(concat(headless)), new Collected());
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome(), r.problem());
+    assertEquals("last part of a transaction with no first part", r.problem());
+    assertEquals(recs.get(0).length, r.goodBytes());
+    // A damaged middle part, with records after it.
+    byte[] all = concat(recs);
+    all[recs.get(0).length + recs.get(1).length + AofRecord.HEADER + 3] ^= 0x04;
+    r = AofReader.read(write(all), new Collected());
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome(), r.problem());
+    assertEquals(recs.get(0).length, r.goodBytes());
+  }
+
+  @Test
+  void versionOneRecords_ofThePartKinds_areDamage() throws IOException {
+    byte[] rec = records().get(0).clone();
+    rec[2] = AofRecord.VERSION_RESP;
+    rec[3] = AofRecord.KIND_PART;
+    assertEquals(
+        "unknown record kind 3",
+        AofReader.read(write(concat(List.of(rec, records().get(1)))), new Collected()).problem());
+  }
+
   @Test
   void emptyFile_isComplete() throws IOException {
     AofReader.Result r = AofReader.read(write(new byte[0]), new Collected());

@@ -3,6 +3,7 @@ package io.toridb.persistence.aof;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.propagation.PropagationSink.Effect;
 import java.nio.ByteBuffer;
@@ -105,6 +106,82 @@ class AofRecordTest {
     assertEquals(AofRecord.getInt(r, 4), r.length - AofRecord.HEADER);
     return AofRecord.decode(
         r[2], r[3], ByteBuffer.wrap(r, AofRecord.HEADER, r.length - AofRecord.HEADER));
+  }
+
+  @Test
+  void transactionTooLargeForOneRecord_isWrittenInParts() {
+    List<Effect> effects =
+        List.of(new Effect(0, argv("INCR", "a")), new Effect(1, argv("DEL", "b")));
+    // The two writes take 18 bytes as one record's payload; at most 10 a record, one a part.
+    byte[][] parts = AofRecord.encodeTransaction(effects, 10);
+    assertEquals(2, parts.length);
+    AofRecord.seal(parts[0]);
+    AofRecord.seal(parts[1]);
+    assertEquals(
+        "54520203" + "0000000a" + "abe9baf0" + "000204" + hex("INCR") + "01" + hex("a") + "0a",
+        HexFormat.of().formatHex(parts[0]));
+    assertEquals(
+        "54520204" + "00000009" + "79e8448f" + "010203" + hex("DEL") + "01" + hex("b") + "0a",
+        HexFormat.of().formatHex(parts[1]));
+    // Fitting, they are one record of kind 2, as encode writes it.
+    byte[][] one = AofRecord.encodeTransaction(effects, 18);
+    assertEquals(1, one.length);
+    assertArrayEquals(AofRecord.encode(effects), one[0]);
+  }
+
+  @Test
+  void parts_holdAsManyWritesAsFit_andDecodeBackInOrder() throws Exception {
+    Random random = new Random(7);
+    List<Effect> effects = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      byte[] value = new byte[random.nextInt(200)];
+      random.nextBytes(value);
+      effects.add(new Effect(i % 3, new byte[][] {"SET".getBytes(), ("k" + i).getBytes(), value}));
+    }
+    byte[][] parts = AofRecord.encodeTransaction(effects, 1000);
+    List<Effect> back = new java.util.ArrayList<>();
+    for (int i = 0; i < parts.length; i++) {
+      byte[] r = parts[i];
+      assertEquals(
+          i == parts.length - 1 ? AofRecord.KIND_LAST_PART : AofRecord.KIND_PART,
+          r[3],
+          "part " + i);
+      int payload = r.length - AofRecord.HEADER;
+      assertTrue(payload <= 1000, "part " + i + " of " + payload + " bytes");
+      List<Effect> got = AofRecord.decode(r[3], ByteBuffer.wrap(r, AofRecord.HEADER, payload));
+      if (i + 1 < parts.length) {
+        // Full: the next part's first write would not have fitted.
+        byte[] next = parts[i + 1];
+        int firstOfNext =
+            AofRecord.encode(
+                        0,
+                        AofRecord.decode(next[3], ByteBuffer.wrap(next, 12, next.length - 12))
+                            .get(0)
+                            .argv())
+                    .length
+                - AofRecord.HEADER
+                - 1;
+        assertTrue(payload + firstOfNext > 1000, "part " + i + " could hold one more write");
+      }
+      back.addAll(got);
+    }
+    assertEquals(effects.size(), back.size());
+    for (int i = 0; i < effects.size(); i++) {
+      assertEquals(effects.get(i).db(), back.get(i).db());
+      assertArrayEquals(effects.get(i).argv(), back.get(i).argv());
+    }
+  }
+
+  @Test
+  void aWriteLargerThanARecord_isRefused() {
+    List<Effect> effects =
+        List.of(
+            new Effect(0, argv("SET", "small", "1")),
+            new Effect(0, new byte[][] {"SET".getBytes(), "big".getBytes(), new byte[100]}));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> AofRecord.encodeTransaction(effects, 50));
+    assertEquals("a write of 112 bytes is larger than a log record can hold", e.getMessage());
   }
 
   @Test

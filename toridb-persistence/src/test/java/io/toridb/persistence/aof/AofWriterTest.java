@@ -151,6 +151,42 @@ class AofWriterTest {
     }
   }
 
+  /**
+   * A transaction's parts are one queue entry: records appended meanwhile by other threads never
+   * come between them, so the file reads back whole.
+   */
+  @Test
+  void partsAppendedTogether_stayTogether_whileOtherThreadsAppend() throws Exception {
+    Path path = dir.resolve("p.aof");
+    writer = new AofWriter(LogFile.open(path), AofWriter.Fsync.NO, s -> {});
+    writer.start();
+    List<Effect> tx = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      tx.add(new Effect(0, new byte[][] {"SET".getBytes(), ("t" + i).getBytes(), "v".getBytes()}));
+    }
+    Thread other =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 20_000; i++) {
+                writer.append(record(i));
+              }
+            });
+    other.start();
+    for (int n = 0; n < 2_000; n++) {
+      byte[][] parts = AofRecord.encodeTransaction(tx, 20);
+      assertEquals(6, parts.length);
+      writer.append(parts);
+    }
+    other.join();
+    writer.close(5000);
+    writer = null;
+    List<Integer> sizes = new ArrayList<>();
+    AofReader.Result r = AofReader.read(path, (effects, end) -> sizes.add(effects.size()));
+    assertEquals(AofReader.Outcome.COMPLETE, r.outcome(), r.problem());
+    assertEquals(22_000, sizes.size());
+    assertEquals(2_000, sizes.stream().filter(n -> n == 6).count());
+  }
+
   @Test
   void always_releasesARepliesOnlyAfterTheForceCoveringIt() throws Exception {
     Path path = dir.resolve("a.aof");
