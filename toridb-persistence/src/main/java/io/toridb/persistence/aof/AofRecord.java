@@ -112,7 +112,11 @@ public final class AofRecord {
    */
   public static byte[][] encodeTransaction(List<Effect> effects, int maxPayload) {
     if (effects.size() == 1) {
-      return new byte[][] {encode(effects.get(0).db(), effects.get(0).argv())};
+      Effect e = effects.get(0);
+      if (writeSize(e.db(), e.argv()) + 1 > maxPayload) {
+        throw tooLarge(writeSize(e.db(), e.argv()) + 1);
+      }
+      return new byte[][] {encode(e.db(), e.argv())};
     }
     long[] sizes = new long[effects.size()];
     long payload = 1;

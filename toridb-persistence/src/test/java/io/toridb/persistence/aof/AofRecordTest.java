@@ -182,6 +182,12 @@ class AofRecordTest {
         assertThrows(
             IllegalArgumentException.class, () -> AofRecord.encodeTransaction(effects, 50));
     assertEquals("a write of 112 bytes is larger than a log record can hold", e.getMessage());
+    // Alone in its transaction too.
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> AofRecord.encodeTransaction(effects.subList(1, 2), 50));
+    assertEquals("a write of 112 bytes is larger than a log record can hold", e.getMessage());
   }
 
   @Test
