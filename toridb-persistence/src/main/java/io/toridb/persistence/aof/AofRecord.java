@@ -182,7 +182,7 @@ public final class AofRecord {
   private static long writeSize(int db, byte[][] argv) {
     long n = varintSize(db) + varintSize(argv.length);
     for (byte[] a : argv) {
-      n += varintSize(a.length) + a.length;
+      n += varintSize(a.length) + (long) a.length;
     }
     return n;
   }

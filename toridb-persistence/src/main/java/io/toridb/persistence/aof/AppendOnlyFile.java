@@ -870,7 +870,15 @@ public final class AppendOnlyFile implements PropagationSink {
   public void propagateTransaction(List<Effect> effects) {
     AofWriter w = writer;
     if (w != null) {
-      byte[][] records = AofRecord.encodeTransaction(effects, AofRecord.MAX_PAYLOAD);
+      byte[][] records;
+      try {
+        records = AofRecord.encodeTransaction(effects, AofRecord.MAX_PAYLOAD);
+      } catch (IllegalArgumentException e) {
+        // EXEC's reply is already out: an error now would follow it and put the client out of
+        // step. Only a write larger than client-query-buffer-limit allows by default gets here.
+        log.error("A transaction's writes are in memory only, not in the AOF: {}", e.getMessage());
+        return;
+      }
       if (records.length == 1) {
         w.append(records[0]);
       } else {
