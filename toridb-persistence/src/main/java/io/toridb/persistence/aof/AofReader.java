@@ -36,10 +36,13 @@ public final class AofReader {
      * The file ends inside a record: its header or payload is cut short, or nothing but zero bytes
      * follows the extent of the bad record (it is the file's last, checksum failing, or a
      * zero-filled block follows), or the file ends in zero bytes and its last non-zero byte is less
-     * than {@link AofWriter#RESERVE_BYTES} after the bad record's start. What a crash in the middle
-     * of a write leaves behind: appends reach the disk in order, but the writes over space reserved
-     * under appendfsync always (which the file's trailing zeros show) may not, so a crash during an
-     * fsync can leave a later block of the last batch written and an earlier one not.
+     * than {@link AofWriter#RESERVE_BYTES} after the bad record's end (as its header gives it, or
+     * the header's end when the header is bad). What a crash in the middle of a write leaves
+     * behind: appends reach the disk in order, but the writes over space reserved under appendfsync
+     * always (which the file's trailing zeros show) may not, so a crash during an fsync can leave a
+     * later block of the last batch written and an earlier one not. The writer forces every {@link
+     * AofWriter#PIECE_BYTES} of a larger batch before the next, so a torn piece holds part of the
+     * first bad record (or starts inside its header) and ends within that distance of its end.
      */
     TORN_TAIL,
     /** A record that is damaged with more data after it: not something a crash produces. */
@@ -268,8 +271,8 @@ public final class AofReader {
    * A bad record from {@code offset} to {@code end} (as far as its header can be trusted): a torn
    * tail when nothing but zero bytes follows its extent, which is what a crash leaves (a record
    * written in part, perhaps with a zero-filled block after it), or when the file ends in zeros (it
-   * was being written over reserved space) and nothing but the last batch's span of data follows;
-   * else damage.
+   * was being written over reserved space) and nothing but the last piece's span of data follows
+   * (see {@link Outcome#TORN_TAIL}); else damage.
    */
   private static Result classify(
       Path file, long records, long offset, long end, long size, String problem)
@@ -281,7 +284,7 @@ public final class AofReader {
   private static Result classify(
       long last, long records, long offset, long end, long size, String problem) {
     boolean endsInZeros = last < size - 1;
-    boolean torn = last < end || (endsInZeros && last < offset + AofWriter.RESERVE_BYTES);
+    boolean torn = last < end || (endsInZeros && last < end + AofWriter.RESERVE_BYTES);
     return new Result(torn ? Outcome.TORN_TAIL : Outcome.CORRUPT, records, offset, size, problem);
   }
 

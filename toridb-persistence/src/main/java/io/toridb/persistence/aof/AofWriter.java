@@ -36,9 +36,11 @@ import org.slf4j.LoggerFactory;
  * order, and a crash in the middle of an fsync can leave a later block of the batch written and an
  * earlier one not; the reader takes a file that ends in zeros as one that was being written when it
  * stopped and cuts it at its first bad record, which (every acknowledged record having been covered
- * by an fsync that covered everything before it) loses nothing acknowledged. The zeros past the
- * last record are cut off when the file is closed or switched; a crash leaves them, and loading
- * removes them (see {@link AofReader.Outcome#PADDED}).
+ * by an fsync that covered everything before it) loses nothing acknowledged. A batch larger than
+ * {@link #PIECE_BYTES} is written and forced a piece at a time, so what a crash can leave out of
+ * order stays within one piece, near the first bad record, where the reader looks for it. The zeros
+ * past the last record are cut off when the file is closed or switched; a crash leaves them, and
+ * loading removes them (see {@link AofReader.Outcome#PADDED}).
  *
  * <p>On a write or fsync error (a full disk) the writer reports the error through {@code onStatus},
  * which makes the server refuse writes, and keeps every record not yet known to be on disk. It
@@ -96,6 +98,13 @@ public final class AofWriter implements Runnable {
 
   /** Zeros kept past any record written: a few blocks, so the file on disk ends in zeros. */
   static final int RESERVE_MARGIN = 16 << 10;
+
+  /**
+   * Under {@code always}, the most bytes written over zeros between two forces: a larger batch (a
+   * large value) goes out in pieces of this size, each forced before the next, so that a crash
+   * during a force leaves at most one piece written in part (see {@link AofReader}).
+   */
+  static final int PIECE_BYTES = RESERVE_BYTES / 2;
 
   /**
    * A source of zeros for extending the file, made when first needed and shared by every writer.
@@ -595,13 +604,30 @@ public final class AofWriter implements Runnable {
     if (bytes == 0) {
       return;
     }
-    long end = durableSize + pending.size();
     if (fileEnd > size && fsync != Fsync.ALWAYS) {
       // The policy changed: appending again, the zeros go, so that only a file written under
       // always ends in them (see the class comment).
       unreserve();
     }
-    if (reserve && end + RESERVE_MARGIN > fileEnd && fsync == Fsync.ALWAYS && error == null) {
+    boolean overZeros = reserve && fsync == Fsync.ALWAYS && error == null;
+    while (overZeros && pending.size() - pendingWritten > PIECE_BYTES) {
+      // The blocks of one write over zeros may reach the disk in any order, and a reader takes
+      // that for a write cut short only up to RESERVE_BYTES past the bad record's end: a larger
+      // batch goes a piece at a time, each forced before the next.
+      long pieceEnd = durableSize + pendingWritten + PIECE_BYTES;
+      if (pieceEnd + RESERVE_MARGIN > fileEnd) {
+        reserve(pieceEnd);
+      }
+      file.write(
+          pending.range(pendingWritten, pendingWritten + PIECE_BYTES),
+          durableSize + pendingWritten);
+      file.force();
+      fileEnd = Math.max(fileEnd, pieceEnd);
+      pendingWritten += PIECE_BYTES;
+      size = durableSize + pendingWritten;
+    }
+    long end = durableSize + pending.size();
+    if (overZeros && end + RESERVE_MARGIN > fileEnd) {
       reserve(end);
     }
     file.write(pending.from(pendingWritten), durableSize + pendingWritten);

@@ -107,6 +107,22 @@ final class PendingBytes {
     return size == 0;
   }
 
+  /** Views of the bytes from offset {@code from} to offset {@code to}, for one gathering write. */
+  ByteBuffer[] range(long from, long to) {
+    List<ByteBuffer> out = new ArrayList<>(2);
+    long start = 0;
+    for (ByteBuffer e : entries) {
+      long end = start + e.position();
+      if (end > from && start < to) {
+        ByteBuffer view = e.duplicate();
+        view.limit((int) (Math.min(end, to) - start)).position((int) Math.max(0, from - start));
+        out.add(view);
+      }
+      start = end;
+    }
+    return out.toArray(new ByteBuffer[0]);
+  }
+
   /** Views of the bytes from offset {@code from} to the end, for one gathering write. */
   ByteBuffer[] from(long from) {
     List<ByteBuffer> out = new ArrayList<>(2);

@@ -273,12 +273,45 @@ class AofReaderTest {
     r = AofReader.read(write(Arrays.copyOf(image, all.length)), new Collected());
     assertEquals(AofReader.Outcome.CORRUPT, r.outcome());
     // Nor is data far past the bad record, more than one batch of writes could have left.
-    byte[] far = new byte[lastStart + AofWriter.RESERVE_BYTES + 100];
+    byte[] far = new byte[lastStart + AofRecord.HEADER + AofWriter.RESERVE_BYTES + 100];
     System.arraycopy(all, 0, far, 0, all.length);
     Arrays.fill(far, lastStart, lastStart + 6, (byte) 0);
-    far[lastStart + AofWriter.RESERVE_BYTES + 10] = 1;
+    far[lastStart + AofRecord.HEADER + AofWriter.RESERVE_BYTES + 10] = 1;
     r = AofReader.read(write(far), new Collected());
     assertEquals(AofReader.Outcome.CORRUPT, r.outcome());
+  }
+
+  /**
+   * A large record and a small one after it, written a piece at a time over reserved zeros, the
+   * last piece left in part by a crash (a block of the large record missing, the small record
+   * there): torn, however far the data lies from the large record's start. Damage before them stays
+   * damage.
+   */
+  @Test
+  void aLargeRecordTornInItsLastPiece_isATornTail() throws IOException {
+    List<byte[]> recs = records();
+    byte[] big = new byte[3 << 20];
+    Arrays.fill(big, (byte) 'v');
+    byte[] large = AofRecord.encode(0, new byte[][] {"SET".getBytes(), "big".getBytes(), big});
+    AofRecord.seal(large);
+    byte[] small = AofRecord.encode(0, argv("SET", "after", "1"));
+    AofRecord.seal(small);
+    byte[] before = concat(recs);
+    byte[] written = concat(List.of(before, large, small));
+    byte[] image = Arrays.copyOf(written, written.length + 8192);
+    int hole = before.length + large.length - AofWriter.PIECE_BYTES / 2;
+    Arrays.fill(image, hole, hole + 4096, (byte) 0);
+    Collected c = new Collected();
+    AofReader.Result r = AofReader.read(write(image), c);
+    assertEquals(AofReader.Outcome.TORN_TAIL, r.outcome(), r.problem());
+    assertEquals(before.length, r.goodBytes());
+    assertEquals(3, c.writes.size());
+    // Damage in an earlier record, with the large one whole after it: damage.
+    byte[] early = Arrays.copyOf(written, written.length + 8192);
+    early[recs.get(0).length + AofRecord.HEADER + 2] ^= 0x10;
+    r = AofReader.read(write(early), new Collected());
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome(), r.problem());
+    assertEquals(recs.get(0).length, r.goodBytes());
   }
 
   @Test

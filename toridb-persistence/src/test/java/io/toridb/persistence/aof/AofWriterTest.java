@@ -206,6 +206,26 @@ class AofWriterTest {
     assertFalse(writer.deferUntilDurable(() -> {}, false));
   }
 
+  /** Under always a batch larger than a piece is written and forced a piece at a time. */
+  @Test
+  void always_writesALargeBatchAPieceAtATime() throws Exception {
+    Path path = dir.resolve("big.aof");
+    FaultyFile file = new FaultyFile(path);
+    writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
+    writer.start();
+    byte[] big = new byte[3 << 20];
+    writer.append(AofRecord.encode(0, new byte[][] {"SET".getBytes(), "big".getBytes(), big}));
+    AtomicBoolean released = new AtomicBoolean();
+    assertTrue(writer.deferUntilDurable(() -> released.set(true), false));
+    await(released::get, "the record is forced");
+    // Six pieces: each but the last forced before the next, then the commit's own force, besides
+    // the forces of the zeros reserved ahead of them.
+    assertTrue(file.forces.get() >= 6, "forces: " + file.forces.get());
+    writer.close(5000);
+    writer = null;
+    assertEquals(List.of("big"), readBackClosed(path));
+  }
+
   @Test
   void always_reservesZerosAheadOfTheRecords_andCloseCutsThemOff() throws Exception {
     Path path = dir.resolve("r.aof");

@@ -39,6 +39,18 @@ class PendingBytesTest {
         assertArrayEquals(Arrays.copyOfRange(all, from, all.length), concat(pending.from(from)));
       }
       assertEquals(0, pending.from(all.length).length, "nothing past the end");
+      for (int i = 0; i < 50; i++) {
+        int from = random.nextInt(all.length + 1);
+        int to = from + random.nextInt(all.length - from + 1);
+        assertArrayEquals(
+            Arrays.copyOfRange(all, from, to),
+            concat(pending.range(from, to)),
+            "range " + from + " to " + to);
+      }
+      assertArrayEquals(
+          Arrays.copyOfRange(all, PendingBytes.CHUNK - 1, PendingBytes.CHUNK + 1),
+          concat(pending.range(PendingBytes.CHUNK - 1, PendingBytes.CHUNK + 1)),
+          "across a chunk boundary");
       // Views leave the held bytes as they were: reading twice gives the same.
       assertArrayEquals(all, concat(pending.from(0)));
       pending.clear();
