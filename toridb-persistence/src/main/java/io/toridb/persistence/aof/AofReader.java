@@ -36,13 +36,14 @@ public final class AofReader {
      * The file ends inside a record: its header or payload is cut short, or nothing but zero bytes
      * follows the extent of the bad record (it is the file's last, checksum failing, or a
      * zero-filled block follows), or the file ends in zero bytes and its last non-zero byte is less
-     * than {@link AofWriter#RESERVE_BYTES} after the bad record's end (as its header gives it, or
-     * the header's end when the header is bad). What a crash in the middle of a write leaves
-     * behind: appends reach the disk in order, but the writes over space reserved under appendfsync
-     * always (which the file's trailing zeros show) may not, so a crash during an fsync can leave a
-     * later block of the last batch written and an earlier one not. The writer forces every {@link
-     * AofWriter#PIECE_BYTES} of a larger batch before the next, so a torn piece holds part of the
-     * first bad record (or starts inside its header) and ends within that distance of its end.
+     * than {@link AofWriter#RESERVE_BYTES} after the bad record's start or {@link
+     * AofWriter#PIECE_BYTES} after its end (as its header gives it, or the header's end when the
+     * header is bad). What a crash in the middle of a write leaves behind: appends reach the disk
+     * in order, but the writes over space reserved under appendfsync always (which the file's
+     * trailing zeros show) may not, so a crash during an fsync can leave a later block of the last
+     * batch written and an earlier one not. The writer forces every {@link AofWriter#PIECE_BYTES}
+     * of a larger batch before the next, so a torn piece holds part of the first bad record (or
+     * starts inside its header) and ends within a piece of its end.
      */
     TORN_TAIL,
     /** A record that is damaged with more data after it: not something a crash produces. */
@@ -284,7 +285,13 @@ public final class AofReader {
   private static Result classify(
       long last, long records, long offset, long end, long size, String problem) {
     boolean endsInZeros = last < size - 1;
-    boolean torn = last < end || (endsInZeros && last < end + AofWriter.RESERVE_BYTES);
+    // Since the writer forces every piece of a large batch before the next, a torn piece holds
+    // part of the bad record and ends within a piece of its end; before, a batch was written
+    // whole, and the data a crash left out of order stayed within RESERVE_BYTES of its start.
+    boolean torn =
+        last < end
+            || (endsInZeros
+                && last < Math.max(offset + AofWriter.RESERVE_BYTES, end + AofWriter.PIECE_BYTES));
     return new Result(torn ? Outcome.TORN_TAIL : Outcome.CORRUPT, records, offset, size, problem);
   }
 

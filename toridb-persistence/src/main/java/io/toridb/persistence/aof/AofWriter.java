@@ -609,13 +609,14 @@ public final class AofWriter implements Runnable {
       // always ends in them (see the class comment).
       unreserve();
     }
-    boolean overZeros = reserve && fsync == Fsync.ALWAYS && error == null;
-    while (overZeros && pending.size() - pendingWritten > PIECE_BYTES) {
+    boolean always = fsync == Fsync.ALWAYS && error == null;
+    while (always && pending.size() - pendingWritten > PIECE_BYTES) {
       // The blocks of one write over zeros may reach the disk in any order, and a reader takes
-      // that for a write cut short only up to RESERVE_BYTES past the bad record's end: a larger
-      // batch goes a piece at a time, each forced before the next.
+      // that for a write cut short only up to PIECE_BYTES past the bad record's end: a larger
+      // batch goes a piece at a time, each forced before the next (also when the file is about
+      // to be switched, as it may still have zeros ahead).
       long pieceEnd = durableSize + pendingWritten + PIECE_BYTES;
-      if (pieceEnd + RESERVE_MARGIN > fileEnd) {
+      if (reserve && pieceEnd + RESERVE_MARGIN > fileEnd) {
         reserve(pieceEnd);
       }
       file.write(
@@ -627,7 +628,7 @@ public final class AofWriter implements Runnable {
       size = durableSize + pendingWritten;
     }
     long end = durableSize + pending.size();
-    if (overZeros && end + RESERVE_MARGIN > fileEnd) {
+    if (reserve && always && end + RESERVE_MARGIN > fileEnd) {
       reserve(end);
     }
     file.write(pending.from(pendingWritten), durableSize + pendingWritten);

@@ -226,6 +226,25 @@ class AofWriterTest {
     assertEquals(List.of("big"), readBackClosed(path));
   }
 
+  /** The same when the batch is written on its way to a file switch. */
+  @Test
+  void always_aLargeBatchBeforeASwitch_goesAPieceAtATimeToo() throws Exception {
+    Path first = dir.resolve("big1.aof");
+    Path next = dir.resolve("big2.aof");
+    FaultyFile file = new FaultyFile(first);
+    writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
+    // Both queued before the writer runs: its first pass takes the record, then the switch.
+    byte[] big = new byte[3 << 20];
+    writer.append(AofRecord.encode(0, new byte[][] {"SET".getBytes(), "big".getBytes(), big}));
+    java.util.concurrent.CompletableFuture<String> switched =
+        new java.util.concurrent.CompletableFuture<>();
+    writer.switchTo(LogFile.open(next), switched::complete);
+    writer.start();
+    assertNull(switched.get(5, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(file.forces.get() >= 6, "forces: " + file.forces.get());
+    assertEquals(List.of("big"), readBackClosed(first));
+  }
+
   @Test
   void always_reservesZerosAheadOfTheRecords_andCloseCutsThemOff() throws Exception {
     Path path = dir.resolve("r.aof");
