@@ -94,6 +94,20 @@ class AofWriterTest {
         0, new byte[][] {"SET".getBytes(), ("k" + i).getBytes(), ("value-" + i).getBytes()});
   }
 
+  /** Queues a switch to a new file at {@code next}; completes with null once switched. */
+  private java.util.concurrent.CompletableFuture<String> switchTo(Path next) throws IOException {
+    java.util.concurrent.CompletableFuture<String> switched =
+        new java.util.concurrent.CompletableFuture<>();
+    writer.switchTo(LogFile.open(next), switched::complete);
+    return switched;
+  }
+
+  /** SET big with a 3 MiB value: a batch of six pieces. */
+  private static byte[] bigRecord() {
+    return AofRecord.encode(
+        0, new byte[][] {"SET".getBytes(), "big".getBytes(), new byte[3 << 20]});
+  }
+
   private static List<String> readBack(Path file) throws IOException {
     List<String> keys = new ArrayList<>();
     AofReader.Result r =
@@ -213,8 +227,7 @@ class AofWriterTest {
     FaultyFile file = new FaultyFile(path);
     writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
     writer.start();
-    byte[] big = new byte[3 << 20];
-    writer.append(AofRecord.encode(0, new byte[][] {"SET".getBytes(), "big".getBytes(), big}));
+    writer.append(bigRecord());
     AtomicBoolean released = new AtomicBoolean();
     assertTrue(writer.deferUntilDurable(() -> released.set(true), false));
     await(released::get, "the record is forced");
@@ -234,11 +247,8 @@ class AofWriterTest {
     FaultyFile file = new FaultyFile(first);
     writer = new AofWriter(file, AofWriter.Fsync.ALWAYS, s -> {});
     // Both queued before the writer runs: its first pass takes the record, then the switch.
-    byte[] big = new byte[3 << 20];
-    writer.append(AofRecord.encode(0, new byte[][] {"SET".getBytes(), "big".getBytes(), big}));
-    java.util.concurrent.CompletableFuture<String> switched =
-        new java.util.concurrent.CompletableFuture<>();
-    writer.switchTo(LogFile.open(next), switched::complete);
+    writer.append(bigRecord());
+    java.util.concurrent.CompletableFuture<String> switched = switchTo(next);
     writer.start();
     assertNull(switched.get(5, java.util.concurrent.TimeUnit.SECONDS));
     assertTrue(file.forces.get() >= 6, "forces: " + file.forces.get());
@@ -339,9 +349,7 @@ class AofWriterTest {
     }
     assertNull(writer.error(), "failing to reserve space is not a write error");
     Path next = dir.resolve("h2.aof");
-    java.util.concurrent.CompletableFuture<String> switched =
-        new java.util.concurrent.CompletableFuture<>();
-    writer.switchTo(LogFile.open(next), switched::complete);
+    java.util.concurrent.CompletableFuture<String> switched = switchTo(next);
     assertNull(switched.get(5, java.util.concurrent.TimeUnit.SECONDS));
     assertEquals(List.of("k0"), readBackClosed(first));
     writer.append(record(1));
@@ -388,9 +396,7 @@ class AofWriterTest {
     writer.append(record(0));
     await(() -> writer.pendingRecords() == 0, "the record is written");
     assertTrue(Files.size(first) > record(0).length);
-    java.util.concurrent.CompletableFuture<String> switched =
-        new java.util.concurrent.CompletableFuture<>();
-    writer.switchTo(LogFile.open(next), switched::complete);
+    java.util.concurrent.CompletableFuture<String> switched = switchTo(next);
     assertNull(switched.get(5, java.util.concurrent.TimeUnit.SECONDS));
     assertEquals(record(0).length, Files.size(first));
     writer.append(record(1));
@@ -777,9 +783,7 @@ class AofWriterTest {
     writer.start();
     writer.close(5000);
     Path next = dir.resolve("b.aof");
-    java.util.concurrent.CompletableFuture<String> switched =
-        new java.util.concurrent.CompletableFuture<>();
-    writer.switchTo(LogFile.open(next), switched::complete);
+    java.util.concurrent.CompletableFuture<String> switched = switchTo(next);
     String failure = switched.get(10, java.util.concurrent.TimeUnit.SECONDS);
     assertEquals("the append-only file was closed", failure);
     writer = null;
