@@ -111,13 +111,6 @@ public final class AofRecord {
    * @throws IllegalArgumentException if a single write is larger than {@code maxPayload}
    */
   public static byte[][] encodeTransaction(List<Effect> effects, int maxPayload) {
-    if (effects.size() == 1) {
-      Effect e = effects.get(0);
-      if (writeSize(e.db(), e.argv()) + 1 > maxPayload) {
-        throw tooLarge(writeSize(e.db(), e.argv()) + 1);
-      }
-      return new byte[][] {encode(e.db(), e.argv())};
-    }
     long[] sizes = new long[effects.size()];
     long payload = 1;
     for (int i = 0; i < sizes.length; i++) {
@@ -128,7 +121,8 @@ public final class AofRecord {
       payload += sizes[i];
     }
     if (payload <= maxPayload) {
-      return new byte[][] {record(KIND_TRANSACTION, effects, sizes, 0, sizes.length, payload)};
+      byte kind = sizes.length == 1 ? KIND_WRITE : KIND_TRANSACTION;
+      return new byte[][] {record(kind, effects, sizes, 0, sizes.length, payload)};
     }
     List<byte[]> parts = new ArrayList<>();
     int from = 0;
@@ -191,14 +185,9 @@ public final class AofRecord {
     p = putVarint(out, p, db);
     p = putVarint(out, p, argv.length);
     for (byte[] a : argv) {
-      int len = a.length;
-      if (len < 0x80) {
-        out[p++] = (byte) len;
-      } else {
-        p = putVarint(out, p, len);
-      }
-      System.arraycopy(a, 0, out, p, len);
-      p += len;
+      p = putVarint(out, p, a.length);
+      System.arraycopy(a, 0, out, p, a.length);
+      p += a.length;
     }
     return p;
   }

@@ -610,31 +610,24 @@ public final class AofWriter implements Runnable {
       unreserve();
     }
     boolean always = fsync == Fsync.ALWAYS && error == null;
-    while (always && pending.size() - pendingWritten > PIECE_BYTES) {
+    while (pendingWritten < pending.size()) {
       // The blocks of one write over zeros may reach the disk in any order, and a reader takes
-      // that for a write cut short only up to PIECE_BYTES past the bad record's end: a larger
-      // batch goes a piece at a time, each forced before the next (also when the file is about
-      // to be switched, as it may still have zeros ahead).
-      long pieceEnd = durableSize + pendingWritten + PIECE_BYTES;
-      if (reserve && pieceEnd + RESERVE_MARGIN > fileEnd) {
-        reserve(pieceEnd);
+      // that for a write cut short only up to PIECE_BYTES past the bad record's end: under always
+      // a larger batch goes a piece at a time, each forced before the next (also when the file is
+      // about to be switched, as it may still have zeros ahead).
+      long to = always ? Math.min(pending.size(), pendingWritten + PIECE_BYTES) : pending.size();
+      long end = durableSize + to;
+      if (reserve && always && end + RESERVE_MARGIN > fileEnd) {
+        reserve(end);
       }
-      file.write(
-          pending.range(pendingWritten, pendingWritten + PIECE_BYTES),
-          durableSize + pendingWritten);
-      file.force();
-      fileEnd = Math.max(fileEnd, pieceEnd);
-      pendingWritten += PIECE_BYTES;
+      file.write(pending.range(pendingWritten, to), durableSize + pendingWritten);
+      if (to < pending.size()) {
+        file.force();
+      }
+      fileEnd = Math.max(fileEnd, end);
+      pendingWritten = to;
       size = durableSize + pendingWritten;
     }
-    long end = durableSize + pending.size();
-    if (reserve && always && end + RESERVE_MARGIN > fileEnd) {
-      reserve(end);
-    }
-    file.write(pending.from(pendingWritten), durableSize + pendingWritten);
-    fileEnd = Math.max(fileEnd, end);
-    pendingWritten = pending.size();
-    size = durableSize + pendingWritten;
     written = taken;
   }
 

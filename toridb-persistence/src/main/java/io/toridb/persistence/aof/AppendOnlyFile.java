@@ -879,11 +879,7 @@ public final class AppendOnlyFile implements PropagationSink {
         log.error("A transaction's writes are in memory only, not in the AOF: {}", e.getMessage());
         return;
       }
-      if (records.length == 1) {
-        w.append(records[0]);
-      } else {
-        w.append(records);
-      }
+      w.append(records);
     }
   }
 

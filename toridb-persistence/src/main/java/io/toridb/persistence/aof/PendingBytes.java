@@ -123,22 +123,6 @@ final class PendingBytes {
     return out.toArray(new ByteBuffer[0]);
   }
 
-  /** Views of the bytes from offset {@code from} to the end, for one gathering write. */
-  ByteBuffer[] from(long from) {
-    List<ByteBuffer> out = new ArrayList<>(2);
-    long start = 0;
-    for (ByteBuffer e : entries) {
-      long end = start + e.position();
-      if (end > from) {
-        ByteBuffer view = e.duplicate();
-        view.limit(e.position()).position((int) Math.max(0, from - start));
-        out.add(view);
-      }
-      start = end;
-    }
-    return out.toArray(new ByteBuffer[0]);
-  }
-
   /**
    * Forgets every byte (they are on disk), keeping as many chunks for reuse as the larger of the
    * last two periods between clears used, at most {@link #POOL_MAX}. A steady write rate so reuses

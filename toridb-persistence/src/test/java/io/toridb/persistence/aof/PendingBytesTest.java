@@ -32,13 +32,15 @@ class PendingBytesTest {
         0, 1, PendingBytes.CHUNK - 1, PendingBytes.CHUNK, PendingBytes.CHUNK + 1, all.length - 1
       };
       for (int from : offsets) {
-        assertArrayEquals(Arrays.copyOfRange(all, from, all.length), concat(pending.from(from)));
+        assertArrayEquals(
+            Arrays.copyOfRange(all, from, all.length), concat(pending.range(from, pending.size())));
       }
       for (int i = 0; i < 50; i++) {
         int from = random.nextInt(all.length + 1);
-        assertArrayEquals(Arrays.copyOfRange(all, from, all.length), concat(pending.from(from)));
+        assertArrayEquals(
+            Arrays.copyOfRange(all, from, all.length), concat(pending.range(from, pending.size())));
       }
-      assertEquals(0, pending.from(all.length).length, "nothing past the end");
+      assertEquals(0, pending.range(all.length, pending.size()).length, "nothing past the end");
       for (int i = 0; i < 50; i++) {
         int from = random.nextInt(all.length + 1);
         int to = from + random.nextInt(all.length - from + 1);
@@ -52,11 +54,11 @@ class PendingBytesTest {
           concat(pending.range(PendingBytes.CHUNK - 1, PendingBytes.CHUNK + 1)),
           "across a chunk boundary");
       // Views leave the held bytes as they were: reading twice gives the same.
-      assertArrayEquals(all, concat(pending.from(0)));
+      assertArrayEquals(all, concat(pending.range(0, pending.size())));
       pending.clear();
       assertTrue(pending.isEmpty());
       assertEquals(0, pending.records());
-      assertEquals(0, pending.from(0).length);
+      assertEquals(0, pending.range(0, pending.size()).length);
     }
   }
 
@@ -101,7 +103,7 @@ class PendingBytesTest {
     pending.clear();
     byte[] fresh = {1, 2, 3};
     pending.add(fresh);
-    assertArrayEquals(fresh, concat(pending.from(0)));
+    assertArrayEquals(fresh, concat(pending.range(0, pending.size())));
   }
 
   /**
@@ -125,10 +127,11 @@ class PendingBytesTest {
       large += big.length;
     }
     assertEquals(large + PendingBytes.CHUNK, pending.memory(), "one chunk for all the small ones");
-    assertArrayEquals(expected.toByteArray(), concat(pending.from(0)));
+    assertArrayEquals(expected.toByteArray(), concat(pending.range(0, pending.size())));
     int from = PendingBytes.OWN_ENTRY + 100 + 7;
     byte[] all = expected.toByteArray();
-    assertArrayEquals(Arrays.copyOfRange(all, from, all.length), concat(pending.from(from)));
+    assertArrayEquals(
+        Arrays.copyOfRange(all, from, all.length), concat(pending.range(from, pending.size())));
   }
 
   private static int size(Random random) {
