@@ -9,13 +9,13 @@
 # numbers cost nothing to collect and do not depend on a profiler.
 #
 #   scripts/thread-cost.sh [--redis] [-t get] [-P 1] [-n 500000] [-c 50] [-d 3] [-k 100000]
-#                          [--tori-args "--workers 1"]
+#                          [--tori-args "--workers 1"] [--redis-args "--appendonly yes"]
 #
 # TORIDB_JAR picks the build (default: toridb-server/target/toridb-server.jar); TORIDB_JAVA_OPTS
 # the JVM options (default as scripts/bench.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-test=get pipeline=1 requests=500000 clients=50 size=3 keyspace=100000 tori_args="" redis=0
+test=get pipeline=1 requests=500000 clients=50 size=3 keyspace=100000 tori_args="" redis_args="" redis=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --redis) redis=1; shift ;;
@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
     -d) size=$2; shift 2 ;;
     -k) keyspace=$2; shift 2 ;;
     --tori-args) tori_args=$2; shift 2 ;;
+    --redis-args) redis_args=$2; shift 2 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -39,7 +40,8 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ $redis = 1 ]; then
-  redis-server --port "$port" --save '' --appendonly no --dir "$work" >"$work/server.log" 2>&1 &
+  # shellcheck disable=SC2086
+  redis-server --port "$port" --save '' --appendonly no --dir "$work" $redis_args >"$work/server.log" 2>&1 &
 else
   jar="${TORIDB_JAR:-$root/toridb-server/target/toridb-server.jar}"
   [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
