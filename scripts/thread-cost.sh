@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     -k) keyspace=$2; shift 2 ;;
     --tori-args) tori_args=$2; shift 2 ;;
     --redis-args) redis_args=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
