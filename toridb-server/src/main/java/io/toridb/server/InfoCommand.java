@@ -252,7 +252,8 @@ final class InfoCommand {
     out.field("mem_clients_slaves", 0);
     out.field("mem_clients_normal", 0);
     out.field("mem_cluster_links", 0);
-    out.field("mem_aof_buffer", 0);
+    io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
+    out.field("mem_aof_buffer", aof == null ? 0 : aof.bufferMemory());
     out.field("mem_allocator", "jvm");
     out.field("active_defrag_running", 0);
     out.field("lazyfree_pending_objects", 0);
@@ -301,7 +302,7 @@ final class InfoCommand {
       out.field("aof_current_size", aof.currentSize());
       out.field("aof_base_size", aof.baseSize());
       out.field("aof_pending_rewrite", 0);
-      out.field("aof_buffer_length", aof.pendingRecords());
+      out.field("aof_buffer_length", aof.pendingBytes());
       out.field("aof_pending_bio_fsync", 0);
       out.field("aof_delayed_fsync", 0);
     }

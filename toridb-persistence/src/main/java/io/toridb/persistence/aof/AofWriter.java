@@ -151,6 +151,17 @@ public final class AofWriter implements Runnable {
    */
   private final MpscUnboundedArrayQueue<Object> queue = new MpscUnboundedArrayQueue<>(4096);
 
+  /**
+   * Bytes of the records in {@link #queue}: appending threads add to their own cells, the writer
+   * takes off what it drains, so appending costs no shared atomic update.
+   */
+  private final io.toridb.core.server.Counter queuedBytes = new io.toridb.core.server.Counter();
+
+  /** What the writer's pending bytes were after its last pass: not yet written, and held. */
+  private volatile long unwrittenShown;
+
+  private volatile long heldShown;
+
   private final MpscUnboundedArrayQueue<Deferred> deferredIn = new MpscUnboundedArrayQueue<>(1024);
   private final Thread thread;
   private final Consumer<String> onStatus;
@@ -246,6 +257,7 @@ public final class AofWriter implements Runnable {
   }
 
   private void enqueue(Object entry) {
+    queuedBytes.add(bytes(entry));
     queue.offer(entry);
     if (parked && fsync == Fsync.ALWAYS && !(Thread.currentThread() instanceof Committer)) {
       ask();
@@ -363,6 +375,33 @@ public final class AofWriter implements Runnable {
   /** Records appended but not yet written to the file. */
   public long pendingRecords() {
     return appended() - written;
+  }
+
+  /** Bytes of records appended but not yet written to the file (INFO's aof_buffer_length). */
+  public long pendingBytes() {
+    return Math.max(0, queuedBytes.sum()) + unwrittenShown;
+  }
+
+  /**
+   * Memory the log holds for records not yet known to be on disk: records on their way to the
+   * writer, the bytes it keeps until the next fsync (to write them again should it fail), and the
+   * chunks it keeps for reuse (INFO's mem_aof_buffer).
+   */
+  public long bufferMemory() {
+    return Math.max(0, queuedBytes.sum()) + heldShown;
+  }
+
+  private static long bytes(Object entry) {
+    if (entry instanceof byte[] record) {
+      return record.length;
+    }
+    long n = 0;
+    if (entry instanceof byte[][] records) {
+      for (byte[] r : records) {
+        n += r.length;
+      }
+    }
+    return n;
   }
 
   public long fsyncCount() {
@@ -498,7 +537,15 @@ public final class AofWriter implements Runnable {
       worked |= flush(now);
     }
     worked |= release();
+    if (worked) {
+      showPending();
+    }
     return worked;
+  }
+
+  private void showPending() {
+    unwrittenShown = pending.size() - pendingWritten;
+    heldShown = pending.memory() + pending.pooledMemory();
   }
 
   /** The writer's end, once running is false and the queue drained. With drainLock held. */
@@ -524,21 +571,27 @@ public final class AofWriter implements Runnable {
   private boolean drain() {
     Object p;
     boolean any = false;
+    long drained = 0;
     while ((p = queue.poll()) != null) {
       if (p instanceof Switch sw) {
         switchFile(sw);
       } else if (p instanceof byte[] record) {
         AofRecord.seal(record);
         pending.add(record);
+        drained += record.length;
         any = true;
       } else {
         for (byte[] record : (byte[][]) p) {
           AofRecord.seal(record);
           pending.add(record);
+          drained += record.length;
         }
         any = true;
       }
       taken++;
+    }
+    if (drained != 0) {
+      queuedBytes.add(-drained);
     }
     if (pending.size() > pendingWritten && error == null) {
       try {

@@ -964,9 +964,15 @@ public final class AppendOnlyFile implements PropagationSink {
     return baseSize;
   }
 
-  /** Records appended but not yet written. */
-  public long pendingRecords() {
+  /** Bytes of records appended but not yet written to the file (aof_buffer_length). */
+  public long pendingBytes() {
     AofWriter w = writer;
-    return w == null ? 0 : w.pendingRecords();
+    return w == null ? 0 : w.pendingBytes();
+  }
+
+  /** Memory held for records not yet known to be on disk (mem_aof_buffer). */
+  public long bufferMemory() {
+    AofWriter w = writer;
+    return w == null ? 0 : w.bufferMemory();
   }
 }

@@ -93,6 +93,11 @@ final class PendingBytes {
     return memory;
   }
 
+  /** Bytes of memory kept for reuse: the pooled chunks. */
+  long pooledMemory() {
+    return (long) pool.size() * CHUNK;
+  }
+
   /** Bytes held. */
   long size() {
     return size;

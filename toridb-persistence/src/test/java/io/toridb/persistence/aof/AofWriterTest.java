@@ -378,6 +378,26 @@ class AofWriterTest {
   }
 
   @Test
+  void pendingBytes_countWhatIsNotWrittenYet_andTheMemoryHeldUntilTheFsync() throws Exception {
+    Path path = dir.resolve("b.aof");
+    writer = new AofWriter(LogFile.open(path), AofWriter.Fsync.EVERYSEC, s -> {});
+    assertEquals(0, writer.pendingBytes());
+    assertEquals(0, writer.bufferMemory());
+    // Not started: everything waits in the queue, a transaction's parts as one entry.
+    writer.append(record(0));
+    writer.append(new byte[][] {record(1), record(2)});
+    long queued = concatLength(0, 3);
+    assertEquals(queued, writer.pendingBytes());
+    assertEquals(queued, writer.bufferMemory());
+    writer.start();
+    await(() -> writer.pendingBytes() == 0, "everything is written");
+    assertEquals(queued, Files.size(path));
+    // Under everysec the written bytes are kept (for a retry) until the next fsync, in a chunk
+    // that is then pooled for reuse: memory the log holds either way.
+    assertTrue(writer.bufferMemory() >= PendingBytes.CHUNK, "held: " + writer.bufferMemory());
+  }
+
+  @Test
   void everysec_reservesNothing() throws Exception {
     Path path = dir.resolve("n.aof");
     writer = new AofWriter(LogFile.open(path), AofWriter.Fsync.EVERYSEC, s -> {});

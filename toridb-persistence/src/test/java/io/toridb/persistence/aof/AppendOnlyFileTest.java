@@ -506,7 +506,7 @@ class AppendOnlyFileTest {
     n.call("SELECT", "7");
     n.call("SET", "in7", "7");
     n.call("SELECT", "0");
-    for (int i = 0; i < 500 && n.aof.pendingRecords() > 0; i++) {
+    for (int i = 0; i < 500 && n.aof.pendingBytes() > 0; i++) {
       Thread.sleep(2);
     }
     long before = n.aof.currentSize();
