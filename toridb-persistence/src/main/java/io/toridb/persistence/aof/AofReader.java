@@ -78,8 +78,23 @@ public final class AofReader {
    * damage there if another problem comes first.
    */
   public static Result read(Path file, RecordSink sink) throws IOException {
+    return read(file, sink, CHECK_FIRST_BYTES);
+  }
+
+  /**
+   * Records of at least this many bytes of payload have their checksum verified from the file
+   * before a buffer is allocated for them, so that a damaged length field (it may claim up to 2
+   * GiB) costs a second read of the bytes it spans rather than an allocation that can exhaust the
+   * heap before the damage is found.
+   */
+  static final int CHECK_FIRST_BYTES = 64 << 20;
+
+  /**
+   * As {@link #read(Path, RecordSink)}, checking records of {@code checkFirst} bytes or more first.
+   */
+  static Result read(Path file, RecordSink sink, int checkFirst) throws IOException {
     Parts parts = new Parts();
-    Result r = readRecords(file, sink, parts);
+    Result r = readRecords(file, sink, parts, checkFirst);
     if (parts.effects == null) {
       return r;
     }
@@ -101,7 +116,8 @@ public final class AofReader {
     long start;
   }
 
-  private static Result readRecords(Path file, RecordSink sink, Parts parts) throws IOException {
+  private static Result readRecords(Path file, RecordSink sink, Parts parts, int checkFirst)
+      throws IOException {
     long size = Files.size(file);
     long offset = 0;
     long records = 0;
@@ -135,6 +151,11 @@ public final class AofReader {
               offset,
               size,
               "record of " + length + " bytes cut short by the end of the file");
+        }
+        if (length >= checkFirst
+            && checksum(file, offset + AofRecord.HEADER, length) != AofRecord.getInt(header, 8)) {
+          return classify(
+              file, records, offset, offset + AofRecord.HEADER + length, size, "checksum mismatch");
         }
         byte[] payload = new byte[length];
         try {
@@ -293,6 +314,28 @@ public final class AofReader {
             || (endsInZeros
                 && last < Math.max(offset + AofWriter.RESERVE_BYTES, end + AofWriter.PIECE_BYTES));
     return new Result(torn ? Outcome.TORN_TAIL : Outcome.CORRUPT, records, offset, size, problem);
+  }
+
+  /** The CRC32C of {@code length} bytes of {@code file} from {@code from}, read in small pieces. */
+  private static int checksum(Path file, long from, int length) throws IOException {
+    CRC32C crc = new CRC32C();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+      long at = from;
+      long end = from + length;
+      while (at < end) {
+        buf.clear();
+        buf.limit((int) Math.min(buf.capacity(), end - at));
+        int r = ch.read(buf, at);
+        if (r < 0) {
+          break;
+        }
+        buf.flip();
+        crc.update(buf);
+        at += r;
+      }
+    }
+    return (int) crc.getValue();
   }
 
   /** The offset of the last byte of {@code file} that is not zero, or -1. */

@@ -1,7 +1,9 @@
 package io.toridb.persistence.aof;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.propagation.PropagationSink.Effect;
 import java.io.ByteArrayOutputStream;
@@ -122,6 +124,73 @@ class AofReaderTest {
     AofReader.Result r = AofReader.read(write(all), new Collected());
     assertEquals(AofReader.Outcome.CORRUPT, r.outcome(), r.problem());
     assertEquals(recs.get(0).length, r.goodBytes());
+  }
+
+  /** Records of about {@code bytes} in all: SETs with 1 KiB values. */
+  private static List<byte[]> filler(int bytes) {
+    List<byte[]> out = new ArrayList<>();
+    byte[] value = new byte[1024];
+    Arrays.fill(value, (byte) 'v');
+    for (int n = 0, i = 0; n < bytes; i++) {
+      byte[] r = AofRecord.encode(0, new byte[][] {"SET".getBytes(), ("f" + i).getBytes(), value});
+      AofRecord.seal(r);
+      out.add(r);
+      n += r.length;
+    }
+    return out;
+  }
+
+  private static long allocatedByThisThread() {
+    return ((com.sun.management.ThreadMXBean)
+            java.lang.management.ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  /**
+   * A flipped bit in a length field can make a record claim most of a large file: its checksum is
+   * checked from the file before a buffer of that size is allocated, so the damage is reported
+   * without the reader needing (and perhaps running out of) that much memory.
+   */
+  @Test
+  void aDamagedLengthClaimingMegabytes_isFoundWithoutAllocatingThem() throws IOException {
+    List<byte[]> recs = new ArrayList<>(records());
+    recs.addAll(filler(12 << 20));
+    byte[] all = concat(recs);
+    int claimed = 8 << 20;
+    all[4] = (byte) (claimed >>> 24);
+    all[5] = (byte) (claimed >>> 16);
+    all[6] = (byte) (claimed >>> 8);
+    all[7] = (byte) claimed;
+    Path f = write(all);
+    org.junit.jupiter.api.Assumptions.assumeTrue(allocatedByThisThread() >= 0);
+    long before = allocatedByThisThread();
+    AofReader.Result r = AofReader.read(f, new Collected(), 1 << 20);
+    long allocated = allocatedByThisThread() - before;
+    assertEquals(AofReader.Outcome.CORRUPT, r.outcome(), r.problem());
+    assertEquals(0, r.goodBytes());
+    assertEquals("checksum mismatch", r.problem());
+    assertTrue(allocated < claimed / 2, "allocated " + allocated + " bytes");
+  }
+
+  /** A record at least as large as that is read as usual when its checksum matches. */
+  @Test
+  void aLargeRecordWithAMatchingChecksum_isReadAsUsual() throws IOException {
+    byte[] value = new byte[(1 << 20) + 5];
+    Arrays.fill(value, (byte) 'x');
+    value[value.length - 1] = 'y';
+    byte[] big = AofRecord.encode(0, new byte[][] {"SET".getBytes(), "big".getBytes(), value});
+    AofRecord.seal(big);
+    List<byte[]> recs = new ArrayList<>(records());
+    recs.add(1, big);
+    List<byte[][]> seen = new ArrayList<>();
+    AofReader.Result r =
+        AofReader.read(
+            write(concat(recs)),
+            (effects, end) -> effects.forEach(e -> seen.add(e.argv())),
+            1 << 20);
+    assertEquals(AofReader.Outcome.COMPLETE, r.outcome(), r.problem());
+    assertEquals(4, r.records());
+    assertArrayEquals(value, seen.get(1)[2]);
   }
 
   /** SET k0 v0, a transaction of five writes in three parts, SET k2 ...: the parts and all. */
