@@ -152,10 +152,20 @@ public final class AofReader {
               size,
               "record of " + length + " bytes cut short by the end of the file");
         }
-        if (length >= checkFirst
-            && checksum(file, offset + AofRecord.HEADER, length) != AofRecord.getInt(header, 8)) {
-          return classify(
-              file, records, offset, offset + AofRecord.HEADER + length, size, "checksum mismatch");
+        if (length >= checkFirst) {
+          long sum = checksum(file, offset + AofRecord.HEADER, length);
+          if (sum < 0) {
+            return new Result(Outcome.TORN_TAIL, records, offset, size, "record cut short");
+          }
+          if ((int) sum != AofRecord.getInt(header, 8)) {
+            return classify(
+                file,
+                records,
+                offset,
+                offset + AofRecord.HEADER + length,
+                size,
+                "checksum mismatch");
+          }
         }
         byte[] payload = new byte[length];
         try {
@@ -316,8 +326,11 @@ public final class AofReader {
     return new Result(torn ? Outcome.TORN_TAIL : Outcome.CORRUPT, records, offset, size, problem);
   }
 
-  /** The CRC32C of {@code length} bytes of {@code file} from {@code from}, read in small pieces. */
-  private static int checksum(Path file, long from, int length) throws IOException {
+  /**
+   * The CRC32C of {@code length} bytes of {@code file} from {@code from}, read in small pieces (as
+   * an unsigned value), or -1 if the file ends before them.
+   */
+  private static long checksum(Path file, long from, int length) throws IOException {
     CRC32C crc = new CRC32C();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer buf = ByteBuffer.allocate(1 << 16);
@@ -328,14 +341,14 @@ public final class AofReader {
         buf.limit((int) Math.min(buf.capacity(), end - at));
         int r = ch.read(buf, at);
         if (r < 0) {
-          break;
+          return -1;
         }
         buf.flip();
         crc.update(buf);
         at += r;
       }
     }
-    return (int) crc.getValue();
+    return crc.getValue();
   }
 
   /** The offset of the last byte of {@code file} that is not zero, or -1. */

@@ -379,6 +379,8 @@ public final class AofWriter implements Runnable {
 
   /** Bytes of records appended but not yet written to the file (INFO's aof_buffer_length). */
   public long pendingBytes() {
+    // The count can dip below zero for a moment (a drain's subtraction seen before the append it
+    // matches): shown as nothing queued.
     return Math.max(0, queuedBytes.sum()) + unwrittenShown;
   }
 
@@ -537,9 +539,7 @@ public final class AofWriter implements Runnable {
       worked |= flush(now);
     }
     worked |= release();
-    if (worked) {
-      showPending();
-    }
+    showPending();
     return worked;
   }
 
@@ -591,6 +591,8 @@ public final class AofWriter implements Runnable {
       taken++;
     }
     if (drained != 0) {
+      // Shown as the writer's before they leave the queue's count, so that they never go uncounted.
+      showPending();
       queuedBytes.add(-drained);
     }
     if (pending.size() > pendingWritten && error == null) {
