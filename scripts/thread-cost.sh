@@ -31,6 +31,10 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+if [ -n "$redis_args" ] && [ $redis = 0 ]; then
+  echo "--redis-args needs --redis (ToriDB takes --tori-args)" >&2
+  exit 2
+fi
 port=${PORT:-16391}
 work=$(mktemp -d)
 cleanup() {
