@@ -184,7 +184,6 @@ public final class AofWriter implements Runnable {
   private volatile boolean broken;
 
   private volatile long size;
-  private volatile long fsyncs;
 
   /** Held by whoever drains the queue and writes: the writer thread, or a worker. */
   private final ReentrantLock drainLock = new ReentrantLock();
@@ -404,10 +403,6 @@ public final class AofWriter implements Runnable {
       }
     }
     return n;
-  }
-
-  public long fsyncCount() {
-    return fsyncs;
   }
 
   /**
@@ -758,7 +753,6 @@ public final class AofWriter implements Runnable {
     if (forced) {
       lastFsyncMillis = now;
       forcedSize = durableSize;
-      fsyncs++;
     }
   }
 
