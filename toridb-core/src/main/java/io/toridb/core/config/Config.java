@@ -378,7 +378,7 @@ public final class Config {
             "notify-keyspace-events", "", true, io.toridb.core.pubsub.KeyspaceEvents::canonical));
     c.add(Directive.enumeration("enable-debug-command", "no", false, "no", "yes", "local"));
     c.add(Directive.bool("appendonly", true, true));
-    c.add(Directive.enumeration("appendfsync", "everysec", true, "always", "everysec", "no"));
+    c.add(Directive.enumeration("appendfsync", "everysec", true, "everysec", "always", "no"));
     c.add(Directive.string("appendfilename", "appendonly.aof", false));
     c.add(Directive.string("appenddirname", "appendonlydir", false));
     c.add(Directive.string("dbfilename", "dump.rdb", true, Config::dbFilename));
@@ -393,6 +393,8 @@ public final class Config {
     c.add(
         Directive.memory("auto-aof-rewrite-min-size", 64L * 1024 * 1024, 0, Long.MAX_VALUE, true));
     c.add(Directive.bool("aof-load-truncated", true, true));
+    c.add(Directive.bool("aof-rewrite-incremental-fsync", true, true));
+    c.add(Directive.bool("rdb-save-incremental-fsync", true, true));
     // Accepted for Redis configuration files: a rewritten base is always log records here.
     c.add(Directive.bool("aof-use-rdb-preamble", true, true));
     c.add(Directive.bool("lazyfree-lazy-user-del", false, true));

@@ -7,7 +7,6 @@ import io.toridb.persistence.PointInTimeScan;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -215,6 +214,7 @@ final class AofRewrite {
     long cutSeq = f.seq();
     Handle handle = new Handle();
     long keyDelay = server.config().number("rdb-key-save-delay");
+    boolean incrementalFsync = server.config().yes("aof-rewrite-incremental-fsync");
     Thread t =
         new Thread(
             () -> {
@@ -225,7 +225,7 @@ final class AofRewrite {
               boolean replaced = false;
               try {
                 scan = cut(server, atCut, notCut, handle, f.fresh());
-                long bytes = writeBase(scan, temp, encoder, keyDelay);
+                long bytes = writeBase(scan, temp, encoder, keyDelay, incrementalFsync);
                 String failure = switched.join();
                 if (failure != null) {
                   throw new IOException("the log could not switch files: " + failure);
@@ -355,10 +355,12 @@ final class AofRewrite {
   }
 
   /**
-   * Writes the scan into {@code temp}, one record per key, forced to disk; returns its size. {@code
-   * keyDelay} is rdb-key-save-delay, which slows rewrites down for tests as it does in Redis.
+   * Writes the scan into {@code temp}, one record per key, forced to disk (also every few MB on the
+   * way with {@code incrementalFsync}); returns its size. {@code keyDelay} is rdb-key-save-delay,
+   * which slows rewrites down for tests as it does in Redis.
    */
-  private static long writeBase(PointInTimeScan scan, Path temp, KeyEncoder encoder, long keyDelay)
+  private static long writeBase(
+      PointInTimeScan scan, Path temp, KeyEncoder encoder, long keyDelay, boolean incrementalFsync)
       throws IOException, PointInTimeScan.CancelledException {
     try (FileChannel ch =
             FileChannel.open(
@@ -366,7 +368,9 @@ final class AofRewrite {
                 StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
-        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+        OutputStream out =
+            new BufferedOutputStream(
+                io.toridb.persistence.IncrementalSync.over(ch, incrementalFsync), 1 << 16)) {
       scan.run(
           (db, key, value) -> {
             byte[] record = AofRecord.encode(db, encoder.effect(key, value));

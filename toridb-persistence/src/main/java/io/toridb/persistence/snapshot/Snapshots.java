@@ -762,7 +762,11 @@ public final class Snapshots {
     long delay = config.number("rdb-key-save-delay");
     try {
       try (FileChannel ch = file.channel;
-          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+          OutputStream out =
+              new BufferedOutputStream(
+                  io.toridb.persistence.IncrementalSync.over(
+                      ch, config.yes("rdb-save-incremental-fsync")),
+                  1 << 16)) {
         RdbFileWriter w =
             new RdbFileWriter(
                 out,
