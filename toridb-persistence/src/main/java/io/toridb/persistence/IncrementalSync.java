@@ -10,8 +10,8 @@ import java.nio.channels.FileChannel;
  * Forces the file under a stream after every {@link #BYTES} bytes written through it, as Redis does
  * with {@code aof-rewrite-incremental-fsync} and {@code rdb-save-incremental-fsync}: a rewrite or a
  * snapshot of a large data set then reaches the disk as it is written, instead of leaving gigabytes
- * of dirty pages for one final force to flush, which takes that long and makes the kernel throttle
- * every other writer of the disk meanwhile, the log's appends among them.
+ * of dirty pages for one final force to flush, which takes that long and, past the kernel's
+ * dirty-page limits, slows every other writer of the disk, the log's appends among them.
  *
  * <p>Put it under the buffering stream, directly over the file: what reaches it is in the file.
  */
