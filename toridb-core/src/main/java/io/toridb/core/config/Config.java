@@ -397,6 +397,15 @@ public final class Config {
     c.add(Directive.bool("rdb-save-incremental-fsync", true, true));
     // Accepted for Redis configuration files: a rewritten base is always log records here.
     c.add(Directive.bool("aof-use-rdb-preamble", true, true));
+    // Accepted for Redis configuration files, with no effect: the log is forced as appendfsync
+    // says during rewrites and saves too; DUMP payloads are always checked whole; there are no
+    // replicas to delete sync files for or to wait for at shutdown.
+    c.add(Directive.bool("no-appendfsync-on-rewrite", false, true));
+    c.add(Directive.enumeration("sanitize-dump-payload", "no", true, "no", "yes", "clients"));
+    c.add(Directive.bool("rdb-del-sync-files", false, true));
+    c.add(Directive.integer("shutdown-timeout", 10, 0, maxInt, true));
+    // Timestamp annotations in the log are not written: only the default is accepted.
+    c.add(Directive.enumeration("aof-timestamp-enabled", "no", true, "no"));
     c.add(Directive.bool("lazyfree-lazy-user-del", false, true));
     c.add(Directive.bool("lazyfree-lazy-user-flush", false, true));
     c.add(Directive.integer("lfu-log-factor", 10, 0, maxInt, true));
