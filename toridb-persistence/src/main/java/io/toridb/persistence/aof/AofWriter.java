@@ -372,7 +372,7 @@ public final class AofWriter implements Runnable {
   }
 
   /** Records appended but not yet written to the file. */
-  public long pendingRecords() {
+  long pendingRecords() {
     return appended() - written;
   }
 
