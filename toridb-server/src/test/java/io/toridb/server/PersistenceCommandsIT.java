@@ -99,6 +99,22 @@ class PersistenceCommandsIT {
     }
   }
 
+  /** Timestamp annotations are not written: asking for them is refused, and nothing changes. */
+  @Test
+  void aofTimestampsAsked_isRefused_andTheServerGoesOn() throws Exception {
+    try (TestServer server = TestServer.start(cfg -> {});
+        RawClient c = server.client()) {
+      assertEquals("+OK\r\n", c.call("SET", "k", "v"));
+      assertEquals(
+          "-ERR CONFIG SET failed (possibly related to argument 'aof-timestamp-enabled') -"
+              + " argument(s) must be one of the following: no\r\n",
+          c.call("CONFIG", "SET", "aof-timestamp-enabled", "yes"));
+      assertTrue(c.call("CONFIG", "GET", "aof-timestamp-enabled").endsWith("$2\r\nno\r\n"));
+      assertEquals("+PONG\r\n", c.call("PING"));
+      assertEquals("$1\r\nv\r\n", c.call("GET", "k"));
+    }
+  }
+
   @Test
   void debugLoadaof_withoutAnyLog_isRefused_andKeepsTheData() throws Exception {
     try (TestServer server = TestServer.start(cfg -> cfg.require("appendonly").set("no"));
