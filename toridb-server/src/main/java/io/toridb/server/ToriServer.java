@@ -284,7 +284,7 @@ public final class ToriServer {
 
   /** The worker wake-ups deferred to the end of an iteration of {@code loop}. */
   WorkerWakeups workerWakeups(io.netty.channel.EventLoop loop) {
-    return workerWakeups.computeIfAbsent(loop, WorkerWakeups::new);
+    return workerWakeups.computeIfAbsent(loop, l -> new WorkerWakeups(l, replyQueue(l)));
   }
 
   /** The queue through which workers hand replies to connections of {@code loop}. */
@@ -370,12 +370,13 @@ public final class ToriServer {
     }
   }
 
-  /** Run by a worker that ran out of requests: the log's group commit under always. */
-  private void commitLog() {
+  /**
+   * Run by a worker that ran out of requests: the log's group commit under always. True if it
+   * drained the log.
+   */
+  private boolean commitLog() {
     io.toridb.persistence.aof.AppendOnlyFile a = aof;
-    if (a != null) {
-      a.commitIdle();
-    }
+    return a != null && a.commitIdle();
   }
 
   /** The append-only log, or null when appendonly is no. */

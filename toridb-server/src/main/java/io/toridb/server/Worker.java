@@ -28,6 +28,14 @@ import org.slf4j.LoggerFactory;
  * worker runs {@code whenIdle}: under {@code appendfsync always}, the log's group commit ({@link
  * io.toridb.persistence.aof.AofWriter#commitIdle}), done here so that requests arriving during one
  * fsync queue up for the next.
+ *
+ * <p>While the worker runs what an event loop handed it and commits it, that loop may wait for it
+ * ({@link #awaitIdle}), as Redis's one thread is busy with the fsync: the requests that arrive
+ * meanwhile are then all read in the loop's next iteration and make one group, instead of waking
+ * the loop one by one. {@code busy} is set before a batch leaves the queue and cleared after the
+ * idle task; the waiting loop reads the queue, then {@code busy}, after it has set {@code waiter}
+ * (all volatile), and the worker reads {@code waiter} after clearing {@code busy}, so the loop
+ * either sees work still to be done or is told when it is.
  */
 final class Worker implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -44,12 +52,25 @@ final class Worker implements Runnable {
   private final int index;
   private final MpscArrayQueue<Batch> queue;
   private final CommandExecutor executor;
-  private final Runnable whenIdle;
+  private final java.util.function.BooleanSupplier whenIdle;
   private final Thread thread;
   private volatile boolean parked;
   private volatile boolean running = true;
 
-  Worker(int index, int queueCapacity, ServerContext server, Runnable whenIdle) {
+  /** Set from taking a batch until the idle task after it has ended. */
+  private volatile boolean busy;
+
+  /** Whether the last idle task committed the log (so waiting for the next one pays off). */
+  private volatile boolean committed;
+
+  /** An event loop waiting in {@link #awaitIdle}, to be unparked when the worker goes idle. */
+  private volatile Thread waiter;
+
+  Worker(
+      int index,
+      int queueCapacity,
+      ServerContext server,
+      java.util.function.BooleanSupplier whenIdle) {
     this.index = index;
     this.queue = new MpscArrayQueue<>(queueCapacity);
     this.executor = new CommandExecutor(server);
@@ -106,13 +127,17 @@ final class Worker implements Runnable {
   @Override
   public void run() {
     int idle = 0;
-    int busy = 0;
+    int inRow = 0;
     while (true) {
+      if (!this.busy && !queue.isEmpty()) {
+        // Before the batch leaves the queue, so that a loop that finds the queue empty sees it.
+        this.busy = true;
+      }
       Batch batch = queue.poll();
       if (batch != null) {
         idle = 0;
-        if (++busy >= COMMIT_BATCHES) {
-          busy = 0;
+        if (++inRow >= COMMIT_BATCHES) {
+          inRow = 0;
           idle();
         }
         try {
@@ -134,8 +159,13 @@ final class Worker implements Runnable {
         return;
       }
       if (idle == 0) {
-        busy = 0;
+        inRow = 0;
         idle();
+        this.busy = false;
+        Thread w = waiter;
+        if (w != null) {
+          LockSupport.unpark(w);
+        }
       }
       if (idle++ < SPINS) {
         Thread.onSpinWait();
@@ -152,10 +182,41 @@ final class Worker implements Runnable {
 
   private void idle() {
     try {
-      whenIdle.run();
+      committed = whenIdle.getAsBoolean();
     } catch (Throwable e) {
       // As for a batch: this worker must survive whatever went wrong.
+      committed = false;
       log.error("Worker {}: the idle task failed", index, e);
+    }
+  }
+
+  /**
+   * Whether an event loop that just handed this worker requests should wait for it: only while its
+   * idle task commits the log (under {@code appendfsync always} with writes coming in), where the
+   * loop would otherwise be woken by each request that arrives during the fsync, and only one
+   * request at a time could join the next group.
+   */
+  boolean worthAwaiting() {
+    return committed;
+  }
+
+  /**
+   * Called by an event loop after handing this worker requests: waits, until {@code deadline} at
+   * the latest ({@link System#nanoTime}), for the worker to have run everything queued to it and
+   * its idle task (the log's commit, which releases the replies) to have ended.
+   */
+  void awaitIdle(long deadline) {
+    waiter = Thread.currentThread();
+    try {
+      while (!queue.isEmpty() || busy) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !running) {
+          return;
+        }
+        LockSupport.parkNanos(this, left);
+      }
+    } finally {
+      waiter = null;
     }
   }
 

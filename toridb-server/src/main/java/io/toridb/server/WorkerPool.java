@@ -9,7 +9,11 @@ final class WorkerPool {
   private final AtomicInteger next = new AtomicInteger();
 
   /** {@code whenIdle} runs on a worker whenever it runs out of requests (see {@link Worker}). */
-  WorkerPool(int size, int queueCapacity, ServerContext server, Runnable whenIdle) {
+  WorkerPool(
+      int size,
+      int queueCapacity,
+      ServerContext server,
+      java.util.function.BooleanSupplier whenIdle) {
     workers = new Worker[size];
     for (int i = 0; i < size; i++) {
       workers[i] = new Worker(i, queueCapacity, server, whenIdle);

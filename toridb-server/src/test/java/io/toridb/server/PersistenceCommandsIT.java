@@ -99,6 +99,73 @@ class PersistenceCommandsIT {
     }
   }
 
+  /**
+   * Under always, an event loop waits for its worker's commit before it reads again: many clients
+   * writing at once, one request at a time and in pipelines, each get their replies in order, and
+   * every acknowledged write is back after a restart.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"1", "2"})
+  void underAlways_manyClientsAtOnce_getRepliesInOrder_andEveryWriteSurvivesARestart(String workers)
+      throws Exception {
+    int clients = 16;
+    int rounds = 150;
+    int pipelined = 8;
+    TestServer first =
+        TestServer.start(
+            cfg -> {
+              cfg.require("appendfsync").set("always");
+              cfg.require("workers").set(workers);
+            });
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(clients);
+    try {
+      List<java.util.concurrent.Future<Long>> done = new java.util.ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        String own = "own:" + i;
+        done.add(
+            pool.submit(
+                () -> {
+                  long n = 0;
+                  try (RawClient c = first.client()) {
+                    for (int r = 0; r < rounds; r++) {
+                      assertEquals(":" + ++n + "\r\n", c.call("INCR", own));
+                      assertTrue(c.call("INCR", "shared").startsWith(":"));
+                      if (r % 10 == 0) {
+                        for (int p = 0; p < pipelined; p++) {
+                          c.send("INCR", own);
+                        }
+                        c.send("GET", own);
+                        for (int p = 0; p < pipelined; p++) {
+                          assertEquals(":" + ++n + "\r\n", c.read());
+                        }
+                        assertEquals(
+                            "$" + Long.toString(n).length() + "\r\n" + n + "\r\n", c.read());
+                      }
+                    }
+                  }
+                  return n;
+                }));
+      }
+      long[] expected = new long[clients];
+      for (int i = 0; i < clients; i++) {
+        expected[i] = done.get(i).get(120, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      first.server.shutdown();
+      try (TestServer second = TestServer.restart(first);
+          RawClient c = second.client()) {
+        String shared = Integer.toString(clients * rounds);
+        assertEquals("$" + shared.length() + "\r\n" + shared + "\r\n", c.call("GET", "shared"));
+        for (int i = 0; i < clients; i++) {
+          String v = Long.toString(expected[i]);
+          assertEquals("$" + v.length() + "\r\n" + v + "\r\n", c.call("GET", "own:" + i));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /** Timestamp annotations are not written: asking for them is refused, and nothing changes. */
   @Test
   void aofTimestampsAsked_isRefused_andTheServerGoesOn() throws Exception {

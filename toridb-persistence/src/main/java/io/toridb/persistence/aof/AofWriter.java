@@ -308,21 +308,27 @@ public final class AofWriter implements Runnable {
    * When the writer thread or another worker is at it already, wakes the writer thread to do it
    * next instead of waiting. Costs a few volatile reads when nothing waits, and one under the other
    * policies.
+   *
+   * @return true if this call drained the log (and so waited for an fsync, unless an error stood in
+   *     the way)
    */
-  public void commitIdle() {
+  public boolean commitIdle() {
     if (fsync != Fsync.ALWAYS || !waiting() || error != null || !running) {
-      return;
+      return false;
     }
     if (!drainLock.tryLock()) {
       ask();
-      return;
+      return false;
     }
     try {
       if (running && error == null) {
         pass();
+        return true;
       }
+      return false;
     } catch (RuntimeException | Error e) {
       broken(e);
+      return false;
     } finally {
       drainLock.unlock();
     }

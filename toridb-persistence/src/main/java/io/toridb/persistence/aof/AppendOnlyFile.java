@@ -890,11 +890,9 @@ public final class AppendOnlyFile implements PropagationSink {
   }
 
   /** See {@link AofWriter#commitIdle}. */
-  public void commitIdle() {
+  public boolean commitIdle() {
     AofWriter w = writer;
-    if (w != null) {
-      w.commitIdle();
-    }
+    return w != null && w.commitIdle();
   }
 
   /** See {@link AofWriter#deferUntilDurable}. */
