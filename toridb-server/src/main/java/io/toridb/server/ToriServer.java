@@ -284,7 +284,8 @@ public final class ToriServer {
 
   /** The worker wake-ups deferred to the end of an iteration of {@code loop}. */
   WorkerWakeups workerWakeups(io.netty.channel.EventLoop loop) {
-    return workerWakeups.computeIfAbsent(loop, l -> new WorkerWakeups(l, replyQueue(l)));
+    return workerWakeups.computeIfAbsent(
+        loop, l -> new WorkerWakeups(l, replyQueue(l), ioThreads(config) == 1));
   }
 
   /** The queue through which workers hand replies to connections of {@code loop}. */

@@ -102,7 +102,7 @@ final class Worker implements Runnable {
     if (!queue.offer(batch)) {
       return false;
     }
-    wakeups.wakeLater(this);
+    wakeups.wakeLater(this, batch.count);
     return true;
   }
 

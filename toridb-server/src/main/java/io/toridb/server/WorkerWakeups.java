@@ -22,12 +22,24 @@ import io.netty.channel.SingleThreadEventLoop;
  * it, they wait in their sockets and the next iteration reads them together. Unpipelined SET under
  * {@code always}: 1.11x the requests per second at 0.90x the CPU per request (see
  * docs/performance.md).
+ *
+ * <p>The loop waits only for iterations whose batches each held one request, and only when it is
+ * the server's one event loop. Pipelined batches make large groups anyway, and there the loop's
+ * reading and sending overlapping the worker's commands is worth more (with two workers, waiting
+ * cost a tenth of pipelined throughput). And a worker that other loops feed too may not run out of
+ * requests before the deadline, so a loop among several would often wait for nothing.
  */
 final class WorkerWakeups implements Runnable {
   private final SingleThreadEventLoop loop;
   private Worker[] noted = new Worker[4];
   private int count;
   private boolean scheduled;
+
+  /** Whether this loop may wait for its workers' commits: it is the server's only loop. */
+  private final boolean mayAwait;
+
+  /** Whether a batch of this iteration held more than one request. */
+  private boolean pipelined;
 
   /**
    * The longest a loop waits for a worker's commit: a few fsyncs of this machine's disk. A slower
@@ -38,13 +50,20 @@ final class WorkerWakeups implements Runnable {
   /** Sends the replies queued for this loop's connections (its {@link ReplyQueue}). */
   private final Runnable replies;
 
-  WorkerWakeups(EventLoop loop, Runnable replies) {
+  WorkerWakeups(EventLoop loop, Runnable replies, boolean mayAwait) {
     this.loop = loop instanceof SingleThreadEventLoop s ? s : null;
     this.replies = replies;
+    this.mayAwait = mayAwait;
   }
 
-  /** Wakes {@code worker} at the end of this loop iteration (at once if that is not possible). */
-  void wakeLater(Worker worker) {
+  /**
+   * Wakes {@code worker}, just handed a batch of {@code requests}, at the end of this loop
+   * iteration (at once if that is not possible).
+   */
+  void wakeLater(Worker worker, int requests) {
+    if (requests > 1) {
+      pipelined = true;
+    }
     if (loop == null) {
       worker.wake();
       return;
@@ -76,8 +95,10 @@ final class WorkerWakeups implements Runnable {
     }
     boolean waited = false;
     long deadline = 0;
+    boolean await = mayAwait && !pipelined;
+    pipelined = false;
     for (int i = 0; i < count; i++) {
-      if (noted[i].worthAwaiting()) {
+      if (await && noted[i].worthAwaiting()) {
         if (!waited) {
           waited = true;
           deadline = System.nanoTime() + AWAIT_NANOS;

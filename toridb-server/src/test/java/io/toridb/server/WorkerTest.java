@@ -26,7 +26,7 @@ class WorkerTest {
   private final ToriServer server = new ToriServer(Config.standard());
   private final Worker worker = new Worker(0, 16, server.context(), this::idleTask);
   private final EmbeddedChannel channel = new EmbeddedChannel();
-  private final WorkerWakeups wakeups = new WorkerWakeups(channel.eventLoop(), () -> {});
+  private final WorkerWakeups wakeups = new WorkerWakeups(channel.eventLoop(), () -> {}, true);
 
   private boolean idleTask() {
     if (armed.getAndSet(false)) {
@@ -51,13 +51,60 @@ class WorkerTest {
 
   /** A batch the worker takes and runs (its connection is closed, so it runs nothing). */
   private void submitBatch() {
+    assertTrue(worker.submit(batch(1), wakeups));
+  }
+
+  private Batch batch(int requests) {
     ClientConnection connection = new ClientConnection(server, worker);
     channel.pipeline().addLast(connection);
     connection.channelActive(channel.pipeline().context(connection));
     channel.close();
     Batch batch = new Batch(connection);
-    batch.add(new byte[][] {"PING".getBytes()});
-    assertTrue(worker.submit(batch, wakeups));
+    for (int i = 0; i < requests; i++) {
+      batch.add(new byte[][] {"PING".getBytes()});
+    }
+    return batch;
+  }
+
+  /**
+   * Hands {@code batches} to the worker from an event-loop iteration of a loop that may wait or
+   * not, and returns whether the loop waited for the commit (it then sends the released replies
+   * itself).
+   */
+  private boolean loopWaited(boolean mayAwait, Batch... batches) throws Exception {
+    io.netty.channel.EventLoopGroup group =
+        new io.netty.channel.MultiThreadIoEventLoopGroup(
+            1, io.netty.channel.nio.NioIoHandler.newFactory());
+    io.netty.channel.EventLoop loop = group.next();
+    try {
+      java.util.concurrent.atomic.AtomicInteger sent =
+          new java.util.concurrent.atomic.AtomicInteger();
+      WorkerWakeups onLoop = new WorkerWakeups(loop, sent::incrementAndGet, mayAwait);
+      loop.submit(
+              () -> {
+                for (Batch b : batches) {
+                  assertTrue(worker.submit(b, onLoop));
+                }
+              })
+          .get(10, TimeUnit.SECONDS);
+      // The wake-ups (and any wait) run after that iteration, before this task.
+      loop.submit(() -> {}).get(10, TimeUnit.SECONDS);
+      return sent.get() > 0;
+    } finally {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aLoneLoopWaits_forUnpipelinedRequests_onlyAfterACommit() throws Exception {
+    worker.start();
+    assertFalse(loopWaited(true, batch(1), batch(1)), "the worker has not committed yet");
+    commits.set(true);
+    submitBatch();
+    awaitIdleOf(worker);
+    assertTrue(loopWaited(true, batch(1), batch(1)), "unpipelined requests after a commit");
+    assertFalse(loopWaited(true, batch(1), batch(3)), "a pipelined batch in the iteration");
+    assertFalse(loopWaited(false, batch(1), batch(1)), "one loop among several");
   }
 
   private static Thread loop(Runnable waiting) {
