@@ -32,10 +32,16 @@ import org.slf4j.LoggerFactory;
  * <p>While the worker runs what an event loop handed it and commits it, that loop may wait for it
  * ({@link #awaitIdle}), as Redis's one thread is busy with the fsync: the requests that arrive
  * meanwhile are then all read in the loop's next iteration and make one group, instead of waking
- * the loop one by one. {@code busy} is set before a batch leaves the queue and cleared after the
- * idle task; the waiting loop reads the queue, then {@code busy}, after it has set {@code waiter}
- * (all volatile), and the worker reads {@code waiter} after clearing {@code busy}, so the loop
- * either sees work still to be done or is told when it is.
+ * the loop one by one. Each idle task that ends wakes the waiting loop, which sends the replies
+ * that task released at once, even when more work is queued and it goes on waiting.
+ *
+ * <p>{@code busy} is set (volatile) before a batch leaves the queue, and the queue marks the batch
+ * taken with an ordered store: a loop that reads the queue as empty (an acquiring load) and then
+ * {@code busy} sees the batch either queued or being run. The worker clears {@code busy} after the
+ * idle task and then reads {@code waiter}; the loop sets {@code waiter} before it reads the queue
+ * and {@code busy} (all volatile but the queue's indices), so it either sees that it need not wait
+ * or is unparked. Where the queue's ordered store would let a check slip, the deadline bounds the
+ * wait.
  */
 final class Worker implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -65,6 +71,9 @@ final class Worker implements Runnable {
 
   /** An event loop waiting in {@link #awaitIdle}, to be unparked when the worker goes idle. */
   private volatile Thread waiter;
+
+  /** How many idle tasks have ended: a waiting loop sends the replies of each. */
+  private volatile long idleEnds;
 
   Worker(
       int index,
@@ -129,16 +138,22 @@ final class Worker implements Runnable {
     int idle = 0;
     int inRow = 0;
     while (true) {
-      if (!this.busy && !queue.isEmpty()) {
+      Batch batch = null;
+      if (this.busy) {
+        batch = queue.poll();
+      } else if (!queue.isEmpty()) {
         // Before the batch leaves the queue, so that a loop that finds the queue empty sees it.
+        // (The only consumer: once the queue is not empty, poll returns a batch.)
         this.busy = true;
+        batch = queue.poll();
       }
-      Batch batch = queue.poll();
       if (batch != null) {
         idle = 0;
         if (++inRow >= COMMIT_BATCHES) {
           inRow = 0;
           idle();
+          idleEnds++;
+          wakeWaiter();
         }
         try {
           process(batch);
@@ -156,16 +171,13 @@ final class Worker implements Runnable {
       }
       if (!running) {
         idle();
+        idleEnded();
         return;
       }
       if (idle == 0) {
         inRow = 0;
         idle();
-        this.busy = false;
-        Thread w = waiter;
-        if (w != null) {
-          LockSupport.unpark(w);
-        }
+        idleEnded();
       }
       if (idle++ < SPINS) {
         Thread.onSpinWait();
@@ -177,6 +189,20 @@ final class Worker implements Runnable {
       }
       parked = false;
       idle = 0;
+    }
+  }
+
+  /** After the idle task that follows the batches: tells a waiting loop. */
+  private void idleEnded() {
+    idleEnds++;
+    this.busy = false;
+    wakeWaiter();
+  }
+
+  private void wakeWaiter() {
+    Thread w = waiter;
+    if (w != null) {
+      LockSupport.unpark(w);
     }
   }
 
@@ -203,17 +229,25 @@ final class Worker implements Runnable {
   /**
    * Called by an event loop after handing this worker requests: waits, until {@code deadline} at
    * the latest ({@link System#nanoTime}), for the worker to have run everything queued to it and
-   * its idle task (the log's commit, which releases the replies) to have ended.
+   * its idle task (the log's commit, which releases the replies) to have ended. Runs {@code
+   * released} (on the calling thread) whenever an idle task ends while it waits on, so that the
+   * replies of a commit are not held back until the wait ends.
    */
-  void awaitIdle(long deadline) {
+  void awaitIdle(long deadline, Runnable released) {
     waiter = Thread.currentThread();
     try {
+      long ends = idleEnds;
       while (!queue.isEmpty() || busy) {
         long left = deadline - System.nanoTime();
         if (left <= 0 || !running) {
           return;
         }
         LockSupport.parkNanos(this, left);
+        long now = idleEnds;
+        if (now != ends) {
+          ends = now;
+          released.run();
+        }
       }
     } finally {
       waiter = null;

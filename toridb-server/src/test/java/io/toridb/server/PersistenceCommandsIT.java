@@ -148,10 +148,13 @@ class PersistenceCommandsIT {
                 }));
       }
       long[] expected = new long[clients];
-      for (int i = 0; i < clients; i++) {
-        expected[i] = done.get(i).get(120, java.util.concurrent.TimeUnit.SECONDS);
+      try {
+        for (int i = 0; i < clients; i++) {
+          expected[i] = done.get(i).get(120, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      } finally {
+        first.server.shutdown();
       }
-      first.server.shutdown();
       try (TestServer second = TestServer.restart(first);
           RawClient c = second.client()) {
         String shared = Integer.toString(clients * rounds);

@@ -1,52 +1,98 @@
 package io.toridb.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SingleThreadEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.nio.NioIoHandler;
 import io.toridb.core.config.Config;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * An event loop waiting for a worker's commit ({@link Worker#awaitIdle}): it waits exactly until
- * the idle task after its requests has ended, never past its deadline, and only when the worker's
- * last idle task committed the log ({@link Worker#worthAwaiting}).
+ * the idle task after its requests has ended, never past its deadline, sends the replies of each
+ * commit that ends meanwhile, and waits only when the worker's last idle task committed the log
+ * ({@link Worker#worthAwaiting}) and the requests came unpipelined to the server's one loop.
  */
 class WorkerTest {
-  /** Whether the next idle task blocks until {@link #release} and then reports a commit. */
-  private final AtomicBoolean armed = new AtomicBoolean();
+  /**
+   * Gates for the next idle tasks: each one that takes a gate waits for it and reports a commit.
+   */
+  private final LinkedBlockingQueue<CountDownLatch> gates = new LinkedBlockingQueue<>();
 
+  private final List<CountDownLatch> allGates = new CopyOnWriteArrayList<>();
+  private final Semaphore entered = new Semaphore(0);
+
+  /** Idle tasks ended so far. */
+  private final AtomicInteger passes = new AtomicInteger();
+
+  /** What idle tasks without a gate report: whether they committed. */
   private final AtomicBoolean commits = new AtomicBoolean();
-  private final CountDownLatch entered = new CountDownLatch(1);
-  private final CountDownLatch release = new CountDownLatch(1);
+
   private final ToriServer server = new ToriServer(Config.standard());
   private final Worker worker = new Worker(0, 16, server.context(), this::idleTask);
   private final EmbeddedChannel channel = new EmbeddedChannel();
   private final WorkerWakeups wakeups = new WorkerWakeups(channel.eventLoop(), () -> {}, true);
 
   private boolean idleTask() {
-    if (armed.getAndSet(false)) {
-      entered.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    try {
+      CountDownLatch gate = gates.poll();
+      if (gate != null) {
+        entered.release();
+        gate.await();
+        return true;
       }
-      return true;
+      return commits.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      passes.incrementAndGet();
     }
-    return commits.get();
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    release.countDown();
+    allGates.forEach(CountDownLatch::countDown);
     worker.requestStop();
     worker.awaitStop(10_000);
     channel.finishAndReleaseAll();
+  }
+
+  /** Starts the worker and waits for the idle task it runs first, before any batch. */
+  private void startWorker() throws InterruptedException {
+    worker.start();
+    awaitTrue(() -> passes.get() >= 1, "the worker's first idle task");
+  }
+
+  /** Makes the next idle task wait, as a commit waits for its fsync, until the gate opens. */
+  private CountDownLatch holdNextCommit() {
+    CountDownLatch gate = new CountDownLatch(1);
+    allGates.add(gate);
+    gates.add(gate);
+    return gate;
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < end, "timed out waiting for " + what);
+      Thread.sleep(1);
+    }
   }
 
   /** A batch the worker takes and runs (its connection is closed, so it runs nothing). */
@@ -66,29 +112,41 @@ class WorkerTest {
     return batch;
   }
 
+  /** A thread standing in for an event loop, waiting in {@link Worker#awaitIdle}. */
+  private Thread loop(long waitNanos, Runnable released) {
+    long deadline = System.nanoTime() + waitNanos;
+    Thread t = new Thread(() -> worker.awaitIdle(deadline, released), "test-loop");
+    t.start();
+    return t;
+  }
+
+  private Thread loop(long waitNanos) {
+    return loop(waitNanos, () -> {});
+  }
+
+  private static final long LONG = TimeUnit.SECONDS.toNanos(30);
+
   /**
    * Hands {@code batches} to the worker from an event-loop iteration of a loop that may wait or
    * not, and returns whether the loop waited for the commit (it then sends the released replies
    * itself).
    */
   private boolean loopWaited(boolean mayAwait, Batch... batches) throws Exception {
-    io.netty.channel.EventLoopGroup group =
-        new io.netty.channel.MultiThreadIoEventLoopGroup(
-            1, io.netty.channel.nio.NioIoHandler.newFactory());
-    io.netty.channel.EventLoop loop = group.next();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    SingleThreadEventLoop loop = (SingleThreadEventLoop) group.next();
     try {
-      java.util.concurrent.atomic.AtomicInteger sent =
-          new java.util.concurrent.atomic.AtomicInteger();
+      AtomicInteger sent = new AtomicInteger();
       WorkerWakeups onLoop = new WorkerWakeups(loop, sent::incrementAndGet, mayAwait);
-      loop.submit(
-              () -> {
-                for (Batch b : batches) {
-                  assertTrue(worker.submit(b, onLoop));
-                }
-              })
-          .get(10, TimeUnit.SECONDS);
-      // The wake-ups (and any wait) run after that iteration, before this task.
-      loop.submit(() -> {}).get(10, TimeUnit.SECONDS);
+      CountDownLatch iterationOver = new CountDownLatch(1);
+      loop.execute(
+          () -> {
+            for (Batch b : batches) {
+              worker.submit(b, onLoop);
+            }
+            // Runs after the wake-ups (and any wait), which were scheduled first.
+            loop.executeAfterEventLoopIteration(iterationOver::countDown);
+          });
+      assertTrue(iterationOver.await(10, TimeUnit.SECONDS));
       return sent.get() > 0;
     } finally {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
@@ -97,43 +155,35 @@ class WorkerTest {
 
   @Test
   void aLoneLoopWaits_forUnpipelinedRequests_onlyAfterACommit() throws Exception {
-    worker.start();
+    startWorker();
     assertFalse(loopWaited(true, batch(1), batch(1)), "the worker has not committed yet");
     commits.set(true);
     submitBatch();
-    awaitIdleOf(worker);
+    loop(LONG).join(30_000);
     assertTrue(loopWaited(true, batch(1), batch(1)), "unpipelined requests after a commit");
     assertFalse(loopWaited(true, batch(1), batch(3)), "a pipelined batch in the iteration");
     assertFalse(loopWaited(false, batch(1), batch(1)), "one loop among several");
   }
 
-  private static Thread loop(Runnable waiting) {
-    Thread t = new Thread(waiting, "test-loop");
-    t.start();
-    return t;
-  }
-
   @Test
   void theLoopWaitsUntilTheIdleTaskAfterItsRequestsHasEnded() throws Exception {
-    worker.start();
-    armed.set(true);
+    startWorker();
+    CountDownLatch fsync = holdNextCommit();
     submitBatch();
-    assertTrue(entered.await(10, TimeUnit.SECONDS));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    Thread loop = loop(() -> worker.awaitIdle(deadline));
+    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    Thread loop = loop(LONG);
     loop.join(300);
     assertTrue(loop.isAlive(), "the loop stopped waiting while the commit was still running");
-    release.countDown();
+    fsync.countDown();
     loop.join(10_000);
     assertFalse(loop.isAlive(), "the loop was not told that the commit had ended");
   }
 
   @Test
   void theLoopWaitsForRequestsTheWorkerHasNotTakenYet() throws Exception {
-    // Not started: the batch stays queued, and the loop waits for it until its deadline.
+    // Not started: the batch stays queued, and the loop waits for it.
     submitBatch();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    Thread loop = loop(() -> worker.awaitIdle(deadline));
+    Thread loop = loop(LONG);
     loop.join(300);
     assertTrue(loop.isAlive(), "the loop stopped waiting with a batch still queued");
     worker.start();
@@ -143,33 +193,49 @@ class WorkerTest {
 
   @Test
   void theLoopGoesOnAtItsDeadline_whileTheCommitStillRuns() throws Exception {
-    worker.start();
-    armed.set(true);
+    startWorker();
+    holdNextCommit();
     submitBatch();
-    assertTrue(entered.await(10, TimeUnit.SECONDS));
-    Thread loop = loop(() -> worker.awaitIdle(System.nanoTime() + 50_000_000L));
+    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    Thread loop = loop(TimeUnit.MILLISECONDS.toNanos(50));
     loop.join(10_000);
     assertFalse(loop.isAlive(), "the loop waited past its deadline");
-    assertTrue(release.getCount() == 1, "the commit was still running");
+    assertEquals(1, passes.get(), "only the first idle task has ended: the commit still runs");
+  }
+
+  @Test
+  void aCommitsReplies_areSentAsItEnds_whileTheLoopWaitsForMoreWork() throws Exception {
+    startWorker();
+    CountDownLatch first = holdNextCommit();
+    submitBatch();
+    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    CountDownLatch second = holdNextCommit();
+    submitBatch();
+    AtomicInteger sent = new AtomicInteger();
+    Thread loop = loop(LONG, sent::incrementAndGet);
+    awaitTrue(() -> loop.getState() == Thread.State.TIMED_WAITING, "the loop to wait");
+    first.countDown();
+    // The worker goes on with the second batch and its commit; the loop sends the first's replies.
+    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    awaitTrue(() -> sent.get() == 1, "the first commit's replies");
+    assertTrue(loop.isAlive(), "the loop stopped waiting while the second commit still runs");
+    second.countDown();
+    loop.join(10_000);
+    assertFalse(loop.isAlive());
+    assertEquals(2, sent.get(), "the second commit's replies");
   }
 
   @Test
   void theLoopWaitsOnlyAfterAnIdleTaskThatCommitted() throws Exception {
     assertFalse(worker.worthAwaiting(), "nothing committed yet");
-    worker.start();
+    startWorker();
     commits.set(true);
     submitBatch();
-    awaitIdleOf(worker);
+    loop(LONG).join(30_000);
     assertTrue(worker.worthAwaiting(), "the last idle task committed the log");
     commits.set(false);
     submitBatch();
-    awaitIdleOf(worker);
+    loop(LONG).join(30_000);
     assertFalse(worker.worthAwaiting(), "the last idle task had nothing to commit");
-  }
-
-  private static void awaitIdleOf(Worker worker) throws InterruptedException {
-    Thread loop = loop(() -> worker.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30)));
-    loop.join(30_000);
-    assertFalse(loop.isAlive());
   }
 }
