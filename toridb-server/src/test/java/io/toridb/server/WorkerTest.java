@@ -86,6 +86,14 @@ class WorkerTest {
     return gate;
   }
 
+  /** Hands the worker a batch and returns once the idle task after it waits at its gate. */
+  private CountDownLatch commitUnderWay() throws InterruptedException {
+    CountDownLatch gate = holdNextCommit();
+    submitBatch();
+    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS), "the commit to start");
+    return gate;
+  }
+
   private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
       throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -168,35 +176,31 @@ class WorkerTest {
   @Test
   void theLoopWaitsUntilTheIdleTaskAfterItsRequestsHasEnded() throws Exception {
     startWorker();
-    CountDownLatch fsync = holdNextCommit();
-    submitBatch();
-    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    CountDownLatch fsync = commitUnderWay();
+    assertLoopWaitsUntil(fsync::countDown, "the commit was still running");
+  }
+
+  /** A loop keeps waiting (while {@code why}) until {@code end} runs, and is told then. */
+  private void assertLoopWaitsUntil(Runnable end, String why) throws InterruptedException {
     Thread loop = loop(LONG);
     loop.join(300);
-    assertTrue(loop.isAlive(), "the loop stopped waiting while the commit was still running");
-    fsync.countDown();
+    assertTrue(loop.isAlive(), "the loop stopped waiting while " + why);
+    end.run();
     loop.join(10_000);
-    assertFalse(loop.isAlive(), "the loop was not told that the commit had ended");
+    assertFalse(loop.isAlive(), "the loop was not told when that ended");
   }
 
   @Test
   void theLoopWaitsForRequestsTheWorkerHasNotTakenYet() throws Exception {
     // Not started: the batch stays queued, and the loop waits for it.
     submitBatch();
-    Thread loop = loop(LONG);
-    loop.join(300);
-    assertTrue(loop.isAlive(), "the loop stopped waiting with a batch still queued");
-    worker.start();
-    loop.join(10_000);
-    assertFalse(loop.isAlive(), "the loop was not told that the worker had gone idle");
+    assertLoopWaitsUntil(worker::start, "a batch was still queued");
   }
 
   @Test
   void theLoopGoesOnAtItsDeadline_whileTheCommitStillRuns() throws Exception {
     startWorker();
-    holdNextCommit();
-    submitBatch();
-    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    commitUnderWay();
     Thread loop = loop(TimeUnit.MILLISECONDS.toNanos(50));
     loop.join(10_000);
     assertFalse(loop.isAlive(), "the loop waited past its deadline");
@@ -206,9 +210,7 @@ class WorkerTest {
   @Test
   void aCommitsReplies_areSentAsItEnds_whileTheLoopWaitsForMoreWork() throws Exception {
     startWorker();
-    CountDownLatch first = holdNextCommit();
-    submitBatch();
-    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    CountDownLatch first = commitUnderWay();
     CountDownLatch second = holdNextCommit();
     submitBatch();
     AtomicInteger sent = new AtomicInteger();
