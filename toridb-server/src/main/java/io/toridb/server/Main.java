@@ -88,8 +88,10 @@ public final class Main {
    * SIGTERM and SIGINT ask for a graceful shutdown and end with status 0, and SIGHUP is ignored, as
    * they are for Redis; left to the JVM they would run the shutdown hook but report the signal (143
    * or 130). Where the JVM offers no signal API, the shutdown hook alone still stops the server
-   * cleanly. As in Redis, the signal is refused while the log turned on at run time writes its
-   * first base: exiting then would leave no log of the data set (SHUTDOWN FORCE exits anyway).
+   * cleanly. As in Redis, the signal does what SHUTDOWN without arguments does, and is refused when
+   * that would: while the log turned on at run time writes its first base (exiting then would leave
+   * no log of the data set), or when save points are configured and the final save fails (the data
+   * since the last snapshot would be lost). SHUTDOWN FORCE exits anyway.
    */
   static void exitCleanlyOnSignals(Logger log, ToriServer server) {
     try {
@@ -104,13 +106,11 @@ public final class Main {
             new sun.misc.Signal(name),
             signal -> {
               log.warn("Received SIG{} scheduling shutdown...", name);
-              io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
-              if (aof != null && aof.writingFirstBase()) {
-                log.warn("Writing initial AOF, can't exit.");
-                log.warn(
-                    "Errors trying to shut down the server. Check the logs for more information.");
+              if (!ShutdownCommand.prepare(server, false, false, false)) {
                 return;
               }
+              // Saved already: the shutdown hook that System.exit runs finds the server stopped.
+              server.shutdown(false);
               System.exit(0);
             });
       } catch (Throwable e) {

@@ -75,20 +75,37 @@ final class ShutdownCommand {
     if (abort) {
       throw new CommandException("ERR No shutdown in progress.");
     }
-    ServerContext context = ctx.server();
+    log.warn("User requested shutdown...");
+    if (!prepare(server, save, noSave, force)) {
+      throw new CommandException(SHUTDOWN_FAILED);
+    }
+    // No reply: the connection closes, and the rest of its batch is not run.
+    ctx.session().closeAfterReply(true);
+    // shutdown() stops and joins the workers, so it cannot run on this worker thread.
+    Thread t = new Thread(() -> server.shutdown(false), "toridb-shutdown-command");
+    t.start();
+  }
+
+  /**
+   * What SHUTDOWN, SIGTERM and SIGINT do before the server stops, as Redis's prepareForShutdown:
+   * saves the final snapshot when asked ({@code save}) or when save points are configured (unless
+   * {@code noSave}), and stops every command from running. False, logged as Redis logs it, when
+   * that save failed or the log turned on at run time still writes its first base (exiting then
+   * could lose the data set); the server then keeps running, unless {@code force}.
+   */
+  static boolean prepare(ToriServer server, boolean save, boolean noSave, boolean force) {
+    ServerContext context = server.context();
     // While loading, saving would replace the file with part of the data: never, as in Redis.
     if (context.loading()) {
       save = false;
       noSave = true;
     }
-    log.warn("User requested shutdown...");
     io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
     if (aof != null && aof.writingFirstBase()) {
-      // The log turned on at run time holds nothing yet: exiting now could lose the data set.
       if (!force) {
         log.warn("Writing initial AOF, can't exit.");
         log.warn("Errors trying to shut down the server. Check the logs for more information.");
-        throw new CommandException(SHUTDOWN_FAILED);
+        return false;
       }
       log.warn("Writing initial AOF. Exit anyway.");
     }
@@ -104,7 +121,7 @@ final class ShutdownCommand {
           if (!force) {
             log.warn("Error trying to save the DB, can't exit.");
             log.warn("Errors trying to shut down the server. Check the logs for more information.");
-            throw new CommandException(SHUTDOWN_FAILED);
+            return false;
           }
           log.warn("Error trying to save the DB. Exit anyway.");
         }
@@ -115,10 +132,6 @@ final class ShutdownCommand {
     } finally {
       locks.unlockEverything();
     }
-    // No reply: the connection closes, and the rest of its batch is not run.
-    ctx.session().closeAfterReply(true);
-    // shutdown() stops and joins the workers, so it cannot run on this worker thread.
-    Thread t = new Thread(() -> server.shutdown(false), "toridb-shutdown-command");
-    t.start();
+    return true;
   }
 }

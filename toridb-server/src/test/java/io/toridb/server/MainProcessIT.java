@@ -129,6 +129,37 @@ class MainProcessIT {
     }
   }
 
+  /**
+   * As Redis 7: with save points configured, a signal whose final save fails does not stop the
+   * server (the writes since the last snapshot would be lost); once the save can succeed, it does.
+   */
+  @Test
+  void sigterm_whenTheFinalSaveFails_isRefused_andSavesOnceItCan() throws Exception {
+    Path blocker = dir.resolve("dump.rdb");
+    try (RawClient c = new RawClient(awaitPort())) {
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "no"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "save", "3600 1"));
+      assertEquals("+OK\r\n", c.call("SET", "kept", "v"));
+      // A directory where the snapshot goes: the save's final rename fails, even for root.
+      java.nio.file.Files.createDirectories(blocker.resolve("inside"));
+      signal("TERM");
+      for (int i = 0; i < 250 && !output.toString().contains("can't exit"); i++) {
+        Thread.sleep(20);
+      }
+      assertTrue(
+          output.toString().contains("Error trying to save the DB, can't exit."),
+          output.toString());
+      assertTrue(process.isAlive());
+      assertEquals("+PONG\r\n", c.call("PING"));
+      assertEquals("$1\r\nv\r\n", c.call("GET", "kept"));
+      java.nio.file.Files.delete(blocker.resolve("inside"));
+      java.nio.file.Files.delete(blocker);
+      signal("TERM");
+      assertCleanExit();
+    }
+    assertTrue(java.nio.file.Files.isRegularFile(blocker), "the final snapshot was written");
+  }
+
   @Test
   void sigint_shutsDownGracefullyWithStatusZero() throws Exception {
     awaitPort();
