@@ -88,10 +88,10 @@ public final class Main {
    * SIGTERM and SIGINT ask for a graceful shutdown and end with status 0, and SIGHUP is ignored, as
    * they are for Redis; left to the JVM they would run the shutdown hook but report the signal (143
    * or 130). Where the JVM offers no signal API, the shutdown hook alone still stops the server
-   * cleanly. As in Redis, the signal does what SHUTDOWN without arguments does, and is refused when
-   * that would: while the log turned on at run time writes its first base (exiting then would leave
-   * no log of the data set), or when save points are configured and the final save fails (the data
-   * since the last snapshot would be lost). SHUTDOWN FORCE exits anyway.
+   * cleanly. As in Redis, the signal does what SHUTDOWN with the flags of shutdown-on-sigterm or
+   * shutdown-on-sigint does (none by default), and is refused when that would: while the log turned
+   * on at run time writes its first base (exiting then would leave no log of the data set), or when
+   * the final save fails (the data since the last snapshot would be lost); unless {@code force}.
    */
   static void exitCleanlyOnSignals(Logger log, ToriServer server) {
     try {
@@ -106,7 +106,18 @@ public final class Main {
             new sun.misc.Signal(name),
             signal -> {
               log.warn("Received SIG{} scheduling shutdown...", name);
-              if (!ShutdownCommand.prepare(server, false, false, false)) {
+              List<String> flags =
+                  Arrays.asList(
+                      server
+                          .context()
+                          .config()
+                          .text("shutdown-on-sig" + name.toLowerCase(java.util.Locale.ROOT))
+                          .split(" "));
+              if (!ShutdownCommand.prepare(
+                  server,
+                  flags.contains("save"),
+                  flags.contains("nosave"),
+                  flags.contains("force"))) {
                 return;
               }
               // Saved already: the shutdown hook that System.exit runs finds the server stopped.

@@ -160,6 +160,20 @@ class MainProcessIT {
     assertTrue(java.nio.file.Files.isRegularFile(blocker), "the final snapshot was written");
   }
 
+  /** shutdown-on-sigterm force: the signal exits although the final save fails, as in Redis. */
+  @Test
+  void sigterm_withShutdownOnSigtermForce_exitsAlthoughTheSaveFails() throws Exception {
+    try (RawClient c = new RawClient(awaitPort())) {
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "save", "3600 1"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "shutdown-on-sigterm", "force"));
+      java.nio.file.Files.createDirectories(dir.resolve("dump.rdb").resolve("inside"));
+      signal("TERM");
+      assertCleanExit();
+    }
+    assertTrue(
+        output.toString().contains("Error trying to save the DB. Exit anyway."), output.toString());
+  }
+
   @Test
   void sigint_shutsDownGracefullyWithStatusZero() throws Exception {
     awaitPort();

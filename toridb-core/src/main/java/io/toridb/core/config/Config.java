@@ -209,6 +209,44 @@ public final class Config {
     return out;
   }
 
+  /** The flags of shutdown-on-sigterm and shutdown-on-sigint, in Redis's order. */
+  public static final List<String> SHUTDOWN_FLAGS = List.of("save", "nosave", "now", "force");
+
+  /**
+   * shutdown-on-sigterm, shutdown-on-sigint: {@code default}, or any of the {@link #SHUTDOWN_FLAGS}
+   * (not both save and nosave), shown in that order as Redis shows them.
+   */
+  static String shutdownFlags(String value) {
+    boolean[] set = new boolean[SHUTDOWN_FLAGS.size()];
+    boolean any = false;
+    for (String word : value.trim().split("\\s+")) {
+      String w = word.toLowerCase(java.util.Locale.ROOT);
+      int i = SHUTDOWN_FLAGS.indexOf(w);
+      if (i < 0 && !w.equals("default")) {
+        throw new IllegalArgumentException(
+            "argument(s) must be one of the following: default, save, nosave, now, force");
+      }
+      if (i >= 0) {
+        set[i] = true;
+        any = true;
+      }
+    }
+    if (set[0] && set[1]) {
+      throw new IllegalArgumentException(
+          "shutdown options SAVE and NOSAVE can't be used simultaneously");
+    }
+    if (!any) {
+      return "default";
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < set.length; i++) {
+      if (set[i]) {
+        out.add(SHUTDOWN_FLAGS.get(i));
+      }
+    }
+    return String.join(" ", out);
+  }
+
   /**
    * latency-tracking-info-percentiles: numbers from 0 to 100 separated by spaces ("" for none),
    * shown as C's "%f" without trailing zeros ("99.9"), with Redis's error texts.
@@ -404,6 +442,9 @@ public final class Config {
     c.add(Directive.enumeration("sanitize-dump-payload", "no", true, "no", "yes", "clients"));
     c.add(Directive.bool("rdb-del-sync-files", false, true));
     c.add(Directive.integer("shutdown-timeout", 10, 0, maxInt, true));
+    // What SIGTERM and SIGINT do, as SHUTDOWN's flags (NOW changes nothing without replicas).
+    c.add(Directive.string("shutdown-on-sigterm", "default", true, Config::shutdownFlags));
+    c.add(Directive.string("shutdown-on-sigint", "default", true, Config::shutdownFlags));
     // Timestamp annotations in the log are not written: only the default is accepted.
     c.add(Directive.enumeration("aof-timestamp-enabled", "no", true, "no"));
     c.add(Directive.bool("lazyfree-lazy-user-del", false, true));
