@@ -95,8 +95,9 @@ final class ShutdownCommand {
    */
   static boolean prepare(ToriServer server, boolean save, boolean noSave, boolean force) {
     ServerContext context = server.context();
-    // While loading, saving would replace the file with part of the data: never, as in Redis.
-    if (context.loading()) {
+    // While loading (or before), saving would replace the file with part of the data: never, as
+    // in Redis.
+    if (!server.loaded()) {
       save = false;
       noSave = true;
     }

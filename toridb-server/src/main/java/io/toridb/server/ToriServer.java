@@ -71,6 +71,13 @@ public final class ToriServer {
   private EventLoopGroup bossGroup;
   private EventLoopGroup ioGroup;
   private volatile boolean shuttingDown;
+
+  /**
+   * Set once start() has the data set in memory (loaded, or nothing to load): before that a final
+   * save would replace the snapshot with an empty or partial one (a signal while the log opens).
+   */
+  private volatile boolean loaded;
+
   private volatile int boundPort;
   private String transport = "epoll";
   private final Monitor monitor;
@@ -380,6 +387,11 @@ public final class ToriServer {
     return a != null && a.commitIdle();
   }
 
+  /** Whether the data set is in memory, so that a final save may replace the snapshot. */
+  boolean loaded() {
+    return loaded && !context.loading();
+  }
+
   /** The append-only log, or null when appendonly is no. */
   public io.toridb.persistence.aof.AppendOnlyFile aof() {
     return aof;
@@ -467,6 +479,7 @@ public final class ToriServer {
       context.keyspace().expiryPaused(false);
       context.loading(false);
     }
+    loaded = true;
     startCron();
     log.info(
         "Ready to accept connections on port {} ({} transport, I/O threads: {}, workers: {})",
@@ -639,7 +652,7 @@ public final class ToriServer {
     }
     // No command runs any more: the snapshot holds every write that was acknowledged. Nothing is
     // saved while loading, which would replace the file with half of the data.
-    if (finalSave && snapshots.savePointsConfigured() && !context.loading()) {
+    if (finalSave && snapshots.savePointsConfigured() && loaded()) {
       log.info("Saving the final RDB snapshot before exiting.");
       if (!snapshots.saveAtExit()) {
         log.error("Error trying to save the DB. Exit anyway.");
