@@ -65,7 +65,10 @@ public final class Main {
         ToriServer.workerCount(config),
         Path.of(config.text("dir")).toAbsolutePath().normalize());
     // Before starting: a signal that arrives while the log is replayed is handled as later.
-    Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "toridb-shutdown"));
+    // Saves unless SHUTDOWN or a signal prepared the stop (and saved) already.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> server.shutdown(!server.context().stopping()), "toridb-shutdown"));
     exitCleanlyOnSignals(log, server);
     try {
       server.start();
@@ -93,6 +96,10 @@ public final class Main {
    * on at run time writes its first base (exiting then would leave no log of the data set), or when
    * the final save fails (the data since the last snapshot would be lost); unless {@code force}.
    */
+  /** Set while a signal's stop is under way: a second signal is then logged and ignored. */
+  private static final java.util.concurrent.atomic.AtomicBoolean SIGNALLED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   static void exitCleanlyOnSignals(Logger log, ToriServer server) {
     try {
       // Redis ignores SIGHUP; a terminal or session going away must not stop the server.
@@ -106,6 +113,10 @@ public final class Main {
             new sun.misc.Signal(name),
             signal -> {
               log.warn("Received SIG{} scheduling shutdown...", name);
+              // Each signal runs on a thread of its own: one stop at a time, as Redis's flag.
+              if (!SIGNALLED.compareAndSet(false, true)) {
+                return;
+              }
               List<String> flags =
                   Arrays.asList(
                       server
@@ -118,10 +129,10 @@ public final class Main {
                   flags.contains("save"),
                   flags.contains("nosave"),
                   flags.contains("force"))) {
+                SIGNALLED.set(false);
                 return;
               }
-              // Saved already: the shutdown hook that System.exit runs finds the server stopped.
-              server.shutdown(false);
+              // The shutdown hook that System.exit runs stops the server, without saving again.
               System.exit(0);
             });
       } catch (Throwable e) {

@@ -116,6 +116,10 @@ final class ShutdownCommand {
     // ServerContext#stopping), so the snapshot holds every write that was ever acknowledged.
     locks.lockEverything();
     try {
+      if (context.stopping()) {
+        // Prepared already (a SHUTDOWN and a signal, two signals): nothing more to save.
+        return true;
+      }
       if (save || (!noSave && snapshots.savePointsConfigured())) {
         log.info("Saving the final RDB snapshot before exiting.");
         if (!snapshots.saveWhileLocked("SHUTDOWN saves the final snapshot")) {

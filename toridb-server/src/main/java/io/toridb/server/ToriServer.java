@@ -612,9 +612,10 @@ public final class ToriServer {
 
   /**
    * Stops accepting connections, lets the workers finish what is queued, saves the final snapshot
-   * when save points are configured (as Redis does on SIGTERM; a failure is logged and the server
-   * stops anyway), closes every client and releases threads. Safe to call more than once and from
-   * any thread.
+   * when save points are configured (a failure is logged and the server stops anyway: this is the
+   * shutdown hook's path; SHUTDOWN and the signals save first, see ShutdownCommand#prepare), closes
+   * every client and releases threads. Safe to call more than once and from any thread: a call
+   * while another is under way waits for it to end.
    */
   public void shutdown() {
     shutdown(true);
@@ -625,12 +626,36 @@ public final class ToriServer {
    * saved (SHUTDOWN saves before it decides to stop).
    */
   void shutdown(boolean finalSave) {
+    boolean another;
     synchronized (this) {
-      if (shuttingDown) {
-        return;
-      }
+      another = shuttingDown;
       shuttingDown = true;
     }
+    if (another) {
+      // Another thread stops the server: wait for it, so that a caller that ends the process next
+      // (the shutdown hook, a second signal) does not cut that work short.
+      boolean interrupted = false;
+      while (true) {
+        try {
+          stopped.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
+    try {
+      stopEverything(finalSave);
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  private void stopEverything(boolean finalSave) {
     log.info("Shutting down: no longer accepting connections");
     List<Channel> open;
     synchronized (this) {
@@ -674,7 +699,6 @@ public final class ToriServer {
     }
     shutdownGroups();
     log.info("ToriDB is now ready to exit, bye bye...");
-    stopped.countDown();
   }
 
   private void shutdownGroups() {

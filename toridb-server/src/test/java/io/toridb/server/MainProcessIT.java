@@ -65,8 +65,8 @@ class MainProcessIT {
   }
 
   @AfterEach
-  void killLeftovers() {
-    process.destroyForcibly();
+  void killLeftovers() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 
   private int awaitPort() throws Exception {
@@ -152,12 +152,41 @@ class MainProcessIT {
       assertTrue(process.isAlive());
       assertEquals("+PONG\r\n", c.call("PING"));
       assertEquals("$1\r\nv\r\n", c.call("GET", "kept"));
+      assertEquals("+OK\r\n", c.call("SET", "later", "w"));
       java.nio.file.Files.delete(blocker.resolve("inside"));
       java.nio.file.Files.delete(blocker);
       signal("TERM");
       assertCleanExit();
     }
-    assertTrue(java.nio.file.Files.isRegularFile(blocker), "the final snapshot was written");
+    String written =
+        new String(java.nio.file.Files.readAllBytes(blocker), StandardCharsets.ISO_8859_1);
+    assertTrue(written.contains("kept") && written.contains("later"), "the final snapshot");
+  }
+
+  /**
+   * A second signal during a signal's stop (each runs on a thread of its own) neither saves again
+   * nor ends the process before the first stop has flushed the log and said goodbye.
+   */
+  @Test
+  void aSecondSignalDuringTheStop_letsTheFirstFinish() throws Exception {
+    try (RawClient c = new RawClient(awaitPort())) {
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "save", "3600 1"));
+      for (int i = 0; i < 5; i++) {
+        assertEquals("+OK\r\n", c.call("SET", "k" + i, "v"));
+      }
+      // The final save then takes about 1 s: 200 ms per key.
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "rdb-key-save-delay", "200000"));
+      signal("TERM");
+      for (int i = 0; i < 250 && !output.toString().contains("Saving the final RDB"); i++) {
+        Thread.sleep(20);
+      }
+      signal("INT");
+      signal("TERM");
+      assertCleanExit();
+    }
+    String log = output.toString();
+    assertTrue(log.contains("The append-only file is flushed and closed"), log);
+    assertEquals(1, log.split("Saving the final RDB snapshot", -1).length - 1, log);
   }
 
   /** shutdown-on-sigterm force: the signal exits although the final save fails, as in Redis. */

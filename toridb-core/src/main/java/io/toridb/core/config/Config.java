@@ -219,7 +219,8 @@ public final class Config {
   static String shutdownFlags(String value) {
     boolean[] set = new boolean[SHUTDOWN_FLAGS.size()];
     boolean any = false;
-    for (String word : value.trim().split("\\s+")) {
+    // Words separated by single spaces, as Redis splits them.
+    for (String word : value.split(" ", -1)) {
       String w = word.toLowerCase(java.util.Locale.ROOT);
       int i = SHUTDOWN_FLAGS.indexOf(w);
       if (i < 0 && !w.equals("default")) {
