@@ -87,6 +87,10 @@ public final class Main {
     }
   }
 
+  /** Set while a signal's stop is under way: a second signal is then logged and ignored. */
+  private static final java.util.concurrent.atomic.AtomicBoolean SIGNALLED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /**
    * SIGTERM and SIGINT ask for a graceful shutdown and end with status 0, and SIGHUP is ignored, as
    * they are for Redis; left to the JVM they would run the shutdown hook but report the signal (143
@@ -96,10 +100,6 @@ public final class Main {
    * on at run time writes its first base (exiting then would leave no log of the data set), or when
    * the final save fails (the data since the last snapshot would be lost); unless {@code force}.
    */
-  /** Set while a signal's stop is under way: a second signal is then logged and ignored. */
-  private static final java.util.concurrent.atomic.AtomicBoolean SIGNALLED =
-      new java.util.concurrent.atomic.AtomicBoolean();
-
   static void exitCleanlyOnSignals(Logger log, ToriServer server) {
     try {
       // Redis ignores SIGHUP; a terminal or session going away must not stop the server.

@@ -210,7 +210,7 @@ public final class Config {
   }
 
   /** The flags of shutdown-on-sigterm and shutdown-on-sigint, in Redis's order. */
-  public static final List<String> SHUTDOWN_FLAGS = List.of("save", "nosave", "now", "force");
+  private static final List<String> SHUTDOWN_FLAGS = List.of("save", "nosave", "now", "force");
 
   /**
    * shutdown-on-sigterm, shutdown-on-sigint: {@code default}, or any of the {@link #SHUTDOWN_FLAGS}
