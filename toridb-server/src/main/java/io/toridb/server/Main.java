@@ -87,7 +87,10 @@ public final class Main {
     }
   }
 
-  /** Set while a signal's stop is under way: a second signal is then logged and ignored. */
+  /**
+   * Set while a signal's stop is under way: a second SIGTERM is then logged and ignored, a second
+   * SIGINT ends the process at once.
+   */
   private static final java.util.concurrent.atomic.AtomicBoolean SIGNALLED =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -99,6 +102,11 @@ public final class Main {
    * shutdown-on-sigint does (none by default), and is refused when that would: while the log turned
    * on at run time writes its first base (exiting then would leave no log of the data set), or when
    * the final save fails (the data since the last snapshot would be lost); unless {@code force}.
+   *
+   * <p>A SIGINT while a signal's stop is under way (Ctrl-C pressed again during a long final save)
+   * means, as in Redis, to quit now: the process ends with status 1 without finishing the save (its
+   * temporary file is deleted, the snapshot in place is left as it was) or the stop. Writes the log
+   * writer had not yet handed to the OS are lost, as when the process is killed.
    */
   static void exitCleanlyOnSignals(Logger log, ToriServer server) {
     try {
@@ -112,9 +120,16 @@ public final class Main {
         sun.misc.Signal.handle(
             new sun.misc.Signal(name),
             signal -> {
-              log.warn("Received SIG{} scheduling shutdown...", name);
               // Each signal runs on a thread of its own: one stop at a time, as Redis's flag.
-              if (!SIGNALLED.compareAndSet(false, true)) {
+              boolean first = SIGNALLED.compareAndSet(false, true);
+              if (!first && name.equals("INT")) {
+                log.warn("You insist... exiting now.");
+                server.snapshots().removeTempFiles();
+                // Not System.exit: the shutdown hook would wait for the stop under way.
+                Runtime.getRuntime().halt(1);
+              }
+              log.warn("Received SIG{} scheduling shutdown...", name);
+              if (!first) {
                 return;
               }
               List<String> flags =

@@ -32,6 +32,11 @@ class MainProcessIT {
 
   @BeforeEach
   void startProcess() throws Exception {
+    launch();
+  }
+
+  /** Starts the server over {@link #dir}; its output is appended to {@link #output}. */
+  private void launch() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     process =
         new ProcessBuilder(
@@ -163,30 +168,82 @@ class MainProcessIT {
     assertTrue(written.contains("kept") && written.contains("later"), "the final snapshot");
   }
 
+  /** Sets five keys and makes the final save slow (about 1 s), then sends {@code first}. */
+  private void startSlowFinalSave(RawClient c, String first) throws Exception {
+    assertEquals("+OK\r\n", c.call("CONFIG", "SET", "save", "3600 1"));
+    for (int i = 0; i < 5; i++) {
+      assertEquals("+OK\r\n", c.call("SET", "k" + i, "v" + i));
+    }
+    // 200 ms per key.
+    assertEquals("+OK\r\n", c.call("CONFIG", "SET", "rdb-key-save-delay", "200000"));
+    signal(first);
+    for (int i = 0; i < 250 && !output.toString().contains("Saving the final RDB"); i++) {
+      Thread.sleep(20);
+    }
+    assertTrue(output.toString().contains("Saving the final RDB snapshot"), output.toString());
+  }
+
   /**
-   * A second signal during a signal's stop (each runs on a thread of its own) neither saves again
-   * nor ends the process before the first stop has flushed the log and said goodbye.
+   * A second SIGTERM during a signal's stop (each signal runs on a thread of its own) neither saves
+   * again nor ends the process before the first stop has flushed the log and said goodbye.
    */
   @Test
-  void aSecondSignalDuringTheStop_letsTheFirstFinish() throws Exception {
+  void aSecondSigtermDuringTheStop_letsTheFirstFinish() throws Exception {
     try (RawClient c = new RawClient(awaitPort())) {
-      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "save", "3600 1"));
-      for (int i = 0; i < 5; i++) {
-        assertEquals("+OK\r\n", c.call("SET", "k" + i, "v"));
-      }
-      // The final save then takes about 1 s: 200 ms per key.
-      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "rdb-key-save-delay", "200000"));
+      startSlowFinalSave(c, "TERM");
       signal("TERM");
-      for (int i = 0; i < 250 && !output.toString().contains("Saving the final RDB"); i++) {
-        Thread.sleep(20);
-      }
-      signal("INT");
       signal("TERM");
       assertCleanExit();
     }
     String log = output.toString();
     assertTrue(log.contains("The append-only file is flushed and closed"), log);
     assertEquals(1, log.split("Saving the final RDB snapshot", -1).length - 1, log);
+    assertTrue(Files.exists(dir.resolve("dump.rdb")), "the final snapshot");
+  }
+
+  /**
+   * As Redis: SIGINT while a signal's stop is under way (Ctrl-C again) ends the process at once
+   * with status 1, without finishing the final save, whose temporary file is removed; what was
+   * written before is back after a restart, from the append-only file.
+   */
+  @Test
+  void sigintDuringTheStop_exitsAtOnceWithStatusOne_andTheLogStillHasEveryWrite() throws Exception {
+    try (RawClient c = new RawClient(awaitPort())) {
+      startSlowFinalSave(c, "TERM");
+      signal("INT");
+      // Well before the save's second.
+      assertTrue(process.waitFor(500, TimeUnit.MILLISECONDS), "still running:\n" + output);
+      assertEquals(1, process.exitValue(), output.toString());
+    }
+    for (int i = 0; i < 50 && !output.toString().contains("You insist"); i++) {
+      Thread.sleep(20);
+    }
+    assertTrue(output.toString().contains("You insist... exiting now."), output.toString());
+    assertTrue(!output.toString().contains("bye bye"), output.toString());
+    try (var files = Files.list(dir)) {
+      assertEquals(
+          java.util.List.of(),
+          files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".rdb")).toList(),
+          "no snapshot, finished or temporary");
+    }
+    port.clear();
+    launch();
+    try (RawClient c = new RawClient(awaitPort())) {
+      for (int i = 0; i < 5; i++) {
+        assertEquals("$2\r\nv" + i + "\r\n", c.call("GET", "k" + i));
+      }
+    }
+  }
+
+  /** A first SIGINT stops the server as SIGTERM does; only a second one during the stop insists. */
+  @Test
+  void sigintThenSigterm_letsTheStopFinish() throws Exception {
+    try (RawClient c = new RawClient(awaitPort())) {
+      startSlowFinalSave(c, "INT");
+      signal("TERM");
+      assertCleanExit();
+    }
+    assertTrue(!output.toString().contains("You insist"), output.toString());
   }
 
   /** shutdown-on-sigterm force: the signal exits although the final save fails, as in Redis. */

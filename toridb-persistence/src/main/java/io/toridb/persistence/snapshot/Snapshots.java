@@ -24,6 +24,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -131,6 +133,10 @@ public final class Snapshots {
   private final Config config;
   private final long pid = ProcessHandle.current().pid();
   private final AtomicLong tempFiles = new AtomicLong();
+
+  /** Temporary snapshot files being written, for {@link #removeTempFiles}. */
+  private final Set<Path> liveTempFiles = ConcurrentHashMap.newKeySet();
+
   private final AtomicLong cuts = new AtomicLong();
   private volatile Supplier<LogRewriter> logRewriter = () -> null;
 
@@ -719,6 +725,7 @@ public final class Snapshots {
                 StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
+        liveTempFiles.add(path);
       } catch (IOException e) {
         throw new IOException(
             "Failed opening the temp RDB file "
@@ -736,6 +743,17 @@ public final class Snapshots {
         log.debug("Closing {}: {}", path, e.toString());
       }
       DurableFiles.deleteQuietly(path);
+      liveTempFiles.remove(path);
+    }
+  }
+
+  /**
+   * Deletes the temporary files of the saves under way, for a process about to end without letting
+   * them finish (Redis's rdbRemoveTempFile); the snapshot already in place is left as it is.
+   */
+  public void removeTempFiles() {
+    for (Path p : liveTempFiles) {
+      DurableFiles.deleteQuietly(p);
     }
   }
 
@@ -822,6 +840,8 @@ public final class Snapshots {
           temp.toAbsolutePath(),
           e.getMessage() == null ? e.toString() : e.getMessage());
       return Outcome.FAILED;
+    } finally {
+      liveTempFiles.remove(temp);
     }
   }
 
