@@ -128,7 +128,11 @@ public final class Main {
                 // Not System.exit: the shutdown hook would wait for the stop under way.
                 Runtime.getRuntime().halt(1);
               }
-              log.warn("Received SIG{} scheduling shutdown...", name);
+              if (server.loaded()) {
+                log.warn("Received SIG{} scheduling shutdown...", name);
+              } else {
+                log.warn("Received shutdown signal during loading, scheduling shutdown.");
+              }
               if (!first) {
                 return;
               }

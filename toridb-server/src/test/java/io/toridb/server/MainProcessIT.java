@@ -8,6 +8,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +37,15 @@ class MainProcessIT {
     launch();
   }
 
-  /** Starts the server over {@link #dir}; its output is appended to {@link #output}. */
-  private void launch() throws Exception {
+  /**
+   * Starts the server over {@link #dir}, with {@code extra} arguments; its output is appended to
+   * {@link #output}.
+   */
+  private void launch(String... extra) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 java,
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -47,9 +53,9 @@ class MainProcessIT {
                 "--port",
                 "0",
                 "--dir",
-                dir.toString())
-            .redirectErrorStream(true)
-            .start();
+                dir.toString()));
+    command.addAll(List.of(extra));
+    process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture.runAsync(
         () -> {
           try (BufferedReader r =
@@ -222,7 +228,7 @@ class MainProcessIT {
     assertTrue(!output.toString().contains("bye bye"), output.toString());
     try (var files = Files.list(dir)) {
       assertEquals(
-          java.util.List.of(),
+          List.of(),
           files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".rdb")).toList(),
           "no snapshot, finished or temporary");
     }
@@ -233,6 +239,41 @@ class MainProcessIT {
         assertEquals("$2\r\nv" + i + "\r\n", c.call("GET", "k" + i));
       }
     }
+  }
+
+  /**
+   * As Redis: a signal while the data set loads stops the server at once (Redis's message), and
+   * saves nothing over the snapshot it was loading.
+   */
+  @Test
+  void sigtermWhileLoading_stopsWithoutReplacingTheSnapshot() throws Exception {
+    Path dump = dir.resolve("dump.rdb");
+    try (RawClient c = new RawClient(awaitPort())) {
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "appendonly", "no"));
+      for (int i = 0; i < 10; i++) {
+        assertEquals("+OK\r\n", c.call("SET", "k" + i, "v" + i));
+      }
+      assertEquals("+OK\r\n", c.call("SAVE"));
+      signal("TERM");
+      assertCleanExit();
+    }
+    byte[] saved = Files.readAllBytes(dump);
+    output.setLength(0);
+    // Loading then takes about 2 s: 200 ms per key.
+    launch("--appendonly", "no", "--save", "3600 1", "--key-load-delay", "200000");
+    for (int i = 0; i < 250 && !output.toString().contains("Loading RDB"); i++) {
+      Thread.sleep(20);
+    }
+    assertTrue(output.toString().contains("Loading RDB"), output.toString());
+    signal("TERM");
+    assertTrue(process.waitFor(15, TimeUnit.SECONDS), "still running:\n" + output);
+    assertEquals(0, process.exitValue(), output.toString());
+    assertTrue(
+        output.toString().contains("Received shutdown signal during loading, scheduling shutdown."),
+        output.toString());
+    assertTrue(!output.toString().contains("Saving the final RDB"), output.toString());
+    assertTrue(
+        java.util.Arrays.equals(saved, Files.readAllBytes(dump)), "the snapshot was replaced");
   }
 
   /** A first SIGINT stops the server as SIGTERM does; only a second one during the stop insists. */
