@@ -120,27 +120,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       new java.util.concurrent.atomic.AtomicInteger();
 
   /**
-   * Output a subscriber may leave unread before it is disconnected: the hard limit of Redis's
-   * default {@code client-output-buffer-limit pubsub 32mb 8mb 60}. A client that does not read its
-   * messages would otherwise make the server hold every message published to it.
+   * Pushed messages a subscriber leaves unread beyond the hard limit of {@code
+   * client-output-buffer-limit}'s pubsub class (32 MB by default, 0 for none) disconnect it: a
+   * client that does not read its messages would otherwise make the server hold every message
+   * published to it. (The soft limit is not enforced.)
    */
-  static final long PUSH_BACKLOG_LIMIT = 32L * 1024 * 1024;
-
   @Override
   public void send(ByteBuf reply) {
     Channel ch = channel;
+    long limit;
     if (ch != null
         && !ch.isWritable()
         && session.subscriptions().active()
-        && ch.bytesBeforeWritable() + ch.config().getWriteBufferLowWaterMark()
-            > PUSH_BACKLOG_LIMIT) {
+        && (limit = context.config().pubsubOutputHardLimit()) > 0
+        && ch.bytesBeforeWritable() + ch.config().getWriteBufferLowWaterMark() > limit) {
       reply.release();
       if (!session.killed()) {
         log.warn(
             "Closing client {} ({}): more than {} bytes of pushed messages left unread",
             session.id(),
             session.remoteAddress(),
-            PUSH_BACKLOG_LIMIT);
+            limit);
         session.kill();
         ch.close();
       }
@@ -206,6 +206,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
               resume.resume = true;
               dispatch(resume);
             });
+  }
+
+  @Override
+  public boolean local() {
+    Channel ch = channel;
+    java.net.SocketAddress remote = ch == null ? null : ch.remoteAddress();
+    return remote == null || ProtectedMode.isLoopback(remote);
   }
 
   /** Called by the worker once a parked client's held-back requests ran without parking again. */

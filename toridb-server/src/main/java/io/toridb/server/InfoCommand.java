@@ -166,7 +166,7 @@ final class InfoCommand {
     out.field("atomicvar_api", "c11-builtin");
     out.field("gcc_version", "0.0.0");
     out.field("process_id", ProcessHandle.current().pid());
-    out.field("process_supervised", "no");
+    out.field("process_supervised", server.supervisedBy());
     out.field("run_id", runId);
     out.field("tcp_port", server.port());
     out.field("server_time_usec", now * 1000);

@@ -167,6 +167,11 @@ public final class Main {
       config.loadFile(Path.of(rest.remove(0)));
     }
     config.loadArgs(rest);
+    if (config.yes("daemonize")) {
+      throw new Config.ConfigException(
+          "daemonize yes is not available: ToriDB runs in the foreground; let a service manager"
+              + " such as systemd run it in the background, or pass --daemonize no");
+    }
   }
 
   static String version() {

@@ -48,6 +48,9 @@ public final class ToriServer {
   private final ClientRegistry clients = new ClientRegistry();
   private final WorkerPool workers;
 
+  /** The service manager told of start and stop (supervised systemd), or null. */
+  private volatile ServiceManager serviceManager;
+
   /** Listening sockets; replaced as a whole by CONFIG SET port/bind (guarded by this). */
   private List<Channel> listeners = new ArrayList<>();
 
@@ -221,6 +224,11 @@ public final class ToriServer {
         .onApply(() -> rebind("Unable to listen on this port. Check server logs."));
     config.require("bind").onApply(() -> rebind("Failed to bind to specified addresses."));
     config.require("appendonly").onApply(this::onAppendOnlyChange);
+    OomScoreAdj oom = new OomScoreAdj(config, java.nio.file.Path.of("/proc/self/oom_score_adj"));
+    config.require("oom-score-adj").onApply(oom::apply);
+    config.require("oom-score-adj-values").onApply(oom::apply);
+    // From the file or command line; a failure is only logged, as Redis does at startup.
+    oom.apply();
     this.workers = new WorkerPool(workerCount(config), QUEUE_CAPACITY, context, this::commitLog);
   }
 
@@ -411,6 +419,7 @@ public final class ToriServer {
    *     the snapshot cannot be read or is damaged
    */
   public void start() throws java.io.IOException, InterruptedException {
+    serviceManager = ServiceManager.of(config.text("supervised"), System.getenv());
     io.toridb.persistence.aof.AppendOnlyFile appendLog = null;
     boolean loadSnapshot = false;
     if (config.yes("appendonly")) {
@@ -487,6 +496,14 @@ public final class ToriServer {
         epoll ? "epoll" : "nio",
         ioThreads(config),
         workers.size());
+    if (serviceManager != null) {
+      serviceManager.ready();
+    }
+  }
+
+  /** Whether a service manager is told the server's state (INFO's process_supervised). */
+  String supervisedBy() {
+    return serviceManager != null ? "systemd" : "no";
   }
 
   /**
@@ -656,6 +673,9 @@ public final class ToriServer {
   }
 
   private void stopEverything(boolean finalSave) {
+    if (serviceManager != null) {
+      serviceManager.stopping();
+    }
     log.info("Shutting down: no longer accepting connections");
     List<Channel> open;
     synchronized (this) {

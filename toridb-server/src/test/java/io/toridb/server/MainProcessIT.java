@@ -32,14 +32,17 @@ class MainProcessIT {
   private final StringBuffer output = new StringBuffer();
   private final LinkedBlockingQueue<Integer> port = new LinkedBlockingQueue<>();
 
+  /** Environment variables for the next {@link #launch}. */
+  private final java.util.Map<String, String> env = new java.util.HashMap<>();
+
   @BeforeEach
   void startProcess() throws Exception {
     launch();
   }
 
   /**
-   * Starts the server over {@link #dir}, with {@code extra} arguments; its output is appended to
-   * {@link #output}.
+   * Starts the server over {@link #dir}, with {@code extra} arguments (a config file first, if
+   * any); its output is appended to {@link #output}.
    */
   private void launch(String... extra) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -54,8 +57,15 @@ class MainProcessIT {
                 "0",
                 "--dir",
                 dir.toString()));
-    command.addAll(List.of(extra));
-    process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    List<String> more = new ArrayList<>(List.of(extra));
+    if (!more.isEmpty() && !more.get(0).startsWith("--")) {
+      // A config file comes first, before any directive.
+      command.add(4, more.remove(0));
+    }
+    command.addAll(more);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    process = builder.start();
     CompletableFuture.runAsync(
         () -> {
           try (BufferedReader r =
@@ -274,6 +284,95 @@ class MainProcessIT {
     assertTrue(!output.toString().contains("Saving the final RDB"), output.toString());
     assertTrue(
         java.util.Arrays.equals(saved, Files.readAllBytes(dump)), "the snapshot was replaced");
+  }
+
+  /**
+   * supervised systemd: Redis's sd_notify messages reach the socket NOTIFY_SOCKET names, READY=1
+   * only once the server accepts connections, STOPPING=1 when it stops; INFO says so.
+   */
+  @Test
+  void supervisedSystemd_tellsTheServiceManagerItsState() throws Exception {
+    awaitPort();
+    signal("TERM");
+    assertCleanExit();
+    LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    io.netty.channel.EventLoopGroup group =
+        new io.netty.channel.MultiThreadIoEventLoopGroup(
+            1, io.netty.channel.epoll.EpollIoHandler.newFactory());
+    try {
+      Path socket = dir.resolve("notify.sock");
+      new io.netty.bootstrap.Bootstrap()
+          .group(group)
+          .channel(io.netty.channel.epoll.EpollDomainDatagramChannel.class)
+          .handler(
+              new io.netty.channel.SimpleChannelInboundHandler<
+                  io.netty.channel.unix.DomainDatagramPacket>() {
+                @Override
+                protected void channelRead0(
+                    io.netty.channel.ChannelHandlerContext ctx,
+                    io.netty.channel.unix.DomainDatagramPacket packet) {
+                  received.add(packet.content().toString(StandardCharsets.UTF_8));
+                }
+              })
+          .bind(new io.netty.channel.unix.DomainSocketAddress(socket.toString()))
+          .sync();
+      env.put("NOTIFY_SOCKET", socket.toString());
+      output.setLength(0);
+      launch("--supervised", "systemd");
+      try (RawClient c = new RawClient(awaitPort())) {
+        assertEquals("STATUS=Redis is loading...\n", received.poll(10, TimeUnit.SECONDS));
+        assertEquals("STATUS=Ready to accept connections\n", received.poll(10, TimeUnit.SECONDS));
+        assertEquals("READY=1\n", received.poll(10, TimeUnit.SECONDS));
+        assertTrue(c.call("INFO", "server").contains("process_supervised:systemd"));
+        signal("TERM");
+        assertCleanExit();
+      }
+      assertEquals("STOPPING=1\n", received.poll(10, TimeUnit.SECONDS));
+      assertEquals(null, received.poll(200, TimeUnit.MILLISECONDS));
+    } finally {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).sync();
+    }
+  }
+
+  /** Without a service manager to tell (no NOTIFY_SOCKET), supervised auto changes nothing. */
+  @Test
+  void supervisedAuto_withoutNotifySocket_isNotSupervised() throws Exception {
+    awaitPort();
+    signal("TERM");
+    assertCleanExit();
+    output.setLength(0);
+    launch("--supervised", "auto");
+    try (RawClient c = new RawClient(awaitPort())) {
+      assertTrue(c.call("INFO", "server").contains("process_supervised:no"));
+      signal("TERM");
+      assertCleanExit();
+    }
+  }
+
+  /**
+   * daemonize yes is refused at startup with the reason (ToriDB runs in the foreground), but a
+   * file's yes may be overridden on the command line, as Debian's unit does for Redis.
+   */
+  @Test
+  void daemonizeYes_isRefused_unlessOverridden() throws Exception {
+    awaitPort();
+    signal("TERM");
+    assertCleanExit();
+    Path conf = dir.resolve("redis.conf");
+    Files.writeString(conf, "daemonize yes\n");
+    output.setLength(0);
+    launch(conf.toString());
+    assertTrue(process.waitFor(15, TimeUnit.SECONDS), output.toString());
+    assertEquals(1, process.exitValue());
+    for (int i = 0; i < 50 && !output.toString().contains("daemonize"); i++) {
+      Thread.sleep(20);
+    }
+    assertTrue(output.toString().contains("daemonize yes is not available"), output.toString());
+    output.setLength(0);
+    launch(conf.toString(), "--daemonize", "no");
+    awaitPort();
+    signal("TERM");
+    assertCleanExit();
   }
 
   /** A first SIGINT stops the server as SIGTERM does; only a second one during the stop insists. */

@@ -29,6 +29,8 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   private final Directive slowlogMaxLen;
   private final Directive latencyMonitorThreshold;
   private final Directive latencyTracking;
+  private final Directive minReplicasToWrite;
+  private final Directive minReplicasMaxLag;
   private int[] stripes = new int[16];
 
   /**
@@ -60,6 +62,8 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     this.slowlogMaxLen = server.config().require("slowlog-max-len");
     this.latencyMonitorThreshold = server.config().require("latency-monitor-threshold");
     this.latencyTracking = server.config().require("latency-tracking");
+    this.minReplicasToWrite = server.config().require("min-replicas-to-write");
+    this.minReplicasMaxLag = server.config().require("min-replicas-max-lag");
   }
 
   public CommandContext context() {
@@ -224,6 +228,15 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (refusal != null && refusesOnDiskError(spec, session)) {
       spec.rejectedCalls.increment();
       reject(spec, refusal);
+      return;
+    }
+    // As a Redis primary with fewer good replicas than min-replicas-to-write: there are none.
+    if (minReplicasToWrite.number() > 0
+        && minReplicasMaxLag.number() > 0
+        && !spec.fullName().equals("ping")
+        && refusesOnDiskError(spec, session)) {
+      spec.rejectedCalls.increment();
+      reject(spec, Errors.NOREPLICAS);
       return;
     }
     if (session.staged() != null) {

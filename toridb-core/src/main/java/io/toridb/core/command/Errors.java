@@ -22,6 +22,7 @@ public final class Errors {
           + " sure your configuration is correct?";
   public static final String LOADING = "LOADING Redis is loading the dataset in memory";
   public static final String MAX_CLIENTS = "ERR max number of clients reached";
+  public static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
   public static final String INVALID_EXPIRE = "ERR invalid expire time in '%s' command";
   public static final String REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace";
   public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";

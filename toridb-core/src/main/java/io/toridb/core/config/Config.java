@@ -33,6 +33,17 @@ public final class Config {
     return this;
   }
 
+  private final OutputBufferLimits outputLimits = new OutputBufferLimits();
+
+  /**
+   * The hard limit of client-output-buffer-limit's pubsub class: bytes of pushed messages a
+   * subscriber may leave unread before it is disconnected (0: no limit). Read on every push, so
+   * kept parsed.
+   */
+  public long pubsubOutputHardLimit() {
+    return outputLimits.pubsubHard;
+  }
+
   /** Makes {@code alias} another name of {@code name} (Redis's renamed directives). */
   public Config alias(String alias, String name) {
     aliases.put(alias, name);
@@ -290,6 +301,211 @@ public final class Config {
     return "";
   }
 
+  /** tls-port: a port as Redis reads it, but only 0: ToriDB does not speak TLS. */
+  private static String noTlsPort(String value) {
+    long port;
+    try {
+      port = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("argument couldn't be parsed into an integer");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("argument must be between 0 and 65535 inclusive");
+    }
+    if (port != 0) {
+      throw new IllegalArgumentException(
+          "TLS is not available in this version: tls-port must be 0");
+    }
+    return "0";
+  }
+
+  /** tls-replication, tls-cluster: yes/no as Redis reads them, but only no. */
+  private static String noTls(String name, String value) {
+    if (value.equalsIgnoreCase("no")) {
+      return "no";
+    }
+    if (value.equalsIgnoreCase("yes")) {
+      throw new IllegalArgumentException(
+          "TLS is not available in this version: " + name + " must be no");
+    }
+    throw new IllegalArgumentException("argument must be 'yes' or 'no'");
+  }
+
+  /** unixsocket: clients connect over TCP only, so no socket file may be asked for. */
+  private static String noUnixSocket(String value) {
+    if (!value.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Unix sockets are not available in this version: unixsocket must be empty");
+    }
+    return value;
+  }
+
+  /** unixsocketperm: an octal mode up to 0777, shown in octal as Redis shows it. */
+  private static String octalPermissions(String value) {
+    long mode;
+    try {
+      mode = Long.parseLong(value, 8);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("argument couldn't be parsed into an integer");
+    }
+    if (mode < 0 || mode > 0777) {
+      throw new IllegalArgumentException("argument must be between 0 and 777 inclusive");
+    }
+    return Long.toOctalString(mode);
+  }
+
+  /** aclfile: requirepass is the only user, so a file of users would be silently ignored. */
+  private static String noAclFile(String value) {
+    if (!value.isEmpty()) {
+      throw new IllegalArgumentException(
+          "ACL users are not available in this version (requirepass sets the password):"
+              + " aclfile must be empty");
+    }
+    return value;
+  }
+
+  /** syslog-enabled: yes/no as Redis reads it, but only no (logs go to stdout or logfile). */
+  private static String noSyslog(String value) {
+    if (value.equalsIgnoreCase("no")) {
+      return "no";
+    }
+    if (value.equalsIgnoreCase("yes")) {
+      throw new IllegalArgumentException(
+          "syslog is not available in this version: log to logfile (or stdout) instead");
+    }
+    throw new IllegalArgumentException("argument must be 'yes' or 'no'");
+  }
+
+  /**
+   * proc-title-template: Redis's check, that the template expands (its variables known, every '{'
+   * closed, "{{" a literal brace) to something not empty with an empty title.
+   */
+  static String procTitleTemplate(String value) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < value.length()) {
+      int open = value.indexOf('{', i);
+      if (open < 0) {
+        out.append(value, i, value.length());
+        break;
+      }
+      out.append(value, i, open);
+      if (open + 1 >= value.length()) {
+        throw badTemplate();
+      }
+      if (value.charAt(open + 1) == '{') {
+        out.append('{');
+        i = open + 2;
+        continue;
+      }
+      int close = value.indexOf('}', open + 1);
+      if (close < 0) {
+        throw badTemplate();
+      }
+      switch (value.substring(open + 1, close)) {
+        case "title", "server-mode", "unixsocket" -> {}
+        case "listen-addr" -> out.append("*:6379");
+        case "config-file" -> out.append('-');
+        case "port", "tls-port" -> out.append('0');
+        default -> throw badTemplate();
+      }
+      i = close + 1;
+    }
+    if (out.length() == 0) {
+      throw badTemplate();
+    }
+    return value;
+  }
+
+  private static IllegalArgumentException badTemplate() {
+    return new IllegalArgumentException("template format is invalid or contains unknown variables");
+  }
+
+  /**
+   * oom-score-adj-values: the three scores (primary, replica, background child) from -2000 to 2000,
+   * with Redis's error texts.
+   */
+  static String oomScoreAdjValues(String value) {
+    String trimmed = value.trim();
+    String[] words = trimmed.isEmpty() ? new String[0] : trimmed.split("\\s+");
+    if (words.length != 3) {
+      throw new IllegalArgumentException("wrong number of arguments");
+    }
+    long[] scores = new long[3];
+    for (int i = 0; i < 3; i++) {
+      try {
+        scores[i] = Long.parseLong(words[i]);
+      } catch (NumberFormatException e) {
+        scores[i] = Long.MAX_VALUE;
+      }
+      if (scores[i] < -2000 || scores[i] > 2000) {
+        throw new IllegalArgumentException(
+            "Invalid oom-score-adj-values, elements must be between -2000 and 2000.");
+      }
+    }
+    return scores[0] + " " + scores[1] + " " + scores[2];
+  }
+
+  /**
+   * client-output-buffer-limit: "class hard soft seconds" groups (class normal, replica or slave,
+   * pubsub); a value names only the classes it changes, as in Redis, and CONFIG GET shows all
+   * three.
+   */
+  static final class OutputBufferLimits {
+    static final String DEFAULT =
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+    private static final List<String> CLASSES = List.of("normal", "slave", "pubsub");
+
+    /** The directive's current value, which a new one is merged into. */
+    private volatile String current = DEFAULT;
+
+    private volatile long pubsubHard = hardLimit(DEFAULT, "pubsub");
+
+    private void changed(Directive d) {
+      current = d.text();
+      pubsubHard = hardLimit(current, "pubsub");
+    }
+
+    String merge(String value) {
+      String[] words = value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+");
+      if (words.length % 4 != 0) {
+        throw new IllegalArgumentException(
+            "Wrong number of arguments in buffer limit configuration.");
+      }
+      String[] now = current.split(" ");
+      String[] merged = now.clone();
+      for (int i = 0; i < words.length; i += 4) {
+        String name = words[i].toLowerCase(Locale.ROOT);
+        int c = CLASSES.indexOf(name.equals("replica") ? "slave" : name);
+        if (c < 0) {
+          throw new IllegalArgumentException(
+              "Invalid client class specified in buffer limit configuration.");
+        }
+        long hard = Directive.parseMemory(words[i + 1]);
+        long soft = Directive.parseMemory(words[i + 2]);
+        long seconds;
+        try {
+          seconds = Long.parseLong(words[i + 3]);
+        } catch (NumberFormatException e) {
+          seconds = -1;
+        }
+        if (hard < 0 || soft < 0 || seconds < 0 || seconds > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException(
+              "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+        }
+        merged[c * 4 + 1] = Long.toString(hard);
+        merged[c * 4 + 2] = Long.toString(soft);
+        merged[c * 4 + 3] = Long.toString(seconds);
+      }
+      return String.join(" ", merged);
+    }
+
+    /** The hard limit of {@code clientClass} (normal, slave, pubsub) in {@code value}. */
+    private static long hardLimit(String value, String clientClass) {
+      return Long.parseLong(value.split(" ")[CLASSES.indexOf(clientClass) * 4 + 1]);
+    }
+  }
+
   /**
    * save: "seconds changes" pairs (seconds at least 1, changes at least 0) separated by spaces, or
    * "" for none; shown as Redis shows it, with Redis's error text.
@@ -361,13 +577,14 @@ public final class Config {
     long maxInt = Integer.MAX_VALUE;
     c.add(Directive.integer("port", 6379, 0, 65535, true));
     c.add(Directive.string("bind", "127.0.0.1 -::1", true));
-    c.add(Directive.string("dir", "./data", false));
+    c.add(Directive.string("dir", "./data", false).protectedConfig());
     // Hidden from CONFIG GET patterns: tools written for Redis set every config a pattern returns
     // (Redis's own test suite does), and this one is ToriDB's and cannot change at run time.
     c.add(Directive.integer("workers", 0, 0, 1024, false).hidden());
-    // ToriDB always runs in the foreground (a service manager supervises it); "no" is accepted so
-    // that redis.conf files load.
-    c.add(Directive.enumeration("daemonize", "no", false, "no"));
+    // ToriDB always runs in the foreground (a service manager supervises it). "yes" is read, so
+    // that a file saying so can be overridden on the command line as for Redis (Debian's unit
+    // passes --daemonize no), and refused at startup if it stays (Main).
+    c.add(Directive.bool("daemonize", false, false));
     c.add(Directive.integer("io-threads", 0, 0, 128, false));
     c.add(Directive.string("requirepass", "", true));
     c.add(Directive.integer("databases", 16, 1, maxInt, false));
@@ -420,7 +637,7 @@ public final class Config {
     c.add(Directive.enumeration("appendfsync", "everysec", true, "everysec", "always", "no"));
     c.add(Directive.string("appendfilename", "appendonly.aof", false));
     c.add(Directive.string("appenddirname", "appendonlydir", false));
-    c.add(Directive.string("dbfilename", "dump.rdb", true, Config::dbFilename));
+    c.add(Directive.string("dbfilename", "dump.rdb", true, Config::dbFilename).protectedConfig());
     c.add(Directive.string("save", "3600 1 300 100 60 10000", true, Config::savePoints));
     c.add(Directive.bool("rdbcompression", true, true));
     c.add(Directive.bool("rdbchecksum", true, false));
@@ -467,12 +684,196 @@ public final class Config {
     c.add(Directive.integer("set-max-listpack-value", 64, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("zset-max-listpack-entries", 128, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("zset-max-listpack-value", 64, 0, Long.MAX_VALUE, true));
+    addAcceptedForRedisFiles(c, maxInt);
     c.alias("slaveof", "replicaof");
     c.alias("hash-max-ziplist-entries", "hash-max-listpack-entries");
     c.alias("hash-max-ziplist-value", "hash-max-listpack-value");
     c.alias("list-max-ziplist-size", "list-max-listpack-size");
     c.alias("zset-max-ziplist-entries", "zset-max-listpack-entries");
     c.alias("zset-max-ziplist-value", "zset-max-listpack-value");
+    c.alias("lua-time-limit", "busy-reply-threshold");
+    c.alias("min-slaves-to-write", "min-replicas-to-write");
+    c.alias("min-slaves-max-lag", "min-replicas-max-lag");
+    c.alias("repl-ping-slave-period", "repl-ping-replica-period");
+    c.alias("slave-announce-ip", "replica-announce-ip");
+    c.alias("slave-announce-port", "replica-announce-port");
+    c.alias("slave-ignore-maxmemory", "replica-ignore-maxmemory");
+    c.alias("slave-lazy-flush", "replica-lazy-flush");
+    c.alias("slave-priority", "replica-priority");
+    c.alias("slave-read-only", "replica-read-only");
+    c.alias("slave-serve-stale-data", "replica-serve-stale-data");
+    c.alias("cluster-slave-no-failover", "cluster-replica-no-failover");
+    c.alias("cluster-slave-validity-factor", "cluster-replica-validity-factor");
     return c;
+  }
+
+  /**
+   * The rest of Redis 7.0's directives, with its defaults, ranges and mutability, so that a
+   * redis.conf written for Redis loads and tools that read or set them get Redis's answers. Most
+   * tune what ToriDB does not have or does differently (replicas, TLS, the allocator, the process
+   * title, active defragmentation, streams) and change nothing; configuration.md lists them. Where
+   * accepting a value would silently drop what it asks for (listening with TLS or on a Unix socket,
+   * users from an ACL file, logging to syslog) only the default is accepted and anything else is
+   * refused with the reason. min-replicas-to-write, client-output-buffer-limit's pubsub class and
+   * enable-protected-configs act as in Redis.
+   */
+  private static void addAcceptedForRedisFiles(Config c, long maxInt) {
+    long maxLong = Long.MAX_VALUE;
+    // Replication: there are no replicas, so with min-replicas-to-write above 0 (and a max lag)
+    // every write is refused, as Redis refuses it when too few replicas are connected.
+    c.add(Directive.integer("min-replicas-to-write", 0, 0, maxInt, true));
+    c.add(Directive.integer("min-replicas-max-lag", 10, 0, maxInt, true));
+    c.add(Directive.string("masterauth", "", true));
+    c.add(Directive.string("masteruser", "", true));
+    c.add(Directive.string("bind-source-addr", "", true));
+    c.add(Directive.integer("repl-backlog-ttl", 3600, 0, maxLong, true));
+    c.add(Directive.bool("repl-disable-tcp-nodelay", false, true));
+    c.add(
+        Directive.enumeration(
+            "repl-diskless-load", "disabled", true, "disabled", "on-empty-db", "swapdb"));
+    c.add(Directive.bool("repl-diskless-sync", true, true));
+    c.add(Directive.integer("repl-diskless-sync-delay", 5, 0, maxInt, true));
+    c.add(Directive.integer("repl-diskless-sync-max-replicas", 0, 0, maxInt, true));
+    c.add(Directive.integer("repl-ping-replica-period", 10, 1, maxInt, true));
+    c.add(Directive.integer("repl-timeout", 60, 1, maxInt, true));
+    c.add(Directive.string("replica-announce-ip", "", true));
+    c.add(Directive.integer("replica-announce-port", 0, 0, 65535, true));
+    c.add(Directive.bool("replica-announced", true, true));
+    c.add(Directive.bool("replica-ignore-disk-write-errors", false, true));
+    c.add(Directive.bool("replica-ignore-maxmemory", true, true));
+    c.add(Directive.bool("replica-lazy-flush", false, true));
+    c.add(Directive.integer("replica-priority", 100, 0, maxInt, true));
+    c.add(Directive.bool("replica-read-only", true, true));
+    c.add(Directive.bool("replica-serve-stale-data", true, true));
+    c.add(
+        Directive.enumeration(
+            "propagation-error-behavior", "ignore", true, "ignore", "panic", "panic-on-replicas"));
+    // Cluster: the settings of a Redis cluster node.
+    c.add(Directive.bool("cluster-allow-pubsubshard-when-down", true, true));
+    c.add(Directive.bool("cluster-allow-reads-when-down", false, true));
+    c.add(Directive.bool("cluster-allow-replica-migration", true, true));
+    c.add(Directive.integer("cluster-announce-bus-port", 0, 0, 65535, true));
+    c.add(Directive.string("cluster-announce-hostname", "", true));
+    c.add(Directive.string("cluster-announce-ip", "", true));
+    c.add(Directive.integer("cluster-announce-port", 0, 0, 65535, true));
+    c.add(Directive.integer("cluster-announce-tls-port", 0, 0, 65535, true));
+    c.add(Directive.string("cluster-config-file", "nodes.conf", false));
+    c.add(Directive.memory("cluster-link-sendbuf-limit", 0, 0, maxLong, true));
+    c.add(Directive.integer("cluster-migration-barrier", 1, 0, maxInt, true));
+    c.add(Directive.integer("cluster-port", 0, 0, 65535, false));
+    c.add(
+        Directive.enumeration(
+            "cluster-preferred-endpoint-type", "ip", true, "ip", "hostname", "unknown-endpoint"));
+    c.add(Directive.bool("cluster-replica-no-failover", false, true));
+    c.add(Directive.integer("cluster-replica-validity-factor", 10, 0, maxInt, true));
+    c.add(Directive.bool("cluster-require-full-coverage", true, true));
+    // TLS: ToriDB speaks plain TCP only, so nothing may turn TLS on; the file and cipher settings
+    // are kept for when it can.
+    c.add(Directive.string("tls-port", "0", true, Config::noTlsPort));
+    c.add(Directive.string("tls-replication", "no", true, v -> noTls("tls-replication", v)));
+    c.add(Directive.string("tls-cluster", "no", true, v -> noTls("tls-cluster", v)));
+    c.add(Directive.enumeration("tls-auth-clients", "yes", true, "no", "yes", "optional"));
+    for (String name :
+        new String[] {
+          "tls-ca-cert-dir",
+          "tls-ca-cert-file",
+          "tls-cert-file",
+          "tls-ciphers",
+          "tls-ciphersuites",
+          "tls-client-cert-file",
+          "tls-client-key-file",
+          "tls-client-key-file-pass",
+          "tls-dh-params-file",
+          "tls-key-file",
+          "tls-key-file-pass",
+          "tls-protocols"
+        }) {
+      c.add(Directive.string(name, "", true));
+    }
+    c.add(Directive.bool("tls-prefer-server-ciphers", false, true));
+    c.add(Directive.integer("tls-session-cache-size", 20 * 1024, 0, maxInt, true));
+    c.add(Directive.integer("tls-session-cache-timeout", 300, 0, maxInt, true));
+    c.add(Directive.bool("tls-session-caching", true, true));
+    // Connections: TCP only; the output buffer limits (the pubsub hard limit is enforced).
+    c.add(Directive.string("unixsocket", "", false, Config::noUnixSocket));
+    c.add(Directive.string("unixsocketperm", "0", false, Config::octalPermissions));
+    c.add(Directive.integer("socket-mark-id", 0, 0, 4294967295L, false));
+    OutputBufferLimits limits = c.outputLimits;
+    c.add(
+        Directive.string(
+                "client-output-buffer-limit", OutputBufferLimits.DEFAULT, true, limits::merge)
+            .onChange(limits::changed));
+    // Security: requirepass is the one user; ACL files are refused rather than ignored.
+    c.add(Directive.string("aclfile", "", false, Config::noAclFile));
+    c.add(Directive.integer("acllog-max-len", 128, 0, maxLong, true));
+    c.add(
+        Directive.enumeration(
+            "acl-pubsub-default", "resetchannels", true, "allchannels", "resetchannels"));
+    c.add(Directive.enumeration("enable-protected-configs", "no", false, "no", "yes", "local"));
+    c.add(Directive.enumeration("enable-module-command", "no", false, "no", "yes", "local"));
+    // The process: the JVM manages memory, threads and the title; logs go to stdout or logfile.
+    c.add(Directive.bool("always-show-logo", false, false));
+    c.add(Directive.bool("set-proc-title", true, false));
+    c.add(
+        Directive.string(
+            "proc-title-template",
+            "{title} {listen-addr} {server-mode}",
+            true,
+            Config::procTitleTemplate));
+    c.add(Directive.enumeration("supervised", "no", false, "upstart", "systemd", "auto", "no"));
+    c.add(Directive.string("syslog-enabled", "no", false, Config::noSyslog));
+    c.add(Directive.string("syslog-ident", "redis", false));
+    c.add(
+        Directive.enumeration(
+            "syslog-facility",
+            "local0",
+            false,
+            "user",
+            "local0",
+            "local1",
+            "local2",
+            "local3",
+            "local4",
+            "local5",
+            "local6",
+            "local7"));
+    c.add(Directive.enumeration("oom-score-adj", "no", true, "no", "yes", "relative", "absolute"));
+    c.add(Directive.string("oom-score-adj-values", "0 200 800", true, Config::oomScoreAdjValues));
+    c.add(Directive.bool("disable-thp", true, false));
+    c.add(Directive.bool("jemalloc-bg-thread", true, true));
+    c.add(Directive.string("server_cpulist", "", false));
+    c.add(Directive.string("bio_cpulist", "", false));
+    c.add(Directive.string("aof_rewrite_cpulist", "", false));
+    c.add(Directive.string("bgsave_cpulist", "", false));
+    c.add(Directive.bool("crash-log-enabled", true, true));
+    c.add(Directive.bool("crash-memcheck-enabled", true, true));
+    c.add(Directive.string("ignore-warnings", "", true));
+    c.add(Directive.bool("io-threads-do-reads", false, false));
+    c.add(Directive.bool("dynamic-hz", true, true));
+    c.add(Directive.bool("activerehashing", true, true));
+    c.add(Directive.bool("aof-disable-auto-gc", false, true));
+    // Memory: freeing and defragmenting are the garbage collector's.
+    c.add(Directive.bool("lazyfree-lazy-eviction", false, true));
+    c.add(Directive.bool("lazyfree-lazy-expire", false, true));
+    c.add(Directive.bool("lazyfree-lazy-server-del", false, true));
+    c.add(Directive.integer("maxmemory-eviction-tenacity", 10, 0, 100, true));
+    c.add(Directive.bool("activedefrag", false, true));
+    c.add(Directive.integer("active-defrag-cycle-max", 25, 1, 99, true));
+    c.add(Directive.integer("active-defrag-cycle-min", 1, 1, 99, true));
+    c.add(Directive.memory("active-defrag-ignore-bytes", 100L << 20, 1, maxLong, true));
+    c.add(Directive.integer("active-defrag-max-scan-fields", 1000, 1, maxLong, true));
+    c.add(Directive.integer("active-defrag-threshold-lower", 10, 0, 1000, true));
+    c.add(Directive.integer("active-defrag-threshold-upper", 100, 0, 1000, true));
+    // Data types' internal encodings that ToriDB does not use, and types it does not have.
+    c.add(Directive.memory("hll-sparse-max-bytes", 3000, 0, maxLong, true));
+    c.add(Directive.memory("stream-node-max-bytes", 4096, 0, maxLong, true));
+    c.add(Directive.integer("stream-node-max-entries", 100, 0, maxLong, true));
+    c.add(Directive.integer("tracking-table-max-keys", 1000000, 0, maxLong, true));
+    // Redis's hidden testing settings.
+    c.add(
+        Directive.integer("loading-process-events-interval-bytes", 2 << 20, 1024, maxInt, true)
+            .hidden());
+    c.add(Directive.bool("use-exit-on-panic", false, true).hidden());
+    c.add(Directive.integer("watchdog-period", 0, 0, maxInt, true).hidden());
   }
 }

@@ -40,6 +40,7 @@ public final class Directive {
   private Consumer<Directive> onChange;
   private Applier applier;
   private boolean hidden;
+  private boolean protectedConfig;
 
   /** Checks a STRING directive's text and gives the form CONFIG GET shows. */
   @FunctionalInterface
@@ -144,6 +145,19 @@ public final class Directive {
 
   public boolean isHidden() {
     return hidden;
+  }
+
+  /**
+   * Marks this directive as Redis's protected configs (dir, dbfilename): CONFIG SET changes it only
+   * where enable-protected-configs allows.
+   */
+  public Directive protectedConfig() {
+    this.protectedConfig = true;
+    return this;
+  }
+
+  public boolean isProtected() {
+    return protectedConfig;
   }
 
   public String defaultValue() {

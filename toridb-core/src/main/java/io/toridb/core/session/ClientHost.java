@@ -22,4 +22,9 @@ public interface ClientHost {
    * {@link #send}; the client's remaining requests may run. Called from any thread.
    */
   void unblocked();
+
+  /** Whether the client connects from this machine (loopback or a Unix socket). */
+  default boolean local() {
+    return true;
+  }
 }

@@ -260,6 +260,33 @@ class ConfigCommandsTest {
   }
 
   @Test
+  void protectedConfigs_areRefusedUnlessEnabled_asRedis() {
+    for (String name : new String[] {"dir", "dbfilename"}) {
+      assertEquals(
+          error(
+              "ERR CONFIG SET failed (possibly related to argument '"
+                  + name
+                  + "') - can't set protected config"),
+          h.call("CONFIG", "SET", name, "x"));
+    }
+    Config yes = Config.standard();
+    assertEquals(null, yes.require("enable-protected-configs").set("yes"));
+    CommandHarness allowed = new CommandHarness(yes);
+    assertEquals("+OK\r\n", allowed.call("CONFIG", "SET", "dbfilename", "other.rdb"));
+    assertEquals("other.rdb", yes.text("dbfilename"));
+    // ToriDB's dir cannot move at run time at all.
+    assertEquals(
+        error(
+            "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set immutable"
+                + " config"),
+        allowed.call("CONFIG", "SET", "dir", "x"));
+    // local: a session without a connection (or one from loopback) is local.
+    Config local = Config.standard();
+    assertEquals(null, local.require("enable-protected-configs").set("local"));
+    assertEquals("+OK\r\n", new CommandHarness(local).call("CONFIG", "SET", "dbfilename", "l.rdb"));
+  }
+
+  @Test
   void daemonize_isImmutableAndOnlyNo() {
     assertEquals(
         error(

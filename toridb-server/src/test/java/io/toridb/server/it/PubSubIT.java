@@ -303,6 +303,34 @@ class PubSubIT {
     }
   }
 
+  /** The limit is client-output-buffer-limit's pubsub hard limit, settable at run time. */
+  @Test
+  void subscriberThatDoesNotRead_isDisconnectedAtTheConfiguredHardLimit() throws Exception {
+    try (RespClient slow = tori.connect();
+        RespClient pub = tori.connect()) {
+      assertEquals(
+          "+OK\r\n",
+          pub.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 4mb 1mb 60").rawText());
+      slow.socket().setReceiveBufferSize(4096);
+      slow.call("SUBSCRIBE", "flood");
+      byte[] big = new byte[1024 * 1024];
+      int published = 0;
+      long deadline = System.currentTimeMillis() + 30_000;
+      String receivers;
+      do {
+        receivers = pub.call("PUBLISH".getBytes(), "flood".getBytes(), big).rawText();
+        published++;
+      } while (receivers.equals(":1\r\n") && System.currentTimeMillis() < deadline);
+      assertEquals(":0\r\n", receivers);
+      // Past the 4 MB, well before the default 32 MB (the sockets' buffers hold a few MB more).
+      assertTrue(published > 4 && published < 24, "disconnected after " + published + " messages");
+    } finally {
+      try (RespClient c = tori.connect()) {
+        c.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60");
+      }
+    }
+  }
+
   @Test
   void clientReplyOff_stillReceivesConfirmationsAndMessages() throws IOException {
     try (RespClient c = resp3();

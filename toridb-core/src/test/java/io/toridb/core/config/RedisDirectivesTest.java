@@ -1,0 +1,135 @@
+package io.toridb.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Redis 7.0's directives in a redis.conf: every one loads at Redis's default, and the few whose
+ * other values ToriDB cannot honour are refused with the reason instead of being ignored. (Their
+ * CONFIG GET and CONFIG SET answers are compared with Redis in differential/config.txt.)
+ */
+class RedisDirectivesTest {
+  @TempDir Path dir;
+
+  private Config load(String text) throws Exception {
+    Path conf = dir.resolve("redis.conf");
+    Files.writeString(conf, text);
+    Config c = Config.standard();
+    c.loadFile(conf);
+    return c;
+  }
+
+  private String loadError(String text) {
+    return assertThrows(Config.ConfigException.class, () -> load(text)).getMessage();
+  }
+
+  @Test
+  void everyRedisDirective_atRedisDefault_loads() throws Exception {
+    Path defaults = Path.of(getClass().getResource("/redis-7.0-defaults.conf").toURI());
+    Config c = Config.standard();
+    c.loadFile(defaults);
+    // Not only read: each is what the file says (a few spot checks of each kind).
+    assertEquals("yes", c.text("activerehashing"));
+    assertEquals("0 200 800", c.text("oom-score-adj-values"));
+    assertEquals(
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+        c.text("client-output-buffer-limit"));
+    assertEquals("resetchannels", c.text("acl-pubsub-default"));
+    long lines = Files.readAllLines(defaults).stream().filter(l -> !l.startsWith("#")).count();
+    assertTrue(lines > 180, "the file holds all of Redis's directives: " + lines);
+  }
+
+  @Test
+  void aliases_ofRenamedDirectives_setTheDirective() throws Exception {
+    Config c =
+        load(
+            "slave-priority 50\nmin-slaves-to-write 0\nlua-time-limit 7000\n"
+                + "cluster-slave-validity-factor 3\nslave-read-only no\n");
+    assertEquals(50, c.number("replica-priority"));
+    assertEquals(7000, c.number("busy-reply-threshold"));
+    assertEquals(3, c.number("cluster-replica-validity-factor"));
+    assertEquals("no", c.text("replica-read-only"));
+  }
+
+  @Test
+  void tls_isRefused_notIgnored() {
+    assertTrue(loadError("tls-port 6380\n").contains("TLS is not available"));
+    assertTrue(loadError("tls-replication yes\n").contains("TLS is not available"));
+    assertTrue(loadError("tls-cluster yes\n").contains("TLS is not available"));
+    assertTrue(loadError("tls-port abc\n").contains("couldn't be parsed into an integer"));
+    assertTrue(loadError("tls-cluster maybe\n").contains("must be 'yes' or 'no'"));
+  }
+
+  @Test
+  void tls_defaultsAndFileSettings_load() throws Exception {
+    Config c =
+        load(
+            "tls-port 0\ntls-replication no\ntls-cert-file /etc/redis/redis.crt\n"
+                + "tls-auth-clients optional\n");
+    assertEquals("0", c.text("tls-port"));
+    assertEquals("/etc/redis/redis.crt", c.text("tls-cert-file"));
+  }
+
+  @Test
+  void unixSocket_aclFile_andSyslog_areRefused_withTheReason() {
+    assertTrue(loadError("unixsocket /run/redis.sock\n").contains("Unix sockets are not"));
+    assertTrue(loadError("aclfile /etc/redis/users.acl\n").contains("requirepass"));
+    assertTrue(loadError("syslog-enabled yes\n").contains("syslog is not available"));
+  }
+
+  @Test
+  void unixSocketPermissions_areOctal() throws Exception {
+    assertEquals("700", load("unixsocketperm 700\n").text("unixsocketperm"));
+    assertTrue(loadError("unixsocketperm 1000\n").contains("between 0 and 777"));
+    assertTrue(loadError("unixsocketperm 9\n").contains("parsed into an integer"));
+  }
+
+  @Test
+  void outputBufferLimits_linesOfAFile_eachSetTheirClass() throws Exception {
+    Config c =
+        load(
+            "client-output-buffer-limit normal 0 0 0\n"
+                + "client-output-buffer-limit replica 256mb 64mb 60\n"
+                + "client-output-buffer-limit pubsub 1mb 512kb 30\n");
+    assertEquals(
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 30",
+        c.text("client-output-buffer-limit"));
+    assertEquals(1048576, c.pubsubOutputHardLimit());
+    assertEquals(null, c.require("client-output-buffer-limit").set("pubsub 0 0 0"));
+    assertEquals(0, c.pubsubOutputHardLimit());
+    // A refused value changes nothing.
+    assertTrue(c.require("client-output-buffer-limit").set("pubsub 1 2") != null);
+    assertEquals(0, c.pubsubOutputHardLimit());
+    assertEquals(33554432, Config.standard().pubsubOutputHardLimit());
+  }
+
+  @Test
+  void procTitleTemplate_isCheckedAsRedisChecksIt() {
+    assertEquals("{title}{{x", Config.procTitleTemplate("{title}{{x"));
+    assertEquals("{port}", Config.procTitleTemplate("{port}"));
+    for (String bad : new String[] {"", "{title}", "{nope}", "x {title", "x {"}) {
+      assertThrows(IllegalArgumentException.class, () -> Config.procTitleTemplate(bad), bad);
+    }
+  }
+
+  @Test
+  void oomScoreAdjValues_areThreeScores() {
+    assertEquals("-1000 0 2000", Config.oomScoreAdjValues(" -1000  0 2000 "));
+    assertThrows(IllegalArgumentException.class, () -> Config.oomScoreAdjValues("1 2"));
+    assertThrows(IllegalArgumentException.class, () -> Config.oomScoreAdjValues("1 2 2001"));
+  }
+
+  @Test
+  void daemonize_yesIsRead_soThatACommandLineMayOverrideIt() throws Exception {
+    Config c = load("daemonize yes\n");
+    assertTrue(c.yes("daemonize"));
+    c.loadArgs(java.util.List.of("--daemonize", "no"));
+    assertEquals("no", c.text("daemonize"));
+  }
+}
