@@ -319,14 +319,16 @@ public final class Config {
     return "0";
   }
 
-  /** tls-replication, tls-cluster: yes/no as Redis reads them, but only no. */
-  private static String noTls(String name, String value) {
+  /**
+   * A yes/no directive read as Redis reads it, of which only no is possible here: yes is refused
+   * with {@code refusal} (tls-replication, tls-cluster, syslog-enabled).
+   */
+  private static String onlyNo(String value, String refusal) {
     if (value.equalsIgnoreCase("no")) {
       return "no";
     }
     if (value.equalsIgnoreCase("yes")) {
-      throw new IllegalArgumentException(
-          "TLS is not available in this version: " + name + " must be no");
+      throw new IllegalArgumentException(refusal);
     }
     throw new IllegalArgumentException("argument must be 'yes' or 'no'");
   }
@@ -362,18 +364,6 @@ public final class Config {
               + " aclfile must be empty");
     }
     return value;
-  }
-
-  /** syslog-enabled: yes/no as Redis reads it, but only no (logs go to stdout or logfile). */
-  private static String noSyslog(String value) {
-    if (value.equalsIgnoreCase("no")) {
-      return "no";
-    }
-    if (value.equalsIgnoreCase("yes")) {
-      throw new IllegalArgumentException(
-          "syslog is not available in this version: log to logfile (or stdout) instead");
-    }
-    throw new IllegalArgumentException("argument must be 'yes' or 'no'");
   }
 
   /**
@@ -770,8 +760,10 @@ public final class Config {
     // TLS: ToriDB speaks plain TCP only, so nothing may turn TLS on; the file and cipher settings
     // are kept for when it can.
     c.add(Directive.string("tls-port", "0", true, Config::noTlsPort));
-    c.add(Directive.string("tls-replication", "no", true, v -> noTls("tls-replication", v)));
-    c.add(Directive.string("tls-cluster", "no", true, v -> noTls("tls-cluster", v)));
+    for (String name : new String[] {"tls-replication", "tls-cluster"}) {
+      String refusal = "TLS is not available in this version: " + name + " must be no";
+      c.add(Directive.string(name, "no", true, v -> onlyNo(v, refusal)));
+    }
     c.add(Directive.enumeration("tls-auth-clients", "yes", true, "no", "yes", "optional"));
     for (String name :
         new String[] {
@@ -821,7 +813,16 @@ public final class Config {
             true,
             Config::procTitleTemplate));
     c.add(Directive.enumeration("supervised", "no", false, "upstart", "systemd", "auto", "no"));
-    c.add(Directive.string("syslog-enabled", "no", false, Config::noSyslog));
+    c.add(
+        Directive.string(
+            "syslog-enabled",
+            "no",
+            false,
+            v ->
+                onlyNo(
+                    v,
+                    "syslog is not available in this version: log to logfile (or stdout)"
+                        + " instead")));
     c.add(Directive.string("syslog-ident", "redis", false));
     c.add(
         Directive.enumeration(

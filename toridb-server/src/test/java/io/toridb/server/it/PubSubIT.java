@@ -282,22 +282,31 @@ class PubSubIT {
     }
   }
 
+  /**
+   * Publishes 1 MB messages to a subscriber that never reads (its receive buffer small) until it is
+   * no longer subscribed, at most 30 s; returns how many were published.
+   */
+  private static int floodUntilDisconnected(RespClient slow, RespClient pub) throws IOException {
+    slow.socket().setReceiveBufferSize(4096);
+    slow.call("SUBSCRIBE", "flood");
+    byte[] big = new byte[1024 * 1024];
+    int published = 0;
+    long deadline = System.currentTimeMillis() + 30_000;
+    String receivers;
+    do {
+      receivers = pub.call("PUBLISH".getBytes(), "flood".getBytes(), big).rawText();
+      published++;
+    } while (receivers.equals(":1\r\n") && System.currentTimeMillis() < deadline);
+    assertEquals(":0\r\n", receivers);
+    return published;
+  }
+
   /** A subscriber that never reads is disconnected once 32 MB of messages wait for it. */
   @Test
   void subscriberThatDoesNotRead_isDisconnected() throws Exception {
     try (RespClient slow = tori.connect();
         RespClient pub = tori.connect()) {
-      slow.socket().setReceiveBufferSize(4096);
-      slow.call("SUBSCRIBE", "flood");
-      byte[] big = new byte[1024 * 1024];
-      int published = 0;
-      long deadline = System.currentTimeMillis() + 30_000;
-      String receivers;
-      do {
-        receivers = pub.call("PUBLISH".getBytes(), "flood".getBytes(), big).rawText();
-        published++;
-      } while (receivers.equals(":1\r\n") && System.currentTimeMillis() < deadline);
-      assertEquals(":0\r\n", receivers);
+      int published = floodUntilDisconnected(slow, pub);
       assertTrue(published > 32, "disconnected after " + published + " messages");
       assertEquals("*2\r\n$5\r\nflood\r\n:0\r\n", pub.call("PUBSUB", "NUMSUB", "flood").rawText());
     }
@@ -311,17 +320,7 @@ class PubSubIT {
       assertEquals(
           "+OK\r\n",
           pub.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 4mb 1mb 60").rawText());
-      slow.socket().setReceiveBufferSize(4096);
-      slow.call("SUBSCRIBE", "flood");
-      byte[] big = new byte[1024 * 1024];
-      int published = 0;
-      long deadline = System.currentTimeMillis() + 30_000;
-      String receivers;
-      do {
-        receivers = pub.call("PUBLISH".getBytes(), "flood".getBytes(), big).rawText();
-        published++;
-      } while (receivers.equals(":1\r\n") && System.currentTimeMillis() < deadline);
-      assertEquals(":0\r\n", receivers);
+      int published = floodUntilDisconnected(slow, pub);
       // Past the 4 MB, well before the default 32 MB (the sockets' buffers hold a few MB more).
       assertTrue(published > 4 && published < 24, "disconnected after " + published + " messages");
     } finally {
