@@ -129,11 +129,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   public void send(ByteBuf reply) {
     Channel ch = channel;
     long limit;
+    io.netty.channel.ChannelOutboundBuffer pending;
     if (ch != null
-        && !ch.isWritable()
         && session.subscriptions().active()
         && (limit = context.config().pubsubOutputHardLimit()) > 0
-        && ch.bytesBeforeWritable() + ch.config().getWriteBufferLowWaterMark() > limit) {
+        && (pending = ch.unsafe().outboundBuffer()) != null
+        && pending.totalPendingWriteBytes() > limit) {
       reply.release();
       if (!session.killed()) {
         log.warn(

@@ -388,13 +388,18 @@ final class InfoCommand {
   private void replication(Sections out) {
     out.field("role", "master");
     out.field("connected_slaves", 0);
+    // As Redis while min-replicas-to-write is active: how many replicas count as good (none).
+    if (context.config().number("min-replicas-to-write") > 0
+        && context.config().number("min-replicas-max-lag") > 0) {
+      out.field("min_slaves_good_slaves", 0);
+    }
     out.field("master_failover_state", "no-failover");
     out.field("master_replid", replicationId);
     out.field("master_replid2", "0".repeat(40));
     out.field("master_repl_offset", 0);
     out.field("second_repl_offset", -1);
     out.field("repl_backlog_active", 0);
-    out.field("repl_backlog_size", 1048576);
+    out.field("repl_backlog_size", context.config().number("repl-backlog-size"));
     out.field("repl_backlog_first_byte_offset", 0);
     out.field("repl_backlog_histlen", 0);
   }

@@ -128,7 +128,7 @@ public final class Main {
                 // Not System.exit: the shutdown hook would wait for the stop under way.
                 Runtime.getRuntime().halt(1);
               }
-              if (server.loaded()) {
+              if (!server.context().loading()) {
                 log.warn("Received SIG{} scheduling shutdown...", name);
               } else {
                 log.warn("Received shutdown signal during loading, scheduling shutdown.");
@@ -167,7 +167,9 @@ public final class Main {
       config.loadFile(Path.of(rest.remove(0)));
     }
     config.loadArgs(rest);
-    if (config.yes("daemonize")) {
+    // As Redis, daemonize is ignored under a service manager that supervises the process.
+    if (config.yes("daemonize")
+        && !ServiceManager.supervises(config.text("supervised"), System.getenv())) {
       throw new Config.ConfigException(
           "daemonize yes is not available: ToriDB runs in the foreground; let a service manager"
               + " such as systemd run it in the background, or pass --daemonize no");

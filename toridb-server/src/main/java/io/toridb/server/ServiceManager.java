@@ -37,6 +37,21 @@ final class ServiceManager {
   }
 
   /**
+   * Whether a service manager supervises the process, as Redis decides it (where daemonize is then
+   * ignored): systemd with NOTIFY_SOCKET set, or upstart with UPSTART_JOB set; auto picks either.
+   */
+  static boolean supervises(String supervised, Map<String, String> env) {
+    boolean upstart = env.get("UPSTART_JOB") != null;
+    boolean systemd = env.get("NOTIFY_SOCKET") != null && !env.get("NOTIFY_SOCKET").isEmpty();
+    return switch (supervised) {
+      case "systemd" -> systemd;
+      case "upstart" -> upstart;
+      case "auto" -> upstart || systemd;
+      default -> false;
+    };
+  }
+
+  /**
    * The service manager to notify for {@code supervised} in environment {@code env}, or null when
    * there is none.
    */

@@ -101,10 +101,12 @@ final class ShutdownCommand {
       save = false;
       noSave = true;
     }
+    server.notifyStopping();
     io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
     if (aof != null && aof.writingFirstBase()) {
       if (!force) {
         log.warn("Writing initial AOF, can't exit.");
+        server.notifyServiceManager("STATUS=Writing initial AOF, can't exit.\n");
         log.warn("Errors trying to shut down the server. Check the logs for more information.");
         return false;
       }
@@ -122,9 +124,11 @@ final class ShutdownCommand {
       }
       if (save || (!noSave && snapshots.savePointsConfigured())) {
         log.info("Saving the final RDB snapshot before exiting.");
+        server.notifyServiceManager("STATUS=Saving the final RDB snapshot\n");
         if (!snapshots.saveWhileLocked("SHUTDOWN saves the final snapshot")) {
           if (!force) {
             log.warn("Error trying to save the DB, can't exit.");
+            server.notifyServiceManager("STATUS=Error trying to save the DB, can't exit.\n");
             log.warn("Errors trying to shut down the server. Check the logs for more information.");
             return false;
           }

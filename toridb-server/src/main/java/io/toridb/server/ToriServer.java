@@ -19,6 +19,7 @@ import io.toridb.core.CoreCommands;
 import io.toridb.core.config.Config;
 import io.toridb.core.server.CountingThread;
 import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientSession;
 import io.toridb.persistence.dump.DumpCommands;
 import io.toridb.persistence.snapshot.Snapshots;
 import java.net.BindException;
@@ -420,6 +421,10 @@ public final class ToriServer {
    */
   public void start() throws java.io.IOException, InterruptedException {
     serviceManager = ServiceManager.of(config.text("supervised"), System.getenv());
+    if (serviceManager != null) {
+      // As Redis, CONFIG GET shows the mode detected for auto.
+      config.require("supervised").set("systemd");
+    }
     io.toridb.persistence.aof.AppendOnlyFile appendLog = null;
     boolean loadSnapshot = false;
     if (config.yes("appendonly")) {
@@ -500,6 +505,29 @@ public final class ToriServer {
       serviceManager.ready();
     }
   }
+
+  /**
+   * Tells the service manager, if any, that the server stops: each time a stop is prepared (as
+   * Redis, even one then refused), and as the stop begins unless a preparation told it already.
+   */
+  void notifyStopping() {
+    stoppingNotified.set(true);
+    ServiceManager m = serviceManager;
+    if (m != null) {
+      m.stopping();
+    }
+  }
+
+  /** Sends {@code message} (sd_notify's "NAME=value\n") to the service manager, if any. */
+  void notifyServiceManager(String message) {
+    ServiceManager m = serviceManager;
+    if (m != null) {
+      m.send(message);
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean stoppingNotified =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Whether a service manager is told the server's state (INFO's process_supervised). */
   String supervisedBy() {
@@ -606,6 +634,7 @@ public final class ToriServer {
                 info.sample(now);
                 // Save points, scheduled saves and rewrites, the log's automatic rewrite.
                 snapshots.cron(now);
+                closeIdleClients(now);
               } catch (RuntimeException e) {
                 log.error("Background cycle failed", e);
               }
@@ -613,6 +642,32 @@ public final class ToriServer {
             periodMicros,
             periodMicros,
             TimeUnit.MICROSECONDS);
+  }
+
+  /**
+   * timeout: closes clients that sent no command for more than that many seconds, as Redis does
+   * (whole seconds compared), except the clients Redis exempts: those blocked in a command (their
+   * own timeout applies), subscribers and MONITOR connections.
+   */
+  void closeIdleClients(long nowMillis) {
+    long timeout = config.number("timeout");
+    if (timeout <= 0) {
+      return;
+    }
+    long now = nowMillis / 1000;
+    for (ClientConnection c : clients.all()) {
+      ClientSession s = c.session();
+      if (s.blocked() != null
+          || s.subscriptions().active()
+          || s.monitor()
+          || s.killed()
+          || now - s.lastInteraction() / 1000 <= timeout) {
+        continue;
+      }
+      log.debug("Closing idle client {} ({})", s.id(), s.remoteAddress());
+      s.kill();
+      c.channel().close();
+    }
   }
 
   /** The cron frequency Redis runs with for a configured hz: clamped to 1..500. */
@@ -673,8 +728,8 @@ public final class ToriServer {
   }
 
   private void stopEverything(boolean finalSave) {
-    if (serviceManager != null) {
-      serviceManager.stopping();
+    if (!stoppingNotified.get()) {
+      notifyStopping();
     }
     log.info("Shutting down: no longer accepting connections");
     List<Channel> open;

@@ -102,6 +102,18 @@ class InfoCommandIT {
     }
   }
 
+  /** As Redis: min_slaves_good_slaves appears while min-replicas-to-write is active. */
+  @Test
+  void replication_showsGoodReplicas_whileMinReplicasToWriteIsActive() throws Exception {
+    try (RawClient c = server.client()) {
+      assertTrue(!text(c.call("INFO", "replication")).contains("min_slaves_good_slaves"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "min-replicas-to-write", "1"));
+      assertTrue(text(c.call("INFO", "replication")).contains("\r\nmin_slaves_good_slaves:0\r\n"));
+      assertEquals("+OK\r\n", c.call("CONFIG", "SET", "repl-backlog-size", "2mb"));
+      assertTrue(text(c.call("INFO", "replication")).contains("repl_backlog_size:2097152\r\n"));
+    }
+  }
+
   @Test
   void resp3_repliesWithVerbatimText() throws Exception {
     try (RawClient c = server.client()) {

@@ -64,6 +64,9 @@ class MainProcessIT {
     }
     command.addAll(more);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    // Only what a test sets: not a service manager this build may itself run under.
+    builder.environment().remove("NOTIFY_SOCKET");
+    builder.environment().remove("UPSTART_JOB");
     builder.environment().putAll(env);
     process = builder.start();
     CompletableFuture.runAsync(
@@ -318,7 +321,8 @@ class MainProcessIT {
           .sync();
       env.put("NOTIFY_SOCKET", socket.toString());
       output.setLength(0);
-      launch("--supervised", "systemd");
+      // daemonize is ignored under supervision, as in Redis.
+      launch("--supervised", "systemd", "--daemonize", "yes");
       try (RawClient c = new RawClient(awaitPort())) {
         assertEquals("STATUS=Redis is loading...\n", received.poll(10, TimeUnit.SECONDS));
         assertEquals("STATUS=Ready to accept connections\n", received.poll(10, TimeUnit.SECONDS));
@@ -328,6 +332,8 @@ class MainProcessIT {
         assertCleanExit();
       }
       assertEquals("STOPPING=1\n", received.poll(10, TimeUnit.SECONDS));
+      // Save points are configured by default: the final save, announced as Redis does.
+      assertEquals("STATUS=Saving the final RDB snapshot\n", received.poll(10, TimeUnit.SECONDS));
       assertEquals(null, received.poll(200, TimeUnit.MILLISECONDS));
     } finally {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).sync();

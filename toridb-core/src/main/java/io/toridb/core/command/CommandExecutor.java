@@ -203,6 +203,22 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       reject(spec, Errors.NOAUTH);
       return;
     }
+    // Redis's order: the disk error and the replicas before the subscribed context and LOADING.
+    String refusal = server.writeRefusal();
+    if (refusal != null && refusesOnDiskError(spec, session)) {
+      spec.rejectedCalls.increment();
+      reject(spec, refusal);
+      return;
+    }
+    // As a Redis primary with fewer good replicas than min-replicas-to-write: there are none.
+    if (minReplicasToWrite.number() > 0
+        && minReplicasMaxLag.number() > 0
+        && !spec.fullName().equals("ping")
+        && refusesOnDiskError(spec, session)) {
+      spec.rejectedCalls.increment();
+      reject(spec, Errors.NOREPLICAS);
+      return;
+    }
     // A RESP2 client with subscriptions reads pushed messages as replies: only the commands
     // that make sense in that stream may run.
     if (session.protocol() == 2
@@ -222,21 +238,6 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
         && spec.has(CommandFlag.WRITE | CommandFlag.READONLY | CommandFlag.MAY_REPLICATE)) {
       spec.rejectedCalls.increment();
       reject(spec, Errors.REPLICA_KEYSPACE);
-      return;
-    }
-    String refusal = server.writeRefusal();
-    if (refusal != null && refusesOnDiskError(spec, session)) {
-      spec.rejectedCalls.increment();
-      reject(spec, refusal);
-      return;
-    }
-    // As a Redis primary with fewer good replicas than min-replicas-to-write: there are none.
-    if (minReplicasToWrite.number() > 0
-        && minReplicasMaxLag.number() > 0
-        && !spec.fullName().equals("ping")
-        && refusesOnDiskError(spec, session)) {
-      spec.rejectedCalls.increment();
-      reject(spec, Errors.NOREPLICAS);
       return;
     }
     if (session.staged() != null) {

@@ -412,6 +412,40 @@ public final class Config {
   }
 
   /**
+   * oom-score-adj: no, yes, relative or absolute; relative is yes's other name, and shown as yes,
+   * as Redis shows it.
+   */
+  static String oomScoreAdj(String value) {
+    String v = value.toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "no", "yes", "absolute" -> v;
+      case "relative" -> "yes";
+      default ->
+          throw new IllegalArgumentException(
+              "argument(s) must be one of the following: no, yes, relative, absolute");
+    };
+  }
+
+  /** cluster-announce-hostname: Redis's checks, length and characters. */
+  private static String announcedHostname(String value) {
+    if (value.length() >= 256) {
+      throw new IllegalArgumentException("Hostnames must be less than 256 characters");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.')) {
+        throw new IllegalArgumentException(
+            "Hostnames may only contain alphanumeric characters, hyphens or dots");
+      }
+    }
+    return value;
+  }
+
+  /**
    * oom-score-adj-values: the three scores (primary, replica, background child) from -2000 to 2000,
    * with Redis's error texts.
    */
@@ -743,7 +777,7 @@ public final class Config {
     c.add(Directive.bool("cluster-allow-reads-when-down", false, true));
     c.add(Directive.bool("cluster-allow-replica-migration", true, true));
     c.add(Directive.integer("cluster-announce-bus-port", 0, 0, 65535, true));
-    c.add(Directive.string("cluster-announce-hostname", "", true));
+    c.add(Directive.string("cluster-announce-hostname", "", true, Config::announcedHostname));
     c.add(Directive.string("cluster-announce-ip", "", true));
     c.add(Directive.integer("cluster-announce-port", 0, 0, 65535, true));
     c.add(Directive.integer("cluster-announce-tls-port", 0, 0, 65535, true));
@@ -838,7 +872,7 @@ public final class Config {
             "local5",
             "local6",
             "local7"));
-    c.add(Directive.enumeration("oom-score-adj", "no", true, "no", "yes", "relative", "absolute"));
+    c.add(Directive.string("oom-score-adj", "no", true, Config::oomScoreAdj));
     c.add(Directive.string("oom-score-adj-values", "0 200 800", true, Config::oomScoreAdjValues));
     c.add(Directive.bool("disable-thp", true, false));
     c.add(Directive.bool("jemalloc-bg-thread", true, true));

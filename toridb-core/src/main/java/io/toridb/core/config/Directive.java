@@ -265,11 +265,12 @@ public final class Directive {
   }
 
   /**
-   * Validates and applies {@code value}.
+   * Validates and applies {@code value}. Synchronized, so that a value merged with the current one
+   * (client-output-buffer-limit) is not lost to a concurrent change.
    *
    * @return null on success, otherwise the reason in Redis's words
    */
-  public String set(String value) {
+  public synchronized String set(String value) {
     String error = validate(value);
     if (error != null) {
       return error;

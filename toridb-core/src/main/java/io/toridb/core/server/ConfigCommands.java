@@ -37,7 +37,7 @@ public final class ConfigCommands {
   private ConfigCommands() {}
 
   /** Directives whose values MONITOR and the slow log must never show. */
-  private static final List<String> SENSITIVE = List.of("requirepass", "masterauth");
+  private static final List<String> SENSITIVE = List.of("requirepass", "masterauth", "masteruser");
 
   public static void register(CommandTable t) {
     int flags = ADMIN | NOSCRIPT | LOADING | STALE;

@@ -287,7 +287,7 @@ class ConfigCommandsTest {
   }
 
   @Test
-  void daemonize_isImmutableAndOnlyNo() {
+  void daemonize_isImmutable() {
     assertEquals(
         error(
             "ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set"

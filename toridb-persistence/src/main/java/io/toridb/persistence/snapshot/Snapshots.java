@@ -137,6 +137,8 @@ public final class Snapshots {
   /** Temporary snapshot files being written, for {@link #removeTempFiles}. */
   private final Set<Path> liveTempFiles = ConcurrentHashMap.newKeySet();
 
+  private volatile boolean removingTempFiles;
+
   private final AtomicLong cuts = new AtomicLong();
   private volatile Supplier<LogRewriter> logRewriter = () -> null;
 
@@ -726,6 +728,11 @@ public final class Snapshots {
                 StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         liveTempFiles.add(path);
+        if (removingTempFiles) {
+          // The process is ending (removeTempFiles ran or runs): leave nothing behind.
+          discard();
+          throw new IOException("the server is exiting");
+        }
       } catch (IOException e) {
         throw new IOException(
             "Failed opening the temp RDB file "
@@ -752,6 +759,9 @@ public final class Snapshots {
    * them finish (Redis's rdbRemoveTempFile); the snapshot already in place is left as it is.
    */
   public void removeTempFiles() {
+    // Set before the files are listed: a save that opens its file meanwhile either is listed or
+    // sees the flag and deletes its file itself.
+    removingTempFiles = true;
     for (Path p : liveTempFiles) {
       DurableFiles.deleteQuietly(p);
     }

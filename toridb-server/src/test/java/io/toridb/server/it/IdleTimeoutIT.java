@@ -1,0 +1,61 @@
+package io.toridb.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * timeout: a client idle for longer is closed, as Redis closes it; clients Redis exempts (blocked
+ * in a command, subscribed, MONITOR) and clients that keep sending stay.
+ */
+class IdleTimeoutIT {
+  @RegisterExtension static final ToriServerExtension tori = new ToriServerExtension();
+
+  @Test
+  void idleClients_areClosed_exemptAndActiveOnesStay() throws Exception {
+    try (RespClient admin = tori.connect();
+        RespClient idle = tori.connect();
+        RespClient subscriber = tori.connect();
+        RespClient blocked = tori.connect();
+        RespClient monitor = tori.connect();
+        RespClient active = tori.connect()) {
+      assertEquals("+OK\r\n", admin.callRaw("CONFIG", "SET", "timeout", "1"));
+      assertEquals("+PONG\r\n", idle.callRaw("PING"));
+      subscriber.call("SUBSCRIBE", "news");
+      blocked.send("BLPOP", "nothing-here", "0");
+      assertEquals("+OK\r\n", monitor.callRaw("MONITOR"));
+      // Idle time counts in whole seconds, and must exceed the timeout: up to 3 s.
+      long end = System.currentTimeMillis() + 3500;
+      while (System.currentTimeMillis() < end) {
+        assertEquals("+PONG\r\n", active.callRaw("PING"));
+        Thread.sleep(250);
+      }
+      idle.socket().setSoTimeout(2000);
+      assertTrue(idle.closedByServer(), "the idle client is closed");
+      assertEquals("+PONG\r\n", active.callRaw("PING"));
+      // Still served: a message reaches the subscriber, a push the blocked client.
+      assertEquals(":1\r\n", active.callRaw("PUBLISH", "news", "hello"));
+      assertEquals(
+          "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n", subscriber.read().rawText());
+      assertEquals(":1\r\n", active.callRaw("RPUSH", "nothing-here", "v"));
+      assertEquals("*2\r\n$12\r\nnothing-here\r\n$1\r\nv\r\n", blocked.read().rawText());
+      String list = active.callRaw("CLIENT", "LIST");
+      assertTrue(list.contains("cmd=monitor"), "MONITOR stays: " + list);
+    } finally {
+      try (RespClient c = tori.connect()) {
+        c.call("CONFIG", "SET", "timeout", "0");
+      }
+    }
+  }
+
+  @Test
+  void timeoutZero_closesNobody() throws Exception {
+    try (RespClient idle = tori.connect()) {
+      assertEquals("+PONG\r\n", idle.callRaw("PING"));
+      Thread.sleep(2200);
+      assertEquals("+PONG\r\n", idle.callRaw("PING"));
+    }
+  }
+}
