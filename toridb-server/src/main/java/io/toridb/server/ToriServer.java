@@ -420,6 +420,7 @@ public final class ToriServer {
    *     the snapshot cannot be read or is damaged
    */
   public void start() throws java.io.IOException, InterruptedException {
+    writePidFile();
     serviceManager = ServiceManager.of(config.text("supervised"), System.getenv());
     if (serviceManager != null) {
       // As Redis, CONFIG GET shows the mode detected for auto.
@@ -773,7 +774,35 @@ public final class ToriServer {
       c.channel().close();
     }
     shutdownGroups();
+    Path written = pidFile;
+    if (written != null) {
+      log.info("Removing the pid file.");
+      try {
+        java.nio.file.Files.deleteIfExists(written);
+      } catch (java.io.IOException e) {
+        log.warn("Could not remove the pid file {}: {}", written, e.getMessage());
+      }
+    }
     log.info("ToriDB is now ready to exit, bye bye...");
+  }
+
+  /** The pid file written at start (pidfile), removed by a clean stop, as Redis does. */
+  private volatile Path pidFile;
+
+  private void writePidFile() {
+    String name = config.text("pidfile");
+    if (name.isEmpty()) {
+      return;
+    }
+    Path path = Path.of(name);
+    try {
+      java.nio.file.Files.writeString(
+          path, ProcessHandle.current().pid() + "\n", java.nio.charset.StandardCharsets.US_ASCII);
+      pidFile = path;
+    } catch (java.io.IOException | RuntimeException e) {
+      // Best effort, as Redis: the server runs without it.
+      log.warn("Failed to write PID file {}: {}", path, e.toString());
+    }
   }
 
   private void shutdownGroups() {

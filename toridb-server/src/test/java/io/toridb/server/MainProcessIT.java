@@ -406,6 +406,23 @@ class MainProcessIT {
         output.toString().contains("Error trying to save the DB. Exit anyway."), output.toString());
   }
 
+  /** pidfile: written with the process id at start, removed by a clean stop, as Redis does. */
+  @Test
+  void pidFile_isWrittenAtStart_andRemovedAtStop() throws Exception {
+    awaitPort();
+    signal("TERM");
+    assertCleanExit();
+    Path pidFile = dir.resolve("toridb.pid");
+    output.setLength(0);
+    launch("--pidfile", pidFile.toString());
+    awaitPort();
+    assertEquals(process.pid() + "\n", Files.readString(pidFile));
+    signal("TERM");
+    assertCleanExit();
+    assertTrue(!Files.exists(pidFile), "the pid file is removed");
+    assertTrue(output.toString().contains("Removing the pid file."), output.toString());
+  }
+
   @Test
   void sigint_shutsDownGracefullyWithStatusZero() throws Exception {
     awaitPort();
