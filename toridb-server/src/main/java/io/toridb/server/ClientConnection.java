@@ -216,6 +216,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     return remote == null || ProtectedMode.isLoopback(remote);
   }
 
+  /**
+   * Under timeout, marks the client active now: on every read and every reply written, as Redis
+   * counts its interaction (the command's start counts too, see CommandExecutor). Without timeout,
+   * one volatile read.
+   */
+  void touch() {
+    if (server.idleTimeoutOn()) {
+      session.lastInteraction(System.currentTimeMillis());
+    }
+  }
+
+  /** Whether this client's worker has nothing queued or running. */
+  boolean workerQuiet() {
+    return worker.quiet();
+  }
+
   /** Called by the worker once a parked client's held-back requests ran without parking again. */
   void resumeDecoding() {
     channel
@@ -310,6 +326,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       return;
     }
     context.stats().netInputBytes.add(in.readableBytes());
+    touch();
     cumulate(ctx, in);
     decodeAndDispatch();
   }

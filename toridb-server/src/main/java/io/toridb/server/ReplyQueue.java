@@ -59,6 +59,7 @@ final class ReplyQueue implements Runnable {
         reply.buffer().release();
         continue;
       }
+      connection.touch();
       if (reply.close()) {
         channel.writeAndFlush(reply.buffer()).addListener(ChannelFutureListener.CLOSE);
         continue;

@@ -101,12 +101,13 @@ final class ShutdownCommand {
       save = false;
       noSave = true;
     }
-    server.notifyStopping();
+    if (!context.stopping()) {
+      server.notifyStopping();
+    }
     io.toridb.persistence.aof.AppendOnlyFile aof = server.aof();
     if (aof != null && aof.writingFirstBase()) {
       if (!force) {
         log.warn("Writing initial AOF, can't exit.");
-        server.notifyServiceManager("STATUS=Writing initial AOF, can't exit.\n");
         log.warn("Errors trying to shut down the server. Check the logs for more information.");
         return false;
       }

@@ -49,6 +49,14 @@ public final class ToriServer {
   private final ClientRegistry clients = new ClientRegistry();
   private final WorkerPool workers;
 
+  /** timeout, read on every read and reply while it is above 0. */
+  private final io.toridb.core.config.Directive idleTimeout;
+
+  /** Whether clients idle longer than timeout are closed, so their activity must be noted. */
+  boolean idleTimeoutOn() {
+    return idleTimeout.number() > 0;
+  }
+
   /** The service manager told of start and stop (supervised systemd), or null. */
   private volatile ServiceManager serviceManager;
 
@@ -216,6 +224,7 @@ public final class ToriServer {
     new DebugCommands(this).register(context.commands());
     new ShutdownCommand(this).register(context.commands());
     new PersistenceCommands(this).register(context.commands());
+    this.idleTimeout = config.require("timeout");
     config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
     config.require("hz").onChange(d -> onHzChange(d));
     // A value from the file or command line is clamped too, as Redis shows it in CONFIG GET.
@@ -420,7 +429,6 @@ public final class ToriServer {
    *     the snapshot cannot be read or is damaged
    */
   public void start() throws java.io.IOException, InterruptedException {
-    writePidFile();
     serviceManager = ServiceManager.of(config.text("supervised"), System.getenv());
     if (serviceManager != null) {
       // As Redis, CONFIG GET shows the mode detected for auto.
@@ -471,6 +479,8 @@ public final class ToriServer {
       shutdownGroups();
       throw e;
     }
+    // After binding, as Redis: a second server that cannot bind leaves the first one's file alone.
+    writePidFile();
     if (appendLog != null) {
       try {
         appendLog.load();
@@ -646,12 +656,15 @@ public final class ToriServer {
   }
 
   /**
-   * timeout: closes clients that sent no command for more than that many seconds, as Redis does
-   * (whole seconds compared), except the clients Redis exempts: those blocked in a command (their
-   * own timeout applies), subscribers and MONITOR connections.
+   * timeout: closes clients idle for more than that many seconds, as Redis does (whole seconds
+   * compared): with no read, command or reply written meanwhile (see ClientConnection#touch),
+   * except the clients Redis exempts: those blocked in a command (their own timeout applies),
+   * subscribers and MONITOR connections. A client whose worker has requests queued or running is
+   * not closed either: Redis checks between commands, never during one, and its clients' input
+   * waits for the command to end as it does here.
    */
   void closeIdleClients(long nowMillis) {
-    long timeout = config.number("timeout");
+    long timeout = idleTimeout.number();
     if (timeout <= 0) {
       return;
     }
@@ -662,7 +675,8 @@ public final class ToriServer {
           || s.subscriptions().active()
           || s.monitor()
           || s.killed()
-          || now - s.lastInteraction() / 1000 <= timeout) {
+          || now - s.lastInteraction() / 1000 <= timeout
+          || !c.workerQuiet()) {
         continue;
       }
       log.debug("Closing idle client {} ({})", s.id(), s.remoteAddress());
@@ -778,9 +792,13 @@ public final class ToriServer {
     if (written != null) {
       log.info("Removing the pid file.");
       try {
-        java.nio.file.Files.deleteIfExists(written);
+        // Only while it still names this process: another server may have taken it over since.
+        String held = java.nio.file.Files.readString(written).trim();
+        if (held.equals(Long.toString(ProcessHandle.current().pid()))) {
+          java.nio.file.Files.deleteIfExists(written);
+        }
       } catch (java.io.IOException e) {
-        log.warn("Could not remove the pid file {}: {}", written, e.getMessage());
+        log.warn("Could not remove the pid file {}: {}", written, e.toString());
       }
     }
     log.info("ToriDB is now ready to exit, bye bye...");

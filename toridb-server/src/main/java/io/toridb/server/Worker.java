@@ -216,6 +216,11 @@ final class Worker implements Runnable {
     }
   }
 
+  /** Whether this worker has nothing queued or running (read by the idle-client check). */
+  boolean quiet() {
+    return !busy && queue.isEmpty();
+  }
+
   /**
    * Whether an event loop that just handed this worker requests should wait for it: only while its
    * idle task commits the log (under {@code appendfsync always} with writes coming in), where the

@@ -421,6 +421,14 @@ class MainProcessIT {
     assertCleanExit();
     assertTrue(!Files.exists(pidFile), "the pid file is removed");
     assertTrue(output.toString().contains("Removing the pid file."), output.toString());
+    // A file that names another process by the time of the stop is left to it.
+    output.setLength(0);
+    launch("--pidfile", pidFile.toString());
+    awaitPort();
+    Files.writeString(pidFile, "1\n");
+    signal("TERM");
+    assertCleanExit();
+    assertEquals("1\n", Files.readString(pidFile));
   }
 
   @Test

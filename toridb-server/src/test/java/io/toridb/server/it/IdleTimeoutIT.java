@@ -41,8 +41,27 @@ class IdleTimeoutIT {
           "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n", subscriber.read().rawText());
       assertEquals(":1\r\n", active.callRaw("RPUSH", "nothing-here", "v"));
       assertEquals("*2\r\n$12\r\nnothing-here\r\n$1\r\nv\r\n", blocked.read().rawText());
+      // Its reply is interaction: the client that waited 3 s is not idle now (4 cron ticks).
+      Thread.sleep(400);
+      assertEquals("+PONG\r\n", blocked.callRaw("PING"));
       String list = active.callRaw("CLIENT", "LIST");
       assertTrue(list.contains("cmd=monitor"), "MONITOR stays: " + list);
+    } finally {
+      try (RespClient c = tori.connect()) {
+        c.call("CONFIG", "SET", "timeout", "0");
+      }
+    }
+  }
+
+  /** A command that runs longer than the timeout does not make its client idle. */
+  @Test
+  void aCommandLongerThanTheTimeout_keepsItsClient() throws Exception {
+    try (RespClient admin = tori.connect();
+        RespClient sleeper = tori.connect()) {
+      assertEquals("+OK\r\n", admin.callRaw("CONFIG", "SET", "timeout", "1"));
+      assertEquals("+OK\r\n", sleeper.callRaw("DEBUG", "SLEEP", "2.5"));
+      Thread.sleep(400);
+      assertEquals("+PONG\r\n", sleeper.callRaw("PING"));
     } finally {
       try (RespClient c = tori.connect()) {
         c.call("CONFIG", "SET", "timeout", "0");
