@@ -25,8 +25,10 @@ class RedisDirectivesTest {
     return c;
   }
 
-  private String loadError(String text) {
-    return assertThrows(Config.ConfigException.class, () -> load(text)).getMessage();
+  /** Loading {@code text} fails with a message that contains {@code reason}. */
+  private void assertRefused(String text, String reason) {
+    String message = assertThrows(Config.ConfigException.class, () -> load(text)).getMessage();
+    assertTrue(message.contains(reason), message);
   }
 
   @Test
@@ -59,11 +61,11 @@ class RedisDirectivesTest {
 
   @Test
   void tls_isRefused_notIgnored() {
-    assertTrue(loadError("tls-port 6380\n").contains("TLS is not available"));
-    assertTrue(loadError("tls-replication yes\n").contains("TLS is not available"));
-    assertTrue(loadError("tls-cluster yes\n").contains("TLS is not available"));
-    assertTrue(loadError("tls-port abc\n").contains("couldn't be parsed into an integer"));
-    assertTrue(loadError("tls-cluster maybe\n").contains("must be 'yes' or 'no'"));
+    assertRefused("tls-port 6380\n", "TLS is not available");
+    assertRefused("tls-replication yes\n", "TLS is not available");
+    assertRefused("tls-cluster yes\n", "TLS is not available");
+    assertRefused("tls-port abc\n", "couldn't be parsed into an integer");
+    assertRefused("tls-cluster maybe\n", "must be 'yes' or 'no'");
   }
 
   @Test
@@ -78,16 +80,16 @@ class RedisDirectivesTest {
 
   @Test
   void unixSocket_aclFile_andSyslog_areRefused_withTheReason() {
-    assertTrue(loadError("unixsocket /run/redis.sock\n").contains("Unix sockets are not"));
-    assertTrue(loadError("aclfile /etc/redis/users.acl\n").contains("requirepass"));
-    assertTrue(loadError("syslog-enabled yes\n").contains("syslog is not available"));
+    assertRefused("unixsocket /run/redis.sock\n", "Unix sockets are not");
+    assertRefused("aclfile /etc/redis/users.acl\n", "requirepass");
+    assertRefused("syslog-enabled yes\n", "syslog is not available");
   }
 
   @Test
   void unixSocketPermissions_areOctal() throws Exception {
     assertEquals("700", load("unixsocketperm 700\n").text("unixsocketperm"));
-    assertTrue(loadError("unixsocketperm 1000\n").contains("between 0 and 777"));
-    assertTrue(loadError("unixsocketperm 9\n").contains("parsed into an integer"));
+    assertRefused("unixsocketperm 1000\n", "between 0 and 777");
+    assertRefused("unixsocketperm 9\n", "parsed into an integer");
   }
 
   @Test
