@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.toridb.core.blocking.BlockedClient;
+import io.toridb.core.config.Config;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientHost;
 import io.toridb.core.session.ClientSession;
@@ -120,28 +121,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       new java.util.concurrent.atomic.AtomicInteger();
 
   /**
-   * Pushed messages a subscriber leaves unread beyond the hard limit of {@code
-   * client-output-buffer-limit}'s pubsub class (32 MB by default, 0 for none) disconnect it: a
-   * client that does not read its messages would otherwise make the server hold every message
-   * published to it. (The soft limit is not enforced.)
+   * A subscriber that leaves pushed messages unread is disconnected as {@code
+   * client-output-buffer-limit}'s pubsub class says (Redis's default: more than 32 MB at once, or
+   * more than 8 MB for more than 60 s; 0 for no limit): a client that does not read its messages
+   * would otherwise make the server hold every message published to it. Checked as each message is
+   * pushed, as Redis checks when it adds output.
    */
   @Override
   public void send(ByteBuf reply) {
     Channel ch = channel;
-    long limit;
-    io.netty.channel.ChannelOutboundBuffer pending;
+    io.netty.channel.ChannelOutboundBuffer out;
     if (ch != null
         && session.subscriptions().active()
-        && (limit = context.config().pubsubOutputHardLimit()) > 0
-        && (pending = ch.unsafe().outboundBuffer()) != null
-        && pending.totalPendingWriteBytes() > limit) {
+        && (out = ch.unsafe().outboundBuffer()) != null
+        && overOutputLimit(out.totalPendingWriteBytes(), context.config().pubsubOutputLimit())) {
       reply.release();
       if (!session.killed()) {
         log.warn(
-            "Closing client {} ({}): more than {} bytes of pushed messages left unread",
+            "Closing client {} ({}): pushed messages left unread over client-output-buffer-limit",
             session.id(),
-            session.remoteAddress(),
-            limit);
+            session.remoteAddress());
         session.kill();
         ch.close();
       }
@@ -149,6 +148,29 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     }
     written(reply.readableBytes());
     send(reply, false);
+  }
+
+  /** When the pending output went above the soft limit; 0 while it is not above it. */
+  private volatile long softLimitSince;
+
+  /**
+   * Whether {@code pending} bytes break {@code limit}: past the hard one, or the soft one too long.
+   */
+  private boolean overOutputLimit(long pending, Config.OutputLimit limit) {
+    if (limit.hard() > 0 && pending > limit.hard()) {
+      return true;
+    }
+    if (limit.soft() <= 0 || pending <= limit.soft()) {
+      softLimitSince = 0;
+      return false;
+    }
+    long now = System.currentTimeMillis();
+    long since = softLimitSince;
+    if (since == 0) {
+      softLimitSince = now;
+      return false;
+    }
+    return now - since > limit.softSeconds() * 1000;
   }
 
   @Override

@@ -36,12 +36,14 @@ public final class Config {
   private final OutputBufferLimits outputLimits = new OutputBufferLimits();
 
   /**
-   * The hard limit of client-output-buffer-limit's pubsub class: bytes of pushed messages a
-   * subscriber may leave unread before it is disconnected (0: no limit). Read on every push, so
-   * kept parsed.
+   * client-output-buffer-limit's pubsub class: bytes of pushed messages a subscriber may leave
+   * unread (0: no limit), and the soft limit it may stay above for at most {@code softSeconds}.
    */
-  public long pubsubOutputHardLimit() {
-    return outputLimits.pubsubHard;
+  public record OutputLimit(long hard, long soft, long softSeconds) {}
+
+  /** The pubsub class of client-output-buffer-limit. Read on every push, so kept parsed. */
+  public OutputLimit pubsubOutputLimit() {
+    return outputLimits.pubsub;
   }
 
   /** Makes {@code alias} another name of {@code name} (Redis's renamed directives). */
@@ -483,11 +485,11 @@ public final class Config {
     /** The directive's current value, which a new one is merged into. */
     private volatile String current = DEFAULT;
 
-    private volatile long pubsubHard = hardLimit(DEFAULT, "pubsub");
+    private volatile OutputLimit pubsub = limit(DEFAULT, "pubsub");
 
     private void changed(Directive d) {
       current = d.text();
-      pubsubHard = hardLimit(current, "pubsub");
+      pubsub = limit(current, "pubsub");
     }
 
     String merge(String value) {
@@ -524,9 +526,14 @@ public final class Config {
       return String.join(" ", merged);
     }
 
-    /** The hard limit of {@code clientClass} (normal, slave, pubsub) in {@code value}. */
-    private static long hardLimit(String value, String clientClass) {
-      return Long.parseLong(value.split(" ")[CLASSES.indexOf(clientClass) * 4 + 1]);
+    /** The limits of {@code clientClass} (normal, slave, pubsub) in {@code value}. */
+    private static OutputLimit limit(String value, String clientClass) {
+      String[] words = value.split(" ");
+      int at = CLASSES.indexOf(clientClass) * 4;
+      return new OutputLimit(
+          Long.parseLong(words[at + 1]),
+          Long.parseLong(words[at + 2]),
+          Long.parseLong(words[at + 3]));
     }
   }
 

@@ -102,13 +102,14 @@ class RedisDirectivesTest {
     assertEquals(
         "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 30",
         c.text("client-output-buffer-limit"));
-    assertEquals(1048576, c.pubsubOutputHardLimit());
+    assertEquals(new Config.OutputLimit(1048576, 524288, 30), c.pubsubOutputLimit());
     assertEquals(null, c.require("client-output-buffer-limit").set("pubsub 0 0 0"));
-    assertEquals(0, c.pubsubOutputHardLimit());
+    assertEquals(new Config.OutputLimit(0, 0, 0), c.pubsubOutputLimit());
     // A refused value changes nothing.
     assertTrue(c.require("client-output-buffer-limit").set("pubsub 1 2") != null);
-    assertEquals(0, c.pubsubOutputHardLimit());
-    assertEquals(33554432, Config.standard().pubsubOutputHardLimit());
+    assertEquals(new Config.OutputLimit(0, 0, 0), c.pubsubOutputLimit());
+    assertEquals(
+        new Config.OutputLimit(33554432, 8388608, 60), Config.standard().pubsubOutputLimit());
   }
 
   @Test

@@ -331,6 +331,40 @@ class PubSubIT {
     }
   }
 
+  /**
+   * The soft limit: above it for longer than its seconds disconnects, above it for less does not
+   * (as Redis, checked when a message is pushed).
+   */
+  @Test
+  void subscriberAboveTheSoftLimitTooLong_isDisconnected() throws Exception {
+    try (RespClient slow = tori.connect();
+        RespClient pub = tori.connect()) {
+      assertEquals(
+          "+OK\r\n",
+          pub.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 64mb 1mb 1").rawText());
+      slow.socket().setReceiveBufferSize(4096);
+      slow.call("SUBSCRIBE", "flood");
+      byte[] big = new byte[1024 * 1024];
+      // About 5 MB fill the sockets' buffers; the rest waits in the server, above 1 MB.
+      for (int i = 0; i < 10; i++) {
+        assertEquals(
+            ":1\r\n", pub.call("PUBLISH".getBytes(), "flood".getBytes(), big).rawText(), "" + i);
+      }
+      Thread.sleep(1500);
+      String receivers = ":1\r\n";
+      int more = 0;
+      while (receivers.equals(":1\r\n") && more < 5) {
+        receivers = pub.call("PUBLISH".getBytes(), "flood".getBytes(), big).rawText();
+        more++;
+      }
+      assertEquals(":0\r\n", receivers, "still subscribed after " + more + " more messages");
+    } finally {
+      try (RespClient c = tori.connect()) {
+        c.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60");
+      }
+    }
+  }
+
   @Test
   void clientReplyOff_stillReceivesConfirmationsAndMessages() throws IOException {
     try (RespClient c = resp3();
