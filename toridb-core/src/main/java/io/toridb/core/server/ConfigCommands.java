@@ -148,6 +148,14 @@ public final class ConfigCommands {
       throw new CommandException(Errors.SYNTAX);
     }
     Config config = ctx.server().config();
+    // One CONFIG SET at a time, as on Redis's one thread: a failing one puts back the values it
+    // read before, which must not undo another client's change made meanwhile.
+    synchronized (config) {
+      setLocked(ctx, argv, config);
+    }
+  }
+
+  private static void setLocked(CommandContext ctx, byte[][] argv, Config config) {
     int count = (argv.length - 2) / 2;
     List<Directive> targets = new ArrayList<>(count);
     String unknown = null;
