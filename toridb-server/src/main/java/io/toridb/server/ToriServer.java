@@ -52,6 +52,28 @@ public final class ToriServer {
   /** timeout, read on every read and reply while it is above 0. */
   private final io.toridb.core.config.Directive idleTimeout;
 
+  /**
+   * tcp-keepalive, as Redis sets it on each new client socket (so CONFIG SET applies to the next
+   * connections): above 0, keepalive on, the first probe after that many idle seconds, the next
+   * every third of it, and the peer given up after three unanswered probes; 0, off. Without epoll
+   * only the switch is set (the probe timing is then the kernel's).
+   */
+  static void keepAlive(SocketChannel ch, long interval) {
+    try {
+      ch.config().setKeepAlive(interval > 0);
+      if (interval > 0 && ch instanceof io.netty.channel.epoll.EpollSocketChannel epoll) {
+        // Linux takes at most 32767 s for either; Redis ignores the refusal of a larger one.
+        int idle = (int) Math.min(interval, 32767);
+        epoll.config().setTcpKeepIdle(idle);
+        epoll.config().setTcpKeepIntvl(Math.max(1, idle / 3));
+        epoll.config().setTcpKeepCnt(3);
+      }
+    } catch (io.netty.channel.ChannelException e) {
+      // As Redis: a socket whose keepalive cannot be set is served without it.
+      log.debug("Cannot set keepalive on {}: {}", ch, e.toString());
+    }
+  }
+
   /** Whether clients idle longer than timeout are closed, so their activity must be noted. */
   boolean idleTimeoutOn() {
     return idleTimeout.number() > 0;
@@ -462,7 +484,6 @@ public final class ToriServer {
             .option(ChannelOption.SO_BACKLOG, (int) config.number("tcp-backlog"))
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.SO_KEEPALIVE, config.number("tcp-keepalive") > 0)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(1024 * 1024, 8 * 1024 * 1024))
@@ -470,6 +491,7 @@ public final class ToriServer {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    keepAlive(ch, config.number("tcp-keepalive"));
                     ch.pipeline().addLast(new ClientConnection(ToriServer.this, workers.assign()));
                   }
                 });
