@@ -134,7 +134,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     if (ch != null
         && session.subscriptions().active()
         && (out = ch.unsafe().outboundBuffer()) != null
-        && overOutputLimit(out.totalPendingWriteBytes(), context.config().pubsubOutputLimit())) {
+        && overOutputLimit(
+            out.totalPendingWriteBytes() + reply.readableBytes(),
+            context.config().pubsubOutputLimit())) {
       reply.release();
       if (!session.killed()) {
         log.warn(
@@ -150,27 +152,52 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     send(reply, false);
   }
 
-  /** When the pending output went above the soft limit; 0 while it is not above it. */
-  private volatile long softLimitSince;
+  /**
+   * The second (System.currentTimeMillis() / 1000) the pending output reached the soft limit; 0
+   * while it is below it.
+   */
+  private long softLimitSince;
 
   /**
-   * Whether {@code pending} bytes break {@code limit}: past the hard one, or the soft one too long.
+   * Whether {@code pending} bytes break {@code limit}, as Redis's checkClientOutputBufferLimits: at
+   * or past the hard one, or at or past the soft one for more than its seconds (whole seconds, the
+   * first check starting the count). Pushes to one subscriber may come from several threads.
    */
-  private boolean overOutputLimit(long pending, Config.OutputLimit limit) {
-    if (limit.hard() > 0 && pending > limit.hard()) {
+  private synchronized boolean overOutputLimit(long pending, Config.OutputLimit limit) {
+    if (limit.hard() > 0 && pending >= limit.hard()) {
       return true;
     }
-    if (limit.soft() <= 0 || pending <= limit.soft()) {
+    if (limit.soft() <= 0 || pending < limit.soft()) {
       softLimitSince = 0;
       return false;
     }
-    long now = System.currentTimeMillis();
-    long since = softLimitSince;
-    if (since == 0) {
+    long now = System.currentTimeMillis() / 1000;
+    if (softLimitSince == 0) {
       softLimitSince = now;
       return false;
     }
-    return now - since > limit.softSeconds() * 1000;
+    return now - softLimitSince > limit.softSeconds();
+  }
+
+  /**
+   * From the background cycle, as Redis's clientsCron: closes a subscriber that has stayed over its
+   * soft limit long enough even though nothing more is pushed to it.
+   */
+  void checkOutputLimit() {
+    Channel ch = channel;
+    io.netty.channel.ChannelOutboundBuffer out;
+    if (ch != null
+        && session.subscriptions().active()
+        && !session.killed()
+        && (out = ch.unsafe().outboundBuffer()) != null
+        && overOutputLimit(out.totalPendingWriteBytes(), context.config().pubsubOutputLimit())) {
+      log.warn(
+          "Closing client {} ({}): pushed messages left unread over client-output-buffer-limit",
+          session.id(),
+          session.remoteAddress());
+      session.kill();
+      ch.close();
+    }
   }
 
   @Override

@@ -55,15 +55,18 @@ public final class ToriServer {
   /**
    * tcp-keepalive, as Redis sets it on each new client socket (so CONFIG SET applies to the next
    * connections): above 0, keepalive on, the first probe after that many idle seconds, the next
-   * every third of it, and the peer given up after three unanswered probes; 0, off. Without epoll
-   * only the switch is set (the probe timing is then the kernel's).
+   * every third of it, and the peer given up after three unanswered probes; 0, off. Above Linux's
+   * 32767, and without epoll, only the switch is set (the probe timing is then the kernel's).
    */
   static void keepAlive(SocketChannel ch, long interval) {
     try {
       ch.config().setKeepAlive(interval > 0);
-      if (interval > 0 && ch instanceof io.netty.channel.epoll.EpollSocketChannel epoll) {
-        // Linux takes at most 32767 s for either; Redis ignores the refusal of a larger one.
-        int idle = (int) Math.min(interval, 32767);
+      // Linux takes at most 32767 s: above that Redis's setsockopt fails and it keeps keepalive on
+      // with the kernel's timing, which this does too.
+      if (interval > 0
+          && interval <= 32767
+          && ch instanceof io.netty.channel.epoll.EpollSocketChannel epoll) {
+        int idle = (int) interval;
         epoll.config().setTcpKeepIdle(idle);
         epoll.config().setTcpKeepIntvl(Math.max(1, idle / 3));
         epoll.config().setTcpKeepCnt(3);
@@ -668,6 +671,9 @@ public final class ToriServer {
                 // Save points, scheduled saves and rewrites, the log's automatic rewrite.
                 snapshots.cron(now);
                 closeIdleClients(now);
+                for (ClientConnection c : clients.all()) {
+                  c.checkOutputLimit();
+                }
               } catch (RuntimeException e) {
                 log.error("Background cycle failed", e);
               }

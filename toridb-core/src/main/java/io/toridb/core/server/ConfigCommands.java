@@ -265,7 +265,10 @@ public final class ConfigCommands {
       throw new CommandException("ERR The server is running without a config file");
     }
     try {
-      ConfigRewriter.rewrite(ctx.server().config(), file);
+      // Not in the middle of a CONFIG SET that may still put its values back.
+      synchronized (ctx.server().config()) {
+        ConfigRewriter.rewrite(ctx.server().config(), file);
+      }
     } catch (IOException | RuntimeException e) {
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
       log.warn("CONFIG REWRITE failed: {}", reason);
