@@ -129,27 +129,37 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    */
   @Override
   public void send(ByteBuf reply) {
-    Channel ch = channel;
-    io.netty.channel.ChannelOutboundBuffer out;
-    if (ch != null
-        && session.subscriptions().active()
-        && (out = ch.unsafe().outboundBuffer()) != null
-        && overOutputLimit(
-            out.totalPendingWriteBytes() + reply.readableBytes(),
-            context.config().pubsubOutputLimit())) {
+    if (closedForOutputLimit(reply.readableBytes())) {
       reply.release();
-      if (!session.killed()) {
-        log.warn(
-            "Closing client {} ({}): pushed messages left unread over client-output-buffer-limit",
-            session.id(),
-            session.remoteAddress());
-        session.kill();
-        ch.close();
-      }
       return;
     }
     written(reply.readableBytes());
     send(reply, false);
+  }
+
+  /**
+   * Closes this client if it is a subscriber whose pending output, with {@code adding} more bytes,
+   * breaks the pubsub output limits; true if it is (or already was) closed for that.
+   */
+  private boolean closedForOutputLimit(long adding) {
+    Channel ch = channel;
+    io.netty.channel.ChannelOutboundBuffer out;
+    if (ch == null
+        || !session.subscriptions().active()
+        || (out = ch.unsafe().outboundBuffer()) == null
+        || !overOutputLimit(
+            out.totalPendingWriteBytes() + adding, context.config().pubsubOutputLimit())) {
+      return false;
+    }
+    if (!session.killed()) {
+      log.warn(
+          "Closing client {} ({}): pushed messages left unread over client-output-buffer-limit",
+          session.id(),
+          session.remoteAddress());
+      session.kill();
+      ch.close();
+    }
+    return true;
   }
 
   /**
@@ -184,19 +194,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    * soft limit long enough even though nothing more is pushed to it.
    */
   void checkOutputLimit() {
-    Channel ch = channel;
-    io.netty.channel.ChannelOutboundBuffer out;
-    if (ch != null
-        && session.subscriptions().active()
-        && !session.killed()
-        && (out = ch.unsafe().outboundBuffer()) != null
-        && overOutputLimit(out.totalPendingWriteBytes(), context.config().pubsubOutputLimit())) {
-      log.warn(
-          "Closing client {} ({}): pushed messages left unread over client-output-buffer-limit",
-          session.id(),
-          session.remoteAddress());
-      session.kill();
-      ch.close();
+    if (!session.killed()) {
+      closedForOutputLimit(0);
     }
   }
 
