@@ -303,47 +303,6 @@ public final class Config {
     return "";
   }
 
-  /** tls-port: a port as Redis reads it, but only 0: ToriDB does not speak TLS. */
-  private static String noTlsPort(String value) {
-    long port;
-    try {
-      port = Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("argument couldn't be parsed into an integer");
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("argument must be between 0 and 65535 inclusive");
-    }
-    if (port != 0) {
-      throw new IllegalArgumentException(
-          "TLS is not available in this version: tls-port must be 0");
-    }
-    return "0";
-  }
-
-  /**
-   * A yes/no directive read as Redis reads it, of which only no is possible here: yes is refused
-   * with {@code refusal} (tls-replication, tls-cluster, syslog-enabled).
-   */
-  private static String onlyNo(String value, String refusal) {
-    if (value.equalsIgnoreCase("no")) {
-      return "no";
-    }
-    if (value.equalsIgnoreCase("yes")) {
-      throw new IllegalArgumentException(refusal);
-    }
-    throw new IllegalArgumentException("argument must be 'yes' or 'no'");
-  }
-
-  /** unixsocket: clients connect over TCP only, so no socket file may be asked for. */
-  private static String noUnixSocket(String value) {
-    if (!value.isEmpty()) {
-      throw new IllegalArgumentException(
-          "Unix sockets are not available in this version: unixsocket must be empty");
-    }
-    return value;
-  }
-
   /** unixsocketperm: an octal mode up to 0777, shown in octal as Redis shows it. */
   private static String octalPermissions(String value) {
     long mode;
@@ -356,16 +315,6 @@ public final class Config {
       throw new IllegalArgumentException("argument must be between 0 and 777 inclusive");
     }
     return Long.toOctalString(mode);
-  }
-
-  /** aclfile: requirepass is the only user, so a file of users would be silently ignored. */
-  private static String noAclFile(String value) {
-    if (!value.isEmpty()) {
-      throw new IllegalArgumentException(
-          "ACL users are not available in this version (requirepass sets the password):"
-              + " aclfile must be empty");
-    }
-    return value;
   }
 
   /**
@@ -800,10 +749,13 @@ public final class Config {
     c.add(Directive.bool("cluster-require-full-coverage", true, true));
     // TLS: ToriDB speaks plain TCP only, so nothing may turn TLS on; the file and cipher settings
     // are kept for when it can.
-    c.add(Directive.string("tls-port", "0", true, Config::noTlsPort));
+    c.add(
+        Directive.integer("tls-port", 0, 0, 65535, true)
+            .onlyDefault("TLS is not available in this version: tls-port must be 0"));
     for (String name : new String[] {"tls-replication", "tls-cluster"}) {
-      String refusal = "TLS is not available in this version: " + name + " must be no";
-      c.add(Directive.string(name, "no", true, v -> onlyNo(v, refusal)));
+      c.add(
+          Directive.bool(name, false, true)
+              .onlyDefault("TLS is not available in this version: " + name + " must be no"));
     }
     c.add(Directive.enumeration("tls-auth-clients", "yes", true, "no", "yes", "optional"));
     for (String name :
@@ -828,7 +780,10 @@ public final class Config {
     c.add(Directive.integer("tls-session-cache-timeout", 300, 0, maxInt, true));
     c.add(Directive.bool("tls-session-caching", true, true));
     // Connections: TCP only; the output buffer limits (the pubsub hard limit is enforced).
-    c.add(Directive.string("unixsocket", "", false, Config::noUnixSocket));
+    c.add(
+        Directive.string("unixsocket", "", false)
+            .onlyDefault(
+                "Unix sockets are not available in this version: unixsocket must be empty"));
     c.add(Directive.string("unixsocketperm", "0", false, Config::octalPermissions));
     c.add(Directive.integer("socket-mark-id", 0, 0, 4294967295L, false));
     OutputBufferLimits limits = c.outputLimits;
@@ -837,7 +792,11 @@ public final class Config {
                 "client-output-buffer-limit", OutputBufferLimits.DEFAULT, true, limits::merge)
             .onChange(limits::changed));
     // Security: requirepass is the one user; ACL files are refused rather than ignored.
-    c.add(Directive.string("aclfile", "", false, Config::noAclFile));
+    c.add(
+        Directive.string("aclfile", "", false)
+            .onlyDefault(
+                "ACL users are not available in this version (requirepass sets the password):"
+                    + " aclfile must be empty"));
     c.add(Directive.integer("acllog-max-len", 128, 0, maxLong, true));
     c.add(
         Directive.enumeration(
@@ -855,15 +814,9 @@ public final class Config {
             Config::procTitleTemplate));
     c.add(Directive.enumeration("supervised", "no", false, "upstart", "systemd", "auto", "no"));
     c.add(
-        Directive.string(
-            "syslog-enabled",
-            "no",
-            false,
-            v ->
-                onlyNo(
-                    v,
-                    "syslog is not available in this version: log to logfile (or stdout)"
-                        + " instead")));
+        Directive.bool("syslog-enabled", false, false)
+            .onlyDefault(
+                "syslog is not available in this version: log to logfile (or stdout) instead"));
     c.add(Directive.string("syslog-ident", "redis", false));
     c.add(
         Directive.enumeration(

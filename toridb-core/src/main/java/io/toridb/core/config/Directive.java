@@ -41,6 +41,7 @@ public final class Directive {
   private Applier applier;
   private boolean hidden;
   private boolean protectedConfig;
+  private String onlyDefault;
 
   /** Checks a STRING directive's text and gives the form CONFIG GET shows. */
   @FunctionalInterface
@@ -199,11 +200,45 @@ public final class Directive {
   }
 
   /**
+   * Accepts only the default value (in any form the kind reads as it: "0", "NO"), refusing every
+   * other valid value with {@code reason}: for what ToriDB cannot do (TLS, a Unix socket, an ACL
+   * file), where accepting the value would silently drop what it asks for.
+   */
+  public Directive onlyDefault(String reason) {
+    this.onlyDefault = reason;
+    return this;
+  }
+
+  /**
    * Checks {@code value} without applying it.
    *
    * @return null when valid, otherwise the reason in Redis's words
    */
   public String validate(String value) {
+    String error = kindError(value);
+    if (error == null && onlyDefault != null && !canonical(value).equals(defaultValue)) {
+      return onlyDefault;
+    }
+    return error;
+  }
+
+  /** The text CONFIG GET shows for {@code value}, which {@link #kindError} accepted. */
+  private String canonical(String value) {
+    return switch (kind) {
+      case BOOL -> value.equalsIgnoreCase("yes") ? "yes" : "no";
+      case INTEGER -> Long.toString(Long.parseLong(value));
+      case MEMORY -> Long.toString(parseMemory(value));
+      case MEMORY_PERCENT -> {
+        long n = parseMemoryOrPercent(value);
+        yield n < 0 ? -n + "%" : Long.toString(n);
+      }
+      case ENUM -> value.toLowerCase(Locale.ROOT);
+      case STRING -> canonicalizer == null ? value : canonicalizer.canonical(value);
+    };
+  }
+
+  /** Whether {@code value} is of this directive's kind and within its bounds; else why not. */
+  private String kindError(String value) {
     switch (kind) {
       case BOOL -> {
         String v = value.toLowerCase(Locale.ROOT);
@@ -276,25 +311,13 @@ public final class Directive {
       return error;
     }
     switch (kind) {
-      case BOOL -> {
-        number = value.equalsIgnoreCase("yes") ? 1 : 0;
-        text = number != 0 ? "yes" : "no";
-      }
-      case INTEGER -> {
-        number = Long.parseLong(value);
-        text = Long.toString(number);
-      }
-      case MEMORY -> {
-        number = parseMemory(value);
-        text = Long.toString(number);
-      }
-      case MEMORY_PERCENT -> {
-        number = parseMemoryOrPercent(value);
-        text = number < 0 ? -number + "%" : Long.toString(number);
-      }
-      case ENUM -> text = value.toLowerCase(Locale.ROOT);
-      case STRING -> text = canonicalizer == null ? value : canonicalizer.canonical(value);
+      case BOOL -> number = value.equalsIgnoreCase("yes") ? 1 : 0;
+      case INTEGER -> number = Long.parseLong(value);
+      case MEMORY -> number = parseMemory(value);
+      case MEMORY_PERCENT -> number = parseMemoryOrPercent(value);
+      case ENUM, STRING -> {}
     }
+    text = canonical(value);
     Consumer<Directive> listener = onChange;
     if (listener != null) {
       listener.accept(this);

@@ -72,7 +72,7 @@ class RedisDirectivesTest {
   void tls_defaultsAndFileSettings_load() throws Exception {
     Config c =
         load(
-            "tls-port 0\ntls-replication no\ntls-cert-file /etc/redis/redis.crt\n"
+            "tls-port 00\ntls-replication NO\ntls-cert-file /etc/redis/redis.crt\n"
                 + "tls-auth-clients optional\n");
     assertEquals("0", c.text("tls-port"));
     assertEquals("/etc/redis/redis.crt", c.text("tls-cert-file"));
