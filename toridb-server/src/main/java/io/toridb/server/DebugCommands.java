@@ -20,7 +20,6 @@ import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.list.ListValue;
 import io.toridb.core.string.StringValue;
 import io.toridb.protocol.RespWriter;
-import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +66,7 @@ final class DebugCommands {
 
   /** DEBUG subcommand [argument ...] */
   void debug(CommandContext ctx, byte[][] argv) {
-    if (!allowed(ctx)) {
+    if (!ctx.session().allowedBy(ctx.server().config().text("enable-debug-command"))) {
       throw new CommandException(NOT_ALLOWED);
     }
     String sub = Args.upper(argv[1]);
@@ -246,20 +245,6 @@ final class DebugCommands {
     if (!ok) {
       throw new CommandException(Help.syntaxError(argv));
     }
-  }
-
-  /** enable-debug-command: yes, or local and the connection comes from loopback. */
-  private boolean allowed(CommandContext ctx) {
-    String mode = ctx.server().config().text("enable-debug-command");
-    if (mode.equals("yes")) {
-      return true;
-    }
-    if (!mode.equals("local")) {
-      return false;
-    }
-    ClientConnection conn = server.clients().get(ctx.session().id());
-    SocketAddress remote = conn == null ? null : conn.channel().remoteAddress();
-    return remote == null || ProtectedMode.isLoopback(remote);
   }
 
   private static void sleep(double seconds) {

@@ -129,19 +129,6 @@ public final class ConfigCommands {
     return false;
   }
 
-  /** enable-protected-configs: yes, or local and the client connects from this machine. */
-  private static boolean protectedAllowed(CommandContext ctx) {
-    String mode = ctx.server().config().text("enable-protected-configs");
-    if (mode.equals("yes")) {
-      return true;
-    }
-    if (!mode.equals("local")) {
-      return false;
-    }
-    io.toridb.core.session.ClientHost host = ctx.session().host();
-    return host == null || host.local();
-  }
-
   /** CONFIG SET parameter value [parameter value ...] */
   static void set(CommandContext ctx, byte[][] argv) {
     if ((argv.length & 1) != 0) {
@@ -173,7 +160,8 @@ public final class ConfigCommands {
       }
       if (d == null) {
         unknown = name;
-      } else if (d.isProtected() && !protectedAllowed(ctx)) {
+      } else if (d.isProtected()
+          && !ctx.session().allowedBy(config.text("enable-protected-configs"))) {
         // Before the immutable check: ToriDB's dir is both, and Redis, whose dir is only protected,
         // answers this by default.
         refused = "can't set protected config";

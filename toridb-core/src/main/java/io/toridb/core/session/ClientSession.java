@@ -213,6 +213,15 @@ public final class ClientSession {
     return host;
   }
 
+  /**
+   * Whether a protected action (DEBUG, CONFIG SET of a protected config) is allowed to this client
+   * under {@code mode}, as Redis's allowProtectedAction: "yes", or "local" and the client connects
+   * from this machine (an internal session counts as local).
+   */
+  public boolean allowedBy(String mode) {
+    return mode.equals("yes") || (mode.equals("local") && (host == null || host.local()));
+  }
+
   /** The channels and patterns this client is subscribed to; see {@link ClientSubscriptions}. */
   public ClientSubscriptions subscriptions() {
     return subscriptions;
