@@ -41,14 +41,30 @@ final class ServiceManager {
    * ignored): systemd with NOTIFY_SOCKET set, or upstart with UPSTART_JOB set; auto picks either.
    */
   static boolean supervises(String supervised, Map<String, String> env) {
-    boolean upstart = env.get("UPSTART_JOB") != null;
-    boolean systemd = env.get("NOTIFY_SOCKET") != null && !env.get("NOTIFY_SOCKET").isEmpty();
-    return switch (supervised) {
-      case "systemd" -> systemd;
-      case "upstart" -> upstart;
-      case "auto" -> upstart || systemd;
+    return switch (asked(supervised, env)) {
+      case "systemd" -> !notifySocket(env).isEmpty();
+      case "upstart" -> env.get("UPSTART_JOB") != null;
       default -> false;
     };
+  }
+
+  /**
+   * The service manager {@code supervised} asks for in {@code env}, as Redis resolves it: auto
+   * means upstart where UPSTART_JOB is set, else systemd where NOTIFY_SOCKET is.
+   */
+  private static String asked(String supervised, Map<String, String> env) {
+    if (!supervised.equals("auto")) {
+      return supervised;
+    }
+    if (env.get("UPSTART_JOB") != null) {
+      return "upstart";
+    }
+    return env.get("NOTIFY_SOCKET") != null ? "systemd" : "no";
+  }
+
+  private static String notifySocket(Map<String, String> env) {
+    String socket = env.get("NOTIFY_SOCKET");
+    return socket == null ? "" : socket;
   }
 
   /**
@@ -56,14 +72,11 @@ final class ServiceManager {
    * there is none.
    */
   static ServiceManager of(String supervised, Map<String, String> env) {
-    String socket = env.get("NOTIFY_SOCKET");
-    boolean systemd =
-        supervised.equals("systemd")
-            || (supervised.equals("auto") && env.get("UPSTART_JOB") == null && socket != null);
-    if (!systemd) {
+    if (!asked(supervised, env).equals("systemd")) {
       return null;
     }
-    if (socket == null || socket.isEmpty()) {
+    String socket = notifySocket(env);
+    if (socket.isEmpty()) {
       log.warn("systemd supervision error: NOTIFY_SOCKET not found!");
       return null;
     }

@@ -670,10 +670,7 @@ public final class ToriServer {
                 info.sample(now);
                 // Save points, scheduled saves and rewrites, the log's automatic rewrite.
                 snapshots.cron(now);
-                closeIdleClients(now);
-                for (ClientConnection c : clients.all()) {
-                  c.checkOutputLimit();
-                }
+                clientsCron(now);
               } catch (RuntimeException e) {
                 log.error("Background cycle failed", e);
               }
@@ -684,23 +681,25 @@ public final class ToriServer {
   }
 
   /**
-   * timeout: closes clients idle for more than that many seconds, as Redis does (whole seconds
-   * compared): with no read, command or reply written meanwhile (see ClientConnection#touch),
-   * except the clients Redis exempts: those blocked in a command (their own timeout applies),
-   * subscribers and MONITOR connections. A client whose worker has requests queued or running is
-   * not closed either: Redis checks between commands, never during one, and its clients' input
-   * waits for the command to end as it does here.
+   * One pass over the clients per background cycle, as Redis's clientsCron. A subscriber's output
+   * limits are checked (see ClientConnection#checkOutputLimit). Under timeout, a client idle for
+   * more than that many seconds (whole seconds compared: no read, command or reply written
+   * meanwhile, see ClientConnection#touch) is closed, except those Redis exempts: blocked in a
+   * command (their own timeout applies), subscribers and MONITOR connections. A client whose worker
+   * has requests queued or running is not closed either: Redis checks between commands, never
+   * during one, and its clients' input waits for the command to end as it does here.
    */
-  void closeIdleClients(long nowMillis) {
+  void clientsCron(long nowMillis) {
     long timeout = idleTimeout.number();
-    if (timeout <= 0) {
-      return;
-    }
     long now = nowMillis / 1000;
     for (ClientConnection c : clients.all()) {
       ClientSession s = c.session();
-      if (s.blocked() != null
-          || s.subscriptions().active()
+      if (s.subscriptions().active()) {
+        c.checkOutputLimit();
+        continue;
+      }
+      if (timeout <= 0
+          || s.blocked() != null
           || s.monitor()
           || s.killed()
           || now - s.lastInteraction() / 1000 <= timeout
