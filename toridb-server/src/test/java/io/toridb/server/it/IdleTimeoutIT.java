@@ -15,13 +15,12 @@ class IdleTimeoutIT {
 
   @Test
   void idleClients_areClosed_exemptAndActiveOnesStay() throws Exception {
-    try (RespClient admin = tori.connect();
+    try (var timeout = tori.configured("timeout", "1");
         RespClient idle = tori.connect();
         RespClient subscriber = tori.connect();
         RespClient blocked = tori.connect();
         RespClient monitor = tori.connect();
         RespClient active = tori.connect()) {
-      assertEquals("+OK\r\n", admin.callRaw("CONFIG", "SET", "timeout", "1"));
       assertEquals("+PONG\r\n", idle.callRaw("PING"));
       subscriber.call("SUBSCRIBE", "news");
       blocked.send("BLPOP", "nothing-here", "0");
@@ -46,26 +45,17 @@ class IdleTimeoutIT {
       assertEquals("+PONG\r\n", blocked.callRaw("PING"));
       String list = active.callRaw("CLIENT", "LIST");
       assertTrue(list.contains("cmd=monitor"), "MONITOR stays: " + list);
-    } finally {
-      try (RespClient c = tori.connect()) {
-        c.call("CONFIG", "SET", "timeout", "0");
-      }
     }
   }
 
   /** A command that runs longer than the timeout does not make its client idle. */
   @Test
   void aCommandLongerThanTheTimeout_keepsItsClient() throws Exception {
-    try (RespClient admin = tori.connect();
+    try (var timeout = tori.configured("timeout", "1");
         RespClient sleeper = tori.connect()) {
-      assertEquals("+OK\r\n", admin.callRaw("CONFIG", "SET", "timeout", "1"));
       assertEquals("+OK\r\n", sleeper.callRaw("DEBUG", "SLEEP", "2.5"));
       Thread.sleep(400);
       assertEquals("+PONG\r\n", sleeper.callRaw("PING"));
-    } finally {
-      try (RespClient c = tori.connect()) {
-        c.call("CONFIG", "SET", "timeout", "0");
-      }
     }
   }
 

@@ -315,19 +315,13 @@ class PubSubIT {
   /** The limit is client-output-buffer-limit's pubsub hard limit, settable at run time. */
   @Test
   void subscriberThatDoesNotRead_isDisconnectedAtTheConfiguredHardLimit() throws Exception {
-    try (RespClient slow = tori.connect();
+    try (var limit = tori.configured("client-output-buffer-limit", "pubsub 1mb 1mb 60");
+        RespClient slow = tori.connect();
         RespClient pub = tori.connect()) {
-      assertEquals(
-          "+OK\r\n",
-          pub.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb 1mb 60").rawText());
       int published = floodUntilDisconnected(slow, pub);
       // Past the 1 MB, and before the channel's 8 MB high-water mark (the sockets' buffers hold a
       // few MB more: about 5 here).
       assertTrue(published > 1 && published < 11, "disconnected after " + published + " messages");
-    } finally {
-      try (RespClient c = tori.connect()) {
-        c.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60");
-      }
     }
   }
 
@@ -337,11 +331,9 @@ class PubSubIT {
    */
   @Test
   void subscriberAboveTheSoftLimitTooLong_isDisconnected() throws Exception {
-    try (RespClient slow = tori.connect();
+    try (var limit = tori.configured("client-output-buffer-limit", "pubsub 64mb 1mb 1");
+        RespClient slow = tori.connect();
         RespClient pub = tori.connect()) {
-      assertEquals(
-          "+OK\r\n",
-          pub.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 64mb 1mb 1").rawText());
       slow.socket().setReceiveBufferSize(4096);
       slow.call("SUBSCRIBE", "flood");
       byte[] big = new byte[1024 * 1024];
@@ -359,10 +351,6 @@ class PubSubIT {
         subscribers = pub.call("PUBSUB", "NUMSUB", "flood").rawText();
       } while (!subscribers.endsWith(":0\r\n") && System.currentTimeMillis() < deadline);
       assertEquals("*2\r\n$5\r\nflood\r\n:0\r\n", subscribers);
-    } finally {
-      try (RespClient c = tori.connect()) {
-        c.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60");
-      }
     }
   }
 

@@ -1,5 +1,7 @@
 package io.toridb.server.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.toridb.core.config.Config;
 import io.toridb.server.ToriServer;
 import java.io.IOException;
@@ -127,6 +129,28 @@ public final class ToriServerExtension implements BeforeAllCallback, AfterAllCal
   /** A new raw RESP connection to this server. */
   public RespClient connect() throws IOException {
     return new RespClient(host(), port());
+  }
+
+  /** A setting made with CONFIG SET for one test; closing it puts the value before it back. */
+  public interface Setting extends AutoCloseable {
+    @Override
+    void close() throws IOException;
+  }
+
+  /**
+   * CONFIG SETs {@code directive} to {@code value} (which must succeed) until the result closes.
+   */
+  public Setting configured(String directive, String value) throws IOException {
+    String previous;
+    try (RespClient c = connect()) {
+      previous = c.call("CONFIG", "GET", directive).resp().elements().get(1).text();
+      assertEquals("+OK\r\n", c.callRaw("CONFIG", "SET", directive, value));
+    }
+    return () -> {
+      try (RespClient c = connect()) {
+        assertEquals("+OK\r\n", c.callRaw("CONFIG", "SET", directive, previous));
+      }
+    };
   }
 
   static void deleteRecursively(Path root) throws IOException {
