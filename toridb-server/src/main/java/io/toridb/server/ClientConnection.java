@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.toridb.core.blocking.BlockedClient;
+import io.toridb.core.command.Errors;
 import io.toridb.core.config.Config;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientHost;
@@ -433,8 +434,84 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       releaseCumulation();
     }
     if (!batch.isEmpty()) {
+      if (context.scripts().busy()) {
+        batch = answerWhileBusy(batch);
+        if (batch == null) {
+          return;
+        }
+      }
+      inFlight.incrementAndGet();
       dispatch(batch);
     }
+  }
+
+  /**
+   * Batches handed to the worker and not yet run to the end: while there are any (or the client is
+   * blocked), its next requests must wait behind them so that replies keep their order.
+   */
+  final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * While a script has run longer than {@code busy-reply-threshold}, answers on the event loop what
+   * Redis answers meanwhile: SCRIPT KILL asks the script to stop, and a command that may not run
+   * during a busy script gets {@code -BUSY}. The worker is busy with the script, so these answers
+   * cannot wait for it. Only a connection with nothing in flight is answered here (its replies then
+   * stay in order); from the first command that may run during a busy script (which waits for the
+   * worker), the rest of the batch goes to the worker as usual. Returns what is left to dispatch,
+   * or null.
+   */
+  private Batch answerWhileBusy(Batch batch) {
+    if (inFlight.get() != 0 || parked || batch.resume) {
+      return batch;
+    }
+    io.toridb.core.scripting.ScriptCache scripts = context.scripts();
+    io.toridb.core.command.CommandTable commands = context.commands();
+    int answered = 0;
+    ByteBuf out = null;
+    io.toridb.protocol.RespWriter writer = null;
+    for (; answered < batch.count; answered++) {
+      byte[][] argv = batch.requests[answered];
+      io.toridb.core.command.CommandSpec spec = commands.lookup(argv[0]);
+      if (spec != null && spec.isContainer() && argv.length >= 2) {
+        spec = spec.subcommand(argv[1]);
+      }
+      boolean scriptKill = spec != null && spec.fullName().equals("script|kill");
+      if (spec != null && !scriptKill && spec.has(io.toridb.core.command.CommandFlag.ALLOW_BUSY)) {
+        break;
+      }
+      if (writer == null) {
+        out = channel.alloc().buffer(128);
+        writer = new io.toridb.protocol.RespWriter(out, session.protocol());
+      }
+      String error = scriptKill && argv.length == 2 ? scripts.kill() : Errors.BUSY_SCRIPT;
+      if (error == null) {
+        writer.ok();
+      } else {
+        writer.error(error);
+        context.stats().countError(error);
+        if (spec != null) {
+          spec.rejectedCalls.increment();
+        }
+        if (session.multi() != null) {
+          session.multi().abort();
+        }
+      }
+    }
+    if (writer != null) {
+      writer.flush();
+      written(out.readableBytes());
+      send(out, false);
+    }
+    if (answered == batch.count && batch.protocolError == null) {
+      return null;
+    }
+    Batch rest = new Batch(this);
+    for (int i = answered; i < batch.count; i++) {
+      rest.add(batch.requests[i]);
+    }
+    rest.protocolError = batch.protocolError;
+    return rest;
   }
 
   /**

@@ -260,6 +260,14 @@ final class Worker implements Runnable {
   }
 
   private void process(Batch batch) {
+    try {
+      runBatch(batch);
+    } finally {
+      batch.connection.inFlight.decrementAndGet();
+    }
+  }
+
+  private void runBatch(Batch batch) {
     ClientConnection conn = batch.connection;
     Channel channel = conn.channel();
     ClientSession session = conn.session();

@@ -43,6 +43,8 @@ public final class CommandContext {
   /** Effects of the EXEC being run, propagated as one unit at its end; null outside EXEC. */
   private java.util.List<io.toridb.core.propagation.PropagationSink.Effect> transactionEffects;
 
+  private Object scriptEngine;
+
   public CommandContext(ServerContext server) {
     this.server = server;
   }
@@ -360,6 +362,51 @@ public final class CommandContext {
    */
   public void block(Key[] keys, long deadline, java.util.function.Consumer<RespWriter> onTimeout) {
     server.blocking().block(this, keys, deadline, onTimeout);
+  }
+
+  /**
+   * The scripting engine of this context's worker thread (one Lua interpreter per worker), made by
+   * the scripting commands when first needed; null before.
+   */
+  public Object scriptEngine() {
+    return scriptEngine;
+  }
+
+  public void scriptEngine(Object engine) {
+    this.scriptEngine = engine;
+  }
+
+  /**
+   * Runs {@code body} (a script) as one unit: the writes it makes go to the propagation sink
+   * together at its end (inside an EXEC, with the transaction's), and blocking commands it calls
+   * behave as if their timeout had passed at once, as Redis's script client may not block.
+   */
+  public void runAsUnit(Runnable body) {
+    boolean outer = transactionEffects != null;
+    boolean wasAllowed = blockingAllowed;
+    if (!outer) {
+      beginTransactionEffects();
+    }
+    blockingAllowed = false;
+    try {
+      body.run();
+    } finally {
+      blockingAllowed = wasAllowed;
+      if (!outer) {
+        endTransactionEffects();
+      }
+    }
+  }
+
+  /**
+   * Runs a command that a script called ({@code redis.call}), already looked up and checked, with
+   * its reply written in RESP{@code protocol} to {@code reply}. The caller holds every key lock
+   * (scripts lock the whole keyspace). Counted in the command statistics and shown to MONITOR, as
+   * Redis's calls from scripts.
+   */
+  public void callFromScript(
+      CommandSpec spec, byte[][] argv, io.netty.buffer.ByteBuf reply, int protocol) {
+    executor.callFromScript(spec, argv, reply, protocol);
   }
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */

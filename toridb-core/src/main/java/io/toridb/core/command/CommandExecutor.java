@@ -723,6 +723,35 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     }
   }
 
+  /** See {@link CommandContext#callFromScript}. */
+  void callFromScript(CommandSpec spec, byte[][] argv, ByteBuf reply, int protocol) {
+    RespWriter out = ctx.out();
+    ByteBuf savedBuffer = out.buffer();
+    int savedProtocol = out.protocol();
+    CommandSpec savedSpec = ctx.spec();
+    byte[][] savedArgv = ctx.argv();
+    out.reset(reply, protocol);
+    try {
+      ctx.nextCommand();
+      ctx.command(spec, argv);
+      io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
+      if (observer != null && ctx.staged() == null) {
+        observeWrite(observer, spec, argv, ctx.session().db(), false);
+      }
+      long start = System.nanoTime();
+      invokeHandler(spec, argv);
+      recordCall(spec, argv, (System.nanoTime() - start) / 1000, true);
+      CommandObserver monitor = server.monitor();
+      if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
+        monitor.onCommand(ctx, ctx.loggedArgv(argv));
+      }
+    } finally {
+      out.reset(savedBuffer, savedProtocol);
+      ctx.command(savedSpec, savedArgv);
+      ctx.nextCommand();
+    }
+  }
+
   /**
    * COMMIT: with every key the transaction used (and any key WATCHed before BEGIN) locked, checks
    * that none changed since the transaction copied it, then installs the transaction's version of

@@ -64,6 +64,9 @@ public final class CommandFlag {
   /** Refused while a replica loads its data set asynchronously (shown only; none here). */
   public static final int NO_ASYNC_LOADING = 1 << 18;
 
+  /** Declares keys that may all be missing (EVAL with no keys); shown only. */
+  public static final int NO_MANDATORY_KEYS = 1 << 19;
+
   private static final String[] NAMES = {
     "write",
     "readonly",
@@ -84,15 +87,25 @@ public final class CommandFlag {
     "allow_busy"
   };
 
-  /** Bits in the order Redis lists flag names: no_async_loading comes before no_multi. */
-  private static final int[] ORDER = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 14, 15, 16};
+  /**
+   * Bits in the order Redis lists flag names: no_mandatory_keys and no_async_loading come before
+   * no_multi.
+   */
+  private static final int[] ORDER = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 19, 18, 14, 15, 16
+  };
 
   /** The Redis names of the flags set in {@code flags}, in Redis's order. */
   public static java.util.List<String> names(int flags) {
     java.util.List<String> out = new java.util.ArrayList<>();
     for (int bit : ORDER) {
       if ((flags & (1 << bit)) != 0) {
-        out.add(bit == 18 ? "no_async_loading" : NAMES[bit]);
+        out.add(
+            switch (bit) {
+              case 18 -> "no_async_loading";
+              case 19 -> "no_mandatory_keys";
+              default -> NAMES[bit];
+            });
       }
     }
     return out;

@@ -23,6 +23,11 @@ public final class Errors {
   public static final String LOADING = "LOADING Redis is loading the dataset in memory";
   public static final String MAX_CLIENTS = "ERR max number of clients reached";
   public static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+
+  /** To commands that may not run while a script runs past busy-reply-threshold. */
+  public static final String BUSY_SCRIPT =
+      "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
   public static final String INVALID_EXPIRE = "ERR invalid expire time in '%s' command";
   public static final String REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace";
   public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";

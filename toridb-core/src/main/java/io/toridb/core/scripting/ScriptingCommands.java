@@ -1,6 +1,14 @@
 package io.toridb.core.scripting;
 
+import static io.toridb.core.command.CommandFlag.ALLOW_BUSY;
+import static io.toridb.core.command.CommandFlag.LOADING;
+import static io.toridb.core.command.CommandFlag.MAY_REPLICATE;
 import static io.toridb.core.command.CommandFlag.NOSCRIPT;
+import static io.toridb.core.command.CommandFlag.NO_MANDATORY_KEYS;
+import static io.toridb.core.command.CommandFlag.READONLY;
+import static io.toridb.core.command.CommandFlag.SKIP_MONITOR;
+import static io.toridb.core.command.CommandFlag.STALE;
+import static io.toridb.core.command.CommandFlag.WHOLE_KEYSPACE;
 import static io.toridb.core.command.CommandFlag.WRITE;
 
 import io.toridb.core.command.Args;
@@ -8,17 +16,43 @@ import io.toridb.core.command.CommandContext;
 import io.toridb.core.command.CommandException;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
+import io.toridb.core.command.Errors;
 import io.toridb.core.command.Help;
+import io.toridb.core.command.KeySpec;
 
 /**
- * The parts of FUNCTION and SCRIPT that make sense while ToriDB runs no scripts: FUNCTION FLUSH and
- * SCRIPT FLUSH (nothing to drop) and FUNCTION LIST (no libraries). Test harnesses call them between
- * tests. A scripting engine replaces this class.
+ * Lua scripts (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL), and the parts
+ * of FUNCTION that make sense while ToriDB has no function libraries: FUNCTION FLUSH (nothing to
+ * drop) and FUNCTION LIST (no libraries). Test harnesses call them between tests.
+ *
+ * <p>A script runs with the whole keyspace locked, as Redis runs it with nothing else running: it
+ * may touch keys it did not declare, and no other command sees its writes half done. Its writes
+ * reach the log as one unit (see {@link LuaEngine}).
  */
 public final class ScriptingCommands {
   private ScriptingCommands() {}
 
+  private static final int EVAL_FLAGS =
+      NOSCRIPT | SKIP_MONITOR | NO_MANDATORY_KEYS | STALE | WHOLE_KEYSPACE;
+
+  private static final String RW_NOTES =
+      "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE";
+  private static final String RO_NOTES =
+      "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS";
+
   public static void register(CommandTable t) {
+    t.add(
+        evalSpec("eval", "Execute a Lua script server side", "2.6.0", false, RW_NOTES)
+            .handler((ctx, argv) -> eval(ctx, argv, false, false)));
+    t.add(
+        evalSpec("evalsha", "Execute a Lua script server side", "2.6.0", false, null)
+            .handler((ctx, argv) -> eval(ctx, argv, true, false)));
+    t.add(
+        evalSpec("eval_ro", "Execute a read-only Lua script server side", "7.0.0", true, RO_NOTES)
+            .handler((ctx, argv) -> eval(ctx, argv, false, true)));
+    t.add(
+        evalSpec("evalsha_ro", "Execute a read-only Lua script server side", "7.0.0", true, null)
+            .handler((ctx, argv) -> eval(ctx, argv, true, true)));
     t.add(
         CommandSpec.builder("function", -2)
             .group("scripting")
@@ -56,7 +90,150 @@ public final class ScriptingCommands {
                         "Remove all the scripts from the script cache.",
                         "2.6.0",
                         "O(N) with N being the number of scripts in cache")
-                    .handler(ScriptingCommands::scriptFlush)));
+                    .handler(ScriptingCommands::scriptFlush))
+            .subcommand(
+                CommandSpec.builder("load", 3)
+                    .flags(NOSCRIPT | STALE)
+                    .tips("request_policy:all_nodes", "response_policy:all_succeeded")
+                    .doc(
+                        "Load the specified Lua script into the script cache.",
+                        "2.6.0",
+                        "O(N) with N being the length in bytes of the script body.")
+                    .handler(ScriptingCommands::scriptLoad))
+            .subcommand(
+                CommandSpec.builder("exists", -3)
+                    .flags(NOSCRIPT)
+                    .tips("request_policy:all_shards", "response_policy:agg_logical_and")
+                    .doc(
+                        "Check existence of scripts in the script cache.",
+                        "2.6.0",
+                        "O(N) with N being the number of scripts to check (so checking a single"
+                            + " script is an O(1) operation).")
+                    .handler(ScriptingCommands::scriptExists))
+            .subcommand(
+                CommandSpec.builder("kill", 2)
+                    .flags(NOSCRIPT | ALLOW_BUSY)
+                    .tips("request_policy:all_shards", "response_policy:one_succeeded")
+                    .doc("Kill the script currently in execution.", "2.6.0", "O(1)")
+                    .handler(ScriptingCommands::scriptKill))
+            .subcommand(
+                CommandSpec.builder("help", 2)
+                    .flags(LOADING | STALE)
+                    .doc("Show helpful text about the different subcommands", "5.0.0", "O(1)")
+                    .handler(ScriptingCommands::scriptHelp)));
+  }
+
+  private static CommandSpec.Builder evalSpec(
+      String name, String summary, String since, boolean readOnly, String notes) {
+    java.util.List<String> flags =
+        readOnly ? java.util.List.of("RO", "ACCESS") : java.util.List.of("RW", "ACCESS", "UPDATE");
+    return CommandSpec.builder(name, -3)
+        .flags(readOnly ? EVAL_FLAGS | READONLY : EVAL_FLAGS | MAY_REPLICATE)
+        .keySpec(new KeySpec(2, 0, 1, flags, notes, true, 1, null, 0, null))
+        .group("scripting")
+        .doc(summary, since, "Depends on the script that is executed.");
+  }
+
+  /**
+   * EVAL script numkeys [key ...] [arg ...], EVALSHA sha1 numkeys ..., and their _RO forms (Redis's
+   * evalGenericCommand and scriptPrepareForRun).
+   */
+  static void eval(CommandContext ctx, byte[][] argv, boolean bySha, boolean ro) {
+    long numkeys = Args.parseLong(argv[2]);
+    if (numkeys > argv.length - 3) {
+      throw new CommandException("ERR Number of keys can't be greater than number of args");
+    }
+    if (numkeys < 0) {
+      throw new CommandException("ERR Number of keys can't be negative");
+    }
+    ScriptCache cache = ctx.server().scripts();
+    Script script;
+    if (bySha) {
+      script = argv[1].length == 40 ? cache.get(Args.latin1(argv[1])) : null;
+      if (script == null) {
+        throw new CommandException("NOSCRIPT No matching script. Please use EVAL.");
+      }
+    } else {
+      script = cache.load(argv[1]);
+    }
+    if (!script.has(Script.COMPAT)) {
+      if (script.has(Script.NO_CLUSTER) && ctx.server().config().yes("cluster-enabled")) {
+        throw new CommandException("ERR Can not run script on cluster, 'no-cluster' flag is set.");
+      }
+      if (!script.has(Script.NO_WRITES)) {
+        String diskError = ctx.server().writeRefusal();
+        if (diskError != null) {
+          throw new CommandException(diskError);
+        }
+        if (ro) {
+          throw new CommandException(
+              "ERR Can not execute a script with write flag using *_ro command.");
+        }
+        if (lacksReplicas(ctx)) {
+          throw new CommandException(Errors.NOREPLICAS);
+        }
+      }
+    }
+    // As Redis: the script shows in MONITOR before the commands it calls.
+    io.toridb.core.server.CommandObserver monitor = ctx.server().monitor();
+    if (monitor != null) {
+      monitor.onCommand(ctx, argv);
+    }
+    int n = (int) numkeys;
+    byte[][] keys = java.util.Arrays.copyOfRange(argv, 3, 3 + n);
+    byte[][] args = java.util.Arrays.copyOfRange(argv, 3 + n, argv.length);
+    boolean readOnly = ro || (!script.has(Script.COMPAT) && script.has(Script.NO_WRITES));
+    LuaEngine.of(ctx).run(script, keys, args, readOnly);
+  }
+
+  /**
+   * Whether writes are refused for want of replicas (min-replicas-to-write set: ToriDB has none).
+   */
+  static boolean lacksReplicas(CommandContext ctx) {
+    io.toridb.core.config.Config config = ctx.server().config();
+    return config.number("min-replicas-to-write") > 0 && config.number("min-replicas-max-lag") > 0;
+  }
+
+  /** SCRIPT LOAD script */
+  static void scriptLoad(CommandContext ctx, byte[][] argv) {
+    ctx.out().bulk(ctx.server().scripts().load(argv[2]).sha());
+  }
+
+  /** SCRIPT EXISTS sha1 [sha1 ...] */
+  static void scriptExists(CommandContext ctx, byte[][] argv) {
+    ScriptCache cache = ctx.server().scripts();
+    ctx.out().arrayHeader(argv.length - 2);
+    for (int i = 2; i < argv.length; i++) {
+      ctx.out().zeroOrOne(cache.get(Args.latin1(argv[i])) != null);
+    }
+  }
+
+  /** SCRIPT KILL */
+  static void scriptKill(CommandContext ctx, byte[][] argv) {
+    String refused = ctx.server().scripts().kill();
+    if (refused != null) {
+      throw new CommandException(refused);
+    }
+    ctx.out().ok();
+  }
+
+  /** SCRIPT HELP */
+  static void scriptHelp(CommandContext ctx, byte[][] argv) {
+    Help.reply(
+        ctx,
+        argv[0],
+        "EXISTS <sha1> [<sha1> ...]",
+        "    Return information about the existence of the scripts in the script cache.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Flush the Lua scripts cache. Very dangerous on replicas.",
+        "    When called without the optional mode argument, the behavior is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+        "    * ASYNC: Asynchronously flush the scripts cache.",
+        "    * SYNC: Synchronously flush the scripts cache.",
+        "KILL",
+        "    Kill the currently executing Lua script.",
+        "LOAD <script>",
+        "    Load a script into the scripts cache without executing it.");
   }
 
   /** FUNCTION FLUSH [ASYNC | SYNC] */
@@ -75,6 +252,7 @@ public final class ScriptingCommands {
     if (!isFlushMode(argv)) {
       throw new CommandException("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
     }
+    ctx.server().scripts().clear();
     ctx.out().ok();
   }
 

@@ -26,6 +26,8 @@ public final class ServerContext {
   private final LatencyMonitor latencyMonitor = new LatencyMonitor();
   private final Blocking blocking = new Blocking();
   private final PubSubRegistry pubsub = new PubSubRegistry();
+  private final io.toridb.core.scripting.ScriptCache scripts =
+      new io.toridb.core.scripting.ScriptCache();
   private final io.toridb.core.transaction.Watches watches =
       new io.toridb.core.transaction.Watches();
   private final long startMillis = System.currentTimeMillis();
@@ -140,6 +142,11 @@ public final class ServerContext {
   }
 
   /** Channel and pattern subscriptions, and message delivery. */
+  /** The Lua scripts EVAL and SCRIPT LOAD cached. */
+  public io.toridb.core.scripting.ScriptCache scripts() {
+    return scripts;
+  }
+
   public PubSubRegistry pubsub() {
     return pubsub;
   }

@@ -1,12 +1,24 @@
 package io.toridb.core.scripting;
 
 import static io.toridb.core.CommandHarness.OK;
+import static io.toridb.core.CommandHarness.bulk;
 import static io.toridb.core.CommandHarness.error;
+import static io.toridb.core.CommandHarness.integer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toridb.core.CommandHarness;
+import io.toridb.core.propagation.PropagationSink;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * EVAL and SCRIPT through the executor. Reply shapes and error texts are compared with Redis in the
+ * differential script {@code scripting.txt}; this covers what a single server shows: effects,
+ * locking, the cache, the busy state.
+ */
 class ScriptingCommandsTest {
   private final CommandHarness h = new CommandHarness();
 
@@ -25,8 +37,11 @@ class ScriptingCommandsTest {
   }
 
   @Test
-  void scriptFlush_acceptsModes() {
+  void scriptFlush_acceptsModes_andEmptiesTheCache() {
+    String sha = sha(h.call("SCRIPT", "LOAD", "return 1"));
+    assertEquals("*1\r\n:1\r\n", h.call("SCRIPT", "EXISTS", sha));
     assertEquals(OK, h.call("SCRIPT", "FLUSH"));
+    assertEquals("*1\r\n:0\r\n", h.call("SCRIPT", "EXISTS", sha));
     assertEquals(OK, h.call("SCRIPT", "FLUSH", "ASYNC"));
     assertEquals(
         error("ERR SCRIPT FLUSH only support SYNC|ASYNC option"),
@@ -41,5 +56,216 @@ class ScriptingCommandsTest {
         error("ERR library name argument was not given"),
         h.call("FUNCTION", "LIST", "LIBRARYNAME"));
     assertEquals(error("ERR Unknown argument foo"), h.call("FUNCTION", "LIST", "foo"));
+  }
+
+  @Test
+  void scriptLoad_namesTheScriptBySha1_andEvalCachesItToo() {
+    String sha = sha(h.call("SCRIPT", "LOAD", "return 'x'"));
+    assertEquals(ScriptCache.sha1hex("return 'x'"), sha);
+    assertEquals(bulk("x"), h.call("EVALSHA", sha, "0"));
+    assertEquals(bulk("x"), h.call("EVALSHA", sha.toUpperCase(), "0"));
+    h.call("EVAL", "return 7", "0");
+    assertEquals(integer(7), h.call("EVALSHA", ScriptCache.sha1hex("return 7"), "0"));
+    assertEquals(2, h.server().scripts().size());
+  }
+
+  @Test
+  void keysAndArgs_reachTheScriptAsBytes() {
+    byte[] binary = {0, (byte) 0xff, '\r', '\n'};
+    String reply =
+        h.callBytes(
+            new byte[][] {
+              b("EVAL"), b("return {KEYS[1], ARGV[1], #ARGV}"), b("1"), binary, binary, b("x")
+            });
+    assertEquals("*3\r\n$4\r\n\0\u00ff\r\n\r\n$4\r\n\0\u00ff\r\n\r\n:2\r\n", reply);
+  }
+
+  @Test
+  void writes_ofAScript_arePropagatedAsOneUnit_inTheirDatabases() {
+    List<String> log = new ArrayList<>();
+    h.server()
+        .propagation(
+            new PropagationSink() {
+              @Override
+              public void propagate(int db, byte[][] argv) {
+                log.add(db + " " + join(argv));
+              }
+
+              @Override
+              public void propagateTransaction(List<Effect> effects) {
+                StringBuilder unit = new StringBuilder("unit:");
+                for (Effect e : effects) {
+                  unit.append(" [").append(e.db()).append(' ').append(join(e.argv())).append(']');
+                }
+                log.add(unit.toString());
+              }
+            });
+    h.call(
+        "EVAL",
+        "redis.call('set', 'a', '1') redis.call('get', 'a') redis.call('select', 2)"
+            + " redis.call('incr', 'b') return 1",
+        "0");
+    assertEquals(List.of("unit: [0 set a 1] [2 incr b]"), log);
+    log.clear();
+    h.call("EVAL", "return redis.call('set', 'c', '1')", "0");
+    assertEquals(List.of("0 set c 1"), log);
+    log.clear();
+    h.call("EVAL", "return redis.call('get', 'c')", "0");
+    assertEquals(List.of(), log);
+    // A SELECT inside the script changed only the script's database.
+    assertEquals(0, h.session().db());
+  }
+
+  @Test
+  void aFailingScript_keepsTheWritesItMade_asRedisDoes() {
+    List<String> effects = CommandHarness.captureEffects(h);
+    String reply = h.call("EVAL", "redis.call('set', 'a', '1') error('stop')", "0");
+    assertTrue(reply.startsWith("-ERR user_script:1: stop script: "), reply);
+    assertEquals(bulk("1"), h.call("GET", "a"));
+    assertEquals(List.of("set a 1"), effects);
+  }
+
+  @Test
+  void scriptInsideMulti_joinsTheTransactionsUnit() {
+    List<Integer> units = new ArrayList<>();
+    h.server()
+        .propagation(
+            new PropagationSink() {
+              @Override
+              public void propagate(int db, byte[][] argv) {
+                units.add(1);
+              }
+
+              @Override
+              public void propagateTransaction(List<Effect> effects) {
+                units.add(effects.size());
+              }
+            });
+    h.call("MULTI");
+    h.call("SET", "x", "1");
+    h.call("EVAL", "redis.call('incr', 'x') return redis.call('incr', 'x')", "0");
+    assertEquals("*2\r\n+OK\r\n:3\r\n", h.call("EXEC"));
+    assertEquals(List.of(3), units);
+  }
+
+  @Test
+  void blockingCommands_areNotAllowed_andAScriptNeverBlocks() {
+    assertTrue(
+        h.call("EVAL", "return redis.pcall('blpop', 'empty', 0)", "0")
+            .startsWith("-ERR This Redis command is not allowed from script"));
+    assertEquals(0, h.host().blockedCount());
+  }
+
+  @Test
+  void scriptKill_withNoScript_isNotBusy() {
+    assertEquals(error("NOTBUSY No scripts in execution right now."), h.call("SCRIPT", "KILL"));
+    assertEquals(false, h.server().scripts().busy());
+  }
+
+  @Test
+  void aScriptThatRunsTooLong_isBusy_andStopsWhenKilled() throws Exception {
+    assertEquals(OK, h.call("CONFIG", "SET", "busy-reply-threshold", "50"));
+    ScriptCache scripts = h.server().scripts();
+    Thread killer =
+        new Thread(
+            () -> {
+              try {
+                while (!scripts.busy()) {
+                  Thread.sleep(5);
+                }
+                assertEquals(null, scripts.kill());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    killer.start();
+    String reply =
+        h.call("EVAL", "local i = 0 while true do i = i + 1 pcall(function() end) end", "0");
+    killer.join();
+    assertTrue(reply.startsWith("-ERR Script killed by user with SCRIPT KILL... script: "), reply);
+    assertEquals(false, scripts.busy());
+    assertEquals(integer(1), h.call("EVAL", "return 1", "0"));
+  }
+
+  @Test
+  void aScriptThatWrote_cannotBeKilled() throws Exception {
+    assertEquals(OK, h.call("CONFIG", "SET", "busy-reply-threshold", "50"));
+    ScriptCache scripts = h.server().scripts();
+    String[] answer = new String[1];
+    Thread killer =
+        new Thread(
+            () -> {
+              try {
+                while (!scripts.busy()) {
+                  Thread.sleep(5);
+                }
+                answer[0] = scripts.kill();
+                // Let the script end on its own: it watches this key.
+                h.server().scripts().running().kill();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    killer.start();
+    String reply = h.call("EVAL", "redis.call('set', 'w', '1') while true do end", "0");
+    killer.join();
+    assertTrue(answer[0].startsWith("UNKILLABLE "), answer[0]);
+    assertTrue(reply.startsWith("-ERR Script killed by user"), reply);
+  }
+
+  @Test
+  void theGlobalTable_andLibraries_areReadOnly_andSandboxed() {
+    assertTrue(
+        h.call("EVAL", "rawset(_G, 'x', 1) return x", "0")
+            .contains("Attempt to modify a readonly table"));
+    assertTrue(
+        h.call("EVAL", "rawset(redis, 'call', 1)", "0")
+            .contains("Attempt to modify a readonly table"));
+    assertTrue(h.call("EVAL", "setmetatable(_G, nil)", "0").contains("protected metatable"));
+    assertTrue(
+        h.call("EVAL", "return loadstring('y = 1')()", "0")
+            .contains("Attempt to modify a readonly table"));
+    for (String hidden : new String[] {"io", "os", "debug", "require", "package", "luajava"}) {
+      assertTrue(
+          h.call("EVAL", "return " + hidden, "0")
+              .contains("Script attempted to access nonexistent global variable '" + hidden + "'"),
+          hidden);
+    }
+    assertTrue(
+        h.call("EVAL", "math.floor = nil", "0").contains("Attempt to modify a readonly table"));
+  }
+
+  @Test
+  void aReplyThatNestsForever_isCutShort() {
+    String reply = h.call("EVAL", "local t = {} t[1] = t return t", "0");
+    assertTrue(reply.contains("-ERR reached lua stack limit\r\n"), reply);
+  }
+
+  @Test
+  void scriptsCountInCommandStats_withTheirCalls() {
+    h.call("EVAL", "redis.call('set', 'a', '1') return redis.call('get', 'a')", "0");
+    for (String name : new String[] {"eval", "set", "get"}) {
+      assertEquals(1, h.server().commands().lookup(b(name)).calls.sum(), name);
+    }
+  }
+
+  private static String sha(String bulkReply) {
+    String[] lines = bulkReply.split("\r\n");
+    return lines[1];
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static String join(byte[][] argv) {
+    StringBuilder sb = new StringBuilder();
+    for (byte[] a : argv) {
+      if (sb.length() > 0) {
+        sb.append(' ');
+      }
+      sb.append(new String(a, StandardCharsets.ISO_8859_1));
+    }
+    return sb.toString();
   }
 }

@@ -1,0 +1,757 @@
+package io.toridb.core.scripting;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.toridb.core.command.CommandContext;
+import io.toridb.core.command.CommandFlag;
+import io.toridb.core.command.CommandSpec;
+import io.toridb.core.command.Errors;
+import io.toridb.core.config.Directive;
+import io.toridb.protocol.RespWriter;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LoadState;
+import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.compiler.LuaC;
+import org.luaj.vm2.lib.DebugLib;
+import org.luaj.vm2.lib.OneArgFunction;
+import org.luaj.vm2.lib.PackageLib;
+import org.luaj.vm2.lib.StringLib;
+import org.luaj.vm2.lib.TableLib;
+import org.luaj.vm2.lib.TwoArgFunction;
+import org.luaj.vm2.lib.VarArgFunction;
+import org.luaj.vm2.lib.ZeroArgFunction;
+import org.luaj.vm2.lib.jse.JseBaseLib;
+import org.luaj.vm2.lib.jse.JseMathLib;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker's Lua interpreter (Redis's lua_State), and what a script sees of the server: the
+ * {@code redis} table ({@code call}, {@code pcall}, {@code error_reply}, ...), KEYS and ARGV, and
+ * the libraries Redis gives scripts (string, table, math, bit, cjson), in a global table scripts
+ * may read but not change.
+ *
+ * <p>Implementation notes: the interpreter is LuaJ (Lua 5.2, where Redis embeds Lua 5.1), so the
+ * few Lua 5.1 globals scripts use ({@code unpack}, {@code loadstring}) are added under their old
+ * names. Files, the OS, {@code print}, {@code require}, the debug library and coroutines (a LuaJ
+ * coroutine is a Java thread) are not reachable. A count hook every {@value #HOOK_INSTRUCTIONS}
+ * instructions notices a script that runs longer than {@code busy-reply-threshold} and stops one
+ * that SCRIPT KILL asked to stop. Only the worker that owns the engine uses it.
+ */
+final class LuaEngine {
+  private static final Logger log = LoggerFactory.getLogger(LuaEngine.class);
+  private static final int HOOK_INSTRUCTIONS = 100_000;
+
+  /** How deep a reply nests before it is cut short (Redis is bounded by the Lua stack). */
+  private static final int MAX_REPLY_DEPTH = 1000;
+
+  private static final LuaString ERR = LuaString.valueOf("err");
+  private static final LuaString OK = LuaString.valueOf("ok");
+  private static final LuaString IGNORE_STATS = LuaString.valueOf("ignore_error_stats_update");
+  private static final LuaString LINE_HOOK = LuaString.valueOf("l");
+
+  private final CommandContext ctx;
+  private final ScriptCache cache;
+  private final Directive busyThreshold;
+  private final Globals globals;
+
+  /** What scripts see as their globals: reads reach {@link #globals}, writes are refused. */
+  private final Globals env;
+
+  /** The read-only views of the libraries, which rawset may not write either. */
+  private final java.util.Set<LuaValue> protectedTables =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+  /** The line the running script reached last (the hook follows lines). */
+  private int line;
+
+  private final LuaValue setHook;
+  private final LuaValue hook;
+  private final ByteBuf scratch = Unpooled.buffer(256);
+  private ScriptRun run;
+
+  private LuaEngine(CommandContext ctx) {
+    this.ctx = ctx;
+    this.cache = ctx.server().scripts();
+    this.busyThreshold = ctx.server().config().require("busy-reply-threshold");
+    this.globals = new Globals();
+    globals.load(new JseBaseLib());
+    globals.load(new PackageLib());
+    globals.load(new TableLib());
+    globals.load(new StringLib());
+    globals.load(new JseMathLib());
+    globals.load(new DebugLib());
+    LoadState.install(globals);
+    LuaC.install(globals);
+    this.setHook = globals.get("debug").get("sethook");
+    this.hook = new Hook();
+    for (String hidden :
+        new String[] {
+          "debug", "dofile", "loadfile", "print", "require", "module", "package", "collectgarbage"
+        }) {
+      globals.rawset(hidden, LuaValue.NIL);
+    }
+    globals.rawset("unpack", globals.get("table").get("unpack"));
+    globals.rawset("collectgarbage", new CollectGarbage());
+    globals.rawset("pcall", new Pcall());
+    globals.rawset("bit", LuaBit.library());
+    globals.rawset("cjson", LuaJson.library());
+    globals.rawset("redis", redisLibrary());
+    // The scripts' environment is a Globals of its own (the interpreter runs hooks and keeps
+    // positions only for functions whose environment is one), sharing the interpreter's thread.
+    this.env = new Globals();
+    env.running = globals.running;
+    env.debuglib = globals.debuglib;
+    env.baselib = globals.baselib;
+    env.compiler = globals.compiler;
+    env.loader = globals.loader;
+    env.undumper = globals.undumper;
+    env.setmetatable(protection(globals, true));
+    for (String lib : new String[] {"string", "table", "math", "bit", "cjson", "redis"}) {
+      LuaTable view = readOnly((LuaTable) globals.rawget(lib));
+      protectedTables.add(view);
+      globals.rawset(lib, view);
+    }
+    LuaValue load = globals.get("load");
+    LuaValue loadInScriptEnv =
+        new VarArgFunction() {
+          @Override
+          public Varargs invoke(Varargs args) {
+            // Text only (no precompiled chunks), and run in the scripts' protected globals.
+            LuaValue chunk = args.arg1();
+            LuaValue name = args.arg(2).isnil() ? chunk : args.arg(2);
+            return load.invoke(LuaValue.varargsOf(new LuaValue[] {chunk, name, T, env}));
+          }
+        };
+    LuaValue rawset = globals.get("rawset");
+    globals.rawset(
+        "rawset",
+        new VarArgFunction() {
+          @Override
+          public Varargs invoke(Varargs args) {
+            LuaValue table = args.arg1();
+            if (table == env || protectedTables.contains(table)) {
+              throw new LuaError("Attempt to modify a readonly table");
+            }
+            return rawset.invoke(args);
+          }
+        });
+    globals.rawset("load", loadInScriptEnv);
+    globals.rawset("loadstring", loadInScriptEnv);
+    globals.rawset("_G", env);
+  }
+
+  private static final LuaString T = LuaString.valueOf("t");
+
+  /** The engine of the worker that {@code ctx} belongs to, made on first use. */
+  static LuaEngine of(CommandContext ctx) {
+    Object engine = ctx.scriptEngine();
+    if (engine == null) {
+      engine = new LuaEngine(ctx);
+      ctx.scriptEngine(engine);
+    }
+    return (LuaEngine) engine;
+  }
+
+  /**
+   * Runs {@code script} with KEYS and ARGV set and writes its result, converted to a reply (or the
+   * error it raised), to the client. Its writes are propagated as one unit; a SELECT inside it
+   * changes only its own database.
+   */
+  void run(Script script, byte[][] keys, byte[][] args, boolean readOnly) {
+    ScriptRun r = new ScriptRun(script, readOnly, busyThreshold.number());
+    int db = ctx.session().db();
+    globals.rawset("KEYS", array(keys));
+    globals.rawset("ARGV", array(args));
+    LuaClosure function = new LuaClosure(script.code(), env);
+    run = r;
+    cache.running(r);
+    // Not reset: the interpreter reports a line only when it differs from the last one it
+    // reported, which may be from the previous script, so the last line seen is still right.
+    setHook.call(hook, LINE_HOOK, LuaValue.valueOf(HOOK_INSTRUCTIONS));
+    try {
+      ctx.runAsUnit(() -> invoke(function, r));
+    } finally {
+      setHook.call();
+      run = null;
+      cache.running(null);
+      ctx.session().db(db);
+      globals.rawset("KEYS", LuaValue.NIL);
+      globals.rawset("ARGV", LuaValue.NIL);
+      if (scratch.capacity() > 64 << 10) {
+        scratch.capacity(256);
+      }
+      if (r.timedOut()) {
+        log.warn(
+            "Slow script detected: it ran for {} milliseconds. Script name is: {}.",
+            r.elapsedMillis(),
+            script.sha());
+      }
+    }
+  }
+
+  private void invoke(LuaClosure function, ScriptRun r) {
+    LuaValue result;
+    try {
+      result = function.call();
+    } catch (LuaError e) {
+      ctx.error(errorText(e, r.script.sha(), line));
+      return;
+    } catch (StackOverflowError e) {
+      ctx.error(
+          "ERR Error running script "
+              + r.script.sha()
+              + ", stack overflow (the script recursed too deeply)");
+      return;
+    }
+    reply(ctx.out(), result, r.resp, 0);
+  }
+
+  /**
+   * The reply for an error a script raised, as Redis's luaCallFunction writes it: the error's own
+   * code and text for an error table ({@code redis.error_reply}, a failed {@code redis.call}), else
+   * ERR and the Lua message; then where it happened.
+   */
+  static String errorText(LuaError e, String sha, int lastLine) {
+    LuaValue object = e.getMessageObject();
+    String message;
+    if (object != null && object.istable() && object.rawget(ERR).isstring()) {
+      message = object.rawget(ERR).tojstring();
+    } else {
+      String text = object == null || object.isnil() ? e.getMessage() : object.tojstring();
+      message = "ERR " + LuaErrors.plain(LuaErrors.withoutTraceback(text));
+    }
+    String at = LuaErrors.line(e.getMessage());
+    if (at == null && lastLine > 0) {
+      // Raised by a function the script tail-called: its position is the line it ran last.
+      at = Integer.toString(lastLine);
+    }
+    if (at != null) {
+      message += " script: " + sha + ", on @user_script:" + at + ".";
+    }
+    return message;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lua values to replies (luaReplyToRedisReply)
+
+  /**
+   * Writes {@code v} as a reply: strings as bulk strings, numbers as integers (truncated), true as
+   * 1 and false as null under RESP2 ({@code resp}, the script's protocol), tables by their shape.
+   */
+  static void reply(RespWriter out, LuaValue v, int resp, int depth) {
+    if (depth > MAX_REPLY_DEPTH) {
+      out.error("ERR reached lua stack limit");
+      return;
+    }
+    switch (v.type()) {
+      case LuaValue.TSTRING -> out.bulk(bytes(v.checkstring()));
+      case LuaValue.TBOOLEAN -> {
+        if (resp == 2) {
+          if (v.toboolean()) {
+            out.integer(1);
+          } else {
+            out.nullBulk();
+          }
+        } else {
+          out.bool(v.toboolean());
+        }
+      }
+      case LuaValue.TNUMBER -> out.integer(toLong(v.todouble()));
+      case LuaValue.TTABLE -> replyTable(out, (LuaTable) v, resp, depth);
+      default -> out.nullBulk();
+    }
+  }
+
+  private static void replyTable(RespWriter out, LuaTable t, int resp, int depth) {
+    LuaValue err = t.rawget(ERR);
+    if (err.isstring()) {
+      out.error(err.tojstring());
+      return;
+    }
+    LuaValue ok = t.rawget(OK);
+    if (ok.isstring()) {
+      out.simple(ok.tojstring().replace('\r', ' ').replace('\n', ' '));
+      return;
+    }
+    LuaValue dbl = t.rawget("double");
+    if (dbl.type() == LuaValue.TNUMBER) {
+      out.doubleValue(dbl.todouble());
+      return;
+    }
+    LuaValue big = t.rawget("big_number");
+    if (big.isstring()) {
+      out.bigNumber(big.tojstring().replace('\r', ' ').replace('\n', ' '));
+      return;
+    }
+    LuaValue verbatim = t.rawget("verbatim_string");
+    if (verbatim.istable()) {
+      LuaValue format = verbatim.rawget("format");
+      LuaValue text = verbatim.rawget("string");
+      if (format.isstring() && text.isstring()) {
+        out.verbatim(format.tojstring(), bytes(text.checkstring()));
+        return;
+      }
+    }
+    LuaValue map = t.rawget("map");
+    if (map.istable()) {
+      LuaTable m = (LuaTable) map;
+      out.mapHeader(count(m));
+      for (Varargs e = m.next(LuaValue.NIL); !e.arg1().isnil(); e = m.next(e.arg1())) {
+        reply(out, e.arg1(), resp, depth + 1);
+        reply(out, e.arg(2), resp, depth + 1);
+      }
+      return;
+    }
+    LuaValue set = t.rawget("set");
+    if (set.istable()) {
+      LuaTable s = (LuaTable) set;
+      out.setHeader(count(s));
+      for (Varargs e = s.next(LuaValue.NIL); !e.arg1().isnil(); e = s.next(e.arg1())) {
+        reply(out, e.arg1(), resp, depth + 1);
+      }
+      return;
+    }
+    int n = 0;
+    while (!t.rawget(n + 1).isnil()) {
+      n++;
+    }
+    out.arrayHeader(n);
+    for (int i = 1; i <= n; i++) {
+      reply(out, t.rawget(i), resp, depth + 1);
+    }
+  }
+
+  private static int count(LuaTable t) {
+    int n = 0;
+    for (Varargs e = t.next(LuaValue.NIL); !e.arg1().isnil(); e = t.next(e.arg1())) {
+      n++;
+    }
+    return n;
+  }
+
+  /** C's conversion of a double to long long, as Redis's (long long)lua_tonumber. */
+  private static long toLong(double d) {
+    return Double.isNaN(d) ? Long.MIN_VALUE : (long) d;
+  }
+
+  static byte[] bytes(LuaString s) {
+    byte[] b = new byte[s.m_length];
+    System.arraycopy(s.m_bytes, s.m_offset, b, 0, s.m_length);
+    return b;
+  }
+
+  private static LuaTable array(byte[][] items) {
+    LuaTable t = new LuaTable(items.length, 0);
+    for (int i = 0; i < items.length; i++) {
+      t.rawset(i + 1, LuaString.valueOf(items[i]));
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The redis table
+
+  private LuaTable redisLibrary() {
+    LuaTable redis = new LuaTable();
+    redis.rawset("call", new Call(true));
+    redis.rawset("pcall", new Call(false));
+    redis.rawset("sha1hex", new Sha1Hex());
+    redis.rawset("error_reply", new ErrorReply());
+    redis.rawset("status_reply", new StatusReply());
+    redis.rawset("log", new Log());
+    redis.rawset("LOG_DEBUG", 0);
+    redis.rawset("LOG_VERBOSE", 1);
+    redis.rawset("LOG_NOTICE", 2);
+    redis.rawset("LOG_WARNING", 3);
+    redis.rawset("setresp", new SetResp());
+    redis.rawset("set_repl", new SetRepl());
+    redis.rawset(
+        "replicate_commands",
+        new ZeroArgFunction() {
+          @Override
+          public LuaValue call() {
+            return LuaValue.TRUE;
+          }
+        });
+    redis.rawset("REPL_NONE", 0);
+    redis.rawset("REPL_AOF", 1);
+    redis.rawset("REPL_SLAVE", 2);
+    redis.rawset("REPL_REPLICA", 2);
+    redis.rawset("REPL_ALL", 3);
+    redis.rawset("REDIS_VERSION", io.toridb.core.server.ServerContext.VERSION);
+    redis.rawset("REDIS_VERSION_NUM", versionNumber(io.toridb.core.server.ServerContext.VERSION));
+    return redis;
+  }
+
+  private static int versionNumber(String version) {
+    String[] parts = version.split("\\.");
+    return (Integer.parseInt(parts[0]) << 16)
+        | (Integer.parseInt(parts[1]) << 8)
+        | Integer.parseInt(parts[2]);
+  }
+
+  /**
+   * An error table ({@code {err = "CODE message"}}), as Redis's luaPushError: a text starting with
+   * '-' brings its own code, any other gets ERR.
+   */
+  static LuaTable errorTable(String text) {
+    String code;
+    String message;
+    if (text.startsWith("-")) {
+      int space = text.indexOf(' ');
+      if (space < 0) {
+        code = "ERR";
+        message = text.substring(1);
+      } else {
+        code = text.substring(1, space);
+        message = text.substring(space + 1);
+      }
+    } else {
+      code = "ERR";
+      message = text;
+    }
+    message = message.strip();
+    LuaTable t = new LuaTable();
+    t.rawset(ERR, LuaValue.valueOf(code + " " + message));
+    return t;
+  }
+
+  private ScriptRun current(String what) {
+    if (run == null) {
+      throw new LuaError(errorTable(what + " can only be called inside a script invocation"));
+    }
+    return run;
+  }
+
+  /** redis.call (raising errors) and redis.pcall (returning them). */
+  private final class Call extends VarArgFunction {
+    private final boolean raise;
+
+    Call(boolean raise) {
+      this.raise = raise;
+    }
+
+    @Override
+    public Varargs invoke(Varargs args) {
+      ScriptRun r = current("redis.call/pcall");
+      LuaValue result = execute(r, args);
+      if (raise && result.istable() && result.rawget(ERR).isstring()) {
+        throw new LuaError(result);
+      }
+      return result;
+    }
+  }
+
+  /** Runs one redis.call: Redis's scriptCall checks, then the command. */
+  private LuaValue execute(ScriptRun r, Varargs args) {
+    int argc = args.narg();
+    if (argc == 0) {
+      return errorTable("Please specify at least one argument for this redis lib call");
+    }
+    byte[][] argv = new byte[argc][];
+    for (int i = 0; i < argc; i++) {
+      LuaValue a = args.arg(i + 1);
+      if (a.type() == LuaValue.TNUMBER) {
+        argv[i] = NumberText.g17(a.todouble());
+      } else if (a.type() == LuaValue.TSTRING) {
+        argv[i] = bytes(a.checkstring());
+      } else {
+        return errorTable("Lua redis lib command arguments must be strings or integers");
+      }
+    }
+    CommandSpec spec = ctx.server().commands().lookup(argv[0]);
+    if (spec != null && spec.isContainer() && argc >= 2) {
+      spec = spec.subcommand(argv[1]);
+    }
+    String refusal = refusal(r, spec, argv);
+    if (refusal != null) {
+      if (spec != null) {
+        spec.rejectedCalls.increment();
+      }
+      LuaTable error = errorTable(refusal);
+      ctx.server().stats().countError(error.rawget(ERR).tojstring());
+      error.rawset(IGNORE_STATS, LuaValue.TRUE);
+      return error;
+    }
+    if (spec.has(CommandFlag.WRITE)) {
+      r.wrote();
+    }
+    scratch.clear();
+    ctx.callFromScript(spec, argv, scratch, r.resp);
+    return RespToLua.parse(scratch);
+  }
+
+  /** Why a script may not run the command, as Redis's scriptCall checks it, or null. */
+  private String refusal(ScriptRun r, CommandSpec spec, byte[][] argv) {
+    if (spec == null) {
+      return "Unknown Redis command called from script";
+    }
+    if (!spec.arityAccepts(argv.length)) {
+      return "Wrong number of args calling Redis command from script";
+    }
+    if (spec.has(CommandFlag.NOSCRIPT)) {
+      return "This Redis command is not allowed from script";
+    }
+    if (r.readOnly && spec.has(CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) {
+      return "Write commands are not allowed from read-only scripts.";
+    }
+    if (spec.has(CommandFlag.WRITE) && !r.dirty()) {
+      String diskError = ctx.server().writeRefusal();
+      if (diskError != null) {
+        return "-" + diskError;
+      }
+      if (ScriptingCommands.lacksReplicas(ctx)) {
+        return "-" + Errors.NOREPLICAS;
+      }
+    }
+    return null;
+  }
+
+  /** redis.sha1hex(string) */
+  private static final class Sha1Hex extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      if (args.narg() != 1) {
+        throw new LuaError(errorTable("wrong number of arguments"));
+      }
+      LuaValue v = args.arg1();
+      byte[] b = v.isstring() ? bytes(v.checkstring()) : new byte[0];
+      return LuaValue.valueOf(ScriptCache.sha1hex(b));
+    }
+  }
+
+  /** redis.error_reply(text) */
+  private static final class ErrorReply extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      if (args.narg() != 1 || args.arg1().type() != LuaValue.TSTRING) {
+        return errorTable("wrong number or type of arguments");
+      }
+      String text = args.arg1().tojstring();
+      return errorTable(text.startsWith("-") ? text : "-" + text);
+    }
+  }
+
+  /** redis.status_reply(text) */
+  private static final class StatusReply extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      if (args.narg() != 1 || args.arg1().type() != LuaValue.TSTRING) {
+        return errorTable("wrong number or type of arguments");
+      }
+      LuaTable t = new LuaTable();
+      t.rawset(OK, args.arg1());
+      return t;
+    }
+  }
+
+  /** redis.log(level, message...) */
+  private static final class Log extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      int argc = args.narg();
+      if (argc < 2) {
+        throw new LuaError(errorTable("redis.log() requires two arguments or more."));
+      }
+      if (!args.arg1().isnumber()) {
+        throw new LuaError(errorTable("First argument must be a number (log level)."));
+      }
+      int level = args.arg1().toint();
+      if (level < 0 || level > 3) {
+        throw new LuaError(errorTable("Invalid debug level."));
+      }
+      StringBuilder text = new StringBuilder();
+      for (int i = 2; i <= argc; i++) {
+        LuaValue v = args.arg(i);
+        if (v.isstring()) {
+          if (text.length() > 0) {
+            text.append(' ');
+          }
+          text.append(v.tojstring());
+        }
+      }
+      switch (level) {
+        case 0 -> log.debug("{}", text);
+        case 1 -> log.debug("{}", text);
+        case 2 -> log.info("{}", text);
+        default -> log.warn("{}", text);
+      }
+      return LuaValue.NONE;
+    }
+  }
+
+  /** redis.setresp(2 or 3) */
+  private final class SetResp extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      ScriptRun r = current("redis.setresp");
+      if (args.narg() != 1) {
+        throw new LuaError(errorTable("redis.setresp() requires one argument."));
+      }
+      int resp = args.arg1().isnumber() ? args.arg1().toint() : 0;
+      if (resp != 2 && resp != 3) {
+        throw new LuaError(errorTable("RESP version must be 2 or 3."));
+      }
+      r.resp = resp;
+      return LuaValue.NONE;
+    }
+  }
+
+  /**
+   * redis.set_repl(flags): accepted and checked; every write of a script is logged, as ToriDB has
+   * no replicas to leave out and a log without a script's writes would lose them.
+   */
+  private final class SetRepl extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      current("redis.set_repl");
+      if (args.narg() != 1) {
+        throw new LuaError(errorTable("redis.set_repl() requires two arguments."));
+      }
+      int flags = args.arg1().isnumber() ? args.arg1().toint() : -1;
+      if ((flags & ~3) != 0) {
+        throw new LuaError(
+            errorTable(
+                "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE."));
+      }
+      return LuaValue.NONE;
+    }
+  }
+
+  /**
+   * Redis's pcall: as Lua's, but an error table raised by redis.call comes back as its text, as
+   * scripts written for Redis 6 expect.
+   */
+  private static final class Pcall extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      LuaValue function = args.checkvalue(1);
+      try {
+        return LuaValue.varargsOf(LuaValue.TRUE, function.invoke(args.subargs(2)));
+      } catch (LuaError e) {
+        LuaValue object = e.getMessageObject();
+        if (object != null && object.istable() && object.rawget(ERR).isstring()) {
+          return LuaValue.varargsOf(LuaValue.FALSE, object.rawget(ERR));
+        }
+        if (object == null || object.type() == LuaValue.TSTRING) {
+          String text = object == null ? e.getMessage() : object.tojstring();
+          return LuaValue.varargsOf(
+              LuaValue.FALSE, LuaValue.valueOf(LuaErrors.plain(LuaErrors.withoutTraceback(text))));
+        }
+        return LuaValue.varargsOf(LuaValue.FALSE, object);
+      } catch (StackOverflowError e) {
+        return LuaValue.varargsOf(LuaValue.FALSE, LuaValue.valueOf("stack overflow"));
+      }
+    }
+  }
+
+  /** collectgarbage(): the JVM collects on its own; "count" reports a size in KB. */
+  private static final class CollectGarbage extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      String option = args.optjstring(1, "collect");
+      if (option.equals("count")) {
+        Runtime rt = Runtime.getRuntime();
+        return LuaValue.valueOf((rt.totalMemory() - rt.freeMemory()) / 1024.0);
+      }
+      return LuaValue.valueOf(0);
+    }
+  }
+
+  private static final LuaString LINE = LuaString.valueOf("line");
+
+  /**
+   * The hook: follows the line the script is on, and every {@value #HOOK_INSTRUCTIONS} instructions
+   * notices a script that runs too long, or stops one that was killed.
+   */
+  private final class Hook extends VarArgFunction {
+    private boolean logged;
+
+    @Override
+    public Varargs invoke(Varargs args) {
+      ScriptRun r = run;
+      if (r == null) {
+        return LuaValue.NONE;
+      }
+      if (args.arg1().raweq(LINE)) {
+        line = args.arg(2).toint();
+        if (!r.killed()) {
+          return LuaValue.NONE;
+        }
+      }
+      boolean wasTimedOut = r.timedOut();
+      if (r.check()) {
+        if (!logged) {
+          logged = true;
+          log.warn("Lua script killed by user with SCRIPT KILL.");
+        }
+        // Fire on every instruction from now on, so that pcall cannot keep the script alive.
+        setHook.call(hook, LINE_HOOK, LuaValue.valueOf(1));
+        throw new LuaError(errorTable("Script killed by user with SCRIPT KILL..."));
+      }
+      if (!wasTimedOut && r.timedOut()) {
+        logged = false;
+        log.warn(
+            "Slow script detected: still in execution after {} milliseconds. You can try killing"
+                + " the script using the SCRIPT KILL command. Script name is: {}.",
+            r.elapsedMillis(),
+            r.script.sha());
+      }
+      return LuaValue.NONE;
+    }
+  }
+
+  /** A table that reads through to {@code real} and refuses writes with Redis's error. */
+  private static LuaTable readOnly(LuaTable real) {
+    LuaTable proxy = new LuaTable();
+    proxy.setmetatable(protection(real, false));
+    return proxy;
+  }
+
+  /**
+   * The metatable of a read-only view of {@code real}: reads reach it, writes are refused; for the
+   * global table ({@code globalTable}) reading a name that does not exist is an error too.
+   */
+  private static LuaTable protection(LuaTable real, boolean globalTable) {
+    LuaTable meta = new LuaTable();
+    meta.rawset(
+        "__index",
+        new TwoArgFunction() {
+          @Override
+          public LuaValue call(LuaValue table, LuaValue key) {
+            LuaValue v = real.rawget(key);
+            if (v.isnil() && globalTable) {
+              throw new LuaError(
+                  "Script attempted to access nonexistent global variable '"
+                      + key.tojstring()
+                      + "'");
+            }
+            return v;
+          }
+        });
+    meta.rawset(
+        "__newindex",
+        new VarArgFunction() {
+          @Override
+          public Varargs invoke(Varargs args) {
+            throw new LuaError("Attempt to modify a readonly table");
+          }
+        });
+    meta.rawset(
+        "__len",
+        new OneArgFunction() {
+          @Override
+          public LuaValue call(LuaValue table) {
+            return LuaValue.valueOf(real.length());
+          }
+        });
+    meta.rawset("__metatable", LuaValue.FALSE);
+    return meta;
+  }
+}

@@ -1,0 +1,360 @@
+package io.toridb.core.scripting;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaUserdata;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.OneArgFunction;
+
+/**
+ * The {@code cjson} library Redis gives scripts: {@code cjson.encode(value)} and {@code
+ * cjson.decode(text)}, with {@code cjson.null} for JSON's null, as lua-cjson: a table whose keys
+ * are 1..n is an array, any other an object (an empty table encodes as {@code {}}); numbers are
+ * written as {@code %.14g}; strings are bytes, escaped as lua-cjson escapes them.
+ */
+final class LuaJson {
+  /** JSON's null as decode returns it and encode accepts it. */
+  static final LuaValue NULL = new LuaUserdata(new Object());
+
+  private static final int MAX_DEPTH = 1000;
+
+  private LuaJson() {}
+
+  static LuaTable library() {
+    LuaTable cjson = new LuaTable();
+    cjson.rawset(
+        "encode",
+        new OneArgFunction() {
+          @Override
+          public LuaValue call(LuaValue v) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            encode(v, out, 0);
+            return LuaString.valueOf(out.toByteArray());
+          }
+        });
+    cjson.rawset(
+        "decode",
+        new OneArgFunction() {
+          @Override
+          public LuaValue call(LuaValue v) {
+            byte[] text = LuaEngine.bytes(v.checkstring());
+            Decoder d = new Decoder(text);
+            LuaValue result = d.value(0);
+            d.skipSpace();
+            if (d.pos < text.length) {
+              throw d.error("the end");
+            }
+            return result;
+          }
+        });
+    cjson.rawset("null", NULL);
+    return cjson;
+  }
+
+  private static void encode(LuaValue v, ByteArrayOutputStream out, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new LuaError("Cannot serialise, excessive nesting (" + (MAX_DEPTH + 1) + ")");
+    }
+    switch (v.type()) {
+      case LuaValue.TNIL -> write(out, "null");
+      case LuaValue.TBOOLEAN -> write(out, v.toboolean() ? "true" : "false");
+      case LuaValue.TNUMBER -> write(out, number(v.todouble()));
+      case LuaValue.TSTRING -> string(LuaEngine.bytes(v.checkstring()), out);
+      case LuaValue.TTABLE -> table((LuaTable) v, out, depth);
+      case LuaValue.TUSERDATA -> {
+        if (v == NULL) {
+          write(out, "null");
+        } else {
+          throw new LuaError("Cannot serialise userdata: type not supported");
+        }
+      }
+      default -> throw new LuaError("Cannot serialise " + v.typename() + ": type not supported");
+    }
+  }
+
+  private static String number(double d) {
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      throw new LuaError("Cannot serialise number: must not be NaN or Inf");
+    }
+    if (d == Math.rint(d) && Math.abs(d) < 1e14) {
+      return Long.toString((long) d);
+    }
+    String s = String.format(java.util.Locale.ROOT, "%.14g", d);
+    // C's %g drops trailing zeros and writes the exponent with at least two digits.
+    int e = s.indexOf('e');
+    String mantissa = e < 0 ? s : s.substring(0, e);
+    if (mantissa.indexOf('.') >= 0) {
+      mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+    if (e < 0) {
+      return mantissa;
+    }
+    return mantissa + s.substring(e);
+  }
+
+  private static void table(LuaTable t, ByteArrayOutputStream out, int depth) {
+    int n = 0;
+    boolean array = true;
+    int keys = 0;
+    for (Varargs e = t.next(LuaValue.NIL); !e.arg1().isnil(); e = t.next(e.arg1())) {
+      keys++;
+      LuaValue k = e.arg1();
+      if (k.type() == LuaValue.TNUMBER
+          && k.todouble() == Math.rint(k.todouble())
+          && k.todouble() >= 1) {
+        n = (int) Math.max(n, k.todouble());
+      } else {
+        array = false;
+      }
+    }
+    if (array && keys > 0) {
+      if (n > keys * 2 && n > 10) {
+        throw new LuaError("Cannot serialise table: excessively sparse array");
+      }
+      out.write('[');
+      for (int i = 1; i <= n; i++) {
+        if (i > 1) {
+          out.write(',');
+        }
+        encode(t.rawget(i), out, depth + 1);
+      }
+      out.write(']');
+      return;
+    }
+    out.write('{');
+    boolean first = true;
+    for (Varargs e = t.next(LuaValue.NIL); !e.arg1().isnil(); e = t.next(e.arg1())) {
+      LuaValue k = e.arg1();
+      if (!first) {
+        out.write(',');
+      }
+      first = false;
+      if (k.type() == LuaValue.TSTRING) {
+        string(LuaEngine.bytes(k.checkstring()), out);
+      } else if (k.type() == LuaValue.TNUMBER) {
+        string(number(k.todouble()).getBytes(StandardCharsets.US_ASCII), out);
+      } else {
+        throw new LuaError(
+            "Cannot serialise " + k.typename() + ": table key must be a number or string");
+      }
+      out.write(':');
+      encode(e.arg(2), out, depth + 1);
+    }
+    out.write('}');
+  }
+
+  private static void string(byte[] b, ByteArrayOutputStream out) {
+    out.write('"');
+    for (byte c : b) {
+      switch (c) {
+        case '"' -> write(out, "\\\"");
+        case '\\' -> write(out, "\\\\");
+        case '/' -> write(out, "\\/");
+        case '\b' -> write(out, "\\b");
+        case '\f' -> write(out, "\\f");
+        case '\n' -> write(out, "\\n");
+        case '\r' -> write(out, "\\r");
+        case '\t' -> write(out, "\\t");
+        default -> {
+          if ((c & 0xff) < 0x20 || c == 0x7f) {
+            write(out, String.format("\\u%04x", c & 0xff));
+          } else {
+            out.write(c);
+          }
+        }
+      }
+    }
+    out.write('"');
+  }
+
+  private static void write(ByteArrayOutputStream out, String s) {
+    out.writeBytes(s.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** A JSON reader over bytes; errors name the character (from 1) as lua-cjson's do. */
+  private static final class Decoder {
+    private final byte[] in;
+    private int pos;
+
+    Decoder(byte[] in) {
+      this.in = in;
+    }
+
+    LuaError error(String expected) {
+      String found = pos >= in.length ? "the end" : "invalid token";
+      return new LuaError(
+          "Expected " + expected + " but found " + found + " at character " + (pos + 1));
+    }
+
+    void skipSpace() {
+      while (pos < in.length
+          && (in[pos] == ' ' || in[pos] == '\t' || in[pos] == '\n' || in[pos] == '\r')) {
+        pos++;
+      }
+    }
+
+    LuaValue value(int depth) {
+      if (depth > MAX_DEPTH) {
+        throw new LuaError(
+            "Found too many nested data structures (" + (depth) + ") at character " + (pos + 1));
+      }
+      skipSpace();
+      if (pos >= in.length) {
+        throw error("value");
+      }
+      byte c = in[pos];
+      if (c == '{') {
+        pos++;
+        LuaTable t = new LuaTable();
+        skipSpace();
+        if (pos < in.length && in[pos] == '}') {
+          pos++;
+          return t;
+        }
+        while (true) {
+          skipSpace();
+          if (pos >= in.length || in[pos] != '"') {
+            throw error("object key string");
+          }
+          LuaValue key = string();
+          skipSpace();
+          if (pos >= in.length || in[pos] != ':') {
+            throw error("colon");
+          }
+          pos++;
+          t.rawset(key, value(depth + 1));
+          skipSpace();
+          if (pos < in.length && in[pos] == ',') {
+            pos++;
+            continue;
+          }
+          if (pos < in.length && in[pos] == '}') {
+            pos++;
+            return t;
+          }
+          throw error("comma or object end");
+        }
+      }
+      if (c == '[') {
+        pos++;
+        LuaTable t = new LuaTable();
+        skipSpace();
+        if (pos < in.length && in[pos] == ']') {
+          pos++;
+          return t;
+        }
+        int i = 1;
+        while (true) {
+          t.rawset(i++, value(depth + 1));
+          skipSpace();
+          if (pos < in.length && in[pos] == ',') {
+            pos++;
+            continue;
+          }
+          if (pos < in.length && in[pos] == ']') {
+            pos++;
+            return t;
+          }
+          throw error("comma or array end");
+        }
+      }
+      if (c == '"') {
+        return string();
+      }
+      if (literal("true")) {
+        return LuaValue.TRUE;
+      }
+      if (literal("false")) {
+        return LuaValue.FALSE;
+      }
+      if (literal("null")) {
+        return NULL;
+      }
+      int start = pos;
+      while (pos < in.length && "+-0123456789.eE".indexOf(in[pos]) >= 0) {
+        pos++;
+      }
+      if (pos == start) {
+        throw error("value");
+      }
+      try {
+        return LuaValue.valueOf(
+            Double.parseDouble(new String(in, start, pos - start, StandardCharsets.US_ASCII)));
+      } catch (NumberFormatException e) {
+        pos = start;
+        throw error("value");
+      }
+    }
+
+    private boolean literal(String word) {
+      int n = word.length();
+      if (pos + n > in.length) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        if (in[pos + i] != word.charAt(i)) {
+          return false;
+        }
+      }
+      pos += n;
+      return true;
+    }
+
+    private LuaValue string() {
+      pos++;
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      while (true) {
+        if (pos >= in.length) {
+          throw error("string end");
+        }
+        byte c = in[pos++];
+        if (c == '"') {
+          return LuaString.valueOf(out.toByteArray());
+        }
+        if (c != '\\') {
+          out.write(c);
+          continue;
+        }
+        if (pos >= in.length) {
+          throw error("escape");
+        }
+        byte e = in[pos++];
+        switch (e) {
+          case '"', '\\', '/' -> out.write(e);
+          case 'b' -> out.write('\b');
+          case 'f' -> out.write('\f');
+          case 'n' -> out.write('\n');
+          case 'r' -> out.write('\r');
+          case 't' -> out.write('\t');
+          case 'u' -> {
+            if (pos + 4 > in.length) {
+              throw error("unicode escape");
+            }
+            int code;
+            try {
+              code = Integer.parseInt(new String(in, pos, 4, StandardCharsets.US_ASCII), 16);
+            } catch (NumberFormatException x) {
+              throw error("unicode escape");
+            }
+            pos += 4;
+            if (code >= 0xd800
+                && code <= 0xdbff
+                && pos + 6 <= in.length
+                && in[pos] == '\\'
+                && in[pos + 1] == 'u') {
+              int low = Integer.parseInt(new String(in, pos + 2, 4, StandardCharsets.US_ASCII), 16);
+              pos += 6;
+              code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+            }
+            out.writeBytes(new String(Character.toChars(code)).getBytes(StandardCharsets.UTF_8));
+          }
+          default -> throw error("escape");
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.toridb.core.scripting;
+
+import io.toridb.core.command.CommandException;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.compiler.LuaC;
+
+/**
+ * The server's scripts, by SHA-1 (Redis's lua_scripts dictionary): filled by EVAL and SCRIPT LOAD,
+ * emptied by SCRIPT FLUSH, shared by every worker. Also where the one script that runs at a time (a
+ * script locks the whole keyspace) can be found, for SCRIPT KILL and for the busy state.
+ */
+public final class ScriptCache {
+  private final ConcurrentHashMap<String, Script> scripts = new ConcurrentHashMap<>();
+
+  /** Source bytes of the cached scripts (INFO's used_memory_scripts_eval counts them). */
+  private final java.util.concurrent.atomic.AtomicLong bodyBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private volatile ScriptRun running;
+
+  /** The cached script named {@code sha} (any case), or null. */
+  Script get(String sha) {
+    return scripts.get(sha.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * The script with source {@code body}, compiled and cached first if it is new.
+   *
+   * @throws CommandException with Redis's error text when the shebang or the source is bad
+   */
+  Script load(byte[] body) {
+    String sha = sha1hex(body);
+    Script known = scripts.get(sha);
+    if (known != null) {
+      return known;
+    }
+    int flags = Script.shebangFlags(body);
+    int skip = Script.shebangLength(body);
+    Prototype code;
+    try {
+      code =
+          LuaC.instance.compile(
+              new ByteArrayInputStream(body, skip, body.length - skip), "@user_script");
+    } catch (LuaError e) {
+      throw new CommandException(
+          "ERR Error compiling script (new function): " + LuaErrors.plain(e.getMessage()));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new CommandException("ERR Error compiling script (new function): " + e.getMessage());
+    }
+    Script script = new Script(sha, body.clone(), flags, code);
+    Script raced = scripts.putIfAbsent(sha, script);
+    if (raced != null) {
+      return raced;
+    }
+    bodyBytes.addAndGet(body.length + 40);
+    return script;
+  }
+
+  /** SCRIPT FLUSH. */
+  void clear() {
+    scripts.clear();
+    bodyBytes.set(0);
+  }
+
+  /** How many scripts are cached (INFO number_of_cached_scripts). */
+  public int size() {
+    return scripts.size();
+  }
+
+  /** Memory the cache holds, roughly: the sources and their names. */
+  public long memory() {
+    return bodyBytes.get();
+  }
+
+  void running(ScriptRun run) {
+    this.running = run;
+  }
+
+  /** The script running now, or null. */
+  ScriptRun running() {
+    return running;
+  }
+
+  /**
+   * Whether a script has run longer than {@code busy-reply-threshold}: other clients then get
+   * {@code -BUSY} as in Redis, but for the commands allowed meanwhile (SCRIPT KILL, SHUTDOWN
+   * NOSAVE).
+   */
+  public boolean busy() {
+    ScriptRun run = running;
+    return run != null && run.timedOut();
+  }
+
+  /**
+   * SCRIPT KILL: asks the running script to stop, unless it already wrote. Returns null when it was
+   * asked, else Redis's error text.
+   */
+  public String kill() {
+    ScriptRun run = running;
+    if (run == null) {
+      return "NOTBUSY No scripts in execution right now.";
+    }
+    if (run.dirty()) {
+      return "UNKILLABLE Sorry the script already executed write commands against the dataset."
+          + " You can either wait the script termination or kill the server in a hard way using"
+          + " the SHUTDOWN NOSAVE command.";
+    }
+    run.kill();
+    return null;
+  }
+
+  static String sha1hex(byte[] body) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(body);
+      StringBuilder hex = new StringBuilder(40);
+      for (byte b : digest) {
+        hex.append(Character.forDigit((b >> 4) & 15, 16)).append(Character.forDigit(b & 15, 16));
+      }
+      return hex.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is part of every Java runtime", e);
+    }
+  }
+
+  static String sha1hex(String text) {
+    return sha1hex(text.getBytes(StandardCharsets.ISO_8859_1));
+  }
+}
