@@ -45,6 +45,9 @@ public final class CommandContext {
 
   private Object scriptEngine;
 
+  /** Set while a command called by a script runs (Redis's CLIENT_SCRIPT). */
+  private boolean fromScript;
+
   public CommandContext(ServerContext server) {
     this.server = server;
   }
@@ -398,6 +401,11 @@ public final class CommandContext {
     }
   }
 
+  /** Whether the command running was called by a script (SORT then orders a set's members). */
+  public boolean fromScript() {
+    return fromScript;
+  }
+
   /**
    * Runs a command that a script called ({@code redis.call}), already looked up and checked, with
    * its reply written in RESP{@code protocol} to {@code reply}. The caller holds every key lock
@@ -406,7 +414,13 @@ public final class CommandContext {
    */
   public void callFromScript(
       CommandSpec spec, byte[][] argv, io.netty.buffer.ByteBuf reply, int protocol) {
-    executor.callFromScript(spec, argv, reply, protocol);
+    boolean outer = fromScript;
+    fromScript = true;
+    try {
+      executor.callFromScript(spec, argv, reply, protocol);
+    } finally {
+      fromScript = outer;
+    }
   }
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */

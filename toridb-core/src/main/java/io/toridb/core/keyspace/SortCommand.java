@@ -214,8 +214,9 @@ public final class SortCommand {
       // As Redis, which sorts a sorted set in its skiplist form and leaves it there.
       z.convertToSkiplist();
     }
-    // A set's order is its hash table's: sorted when stored, so the result is the same anywhere.
-    if (dontSort && value instanceof SetValue && storeKey != null) {
+    // A set's order is its hash table's: sorted when stored or called from a script, so the
+    // result is the same anywhere.
+    if (dontSort && value instanceof SetValue && (storeKey != null || ctx.fromScript())) {
       dontSort = false;
       alpha = true;
       sortBy = null;

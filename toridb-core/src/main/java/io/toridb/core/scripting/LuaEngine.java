@@ -8,7 +8,6 @@ import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.Errors;
 import io.toridb.core.config.Directive;
 import io.toridb.protocol.RespWriter;
-import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaError;
@@ -18,7 +17,6 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.compiler.LuaC;
 import org.luaj.vm2.lib.DebugLib;
-import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.PackageLib;
 import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
@@ -47,6 +45,9 @@ final class LuaEngine {
   private static final Logger log = LoggerFactory.getLogger(LuaEngine.class);
   private static final int HOOK_INSTRUCTIONS = 100_000;
 
+  /** The longest string string.rep makes: Redis's largest bulk string (proto-max-bulk-len). */
+  private static final long MAX_STRING_BYTES = 512L << 20;
+
   /** How deep a reply nests before it is cut short (Redis is bounded by the Lua stack). */
   private static final int MAX_REPLY_DEPTH = 1000;
 
@@ -58,14 +59,7 @@ final class LuaEngine {
   private final CommandContext ctx;
   private final ScriptCache cache;
   private final Directive busyThreshold;
-  private final Globals globals;
-
-  /** What scripts see as their globals: reads reach {@link #globals}, writes are refused. */
-  private final Globals env;
-
-  /** The read-only views of the libraries, which rawset may not write either. */
-  private final java.util.Set<LuaValue> protectedTables =
-      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private final SealedTables.SealedGlobals globals;
 
   /** The line the running script reached last (the hook follows lines). */
   private int line;
@@ -79,7 +73,7 @@ final class LuaEngine {
     this.ctx = ctx;
     this.cache = ctx.server().scripts();
     this.busyThreshold = ctx.server().config().require("busy-reply-threshold");
-    this.globals = new Globals();
+    this.globals = new SealedTables.SealedGlobals();
     globals.load(new JseBaseLib());
     globals.load(new PackageLib());
     globals.load(new TableLib());
@@ -102,48 +96,57 @@ final class LuaEngine {
     globals.rawset("bit", LuaBit.library());
     globals.rawset("cjson", LuaJson.library());
     globals.rawset("redis", redisLibrary());
-    // The scripts' environment is a Globals of its own (the interpreter runs hooks and keeps
-    // positions only for functions whose environment is one), sharing the interpreter's thread.
-    this.env = new Globals();
-    env.running = globals.running;
-    env.debuglib = globals.debuglib;
-    env.baselib = globals.baselib;
-    env.compiler = globals.compiler;
-    env.loader = globals.loader;
-    env.undumper = globals.undumper;
-    env.setmetatable(protection(globals, true));
-    for (String lib : new String[] {"string", "table", "math", "bit", "cjson", "redis"}) {
-      LuaTable view = readOnly((LuaTable) globals.rawget(lib));
-      protectedTables.add(view);
-      globals.rawset(lib, view);
-    }
     LuaValue load = globals.get("load");
-    LuaValue loadInScriptEnv =
+    LuaValue loadText =
         new VarArgFunction() {
           @Override
           public Varargs invoke(Varargs args) {
-            // Text only (no precompiled chunks), and run in the scripts' protected globals.
+            // Text only (no precompiled chunks), run in the scripts' globals.
             LuaValue chunk = args.arg1();
             LuaValue name = args.arg(2).isnil() ? chunk : args.arg(2);
-            return load.invoke(LuaValue.varargsOf(new LuaValue[] {chunk, name, T, env}));
+            return load.invoke(LuaValue.varargsOf(new LuaValue[] {chunk, name, T, globals}));
           }
         };
-    LuaValue rawset = globals.get("rawset");
-    globals.rawset(
-        "rawset",
+    globals.rawset("load", loadText);
+    globals.rawset("loadstring", loadText);
+    LuaTable string = (LuaTable) globals.rawget("string");
+    LuaValue rep = string.rawget("rep");
+    string.rawset(
+        "rep",
         new VarArgFunction() {
           @Override
           public Varargs invoke(Varargs args) {
-            LuaValue table = args.arg1();
-            if (table == env || protectedTables.contains(table)) {
-              throw new LuaError("Attempt to modify a readonly table");
+            // One call must not ask for more memory than the heap has: that would stop the
+            // server, not the script.
+            long length = (long) args.checkstring(1).length() * Math.max(0, args.checkint(2));
+            if (length > MAX_STRING_BYTES) {
+              throw new LuaError("resulting string too large");
             }
-            return rawset.invoke(args);
+            return rep.invoke(args);
           }
         });
-    globals.rawset("load", loadInScriptEnv);
-    globals.rawset("loadstring", loadInScriptEnv);
-    globals.rawset("_G", env);
+    for (String lib : new String[] {"string", "table", "math", "bit", "cjson", "redis"}) {
+      globals.rawset(lib, SealedTables.copyOf((LuaTable) globals.rawget(lib)));
+    }
+    // String methods ("x"):upper() go through the string metatable, which the interpreter keeps
+    // in one static field: sealed too, so that no script can change strings for the others.
+    SealedTables.Table stringMeta = new SealedTables.Table();
+    stringMeta.rawset(LuaValue.INDEX, globals.rawget("string"));
+    stringMeta.seal();
+    LuaString.s_metatable = stringMeta;
+    SealedTables.Table meta = new SealedTables.Table();
+    meta.rawset(
+        LuaValue.INDEX,
+        new TwoArgFunction() {
+          @Override
+          public LuaValue call(LuaValue table, LuaValue key) {
+            throw new LuaError(
+                "Script attempted to access nonexistent global variable '" + key.tojstring() + "'");
+          }
+        });
+    meta.seal();
+    globals.setmetatable(meta);
+    globals.seal();
   }
 
   private static final LuaString T = LuaString.valueOf("t");
@@ -166,9 +169,9 @@ final class LuaEngine {
   void run(Script script, byte[][] keys, byte[][] args, boolean readOnly) {
     ScriptRun r = new ScriptRun(script, readOnly, busyThreshold.number());
     int db = ctx.session().db();
-    globals.rawset("KEYS", array(keys));
-    globals.rawset("ARGV", array(args));
-    LuaClosure function = new LuaClosure(script.code(), env);
+    globals.put("KEYS", array(keys));
+    globals.put("ARGV", array(args));
+    LuaClosure function = new LuaClosure(script.code(), globals);
     run = r;
     cache.running(r);
     // Not reset: the interpreter reports a line only when it differs from the last one it
@@ -181,8 +184,8 @@ final class LuaEngine {
       run = null;
       cache.running(null);
       ctx.session().db(db);
-      globals.rawset("KEYS", LuaValue.NIL);
-      globals.rawset("ARGV", LuaValue.NIL);
+      globals.put("KEYS", LuaValue.NIL);
+      globals.put("ARGV", LuaValue.NIL);
       if (scratch.capacity() > 64 << 10) {
         scratch.capacity(256);
       }
@@ -705,53 +708,5 @@ final class LuaEngine {
       }
       return LuaValue.NONE;
     }
-  }
-
-  /** A table that reads through to {@code real} and refuses writes with Redis's error. */
-  private static LuaTable readOnly(LuaTable real) {
-    LuaTable proxy = new LuaTable();
-    proxy.setmetatable(protection(real, false));
-    return proxy;
-  }
-
-  /**
-   * The metatable of a read-only view of {@code real}: reads reach it, writes are refused; for the
-   * global table ({@code globalTable}) reading a name that does not exist is an error too.
-   */
-  private static LuaTable protection(LuaTable real, boolean globalTable) {
-    LuaTable meta = new LuaTable();
-    meta.rawset(
-        "__index",
-        new TwoArgFunction() {
-          @Override
-          public LuaValue call(LuaValue table, LuaValue key) {
-            LuaValue v = real.rawget(key);
-            if (v.isnil() && globalTable) {
-              throw new LuaError(
-                  "Script attempted to access nonexistent global variable '"
-                      + key.tojstring()
-                      + "'");
-            }
-            return v;
-          }
-        });
-    meta.rawset(
-        "__newindex",
-        new VarArgFunction() {
-          @Override
-          public Varargs invoke(Varargs args) {
-            throw new LuaError("Attempt to modify a readonly table");
-          }
-        });
-    meta.rawset(
-        "__len",
-        new OneArgFunction() {
-          @Override
-          public LuaValue call(LuaValue table) {
-            return LuaValue.valueOf(real.length());
-          }
-        });
-    meta.rawset("__metatable", LuaValue.FALSE);
-    return meta;
   }
 }

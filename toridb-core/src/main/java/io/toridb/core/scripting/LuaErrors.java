@@ -12,14 +12,41 @@ final class LuaErrors {
 
   private LuaErrors() {}
 
-  /** {@code message} with its position, if any, written as Lua writes it. */
+  private static final Pattern ARITHMETIC =
+      Pattern.compile("attempt to perform arithmetic __\\w+ on (\\w+) and (\\w+)");
+  private static final Pattern CALL = Pattern.compile("attempt to call (\\w+)$");
+  private static final Pattern CONCAT = Pattern.compile("attempt to concatenate (\\w+) and (\\w+)");
+
+  /**
+   * {@code message} with its position, if any, written as Lua writes it, and the interpreter's
+   * wording of the commonest runtime errors replaced by Lua 5.1's.
+   */
   static String plain(String message) {
     if (message == null) {
       return "";
     }
     Matcher m = POSITION.matcher(message);
     if (m.find()) {
-      return m.group(1) + ":" + m.group(2) + ": " + message.substring(m.end());
+      return m.group(1) + ":" + m.group(2) + ": " + lua51(message.substring(m.end()));
+    }
+    return lua51(message);
+  }
+
+  private static String lua51(String message) {
+    Matcher m = ARITHMETIC.matcher(message);
+    if (m.find()) {
+      String operand = m.group(1).equals("number") ? m.group(2) : m.group(1);
+      return m.replaceFirst("attempt to perform arithmetic on a " + operand + " value");
+    }
+    m = CALL.matcher(message);
+    if (m.find()) {
+      return m.replaceFirst("attempt to call a " + m.group(1) + " value");
+    }
+    m = CONCAT.matcher(message);
+    if (m.find()) {
+      String operand =
+          m.group(1).equals("string") || m.group(1).equals("number") ? m.group(2) : m.group(1);
+      return m.replaceFirst("attempt to concatenate a " + operand + " value");
     }
     return message;
   }

@@ -20,11 +20,22 @@ final class LuaJson {
   /** JSON's null as decode returns it and encode accepts it. */
   static final LuaValue NULL = new LuaUserdata(new Object());
 
-  private static final int MAX_DEPTH = 1000;
+  /** cjson.encode_max_depth, cjson.decode_max_depth (lua-cjson's defaults: 1000). */
+  private int encodeMaxDepth = 1000;
+
+  private int decodeMaxDepth = 1000;
+
+  /** cjson.encode_invalid_numbers: NaN and infinities written as nan/inf instead of refused. */
+  private boolean encodeInvalidNumbers;
 
   private LuaJson() {}
 
+  /** The library, with its own settings (each worker's interpreter has one). */
   static LuaTable library() {
+    return new LuaJson().table();
+  }
+
+  private LuaTable table() {
     LuaTable cjson = new LuaTable();
     cjson.rawset(
         "encode",
@@ -42,7 +53,7 @@ final class LuaJson {
           @Override
           public LuaValue call(LuaValue v) {
             byte[] text = LuaEngine.bytes(v.checkstring());
-            Decoder d = new Decoder(text);
+            Decoder d = new Decoder(text, decodeMaxDepth);
             LuaValue result = d.value(0);
             d.skipSpace();
             if (d.pos < text.length) {
@@ -52,12 +63,47 @@ final class LuaJson {
           }
         });
     cjson.rawset("null", NULL);
+    cjson.rawset(
+        "encode_max_depth",
+        setting(v -> encodeMaxDepth = v.checkint(), () -> LuaValue.valueOf(encodeMaxDepth)));
+    cjson.rawset(
+        "decode_max_depth",
+        setting(v -> decodeMaxDepth = v.checkint(), () -> LuaValue.valueOf(decodeMaxDepth)));
+    cjson.rawset(
+        "encode_invalid_numbers",
+        setting(
+            v -> encodeInvalidNumbers = v.toboolean(),
+            () -> LuaValue.valueOf(encodeInvalidNumbers)));
+    // Accepted for scripts that set them; they change nothing here.
+    for (String name :
+        new String[] {
+          "encode_keep_buffer",
+          "encode_sparse_array",
+          "encode_number_precision",
+          "decode_invalid_numbers"
+        }) {
+      cjson.rawset(name, setting(v -> {}, () -> LuaValue.TRUE));
+    }
     return cjson;
   }
 
-  private static void encode(LuaValue v, ByteArrayOutputStream out, int depth) {
-    if (depth > MAX_DEPTH) {
-      throw new LuaError("Cannot serialise, excessive nesting (" + (MAX_DEPTH + 1) + ")");
+  /** A lua-cjson setting function: with an argument sets it, and returns the value either way. */
+  private static LuaValue setting(
+      java.util.function.Consumer<LuaValue> set, java.util.function.Supplier<LuaValue> get) {
+    return new org.luaj.vm2.lib.VarArgFunction() {
+      @Override
+      public Varargs invoke(Varargs args) {
+        if (args.narg() > 0 && !args.arg1().isnil()) {
+          set.accept(args.arg1());
+        }
+        return get.get();
+      }
+    };
+  }
+
+  private void encode(LuaValue v, ByteArrayOutputStream out, int depth) {
+    if (depth >= encodeMaxDepth) {
+      throw new LuaError("Cannot serialise, excessive nesting (" + (depth + 1) + ")");
     }
     switch (v.type()) {
       case LuaValue.TNIL -> write(out, "null");
@@ -76,8 +122,11 @@ final class LuaJson {
     }
   }
 
-  private static String number(double d) {
+  private String number(double d) {
     if (Double.isNaN(d) || Double.isInfinite(d)) {
+      if (encodeInvalidNumbers) {
+        return Double.isNaN(d) ? "nan" : d > 0 ? "inf" : "-inf";
+      }
       throw new LuaError("Cannot serialise number: must not be NaN or Inf");
     }
     if (d == Math.rint(d) && Math.abs(d) < 1e14) {
@@ -96,7 +145,7 @@ final class LuaJson {
     return mantissa + s.substring(e);
   }
 
-  private static void table(LuaTable t, ByteArrayOutputStream out, int depth) {
+  private void table(LuaTable t, ByteArrayOutputStream out, int depth) {
     int n = 0;
     boolean array = true;
     int keys = 0;
@@ -178,10 +227,12 @@ final class LuaJson {
   /** A JSON reader over bytes; errors name the character (from 1) as lua-cjson's do. */
   private static final class Decoder {
     private final byte[] in;
+    private final int maxDepth;
     private int pos;
 
-    Decoder(byte[] in) {
+    Decoder(byte[] in, int maxDepth) {
       this.in = in;
+      this.maxDepth = maxDepth;
     }
 
     LuaError error(String expected) {
@@ -198,15 +249,18 @@ final class LuaJson {
     }
 
     LuaValue value(int depth) {
-      if (depth > MAX_DEPTH) {
-        throw new LuaError(
-            "Found too many nested data structures (" + (depth) + ") at character " + (pos + 1));
-      }
       skipSpace();
       if (pos >= in.length) {
         throw error("value");
       }
       byte c = in[pos];
+      if ((c == '{' || c == '[') && depth >= maxDepth) {
+        throw new LuaError(
+            "Found too many nested data structures ("
+                + (depth + 1)
+                + ") at character "
+                + (pos + 1));
+      }
       if (c == '{') {
         pos++;
         LuaTable t = new LuaTable();
