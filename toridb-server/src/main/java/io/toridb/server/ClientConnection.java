@@ -387,7 +387,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    * the outcome of an AUTH before it, as in Redis.
    */
   private void decodeAndDispatch() {
-    if (decodePaused) {
+    // Held behind a script (see releaseHeld), later requests stay undecoded as a blocked
+    // client's do.
+    if (decodePaused || heldForScript != null) {
       queryBufferBytes = cumulation.readableBytes();
       if (queryBufferBytes > context.config().number("client-query-buffer-limit")) {
         log.warn(
@@ -434,7 +436,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       releaseCumulation();
     }
     if (!batch.isEmpty()) {
-      if (context.scripts().busy()) {
+      if (context.scripts().scriptRunning() && inFlight.get() == 0 && !parked && !batch.resume) {
+        if (!context.scripts().busy()) {
+          holdForScript(batch);
+          return;
+        }
         batch = answerWhileBusy(batch);
         if (batch == null) {
           return;
@@ -443,6 +449,46 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       inFlight.incrementAndGet();
       dispatch(batch);
     }
+  }
+
+  /**
+   * Requests decoded while a script runs, held on the event loop until it ends or turns busy. Redis
+   * reads nothing while its thread runs a script, and answers -BUSY once the script has run past
+   * busy-reply-threshold: a request handed to the worker now would wait behind the script with no
+   * way to get that answer, and a SCRIPT KILL behind it would never run.
+   */
+  private Batch heldForScript;
+
+  private void holdForScript(Batch batch) {
+    heldForScript = batch;
+    channel.config().setAutoRead(false);
+    context.scripts().onChange(() -> channel.eventLoop().execute(this::releaseHeld));
+  }
+
+  /** The script ended or turned busy: answers or dispatches what was held, then what came since. */
+  private void releaseHeld() {
+    Batch batch = heldForScript;
+    if (batch == null || closing || !channel.isActive()) {
+      return;
+    }
+    io.toridb.core.scripting.ScriptCache scripts = context.scripts();
+    if (scripts.scriptRunning() && !scripts.busy()) {
+      // Another script started meanwhile.
+      scripts.onChange(() -> channel.eventLoop().execute(this::releaseHeld));
+      return;
+    }
+    heldForScript = null;
+    if (scripts.busy()) {
+      batch = answerWhileBusy(batch);
+    }
+    if (batch != null) {
+      inFlight.incrementAndGet();
+      dispatch(batch);
+    }
+    if (cumulation != null && cumulation.isReadable() && !closing) {
+      decodeAndDispatch();
+    }
+    updateAutoRead();
   }
 
   /**
@@ -596,6 +642,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
             !closing
                 && pending == null
                 && !holding
+                && heldForScript == null
                 && channel.isWritable()
                 && !server.isShuttingDown());
   }

@@ -98,7 +98,9 @@ final class Monitor implements CommandObserver {
 
   @Override
   public void onCommand(CommandContext ctx, byte[][] argv) {
-    byte[] line = format(Instant.now(), ctx.session().db(), ctx.session().remoteAddress(), argv);
+    // As Redis: a command a script called is shown as coming from "lua".
+    String source = ctx.fromScript() ? "lua" : ctx.session().remoteAddress();
+    byte[] line = format(Instant.now(), ctx.session().db(), source, argv);
     boolean stale;
     synchronized (this) {
       stale = feed(ctx, line);

@@ -93,6 +93,19 @@ final class LuaEngine {
     globals.rawset("unpack", globals.get("table").get("unpack"));
     globals.rawset("collectgarbage", new CollectGarbage());
     globals.rawset("pcall", new Pcall());
+    LuaValue xpcall = globals.get("xpcall");
+    globals.rawset(
+        "xpcall",
+        new VarArgFunction() {
+          @Override
+          public Varargs invoke(Varargs args) {
+            Varargs result = xpcall.invoke(args);
+            if (run != null && run.killed()) {
+              throw new LuaError(errorTable(KILLED));
+            }
+            return result;
+          }
+        });
     globals.rawset("bit", LuaBit.library());
     globals.rawset("cjson", LuaJson.library());
     globals.rawset("redis", redisLibrary());
@@ -631,13 +644,17 @@ final class LuaEngine {
    * Redis's pcall: as Lua's, but an error table raised by redis.call comes back as its text, as
    * scripts written for Redis 6 expect.
    */
-  private static final class Pcall extends VarArgFunction {
+  private final class Pcall extends VarArgFunction {
     @Override
     public Varargs invoke(Varargs args) {
       LuaValue function = args.checkvalue(1);
       try {
         return LuaValue.varargsOf(LuaValue.TRUE, function.invoke(args.subargs(2)));
       } catch (LuaError e) {
+        if (run != null && run.killed()) {
+          // SCRIPT KILL: no pcall may keep the script alive.
+          throw e;
+        }
         LuaValue object = e.getMessageObject();
         if (object != null && object.istable() && object.rawget(ERR).isstring()) {
           return LuaValue.varargsOf(LuaValue.FALSE, object.rawget(ERR));
@@ -668,6 +685,7 @@ final class LuaEngine {
   }
 
   private static final LuaString LINE = LuaString.valueOf("line");
+  private static final String KILLED = "Script killed by user with SCRIPT KILL...";
 
   /**
    * The hook: follows the line the script is on, and every {@value #HOOK_INSTRUCTIONS} instructions
@@ -696,9 +714,10 @@ final class LuaEngine {
         }
         // Fire on every instruction from now on, so that pcall cannot keep the script alive.
         setHook.call(hook, LINE_HOOK, LuaValue.valueOf(1));
-        throw new LuaError(errorTable("Script killed by user with SCRIPT KILL..."));
+        throw new LuaError(errorTable(KILLED));
       }
       if (!wasTimedOut && r.timedOut()) {
+        cache.changed();
         logged = false;
         log.warn(
             "Slow script detected: still in execution after {} milliseconds. You can try killing"

@@ -24,6 +24,10 @@ public final class ScriptCache {
 
   private volatile ScriptRun running;
 
+  /** Told when the running script ends or turns busy (see {@link #onChange}). */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> waiting =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   /** The cached script named {@code sha} (any case), or null. */
   Script get(String sha) {
     return scripts.get(sha.toLowerCase(java.util.Locale.ROOT));
@@ -80,6 +84,35 @@ public final class ScriptCache {
 
   void running(ScriptRun run) {
     this.running = run;
+    if (run == null) {
+      changed();
+    }
+  }
+
+  /** Whether a script is running now. */
+  public boolean scriptRunning() {
+    return running != null;
+  }
+
+  /**
+   * Runs {@code task} (once, on whichever thread notices) when the script running now ends or turns
+   * busy; at once if no script runs or it is busy already. The event loop holds a client's requests
+   * meanwhile, as Redis reads none while its one thread runs a script.
+   */
+  public void onChange(Runnable task) {
+    waiting.add(task);
+    ScriptRun run = running;
+    if (run == null || run.timedOut()) {
+      changed();
+    }
+  }
+
+  /** The running script ended or turned busy: runs what waited for it. */
+  void changed() {
+    Runnable task;
+    while ((task = waiting.poll()) != null) {
+      task.run();
+    }
   }
 
   /** The script running now, or null. */

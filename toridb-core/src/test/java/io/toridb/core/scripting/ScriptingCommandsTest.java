@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * EVAL and SCRIPT through the executor. Reply shapes and error texts are compared with Redis in the
@@ -163,6 +164,7 @@ class ScriptingCommandsTest {
   }
 
   @Test
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aScriptThatRunsTooLong_isBusy_andStopsWhenKilled() throws Exception {
     assertEquals(OK, h.call("CONFIG", "SET", "busy-reply-threshold", "50"));
     ScriptCache scripts = h.server().scripts();
@@ -180,7 +182,11 @@ class ScriptingCommandsTest {
             });
     killer.start();
     String reply =
-        h.call("EVAL", "local i = 0 while true do i = i + 1 pcall(function() end) end", "0");
+        h.call(
+            "EVAL",
+            "local f = function() while 1 do redis.call('ping') end end"
+                + " while 1 do pcall(f) xpcall(f, function() end) end",
+            "0");
     killer.join();
     assertTrue(reply.startsWith("-ERR Script killed by user with SCRIPT KILL... script: "), reply);
     assertEquals(false, scripts.busy());
@@ -188,6 +194,7 @@ class ScriptingCommandsTest {
   }
 
   @Test
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aScriptThatWrote_cannotBeKilled() throws Exception {
     assertEquals(OK, h.call("CONFIG", "SET", "busy-reply-threshold", "50"));
     ScriptCache scripts = h.server().scripts();
