@@ -492,6 +492,61 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   }
 
   /**
+   * What Redis answers during a busy script to the command {@code name} (its full name): SCRIPT
+   * KILL stops the script, MULTI, DISCARD and QUIT work (they touch only this connection's state,
+   * which no worker uses while nothing of this connection is in flight), EXEC aborts the
+   * transaction, anything else is refused and spoils a transaction being queued. Writes a success
+   * reply itself; returns the error text otherwise.
+   */
+  private String answerDuringScript(String name, byte[][] argv, io.toridb.protocol.RespWriter out) {
+    switch (name) {
+      case "script|kill" -> {
+        String refused = argv.length == 2 ? context.scripts().kill() : Errors.BUSY_SCRIPT;
+        if (refused == null) {
+          out.ok();
+        }
+        return refused;
+      }
+      case "multi" -> {
+        if (argv.length != 1) {
+          return "ERR wrong number of arguments for 'multi' command";
+        }
+        if (session.multi() != null) {
+          return "ERR MULTI calls can not be nested";
+        }
+        session.multi(new io.toridb.core.transaction.MultiState());
+        out.ok();
+        return null;
+      }
+      case "discard" -> {
+        if (session.multi() == null) {
+          return "ERR DISCARD without MULTI";
+        }
+        session.multi(null);
+        context.watches().unwatchAll(session);
+        out.ok();
+        return null;
+      }
+      case "quit" -> {
+        out.ok();
+        return null;
+      }
+      case "exec" -> {
+        // As Redis's rejectCommand of EXEC: the transaction is discarded.
+        session.multi(null);
+        context.watches().unwatchAll(session);
+        return "EXECABORT Transaction discarded because of: " + Errors.BUSY_SCRIPT;
+      }
+      default -> {
+        if (session.multi() != null) {
+          session.multi().abort();
+        }
+        return Errors.BUSY_SCRIPT;
+      }
+    }
+  }
+
+  /**
    * Batches handed to the worker and not yet run to the end: while there are any (or the client is
    * blocked), its next requests must wait behind them so that replies keep their order.
    */
@@ -511,38 +566,45 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     if (inFlight.get() != 0 || parked || batch.resume) {
       return batch;
     }
-    io.toridb.core.scripting.ScriptCache scripts = context.scripts();
     io.toridb.core.command.CommandTable commands = context.commands();
     int answered = 0;
     ByteBuf out = null;
     io.toridb.protocol.RespWriter writer = null;
-    for (; answered < batch.count; answered++) {
+    boolean close = false;
+    for (; answered < batch.count && !close; answered++) {
       byte[][] argv = batch.requests[answered];
       io.toridb.core.command.CommandSpec spec = commands.lookup(argv[0]);
       if (spec != null && spec.isContainer() && argv.length >= 2) {
         spec = spec.subcommand(argv[1]);
       }
-      boolean scriptKill = spec != null && spec.fullName().equals("script|kill");
-      if (spec != null && !scriptKill && spec.has(io.toridb.core.command.CommandFlag.ALLOW_BUSY)) {
+      String name = spec == null ? "" : spec.fullName();
+      boolean handledHere =
+          switch (name) {
+            case "script|kill", "multi", "discard", "quit", "exec" -> true;
+            default -> false;
+          };
+      if (!handledHere && spec != null && spec.has(io.toridb.core.command.CommandFlag.ALLOW_BUSY)) {
         break;
       }
       if (writer == null) {
         out = channel.alloc().buffer(128);
         writer = new io.toridb.protocol.RespWriter(out, session.protocol());
       }
-      String error = scriptKill && argv.length == 2 ? scripts.kill() : Errors.BUSY_SCRIPT;
-      if (error == null) {
-        writer.ok();
-      } else {
+      close = name.equals("quit");
+      String error = answerDuringScript(name, argv, writer);
+      if (error != null) {
         writer.error(error);
         context.stats().countError(error);
         if (spec != null) {
           spec.rejectedCalls.increment();
         }
-        if (session.multi() != null) {
-          session.multi().abort();
-        }
       }
+    }
+    if (close) {
+      writer.flush();
+      written(out.readableBytes());
+      send(out, true);
+      return null;
     }
     if (writer != null) {
       writer.flush();

@@ -224,7 +224,7 @@ public final class CommandCommands {
             flags.add(specFlags);
           });
     }
-    if (positions.isEmpty()) {
+    if (positions.isEmpty() && !spec.has(io.toridb.core.command.CommandFlag.NO_MANDATORY_KEYS)) {
       throw new CommandException("ERR Invalid arguments specified for command");
     }
     ctx.out().arrayHeader(positions.size());

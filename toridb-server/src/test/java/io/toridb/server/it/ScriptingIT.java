@@ -103,6 +103,48 @@ class ScriptingIT {
     }
   }
 
+  /** As Redis's "MULTI and script timeout": the transaction started during the script aborts. */
+  @Test
+  void aTransactionDuringABusyScript_isAbortedWhole() throws Exception {
+    try (RespClient runner = tori.connect();
+        RespClient client = tori.connect();
+        RespClient admin = tori.connect()) {
+      admin.callRaw("SET", "xx", "1");
+      runner.send("EVAL", "while true do end", "0");
+      awaitBusy(admin);
+      assertEquals("+OK\r\n", client.callRaw("MULTI"));
+      assertTrue(client.callRaw("INCR", "xx").startsWith("-BUSY "));
+      assertEquals("+OK\r\n", admin.callRaw("SCRIPT", "KILL"));
+      assertTrue(runner.read().rawText().startsWith("-ERR Script killed by user"));
+      assertEquals("+QUEUED\r\n", client.callRaw("INCR", "xx"));
+      assertEquals(
+          "-EXECABORT Transaction discarded because of previous errors.\r\n",
+          client.callRaw("EXEC"));
+      assertEquals("$1\r\n1\r\n", admin.callRaw("GET", "xx"));
+      // An EXEC that arrives during the script aborts the transaction, which is then over.
+      assertEquals("+OK\r\n", client.callRaw("MULTI"));
+      assertEquals("+QUEUED\r\n", client.callRaw("INCR", "xx"));
+      runner.send("EVAL", "while true do end", "0");
+      awaitBusy(admin);
+      assertTrue(
+          client.callRaw("EXEC").startsWith("-EXECABORT Transaction discarded because of: BUSY"));
+      assertEquals("+OK\r\n", admin.callRaw("SCRIPT", "KILL"));
+      runner.read();
+      assertEquals("$4\r\nasdf\r\n", client.callRaw("PING", "asdf"));
+      assertEquals("$1\r\n1\r\n", admin.callRaw("GET", "xx"));
+    }
+  }
+
+  private static void awaitBusy(RespClient client) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    String answer;
+    do {
+      Thread.sleep(20);
+      answer = client.callRaw("PING");
+    } while (answer.equals("+PONG\r\n") && System.currentTimeMillis() < deadline);
+    assertTrue(answer.startsWith("-BUSY "), answer);
+  }
+
   @Test
   void aScriptThatWrote_isUnkillable_andFinishes() throws Exception {
     try (RespClient runner = tori.connect();
