@@ -9,6 +9,9 @@ final class Batch {
   byte[][][] requests = new byte[4][][];
   int count;
 
+  /** Set once the worker has run it (see ClientConnection#batchFinished). */
+  boolean finished;
+
   /**
    * A protocol error that ends this batch: replied after the requests, then the connection closes.
    */

@@ -55,7 +55,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    * Worker-thread only: the client is parked, and the requests that came after the blocking command
    * wait in {@link #parkedRest} until a resume batch arrives.
    */
-  boolean parked;
+  volatile boolean parked;
 
   Batch parkedRest;
 
@@ -436,7 +436,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       releaseCumulation();
     }
     if (!batch.isEmpty()) {
-      if (context.scripts().scriptRunning() && inFlight.get() == 0 && !parked && !batch.resume) {
+      if (context.scripts().scriptRunning() && quietForScript(batch)) {
         if (!context.scripts().busy()) {
           holdForScript(batch);
           return;
@@ -446,9 +446,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
           return;
         }
       }
-      inFlight.incrementAndGet();
       dispatch(batch);
     }
+  }
+
+  /**
+   * Whether nothing of this connection waits for or in the worker (no batch in flight or pending,
+   * not blocked) and {@code batch} is made of requests, not a protocol error: only then may its
+   * requests be held or answered on the event loop without overtaking earlier replies.
+   */
+  private boolean quietForScript(Batch batch) {
+    return inFlight.get() == 0
+        && pending == null
+        && !parked
+        && !batch.resume
+        && batch.protocolError == null;
   }
 
   /**
@@ -468,7 +480,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   /** The script ended or turned busy: answers or dispatches what was held, then what came since. */
   private void releaseHeld() {
     Batch batch = heldForScript;
-    if (batch == null || closing || !channel.isActive()) {
+    if (batch == null || !channel.isActive()) {
       return;
     }
     io.toridb.core.scripting.ScriptCache scripts = context.scripts();
@@ -482,7 +494,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       batch = answerWhileBusy(batch);
     }
     if (batch != null) {
-      inFlight.incrementAndGet();
       dispatch(batch);
     }
     if (cumulation != null && cumulation.isReadable() && !closing) {
@@ -563,7 +574,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
    * or null.
    */
   private Batch answerWhileBusy(Batch batch) {
-    if (inFlight.get() != 0 || parked || batch.resume) {
+    if (!quietForScript(batch)) {
       return batch;
     }
     io.toridb.core.command.CommandTable commands = context.commands();
@@ -573,17 +584,37 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     boolean close = false;
     for (; answered < batch.count && !close; answered++) {
       byte[][] argv = batch.requests[answered];
-      io.toridb.core.command.CommandSpec spec = commands.lookup(argv[0]);
-      if (spec != null && spec.isContainer() && argv.length >= 2) {
-        spec = spec.subcommand(argv[1]);
+      io.toridb.core.command.CommandSpec base = commands.lookup(argv[0]);
+      io.toridb.core.command.CommandSpec spec = base;
+      // What Redis checks before the busy state: the command, its arity, authentication.
+      String early = null;
+      if (base == null) {
+        early = Errors.unknownCommand(argv);
+      } else if (base.isContainer() && (argv.length >= 2 || base.handler() == null)) {
+        spec = argv.length >= 2 ? base.subcommand(argv[1]) : null;
+        if (argv.length < 2) {
+          early = Errors.wrongArity(base.fullName());
+        } else if (spec == null) {
+          early = Errors.unknownSubcommand(Errors.cString(argv[1]), base.name());
+        }
       }
-      String name = spec == null ? "" : spec.fullName();
+      if (early == null && !spec.arityAccepts(argv.length)) {
+        early = Errors.wrongArity(spec.fullName());
+      }
+      if (early == null
+          && !session.authenticated()
+          && !spec.has(io.toridb.core.command.CommandFlag.NO_AUTH)) {
+        early = Errors.NOAUTH;
+      }
+      String name = early == null ? spec.fullName() : "";
       boolean handledHere =
           switch (name) {
             case "script|kill", "multi", "discard", "quit", "exec" -> true;
             default -> false;
           };
-      if (!handledHere && spec != null && spec.has(io.toridb.core.command.CommandFlag.ALLOW_BUSY)) {
+      if (early == null
+          && !handledHere
+          && spec.has(io.toridb.core.command.CommandFlag.ALLOW_BUSY)) {
         break;
       }
       if (writer == null) {
@@ -591,7 +622,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
         writer = new io.toridb.protocol.RespWriter(out, session.protocol());
       }
       close = name.equals("quit");
-      String error = answerDuringScript(name, argv, writer);
+      String error;
+      if (early != null) {
+        error = early;
+        if (session.multi() != null) {
+          session.multi().abort();
+        }
+      } else {
+        error = answerDuringScript(name, argv, writer);
+      }
       if (error != null) {
         writer.error(error);
         context.stats().countError(error);
@@ -601,6 +640,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       }
     }
     if (close) {
+      // QUIT: nothing after it runs.
+      closing = true;
+      channel.config().setAutoRead(false);
+      releaseCumulation();
       writer.flush();
       written(out.readableBytes());
       send(out, true);
@@ -612,6 +655,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       send(out, false);
     }
     if (answered == batch.count && batch.protocolError == null) {
+      if (holding) {
+        // An unauthenticated client's next request waits for this one's outcome (resume).
+        channel.eventLoop().execute(this::resume);
+      }
       return null;
     }
     Batch rest = new Batch(this);
@@ -651,7 +698,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   }
 
   private void dispatch(Batch batch) {
-    if (pending == null && worker.submit(batch, wakeups)) {
+    if (pending == null && submit(batch)) {
       return;
     }
     if (pending != null) {
@@ -665,6 +712,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     retryPending();
   }
 
+  /** Hands a batch to the worker, counting it in flight until the worker has run it. */
+  private boolean submit(Batch batch) {
+    inFlight.incrementAndGet();
+    if (worker.submit(batch, wakeups)) {
+      return true;
+    }
+    inFlight.decrementAndGet();
+    return false;
+  }
+
+  /** Called by the worker, once per batch, when it has run it (before batchDone). */
+  void batchFinished(Batch batch) {
+    if (!batch.finished) {
+      batch.finished = true;
+      inFlight.decrementAndGet();
+    }
+  }
+
   private void retryPending() {
     channel
         .eventLoop()
@@ -674,7 +739,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
                 pending = null;
                 return;
               }
-              if (worker.submit(pending, wakeups)) {
+              if (submit(pending)) {
                 pending = null;
                 updateAutoRead();
               } else {

@@ -263,11 +263,12 @@ final class Worker implements Runnable {
     try {
       runBatch(batch);
     } finally {
-      batch.connection.inFlight.decrementAndGet();
+      batch.connection.batchFinished(batch);
     }
   }
 
   private void runBatch(Batch batch) {
+    Batch submitted = batch;
     ClientConnection conn = batch.connection;
     Channel channel = conn.channel();
     ClientSession session = conn.session();
@@ -330,6 +331,8 @@ final class Worker implements Runnable {
     } else {
       out.release();
     }
+    // Before the tasks below reach the event loop, which reads the count.
+    conn.batchFinished(submitted);
     if (resuming && !parked && !close) {
       conn.resumeDecoding();
     }

@@ -59,7 +59,7 @@ public final class Errors {
   }
 
   /** The bytes up to the first NUL: Redis formats these texts with C's %s, which stops there. */
-  static String cString(byte[] b) {
+  public static String cString(byte[] b) {
     for (int i = 0; i < b.length; i++) {
       if (b[i] == 0) {
         return Args.latin1(java.util.Arrays.copyOf(b, i));

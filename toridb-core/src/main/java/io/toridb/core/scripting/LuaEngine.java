@@ -54,12 +54,25 @@ final class LuaEngine {
   private static final LuaString ERR = LuaString.valueOf("err");
   private static final LuaString OK = LuaString.valueOf("ok");
   private static final LuaString IGNORE_STATS = LuaString.valueOf("ignore_error_stats_update");
-  private static final LuaString LINE_HOOK = LuaString.valueOf("l");
+
+  /** The hook's events: calls and returns (for the depth), lines, and the instruction count. */
+  private static final LuaString LINE_HOOK = LuaString.valueOf("crl");
+
+  /**
+   * How deep Lua calls may nest. The interpreter recurses on the Java stack, which a script must
+   * not exhaust: a StackOverflowError could strike inside a command a script calls, half way
+   * through changing a key. About a fifth of what the worker's stack holds, measured with a command
+   * called at every level.
+   */
+  private static final int MAX_CALL_DEPTH = 500;
 
   private final CommandContext ctx;
   private final ScriptCache cache;
   private final Directive busyThreshold;
   private final SealedTables.SealedGlobals globals;
+
+  /** How deep the running script's calls nest now (the hook follows calls and returns). */
+  private int depth;
 
   /** The line the running script reached last (the hook follows lines). */
   private int line;
@@ -67,6 +80,7 @@ final class LuaEngine {
   private final LuaValue setHook;
   private final LuaValue hook;
   private final ByteBuf scratch = Unpooled.buffer(256);
+  private final LuaJson json = new LuaJson();
   private ScriptRun run;
 
   private LuaEngine(CommandContext ctx) {
@@ -99,7 +113,9 @@ final class LuaEngine {
         new VarArgFunction() {
           @Override
           public Varargs invoke(Varargs args) {
+            int savedDepth = depth;
             Varargs result = xpcall.invoke(args);
+            depth = savedDepth;
             if (run != null && run.killed()) {
               throw new LuaError(errorTable(KILLED));
             }
@@ -107,7 +123,7 @@ final class LuaEngine {
           }
         });
     globals.rawset("bit", LuaBit.library());
-    globals.rawset("cjson", LuaJson.library());
+    globals.rawset("cjson", json.table());
     globals.rawset("redis", redisLibrary());
     LuaValue load = globals.get("load");
     LuaValue loadText =
@@ -189,6 +205,8 @@ final class LuaEngine {
     cache.running(r);
     // Not reset: the interpreter reports a line only when it differs from the last one it
     // reported, which may be from the previous script, so the last line seen is still right.
+    depth = 0;
+    json.reset();
     setHook.call(hook, LINE_HOOK, LuaValue.valueOf(HOOK_INSTRUCTIONS));
     try {
       ctx.runAsUnit(() -> invoke(function, r));
@@ -216,7 +234,15 @@ final class LuaEngine {
     try {
       result = function.call();
     } catch (LuaError e) {
-      ctx.error(errorText(e, r.script.sha(), line));
+      String text = errorText(e, r.script.sha(), line);
+      LuaValue object = e.getMessageObject();
+      if (object != null && object.istable() && object.rawget(IGNORE_STATS).toboolean()) {
+        // A failed redis.call: counted once already, as the command it ran (Redis's
+        // ignore_error_stats_update).
+        ctx.out().error(text);
+      } else {
+        ctx.error(text);
+      }
       return;
     } catch (StackOverflowError e) {
       ctx.error(
@@ -225,7 +251,7 @@ final class LuaEngine {
               + ", stack overflow (the script recursed too deeply)");
       return;
     }
-    reply(ctx.out(), result, r.resp, 0);
+    reply(result, r.resp, 0);
   }
 
   /**
@@ -260,9 +286,10 @@ final class LuaEngine {
    * Writes {@code v} as a reply: strings as bulk strings, numbers as integers (truncated), true as
    * 1 and false as null under RESP2 ({@code resp}, the script's protocol), tables by their shape.
    */
-  static void reply(RespWriter out, LuaValue v, int resp, int depth) {
+  private void reply(LuaValue v, int resp, int depth) {
+    RespWriter out = ctx.out();
     if (depth > MAX_REPLY_DEPTH) {
-      out.error("ERR reached lua stack limit");
+      ctx.error("ERR reached lua stack limit");
       return;
     }
     switch (v.type()) {
@@ -284,10 +311,15 @@ final class LuaEngine {
     }
   }
 
-  private static void replyTable(RespWriter out, LuaTable t, int resp, int depth) {
+  private void replyTable(RespWriter out, LuaTable t, int resp, int depth) {
     LuaValue err = t.rawget(ERR);
     if (err.isstring()) {
-      out.error(err.tojstring());
+      if (t.rawget(IGNORE_STATS).toboolean()) {
+        out.error(err.tojstring());
+      } else {
+        // redis.error_reply, or an error table of the script's own: counted as Redis counts it.
+        ctx.error(err.tojstring());
+      }
       return;
     }
     LuaValue ok = t.rawget(OK);
@@ -319,8 +351,8 @@ final class LuaEngine {
       LuaTable m = (LuaTable) map;
       out.mapHeader(count(m));
       for (Varargs e = m.next(LuaValue.NIL); !e.arg1().isnil(); e = m.next(e.arg1())) {
-        reply(out, e.arg1(), resp, depth + 1);
-        reply(out, e.arg(2), resp, depth + 1);
+        reply(e.arg1(), resp, depth + 1);
+        reply(e.arg(2), resp, depth + 1);
       }
       return;
     }
@@ -329,7 +361,7 @@ final class LuaEngine {
       LuaTable s = (LuaTable) set;
       out.setHeader(count(s));
       for (Varargs e = s.next(LuaValue.NIL); !e.arg1().isnil(); e = s.next(e.arg1())) {
-        reply(out, e.arg1(), resp, depth + 1);
+        reply(e.arg1(), resp, depth + 1);
       }
       return;
     }
@@ -339,7 +371,7 @@ final class LuaEngine {
     }
     out.arrayHeader(n);
     for (int i = 1; i <= n; i++) {
-      reply(out, t.rawget(i), resp, depth + 1);
+      reply(t.rawget(i), resp, depth + 1);
     }
   }
 
@@ -495,8 +527,9 @@ final class LuaEngine {
       error.rawset(IGNORE_STATS, LuaValue.TRUE);
       return error;
     }
-    if (spec.has(CommandFlag.WRITE)) {
-      r.wrote();
+    if (spec.has(CommandFlag.WRITE) && !r.mayWrite()) {
+      // SCRIPT KILL came first: the script stops before its first write.
+      throw new LuaError(errorTable(KILLED));
     }
     scratch.clear();
     ctx.callFromScript(spec, argv, scratch, r.resp);
@@ -648,9 +681,12 @@ final class LuaEngine {
     @Override
     public Varargs invoke(Varargs args) {
       LuaValue function = args.checkvalue(1);
+      int savedDepth = depth;
       try {
         return LuaValue.varargsOf(LuaValue.TRUE, function.invoke(args.subargs(2)));
       } catch (LuaError e) {
+        // The frames the error unwound returned no return events.
+        depth = savedDepth;
         if (run != null && run.killed()) {
           // SCRIPT KILL: no pcall may keep the script alive.
           throw e;
@@ -684,7 +720,12 @@ final class LuaEngine {
     }
   }
 
-  private static final LuaString LINE = LuaString.valueOf("line");
+  // The hook's event names. Not CALL: inside a LuaValue subclass that name is LuaValue's
+  // "__call".
+  private static final LuaString LINE_EVENT = LuaString.valueOf("line");
+  private static final LuaString CALL_EVENT = LuaString.valueOf("call");
+  private static final LuaString RETURN_EVENT = LuaString.valueOf("return");
+  private static final LuaString TAIL_CALL_EVENT = LuaString.valueOf("tail call");
   private static final String KILLED = "Script killed by user with SCRIPT KILL...";
 
   /**
@@ -700,7 +741,21 @@ final class LuaEngine {
       if (r == null) {
         return LuaValue.NONE;
       }
-      if (args.arg1().raweq(LINE)) {
+      LuaValue event = args.arg1();
+      if (event.raweq(CALL_EVENT)) {
+        if (++depth > MAX_CALL_DEPTH) {
+          throw new LuaError("stack overflow");
+        }
+        return LuaValue.NONE;
+      }
+      if (event.raweq(RETURN_EVENT)) {
+        depth--;
+        return LuaValue.NONE;
+      }
+      if (event.raweq(TAIL_CALL_EVENT)) {
+        return LuaValue.NONE;
+      }
+      if (event.raweq(LINE_EVENT)) {
         line = args.arg(2).toint();
         if (!r.killed()) {
           return LuaValue.NONE;

@@ -28,14 +28,21 @@ final class LuaJson {
   /** cjson.encode_invalid_numbers: NaN and infinities written as nan/inf instead of refused. */
   private boolean encodeInvalidNumbers;
 
-  private LuaJson() {}
+  LuaJson() {}
 
-  /** The library, with its own settings (each worker's interpreter has one). */
-  static LuaTable library() {
-    return new LuaJson().table();
+  /**
+   * Puts the settings back to lua-cjson's defaults. Called before each script: each worker has its
+   * own interpreter, so settings a script left behind would otherwise apply to the next scripts of
+   * that worker only.
+   */
+  void reset() {
+    encodeMaxDepth = 1000;
+    decodeMaxDepth = 1000;
+    encodeInvalidNumbers = false;
   }
 
-  private LuaTable table() {
+  /** The library's table, over this instance's settings. */
+  LuaTable table() {
     LuaTable cjson = new LuaTable();
     cjson.rawset(
         "encode",

@@ -139,12 +139,11 @@ public final class ScriptCache {
     if (run == null) {
       return "NOTBUSY No scripts in execution right now.";
     }
-    if (run.dirty()) {
+    if (!run.kill()) {
       return "UNKILLABLE Sorry the script already executed write commands against the dataset."
           + " You can either wait the script termination or kill the server in a hard way using"
           + " the SHUTDOWN NOSAVE command.";
     }
-    run.kill();
     return null;
   }
 

@@ -17,8 +17,17 @@ final class ScriptRun {
   /** The RESP version replies of redis.call reach the script in (redis.setresp). */
   int resp = 2;
 
-  private volatile boolean dirty;
-  private volatile boolean killed;
+  private static final int RUNNING = 0;
+  private static final int WROTE = 1;
+  private static final int KILLED = 2;
+
+  /**
+   * RUNNING, then WROTE (its first write) or KILLED (SCRIPT KILL), never both: one atomic state, so
+   * that a kill and a first write cannot both succeed.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger state =
+      new java.util.concurrent.atomic.AtomicInteger(RUNNING);
+
   private volatile boolean timedOut;
 
   /**
@@ -36,7 +45,7 @@ final class ScriptRun {
     if (!timedOut && System.nanoTime() - startNanos >= busyNanos) {
       timedOut = true;
     }
-    return killed;
+    return killed();
   }
 
   long elapsedMillis() {
@@ -47,19 +56,21 @@ final class ScriptRun {
     return timedOut;
   }
 
-  void wrote() {
-    dirty = true;
+  /** Before the script's first write: false if it was killed, and must not write. */
+  boolean mayWrite() {
+    return state.compareAndSet(RUNNING, WROTE) || state.get() == WROTE;
   }
 
   boolean dirty() {
-    return dirty;
+    return state.get() == WROTE;
   }
 
-  void kill() {
-    killed = true;
+  /** SCRIPT KILL: false if the script already wrote, and runs on. */
+  boolean kill() {
+    return state.compareAndSet(RUNNING, KILLED) || state.get() == KILLED;
   }
 
   boolean killed() {
-    return killed;
+    return state.get() == KILLED;
   }
 }

@@ -207,17 +207,34 @@ class ScriptingCommandsTest {
                   Thread.sleep(5);
                 }
                 answer[0] = scripts.kill();
-                // Let the script end on its own: it watches this key.
-                h.server().scripts().running().kill();
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
             });
     killer.start();
-    String reply = h.call("EVAL", "redis.call('set', 'w', '1') while true do end", "0");
+    String reply =
+        h.call(
+            "EVAL",
+            "redis.call('set', 'w', '1') local t = redis.call('time')"
+                + " local start = t[1] * 1000000 + t[2]"
+                + " while true do local now = redis.call('time')"
+                + " if now[1] * 1000000 + now[2] - start > 300000 then break end end"
+                + " return redis.call('incr', 'w')",
+            "0");
     killer.join();
     assertTrue(answer[0].startsWith("UNKILLABLE "), answer[0]);
-    assertTrue(reply.startsWith("-ERR Script killed by user"), reply);
+    assertEquals(integer(2), reply);
+  }
+
+  @Test
+  void aKillBeforeTheFirstWrite_stopsTheScriptBeforeItWrites() throws Exception {
+    ScriptRun run = new ScriptRun(h.server().scripts().load(b("return 1")), false, 0);
+    assertTrue(run.kill());
+    assertEquals(false, run.mayWrite());
+    ScriptRun other = new ScriptRun(h.server().scripts().load(b("return 1")), false, 0);
+    assertTrue(other.mayWrite());
+    assertEquals(false, other.kill());
+    assertTrue(other.dirty());
   }
 
   @Test
@@ -249,6 +266,48 @@ class ScriptingCommandsTest {
     assertTrue(
         h.call("EVAL", "return string.rep('xy', 1e9)", "0").contains("resulting string too large"));
     assertEquals(bulk("xxx"), h.call("EVAL", "return string.rep('x', 3)", "0"));
+  }
+
+  @Test
+  void deepRecursion_isAStackOverflowOfTheScript_evenThroughCommandsAndPcall() {
+    assertTrue(
+        h.call("EVAL", "local function f(n) return 1 + f(n + 1) end return f(1)", "0")
+            .contains("stack overflow"));
+    String reply =
+        h.call(
+            "EVAL",
+            "local function f(n) redis.call('hset', 'h', n, n) return 1 + f(n + 1) end"
+                + " local ok, e = pcall(f, 1) return {tostring(ok), e, redis.call('hlen', 'h')}",
+            "0");
+    assertTrue(reply.startsWith("*3\r\n$5\r\nfalse\r\n"), reply);
+    assertTrue(reply.contains("stack overflow"), reply);
+    long fields = Long.parseLong(reply.substring(reply.lastIndexOf(':') + 1).trim());
+    assertTrue(fields > 100 && fields <= 500, "fields " + fields);
+    // The depth is counted again from nothing for the next script.
+    assertEquals(integer(1), h.call("EVAL", "return 1", "0"));
+  }
+
+  @Test
+  void errorStatistics_countAFailedCallOnce_andAnErrorTheScriptReturns() {
+    h.call("SET", "s", "text");
+    io.toridb.core.server.ServerStats stats = h.server().stats();
+    long before = stats.errorReplies.sum();
+    h.call("EVAL", "return redis.call('incr', 's')", "0");
+    assertEquals(before + 1, stats.errorReplies.sum());
+    h.call("EVAL", "return redis.pcall('incr', 's')", "0");
+    assertEquals(before + 2, stats.errorReplies.sum());
+    h.call("EVAL", "return redis.error_reply('MYCODE custom')", "0");
+    assertEquals(before + 3, stats.errorReplies.sum());
+    assertEquals(1, stats.errorCodes.get("MYCODE").sum());
+  }
+
+  @Test
+  void cjsonSettings_lastForTheScriptThatMakesThem() {
+    assertEquals(
+        integer(0),
+        h.call(
+            "EVAL", "cjson.encode_max_depth(1) return pcall(cjson.encode, {{1}}) and 1 or 0", "0"));
+    assertEquals(bulk("[[1]]"), h.call("EVAL", "return cjson.encode({{1}})", "0"));
   }
 
   @Test

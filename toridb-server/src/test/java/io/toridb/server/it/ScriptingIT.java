@@ -135,6 +135,36 @@ class ScriptingIT {
     }
   }
 
+  /**
+   * A client that was blocked, and one that quit during a script, are still answered on the event
+   * loop: a wrong count of their requests in flight would send them to the worker, behind the
+   * script.
+   */
+  @Test
+  void clientsThatWereBlocked_areAnsweredDuringABusyScript() throws Exception {
+    try (RespClient runner = tori.connect();
+        RespClient waiter = tori.connect();
+        RespClient quitter = tori.connect();
+        RespClient admin = tori.connect()) {
+      waiter.socket().setSoTimeout(5000);
+      quitter.socket().setSoTimeout(5000);
+      admin.callRaw("DEL", "bl");
+      waiter.send("BLPOP", "bl", "0");
+      Thread.sleep(100);
+      admin.callRaw("RPUSH", "bl", "v");
+      assertEquals("*2\r\n$2\r\nbl\r\n$1\r\nv\r\n", waiter.read().rawText());
+      assertTrue(waiter.callRaw("BLPOP", "bl", "0.05").startsWith("*-1"));
+      runner.send("EVAL", "while true do end", "0");
+      awaitBusy(admin);
+      assertTrue(waiter.callRaw("PING").startsWith("-BUSY "));
+      assertEquals("+OK\r\n", quitter.callRaw("QUIT"));
+      assertTrue(quitter.closedByServer());
+      assertEquals("+OK\r\n", waiter.callRaw("SCRIPT", "KILL"));
+      assertTrue(runner.read().rawText().startsWith("-ERR Script killed by user"));
+      assertEquals("+PONG\r\n", waiter.callRaw("PING"));
+    }
+  }
+
   private static void awaitBusy(RespClient client) throws Exception {
     long deadline = System.currentTimeMillis() + 10_000;
     String answer;
