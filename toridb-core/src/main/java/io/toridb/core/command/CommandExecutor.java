@@ -697,17 +697,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       ctx.blockingAllowed(false);
       try {
         for (int i = 0; i < multi.size(); i++) {
-          CommandSpec spec = multi.spec(i);
-          byte[][] argv = multi.command(i);
-          ctx.nextCommand();
-          ctx.command(spec, argv);
-          long start = System.nanoTime();
-          invokeHandler(spec, argv);
-          recordCall(spec, argv, (System.nanoTime() - start) / 1000, true);
-          CommandObserver monitor = server.monitor();
-          if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
-            monitor.onCommand(ctx, ctx.loggedArgv(argv));
-          }
+          runInside(multi.spec(i), multi.command(i));
         }
       } finally {
         ctx.blockingAllowed(true);
@@ -723,6 +713,22 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     }
   }
 
+  /**
+   * Runs one command of a unit that already holds its locks (EXEC's queued commands, a script's
+   * calls): the handler, its statistics and MONITOR, with what the previous one left cleared.
+   */
+  private void runInside(CommandSpec spec, byte[][] argv) {
+    ctx.nextCommand();
+    ctx.command(spec, argv);
+    long start = System.nanoTime();
+    invokeHandler(spec, argv);
+    recordCall(spec, argv, (System.nanoTime() - start) / 1000, true);
+    CommandObserver monitor = server.monitor();
+    if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
+      monitor.onCommand(ctx, ctx.loggedArgv(argv));
+    }
+  }
+
   /** See {@link CommandContext#callFromScript}. */
   void callFromScript(CommandSpec spec, byte[][] argv, ByteBuf reply, int protocol) {
     RespWriter out = ctx.out();
@@ -732,19 +738,11 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     byte[][] savedArgv = ctx.argv();
     out.reset(reply, protocol);
     try {
-      ctx.nextCommand();
-      ctx.command(spec, argv);
       io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
       if (observer != null && ctx.staged() == null) {
         observeWrite(observer, spec, argv, ctx.session().db(), false);
       }
-      long start = System.nanoTime();
-      invokeHandler(spec, argv);
-      recordCall(spec, argv, (System.nanoTime() - start) / 1000, true);
-      CommandObserver monitor = server.monitor();
-      if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
-        monitor.onCommand(ctx, ctx.loggedArgv(argv));
-      }
+      runInside(spec, argv);
     } finally {
       out.reset(savedBuffer, savedProtocol);
       ctx.command(savedSpec, savedArgv);

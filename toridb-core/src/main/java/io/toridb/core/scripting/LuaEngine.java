@@ -159,11 +159,11 @@ final class LuaEngine {
     }
     // String methods ("x"):upper() go through the string metatable, which the interpreter keeps
     // in one static field: sealed too, so that no script can change strings for the others.
-    SealedTables.Table stringMeta = new SealedTables.Table();
+    SealedTables.SealedGlobals stringMeta = new SealedTables.SealedGlobals();
     stringMeta.rawset(LuaValue.INDEX, globals.rawget("string"));
     stringMeta.seal();
     LuaString.s_metatable = stringMeta;
-    SealedTables.Table meta = new SealedTables.Table();
+    SealedTables.SealedGlobals meta = new SealedTables.SealedGlobals();
     meta.rawset(
         LuaValue.INDEX,
         new TwoArgFunction() {

@@ -18,70 +18,13 @@ final class SealedTables {
   private SealedTables() {}
 
   /** A sealed copy of {@code source}'s entries. */
-  static Table copyOf(LuaTable source) {
-    Table t = new Table();
+  static SealedGlobals copyOf(LuaTable source) {
+    SealedGlobals t = new SealedGlobals();
     for (Varargs e = source.next(LuaValue.NIL); !e.arg1().isnil(); e = source.next(e.arg1())) {
       t.rawset(e.arg1(), e.arg(2));
     }
-    t.sealed = true;
+    t.seal();
     return t;
-  }
-
-  /** A table that refuses writes once {@link #seal}ed. */
-  static final class Table extends LuaTable {
-    private boolean sealed;
-
-    void seal() {
-      sealed = true;
-    }
-
-    private void check() {
-      if (sealed) {
-        throw new LuaError(READ_ONLY);
-      }
-    }
-
-    @Override
-    public void rawset(int key, LuaValue value) {
-      check();
-      super.rawset(key, value);
-    }
-
-    @Override
-    public void rawset(LuaValue key, LuaValue value) {
-      check();
-      super.rawset(key, value);
-    }
-
-    @Override
-    public void hashset(LuaValue key, LuaValue value) {
-      check();
-      super.hashset(key, value);
-    }
-
-    @Override
-    public void insert(int pos, LuaValue value) {
-      check();
-      super.insert(pos, value);
-    }
-
-    @Override
-    public LuaValue remove(int pos) {
-      check();
-      return super.remove(pos);
-    }
-
-    @Override
-    public void sort(LuaValue comparator) {
-      check();
-      super.sort(comparator);
-    }
-
-    @Override
-    public LuaValue setmetatable(LuaValue metatable) {
-      check();
-      return super.setmetatable(metatable);
-    }
   }
 
   /**

@@ -166,28 +166,15 @@ class ScriptingCommandsTest {
   @Test
   @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aScriptThatRunsTooLong_isBusy_andStopsWhenKilled() throws Exception {
-    assertEquals(OK, h.call("CONFIG", "SET", "busy-reply-threshold", "50"));
     ScriptCache scripts = h.server().scripts();
-    Thread killer =
-        new Thread(
-            () -> {
-              try {
-                while (!scripts.busy()) {
-                  Thread.sleep(5);
-                }
-                assertEquals(null, scripts.kill());
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    killer.start();
+    java.util.concurrent.CompletableFuture<String> answer = killOnceBusy();
     String reply =
         h.call(
             "EVAL",
             "local f = function() while 1 do redis.call('ping') end end"
                 + " while 1 do pcall(f) xpcall(f, function() end) end",
             "0");
-    killer.join();
+    assertEquals(null, answer.get());
     assertTrue(reply.startsWith("-ERR Script killed by user with SCRIPT KILL... script: "), reply);
     assertEquals(false, scripts.busy());
     assertEquals(integer(1), h.call("EVAL", "return 1", "0"));
@@ -196,22 +183,7 @@ class ScriptingCommandsTest {
   @Test
   @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aScriptThatWrote_cannotBeKilled() throws Exception {
-    assertEquals(OK, h.call("CONFIG", "SET", "busy-reply-threshold", "50"));
-    ScriptCache scripts = h.server().scripts();
-    String[] answer = new String[1];
-    Thread killer =
-        new Thread(
-            () -> {
-              try {
-                while (!scripts.busy()) {
-                  Thread.sleep(5);
-                }
-                answer[0] = scripts.kill();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    killer.start();
+    java.util.concurrent.CompletableFuture<String> answer = killOnceBusy();
     String reply =
         h.call(
             "EVAL",
@@ -221,8 +193,8 @@ class ScriptingCommandsTest {
                 + " if now[1] * 1000000 + now[2] - start > 300000 then break end end"
                 + " return redis.call('incr', 'w')",
             "0");
-    killer.join();
-    assertTrue(answer[0].startsWith("UNKILLABLE "), answer[0]);
+    String refused = answer.get();
+    assertTrue(refused.startsWith("UNKILLABLE "), refused);
     assertEquals(integer(2), reply);
   }
 
@@ -353,6 +325,22 @@ class ScriptingCommandsTest {
     assertTrue(
         h.call("EVAL", "return cjson.encode(0/0)", "0")
             .contains("Cannot serialise number: must not be NaN or Inf"));
+  }
+
+  /**
+   * With a 50 ms busy threshold, sends SCRIPT KILL (as the event loop does) once the script that is
+   * about to run turns busy; completes with its answer (null: killed).
+   */
+  private java.util.concurrent.CompletableFuture<String> killOnceBusy() {
+    assertEquals(OK, h.call("CONFIG", "SET", "busy-reply-threshold", "50"));
+    ScriptCache scripts = h.server().scripts();
+    return java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          while (!scripts.busy()) {
+            Thread.onSpinWait();
+          }
+          return scripts.kill();
+        });
   }
 
   private static String sha(String bulkReply) {
