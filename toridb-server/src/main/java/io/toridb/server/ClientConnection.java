@@ -477,6 +477,39 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     context.scripts().onChange(() -> channel.eventLoop().execute(this::releaseHeld));
   }
 
+  /**
+   * Called by the worker (see Worker#handBackQueued): {@code batches}, in the order they were sent,
+   * come back from behind a busy script. On the event loop they count as run, and are then answered
+   * as requests held during the script are, before anything held or read since.
+   */
+  void takeBack(java.util.List<Batch> batches) {
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              Batch merged = new Batch(this);
+              for (Batch b : batches) {
+                batchFinished(b);
+                merged.absorb(b);
+              }
+              if (!channel.isActive()) {
+                return;
+              }
+              if (pending != null) {
+                // Waiting for room in the worker's queue, after these: they go first.
+                merged.absorb(pending);
+                pending = merged;
+                return;
+              }
+              if (heldForScript != null) {
+                merged.absorb(heldForScript);
+              }
+              heldForScript = merged;
+              channel.config().setAutoRead(false);
+              releaseHeld();
+            });
+  }
+
   /** The script ended or turned busy: answers or dispatches what was held, then what came since. */
   private void releaseHeld() {
     Batch batch = heldForScript;

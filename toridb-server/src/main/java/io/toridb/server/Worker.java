@@ -135,17 +135,18 @@ final class Worker implements Runnable {
 
   @Override
   public void run() {
+    io.toridb.core.scripting.ScriptCache.whileBusyOnThisThread(this::handBackQueued);
     int idle = 0;
     int inRow = 0;
     while (true) {
       Batch batch = null;
       if (this.busy) {
-        batch = queue.poll();
-      } else if (!queue.isEmpty()) {
+        batch = next();
+      } else if (hasWork()) {
         // Before the batch leaves the queue, so that a loop that finds the queue empty sees it.
         // (The only consumer: once the queue is not empty, poll returns a batch.)
         this.busy = true;
-        batch = queue.poll();
+        batch = next();
       }
       if (batch != null) {
         idle = 0;
@@ -184,7 +185,7 @@ final class Worker implements Runnable {
         continue;
       }
       parked = true;
-      if (queue.isEmpty() && running) {
+      if (!hasWork() && running) {
         LockSupport.parkNanos(this, PARK_NANOS);
       }
       parked = false;
@@ -218,7 +219,7 @@ final class Worker implements Runnable {
 
   /** Whether this worker has nothing queued or running (read by the idle-client check). */
   boolean quiet() {
-    return !busy && queue.isEmpty();
+    return !busy && !hasWork();
   }
 
   /**
@@ -242,7 +243,7 @@ final class Worker implements Runnable {
     waiter = Thread.currentThread();
     try {
       long ends = idleEnds;
-      while (!queue.isEmpty() || busy) {
+      while (hasWork() || busy) {
         long left = deadline - System.nanoTime();
         if (left <= 0 || !running) {
           return;
@@ -259,6 +260,63 @@ final class Worker implements Runnable {
     }
   }
 
+  /**
+   * Batches taken off the queue while a script ran (see {@link #handBackQueued}) that must still
+   * run here, in order, before anything left in the queue.
+   */
+  private final java.util.concurrent.ConcurrentLinkedDeque<Batch> kept =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+  /** The batch being run, whose connection's later batches stay with this worker. */
+  private Batch current;
+
+  private Batch next() {
+    Batch b = kept.pollFirst();
+    return b != null ? b : queue.poll();
+  }
+
+  private boolean hasWork() {
+    return !kept.isEmpty() || !queue.isEmpty();
+  }
+
+  /**
+   * Called on this worker's thread while a script it runs is busy: gives the batches queued behind
+   * the script back to their connections' event loops, which answer them as Redis answers requests
+   * during a busy script (-BUSY, SCRIPT KILL, ...). They reached the queue in the moment before the
+   * script began; otherwise they would wait behind it. A connection's batches stay here, in order,
+   * when it is the script's own, is blocked in a command, or sent a batch that resumes it or ends
+   * in a protocol error: those must run on this worker.
+   */
+  void handBackQueued() {
+    if (queue.isEmpty()) {
+      return;
+    }
+    java.util.List<Batch> taken = new java.util.ArrayList<>();
+    Batch b;
+    while ((b = queue.poll()) != null) {
+      taken.add(b);
+    }
+    java.util.Set<ClientConnection> stay =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    if (current != null) {
+      stay.add(current.connection);
+    }
+    for (Batch t : taken) {
+      if (t.resume || t.protocolError != null || t.connection.parked) {
+        stay.add(t.connection);
+      }
+    }
+    java.util.Map<ClientConnection, java.util.List<Batch>> back = new java.util.LinkedHashMap<>();
+    for (Batch t : taken) {
+      if (stay.contains(t.connection)) {
+        kept.addLast(t);
+      } else {
+        back.computeIfAbsent(t.connection, c -> new java.util.ArrayList<>()).add(t);
+      }
+    }
+    back.forEach(ClientConnection::takeBack);
+  }
+
   private void process(Batch batch) {
     try {
       runBatch(batch);
@@ -269,6 +327,7 @@ final class Worker implements Runnable {
 
   private void runBatch(Batch batch) {
     Batch submitted = batch;
+    current = batch;
     ClientConnection conn = batch.connection;
     Channel channel = conn.channel();
     ClientSession session = conn.session();

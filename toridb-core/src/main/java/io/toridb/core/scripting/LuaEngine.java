@@ -771,6 +771,9 @@ final class LuaEngine {
         setHook.call(hook, LINE_HOOK, LuaValue.valueOf(1));
         throw new LuaError(errorTable(KILLED));
       }
+      if (r.timedOut()) {
+        ScriptCache.whileBusy();
+      }
       if (!wasTimedOut && r.timedOut()) {
         cache.changed();
         logged = false;

@@ -107,6 +107,25 @@ public final class ScriptCache {
     }
   }
 
+  /** What the thread running a busy script does at each check (see whileBusyOnThisThread). */
+  private static final ThreadLocal<Runnable> WHILE_BUSY = new ThreadLocal<>();
+
+  /**
+   * Sets what the calling thread does, every few instructions, while a script it runs is busy: a
+   * worker gives the requests queued behind the script back to their event loops.
+   */
+  public static void whileBusyOnThisThread(Runnable task) {
+    WHILE_BUSY.set(task);
+  }
+
+  /** Runs the calling thread's task for a busy script, if it has one. */
+  static void whileBusy() {
+    Runnable task = WHILE_BUSY.get();
+    if (task != null) {
+      task.run();
+    }
+  }
+
   /** The running script ended or turned busy: runs what waited for it. */
   void changed() {
     Runnable task;

@@ -28,7 +28,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 class ScriptingIT {
   @RegisterExtension
   static final ToriServerExtension tori =
-      new ToriServerExtension().with("busy-reply-threshold", "200");
+      new ToriServerExtension().with("busy-reply-threshold", "200").with("workers", "1");
 
   @TempDir Path dir;
 
@@ -162,6 +162,31 @@ class ScriptingIT {
       assertEquals("+OK\r\n", waiter.callRaw("SCRIPT", "KILL"));
       assertTrue(runner.read().rawText().startsWith("-ERR Script killed by user"));
       assertEquals("+PONG\r\n", waiter.callRaw("PING"));
+    }
+  }
+
+  /**
+   * A request that reached the worker before the script began (queued behind it) is given back and
+   * answered -BUSY once the script turns busy, instead of waiting behind it.
+   */
+  @Test
+  void aRequestQueuedBeforeTheScript_getsBusy_insteadOfWaitingBehindIt() throws Exception {
+    try (RespClient sleeper = tori.connect();
+        RespClient runner = tori.connect();
+        RespClient early = tori.connect();
+        RespClient admin = tori.connect()) {
+      early.socket().setSoTimeout(5000);
+      // The one worker sleeps; the script and the PING queue up behind it, in that order.
+      sleeper.send("DEBUG", "SLEEP", "0.3");
+      Thread.sleep(50);
+      runner.send("EVAL", "while true do end", "0");
+      Thread.sleep(50);
+      early.send("PING");
+      assertEquals("+OK\r\n", sleeper.read().rawText());
+      assertTrue(early.read().rawText().startsWith("-BUSY "));
+      assertEquals("+OK\r\n", admin.callRaw("SCRIPT", "KILL"));
+      assertTrue(runner.read().rawText().startsWith("-ERR Script killed by user"));
+      assertEquals("+PONG\r\n", early.callRaw("PING"));
     }
   }
 
