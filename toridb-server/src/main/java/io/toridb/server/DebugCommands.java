@@ -128,7 +128,13 @@ final class DebugCommands {
       }
       case "RELOAD" -> reload(ctx, argv);
       case "LOADAOF" -> loadAof(ctx);
-      case "CHANGE-REPL-ID", "SET-SKIP-CHECKSUM-VALIDATION", "SET-DISABLE-DENY-SCRIPTS" -> {
+      case "SET-DISABLE-DENY-SCRIPTS" -> {
+        require(argc == 3, argv);
+        // As Redis's atoi: what is not a number is 0.
+        ctx.server().scripts().denyDisabled(Args.parseLongOr(argv[2], 0) != 0);
+        ctx.out().ok();
+      }
+      case "CHANGE-REPL-ID", "SET-SKIP-CHECKSUM-VALIDATION" -> {
         // Nothing in ToriDB depends on these switches.
         require(sub.equals("CHANGE-REPL-ID") ? argc == 2 : argc == 3, argv);
         ctx.out().ok();

@@ -544,7 +544,7 @@ final class LuaEngine {
     if (!spec.arityAccepts(argv.length)) {
       return "Wrong number of args calling Redis command from script";
     }
-    if (spec.has(CommandFlag.NOSCRIPT)) {
+    if (spec.has(CommandFlag.NOSCRIPT) && !cache.denyDisabled()) {
       return "This Redis command is not allowed from script";
     }
     if (r.readOnly && spec.has(CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) {

@@ -24,6 +24,9 @@ public final class ScriptCache {
 
   private volatile ScriptRun running;
 
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript (for tests). */
+  private volatile boolean denyDisabled;
+
   /** Told when the running script ends or turns busy (see {@link #onChange}). */
   private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> waiting =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -87,6 +90,14 @@ public final class ScriptCache {
     if (run == null) {
       changed();
     }
+  }
+
+  public void denyDisabled(boolean disabled) {
+    this.denyDisabled = disabled;
+  }
+
+  boolean denyDisabled() {
+    return denyDisabled;
   }
 
   /** Whether a script is running now. */

@@ -190,6 +190,23 @@ class ScriptingIT {
     }
   }
 
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS lets scripts call noscript commands, as Redis's tests use. */
+  @Test
+  void noscriptCommands_runFromScripts_onlyWhileDenyIsDisabled() throws Exception {
+    try (RespClient c = tori.connect()) {
+      String call = "return redis.call('debug', 'protocol', 'bignum')";
+      assertTrue(c.callRaw("EVAL", call, "0").startsWith("-ERR This Redis command is not allowed"));
+      assertEquals("+OK\r\n", c.callRaw("DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"));
+      try {
+        assertEquals(
+            "$37\r\n1234567999999999999999999999999999999\r\n", c.callRaw("EVAL", call, "0"));
+      } finally {
+        assertEquals("+OK\r\n", c.callRaw("DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"));
+      }
+      assertTrue(c.callRaw("EVAL", call, "0").startsWith("-ERR This Redis command is not allowed"));
+    }
+  }
+
   private static void awaitBusy(RespClient client) throws Exception {
     long deadline = System.currentTimeMillis() + 10_000;
     String answer;
