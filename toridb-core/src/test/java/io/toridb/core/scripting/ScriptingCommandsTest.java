@@ -4,6 +4,7 @@ import static io.toridb.core.CommandHarness.OK;
 import static io.toridb.core.CommandHarness.bulk;
 import static io.toridb.core.CommandHarness.error;
 import static io.toridb.core.CommandHarness.integer;
+import static io.toridb.core.CommandHarness.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -350,16 +351,5 @@ class ScriptingCommandsTest {
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.ISO_8859_1);
-  }
-
-  private static String join(byte[][] argv) {
-    StringBuilder sb = new StringBuilder();
-    for (byte[] a : argv) {
-      if (sb.length() > 0) {
-        sb.append(' ');
-      }
-      sb.append(new String(a, StandardCharsets.ISO_8859_1));
-    }
-    return sb.toString();
   }
 }
