@@ -10,6 +10,7 @@ import io.toridb.core.config.Config;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientHost;
 import io.toridb.core.session.ClientSession;
+import io.toridb.core.transaction.TransactionCommands;
 import io.toridb.protocol.ProtocolException;
 import io.toridb.protocol.ProtocolLimits;
 import io.toridb.protocol.RespDecoder;
@@ -474,6 +475,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   private void holdForScript(Batch batch) {
     heldForScript = batch;
     channel.config().setAutoRead(false);
+    releaseWhenScriptChanges();
+  }
+
+  /** Has {@link #releaseHeld} run on the event loop once the script ends or turns busy. */
+  private void releaseWhenScriptChanges() {
     context.scripts().onChange(() -> channel.eventLoop().execute(this::releaseHeld));
   }
 
@@ -519,7 +525,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     io.toridb.core.scripting.ScriptCache scripts = context.scripts();
     if (scripts.scriptRunning() && !scripts.busy()) {
       // Another script started meanwhile.
-      scripts.onChange(() -> channel.eventLoop().execute(this::releaseHeld));
+      releaseWhenScriptChanges();
       return;
     }
     heldForScript = null;
@@ -552,34 +558,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
         return refused;
       }
       case "multi" -> {
-        if (argv.length != 1) {
-          return "ERR wrong number of arguments for 'multi' command";
+        String refused = TransactionCommands.begin(session);
+        if (refused == null) {
+          out.ok();
         }
-        if (session.multi() != null) {
-          return "ERR MULTI calls can not be nested";
-        }
-        session.multi(new io.toridb.core.transaction.MultiState());
-        out.ok();
-        return null;
+        return refused;
       }
       case "discard" -> {
-        if (session.multi() == null) {
-          return "ERR DISCARD without MULTI";
+        String refused = TransactionCommands.discard(session, context.watches());
+        if (refused == null) {
+          out.ok();
         }
-        session.multi(null);
-        context.watches().unwatchAll(session);
-        out.ok();
-        return null;
+        return refused;
       }
       case "quit" -> {
         out.ok();
         return null;
       }
       case "exec" -> {
-        // As Redis's rejectCommand of EXEC: the transaction is discarded.
-        session.multi(null);
-        context.watches().unwatchAll(session);
-        return "EXECABORT Transaction discarded because of: " + Errors.BUSY_SCRIPT;
+        // As Redis's rejectCommand of EXEC.
+        return TransactionCommands.abortExec(session, context.watches(), Errors.BUSY_SCRIPT);
       }
       default -> {
         if (session.multi() != null) {
@@ -677,15 +675,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       closing = true;
       channel.config().setAutoRead(false);
       releaseCumulation();
-      writer.flush();
-      written(out.readableBytes());
-      send(out, true);
-      return null;
     }
     if (writer != null) {
       writer.flush();
       written(out.readableBytes());
-      send(out, false);
+      send(out, close);
+    }
+    if (close) {
+      return null;
     }
     if (answered == batch.count && batch.protocolError == null) {
       if (holding) {

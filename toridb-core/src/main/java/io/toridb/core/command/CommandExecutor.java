@@ -29,8 +29,6 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   private final Directive slowlogMaxLen;
   private final Directive latencyMonitorThreshold;
   private final Directive latencyTracking;
-  private final Directive minReplicasToWrite;
-  private final Directive minReplicasMaxLag;
   private int[] stripes = new int[16];
 
   /**
@@ -62,8 +60,6 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     this.slowlogMaxLen = server.config().require("slowlog-max-len");
     this.latencyMonitorThreshold = server.config().require("latency-monitor-threshold");
     this.latencyTracking = server.config().require("latency-tracking");
-    this.minReplicasToWrite = server.config().require("min-replicas-to-write");
-    this.minReplicasMaxLag = server.config().require("min-replicas-max-lag");
   }
 
   public CommandContext context() {
@@ -211,8 +207,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       return;
     }
     // As a Redis primary with fewer good replicas than min-replicas-to-write: there are none.
-    if (minReplicasToWrite.number() > 0
-        && minReplicasMaxLag.number() > 0
+    if (server.lacksGoodReplicas()
         && !spec.fullName().equals("ping")
         && refusesOnDiskError(spec, session)) {
       spec.rejectedCalls.increment();
@@ -620,10 +615,9 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
    */
   private void reject(CommandSpec spec, String error) {
     if (spec.fullName().equals("exec")) {
-      ctx.session().multi(null);
-      server.watches().unwatchAll(ctx.session());
-      String reason = error.startsWith("ERR ") ? error.substring(4) : error;
-      ctx.error("EXECABORT Transaction discarded because of: " + reason);
+      ctx.error(
+          io.toridb.core.transaction.TransactionCommands.abortExec(
+              ctx.session(), server.watches(), error));
       return;
     }
     reject(error);

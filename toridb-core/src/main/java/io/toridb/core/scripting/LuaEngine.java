@@ -99,9 +99,7 @@ final class LuaEngine {
     this.setHook = globals.get("debug").get("sethook");
     this.hook = new Hook();
     for (String hidden :
-        new String[] {
-          "debug", "dofile", "loadfile", "print", "require", "module", "package", "collectgarbage"
-        }) {
+        new String[] {"debug", "dofile", "loadfile", "print", "require", "module", "package"}) {
       globals.rawset(hidden, LuaValue.NIL);
     }
     globals.rawset("unpack", globals.get("table").get("unpack"));
@@ -203,8 +201,8 @@ final class LuaEngine {
     LuaClosure function = new LuaClosure(script.code(), globals);
     run = r;
     cache.running(r);
-    // Not reset: the interpreter reports a line only when it differs from the last one it
-    // reported, which may be from the previous script, so the last line seen is still right.
+    // The line is not reset: the interpreter reports a line only when it differs from the last
+    // one it reported, which may be from the previous script, so the last line seen is still right.
     depth = 0;
     json.reset();
     setHook.call(hook, LINE_HOOK, LuaValue.valueOf(HOOK_INSTRUCTIONS));
@@ -555,7 +553,7 @@ final class LuaEngine {
       if (diskError != null) {
         return "-" + diskError;
       }
-      if (ScriptingCommands.lacksReplicas(ctx)) {
+      if (ctx.server().lacksGoodReplicas()) {
         return "-" + Errors.NOREPLICAS;
       }
     }
@@ -733,8 +731,6 @@ final class LuaEngine {
    * notices a script that runs too long, or stops one that was killed.
    */
   private final class Hook extends VarArgFunction {
-    private boolean logged;
-
     @Override
     public Varargs invoke(Varargs args) {
       ScriptRun r = run;
@@ -763,8 +759,8 @@ final class LuaEngine {
       }
       boolean wasTimedOut = r.timedOut();
       if (r.check()) {
-        if (!logged) {
-          logged = true;
+        if (!r.killReported) {
+          r.killReported = true;
           log.warn("Lua script killed by user with SCRIPT KILL.");
         }
         // Fire on every instruction from now on, so that pcall cannot keep the script alive.
@@ -776,7 +772,6 @@ final class LuaEngine {
       }
       if (!wasTimedOut && r.timedOut()) {
         cache.changed();
-        logged = false;
         log.warn(
             "Slow script detected: still in execution after {} milliseconds. You can try killing"
                 + " the script using the SCRIPT KILL command. Script name is: {}.",

@@ -2,7 +2,6 @@ package io.toridb.core.scripting;
 
 import io.toridb.core.command.CommandException;
 import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -188,9 +187,5 @@ public final class ScriptCache {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is part of every Java runtime", e);
     }
-  }
-
-  static String sha1hex(String text) {
-    return sha1hex(text.getBytes(StandardCharsets.ISO_8859_1));
   }
 }

@@ -17,6 +17,9 @@ final class ScriptRun {
   /** The RESP version replies of redis.call reach the script in (redis.setresp). */
   int resp = 2;
 
+  /** Whether the log says the script was killed already (the hook stops it at every step). */
+  boolean killReported;
+
   private static final int RUNNING = 0;
   private static final int WROTE = 1;
   private static final int KILLED = 2;

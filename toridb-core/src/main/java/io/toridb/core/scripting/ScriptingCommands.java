@@ -169,7 +169,7 @@ public final class ScriptingCommands {
           throw new CommandException(
               "ERR Can not execute a script with write flag using *_ro command.");
         }
-        if (lacksReplicas(ctx)) {
+        if (ctx.server().lacksGoodReplicas()) {
           throw new CommandException(Errors.NOREPLICAS);
         }
       }
@@ -184,14 +184,6 @@ public final class ScriptingCommands {
     byte[][] args = java.util.Arrays.copyOfRange(argv, 3 + n, argv.length);
     boolean readOnly = ro || (!script.has(Script.COMPAT) && script.has(Script.NO_WRITES));
     LuaEngine.of(ctx).run(script, keys, args, readOnly);
-  }
-
-  /**
-   * Whether writes are refused for want of replicas (min-replicas-to-write set: ToriDB has none).
-   */
-  static boolean lacksReplicas(CommandContext ctx) {
-    io.toridb.core.config.Config config = ctx.server().config();
-    return config.number("min-replicas-to-write") > 0 && config.number("min-replicas-max-lag") > 0;
   }
 
   /** SCRIPT LOAD script */

@@ -41,9 +41,13 @@ public final class ServerContext {
   private volatile Runnable afterFlushAll = () -> {};
   private volatile io.toridb.core.keyspace.ChangeObserver changeObserver;
   private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
+  private final io.toridb.core.config.Directive minReplicasToWrite;
+  private final io.toridb.core.config.Directive minReplicasMaxLag;
 
   public ServerContext(Config config) {
     this.config = config;
+    this.minReplicasToWrite = config.require("min-replicas-to-write");
+    this.minReplicasMaxLag = config.require("min-replicas-max-lag");
     this.keyspace = new Keyspace((int) config.number("databases"));
     this.activeExpiry = new ActiveExpiry(keyspace, config);
     blocking.onEnded(
@@ -204,6 +208,14 @@ public final class ServerContext {
 
   public void changeObserver(io.toridb.core.keyspace.ChangeObserver observer) {
     this.changeObserver = observer;
+  }
+
+  /**
+   * Whether writes are refused for want of good replicas, as a Redis primary's are while
+   * min-replicas-to-write (with min-replicas-max-lag) is set: ToriDB has no replicas.
+   */
+  public boolean lacksGoodReplicas() {
+    return minReplicasToWrite.number() > 0 && minReplicasMaxLag.number() > 0;
   }
 
   public boolean loading() {

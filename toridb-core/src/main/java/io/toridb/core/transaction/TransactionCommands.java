@@ -135,12 +135,47 @@ public final class TransactionCommands {
 
   /** MULTI */
   static void multi(CommandContext ctx, byte[][] argv) {
-    ClientSession s = ctx.session();
+    String refused = begin(ctx.session());
+    if (refused != null) {
+      throw new CommandException(refused);
+    }
+    ctx.out().ok();
+  }
+
+  /**
+   * Starts a transaction for {@code s} (MULTI); returns the error text when one is under way. Also
+   * run by the event loop during a busy script.
+   */
+  public static String begin(ClientSession s) {
     if (s.multi() != null) {
-      throw new CommandException("ERR MULTI calls can not be nested");
+      return "ERR MULTI calls can not be nested";
     }
     s.multi(new MultiState());
-    ctx.out().ok();
+    return null;
+  }
+
+  /**
+   * Ends the transaction of {@code s} and its WATCHes (DISCARD); returns the error text when none
+   * is under way.
+   */
+  public static String discard(ClientSession s, Watches watches) {
+    if (s.multi() == null) {
+      return "ERR DISCARD without MULTI";
+    }
+    s.multi(null);
+    watches.unwatchAll(s);
+    return null;
+  }
+
+  /**
+   * Refuses an EXEC as Redis's execCommandAbort: the transaction and its WATCHes are dropped, and
+   * the reply says why ({@code error}, without its ERR).
+   */
+  public static String abortExec(ClientSession s, Watches watches, String error) {
+    s.multi(null);
+    watches.unwatchAll(s);
+    String reason = error.startsWith("ERR ") ? error.substring(4) : error;
+    return "EXECABORT Transaction discarded because of: " + reason;
   }
 
   /** EXEC */
@@ -160,12 +195,10 @@ public final class TransactionCommands {
 
   /** DISCARD */
   static void discard(CommandContext ctx, byte[][] argv) {
-    ClientSession s = ctx.session();
-    if (s.multi() == null) {
-      throw new CommandException("ERR DISCARD without MULTI");
+    String refused = discard(ctx.session(), ctx.server().watches());
+    if (refused != null) {
+      throw new CommandException(refused);
     }
-    s.multi(null);
-    ctx.server().watches().unwatchAll(s);
     ctx.out().ok();
   }
 

@@ -1,5 +1,6 @@
 package io.toridb.core.scripting;
 
+import static io.toridb.core.CommandHarness.NIL;
 import static io.toridb.core.CommandHarness.OK;
 import static io.toridb.core.CommandHarness.bulk;
 import static io.toridb.core.CommandHarness.error;
@@ -63,11 +64,11 @@ class ScriptingCommandsTest {
   @Test
   void scriptLoad_namesTheScriptBySha1_andEvalCachesItToo() {
     String sha = sha(h.call("SCRIPT", "LOAD", "return 'x'"));
-    assertEquals(ScriptCache.sha1hex("return 'x'"), sha);
+    assertEquals(ScriptCache.sha1hex(b("return 'x'")), sha);
     assertEquals(bulk("x"), h.call("EVALSHA", sha, "0"));
     assertEquals(bulk("x"), h.call("EVALSHA", sha.toUpperCase(), "0"));
     h.call("EVAL", "return 7", "0");
-    assertEquals(integer(7), h.call("EVALSHA", ScriptCache.sha1hex("return 7"), "0"));
+    assertEquals(integer(7), h.call("EVALSHA", ScriptCache.sha1hex(b("return 7")), "0"));
     assertEquals(2, h.server().scripts().size());
   }
 
@@ -156,6 +157,23 @@ class ScriptingCommandsTest {
         h.call("EVAL", "return redis.pcall('blpop', 'empty', 0)", "0")
             .startsWith("-ERR This Redis command is not allowed from script"));
     assertEquals(0, h.host().blockedCount());
+  }
+
+  @Test
+  void withoutTheReplicasMinReplicasToWriteAsks_writingScriptsAreRefused() {
+    assertEquals(OK, h.call("CONFIG", "SET", "min-replicas-to-write", "1"));
+    try {
+      assertEquals(
+          error("NOREPLICAS Not enough good replicas to write."),
+          h.call("EVAL", "#!lua\nreturn 1", "0"));
+      assertTrue(
+          h.call("EVAL", "return redis.call('set', 'k', 'v')", "0")
+              .startsWith("-NOREPLICAS Not enough good replicas to write. script: "));
+      assertEquals(integer(1), h.call("EVAL", "#!lua flags=no-writes\nreturn 1", "0"));
+      assertEquals(NIL, h.call("EVAL", "return redis.call('get', 'k')", "0"));
+    } finally {
+      h.call("CONFIG", "SET", "min-replicas-to-write", "0");
+    }
   }
 
   @Test
