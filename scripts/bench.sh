@@ -20,8 +20,9 @@
 # scripts/bench-pool.py pools the saved output of several such runs.
 #
 # Tests are redis-benchmark's -t names (set, get, incr, mset, lpush, lpop, sadd, hset, zadd, ...)
-# plus zrange (ZRANGE myzset 0 9, over the sorted set that zadd fills) and hget (over the hash
-# that hset fills); put zadd and hset before them.
+# plus zrange (ZRANGE myzset 0 9, over the sorted set that zadd fills), hget (over the hash
+# that hset fills; put zadd and hset before them) and eval (a Lua script that INCRs the one key
+# it declares).
 #
 # Defaults: 5 rounds, 200000 requests, 50 clients, 3-byte values, tests set,get,incr,mset,
 # pipelines "1 16", keyspace 100000 random keys (-r of redis-benchmark), and no append-only file
@@ -90,10 +91,22 @@ for _ in $(seq 100); do
   redis-cli -p "$tori_port" ping >/dev/null 2>&1 && redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
   sleep 0.1
 done
+# Workloads redis-benchmark has no -t name for run as explicit commands.
+workload_of() {
+  case "$1" in
+    zrange) workload=(ZRANGE myzset 0 9) ;;
+    hget) workload=(HGET myhash element:__rand_int__) ;;
+    eval) workload=(EVAL "return redis.call('incr', KEYS[1])" 1 counter:__rand_int__) ;;
+    *) workload=(-t "$1") ;;
+  esac
+}
 # Warm up the JIT so the first measured round is not the interpreter's.
 for port in $tori_port ${ref_jar:+$redis_port}; do
-  redis-benchmark -p "$port" -t "$tests" -n 200000 -c "$clients" -P 16 -q >/dev/null 2>&1
-  redis-benchmark -p "$port" -t "$tests" -n 100000 -c "$clients" -q >/dev/null 2>&1
+  for t in ${tests//,/ }; do
+    workload_of "$t"
+    redis-benchmark -p "$port" -n 200000 -c "$clients" -P 16 -r "$keyspace" -q "${workload[@]}" >/dev/null 2>&1
+    redis-benchmark -p "$port" -n 100000 -c "$clients" -r "$keyspace" -q "${workload[@]}" >/dev/null 2>&1
+  done
 done
 # CPU time a process has used, in clock ticks (utime + stime from /proc): throughput on a shared
 # machine is noisy, CPU time per request much less so.
@@ -111,15 +124,11 @@ for round in $(seq "$rounds"); do
       n=$requests; [ "$p" -gt 1 ] && n=$((requests * 5))
       for t in ${tests//,/ }; do
         before=$(cpu_ticks "$pid")
-        # Workloads redis-benchmark has no -t name for run as explicit commands.
-        case "$t" in
-          zrange) workload=(ZRANGE myzset 0 9) ;;
-          hget) workload=(HGET myhash element:__rand_int__) ;;
-          *) workload=(-t "$t") ;;
-        esac
+        workload_of "$t"
         line=$(redis-benchmark -p "$port" -n "$n" -c "$clients" -d "$size" -P "$p" \
           -r "$keyspace" --csv "${workload[@]}" 2>/dev/null | tail -n 1 | tr -d '"')
-        line="$t,${line#*,}"
+        # The last seven fields: a command's name may hold commas of its own.
+        line="$t,$(echo "$line" | rev | cut -d, -f1-7 | rev)"
         after=$(cpu_ticks "$pid")
         echo "$line" | awk -F, -v r="$round" -v s=$server -v p="$p" -v n="$n" -v cpu=$((after - before)) -v hz="$ticks_per_sec" \
           '{printf "%s,%s,%s,%s,%s,%s,%s,%.3f\n", r, s, p, $1, $2, $5, $7, cpu / hz * 1e6 / n}' >>"$results"

@@ -437,9 +437,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       releaseCumulation();
     }
     if (!batch.isEmpty()) {
-      if (context.scripts().scriptRunning() && quietForScript(batch)) {
-        if (!context.scripts().busy()) {
-          holdForScript(batch);
+      io.toridb.core.scripting.ScriptCache scripts = context.scripts();
+      if (scripts.scriptRunning() && quietForScript(batch)) {
+        if (!scripts.busy()) {
+          // Behind a script on this connection's own worker, the batch waits in its queue, from
+          // where the worker hands it back should the script turn busy; only another worker could
+          // take it up and then wait on the script's keys past that point.
+          if (!scripts.scriptRunningOn(worker.thread())) {
+            holdForScript(batch);
+            return;
+          }
+          dispatch(batch);
           return;
         }
         batch = answerWhileBusy(batch);
@@ -465,10 +473,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   }
 
   /**
-   * Requests decoded while a script runs, held on the event loop until it ends or turns busy. Redis
-   * reads nothing while its thread runs a script, and answers -BUSY once the script has run past
-   * busy-reply-threshold: a request handed to the worker now would wait behind the script with no
-   * way to get that answer, and a SCRIPT KILL behind it would never run.
+   * Requests decoded while a script runs on another worker than this connection's, held on the
+   * event loop until it ends or turns busy. Redis reads nothing while its thread runs a script, and
+   * answers -BUSY once the script has run past busy-reply-threshold: a request handed to the other
+   * worker now could wait there for the script's keys with no way to get that answer, and a SCRIPT
+   * KILL behind it would never run. (Behind a script on its own worker, a request waits in the
+   * queue, from where that worker hands it back once the script is busy.)
    */
   private Batch heldForScript;
 

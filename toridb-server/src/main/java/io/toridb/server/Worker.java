@@ -99,6 +99,10 @@ final class Worker implements Runnable {
     return index;
   }
 
+  Thread thread() {
+    return thread;
+  }
+
   void start() {
     thread.start();
   }

@@ -37,6 +37,10 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
    */
   private int retained = -1;
 
+  /** The stripes of the script this executor runs, if it runs one outside EXEC. */
+  private final io.toridb.core.keyspace.ScriptStripes scriptStripes =
+      new io.toridb.core.keyspace.ScriptStripes();
+
   private boolean batching;
 
   private final WallClock wallClock = new WallClock();
@@ -349,6 +353,10 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
 
   /** Runs the handler with the command's keys locked; errors become error replies. */
   private void invokeLocked(CommandSpec spec, byte[][] argv) {
+    if (spec.has(CommandFlag.SCRIPT_LOCKING)) {
+      invokeScript(spec, argv);
+      return;
+    }
     boolean everything = spec.needsWholeKeyspace(argv);
     int locked = everything ? 0 : collectStripes(spec, argv);
     KeyLocks locks = server.keyspace().locks();
@@ -387,6 +395,43 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       } else if (locked > 1) {
         locks.unlockAll(stripes, locked);
       }
+    }
+  }
+
+  /**
+   * Runs a script's handler with its declared keys locked; its commands lock the other keys they
+   * reach as they go ({@link #lockForScript}), and everything is let go when it ends.
+   */
+  private void invokeScript(CommandSpec spec, byte[][] argv) {
+    int locked = collectStripes(spec, argv);
+    releaseRetained();
+    scriptStripes.begin(server.keyspace().locks(), stripes, locked);
+    try {
+      if (stoppedAfterLocking()) {
+        return;
+      }
+      invokeHandler(spec, argv);
+    } finally {
+      scriptStripes.end();
+    }
+  }
+
+  /**
+   * Before a command a script calls: locks the stripes of its keys that the script does not hold
+   * yet (every stripe for a command that needs the whole keyspace). Nothing to do for a script that
+   * runs inside EXEC, which holds every stripe already.
+   */
+  private void lockForScript(CommandSpec spec, byte[][] argv) {
+    if (!scriptStripes.active()) {
+      return;
+    }
+    if (spec.needsWholeKeyspace(argv)) {
+      scriptStripes.lockEverything();
+      return;
+    }
+    int n = appendStripes(spec, argv, 0);
+    for (int i = 0; i < n; i++) {
+      scriptStripes.lock(stripes[i]);
     }
   }
 
@@ -732,6 +777,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     byte[][] savedArgv = ctx.argv();
     out.reset(reply, protocol);
     try {
+      lockForScript(spec, argv);
       io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
       if (observer != null && ctx.staged() == null) {
         observeWrite(observer, spec, argv, ctx.session().db(), false);

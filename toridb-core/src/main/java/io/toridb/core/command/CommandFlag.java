@@ -2,7 +2,8 @@ package io.toridb.core.command;
 
 /**
  * Command flags, as bits of {@link CommandSpec#flags()}. Each is shown by {@code COMMAND INFO}
- * under the same name Redis uses, except {@link #WHOLE_KEYSPACE}, which is ToriDB's own.
+ * under the same name Redis uses, except {@link #WHOLE_KEYSPACE} and {@link #SCRIPT_LOCKING}, which
+ * are ToriDB's own.
  */
 public final class CommandFlag {
   private CommandFlag() {}
@@ -66,6 +67,13 @@ public final class CommandFlag {
 
   /** Declares keys that may all be missing (EVAL with no keys); shown only. */
   public static final int NO_MANDATORY_KEYS = 1 << 19;
+
+  /**
+   * Runs a script: locks the keys it declares and, as the script reaches them, any others, holding
+   * them all until it ends (see {@link io.toridb.core.keyspace.KeyLocks}). Inside MULTI, where the
+   * script's keys are not known in advance, it locks the whole keyspace instead.
+   */
+  public static final int SCRIPT_LOCKING = 1 << 20;
 
   private static final String[] NAMES = {
     "write",

@@ -194,10 +194,11 @@ public final class CommandSpec {
    */
   /**
    * Whether this call of the command must lock every key: always for {@link
-   * CommandFlag#WHOLE_KEYSPACE} commands, or when its arguments say so.
+   * CommandFlag#WHOLE_KEYSPACE} commands, or when its arguments say so. Also true for {@link
+   * CommandFlag#SCRIPT_LOCKING} commands, which lock that way where they cannot lock as they go.
    */
   public boolean needsWholeKeyspace(byte[][] argv) {
-    return has(CommandFlag.WHOLE_KEYSPACE)
+    return has(CommandFlag.WHOLE_KEYSPACE | CommandFlag.SCRIPT_LOCKING)
         || (wholeKeyspaceWhen != null && wholeKeyspaceWhen.test(argv));
   }
 

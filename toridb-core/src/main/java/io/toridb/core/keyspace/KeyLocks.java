@@ -12,12 +12,30 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Locks are reentrant: a thread that holds a stripe may lock it again (a rewrite's copy-on-write
  * hook runs inside the command that holds the key), and must unlock it as many times.
+ *
+ * <p>A script cannot lock in order: it declares some keys, and may reach others as it runs. It
+ * holds the gate ({@link #enterGate}) for its whole run, locks its declared stripes and then each
+ * further stripe as it reaches it, waiting for the stripe if need be (two-phase locking, so the
+ * script is serializable against every other command). That wait cannot deadlock: scripts run one
+ * at a time (the gate); {@link #lockEverything} takes the gate before any stripe; a single-stripe
+ * holder waits for nothing else while it holds its stripe; and {@link #lockAll}, the only other way
+ * to hold one stripe while waiting for another, lets go of what it holds when it finds a stripe
+ * busy while another thread holds the gate, and starts again behind the gate.
  */
 public final class KeyLocks {
   /** A power of two, so a hash maps to a stripe with a mask. */
   public static final int STRIPES = 1024;
 
+  /**
+   * How long {@link #lockAll} waits for a busy stripe before it looks at the gate again: how long a
+   * script waiting for a stripe that a multi-key command holds may wait for the command to let go.
+   */
+  private static final long GATE_CHECK_NANOS = 50_000;
+
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+
+  /** Held by a running script and by whoever locks everything; see the class comment. */
+  private final ReentrantLock gate = new ReentrantLock();
 
   public KeyLocks() {
     for (int i = 0; i < STRIPES; i++) {
@@ -63,7 +81,52 @@ public final class KeyLocks {
    */
   public void lockAll(int[] sortedStripes, int count) {
     for (int i = 0; i < count; i++) {
-      stripes[sortedStripes[i]].lock();
+      if (!stripes[sortedStripes[i]].tryLock()) {
+        lockAllContended(sortedStripes, count, i);
+        return;
+      }
+    }
+  }
+
+  /**
+   * {@link #lockAll} from the first stripe that was busy: waits for it a little at a time, and when
+   * another thread holds the gate (a script that may be waiting for a stripe this call holds), lets
+   * go of the stripes it took and takes them all again behind the gate.
+   */
+  private void lockAllContended(int[] sortedStripes, int count, int from) {
+    boolean interrupted = false;
+    try {
+      int i = from;
+      while (i < count) {
+        ReentrantLock l = stripes[sortedStripes[i]];
+        try {
+          if (l.tryLock(GATE_CHECK_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            i++;
+            continue;
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+          continue;
+        }
+        if (i > 0 && gate.isLocked() && !gate.isHeldByCurrentThread()) {
+          for (int j = i - 1; j >= 0; j--) {
+            stripes[sortedStripes[j]].unlock();
+          }
+          gate.lock();
+          try {
+            for (int j = 0; j < count; j++) {
+              stripes[sortedStripes[j]].lock();
+            }
+          } finally {
+            gate.unlock();
+          }
+          return;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -73,8 +136,9 @@ public final class KeyLocks {
     }
   }
 
-  /** Locks every stripe, in order. */
+  /** Takes the gate, then locks every stripe, in order. */
   public void lockEverything() {
+    gate.lock();
     for (ReentrantLock l : stripes) {
       l.lock();
     }
@@ -84,5 +148,18 @@ public final class KeyLocks {
     for (int i = STRIPES - 1; i >= 0; i--) {
       stripes[i].unlock();
     }
+    gate.unlock();
+  }
+
+  /**
+   * Takes the gate, for a script's whole run: until {@link #leaveGate}, the calling thread may
+   * {@link #lock} stripes in any order (see the class comment). Call it holding no stripe.
+   */
+  public void enterGate() {
+    gate.lock();
+  }
+
+  public void leaveGate() {
+    gate.unlock();
   }
 }

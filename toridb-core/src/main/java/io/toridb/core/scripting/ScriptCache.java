@@ -11,8 +11,9 @@ import org.luaj.vm2.compiler.LuaC;
 
 /**
  * The server's scripts, by SHA-1 (Redis's lua_scripts dictionary): filled by EVAL and SCRIPT LOAD,
- * emptied by SCRIPT FLUSH, shared by every worker. Also where the one script that runs at a time (a
- * script locks the whole keyspace) can be found, for SCRIPT KILL and for the busy state.
+ * emptied by SCRIPT FLUSH, shared by every worker. Also where the one script that runs at a time
+ * (scripts take the gate of {@link io.toridb.core.keyspace.KeyLocks}) can be found, for SCRIPT KILL
+ * and for the busy state.
  */
 public final class ScriptCache {
   private final ConcurrentHashMap<String, Script> scripts = new ConcurrentHashMap<>();
@@ -102,6 +103,12 @@ public final class ScriptCache {
   /** Whether a script is running now. */
   public boolean scriptRunning() {
     return running != null;
+  }
+
+  /** Whether a script is running now on {@code thread}. */
+  public boolean scriptRunningOn(Thread thread) {
+    ScriptRun run = running;
+    return run != null && run.thread == thread;
   }
 
   /**

@@ -11,6 +11,9 @@ final class ScriptRun {
   /** EVAL_RO, or a script that declared no-writes: write commands are refused. */
   final boolean readOnly;
 
+  /** The worker running the script. */
+  final Thread thread = Thread.currentThread();
+
   private final long startNanos = System.nanoTime();
   private final long busyNanos;
 

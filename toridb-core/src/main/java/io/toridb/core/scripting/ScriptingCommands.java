@@ -6,9 +6,9 @@ import static io.toridb.core.command.CommandFlag.MAY_REPLICATE;
 import static io.toridb.core.command.CommandFlag.NOSCRIPT;
 import static io.toridb.core.command.CommandFlag.NO_MANDATORY_KEYS;
 import static io.toridb.core.command.CommandFlag.READONLY;
+import static io.toridb.core.command.CommandFlag.SCRIPT_LOCKING;
 import static io.toridb.core.command.CommandFlag.SKIP_MONITOR;
 import static io.toridb.core.command.CommandFlag.STALE;
-import static io.toridb.core.command.CommandFlag.WHOLE_KEYSPACE;
 import static io.toridb.core.command.CommandFlag.WRITE;
 
 import io.toridb.core.command.Args;
@@ -25,15 +25,17 @@ import io.toridb.core.command.KeySpec;
  * of FUNCTION that make sense while ToriDB has no function libraries: FUNCTION FLUSH (nothing to
  * drop) and FUNCTION LIST (no libraries). Test harnesses call them between tests.
  *
- * <p>A script runs with the whole keyspace locked, as Redis runs it with nothing else running: it
- * may touch keys it did not declare, and no other command sees its writes half done. Its writes
- * reach the log as one unit (see {@link LuaEngine}).
+ * <p>Redis runs a script with nothing else running. Here one script runs at a time, with the keys
+ * it declared locked, and each further key it touches locked as its commands reach it, all until it
+ * ends ({@link io.toridb.core.command.CommandFlag#SCRIPT_LOCKING}): no other command sees its
+ * writes half done, or changes what it read, while commands on other keys go on. Its writes reach
+ * the log as one unit (see {@link LuaEngine}).
  */
 public final class ScriptingCommands {
   private ScriptingCommands() {}
 
   private static final int EVAL_FLAGS =
-      NOSCRIPT | SKIP_MONITOR | NO_MANDATORY_KEYS | STALE | WHOLE_KEYSPACE;
+      NOSCRIPT | SKIP_MONITOR | NO_MANDATORY_KEYS | STALE | SCRIPT_LOCKING;
 
   private static final String RW_NOTES =
       "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE";

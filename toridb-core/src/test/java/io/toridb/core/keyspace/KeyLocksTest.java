@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -100,9 +101,70 @@ class KeyLocksTest {
   }
 
   /**
+   * A script holds the gate and a stripe, and then wants a lower stripe that a multi-stripe lock
+   * took while it waits for the script's: that lock must let go, or both wait for ever.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, threadMode = SEPARATE_THREAD)
+  void aMultiStripeLock_letsGoOfWhatItHolds_whenAScriptWaitsForIt() throws Exception {
+    ScriptStripes script = new ScriptStripes();
+    script.begin(locks, new int[] {5}, 1);
+    AtomicBoolean both = new AtomicBoolean();
+    Thread other =
+        new Thread(
+            () -> {
+              int[] pair = {3, 5};
+              locks.lockAll(pair, 2);
+              both.set(locks.isHeldByCurrentThread(3) && locks.isHeldByCurrentThread(5));
+              locks.unlockAll(pair, 2);
+            });
+    other.start();
+    // It takes 3, finds 5 taken while a script holds the gate, lets go of 3 and waits behind the
+    // gate (only there does it wait without a time limit; without letting go it would keep 3).
+    while (other.getState() != Thread.State.WAITING) {
+      Thread.sleep(1);
+    }
+    script.lock(3);
+    assertTrue(locks.isHeldByCurrentThread(3));
+    assertFalse(both.get());
+    script.end();
+    other.join();
+    assertTrue(both.get());
+    assertFalse(locks.isHeldByCurrentThread(3));
+    assertFalse(locks.isHeldByCurrentThread(5));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, threadMode = SEPARATE_THREAD)
+  void lockingEverything_waitsForTheScriptToEnd() throws Exception {
+    ScriptStripes script = new ScriptStripes();
+    script.begin(locks, new int[0], 0);
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicBoolean locked = new AtomicBoolean();
+    Thread other =
+        new Thread(
+            () -> {
+              started.countDown();
+              locks.lockEverything();
+              locked.set(true);
+              locks.unlockEverything();
+            });
+    other.start();
+    started.await();
+    Thread.sleep(50);
+    // Every stripe is free, yet the script may still reach any of them.
+    assertFalse(locked.get());
+    script.lock(700);
+    script.end();
+    other.join();
+    assertTrue(locked.get());
+  }
+
+  /**
    * Threads add to plain (non-atomic) counters under the stripes' locks, some one stripe at a time,
-   * some several in ascending order, some every stripe: without mutual exclusion increments are
-   * lost, and without the global order the run deadlocks.
+   * some several in ascending order, some every stripe, and one as a script, out of order: without
+   * mutual exclusion increments are lost, and without the global order (or the gate, for the
+   * script) the run deadlocks.
    */
   @Test
   void underContention_noIncrementIsLost_andNothingDeadlocks() throws Exception {
@@ -119,8 +181,18 @@ class KeyLocksTest {
               () -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 int[] stripes = new int[2];
+                ScriptStripes script = new ScriptStripes();
                 for (int i = 0; i < rounds; i++) {
-                  if (id == 0 && i % 2_000 == 0) {
+                  if (id == 1 && i % 5 == 0) {
+                    // A script declares a high stripe, then reaches a low one.
+                    int high = hot / 2 + random.nextInt(hot / 2);
+                    int low = random.nextInt(hot / 2);
+                    script.begin(locks, new int[] {high}, 1);
+                    counters[high]++;
+                    script.lock(low);
+                    counters[low]++;
+                    script.end();
+                  } else if (id == 0 && i % 2_000 == 0) {
                     locks.lockEverything();
                     for (int s = 0; s < hot; s++) {
                       counters[s]++;
@@ -150,7 +222,9 @@ class KeyLocksTest {
     long expected = 0;
     for (int t = 0; t < threads; t++) {
       for (int i = 0; i < rounds; i++) {
-        if (t == 0 && i % 2_000 == 0) {
+        if (t == 1 && i % 5 == 0) {
+          expected += 2;
+        } else if (t == 0 && i % 2_000 == 0) {
           expected += hot;
         } else if (i % 3 == 0) {
           expected += 2;
