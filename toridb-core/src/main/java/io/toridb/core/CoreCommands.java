@@ -34,6 +34,7 @@ public final class CoreCommands {
     SlowlogCommands.register(table);
     ServerCommands.register(table);
     ScriptingCommands.register(table);
+    io.toridb.core.scripting.FunctionCommands.register(table);
     ListCommands.register(table);
     HashCommands.register(table);
     SetCommands.register(table);

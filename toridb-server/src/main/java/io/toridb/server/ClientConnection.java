@@ -553,19 +553,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
 
   /**
    * What Redis answers during a busy script to the command {@code name} (its full name): SCRIPT
-   * KILL stops the script, MULTI, DISCARD and QUIT work (they touch only this connection's state,
-   * which no worker uses while nothing of this connection is in flight), EXEC aborts the
-   * transaction, anything else is refused and spoils a transaction being queued. Writes a success
-   * reply itself; returns the error text otherwise.
+   * KILL (FUNCTION KILL for a function) stops it, FUNCTION STATS describes it, MULTI, DISCARD and
+   * QUIT work (they touch only this connection's state, which no worker uses while nothing of this
+   * connection is in flight), EXEC aborts the transaction, anything else is refused and spoils a
+   * transaction being queued. Writes a success reply itself; returns the error text otherwise.
    */
   private String answerDuringScript(String name, byte[][] argv, io.toridb.protocol.RespWriter out) {
     switch (name) {
-      case "script|kill" -> {
-        String refused = argv.length == 2 ? context.scripts().kill() : Errors.BUSY_SCRIPT;
+      case "script|kill", "function|kill" -> {
+        String refused =
+            argv.length == 2
+                ? context.scripts().kill(name.equals("function|kill"))
+                : context.scripts().busyReply();
         if (refused == null) {
           out.ok();
         }
         return refused;
+      }
+      case "function|stats" -> {
+        return io.toridb.core.scripting.FunctionCommands.stats(
+            out, context.scripts(), context.functions());
       }
       case "multi" -> {
         String refused = TransactionCommands.begin(session);
@@ -587,13 +594,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       }
       case "exec" -> {
         // As Redis's rejectCommand of EXEC.
-        return TransactionCommands.abortExec(session, context.watches(), Errors.BUSY_SCRIPT);
+        return TransactionCommands.abortExec(
+            session, context.watches(), context.scripts().busyReply());
       }
       default -> {
         if (session.multi() != null) {
           session.multi().abort();
         }
-        return Errors.BUSY_SCRIPT;
+        return context.scripts().busyReply();
       }
     }
   }
@@ -650,7 +658,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       String name = early == null ? spec.fullName() : "";
       boolean handledHere =
           switch (name) {
-            case "script|kill", "multi", "discard", "quit", "exec" -> true;
+            case "script|kill",
+                "function|kill",
+                "function|stats",
+                "multi",
+                "discard",
+                "quit",
+                "exec" ->
+                true;
             default -> false;
           };
       if (early == null

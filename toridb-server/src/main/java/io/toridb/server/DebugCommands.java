@@ -175,6 +175,8 @@ final class DebugCommands {
         ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
         keyspace.db(i).clear();
       }
+      // As Redis's emptyData: the function libraries go with the data.
+      ctx.server().functions().clear();
     }
     try {
       snapshots.load(snapshots.file(), merge);
@@ -231,6 +233,7 @@ final class DebugCommands {
         ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
         keyspace.db(i).clear();
       }
+      ctx.server().functions().clear();
       files.reload();
     } catch (java.io.IOException | RuntimeException e) {
       log.warn("DEBUG LOADAOF: {}", e.getMessage());

@@ -241,6 +241,7 @@ public final class ToriServer {
     context.afterFlushAll(snapshots::afterFlushAll);
     CoreCommands.registerAll(context.commands());
     DumpCommands.register(context.commands());
+    context.functionPayloads(new io.toridb.persistence.dump.FunctionPayload());
     this.monitor = new Monitor(this);
     this.info = new InfoCommand(this);
     monitor.register(context.commands());

@@ -28,6 +28,9 @@ public final class Errors {
   public static final String BUSY_SCRIPT =
       "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 
+  public static final String BUSY_FUNCTION =
+      "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+
   public static final String INVALID_EXPIRE = "ERR invalid expire time in '%s' command";
   public static final String REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace";
   public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";

@@ -77,7 +77,11 @@ final class LuaEngine {
   /** The line the running script reached last (the hook follows lines). */
   private int line;
 
-  private final LuaValue setHook;
+  private final LuaValue evalSetHook;
+
+  /** The sethook of the globals the running script or function runs in. */
+  private LuaValue setHook;
+
   private final LuaValue hook;
   private final ByteBuf scratch = Unpooled.buffer(256);
   private final LuaJson json = new LuaJson();
@@ -87,26 +91,39 @@ final class LuaEngine {
     this.ctx = ctx;
     this.cache = ctx.server().scripts();
     this.busyThreshold = ctx.server().config().require("busy-reply-threshold");
-    this.globals = new SealedTables.SealedGlobals();
-    globals.load(new JseBaseLib());
-    globals.load(new PackageLib());
-    globals.load(new TableLib());
-    globals.load(new StringLib());
-    globals.load(new JseMathLib());
-    globals.load(new DebugLib());
-    LoadState.install(globals);
-    LuaC.install(globals);
-    this.setHook = globals.get("debug").get("sethook");
     this.hook = new Hook();
+    LuaTable redis = redisLibrary();
+    this.globals = newGlobals(redis);
+    this.evalSetHook = newSetHook;
+    // String methods ("x"):upper() go through the string metatable, which the interpreter keeps
+    // in one static field: sealed too, so that no script can change strings for the others.
+    SealedTables.SealedGlobals stringMeta = new SealedTables.SealedGlobals();
+    stringMeta.rawset(LuaValue.INDEX, globals.rawget("string"));
+    stringMeta.seal();
+    LuaString.s_metatable = stringMeta;
+  }
+
+  /** A sealed global table with the libraries scripts get, {@code redis} among them. */
+  private SealedTables.SealedGlobals newGlobals(LuaTable redis) {
+    SealedTables.SealedGlobals g = new SealedTables.SealedGlobals();
+    g.load(new JseBaseLib());
+    g.load(new PackageLib());
+    g.load(new TableLib());
+    g.load(new StringLib());
+    g.load(new JseMathLib());
+    g.load(new DebugLib());
+    LoadState.install(g);
+    LuaC.install(g);
+    newSetHook = g.get("debug").get("sethook");
     for (String hidden :
         new String[] {"debug", "dofile", "loadfile", "print", "require", "module", "package"}) {
-      globals.rawset(hidden, LuaValue.NIL);
+      g.rawset(hidden, LuaValue.NIL);
     }
-    globals.rawset("unpack", globals.get("table").get("unpack"));
-    globals.rawset("collectgarbage", new CollectGarbage());
-    globals.rawset("pcall", new Pcall());
-    LuaValue xpcall = globals.get("xpcall");
-    globals.rawset(
+    g.rawset("unpack", g.get("table").get("unpack"));
+    g.rawset("collectgarbage", new CollectGarbage());
+    g.rawset("pcall", new Pcall());
+    LuaValue xpcall = g.get("xpcall");
+    g.rawset(
         "xpcall",
         new VarArgFunction() {
           @Override
@@ -120,10 +137,10 @@ final class LuaEngine {
             return result;
           }
         });
-    globals.rawset("bit", LuaBit.library());
-    globals.rawset("cjson", json.table());
-    globals.rawset("redis", redisLibrary());
-    LuaValue load = globals.get("load");
+    g.rawset("bit", LuaBit.library());
+    g.rawset("cjson", json.table());
+    g.rawset("redis", redis);
+    LuaValue load = g.get("load");
     LuaValue loadText =
         new VarArgFunction() {
           @Override
@@ -131,12 +148,12 @@ final class LuaEngine {
             // Text only (no precompiled chunks), run in the scripts' globals.
             LuaValue chunk = args.arg1();
             LuaValue name = args.arg(2).isnil() ? chunk : args.arg(2);
-            return load.invoke(LuaValue.varargsOf(new LuaValue[] {chunk, name, T, globals}));
+            return load.invoke(LuaValue.varargsOf(new LuaValue[] {chunk, name, T, g}));
           }
         };
-    globals.rawset("load", loadText);
-    globals.rawset("loadstring", loadText);
-    LuaTable string = (LuaTable) globals.rawget("string");
+    g.rawset("load", loadText);
+    g.rawset("loadstring", loadText);
+    LuaTable string = (LuaTable) g.rawget("string");
     LuaValue rep = string.rawget("rep");
     string.rawset(
         "rep",
@@ -153,14 +170,17 @@ final class LuaEngine {
           }
         });
     for (String lib : new String[] {"string", "table", "math", "bit", "cjson", "redis"}) {
-      globals.rawset(lib, SealedTables.copyOf((LuaTable) globals.rawget(lib)));
+      g.rawset(lib, SealedTables.copyOf((LuaTable) g.rawget(lib)));
     }
-    // String methods ("x"):upper() go through the string metatable, which the interpreter keeps
-    // in one static field: sealed too, so that no script can change strings for the others.
-    SealedTables.SealedGlobals stringMeta = new SealedTables.SealedGlobals();
-    stringMeta.rawset(LuaValue.INDEX, globals.rawget("string"));
-    stringMeta.seal();
-    LuaString.s_metatable = stringMeta;
+    g.setmetatable(NONEXISTENT_GLOBAL);
+    g.seal();
+    return g;
+  }
+
+  /** The metatable of a table whose missing entries are an error, as undefined globals are. */
+  private static final LuaValue NONEXISTENT_GLOBAL = nonexistentGlobal();
+
+  private static LuaValue nonexistentGlobal() {
     SealedTables.SealedGlobals meta = new SealedTables.SealedGlobals();
     meta.rawset(
         LuaValue.INDEX,
@@ -172,9 +192,13 @@ final class LuaEngine {
           }
         });
     meta.seal();
-    globals.setmetatable(meta);
-    globals.seal();
+    return meta;
   }
+
+  /**
+   * The debug library's sethook of the globals {@link #newGlobals} made last, kept from scripts.
+   */
+  private LuaValue newSetHook;
 
   private static final LuaString T = LuaString.valueOf("t");
 
@@ -194,11 +218,31 @@ final class LuaEngine {
    * changes only its own database.
    */
   void run(Script script, byte[][] keys, byte[][] args, boolean readOnly) {
-    ScriptRun r = new ScriptRun(script, readOnly, busyThreshold.number());
-    int db = ctx.session().db();
+    ScriptRun r = new ScriptRun(script.sha(), false, readOnly, busyThreshold.number());
     globals.put("KEYS", array(keys));
     globals.put("ARGV", array(args));
-    LuaClosure function = new LuaClosure(script.code(), globals);
+    try {
+      runAs(r, new LuaClosure(script.code(), globals), LuaValue.NONE, evalSetHook);
+    } finally {
+      globals.put("KEYS", LuaValue.NIL);
+      globals.put("ARGV", LuaValue.NIL);
+    }
+  }
+
+  /**
+   * Runs the function {@code f} (FCALL) with its keys and arguments as its two parameters, as
+   * {@link #run} runs a script.
+   */
+  void call(FunctionLibraries.Function f, byte[][] keys, byte[][] args, boolean readOnly) {
+    LuaValue callback = instance(f.library()).get(f.name().toLowerCase(java.util.Locale.ROOT));
+    ScriptRun r = new ScriptRun(f.name(), true, readOnly, busyThreshold.number());
+    runAs(r, callback, LuaValue.varargsOf(array(keys), array(args)), functionSetHook);
+  }
+
+  private void runAs(ScriptRun r, LuaValue function, Varargs args, LuaValue hookSetter) {
+    int db = ctx.session().db();
+    r.command = ctx.argv();
+    setHook = hookSetter;
     run = r;
     cache.running(r);
     // The line is not reset: the interpreter reports a line only when it differs from the last
@@ -207,14 +251,12 @@ final class LuaEngine {
     json.reset();
     setHook.call(hook, LINE_HOOK, LuaValue.valueOf(HOOK_INSTRUCTIONS));
     try {
-      ctx.runAsUnit(() -> invoke(function, r));
+      ctx.runAsUnit(() -> invoke(function, args, r));
     } finally {
       setHook.call();
       run = null;
       cache.running(null);
       ctx.session().db(db);
-      globals.put("KEYS", LuaValue.NIL);
-      globals.put("ARGV", LuaValue.NIL);
       if (scratch.capacity() > 64 << 10) {
         scratch.capacity(256);
       }
@@ -222,17 +264,17 @@ final class LuaEngine {
         log.warn(
             "Slow script detected: it ran for {} milliseconds. Script name is: {}.",
             r.elapsedMillis(),
-            script.sha());
+            r.name);
       }
     }
   }
 
-  private void invoke(LuaClosure function, ScriptRun r) {
+  private void invoke(LuaValue function, Varargs args, ScriptRun r) {
     LuaValue result;
     try {
-      result = function.call();
+      result = function.invoke(args).arg1();
     } catch (LuaError e) {
-      String text = errorText(e, r.script.sha(), line);
+      String text = errorText(e, r, line);
       LuaValue object = e.getMessageObject();
       if (object != null && object.istable() && object.rawget(IGNORE_STATS).toboolean()) {
         // A failed redis.call: counted once already, as the command it ran (Redis's
@@ -245,7 +287,7 @@ final class LuaEngine {
     } catch (StackOverflowError e) {
       ctx.error(
           "ERR Error running script "
-              + r.script.sha()
+              + r.name
               + ", stack overflow (the script recursed too deeply)");
       return;
     }
@@ -257,7 +299,7 @@ final class LuaEngine {
    * code and text for an error table ({@code redis.error_reply}, a failed {@code redis.call}), else
    * ERR and the Lua message; then where it happened.
    */
-  static String errorText(LuaError e, String sha, int lastLine) {
+  static String errorText(LuaError e, ScriptRun r, int lastLine) {
     LuaValue object = e.getMessageObject();
     String message;
     if (object != null && object.istable() && object.rawget(ERR).isstring()) {
@@ -272,7 +314,14 @@ final class LuaEngine {
       at = Integer.toString(lastLine);
     }
     if (at != null) {
-      message += " script: " + sha + ", on @user_script:" + at + ".";
+      message +=
+          " script: "
+              + r.name
+              + ", on @"
+              + (r.function ? "user_function" : "user_script")
+              + ":"
+              + at
+              + ".";
     }
     return message;
   }
@@ -398,6 +447,305 @@ final class LuaEngine {
       t.rawset(i + 1, LuaString.valueOf(items[i]));
     }
     return t;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Functions (Redis's function_lua.c)
+
+  /**
+   * The global table functions see. It is empty: names resolve through its metatable's {@code
+   * __index}, which is {@link #libraryGlobals} while FUNCTION LOAD runs a library's code (only
+   * {@code redis}, with register_function and log), and {@link #callGlobals} (every library, and
+   * the whole {@code redis} API) otherwise, as in Redis's function engine.
+   */
+  private SealedTables.SealedGlobals functionGlobals;
+
+  private SealedTables.SealedGlobals functionMeta;
+  private SealedTables.SealedGlobals libraryGlobals;
+  private SealedTables.SealedGlobals callGlobals;
+  private LuaValue functionSetHook;
+
+  /** While a library's code runs: the functions it registered so far; null otherwise. */
+  private java.util.Map<String, Registered> registering;
+
+  private long loadDeadlineNanos;
+
+  /** This interpreter's closures of each library's functions, by lower-case function name. */
+  private final java.util.Map<FunctionLibraries.Library, java.util.Map<String, LuaValue>>
+      instances = new java.util.IdentityHashMap<>();
+
+  private record Registered(String name, String description, int flags, LuaValue callback) {}
+
+  private SealedTables.SealedGlobals functionGlobals() {
+    if (functionGlobals == null) {
+      callGlobals = newGlobals(redisLibrary());
+      functionSetHook = newSetHook;
+      SealedTables.SealedGlobals loadRedis = new SealedTables.SealedGlobals();
+      loadRedis.rawset("register_function", new RegisterFunction());
+      LuaTable full = (LuaTable) callGlobals.rawget("redis");
+      for (String name :
+          new String[] {
+            "log",
+            "LOG_DEBUG",
+            "LOG_VERBOSE",
+            "LOG_NOTICE",
+            "LOG_WARNING",
+            "REDIS_VERSION",
+            "REDIS_VERSION_NUM"
+          }) {
+        loadRedis.rawset(name, full.rawget(name));
+      }
+      loadRedis.setmetatable(NONEXISTENT_GLOBAL);
+      loadRedis.seal();
+      libraryGlobals = new SealedTables.SealedGlobals();
+      libraryGlobals.rawset("redis", loadRedis);
+      libraryGlobals.setmetatable(NONEXISTENT_GLOBAL);
+      libraryGlobals.seal();
+      functionMeta = new SealedTables.SealedGlobals();
+      functionMeta.rawset(LuaValue.INDEX, callGlobals);
+      functionMeta.seal();
+      SealedTables.SealedGlobals g = new SealedTables.SealedGlobals();
+      // The hooks and the interpreter's state are those of the globals the libraries come from.
+      g.debuglib = callGlobals.debuglib;
+      g.running = callGlobals.running;
+      g.setmetatable(functionMeta);
+      g.seal();
+      callGlobals.put("_G", g);
+      functionGlobals = g;
+    }
+    return functionGlobals;
+  }
+
+  /**
+   * FUNCTION LOAD's compile and run: compiles {@code code} from {@code bodyStart} (the line feed
+   * ending the metadata line, so that line numbers stay right) and runs it with the library API,
+   * for at most {@code timeoutMillis} (0: no limit). Returns the library, whose functions this
+   * interpreter then has as closures.
+   *
+   * @throws io.toridb.core.command.CommandException with Redis's error text
+   */
+  FunctionLibraries.Library loadLibrary(
+      String name, byte[] code, int bodyStart, long timeoutMillis) {
+    org.luaj.vm2.Prototype body;
+    try {
+      body =
+          LuaC.instance.compile(
+              new java.io.ByteArrayInputStream(code, bodyStart, code.length - bodyStart),
+              "@user_function");
+    } catch (LuaError e) {
+      throw new io.toridb.core.command.CommandException(
+          "ERR Error compiling function: " + LuaErrors.plain(e.getMessage()));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new io.toridb.core.command.CommandException(
+          "ERR Error compiling function: " + e.getMessage());
+    }
+    java.util.Map<String, Registered> registered = register(body, timeoutMillis);
+    if (registered.isEmpty()) {
+      throw new io.toridb.core.command.CommandException("ERR No functions registered");
+    }
+    java.util.Map<String, FunctionLibraries.Function> functions = new java.util.LinkedHashMap<>();
+    FunctionLibraries.Library library = new FunctionLibraries.Library(name, code, body, functions);
+    java.util.Map<String, LuaValue> closures = new java.util.HashMap<>();
+    registered.forEach(
+        (key, f) -> {
+          functions.put(
+              key, new FunctionLibraries.Function(f.name(), f.description(), f.flags(), library));
+          closures.put(key, f.callback());
+        });
+    instances.put(library, closures);
+    return library;
+  }
+
+  /** This interpreter's closures of {@code library}'s functions, made by running its code. */
+  private java.util.Map<String, LuaValue> instance(FunctionLibraries.Library library) {
+    java.util.Map<String, LuaValue> closures = instances.get(library);
+    if (closures != null) {
+      return closures;
+    }
+    if (instances.size() > 2 * ctx.server().functions().libraryCount() + 16) {
+      // Libraries replaced or deleted since: forget them.
+      instances.keySet().removeIf(l -> ctx.server().functions().library(l.name()) != l);
+    }
+    closures = new java.util.HashMap<>();
+    java.util.Map<String, Registered> registered;
+    try {
+      registered = register(library.body(), 0);
+    } catch (io.toridb.core.command.CommandException e) {
+      throw new io.toridb.core.command.CommandException(
+          "ERR Error loading library '" + library.name() + "': " + e.getMessage());
+    }
+    for (var e : registered.entrySet()) {
+      closures.put(e.getKey(), e.getValue().callback());
+    }
+    instances.put(library, closures);
+    return closures;
+  }
+
+  /** Runs a library's code with the library API, collecting what it registers. */
+  private java.util.Map<String, Registered> register(
+      org.luaj.vm2.Prototype body, long timeoutMillis) {
+    SealedTables.SealedGlobals g = functionGlobals();
+    java.util.Map<String, Registered> registered = new java.util.LinkedHashMap<>();
+    registering = registered;
+    loadDeadlineNanos =
+        timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000 : Long.MAX_VALUE;
+    functionMeta.put(LuaValue.INDEX.tojstring(), libraryGlobals);
+    functionSetHook.call(new LoadHook(), LuaValue.valueOf(""), LuaValue.valueOf(HOOK_INSTRUCTIONS));
+    try {
+      new LuaClosure(body, g).call();
+    } catch (LuaError e) {
+      throw new io.toridb.core.command.CommandException(
+          "ERR Error registering functions: " + loadError(e));
+    } catch (StackOverflowError e) {
+      throw new io.toridb.core.command.CommandException(
+          "ERR Error registering functions: stack overflow");
+    } finally {
+      functionSetHook.call();
+      functionMeta.put(LuaValue.INDEX.tojstring(), callGlobals);
+      registering = null;
+    }
+    return registered;
+  }
+
+  /** The message of an error a library's code raised, as Redis's luaExtractErrorInformation. */
+  private static String loadError(LuaError e) {
+    LuaValue object = e.getMessageObject();
+    if (object != null && object.istable() && object.rawget(ERR).isstring()) {
+      return object.rawget(ERR).tojstring();
+    }
+    String text = object == null || object.isnil() ? e.getMessage() : object.tojstring();
+    return "ERR " + LuaErrors.plain(LuaErrors.withoutTraceback(text));
+  }
+
+  /** Stops a library's code that runs past FUNCTION LOAD's time limit. */
+  private final class LoadHook extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      if (System.nanoTime() > loadDeadlineNanos) {
+        throw new LuaError(errorTable("FUNCTION LOAD timeout"));
+      }
+      return LuaValue.NONE;
+    }
+  }
+
+  /**
+   * redis.register_function(name, callback) or redis.register_function{function_name=...,
+   * callback=..., flags={...}, description=...}, as Redis's luaRegisterFunction.
+   */
+  private final class RegisterFunction extends VarArgFunction {
+    @Override
+    public Varargs invoke(Varargs args) {
+      java.util.Map<String, Registered> into = registering;
+      if (into == null) {
+        throw new LuaError(
+            errorTable("redis.register_function can only be called on FUNCTION LOAD command"));
+      }
+      int argc = args.narg();
+      if (argc < 1 || argc > 2) {
+        throw new LuaError(errorTable("wrong number of arguments to redis.register_function"));
+      }
+      String name = null;
+      String description = null;
+      int flags = 0;
+      LuaValue callback = null;
+      if (argc == 1) {
+        if (!args.arg1().istable()) {
+          throw new LuaError(
+              errorTable(
+                  "calling redis.register_function with a single argument is only applicable to"
+                      + " Lua table (representing named arguments)."));
+        }
+        LuaTable t = (LuaTable) args.arg1();
+        for (Varargs e = t.next(LuaValue.NIL); !e.arg1().isnil(); e = t.next(e.arg1())) {
+          if (!e.arg1().isstring()) {
+            throw new LuaError(
+                errorTable("named argument key given to redis.register_function is not a string"));
+          }
+          String key = e.arg1().tojstring();
+          LuaValue value = e.arg(2);
+          if (key.equalsIgnoreCase("function_name")) {
+            if (!value.isstring()) {
+              throw new LuaError(
+                  errorTable(
+                      "function_name argument given to redis.register_function must be a string"));
+            }
+            name = value.tojstring();
+          } else if (key.equalsIgnoreCase("description")) {
+            if (!value.isstring()) {
+              throw new LuaError(
+                  errorTable(
+                      "description argument given to redis.register_function must be a string"));
+            }
+            description = value.tojstring();
+          } else if (key.equalsIgnoreCase("callback")) {
+            if (!value.isfunction()) {
+              throw new LuaError(
+                  errorTable(
+                      "callback argument given to redis.register_function must be a function"));
+            }
+            callback = value;
+          } else if (key.equalsIgnoreCase("flags")) {
+            if (!value.istable()) {
+              throw new LuaError(
+                  errorTable(
+                      "flags argument to redis.register_function must be a table representing"
+                          + " function flags"));
+            }
+            flags = functionFlags((LuaTable) value);
+          } else {
+            throw new LuaError(errorTable("unknown argument given to redis.register_function"));
+          }
+        }
+        if (name == null) {
+          throw new LuaError(
+              errorTable("redis.register_function must get a function name argument"));
+        }
+        if (callback == null) {
+          throw new LuaError(errorTable("redis.register_function must get a callback argument"));
+        }
+      } else {
+        if (!args.arg1().isstring()) {
+          throw new LuaError(
+              errorTable("first argument to redis.register_function must be a string"));
+        }
+        if (!args.arg(2).isfunction()) {
+          throw new LuaError(
+              errorTable("second argument to redis.register_function must be a function"));
+        }
+        name = args.arg1().tojstring();
+        callback = args.arg(2);
+      }
+      if (!FunctionCommands.validName(name)) {
+        throw new LuaError(errorTable(FunctionCommands.BAD_NAME));
+      }
+      String key = name.toLowerCase(java.util.Locale.ROOT);
+      if (into.containsKey(key)) {
+        throw new LuaError(errorTable("Function already exists in the library"));
+      }
+      into.put(key, new Registered(name, description, flags, callback));
+      return LuaValue.NONE;
+    }
+  }
+
+  /**
+   * The flags of a register_function flags table, as script flags ({@link Script#NO_WRITES}...).
+   */
+  private static int functionFlags(LuaTable t) {
+    int flags = 0;
+    for (int i = 1; ; i++) {
+      LuaValue v = t.get(i);
+      if (v.isnil()) {
+        return flags;
+      }
+      if (!v.isstring()) {
+        throw new LuaError(errorTable("unknown flag given"));
+      }
+      int flag = Script.flagNamed(v.tojstring().toLowerCase(java.util.Locale.ROOT));
+      if (flag == 0) {
+        throw new LuaError(errorTable("unknown flag given"));
+      }
+      flags |= flag;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -774,9 +1122,10 @@ final class LuaEngine {
         cache.changed();
         log.warn(
             "Slow script detected: still in execution after {} milliseconds. You can try killing"
-                + " the script using the SCRIPT KILL command. Script name is: {}.",
+                + " the script using the {} command. Script name is: {}.",
             r.elapsedMillis(),
-            r.script.sha());
+            r.function ? "FUNCTION KILL" : "SCRIPT KILL",
+            r.name);
       }
       return LuaValue.NONE;
     }

@@ -58,20 +58,42 @@ record Script(String sha, byte[] body, int flags, Prototype code) {
         continue;
       }
       for (String flag : list.split(",", -1)) {
-        flags |=
-            switch (flag) {
-              case "no-writes" -> NO_WRITES;
-              case "allow-oom" -> ALLOW_OOM;
-              case "allow-stale" -> ALLOW_STALE;
-              case "no-cluster" -> NO_CLUSTER;
-              case "allow-cross-slot-keys" -> ALLOW_CROSS_SLOT;
-              default ->
-                  throw new io.toridb.core.command.CommandException(
-                      "ERR Unexpected flag in script shebang: " + flag);
-            };
+        int bit = flagNamed(flag);
+        if (bit == 0) {
+          throw new io.toridb.core.command.CommandException(
+              "ERR Unexpected flag in script shebang: " + flag);
+        }
+        flags |= bit;
       }
     }
     return flags;
+  }
+
+  /** The flag named {@code name} as Redis spells it ({@code no-writes} ...), or 0. */
+  static int flagNamed(String name) {
+    return switch (name) {
+      case "no-writes" -> NO_WRITES;
+      case "allow-oom" -> ALLOW_OOM;
+      case "allow-stale" -> ALLOW_STALE;
+      case "no-cluster" -> NO_CLUSTER;
+      case "allow-cross-slot-keys" -> ALLOW_CROSS_SLOT;
+      default -> 0;
+    };
+  }
+
+  /** The names of {@code flags}, in Redis's order (FUNCTION LIST). */
+  static java.util.List<String> flagNames(int flags) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    String[] names = {
+      "no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"
+    };
+    int[] bits = {NO_WRITES, ALLOW_OOM, ALLOW_STALE, NO_CLUSTER, ALLOW_CROSS_SLOT};
+    for (int i = 0; i < names.length; i++) {
+      if ((flags & bits[i]) != 0) {
+        out.add(names[i]);
+      }
+    }
+    return out;
   }
 
   /** Where the shebang line ends (its line feed stays, so line numbers do not move), or 0. */

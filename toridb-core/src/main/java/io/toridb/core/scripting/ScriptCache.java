@@ -167,20 +167,42 @@ public final class ScriptCache {
   }
 
   /**
-   * SCRIPT KILL: asks the running script to stop, unless it already wrote. Returns null when it was
-   * asked, else Redis's error text.
+   * SCRIPT KILL ({@code function} false) or FUNCTION KILL: asks the running script or function to
+   * stop, unless it already wrote, or is of the other kind. Returns null when it was asked, else
+   * Redis's error text.
    */
-  public String kill() {
+  public String kill(boolean function) {
     ScriptRun run = running;
     if (run == null) {
       return "NOTBUSY No scripts in execution right now.";
     }
+    if (run.dirty()) {
+      return UNKILLABLE;
+    }
+    if (run.function != function) {
+      return busyReply(run);
+    }
     if (!run.kill()) {
-      return "UNKILLABLE Sorry the script already executed write commands against the dataset."
-          + " You can either wait the script termination or kill the server in a hard way using"
-          + " the SHUTDOWN NOSAVE command.";
+      return UNKILLABLE;
     }
     return null;
+  }
+
+  private static final String UNKILLABLE =
+      "UNKILLABLE Sorry the script already executed write commands against the dataset. You can"
+          + " either wait the script termination or kill the server in a hard way using the"
+          + " SHUTDOWN NOSAVE command.";
+
+  /** The -BUSY error other clients get while the running script or function is busy. */
+  public String busyReply() {
+    ScriptRun run = running;
+    return run == null ? io.toridb.core.command.Errors.BUSY_SCRIPT : busyReply(run);
+  }
+
+  private static String busyReply(ScriptRun run) {
+    return run.function
+        ? io.toridb.core.command.Errors.BUSY_FUNCTION
+        : io.toridb.core.command.Errors.BUSY_SCRIPT;
   }
 
   static String sha1hex(byte[] body) {

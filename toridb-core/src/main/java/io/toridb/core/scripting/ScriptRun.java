@@ -6,7 +6,14 @@ package io.toridb.core.scripting;
  * called from other threads.
  */
 final class ScriptRun {
-  final Script script;
+  /** The script's SHA-1, or the function's name. */
+  final String name;
+
+  /** Whether it is a function (FCALL) rather than a script (EVAL). */
+  final boolean function;
+
+  /** The command that runs it (FUNCTION STATS shows it). */
+  byte[][] command = new byte[0][];
 
   /** EVAL_RO, or a script that declared no-writes: write commands are refused. */
   final boolean readOnly;
@@ -40,8 +47,9 @@ final class ScriptRun {
    * @param busyMillis busy-reply-threshold: after this long other clients are told the server is
    *     busy; 0 or less never
    */
-  ScriptRun(Script script, boolean readOnly, long busyMillis) {
-    this.script = script;
+  ScriptRun(String name, boolean function, boolean readOnly, long busyMillis) {
+    this.name = name;
+    this.function = function;
     this.readOnly = readOnly;
     this.busyNanos = busyMillis > 0 ? busyMillis * 1_000_000 : Long.MAX_VALUE;
   }

@@ -9,7 +9,6 @@ import static io.toridb.core.command.CommandFlag.READONLY;
 import static io.toridb.core.command.CommandFlag.SCRIPT_LOCKING;
 import static io.toridb.core.command.CommandFlag.SKIP_MONITOR;
 import static io.toridb.core.command.CommandFlag.STALE;
-import static io.toridb.core.command.CommandFlag.WRITE;
 
 import io.toridb.core.command.Args;
 import io.toridb.core.command.CommandContext;
@@ -21,9 +20,8 @@ import io.toridb.core.command.Help;
 import io.toridb.core.command.KeySpec;
 
 /**
- * Lua scripts (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL), and the parts
- * of FUNCTION that make sense while ToriDB has no function libraries: FUNCTION FLUSH (nothing to
- * drop) and FUNCTION LIST (no libraries). Test harnesses call them between tests.
+ * Lua scripts (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL); functions are
+ * {@link FunctionCommands}.
  *
  * <p>Redis runs a script with nothing else running. Here one script runs at a time, with the keys
  * it declared locked, and each further key it touches locked as its commands reach it, all until it
@@ -55,28 +53,6 @@ public final class ScriptingCommands {
     t.add(
         evalSpec("evalsha_ro", "Execute a read-only Lua script server side", "7.0.0", true, null)
             .handler((ctx, argv) -> eval(ctx, argv, true, true)));
-    t.add(
-        CommandSpec.builder("function", -2)
-            .group("scripting")
-            .doc("A container for function commands", "7.0.0", "Depends on subcommand.")
-            .subcommand(
-                CommandSpec.builder("flush", -2)
-                    .flags(NOSCRIPT | WRITE)
-                    .tips("request_policy:all_shards", "response_policy:all_succeeded")
-                    .doc(
-                        "Deleting all functions",
-                        "7.0.0",
-                        "O(N) where N is the number of functions deleted")
-                    .handler(ScriptingCommands::functionFlush))
-            .subcommand(
-                CommandSpec.builder("list", -2)
-                    .flags(NOSCRIPT)
-                    .tips("nondeterministic_output_order")
-                    .doc(
-                        "List information about all the functions",
-                        "7.0.0",
-                        "O(N) where N is the number of functions")
-                    .handler(ScriptingCommands::functionList)));
     t.add(
         CommandSpec.builder("script", -2)
             .group("scripting")
@@ -158,34 +134,48 @@ public final class ScriptingCommands {
     } else {
       script = cache.load(argv[1]);
     }
-    if (!script.has(Script.COMPAT)) {
-      if (script.has(Script.NO_CLUSTER) && ctx.server().config().yes("cluster-enabled")) {
-        throw new CommandException("ERR Can not run script on cluster, 'no-cluster' flag is set.");
-      }
-      if (!script.has(Script.NO_WRITES)) {
-        String diskError = ctx.server().writeRefusal();
-        if (diskError != null) {
-          throw new CommandException(diskError);
-        }
-        if (ro) {
-          throw new CommandException(
-              "ERR Can not execute a script with write flag using *_ro command.");
-        }
-        if (ctx.server().lacksGoodReplicas()) {
-          throw new CommandException(Errors.NOREPLICAS);
-        }
-      }
+    boolean readOnly = checkFlags(ctx, script.flags(), ro);
+    showInMonitor(ctx, argv);
+    int n = (int) numkeys;
+    byte[][] keys = java.util.Arrays.copyOfRange(argv, 3, 3 + n);
+    byte[][] args = java.util.Arrays.copyOfRange(argv, 3 + n, argv.length);
+    LuaEngine.of(ctx).run(script, keys, args, readOnly);
+  }
+
+  /**
+   * Redis's scriptPrepareForRun: refuses to run a script or function with these flags when they
+   * forbid it now. Returns whether it runs read-only ({@code ro}, or declared no-writes).
+   */
+  static boolean checkFlags(CommandContext ctx, int flags, boolean ro) {
+    if ((flags & Script.COMPAT) != 0) {
+      return ro;
     }
-    // As Redis: the script shows in MONITOR before the commands it calls.
+    if ((flags & Script.NO_CLUSTER) != 0 && ctx.server().config().yes("cluster-enabled")) {
+      throw new CommandException("ERR Can not run script on cluster, 'no-cluster' flag is set.");
+    }
+    if ((flags & Script.NO_WRITES) == 0) {
+      String diskError = ctx.server().writeRefusal();
+      if (diskError != null) {
+        throw new CommandException(diskError);
+      }
+      if (ro) {
+        throw new CommandException(
+            "ERR Can not execute a script with write flag using *_ro command.");
+      }
+      if (ctx.server().lacksGoodReplicas()) {
+        throw new CommandException(Errors.NOREPLICAS);
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /** As Redis: a script or function shows in MONITOR before the commands it calls. */
+  static void showInMonitor(CommandContext ctx, byte[][] argv) {
     io.toridb.core.server.CommandObserver monitor = ctx.server().monitor();
     if (monitor != null) {
       monitor.onCommand(ctx, argv);
     }
-    int n = (int) numkeys;
-    byte[][] keys = java.util.Arrays.copyOfRange(argv, 3, 3 + n);
-    byte[][] args = java.util.Arrays.copyOfRange(argv, 3 + n, argv.length);
-    boolean readOnly = ro || (!script.has(Script.COMPAT) && script.has(Script.NO_WRITES));
-    LuaEngine.of(ctx).run(script, keys, args, readOnly);
   }
 
   /** SCRIPT LOAD script */
@@ -204,7 +194,7 @@ public final class ScriptingCommands {
 
   /** SCRIPT KILL */
   static void scriptKill(CommandContext ctx, byte[][] argv) {
-    String refused = ctx.server().scripts().kill();
+    String refused = ctx.server().scripts().kill(false);
     if (refused != null) {
       throw new CommandException(refused);
     }
@@ -230,17 +220,6 @@ public final class ScriptingCommands {
         "    Load a script into the scripts cache without executing it.");
   }
 
-  /** FUNCTION FLUSH [ASYNC | SYNC] */
-  static void functionFlush(CommandContext ctx, byte[][] argv) {
-    if (argv.length > 3) {
-      throw new CommandException(Help.syntaxError(argv));
-    }
-    if (!isFlushMode(argv)) {
-      throw new CommandException("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-    }
-    ctx.out().ok();
-  }
-
   /** SCRIPT FLUSH [ASYNC | SYNC] */
   static void scriptFlush(CommandContext ctx, byte[][] argv) {
     if (!isFlushMode(argv)) {
@@ -253,25 +232,5 @@ public final class ScriptingCommands {
   private static boolean isFlushMode(byte[][] argv) {
     return argv.length == 2
         || argv.length == 3 && (Args.is(argv[2], "SYNC") || Args.is(argv[2], "ASYNC"));
-  }
-
-  /** FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE] */
-  static void functionList(CommandContext ctx, byte[][] argv) {
-    boolean withCode = false;
-    boolean libraryName = false;
-    for (int i = 2; i < argv.length; i++) {
-      if (!withCode && Args.is(argv[i], "WITHCODE")) {
-        withCode = true;
-      } else if (!libraryName && Args.is(argv[i], "LIBRARYNAME")) {
-        if (i >= argv.length - 1) {
-          throw new CommandException("ERR library name argument was not given");
-        }
-        libraryName = true;
-        i++;
-      } else {
-        throw new CommandException("ERR Unknown argument " + Args.latin1(argv[i]));
-      }
-    }
-    ctx.out().emptyArray();
   }
 }

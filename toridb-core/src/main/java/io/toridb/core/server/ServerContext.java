@@ -28,6 +28,9 @@ public final class ServerContext {
   private final PubSubRegistry pubsub = new PubSubRegistry();
   private final io.toridb.core.scripting.ScriptCache scripts =
       new io.toridb.core.scripting.ScriptCache();
+
+  private final io.toridb.core.scripting.FunctionLibraries functions =
+      new io.toridb.core.scripting.FunctionLibraries();
   private final io.toridb.core.transaction.Watches watches =
       new io.toridb.core.transaction.Watches();
   private final long startMillis = System.currentTimeMillis();
@@ -145,12 +148,28 @@ public final class ServerContext {
     this.notifier = notifier;
   }
 
-  /** Channel and pattern subscriptions, and message delivery. */
   /** The Lua scripts EVAL and SCRIPT LOAD cached. */
   public io.toridb.core.scripting.ScriptCache scripts() {
     return scripts;
   }
 
+  /** The function libraries FUNCTION LOAD loaded. */
+  public io.toridb.core.scripting.FunctionLibraries functions() {
+    return functions;
+  }
+
+  private volatile io.toridb.core.scripting.FunctionPayloads functionPayloads;
+
+  /** The format of FUNCTION DUMP's payloads, or null before the persistence module sets it. */
+  public io.toridb.core.scripting.FunctionPayloads functionPayloads() {
+    return functionPayloads;
+  }
+
+  public void functionPayloads(io.toridb.core.scripting.FunctionPayloads payloads) {
+    this.functionPayloads = payloads;
+  }
+
+  /** Channel and pattern subscriptions, and message delivery. */
   public PubSubRegistry pubsub() {
     return pubsub;
   }

@@ -219,10 +219,11 @@ class ScriptingCommandsTest {
 
   @Test
   void aKillBeforeTheFirstWrite_stopsTheScriptBeforeItWrites() throws Exception {
-    ScriptRun run = new ScriptRun(h.server().scripts().load(b("return 1")), false, 0);
+    ScriptRun run = new ScriptRun(h.server().scripts().load(b("return 1")).sha(), false, false, 0);
     assertTrue(run.kill());
     assertEquals(false, run.mayWrite());
-    ScriptRun other = new ScriptRun(h.server().scripts().load(b("return 1")), false, 0);
+    ScriptRun other =
+        new ScriptRun(h.server().scripts().load(b("return 1")).sha(), false, false, 0);
     assertTrue(other.mayWrite());
     assertEquals(false, other.kill());
     assertTrue(other.dirty());
@@ -358,7 +359,7 @@ class ScriptingCommandsTest {
           while (!scripts.busy()) {
             Thread.onSpinWait();
           }
-          return scripts.kill();
+          return scripts.kill(false);
         });
   }
 

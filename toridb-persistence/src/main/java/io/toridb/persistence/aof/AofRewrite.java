@@ -224,8 +224,15 @@ final class AofRewrite {
               PointInTimeScan scan = null;
               boolean replaced = false;
               try {
-                scan = cut(server, atCut, notCut, handle, f.fresh());
-                long bytes = writeBase(scan, temp, encoder, keyDelay, incrementalFsync);
+                List<List<byte[]>> functions = new ArrayList<>(1);
+                Runnable cutWithFunctions =
+                    () -> {
+                      functions.add(server.functions().codes());
+                      atCut.run();
+                    };
+                scan = cut(server, cutWithFunctions, notCut, handle, f.fresh());
+                long bytes =
+                    writeBase(scan, functions.get(0), temp, encoder, keyDelay, incrementalFsync);
                 String failure = switched.join();
                 if (failure != null) {
                   throw new IOException("the log could not switch files: " + failure);
@@ -355,12 +362,18 @@ final class AofRewrite {
   }
 
   /**
-   * Writes the scan into {@code temp}, one record per key, forced to disk (also every few MB on the
-   * way with {@code incrementalFsync}); returns its size. {@code keyDelay} is rdb-key-save-delay,
-   * which slows rewrites down for tests as it does in Redis.
+   * Writes the function libraries as FUNCTION LOAD records (as Redis's rewriteFunctions), then the
+   * scan, one record per key, into {@code temp}, forced to disk (also every few MB on the way with
+   * {@code incrementalFsync}); returns its size. {@code keyDelay} is rdb-key-save-delay, which
+   * slows rewrites down for tests as it does in Redis.
    */
   private static long writeBase(
-      PointInTimeScan scan, Path temp, KeyEncoder encoder, long keyDelay, boolean incrementalFsync)
+      PointInTimeScan scan,
+      List<byte[]> functions,
+      Path temp,
+      KeyEncoder encoder,
+      long keyDelay,
+      boolean incrementalFsync)
       throws IOException, PointInTimeScan.CancelledException {
     try (FileChannel ch =
             FileChannel.open(
@@ -371,6 +384,18 @@ final class AofRewrite {
         OutputStream out =
             new BufferedOutputStream(
                 io.toridb.persistence.IncrementalSync.over(ch, incrementalFsync), 1 << 16)) {
+      for (byte[] code : functions) {
+        byte[] record =
+            AofRecord.encode(
+                0,
+                new byte[][] {
+                  "FUNCTION".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                  "LOAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                  code
+                });
+        AofRecord.seal(record);
+        out.write(record);
+      }
       scan.run(
           (db, key, value) -> {
             byte[] record = AofRecord.encode(db, encoder.effect(key, value));

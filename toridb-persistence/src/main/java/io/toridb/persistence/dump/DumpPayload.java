@@ -32,6 +32,11 @@ public final class DumpPayload {
   public static byte[] create(StoredValue value) {
     RdbOutput out = new RdbOutput(true);
     RdbObjectWriter.write(out, value);
+    return withFooter(out);
+  }
+
+  /** What {@code out} holds, followed by the version and the checksum. */
+  static byte[] withFooter(RdbOutput out) {
     out.writeByte(RdbType.RDB_VERSION & 0xFF);
     out.writeByte(RdbType.RDB_VERSION >>> 8);
     long crc = Crc64.of(out.array(), 0, out.size());

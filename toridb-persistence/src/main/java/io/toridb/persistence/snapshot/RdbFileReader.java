@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>values are read by {@link RdbObjectReader} (strings, lists, sets, hashes, sorted sets in
  *       every encoding Redis has used); an empty collection is skipped with a warning, as Redis
  *       does; streams and module values are refused;
- *   <li>function libraries (FUNCTION2, and FUNCTION of 7.0 release candidates) and module data
- *       (MODULE_AUX) are refused: this server has neither functions nor modules;
+ *   <li>function libraries (FUNCTION2) go to {@link Target#function}; the FUNCTION opcode of 7.0's
+ *       release candidates and module data (MODULE_AUX) are refused;
  *   <li>after EOF, files of version 5 and later end in a CRC64 of everything before it; 0 means
  *       "not computed" and is accepted, any other mismatch refuses the file.
  * </ul>
@@ -47,6 +47,14 @@ public final class RdbFileReader {
      * database {@code db}; returns the value it replaced, or null.
      */
     StoredValue put(int db, Key key, StoredValue value, long expireAt);
+
+    /**
+     * Loads a function library (its code, as FUNCTION LOAD got it); returns null, or why it could
+     * not be loaded, which refuses the file.
+     */
+    default String function(byte[] code) {
+      return "this reader takes no function libraries";
+    }
   }
 
   /**
@@ -204,11 +212,19 @@ public final class RdbFileReader {
                   opcodeAt,
                   "the file holds data of a Redis module (MODULE_AUX), and this server has no"
                       + " modules");
-          case RdbFileWriter.OPCODE_FUNCTION, RdbFileWriter.OPCODE_FUNCTION2 ->
+          case RdbFileWriter.OPCODE_FUNCTION2 -> {
+            String refused = target.function(in.readString());
+            if (refused != null) {
+              throw new Damaged(opcodeAt, "a function library could not be loaded: " + refused);
+            }
+            continue;
+          }
+          case RdbFileWriter.OPCODE_FUNCTION ->
               throw new Damaged(
                   opcodeAt,
-                  "the file holds a function library (FUNCTION LOAD), and this server has no"
-                      + " functions; delete them in Redis (FUNCTION FLUSH) and save again");
+                  "the file holds a function library in the format of Redis 7.0's release"
+                      + " candidates (FUNCTION), which this server does not read; load it in"
+                      + " Redis 7.0 and save again");
           case RdbFileWriter.OPCODE_EOF -> {
             checksum(version);
             reportProgress(true);

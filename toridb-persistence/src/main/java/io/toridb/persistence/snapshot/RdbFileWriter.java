@@ -130,6 +130,13 @@ public final class RdbFileWriter {
     drain();
   }
 
+  /** One function library (FUNCTION2: its code, metadata line included), after the header. */
+  public void writeFunction(byte[] code) throws IOException {
+    buffer.writeByte(OPCODE_FUNCTION2);
+    buffer.writeString(code);
+    drain();
+  }
+
   private void aux(String name, String value) {
     buffer.writeByte(OPCODE_AUX);
     buffer.writeString(name.getBytes(StandardCharsets.US_ASCII));

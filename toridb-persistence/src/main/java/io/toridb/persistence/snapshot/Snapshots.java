@@ -125,6 +125,10 @@ public final class Snapshots {
     long total;
     long[] keys;
     long[] expires;
+
+    /** The function libraries' codes at the cut. */
+    java.util.List<byte[]> functions = java.util.List.of();
+
     volatile boolean killed;
     PointInTimeScan scan;
   }
@@ -452,17 +456,41 @@ public final class Snapshots {
             RdbFileWriter.Access.of(config.text("maxmemory-policy")),
             start);
     long delay = config.number("key-load-delay");
+    io.toridb.core.command.CommandExecutor[] loader = new io.toridb.core.command.CommandExecutor[1];
     RdbFileReader.Target target =
-        (db, key, value, expireAt) -> {
-          if (delay != 0) {
-            io.toridb.persistence.PointInTimeScan.keyDelay(delay);
+        new RdbFileReader.Target() {
+          @Override
+          public StoredValue put(int db, Key key, StoredValue value, long expireAt) {
+            if (delay != 0) {
+              io.toridb.persistence.PointInTimeScan.keyDelay(delay);
+            }
+            int stripe = KeyLocks.stripeOf(key.hashCode());
+            locks.lock(stripe);
+            try {
+              return keyspace.db(db).load(key, value, expireAt);
+            } finally {
+              locks.unlock(stripe);
+            }
           }
-          int stripe = KeyLocks.stripeOf(key.hashCode());
-          locks.lock(stripe);
-          try {
-            return keyspace.db(db).load(key, value, expireAt);
-          } finally {
-            locks.unlock(stripe);
+
+          @Override
+          public String function(byte[] code) {
+            // Loaded as FUNCTION LOAD loads it (REPLACE when merging, as Redis's
+            // RDBFLAGS_ALLOW_DUP): the library's code must run to register its functions.
+            if (loader[0] == null) {
+              loader[0] = new io.toridb.core.command.CommandExecutor(server);
+            }
+            byte[][] argv =
+                merge
+                    ? new byte[][] {b("FUNCTION"), b("LOAD"), b("REPLACE"), code}
+                    : new byte[][] {b("FUNCTION"), b("LOAD"), code};
+            io.netty.buffer.ByteBuf scratch = io.netty.buffer.Unpooled.buffer(64);
+            try {
+              return loader[0].replay(
+                  new io.toridb.core.session.ClientSession(true), argv, scratch);
+            } finally {
+              scratch.release();
+            }
           }
         };
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
@@ -671,6 +699,7 @@ public final class Snapshots {
   private void atCut(Job job) {
     job.cut = cuts.incrementAndGet();
     job.dirtyAtCut = server.stats().dirty.sum();
+    job.functions = server.functions().codes();
     Keyspace keyspace = server.keyspace();
     int n = keyspace.databaseCount();
     job.keys = new long[n];
@@ -806,6 +835,9 @@ public final class Snapshots {
                 job.expires);
         Runtime rt = Runtime.getRuntime();
         w.writeHeader(now / 1000, rt.totalMemory() - rt.freeMemory());
+        for (byte[] code : job.functions) {
+          w.writeFunction(code);
+        }
         source.run(
             (db, key, value) -> {
               if (job.killed) {
@@ -871,5 +903,9 @@ public final class Snapshots {
     boolean refuse =
         !lastBgsaveOk && savePointsConfigured() && config.yes("stop-writes-on-bgsave-error");
     server.snapshotWriteRefusal(refuse ? WRITES_REFUSED : null);
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 }
