@@ -20,13 +20,13 @@ import java.util.List;
  *   <li>The line is a C string to Redis: it ends at its first NUL.
  * </ul>
  */
-final class InlineSplitter {
+public final class InlineSplitter {
   private static final byte[][] NO_ARGS = new byte[0][];
 
   private InlineSplitter() {}
 
   /** Returns the arguments, or null when quotes are unbalanced. */
-  static byte[][] split(byte[] line) {
+  public static byte[][] split(byte[] line) {
     int n = 0;
     while (n < line.length && line[n] != 0) {
       n++;

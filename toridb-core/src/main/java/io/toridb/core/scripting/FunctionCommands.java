@@ -203,8 +203,14 @@ public final class FunctionCommands {
     // Replayed from the log, a library loads whatever time its code takes, as Redis's
     // mustObeyClient.
     long timeout = ctx.replaying() ? 0 : LOAD_TIMEOUT_MILLIS;
-    FunctionLibraries.Library library = compile(ctx, argv[at], timeout);
-    ctx.server().functions().load(library, replace);
+    FunctionLibraries functions = ctx.server().functions();
+    Metadata md = Metadata.of(argv[at]);
+    if (!replace && functions.library(md.name()) != null) {
+      throw new CommandException("ERR Library '" + md.name() + "' already exists");
+    }
+    FunctionLibraries.Library library =
+        LuaEngine.of(ctx).loadLibrary(md.name(), argv[at].clone(), md.bodyStart(), timeout);
+    functions.load(library, replace);
     ctx.server().stats().dirty.add(1);
     ctx.propagate(argv);
     ctx.out().bulk(library.name());
@@ -215,44 +221,65 @@ public final class FunctionCommands {
    * interpreter (Redis's functionExtractLibMetaData and functionsCreateWithLibraryCtx).
    */
   static FunctionLibraries.Library compile(CommandContext ctx, byte[] code, long timeoutMillis) {
-    if (code.length < 2 || code[0] != '#' || code[1] != '!') {
-      throw new CommandException("ERR Missing library metadata");
-    }
-    int end = 0;
-    while (end < code.length && code[end] != '\n') {
-      end++;
-    }
-    if (end == code.length) {
-      throw new CommandException("ERR Invalid library metadata");
-    }
-    String[] parts =
-        new String(code, 0, end, StandardCharsets.ISO_8859_1).trim().split("[ \t\r\f\u000b]+");
-    if (parts.length == 0 || parts[0].isEmpty()) {
-      throw new CommandException("ERR Invalid library metadata");
-    }
-    String engine = parts[0].substring(2);
-    String name = null;
-    for (int i = 1; i < parts.length; i++) {
-      if (parts[i].regionMatches(true, 0, "name=", 0, 5)) {
-        if (name != null) {
-          throw new CommandException(
-              "ERR Invalid metadata value, name argument was given multiple times");
-        }
-        name = parts[i].substring(5);
-      } else {
-        throw new CommandException("ERR Invalid metadata value given: " + parts[i]);
+    Metadata md = Metadata.of(code);
+    return LuaEngine.of(ctx).loadLibrary(md.name(), code.clone(), md.bodyStart(), timeoutMillis);
+  }
+
+  /**
+   * A library's metadata line, {@code #!lua name=mylib}.
+   *
+   * @param bodyStart where the line ends (its line feed), where the code to compile starts
+   */
+  record Metadata(String name, int bodyStart) {
+    /**
+     * Reads and checks the metadata line, as Redis's functionExtractLibMetaData and the checks
+     * after it.
+     *
+     * @throws CommandException with Redis's error text
+     */
+    static Metadata of(byte[] code) {
+      if (code.length < 2 || code[0] != '#' || code[1] != '!') {
+        throw new CommandException("ERR Missing library metadata");
       }
+      int end = 0;
+      while (end < code.length && code[end] != '\n') {
+        end++;
+      }
+      if (end == code.length) {
+        throw new CommandException("ERR Invalid library metadata");
+      }
+      byte[][] words = io.toridb.protocol.InlineSplitter.split(java.util.Arrays.copyOf(code, end));
+      if (words == null || words.length == 0) {
+        throw new CommandException("ERR Invalid library metadata");
+      }
+      String[] parts = new String[words.length];
+      for (int i = 0; i < words.length; i++) {
+        parts[i] = new String(words[i], StandardCharsets.ISO_8859_1);
+      }
+      String engine = parts[0].substring(2);
+      String name = null;
+      for (int i = 1; i < parts.length; i++) {
+        if (parts[i].regionMatches(true, 0, "name=", 0, 5)) {
+          if (name != null) {
+            throw new CommandException(
+                "ERR Invalid metadata value, name argument was given multiple times");
+          }
+          name = parts[i].substring(5);
+        } else {
+          throw new CommandException("ERR Invalid metadata value given: " + parts[i]);
+        }
+      }
+      if (name == null) {
+        throw new CommandException("ERR Library name was not given");
+      }
+      if (!validName(name)) {
+        throw new CommandException("ERR " + BAD_NAME);
+      }
+      if (!engine.equalsIgnoreCase("LUA")) {
+        throw new CommandException("ERR Engine '" + engine + "' not found");
+      }
+      return new Metadata(name, end);
     }
-    if (name == null) {
-      throw new CommandException("ERR Library name was not given");
-    }
-    if (!validName(name)) {
-      throw new CommandException("ERR " + BAD_NAME);
-    }
-    if (!engine.equalsIgnoreCase("LUA")) {
-      throw new CommandException("ERR Engine '" + engine + "' not found");
-    }
-    return LuaEngine.of(ctx).loadLibrary(name, code.clone(), end, timeoutMillis);
   }
 
   /** FUNCTION DELETE library-name */
@@ -416,13 +443,24 @@ public final class FunctionCommands {
       throw new CommandException("ERR " + e.getMessage());
     }
     long timeout = ctx.replaying() ? 0 : LOAD_TIMEOUT_MILLIS;
+    // As Redis, into a registry of their own first: names repeated inside the payload are refused
+    // as FUNCTION LOAD refuses them.
     List<FunctionLibraries.Library> libraries = new java.util.ArrayList<>();
     java.util.Set<String> names = new java.util.HashSet<>();
+    java.util.Set<String> functionNames = new java.util.HashSet<>();
     for (byte[] code : codes) {
-      FunctionLibraries.Library l = compile(ctx, code, timeout);
-      if (!names.add(l.name().toLowerCase(java.util.Locale.ROOT))) {
-        throw new CommandException("ERR Library " + l.name() + " already exists");
+      Metadata md = Metadata.of(code);
+      if (names.contains(md.name())) {
+        throw new CommandException("ERR Library '" + md.name() + "' already exists");
       }
+      FunctionLibraries.Library l = compile(ctx, code, timeout);
+      for (String f : l.functions().keySet()) {
+        if (!functionNames.add(f)) {
+          throw new CommandException(
+              "ERR Function " + l.functions().get(f).name() + " already exists");
+        }
+      }
+      names.add(l.name());
       libraries.add(l);
     }
     FunctionLibraries functions = ctx.server().functions();

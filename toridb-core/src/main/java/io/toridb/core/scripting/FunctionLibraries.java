@@ -69,9 +69,9 @@ public final class FunctionLibraries {
     return state.functions().get(lower(name));
   }
 
-  /** The library named {@code name} (in any case), or null. */
+  /** The library named {@code name} (names of libraries are case-sensitive), or null. */
   Library library(String name) {
-    return state.libraries().get(lower(name));
+    return state.libraries().get(name);
   }
 
   private static String lower(String name) {
@@ -87,10 +87,10 @@ public final class FunctionLibraries {
     State s = state;
     Map<String, Library> libraries = new LinkedHashMap<>(s.libraries());
     for (Library l : added) {
-      if (libraries.containsKey(lower(l.name())) && !replace) {
+      if (libraries.containsKey(l.name()) && !replace) {
         throw new CommandException("ERR Library " + l.name() + " already exists");
       }
-      libraries.remove(lower(l.name()));
+      libraries.remove(l.name());
     }
     Map<String, Function> functions = functionsOf(libraries.values());
     for (Library l : added) {
@@ -100,7 +100,7 @@ public final class FunctionLibraries {
         }
         functions.put(lower(f.name()), f);
       }
-      libraries.put(lower(l.name()), l);
+      libraries.put(l.name(), l);
     }
     state = new State(libraries, functions);
   }
@@ -111,7 +111,7 @@ public final class FunctionLibraries {
    */
   synchronized void load(Library library, boolean replace) {
     State s = state;
-    String key = lower(library.name());
+    String key = library.name();
     if (s.libraries().containsKey(key) && !replace) {
       throw new CommandException("ERR Library '" + library.name() + "' already exists");
     }
@@ -130,11 +130,11 @@ public final class FunctionLibraries {
   /** FUNCTION DELETE: false when there is no such library. */
   synchronized boolean delete(String name) {
     State s = state;
-    if (!s.libraries().containsKey(lower(name))) {
+    if (!s.libraries().containsKey(name)) {
       return false;
     }
     Map<String, Library> libraries = new LinkedHashMap<>(s.libraries());
-    libraries.remove(lower(name));
+    libraries.remove(name);
     state = new State(libraries, functionsOf(libraries.values()));
     return true;
   }
@@ -148,7 +148,7 @@ public final class FunctionLibraries {
   synchronized void replaceAll(List<Library> with) {
     Map<String, Library> libraries = new LinkedHashMap<>();
     for (Library l : with) {
-      libraries.put(lower(l.name()), l);
+      libraries.put(l.name(), l);
     }
     state = new State(libraries, functionsOf(libraries.values()));
   }
