@@ -440,10 +440,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
       io.toridb.core.scripting.ScriptCache scripts = context.scripts();
       if (scripts.scriptRunning() && quietForScript(batch)) {
         if (!scripts.busy()) {
-          // Behind a script on this connection's own worker, the batch waits in its queue, from
-          // where the worker hands it back should the script turn busy; only another worker could
-          // take it up and then wait on the script's keys past that point.
-          if (!scripts.scriptRunningOn(worker.thread())) {
+          // On a server of one worker, the batch waits behind the script in the worker's queue,
+          // from where the worker hands it back should the script turn busy. With several, another
+          // worker could take it up (behind this script or the next, on another worker) and wait
+          // for a script's keys past that point, where nothing hands it back.
+          if (!scripts.scriptRunningOn(worker.thread()) || server.workers().size() > 1) {
             holdForScript(batch);
             return;
           }
@@ -473,12 +474,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   }
 
   /**
-   * Requests decoded while a script runs on another worker than this connection's, held on the
-   * event loop until it ends or turns busy. Redis reads nothing while its thread runs a script, and
-   * answers -BUSY once the script has run past busy-reply-threshold: a request handed to the other
-   * worker now could wait there for the script's keys with no way to get that answer, and a SCRIPT
-   * KILL behind it would never run. (Behind a script on its own worker, a request waits in the
-   * queue, from where that worker hands it back once the script is busy.)
+   * Requests decoded while a script runs (on a server of several workers; with one, see
+   * decodeAndDispatch), held on the event loop until it ends or turns busy. Redis reads nothing
+   * while its thread runs a script, and answers -BUSY once the script has run past
+   * busy-reply-threshold: a request handed to the other worker now could wait there for the
+   * script's keys with no way to get that answer, and a SCRIPT KILL behind it would never run.
    */
   private Batch heldForScript;
 

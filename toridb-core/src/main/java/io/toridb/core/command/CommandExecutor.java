@@ -425,7 +425,9 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (!scriptStripes.active()) {
       return;
     }
-    if (spec.needsWholeKeyspace(argv)) {
+    // SCAN declares no keys and locks nothing outside a script; inside one it must see the
+    // keyspace hold still until the script ends, as everything the script reads.
+    if (spec.needsWholeKeyspace(argv) || spec.fullName().equals("scan")) {
       scriptStripes.lockEverything();
       return;
     }

@@ -2,8 +2,8 @@ package io.toridb.core.command;
 
 /**
  * Command flags, as bits of {@link CommandSpec#flags()}. Each is shown by {@code COMMAND INFO}
- * under the same name Redis uses, except {@link #WHOLE_KEYSPACE} and {@link #SCRIPT_LOCKING}, which
- * are ToriDB's own.
+ * under the same name Redis uses, except {@link #WHOLE_KEYSPACE}, {@link #SCRIPT_LOCKING} and
+ * {@link #EXCLUSIVE}, which are ToriDB's own.
  */
 public final class CommandFlag {
   private CommandFlag() {}
@@ -74,6 +74,13 @@ public final class CommandFlag {
    * script's keys are not known in advance, it locks the whole keyspace instead.
    */
   public static final int SCRIPT_LOCKING = 1 << 20;
+
+  /**
+   * Locks every stripe to run alone, but changes no key (FUNCTION LOAD and its kin, which must not
+   * fall between a rewrite's cut and its copy of the libraries): a save or rewrite under way has
+   * nothing to copy before it runs.
+   */
+  public static final int EXCLUSIVE = 1 << 21;
 
   private static final String[] NAMES = {
     "write",

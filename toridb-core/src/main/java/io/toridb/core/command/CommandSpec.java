@@ -195,10 +195,11 @@ public final class CommandSpec {
   /**
    * Whether this call of the command must lock every key: always for {@link
    * CommandFlag#WHOLE_KEYSPACE} commands, or when its arguments say so. Also true for {@link
-   * CommandFlag#SCRIPT_LOCKING} commands, which lock that way where they cannot lock as they go.
+   * CommandFlag#SCRIPT_LOCKING} commands, which lock that way where they cannot lock as they go,
+   * and for {@link CommandFlag#EXCLUSIVE} ones.
    */
   public boolean needsWholeKeyspace(byte[][] argv) {
-    return has(CommandFlag.WHOLE_KEYSPACE | CommandFlag.SCRIPT_LOCKING)
+    return has(CommandFlag.WHOLE_KEYSPACE | CommandFlag.SCRIPT_LOCKING | CommandFlag.EXCLUSIVE)
         || (wholeKeyspaceWhen != null && wholeKeyspaceWhen.test(argv));
   }
 

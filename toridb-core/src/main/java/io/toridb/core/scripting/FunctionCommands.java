@@ -2,6 +2,7 @@ package io.toridb.core.scripting;
 
 import static io.toridb.core.command.CommandFlag.ALLOW_BUSY;
 import static io.toridb.core.command.CommandFlag.DENYOOM;
+import static io.toridb.core.command.CommandFlag.EXCLUSIVE;
 import static io.toridb.core.command.CommandFlag.LOADING;
 import static io.toridb.core.command.CommandFlag.MAY_REPLICATE;
 import static io.toridb.core.command.CommandFlag.NOSCRIPT;
@@ -10,7 +11,6 @@ import static io.toridb.core.command.CommandFlag.READONLY;
 import static io.toridb.core.command.CommandFlag.SCRIPT_LOCKING;
 import static io.toridb.core.command.CommandFlag.SKIP_MONITOR;
 import static io.toridb.core.command.CommandFlag.STALE;
-import static io.toridb.core.command.CommandFlag.WHOLE_KEYSPACE;
 import static io.toridb.core.command.CommandFlag.WRITE;
 
 import io.toridb.core.command.Args;
@@ -61,7 +61,7 @@ public final class FunctionCommands {
             .doc("A container for function commands", "7.0.0", "Depends on subcommand.")
             .subcommand(
                 CommandSpec.builder("load", -3)
-                    .flags(NOSCRIPT | WRITE | DENYOOM | WHOLE_KEYSPACE)
+                    .flags(NOSCRIPT | WRITE | DENYOOM | EXCLUSIVE)
                     .tips(allShards)
                     .doc(
                         "Create a function with the given arguments (name, code, description)",
@@ -70,13 +70,13 @@ public final class FunctionCommands {
                     .handler(FunctionCommands::load))
             .subcommand(
                 CommandSpec.builder("delete", 3)
-                    .flags(NOSCRIPT | WRITE | WHOLE_KEYSPACE)
+                    .flags(NOSCRIPT | WRITE | EXCLUSIVE)
                     .tips(allShards)
                     .doc("Delete a function by name", "7.0.0", "O(1)")
                     .handler(FunctionCommands::delete))
             .subcommand(
                 CommandSpec.builder("flush", -2)
-                    .flags(NOSCRIPT | WRITE | WHOLE_KEYSPACE)
+                    .flags(NOSCRIPT | WRITE | EXCLUSIVE)
                     .tips(allShards)
                     .doc(
                         "Deleting all functions",
@@ -121,7 +121,7 @@ public final class FunctionCommands {
                     .handler(FunctionCommands::dump))
             .subcommand(
                 CommandSpec.builder("restore", -3)
-                    .flags(NOSCRIPT | WRITE | DENYOOM | WHOLE_KEYSPACE)
+                    .flags(NOSCRIPT | WRITE | DENYOOM | EXCLUSIVE)
                     .tips(allShards)
                     .doc(
                         "Restore all the functions on the given payload",
@@ -442,7 +442,8 @@ public final class FunctionCommands {
     } catch (IllegalArgumentException e) {
       throw new CommandException("ERR " + e.getMessage());
     }
-    long timeout = ctx.replaying() ? 0 : LOAD_TIMEOUT_MILLIS;
+    // Without a time limit, as Redis restores.
+    long timeout = 0;
     // As Redis, into a registry of their own first: names repeated inside the payload are refused
     // as FUNCTION LOAD refuses them.
     List<FunctionLibraries.Library> libraries = new java.util.ArrayList<>();

@@ -40,6 +40,23 @@ public final class FunctionLibraries {
     public Library {
       functions = java.util.Collections.unmodifiableMap(functions);
     }
+
+    // A library and its functions refer to each other: identity, not the generated methods, which
+    // would recurse.
+    @Override
+    public boolean equals(Object o) {
+      return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(this);
+    }
+
+    @Override
+    public String toString() {
+      return "Library[" + name + ", " + functions.keySet() + "]";
+    }
   }
 
   /** One version of the registry. */

@@ -74,8 +74,16 @@ final class LuaEngine {
   /** How deep the running script's calls nest now (the hook follows calls and returns). */
   private int depth;
 
-  /** The line the running script reached last (the hook follows lines). */
+  /**
+   * The line the running script or function reached last (the hook follows lines), kept for each of
+   * the two interpreter threads (scripts, functions): each reports a line only when it differs from
+   * the last one it reported.
+   */
   private int line;
+
+  private int scriptLine;
+  private int functionLine;
+  private boolean inFunction;
 
   private final LuaValue evalSetHook;
 
@@ -242,6 +250,8 @@ final class LuaEngine {
   private void runAs(ScriptRun r, LuaValue function, Varargs args, LuaValue hookSetter) {
     int db = ctx.session().db();
     r.command = ctx.argv();
+    inFunction = r.function;
+    line = inFunction ? functionLine : scriptLine;
     setHook = hookSetter;
     run = r;
     cache.running(r);
@@ -254,6 +264,11 @@ final class LuaEngine {
       ctx.runAsUnit(() -> invoke(function, args, r));
     } finally {
       setHook.call();
+      if (inFunction) {
+        functionLine = line;
+      } else {
+        scriptLine = line;
+      }
       run = null;
       cache.running(null);
       ctx.session().db(db);

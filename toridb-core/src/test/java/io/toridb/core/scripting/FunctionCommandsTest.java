@@ -116,4 +116,29 @@ class FunctionCommandsTest {
                 "redis.register_function('up', function(k, a) return string.upper(a[1]) end)")));
     assertEquals(bulk("ABC"), h.call("FCALL", "up", "0", "abc"));
   }
+
+  /** A save or rewrite under way copies keys before they change: a library change is none. */
+  @Test
+  void changingTheLibraries_doesNotDisturbASaveUnderWay() {
+    List<String> told = new java.util.ArrayList<>();
+    h.server()
+        .changeObserver(
+            new io.toridb.core.keyspace.ChangeObserver() {
+              @Override
+              public void beforeChange(int db, io.toridb.core.keyspace.Key key) {
+                told.add("key");
+              }
+
+              @Override
+              public void beforeWholeKeyspaceChange() {
+                told.add("everything");
+              }
+            });
+    h.call("FUNCTION", "LOAD", lib("s", "redis.register_function('sf', function() return 1 end)"));
+    h.call("FUNCTION", "DELETE", "s");
+    h.call("FUNCTION", "FLUSH");
+    assertEquals(List.of(), told);
+    h.call("FLUSHALL");
+    assertEquals(List.of("everything"), told);
+  }
 }

@@ -147,4 +147,38 @@ class ScriptLockingTest {
       single.shutdownNow();
     }
   }
+
+  /** SCAN locks nothing of its own, but inside a script what it saw holds until the script ends. */
+  @Test
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aScriptThatScans_holdsTheKeyspaceStill_untilItEnds() throws Exception {
+    h.call("SET", "seen", "1");
+    CommandHarness other = new CommandHarness(h);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<String> script =
+          pool.submit(
+              () ->
+                  h.call(
+                      "EVAL",
+                      "local n = #redis.call('scan', '0', 'count', '100')[2]"
+                          + " local t = redis.call('time') local start = t[1] * 1000000 + t[2]"
+                          + " while true do local now = redis.call('time')"
+                          + " if now[1] * 1000000 + now[2] - start > 300000 then break end end"
+                          + " return n .. ' ' .. #redis.call('scan', '0', 'count', '100')[2]",
+                      "0"));
+      // Once the script has scanned, the stripe of the key written below is taken.
+      KeyLocks locks = h.server().keyspace().locks();
+      int stripe = KeyLocks.stripeOf(Key.hash("late".getBytes(StandardCharsets.UTF_8)));
+      while (locks.tryLock(stripe)) {
+        locks.unlock(stripe);
+        Thread.onSpinWait();
+      }
+      Future<String> write = pool.submit(() -> other.call("SET", "late", "1"));
+      assertEquals("$3\r\n1 1\r\n", script.get(30, TimeUnit.SECONDS));
+      assertEquals("+OK\r\n", write.get(30, TimeUnit.SECONDS));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
