@@ -414,11 +414,7 @@ public final class FunctionCommands {
 
   /** FUNCTION KILL */
   static void kill(CommandContext ctx, byte[][] argv) {
-    String refused = ctx.server().scripts().kill(true);
-    if (refused != null) {
-      throw new CommandException(refused);
-    }
-    ctx.out().ok();
+    ScriptingCommands.kill(ctx, true);
   }
 
   /** FUNCTION DUMP */

@@ -194,7 +194,12 @@ public final class ScriptingCommands {
 
   /** SCRIPT KILL */
   static void scriptKill(CommandContext ctx, byte[][] argv) {
-    String refused = ctx.server().scripts().kill(false);
+    kill(ctx, false);
+  }
+
+  /** SCRIPT KILL, or FUNCTION KILL when {@code function}. */
+  static void kill(CommandContext ctx, boolean function) {
+    String refused = ctx.server().scripts().kill(function);
     if (refused != null) {
       throw new CommandException(refused);
     }

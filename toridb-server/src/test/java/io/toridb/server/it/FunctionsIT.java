@@ -93,12 +93,7 @@ class FunctionsIT {
           "LOAD",
           "#!lua name=spin\nredis.register_function('spin', function() while true do end end)");
       runner.send("FCALL", "spin", "0");
-      long deadline = System.currentTimeMillis() + 10_000;
-      String answer;
-      do {
-        Thread.sleep(20);
-        answer = other.callRaw("PING");
-      } while (answer.equals("+PONG\r\n") && System.currentTimeMillis() < deadline);
+      String answer = ScriptingIT.awaitBusy(other);
       assertEquals(
           "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN"
               + " NOSAVE.\r\n",

@@ -81,12 +81,7 @@ class ScriptingIT {
     try (RespClient runner = tori.connect();
         RespClient other = tori.connect()) {
       runner.send("EVAL", "local i = 0 while true do i = i + 1 end", "0");
-      long deadline = System.currentTimeMillis() + 10_000;
-      String answer;
-      do {
-        Thread.sleep(50);
-        answer = other.callRaw("PING");
-      } while (answer.equals("+PONG\r\n") && System.currentTimeMillis() < deadline);
+      String answer = awaitBusy(other);
       assertEquals(
           "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN"
               + " NOSAVE.\r\n",
@@ -207,7 +202,8 @@ class ScriptingIT {
     }
   }
 
-  private static void awaitBusy(RespClient client) throws Exception {
+  /** PINGs until the server answers -BUSY (a script running past the threshold); returns that. */
+  static String awaitBusy(RespClient client) throws Exception {
     long deadline = System.currentTimeMillis() + 10_000;
     String answer;
     do {
@@ -215,6 +211,7 @@ class ScriptingIT {
       answer = client.callRaw("PING");
     } while (answer.equals("+PONG\r\n") && System.currentTimeMillis() < deadline);
     assertTrue(answer.startsWith("-BUSY "), answer);
+    return answer;
   }
 
   @Test
