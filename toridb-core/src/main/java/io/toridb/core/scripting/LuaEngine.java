@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One worker's Lua interpreter (Redis's lua_State), and what a script sees of the server: the
  * {@code redis} table ({@code call}, {@code pcall}, {@code error_reply}, ...), KEYS and ARGV, and
- * the libraries Redis gives scripts (string, table, math, bit, cjson), in a global table scripts
- * may read but not change.
+ * the libraries Redis gives scripts (string, table, math, bit, cjson, cmsgpack), in a global table
+ * scripts may read but not change.
  *
  * <p>Implementation notes: the interpreter is LuaJ (Lua 5.2, where Redis embeds Lua 5.1), so the
  * few Lua 5.1 globals scripts use ({@code unpack}, {@code loadstring}) are added under their old
@@ -147,6 +147,7 @@ final class LuaEngine {
         });
     g.rawset("bit", LuaBit.library());
     g.rawset("cjson", json.table());
+    g.rawset("cmsgpack", LuaMsgPack.library());
     g.rawset("redis", redis);
     LuaValue load = g.get("load");
     LuaValue loadText =
@@ -177,7 +178,8 @@ final class LuaEngine {
             return rep.invoke(args);
           }
         });
-    for (String lib : new String[] {"string", "table", "math", "bit", "cjson", "redis"}) {
+    for (String lib :
+        new String[] {"string", "table", "math", "bit", "cjson", "cmsgpack", "redis"}) {
       g.rawset(lib, SealedTables.copyOf((LuaTable) g.rawget(lib)));
     }
     g.setmetatable(NONEXISTENT_GLOBAL);
@@ -315,7 +317,7 @@ final class LuaEngine {
    * ERR and the Lua message; then where it happened.
    */
   static String errorText(LuaError e, ScriptRun r, int lastLine) {
-    LuaValue object = e.getMessageObject();
+    LuaValue object = messageOf(e, r.function, lastLine);
     String message;
     if (object != null && object.istable() && object.rawget(ERR).isstring()) {
       message = object.rawget(ERR).tojstring();
@@ -339,6 +341,18 @@ final class LuaEngine {
               + ".";
     }
     return message;
+  }
+
+  /**
+   * The error's message object, with the position of the calling line added to a library error that
+   * a tail call left without one ({@link LibraryError}).
+   */
+  private static LuaValue messageOf(LuaError e, boolean function, int lastLine) {
+    if (e instanceof LibraryError le && !le.placed() && lastLine > 0) {
+      return LuaValue.valueOf(
+          (function ? "user_function:" : "user_script:") + lastLine + ": " + le.getMessage());
+    }
+    return e.getMessageObject();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -624,7 +638,7 @@ final class LuaEngine {
 
   /** The message of an error a library's code raised, as Redis's luaExtractErrorInformation. */
   private static String loadError(LuaError e) {
-    LuaValue object = e.getMessageObject();
+    LuaValue object = messageOf(e, true, 0);
     if (object != null && object.istable() && object.rawget(ERR).isstring()) {
       return object.rawget(ERR).tojstring();
     }
@@ -1052,7 +1066,11 @@ final class LuaEngine {
           // SCRIPT KILL: no pcall may keep the script alive.
           throw e;
         }
-        LuaValue object = e.getMessageObject();
+        // A library function pcall calls itself has no Lua caller to name, as in Lua.
+        LuaValue object =
+            function instanceof LuaClosure
+                ? messageOf(e, run != null && run.function, line)
+                : e.getMessageObject();
         if (object != null && object.istable() && object.rawget(ERR).isstring()) {
           return LuaValue.varargsOf(LuaValue.FALSE, object.rawget(ERR));
         }

@@ -2,7 +2,6 @@ package io.toridb.core.scripting;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaUserdata;
@@ -110,7 +109,7 @@ final class LuaJson {
 
   private void encode(LuaValue v, ByteArrayOutputStream out, int depth) {
     if (depth >= encodeMaxDepth) {
-      throw new LuaError("Cannot serialise, excessive nesting (" + (depth + 1) + ")");
+      throw new LibraryError("Cannot serialise, excessive nesting (" + (depth + 1) + ")");
     }
     switch (v.type()) {
       case LuaValue.TNIL -> write(out, "null");
@@ -122,10 +121,11 @@ final class LuaJson {
         if (v == NULL) {
           write(out, "null");
         } else {
-          throw new LuaError("Cannot serialise userdata: type not supported");
+          throw new LibraryError("Cannot serialise userdata: type not supported");
         }
       }
-      default -> throw new LuaError("Cannot serialise " + v.typename() + ": type not supported");
+      default ->
+          throw new LibraryError("Cannot serialise " + v.typename() + ": type not supported");
     }
   }
 
@@ -134,7 +134,7 @@ final class LuaJson {
       if (encodeInvalidNumbers) {
         return Double.isNaN(d) ? "nan" : d > 0 ? "inf" : "-inf";
       }
-      throw new LuaError("Cannot serialise number: must not be NaN or Inf");
+      throw new LibraryError("Cannot serialise number: must not be NaN or Inf");
     }
     if (d == Math.rint(d) && Math.abs(d) < 1e14) {
       return Long.toString((long) d);
@@ -169,7 +169,7 @@ final class LuaJson {
     }
     if (array && keys > 0) {
       if (n > keys * 2 && n > 10) {
-        throw new LuaError("Cannot serialise table: excessively sparse array");
+        throw new LibraryError("Cannot serialise table: excessively sparse array");
       }
       out.write('[');
       for (int i = 1; i <= n; i++) {
@@ -194,7 +194,7 @@ final class LuaJson {
       } else if (k.type() == LuaValue.TNUMBER) {
         string(number(k.todouble()).getBytes(StandardCharsets.US_ASCII), out);
       } else {
-        throw new LuaError(
+        throw new LibraryError(
             "Cannot serialise " + k.typename() + ": table key must be a number or string");
       }
       out.write(':');
@@ -242,10 +242,44 @@ final class LuaJson {
       this.maxDepth = maxDepth;
     }
 
-    LuaError error(String expected) {
-      String found = pos >= in.length ? "the end" : "invalid token";
-      return new LuaError(
-          "Expected " + expected + " but found " + found + " at character " + (pos + 1));
+    LibraryError error(String expected) {
+      return new LibraryError(
+          "Expected " + expected + " but found " + token() + " at character " + (pos + 1));
+    }
+
+    /** What lua-cjson calls the token at {@code pos} in its parse errors. */
+    private String token() {
+      if (pos >= in.length) {
+        return "T_END";
+      }
+      return switch (in[pos]) {
+        case '{' -> "T_OBJ_BEGIN";
+        case '}' -> "T_OBJ_END";
+        case '[' -> "T_ARR_BEGIN";
+        case ']' -> "T_ARR_END";
+        case ',' -> "T_COMMA";
+        case ':' -> "T_COLON";
+        case '"' -> "T_STRING";
+        case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' -> "T_NUMBER";
+        default -> {
+          if (startsWith("true") || startsWith("false")) {
+            yield "T_BOOLEAN";
+          }
+          yield startsWith("null") ? "T_NULL" : "invalid token";
+        }
+      };
+    }
+
+    private boolean startsWith(String word) {
+      if (pos + word.length() > in.length) {
+        return false;
+      }
+      for (int i = 0; i < word.length(); i++) {
+        if (in[pos + i] != word.charAt(i)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     void skipSpace() {
@@ -262,7 +296,7 @@ final class LuaJson {
       }
       byte c = in[pos];
       if ((c == '{' || c == '[') && depth >= maxDepth) {
-        throw new LuaError(
+        throw new LibraryError(
             "Found too many nested data structures ("
                 + (depth + 1)
                 + ") at character "

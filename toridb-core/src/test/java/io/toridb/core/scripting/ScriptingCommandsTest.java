@@ -341,7 +341,7 @@ class ScriptingCommandsTest {
             "0"));
     assertTrue(
         h.call("EVAL", "return cjson.decode('[1,')", "0")
-            .contains("Expected value but found the end at character 4"));
+            .contains("user_script:1: Expected value but found T_END at character 4"));
     assertTrue(
         h.call("EVAL", "return cjson.encode(0/0)", "0")
             .contains("Cannot serialise number: must not be NaN or Inf"));
