@@ -407,9 +407,18 @@ public final class CommandContext {
   }
 
   /**
+   * Locks the keys of a command a script is about to call, before it commits to the call (a script
+   * that waits for another client's key has not written yet); {@link #callFromScript} would lock
+   * them too.
+   */
+  public void lockForScript(CommandSpec spec, byte[][] argv) {
+    executor.lockForScript(spec, argv);
+  }
+
+  /**
    * Runs a command that a script called ({@code redis.call}), already looked up and checked, with
-   * its reply written in RESP{@code protocol} to {@code reply}. The caller holds every key lock
-   * (scripts lock the whole keyspace). Counted in the command statistics and shown to MONITOR, as
+   * its reply written in RESP{@code protocol} to {@code reply}, first locking the keys of it that
+   * the script does not hold yet. Counted in the command statistics and shown to MONITOR, as
    * Redis's calls from scripts.
    */
   public void callFromScript(

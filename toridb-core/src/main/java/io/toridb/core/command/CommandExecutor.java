@@ -421,7 +421,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
    * yet (every stripe for a command that needs the whole keyspace). Nothing to do for a script that
    * runs inside EXEC, which holds every stripe already.
    */
-  private void lockForScript(CommandSpec spec, byte[][] argv) {
+  void lockForScript(CommandSpec spec, byte[][] argv) {
     if (!scriptStripes.active()) {
       return;
     }

@@ -902,6 +902,9 @@ final class LuaEngine {
       error.rawset(IGNORE_STATS, LuaValue.TRUE);
       return error;
     }
+    // Its keys first: while the script waits for another client's key it has written nothing, and
+    // SCRIPT KILL may still stop it.
+    ctx.lockForScript(spec, argv);
     if (spec.has(CommandFlag.WRITE) && !r.mayWrite()) {
       // SCRIPT KILL came first: the script stops before its first write.
       throw new LuaError(errorTable(KILLED));
