@@ -1,6 +1,7 @@
 package io.toridb.core.scripting;
 
 import java.io.ByteArrayOutputStream;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
@@ -65,14 +66,51 @@ final class LuaMsgPack {
     if (args.narg() == 0) {
       throw new LibraryError("bad argument #0 to 'pack' (MessagePack pack needs input.)");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (2L * args.narg() > STACK_SLOTS) {
+      throw new LibraryError(
+          "bad argument #0 to 'pack' (Too many arguments for MessagePack pack.)");
+    }
+    Output out = new Output();
     for (int i = 1; i <= args.narg(); i++) {
       encode(out, args.arg(i), 0);
     }
     return LuaString.valueOf(out.toByteArray());
   }
 
-  private static void encode(ByteArrayOutputStream out, LuaValue v, int level) {
+  /**
+   * Lua 5.1's LUAI_MAXCSTACK: the stack slots a C function may use, which bound how many values
+   * unpack returns and how deep what it unpacks may nest, as in Redis.
+   */
+  private static final int STACK_SLOTS = 8000;
+
+  /**
+   * The largest result pack makes (Redis's largest string): a table that refers to itself many
+   * times over would grow without end.
+   */
+  private static final int MAX_PACKED_BYTES = 512 << 20;
+
+  /** The packed bytes, refused past {@link #MAX_PACKED_BYTES}. */
+  private static final class Output extends ByteArrayOutputStream {
+    @Override
+    public void write(int b) {
+      check(1);
+      super.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      check(len);
+      super.write(b, off, len);
+    }
+
+    private void check(int more) {
+      if ((long) count + more > MAX_PACKED_BYTES) {
+        throw new LibraryError("MessagePack pack result too large");
+      }
+    }
+  }
+
+  private static void encode(Output out, LuaValue v, int level) {
     switch (v.type()) {
       case LuaValue.TSTRING -> encodeBytes(out, LuaEngine.bytes(v.checkstring()));
       case LuaValue.TBOOLEAN -> out.write(v.toboolean() ? 0xc3 : 0xc2);
@@ -88,7 +126,7 @@ final class LuaMsgPack {
     }
   }
 
-  private static void encodeBytes(ByteArrayOutputStream out, byte[] s) {
+  private static void encodeBytes(Output out, byte[] s) {
     int n = s.length;
     if (n < 32) {
       out.write(0xa0 | n);
@@ -105,10 +143,16 @@ final class LuaMsgPack {
     out.write(s, 0, n);
   }
 
-  private static void encodeNumber(ByteArrayOutputStream out, double d) {
+  private static void encodeNumber(Output out, double d) {
     // An integer when a 64-bit integer holds it exactly (C's (int64_t)d == d).
     if (!Double.isInfinite(d) && !Double.isNaN(d) && d >= -0x1p63 && d < 0x1p63 && (long) d == d) {
       encodeInt(out, (long) d);
+      return;
+    }
+    if (Double.isNaN(d)) {
+      // The NaN Lua gets from 0/0 on x86, Redis's usual platform: the sign bit set.
+      out.write(0xcb);
+      writeBigEndian(out, 0xfff8000000000000L, 8);
       return;
     }
     float f = (float) d;
@@ -121,7 +165,7 @@ final class LuaMsgPack {
     }
   }
 
-  private static void encodeInt(ByteArrayOutputStream out, long n) {
+  private static void encodeInt(Output out, long n) {
     if (n >= 0) {
       if (n <= 127) {
         out.write((int) n);
@@ -155,13 +199,13 @@ final class LuaMsgPack {
     }
   }
 
-  private static void writeBigEndian(ByteArrayOutputStream out, long v, int bytes) {
+  private static void writeBigEndian(Output out, long v, int bytes) {
     for (int i = bytes - 1; i >= 0; i--) {
       out.write((int) (v >>> (8 * i)) & 0xff);
     }
   }
 
-  private static void encodeTable(ByteArrayOutputStream out, LuaTable t, int level) {
+  private static void encodeTable(Output out, LuaTable t, int level) {
     if (isArray(t)) {
       int n = t.rawlen();
       header(out, n, 0x90, 0xdc, 0xdd);
@@ -182,7 +226,7 @@ final class LuaMsgPack {
   }
 
   /** An array or map header: fix form up to 15 entries, then 16 and 32 bits. */
-  private static void header(ByteArrayOutputStream out, long n, int fix, int of16, int of32) {
+  private static void header(Output out, long n, int fix, int of16, int of32) {
     if (n <= 15) {
       out.write(fix | (int) n);
     } else if (n <= 65535) {
@@ -234,32 +278,44 @@ final class LuaMsgPack {
               + ".");
     }
     if (offset > len) {
-      throw new LibraryError("Start offset " + offset + " greater than input length " + len + ".");
+      throw new LibraryError(
+          "Start offset " + (int) offset + " greater than input length " + len + ".");
     }
-    Cursor c = new Cursor(LuaEngine.bytes(s), (int) offset);
+    Cursor c = new Cursor(s.m_bytes, s.m_offset + (int) offset, s.m_offset + len);
     java.util.List<LuaValue> values = new java.util.ArrayList<>();
     long max = all ? Integer.MAX_VALUE : limit;
-    for (long n = 0; c.left() > 0 && n < max; n++) {
-      values.add(c.decode());
+    try {
+      // The string argument takes a stack slot, and each value returned one more.
+      for (long n = 0; c.left() > 0 && n < max; n++) {
+        values.add(c.decode(1 + values.size()));
+      }
+    } catch (StackOverflowError e) {
+      throw new LibraryError(STACK_OVERFLOW);
     }
     if (!all) {
-      values.add(0, LuaValue.valueOf(c.left() == 0 ? -1 : c.at));
+      values.add(0, LuaValue.valueOf(c.left() == 0 ? -1 : c.at - s.m_offset));
     }
     return LuaValue.varargsOf(values.toArray(new LuaValue[0]));
   }
 
+  private static final String STACK_OVERFLOW =
+      "stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)";
+
   /** Reads MessagePack values off a string. */
   private static final class Cursor {
     private final byte[] b;
+    private final int end;
     private int at;
 
-    Cursor(byte[] b, int at) {
+    /** Reads {@code b} from {@code at} to {@code end} (the string's own bytes, not a copy). */
+    Cursor(byte[] b, int at, int end) {
       this.b = b;
       this.at = at;
+      this.end = end;
     }
 
     int left() {
-      return b.length - at;
+      return end - at;
     }
 
     private void need(long n) {
@@ -289,7 +345,14 @@ final class LuaMsgPack {
       return s;
     }
 
-    LuaValue decode() {
+    /**
+     * The next value; {@code slots} are the stack slots Lua would be using already, as the C
+     * library's luaL_checkstack counts them.
+     */
+    LuaValue decode(int slots) {
+      if (slots + 1 > STACK_SLOTS) {
+        throw new LibraryError(STACK_OVERFLOW);
+      }
       need(1);
       int type = u8(0);
       switch (type) {
@@ -318,12 +381,10 @@ final class LuaMsgPack {
           return number((int) big(1, 4), 5);
         }
         case 0xcf -> {
+          // Pushed as a signed integer, as the library does on 64-bit builds: 2^63 and above
+          // come back negative.
           need(9);
-          long v = big(1, 8);
-          // Unsigned: above 2^63 as its double.
-          double d = v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
-          at += 9;
-          return LuaValue.valueOf(d);
+          return number(big(1, 8), 9);
         }
         case 0xd3 -> {
           need(9);
@@ -369,25 +430,25 @@ final class LuaMsgPack {
           need(3);
           long n = big(1, 2);
           at += 3;
-          return array(n);
+          return array(n, slots);
         }
         case 0xdd -> {
           need(5);
           long n = big(1, 4);
           at += 5;
-          return array(n);
+          return array(n, slots);
         }
         case 0xde -> {
           need(3);
           long n = big(1, 2);
           at += 3;
-          return map(n);
+          return map(n, slots);
         }
         case 0xdf -> {
           need(5);
           long n = big(1, 4);
           at += 5;
-          return map(n);
+          return map(n, slots);
         }
         default -> {
           if ((type & 0x80) == 0) {
@@ -400,10 +461,10 @@ final class LuaMsgPack {
             return string(1, type & 0x1f);
           } else if ((type & 0xf0) == 0x90) {
             at++;
-            return array(type & 0xf);
+            return array(type & 0xf, slots);
           } else if ((type & 0xf0) == 0x80) {
             at++;
-            return map(type & 0xf);
+            return map(type & 0xf, slots);
           }
           throw new LibraryError("Bad data format in input.");
         }
@@ -415,24 +476,31 @@ final class LuaMsgPack {
       return LuaValue.valueOf((double) v);
     }
 
-    private LuaTable array(long n) {
-      // Every element takes a byte at least: a count beyond what is left is a truncated input.
-      need(n);
-      LuaTable t = new LuaTable((int) n, 0);
-      for (int i = 1; i <= n; i++) {
-        t.set(i, decode());
+    /** An array of {@code n}, built as it is read: the count alone may claim what is not there. */
+    private LuaTable array(long n, int slots) {
+      // The library checks for room for the table and an index here, with a message of its own.
+      if (slots + 2 > STACK_SLOTS) {
+        throw new LibraryError("stack overflow (in function mp_decode_to_lua_array)");
+      }
+      LuaTable t = new LuaTable();
+      // The table and each element's index take a slot each while the element is read.
+      for (long i = 1; i <= n; i++) {
+        t.set((int) i, decode(slots + 2));
       }
       return t;
     }
 
-    private LuaTable map(long n) {
-      need(2 * n);
+    private LuaTable map(long n, int slots) {
       LuaTable t = new LuaTable();
       for (long i = 0; i < n; i++) {
-        LuaValue k = decode();
-        LuaValue v = decode();
+        LuaValue k = decode(slots + 1);
+        LuaValue v = decode(slots + 2);
+        // Raised by Lua itself inside the library, so without a position.
         if (k.isnil()) {
-          throw new LibraryError("table index is nil");
+          throw new LuaError(LuaValue.valueOf("table index is nil"));
+        }
+        if (k.type() == LuaValue.TNUMBER && Double.isNaN(k.todouble())) {
+          throw new LuaError(LuaValue.valueOf("table index is NaN"));
         }
         t.set(k, v);
       }
