@@ -26,6 +26,7 @@ public final class CoreCommands {
   public static void registerAll(CommandTable table) {
     ConnectionCommands.register(table);
     StringCommands.register(table);
+    io.toridb.core.string.HyperLogLogCommands.register(table);
     KeyspaceCommands.register(table);
     DatabaseCommands.register(table);
     ExpireCommands.register(table);
