@@ -414,6 +414,50 @@ final class HyperLogLog {
     return true;
   }
 
+  /**
+   * Told each run of a sparse HLL: {@code length} registers from {@code first} hold {@code value}.
+   */
+  private interface Runs {
+    void run(int first, int length, int value);
+  }
+
+  /**
+   * Walks the runs of a sparse HLL, as Redis's readers do (stopping at a run that would pass the
+   * last register), and throws Corrupted unless they cover the registers exactly.
+   */
+  private static void walk(byte[] b, Runs runs) {
+    int idx = 0;
+    int p = HEADER;
+    int end = b.length;
+    while (p < end) {
+      if (isZero(b, p)) {
+        int len = zeroLen(b, p);
+        runs.run(idx, len, 0);
+        idx += len;
+        p++;
+      } else if (isXzero(b, p)) {
+        if (p + 1 >= end) {
+          throw new Corrupted();
+        }
+        int len = xzeroLen(b, p);
+        runs.run(idx, len, 0);
+        idx += len;
+        p += 2;
+      } else {
+        int len = valLen(b, p);
+        if (len + idx > REGISTERS) {
+          break;
+        }
+        runs.run(idx, len, valValue(b, p));
+        idx += len;
+        p++;
+      }
+    }
+    if (idx != REGISTERS) {
+      throw new Corrupted();
+    }
+  }
+
   /** The dense form of a sparse HLL (its header kept but for the encoding). */
   static byte[] toDense(byte[] b) {
     if (encoding(b) == DENSE) {
@@ -422,35 +466,15 @@ final class HyperLogLog {
     byte[] dense = new byte[DENSE_SIZE];
     System.arraycopy(b, 0, dense, 0, HEADER);
     dense[4] = DENSE;
-    int idx = 0;
-    int p = HEADER;
-    int end = b.length;
-    while (p < end) {
-      if (isZero(b, p)) {
-        idx += zeroLen(b, p);
-        p++;
-      } else if (isXzero(b, p)) {
-        if (p + 1 >= end) {
-          throw new Corrupted();
-        }
-        idx += xzeroLen(b, p);
-        p += 2;
-      } else {
-        int runlen = valLen(b, p);
-        int regval = valValue(b, p);
-        if (runlen + idx > REGISTERS) {
-          break;
-        }
-        while (runlen-- > 0) {
-          denseSet(dense, idx, regval);
-          idx++;
-        }
-        p++;
-      }
-    }
-    if (idx != REGISTERS) {
-      throw new Corrupted();
-    }
+    walk(
+        b,
+        (first, length, value) -> {
+          if (value != 0) {
+            for (int i = first; i < first + length; i++) {
+              denseSet(dense, i, value);
+            }
+          }
+        });
     return dense;
   }
 
@@ -466,33 +490,7 @@ final class HyperLogLog {
       }
       return h;
     }
-    int idx = 0;
-    int p = HEADER;
-    int end = b.length;
-    while (p < end) {
-      if (isZero(b, p)) {
-        int run = zeroLen(b, p);
-        idx += run;
-        h[0] += run;
-        p++;
-      } else if (isXzero(b, p)) {
-        if (p + 1 >= end) {
-          throw new Corrupted();
-        }
-        int run = xzeroLen(b, p);
-        idx += run;
-        h[0] += run;
-        p += 2;
-      } else {
-        int run = valLen(b, p);
-        idx += run;
-        h[valValue(b, p)] += run;
-        p++;
-      }
-    }
-    if (idx != REGISTERS) {
-      throw new Corrupted();
-    }
+    walk(b, (first, length, value) -> h[value] += length);
     return h;
   }
 
@@ -560,37 +558,15 @@ final class HyperLogLog {
       }
       return;
     }
-    int i = 0;
-    int p = HEADER;
-    int end = b.length;
-    while (p < end) {
-      if (isZero(b, p)) {
-        i += zeroLen(b, p);
-        p++;
-      } else if (isXzero(b, p)) {
-        if (p + 1 >= end) {
-          throw new Corrupted();
-        }
-        i += xzeroLen(b, p);
-        p += 2;
-      } else {
-        int runlen = valLen(b, p);
-        int regval = valValue(b, p);
-        if (runlen + i > REGISTERS) {
-          break;
-        }
-        while (runlen-- > 0) {
-          if (regval > max[i]) {
-            max[i] = (byte) regval;
+    walk(
+        b,
+        (first, length, value) -> {
+          for (int i = first; i < first + length; i++) {
+            if (value > max[i]) {
+              max[i] = (byte) value;
+            }
           }
-          i++;
-        }
-        p++;
-      }
-    }
-    if (i != REGISTERS) {
-      throw new Corrupted();
-    }
+        });
   }
 
   /** PFDEBUG DECODE's text of a sparse HLL. */

@@ -117,19 +117,28 @@ public final class HyperLogLogCommands {
       throw new CommandException(HyperLogLog.INVALID);
     }
     if (updated > 0) {
-      HyperLogLog.invalidateCache(hll[0]);
-      StringValue value = StringValue.raw(hll[0]);
-      if (old == null) {
-        StringCommands.store(db, key, value, now);
-      } else {
-        StringCommands.replace(db, key, old, value, now);
-      }
-      ctx.modified(key);
-      ctx.notify(KeyspaceEvents.STRING, "pfadd", key);
-      ctx.server().stats().dirty.add(updated);
-      ctx.propagate(argv);
+      save(ctx, key, old, hll[0], updated, argv);
     }
     ctx.out().integer(updated > 0 ? 1 : 0);
+  }
+
+  /**
+   * Stores the changed HLL {@code b} at {@code key} (keeping an existing key's expiry), with its
+   * count marked stale, and tells watchers, subscribers and the log.
+   */
+  private static void save(
+      CommandContext ctx, Key key, StoredValue old, byte[] b, int changes, byte[][] argv) {
+    HyperLogLog.invalidateCache(b);
+    StringValue value = StringValue.raw(b);
+    if (old == null) {
+      StringCommands.store(ctx.db(), key, value, ctx.now());
+    } else {
+      StringCommands.replace(ctx.db(), key, old, value, ctx.now());
+    }
+    ctx.modified(key);
+    ctx.notify(KeyspaceEvents.STRING, "pfadd", key);
+    ctx.server().stats().dirty.add(changes);
+    ctx.propagate(argv);
   }
 
   /** PFCOUNT key [key ...] */
@@ -206,17 +215,7 @@ public final class HyperLogLogCommands {
           HyperLogLog.set(hll, j, max[j], sparseMax);
         }
       }
-      HyperLogLog.invalidateCache(hll[0]);
-      StringValue value = StringValue.raw(hll[0]);
-      if (old == null) {
-        StringCommands.store(db, key, value, now);
-      } else {
-        StringCommands.replace(db, key, old, value, now);
-      }
-      ctx.modified(key);
-      ctx.notify(KeyspaceEvents.STRING, "pfadd", key);
-      ctx.server().stats().dirty.add(1);
-      ctx.propagate(argv);
+      save(ctx, key, old, hll[0], 1, argv);
       ctx.out().ok();
     } catch (HyperLogLog.Corrupted e) {
       throw new CommandException(HyperLogLog.INVALID);
