@@ -69,6 +69,7 @@ public final class HyperLogLogCommands {
     t.add(
         CommandSpec.builder("pfdebug", 3)
             .flags(WRITE | DENYOOM | ADMIN)
+            .keys(2, 2, 1)
             .keySpec(KeySpec.range(2, 0, 1, "RW", "access"))
             .group("hyperloglog")
             .doc("Internal commands for debugging HyperLogLog values", "2.8.9", "N/A")
@@ -86,8 +87,8 @@ public final class HyperLogLogCommands {
   }
 
   /**
-   * The HLL bytes of {@code v}, a copy this command may change; refuses a value that is not a
-   * HyperLogLog with Redis's error.
+   * The HLL bytes of {@code v}, to read only (another thread may be reading them too); refuses a
+   * value that is not a HyperLogLog with Redis's error.
    */
   private static byte[] hllOf(StoredValue v) {
     StringValue s = StringCommands.asString(v);
@@ -95,7 +96,12 @@ public final class HyperLogLogCommands {
     if (!HyperLogLog.looksValid(b)) {
       throw new CommandException(HyperLogLog.NOT_HLL);
     }
-    return HyperLogLog.copy(b);
+    return b;
+  }
+
+  /** As {@link #hllOf}, a copy this command may change. */
+  private static byte[] hllCopyOf(StoredValue v) {
+    return HyperLogLog.copy(hllOf(v));
   }
 
   /** PFADD key [element ...] */
@@ -104,7 +110,7 @@ public final class HyperLogLogCommands {
     long now = ctx.now();
     Key key = Key.of(argv[1]);
     StoredValue old = db.lookupWrite(key, now);
-    byte[][] hll = {old == null ? HyperLogLog.empty() : hllOf(old)};
+    byte[][] hll = {old == null ? HyperLogLog.empty() : hllCopyOf(old)};
     int updated = old == null ? 1 : 0;
     long max = sparseMaxBytes(ctx);
     try {
@@ -171,6 +177,7 @@ public final class HyperLogLogCommands {
       ctx.out().integer(HyperLogLog.cachedCount(b));
       return;
     }
+    b = HyperLogLog.copy(b);
     long card;
     try {
       card = HyperLogLog.count(HyperLogLog.histogram(b));
@@ -205,7 +212,7 @@ public final class HyperLogLogCommands {
       }
       Key key = Key.of(argv[1]);
       StoredValue old = db.lookupWrite(key, now);
-      byte[][] hll = {old == null ? HyperLogLog.empty() : hllOf(old)};
+      byte[][] hll = {old == null ? HyperLogLog.empty() : hllCopyOf(old)};
       if (dense) {
         hll[0] = HyperLogLog.toDense(hll[0]);
       }
@@ -231,7 +238,7 @@ public final class HyperLogLogCommands {
     if (old == null) {
       throw new CommandException("ERR The specified key does not exist");
     }
-    byte[] b = hllOf(old);
+    byte[] b = hllCopyOf(old);
     String sub = new String(argv[1], java.nio.charset.StandardCharsets.ISO_8859_1);
     try {
       switch (sub.toLowerCase(java.util.Locale.ROOT)) {
