@@ -110,6 +110,11 @@ public final class HyperLogLogCommands {
     long now = ctx.now();
     Key key = Key.of(argv[1]);
     StoredValue old = db.lookupWrite(key, now);
+    if (old != null && !changesAny(hllOf(old), argv)) {
+      // Most additions to a large HLL change no register: no copy of its 12 KB then.
+      ctx.out().integer(0);
+      return;
+    }
     byte[][] hll = {old == null ? HyperLogLog.empty() : hllCopyOf(old)};
     int updated = old == null ? 1 : 0;
     long max = sparseMaxBytes(ctx);
@@ -126,6 +131,23 @@ public final class HyperLogLogCommands {
       save(ctx, key, old, hll[0], updated, argv);
     }
     ctx.out().integer(updated > 0 ? 1 : 0);
+  }
+
+  /**
+   * Whether adding the elements of {@code argv} to the HLL {@code b} may change a register: for a
+   * dense one, whether one would; a sparse one (small) is simply copied and tried.
+   */
+  private static boolean changesAny(byte[] b, byte[][] argv) {
+    if (HyperLogLog.encoding(b) != HyperLogLog.DENSE) {
+      return true;
+    }
+    for (int j = 2; j < argv.length; j++) {
+      int pat = HyperLogLog.patLen(argv[j]);
+      if ((pat >>> 16) > HyperLogLog.denseGet(b, pat & 0xffff)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
