@@ -315,26 +315,12 @@ final class HyperLogLog {
     int last = first + span - 1;
     if (zero || xzero) {
       if (index != first) {
-        int len = index - first;
-        if (len > SPARSE_ZERO_MAX_LEN) {
-          setXzero(seq, n, len);
-          n += 2;
-        } else {
-          setZero(seq, n, len);
-          n++;
-        }
+        n = putZeros(seq, n, index - first);
       }
       setVal(seq, n, count, 1);
       n++;
       if (index != last) {
-        int len = last - index;
-        if (len > SPARSE_ZERO_MAX_LEN) {
-          setXzero(seq, n, len);
-          n += 2;
-        } else {
-          setZero(seq, n, len);
-          n++;
-        }
+        n = putZeros(seq, n, last - index);
       }
     } else {
       int curval = valValue(b, p);
@@ -365,6 +351,16 @@ final class HyperLogLog {
     hll[0] = grown;
     merge(hll, prev);
     return true;
+  }
+
+  /** Writes a run of {@code len} zero registers at {@code n} (ZERO up to 64, else XZERO). */
+  private static int putZeros(byte[] seq, int n, int len) {
+    if (len > SPARSE_ZERO_MAX_LEN) {
+      setXzero(seq, n, len);
+      return n + 2;
+    }
+    setZero(seq, n, len);
+    return n + 1;
   }
 
   /**
