@@ -128,6 +128,20 @@ final class LuaEngine {
       g.rawset(hidden, LuaValue.NIL);
     }
     g.rawset("unpack", g.get("table").get("unpack"));
+    LuaValue tostring = g.get("tostring");
+    g.rawset(
+        "tostring",
+        new VarArgFunction() {
+          @Override
+          public Varargs invoke(Varargs args) {
+            // Lua 5.1 writes numbers with %.14g (0.0003, 1e+20, 0.3 for 0.1+0.2); the
+            // interpreter's own form differs (3.0E-4, 1.0E20, 0.30000000000000004).
+            if (args.narg() >= 1 && args.arg1().type() == LuaValue.TNUMBER) {
+              return LuaValue.valueOf(NumberText.format(args.arg1().todouble(), 14));
+            }
+            return tostring.invoke(args);
+          }
+        });
     g.rawset("collectgarbage", new CollectGarbage());
     g.rawset("pcall", new Pcall());
     LuaValue xpcall = g.get("xpcall");

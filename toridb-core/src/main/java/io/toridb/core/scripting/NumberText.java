@@ -4,7 +4,10 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 
-/** A Lua number as an argument of redis.call: C's {@code %.17g}, as Redis formats it. */
+/**
+ * Numbers as C's {@code %g} writes them: a Lua number as an argument of redis.call ({@code %.17g},
+ * as Redis formats it), and as Lua 5.1's {@code tostring} writes it ({@code %.14g}).
+ */
 final class NumberText {
   private NumberText() {}
 
@@ -13,6 +16,11 @@ final class NumberText {
   }
 
   static String format(double d) {
+    return format(d, 17);
+  }
+
+  /** C's {@code %.<precision>g} of {@code d}. */
+  static String format(double d, int precision) {
     if (Double.isNaN(d)) {
       return Double.doubleToRawLongBits(d) < 0 ? "-nan" : "nan";
     }
@@ -22,12 +30,12 @@ final class NumberText {
     if (d == 0) {
       return (1 / d < 0) ? "-0" : "0";
     }
-    if (d == Math.rint(d) && Math.abs(d) < 1e17) {
+    if (d == Math.rint(d) && Math.abs(d) < Math.pow(10, precision)) {
       return Long.toString((long) d);
     }
-    BigDecimal rounded = new BigDecimal(d).round(new MathContext(17));
+    BigDecimal rounded = new BigDecimal(d).round(new MathContext(precision));
     int exponent = rounded.precision() - rounded.scale() - 1;
-    if (exponent < -4 || exponent >= 17) {
+    if (exponent < -4 || exponent >= precision) {
       String digits = rounded.unscaledValue().abs().toString();
       digits = stripZeros(digits.substring(0, 1) + "." + digits.substring(1));
       String sign = rounded.signum() < 0 ? "-" : "";

@@ -24,4 +24,16 @@ class NumberTextTest {
     assertEquals("inf", NumberText.format(Double.POSITIVE_INFINITY));
     assertEquals("-inf", NumberText.format(Double.NEGATIVE_INFINITY));
   }
+
+  @Test
+  void luaTostring_isPercentPoint14g() {
+    assertEquals("0.0003", NumberText.format(0.0003, 14));
+    assertEquals("0.3", NumberText.format(0.1 + 0.2, 14));
+    assertEquals("0.33333333333333", NumberText.format(1.0 / 3, 14));
+    assertEquals("1e+20", NumberText.format(1e20, 14));
+    assertEquals("9.007199254741e+15", NumberText.format(Math.pow(2, 53), 14));
+    assertEquals("99999999999999", NumberText.format(99999999999999.0, 14));
+    assertEquals("1e+14", NumberText.format(1e14, 14));
+    assertEquals("1.5e-07", NumberText.format(1.5e-7, 14));
+  }
 }
