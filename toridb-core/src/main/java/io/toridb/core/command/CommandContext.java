@@ -408,8 +408,8 @@ public final class CommandContext {
 
   /**
    * Locks the keys of a command a script is about to call, before it commits to the call (a script
-   * that waits for another client's key has not written yet); {@link #callFromScript} would lock
-   * them too.
+   * that waits for another client's key has not written yet). Call it before {@link
+   * #callFromScript}, which relies on it.
    */
   public void lockForScript(CommandSpec spec, byte[][] argv) {
     executor.lockForScript(spec, argv);
@@ -417,9 +417,9 @@ public final class CommandContext {
 
   /**
    * Runs a command that a script called ({@code redis.call}), already looked up and checked, with
-   * its reply written in RESP{@code protocol} to {@code reply}, first locking the keys of it that
-   * the script does not hold yet. Counted in the command statistics and shown to MONITOR, as
-   * Redis's calls from scripts.
+   * its reply written in RESP{@code protocol} to {@code reply}, its keys locked first ({@link
+   * #lockForScript}). Counted in the command statistics and shown to MONITOR, as Redis's calls from
+   * scripts.
    */
   public void callFromScript(
       CommandSpec spec, byte[][] argv, io.netty.buffer.ByteBuf reply, int protocol) {

@@ -779,7 +779,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     byte[][] savedArgv = ctx.argv();
     out.reset(reply, protocol);
     try {
-      lockForScript(spec, argv);
+      // The script locked the command's keys already (CommandContext#lockForScript).
       io.toridb.core.keyspace.ChangeObserver observer = server.changeObserver();
       if (observer != null && ctx.staged() == null) {
         observeWrite(observer, spec, argv, ctx.session().db(), false);

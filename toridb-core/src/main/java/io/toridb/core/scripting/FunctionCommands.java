@@ -174,18 +174,11 @@ public final class FunctionCommands {
     } catch (CommandException e) {
       throw new CommandException("ERR Bad number of keys provided");
     }
-    if (numkeys > argv.length - 3) {
-      throw new CommandException("ERR Number of keys can't be greater than number of args");
-    }
-    if (numkeys < 0) {
-      throw new CommandException("ERR Number of keys can't be negative");
-    }
+    int n = ScriptingCommands.checkNumkeys(numkeys, argv);
     boolean readOnly = ScriptingCommands.checkFlags(ctx, f.flags(), ro);
     ScriptingCommands.showInMonitor(ctx, argv);
-    int n = (int) numkeys;
-    byte[][] keys = java.util.Arrays.copyOfRange(argv, 3, 3 + n);
-    byte[][] args = java.util.Arrays.copyOfRange(argv, 3 + n, argv.length);
-    LuaEngine.of(ctx).call(f, keys, args, readOnly);
+    LuaEngine.of(ctx)
+        .call(f, ScriptingCommands.keysOf(argv, n), ScriptingCommands.argsOf(argv, n), readOnly);
   }
 
   /** FUNCTION LOAD [REPLACE] function-code */
@@ -210,19 +203,10 @@ public final class FunctionCommands {
     }
     FunctionLibraries.Library library =
         LuaEngine.of(ctx).loadLibrary(md.name(), argv[at].clone(), md.bodyStart(), timeout);
-    functions.load(library, replace);
+    functions.add(List.of(library), replace);
     ctx.server().stats().dirty.add(1);
     ctx.propagate(argv);
     ctx.out().bulk(library.name());
-  }
-
-  /**
-   * Reads the metadata line of {@code code}, then compiles and runs the library on this worker's
-   * interpreter (Redis's functionExtractLibMetaData and functionsCreateWithLibraryCtx).
-   */
-  static FunctionLibraries.Library compile(CommandContext ctx, byte[] code, long timeoutMillis) {
-    Metadata md = Metadata.of(code);
-    return LuaEngine.of(ctx).loadLibrary(md.name(), code.clone(), md.bodyStart(), timeoutMillis);
   }
 
   /**
@@ -450,7 +434,8 @@ public final class FunctionCommands {
       if (names.contains(md.name())) {
         throw new CommandException("ERR Library '" + md.name() + "' already exists");
       }
-      FunctionLibraries.Library l = compile(ctx, code, timeout);
+      FunctionLibraries.Library l =
+          LuaEngine.of(ctx).loadLibrary(md.name(), code.clone(), md.bodyStart(), timeout);
       for (String f : l.functions().keySet()) {
         if (!functionNames.add(f)) {
           throw new CommandException(

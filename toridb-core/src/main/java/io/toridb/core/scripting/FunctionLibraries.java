@@ -96,9 +96,10 @@ public final class FunctionLibraries {
   }
 
   /**
-   * Adds {@code added}, replacing any library of the same names when {@code replace}, as Redis's
-   * libraryJoin: refused whole, with Redis's error, when a name is taken (by a library, unless
-   * replaced, or by a function of a library that stays).
+   * Adds {@code added} (FUNCTION LOAD's one library, FUNCTION RESTORE's several), replacing any
+   * library of the same names when {@code replace}, as Redis's libraryJoin: refused whole, with
+   * Redis's error, when a name is taken (by a library, unless replaced, or by a function of a
+   * library that stays).
    */
   synchronized void add(List<Library> added, boolean replace) {
     State s = state;
@@ -120,28 +121,6 @@ public final class FunctionLibraries {
       libraries.put(l.name(), l);
     }
     state = new State(libraries, functions);
-  }
-
-  /**
-   * FUNCTION LOAD's step: adds {@code library}, which replaces the library of its name when {@code
-   * replace} allows it (Redis's functionsCreateWithLibraryCtx and its error texts).
-   */
-  synchronized void load(Library library, boolean replace) {
-    State s = state;
-    String key = library.name();
-    if (s.libraries().containsKey(key) && !replace) {
-      throw new CommandException("ERR Library '" + library.name() + "' already exists");
-    }
-    Map<String, Library> libraries = new LinkedHashMap<>(s.libraries());
-    libraries.remove(key);
-    Map<String, Function> functions = functionsOf(libraries.values());
-    for (Function f : library.functions().values()) {
-      if (functions.containsKey(lower(f.name()))) {
-        throw new CommandException("ERR Function " + f.name() + " already exists");
-      }
-    }
-    libraries.put(key, library);
-    state = new State(libraries, functionsOf(libraries.values()));
   }
 
   /** FUNCTION DELETE: false when there is no such library. */

@@ -63,7 +63,8 @@ final class LuaBit {
     return LuaValue.valueOf(r);
   }
 
-  private static VarArgFunction fn(java.util.function.Function<Varargs, LuaValue> body) {
+  /** A library function made of {@code body} (cmsgpack's use it too). */
+  static VarArgFunction fn(java.util.function.Function<Varargs, Varargs> body) {
     return new VarArgFunction() {
       @Override
       public Varargs invoke(Varargs args) {

@@ -331,14 +331,7 @@ final class LuaEngine {
    * ERR and the Lua message; then where it happened.
    */
   static String errorText(LuaError e, ScriptRun r, int lastLine) {
-    LuaValue object = messageOf(e, r.function, lastLine);
-    String message;
-    if (object != null && object.istable() && object.rawget(ERR).isstring()) {
-      message = object.rawget(ERR).tojstring();
-    } else {
-      String text = object == null || object.isnil() ? e.getMessage() : object.tojstring();
-      message = "ERR " + LuaErrors.plain(LuaErrors.withoutTraceback(text));
-    }
+    String message = errorMessage(e, r.function, lastLine);
     String at = LuaErrors.line(e.getMessage());
     if (at == null && lastLine > 0) {
       // Raised by a function the script tail-called: its position is the line it ran last.
@@ -638,7 +631,7 @@ final class LuaEngine {
       new LuaClosure(body, g).call();
     } catch (LuaError e) {
       throw new io.toridb.core.command.CommandException(
-          "ERR Error registering functions: " + loadError(e));
+          "ERR Error registering functions: " + errorMessage(e, true, 0));
     } catch (StackOverflowError e) {
       throw new io.toridb.core.command.CommandException(
           "ERR Error registering functions: stack overflow");
@@ -650,9 +643,12 @@ final class LuaEngine {
     return registered;
   }
 
-  /** The message of an error a library's code raised, as Redis's luaExtractErrorInformation. */
-  private static String loadError(LuaError e) {
-    LuaValue object = messageOf(e, true, 0);
+  /**
+   * The message of an error a script, a function or a library's code raised, as Redis's
+   * luaExtractErrorInformation: an error table's own code and text, else ERR and the Lua message.
+   */
+  private static String errorMessage(LuaError e, boolean function, int lastLine) {
+    LuaValue object = messageOf(e, function, lastLine);
     if (object != null && object.istable() && object.rawget(ERR).isstring()) {
       return object.rawget(ERR).tojstring();
     }

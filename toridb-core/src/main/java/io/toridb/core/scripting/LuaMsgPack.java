@@ -6,7 +6,6 @@ import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
-import org.luaj.vm2.lib.VarArgFunction;
 
 /**
  * The {@code cmsgpack} library Redis gives scripts (lua-cmsgpack 0.4.0): Lua values to MessagePack
@@ -34,28 +33,15 @@ final class LuaMsgPack {
 
   static LuaTable library() {
     LuaTable t = new LuaTable();
-    t.rawset("pack", fn(LuaMsgPack::pack));
-    t.rawset("unpack", fn(a -> unpack(a, 0, 0)));
-    t.rawset("unpack_one", fn(a -> unpack(a, 1, a.optlong(2, 0))));
-    t.rawset("unpack_limit", fn(a -> unpack(a, a.checklong(2), a.optlong(3, 0))));
+    t.rawset("pack", LuaBit.fn(LuaMsgPack::pack));
+    t.rawset("unpack", LuaBit.fn(a -> unpack(a, 0, 0)));
+    t.rawset("unpack_one", LuaBit.fn(a -> unpack(a, 1, a.optlong(2, 0))));
+    t.rawset("unpack_limit", LuaBit.fn(a -> unpack(a, a.checklong(2), a.optlong(3, 0))));
     t.rawset("_NAME", LuaValue.valueOf("cmsgpack"));
     t.rawset("_VERSION", LuaValue.valueOf("lua-cmsgpack 0.4.0"));
     t.rawset("_COPYRIGHT", LuaValue.valueOf("Copyright (C) 2012, Salvatore Sanfilippo"));
     t.rawset("_DESCRIPTION", LuaValue.valueOf("MessagePack C implementation for Lua"));
     return t;
-  }
-
-  private interface Body {
-    Varargs apply(Varargs args);
-  }
-
-  private static VarArgFunction fn(Body body) {
-    return new VarArgFunction() {
-      @Override
-      public Varargs invoke(Varargs args) {
-        return body.apply(args);
-      }
-    };
   }
 
   // ---------------------------------------------------------------------------------------------

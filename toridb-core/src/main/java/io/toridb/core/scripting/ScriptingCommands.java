@@ -117,13 +117,7 @@ public final class ScriptingCommands {
    * evalGenericCommand and scriptPrepareForRun).
    */
   static void eval(CommandContext ctx, byte[][] argv, boolean bySha, boolean ro) {
-    long numkeys = Args.parseLong(argv[2]);
-    if (numkeys > argv.length - 3) {
-      throw new CommandException("ERR Number of keys can't be greater than number of args");
-    }
-    if (numkeys < 0) {
-      throw new CommandException("ERR Number of keys can't be negative");
-    }
+    int n = checkNumkeys(Args.parseLong(argv[2]), argv);
     ScriptCache cache = ctx.server().scripts();
     Script script;
     if (bySha) {
@@ -136,10 +130,31 @@ public final class ScriptingCommands {
     }
     boolean readOnly = checkFlags(ctx, script.flags(), ro);
     showInMonitor(ctx, argv);
-    int n = (int) numkeys;
-    byte[][] keys = java.util.Arrays.copyOfRange(argv, 3, 3 + n);
-    byte[][] args = java.util.Arrays.copyOfRange(argv, 3 + n, argv.length);
-    LuaEngine.of(ctx).run(script, keys, args, readOnly);
+    LuaEngine.of(ctx).run(script, keysOf(argv, n), argsOf(argv, n), readOnly);
+  }
+
+  /**
+   * The numkeys of {@code EVAL script numkeys ...} or {@code FCALL function numkeys ...}, checked
+   * against the arguments as Redis checks it.
+   */
+  static int checkNumkeys(long numkeys, byte[][] argv) {
+    if (numkeys > argv.length - 3) {
+      throw new CommandException("ERR Number of keys can't be greater than number of args");
+    }
+    if (numkeys < 0) {
+      throw new CommandException("ERR Number of keys can't be negative");
+    }
+    return (int) numkeys;
+  }
+
+  /** The {@code n} keys after numkeys. */
+  static byte[][] keysOf(byte[][] argv, int n) {
+    return java.util.Arrays.copyOfRange(argv, 3, 3 + n);
+  }
+
+  /** The arguments after the {@code n} keys. */
+  static byte[][] argsOf(byte[][] argv, int n) {
+    return java.util.Arrays.copyOfRange(argv, 3 + n, argv.length);
   }
 
   /**

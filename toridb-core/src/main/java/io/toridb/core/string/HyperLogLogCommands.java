@@ -251,6 +251,22 @@ public final class HyperLogLogCommands {
     }
   }
 
+  /**
+   * PFDEBUG GETREG and TODENSE: a sparse HLL {@code b} at {@code key} is stored again dense (and
+   * the command logged, as Redis forces it); returns the dense bytes.
+   */
+  private static byte[] densify(
+      CommandContext ctx, Key key, StoredValue old, byte[] b, byte[][] argv) {
+    if (HyperLogLog.encoding(b) != HyperLogLog.SPARSE) {
+      return b;
+    }
+    byte[] dense = HyperLogLog.toDense(b);
+    StringCommands.replace(ctx.db(), key, old, StringValue.raw(dense), ctx.now());
+    ctx.server().stats().dirty.add(1);
+    ctx.propagate(argv);
+    return dense;
+  }
+
   /** PFDEBUG subcommand key */
   static void pfdebug(CommandContext ctx, byte[][] argv) {
     Database db = ctx.db();
@@ -260,17 +276,12 @@ public final class HyperLogLogCommands {
     if (old == null) {
       throw new CommandException("ERR The specified key does not exist");
     }
-    byte[] b = hllCopyOf(old);
+    byte[] b = hllOf(old);
     String sub = new String(argv[1], java.nio.charset.StandardCharsets.ISO_8859_1);
     try {
       switch (sub.toLowerCase(java.util.Locale.ROOT)) {
         case "getreg" -> {
-          if (HyperLogLog.encoding(b) == HyperLogLog.SPARSE) {
-            b = HyperLogLog.toDense(b);
-            StringCommands.replace(db, key, old, StringValue.raw(b), now);
-            ctx.server().stats().dirty.add(1);
-            ctx.propagate(argv);
-          }
+          b = densify(ctx, key, old, b, argv);
           ctx.out().arrayHeader(HyperLogLog.REGISTERS);
           for (int j = 0; j < HyperLogLog.REGISTERS; j++) {
             ctx.out().integer(HyperLogLog.denseGet(b, j));
@@ -285,15 +296,9 @@ public final class HyperLogLogCommands {
         case "encoding" ->
             ctx.out().simple(HyperLogLog.encoding(b) == HyperLogLog.DENSE ? "dense" : "sparse");
         case "todense" -> {
-          boolean converted = false;
-          if (HyperLogLog.encoding(b) == HyperLogLog.SPARSE) {
-            b = HyperLogLog.toDense(b);
-            StringCommands.replace(db, key, old, StringValue.raw(b), now);
-            ctx.server().stats().dirty.add(1);
-            ctx.propagate(argv);
-            converted = true;
-          }
-          ctx.out().integer(converted ? 1 : 0);
+          boolean sparse = HyperLogLog.encoding(b) == HyperLogLog.SPARSE;
+          densify(ctx, key, old, b, argv);
+          ctx.out().integer(sparse ? 1 : 0);
         }
         default -> throw new CommandException("ERR Unknown PFDEBUG subcommand '" + sub + "'");
       }
