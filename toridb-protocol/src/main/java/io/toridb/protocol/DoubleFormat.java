@@ -50,4 +50,57 @@ public final class DoubleFormat {
     }
     return rounded.stripTrailingZeros().toPlainString();
   }
+
+  /**
+   * The text Redis 7.2 and later reply with for {@code d} (its d2string): an integral value within
+   * the range of a long as an integer, anything else with the fewest digits that read back as the
+   * same double, written as a plain decimal when its exponent is small and as {@code 1.5e-07}-style
+   * scientific notation otherwise. Used by commands that only exist from Redis 8 on.
+   */
+  public static String shortest(double d) {
+    if (Double.isNaN(d)) {
+      return "nan";
+    }
+    if (Double.isInfinite(d)) {
+      return d > 0 ? "inf" : "-inf";
+    }
+    if (d == 0) {
+      return (Double.doubleToRawLongBits(d) < 0) ? "-0" : "0";
+    }
+    if (d == Math.rint(d) && d > -9.2e18 && d < 9.2e18) {
+      return Long.toString((long) d);
+    }
+    boolean negative = d < 0;
+    BigDecimal b = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+    String digits = b.unscaledValue().toString();
+    int k = -b.scale();
+    String body = layout(digits, k, negative);
+    return negative ? "-" + body : body;
+  }
+
+  /**
+   * The digits with the decimal exponent {@code k} of the last one, as fpconv_dtoa lays them out.
+   */
+  private static String layout(String digits, int k, boolean negative) {
+    int n = digits.length();
+    int exp = Math.abs(k + n - 1);
+    StringBuilder sb = new StringBuilder(n + 8);
+    if (k >= 0 && exp < n + 7) {
+      return sb.append(digits).append("0".repeat(k)).toString();
+    }
+    if (k < 0 && (k > -7 || exp < 4)) {
+      int offset = n + k;
+      if (offset <= 0) {
+        return sb.append("0.").append("0".repeat(-offset)).append(digits).toString();
+      }
+      return sb.append(digits, 0, offset).append('.').append(digits, offset, n).toString();
+    }
+    int shown = Math.min(n, 18 - (negative ? 1 : 0));
+    sb.append(digits.charAt(0));
+    if (shown > 1) {
+      sb.append('.').append(digits, 1, shown);
+    }
+    sb.append('e').append(k + shown - 1 < 0 ? '-' : '+').append(exp);
+    return sb.toString();
+  }
 }

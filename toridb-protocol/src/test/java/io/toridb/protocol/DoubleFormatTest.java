@@ -115,4 +115,28 @@ class DoubleFormatTest {
     assertTrue(rows > 1000, "table rows: " + rows);
     assertEquals(List.of(), mismatches);
   }
+
+  @Test
+  void shortest_writesTheFewestDigitsThatReadBack_inRedis8sLayout() {
+    // Integral values as integers, as d2string's double2ll path.
+    assertEquals("1", DoubleFormat.shortest(1.0));
+    assertEquals("-3", DoubleFormat.shortest(-3.0));
+    assertEquals("0", DoubleFormat.shortest(0.0));
+    assertEquals("-0", DoubleFormat.shortest(-0.0));
+    assertEquals("nan", DoubleFormat.shortest(Double.NaN));
+    assertEquals("-inf", DoubleFormat.shortest(Double.NEGATIVE_INFINITY));
+    // Plain decimals while the exponent is small (fpconv_dtoa's emit_digits).
+    assertEquals("0.5", DoubleFormat.shortest(0.5));
+    assertEquals("0.9998867657923256", DoubleFormat.shortest(0.9998867657923256));
+    assertEquals("0.1", DoubleFormat.shortest(0.1));
+    assertEquals("0.000001", DoubleFormat.shortest(1e-6));
+    assertEquals("-2.25", DoubleFormat.shortest(-2.25));
+    assertEquals("0.30000000000000004", DoubleFormat.shortest(0.1 + 0.2));
+    // Scientific notation past them, the exponent without padding.
+    assertEquals("1e-7", DoubleFormat.shortest(1e-7));
+    assertEquals("1.5e-10", DoubleFormat.shortest(1.5e-10));
+    assertEquals("1e+300", DoubleFormat.shortest(1e300));
+    assertEquals("1.2345678901234567e+30", DoubleFormat.shortest(1.2345678901234567e30));
+    assertEquals(0.2360680103302, Double.parseDouble(DoubleFormat.shortest(0.2360680103302)));
+  }
 }

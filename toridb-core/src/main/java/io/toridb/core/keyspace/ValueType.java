@@ -7,7 +7,9 @@ public enum ValueType {
   SET("set"),
   ZSET("zset"),
   HASH("hash"),
-  STREAM("stream");
+  STREAM("stream"),
+  /** Redis 8's vector sets, a module type in Redis ({@code OBJ_MODULE}). */
+  VECTORSET("vectorset");
 
   private final String typeName;
 

@@ -179,6 +179,18 @@ public final class RdbInput {
    * describe nothing real.
    */
   public long readLength() {
+    long v = readUnsigned();
+    if (v < 0) {
+      throw new RdbFormatException("length too large");
+    }
+    return v;
+  }
+
+  /**
+   * As {@link #readLength}, but any unsigned 64-bit number, those past {@link Long#MAX_VALUE} as
+   * negative longs: what a module saves with its unsigned values (and a module type's id).
+   */
+  public long readUnsigned() {
     int first = readByte();
     int kind = first >> 6;
     switch (kind) {
@@ -200,9 +212,6 @@ public final class RdbInput {
           long v = 0;
           for (int i = 0; i < 8; i++) {
             v = (v << 8) | (buf[pos++] & 0xFF);
-          }
-          if (v < 0) {
-            throw new RdbFormatException("length too large");
           }
           return v;
         }

@@ -69,8 +69,8 @@ public final class RdbObjectReader {
       case RdbType.ZSET_ZIPLIST -> packedZSet(ZiplistFormat.entries(in.readString()), limits);
       case RdbType.STREAM_LISTPACKS, RdbType.STREAM_LISTPACKS_2 ->
           throw new RdbFormatException("streams are not supported");
-      case RdbType.MODULE, RdbType.MODULE_2 ->
-          throw new RdbFormatException("module values are not supported");
+      case RdbType.MODULE_2 -> VectorSetFormat.read(in);
+      case RdbType.MODULE -> throw new RdbFormatException("module values are not supported");
       default -> throw new RdbFormatException("unknown RDB type " + type);
     };
   }

@@ -22,7 +22,9 @@ import io.toridb.core.zset.ZSetValue;
  *       and values in order), hashtable as {@link RdbType#HASH} (count, field, value, ...);
  *   <li>sorted set: listpack as {@link RdbType#ZSET_LISTPACK} (a listpack of member, score pairs,
  *       ascending, integral scores as integers), skiplist as {@link RdbType#ZSET_2} (count, then
- *       member and little-endian binary score from the highest entry to the lowest).
+ *       member and little-endian binary score from the highest entry to the lowest);
+ *   <li>vector set: {@link RdbType#MODULE_2}, as Redis 8's vector-set module ({@link
+ *       VectorSetFormat}).
  * </ul>
  */
 public final class RdbObjectWriter {
@@ -55,6 +57,8 @@ public final class RdbObjectWriter {
       return h.isListpack() ? RdbType.HASH_LISTPACK : RdbType.HASH;
     } else if (value instanceof ZSetValue z) {
       return z.encoding().equals("listpack") ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
+    } else if (value instanceof io.toridb.core.vector.VectorSet) {
+      return RdbType.MODULE_2;
     }
     throw new IllegalArgumentException("no RDB form for " + value.type().typeName());
   }
@@ -71,6 +75,8 @@ public final class RdbObjectWriter {
       writeHash(out, h);
     } else if (value instanceof ZSetValue z) {
       writeZSet(out, z);
+    } else if (value instanceof io.toridb.core.vector.VectorSet v) {
+      VectorSetFormat.write(out, v);
     } else {
       throw new IllegalArgumentException("no RDB form for " + value.type().typeName());
     }

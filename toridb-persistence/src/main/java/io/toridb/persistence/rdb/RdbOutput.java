@@ -95,9 +95,17 @@ public final class RdbOutput {
     size += len;
   }
 
-  /** Redis's rdbSaveLen: 1, 2, 5 or 9 bytes. */
+  /**
+   * Redis's rdbSaveLen: 1, 2, 5 or 9 bytes. A negative {@code len} stands for an unsigned 64-bit
+   * number past {@link Long#MAX_VALUE} (a module type id, a module's unsigned value).
+   */
   public void writeLength(long len) {
-    if (len < (1 << 6)) {
+    if (len < 0) {
+      writeByte(0x81);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        writeByte((int) (len >>> shift));
+      }
+    } else if (len < (1 << 6)) {
       writeByte((int) len);
     } else if (len < (1 << 14)) {
       writeByte((int) ((len >> 8) | 0x40));
