@@ -155,7 +155,7 @@ class FunctionsIT {
     }
   }
 
-  private static void awaitRewrite(RespClient c) throws Exception {
+  static void awaitRewrite(RespClient c) throws Exception {
     long deadline = System.currentTimeMillis() + 20_000;
     while (System.currentTimeMillis() < deadline) {
       String info = c.callRaw("INFO", "persistence");
