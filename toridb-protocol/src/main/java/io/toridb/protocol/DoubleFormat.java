@@ -67,15 +67,36 @@ public final class DoubleFormat {
     if (d == 0) {
       return (Double.doubleToRawLongBits(d) < 0) ? "-0" : "0";
     }
-    if (d == Math.rint(d) && d > -9.2e18 && d < 9.2e18) {
+    double half = (double) (Long.MAX_VALUE / 2);
+    if (d == Math.rint(d) && d >= -half && d <= half) {
       return Long.toString((long) d);
     }
     boolean negative = d < 0;
-    BigDecimal b = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+    BigDecimal b = shortestDigits(Math.abs(d));
     String digits = b.unscaledValue().toString();
     int k = -b.scale();
     String body = layout(digits, k, negative);
     return negative ? "-" + body : body;
+  }
+
+  /**
+   * The fewest significant digits that read back as {@code d} (positive, finite). Java 17's
+   * Double.toString always reads back but sometimes carries a digit or more too many (1e23 comes
+   * out as 9.999999999999999E22), so its digits are rounded to one fewer while that still reads
+   * back: a shorter correctly rounded decimal never reads back when a longer one does not.
+   */
+  private static BigDecimal shortestDigits(double d) {
+    BigDecimal best = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+    BigDecimal exact = new BigDecimal(d);
+    for (int p = best.precision() - 1; p >= 1; p--) {
+      BigDecimal shorter =
+          exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
+      if (shorter.doubleValue() != d) {
+        break;
+      }
+      best = shorter.stripTrailingZeros();
+    }
+    return best;
   }
 
   /**

@@ -138,5 +138,10 @@ class DoubleFormatTest {
     assertEquals("1e+300", DoubleFormat.shortest(1e300));
     assertEquals("1.2345678901234567e+30", DoubleFormat.shortest(1.2345678901234567e30));
     assertEquals(0.2360680103302, Double.parseDouble(DoubleFormat.shortest(0.2360680103302)));
+    // Shorter than Java 17's Double.toString (9.999999999999999E22).
+    assertEquals("1e+23", DoubleFormat.shortest(1e23));
+    // Integers only up to LLONG_MAX / 2, as Redis's double2ll.
+    assertEquals("4611686018427387904", DoubleFormat.shortest(4.611686018427387904e18));
+    assertEquals("5e+18", DoubleFormat.shortest(5e18));
   }
 }

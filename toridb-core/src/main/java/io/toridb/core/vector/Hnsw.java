@@ -44,6 +44,9 @@ final class Hnsw {
   /** The search width used when reconnecting nodes after a deletion. */
   static final int EF_C = 200;
 
+  /** The most orphaned neighbours {@link #reconnect} pairs among themselves. */
+  static final int MAX_PAIRING = 512;
+
   /** Capacity of a search's queue of nodes still to expand. */
   private static final int MAX_CANDIDATES = 256;
 
@@ -151,7 +154,13 @@ final class Hnsw {
     if (quant == QUANT_Q8) {
       float maxAbs = 0;
       for (float v : normalized) {
-        maxAbs = Math.max(maxAbs, Math.abs(v));
+        // Comparisons as C's: a NaN component is skipped, not propagated into the range.
+        if (v > maxAbs) {
+          maxAbs = v;
+        }
+        if (-v > maxAbs) {
+          maxAbs = -v;
+        }
       }
       byte[] q = new byte[dim];
       range[0] = maxAbs;
@@ -330,7 +339,8 @@ final class Hnsw {
   Queue searchLayer(Node query, Node entry, int ef, int layer, Filter filter, int maxEffort) {
     int mark = ++epoch;
     Queue candidates = new Queue(MAX_CANDIDATES);
-    Queue results = new Queue(ef);
+    // No search finds more nodes than the graph has: a huge ef need not be allocated.
+    Queue results = new Queue((int) Math.min(ef, size + 1));
     int evaluated = 1;
     float dist = distance(query, entry);
     candidates.push(entry, dist);
@@ -715,6 +725,16 @@ final class Hnsw {
     if (count == 0) {
       return;
     }
+    if (count > MAX_PAIRING) {
+      // Pairing takes count^2 memory and count^3 time: past a few hundred nodes (M in the
+      // hundreds or thousands) each one is relinked by the standard selection alone.
+      for (int i = 0; i < count; i++) {
+        if (nodes[i].linkCount[layer] < nodes[i].maxLinks(layer)) {
+          linkBySearch(nodes[i], layer);
+        }
+      }
+      return;
+    }
     float[] dist = new float[count * count];
     for (int i = 0; i < count; i++) {
       for (int j = i + 1; j < count; j++) {
@@ -808,9 +828,14 @@ final class Hnsw {
     if (local.count > 0) {
       selectNeighbors(local, node, layer, wanted, 1);
     }
-    if (node.linkCount[layer] == wanted) {
-      return;
+    if (node.linkCount[layer] != wanted) {
+      linkBySearch(node, layer);
     }
+  }
+
+  /** Gives {@code node} one more link at {@code layer}, found by searching the layer. */
+  private void linkBySearch(Node node, int layer) {
+    int wanted = node.linkCount[layer] + 1;
     Node ep = enterPoint;
     for (int lc = maxLevel; lc > layer && ep != null; lc--) {
       Queue r = searchLayer(node, ep, 1, lc, null, 0);
@@ -892,48 +917,80 @@ final class Hnsw {
     size++;
   }
 
+  /** The largest node id a serialized graph may use: ids stay far from wrapping around. */
+  static final long MAX_ID = 1L << 62;
+
   /**
    * Turns the ids of {@link #addSerialized} into links, checking what a damaged or hostile payload
-   * could break: unique non-zero ids, links to existing nodes at their level, no self or repeated
-   * links, every link matched by one back. Returns the reason it refuses, or null.
+   * could break: unique ids in 1..{@link #MAX_ID}, links to existing nodes at their level, no self
+   * or repeated links, every link matched by one back. Returns the reason it refuses, or null.
+   *
+   * <p>Linear in the links: repeated links are found by sorting each row, and reciprocity by XORing
+   * a keyed hash of every link's unordered pair and level into an accumulator, where the two
+   * directions of a link cancel out (as Redis checks it); the random key keeps a forged payload
+   * from cancelling a missing back link with another link.
    */
   String resolveLinks() {
     java.util.Map<Long, Node> byId = new java.util.HashMap<>();
     for (Node n = head; n != null; n = n.next) {
-      if (n.id == 0 || byId.put(n.id, n) != null) {
-        return "duplicate or zero node id";
+      if (n.id <= 0 || n.id > MAX_ID || byId.put(n.id, n) != null) {
+        return "duplicate or invalid node id";
       }
     }
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    long key0 = r.nextLong();
+    long key1 = r.nextLong();
+    long acc0 = 0;
+    long acc1 = 0;
     for (Node n = head; n != null; n = n.next) {
       long[][] ids = pendingLinks.get(n);
       for (int layer = 0; layer <= n.level; layer++) {
-        long[] row = ids[layer];
+        long[] row = ids[layer].clone();
+        java.util.Arrays.sort(row);
+        for (int j = 1; j < row.length; j++) {
+          if (row[j] == row[j - 1]) {
+            return "repeated link";
+          }
+        }
+        row = ids[layer];
         if (row.length > n.links[layer].length) {
           n.links[layer] = new Node[row.length];
         }
         for (int j = 0; j < row.length; j++) {
           Node target = byId.get(row[j]);
-          if (target == null || target == n || target.level < layer || linked(n, target, layer)) {
+          if (target == null || target == n || target.level < layer) {
             return "bad link";
           }
           n.links[layer][j] = target;
-          n.linkCount[layer] = j + 1;
+          long lo = Math.min(n.id, target.id);
+          long hi = Math.max(n.id, target.id);
+          acc0 ^= mix(key0, lo, hi, layer);
+          acc1 ^= mix(key1, hi, lo, layer);
         }
+        n.linkCount[layer] = row.length;
         recomputeWorst(n, layer);
       }
     }
-    for (Node n = head; n != null; n = n.next) {
-      for (int layer = 0; layer <= n.level; layer++) {
-        for (int j = 0; j < n.linkCount[layer]; j++) {
-          if (!linked(n.links[layer][j], n, layer)) {
-            return "links not reciprocal";
-          }
-        }
-      }
+    if (acc0 != 0 || acc1 != 0) {
+      return "links not reciprocal";
     }
     pendingLinks.clear();
     tail = null;
     return null;
+  }
+
+  /** A keyed 64-bit hash of three numbers (SplitMix64's finalizer over a chained combination). */
+  private static long mix(long key, long a, long b, int c) {
+    long h = key;
+    h = fmix(h ^ a);
+    h = fmix(h ^ b);
+    return fmix(h ^ c);
+  }
+
+  private static long fmix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
   }
 
   /** A deep copy: the same nodes, ids, vectors and links, new objects throughout. */

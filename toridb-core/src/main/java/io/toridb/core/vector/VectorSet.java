@@ -21,6 +21,12 @@ public final class VectorSet extends StoredValue {
   /** The largest input dimension a vector may have. */
   public static final int MAX_DIM = 1 << 16;
 
+  /**
+   * The most entries a REDUCE projection matrix may have (64 MiB of floats): it is kept with the
+   * set and applied to every vector added or searched, so its size is every command's cost.
+   */
+  public static final int MAX_PROJECTION = 1 << 24;
+
   private static final AtomicLong NEXT_UID = new AtomicLong();
 
   final Hnsw graph;

@@ -226,7 +226,7 @@ public final class VectorSetCodec {
     long id = p[0];
     int level = (int) (p[1] & 0xff);
     int version = (int) ((p[1] & 0xff000000L) >>> 24);
-    if (id == 0 || level > Hnsw.MAX_LEVEL || version > SERIALIZATION_VERSION) {
+    if (id <= 0 || id > Hnsw.MAX_ID || level > Hnsw.MAX_LEVEL || version > SERIALIZATION_VERSION) {
       throw new Invalid("bad node header");
     }
     boolean worstInfo = version > 0;
@@ -238,7 +238,7 @@ public final class VectorSetCodec {
       }
       long count = p[k++];
       long capacity = p[k++];
-      if (count > capacity || capacity > Hnsw.MAX_M * 4L || k + count > p.length) {
+      if (count < 0 || count > capacity || capacity > Hnsw.MAX_M * 4L || k + count > p.length) {
         throw new Invalid("bad link count");
       }
       links[i] = new long[(int) count];

@@ -37,6 +37,10 @@ public final class VectorSetCommands {
   private static final int DEFAULT_COUNT = 10;
   private static final int MAX_EF = 1_000_000;
   private static final String OUT_OF_RANGE = "ERR value is out of range";
+  static final String PROJECTION_TOO_LARGE =
+      "ERR REDUCE projection too large: at most "
+          + VectorSet.MAX_PROJECTION
+          + " entries (reduced times input dimension)";
 
   public static void register(CommandTable t) {
     add(
@@ -306,6 +310,9 @@ public final class VectorSetCommands {
     float[] vector = in.vector();
     boolean created = set == null;
     if (created) {
+      if ((long) in.reduce() * in.dim() > VectorSet.MAX_PROJECTION) {
+        throw new CommandException(PROJECTION_TOO_LARGE);
+      }
       set = new VectorSet(in.reduce() != 0 ? in.reduce() : in.dim(), quant, (int) m);
       if (in.reduce() != 0) {
         set.project(in.dim());
@@ -504,7 +511,8 @@ public final class VectorSetCommands {
 
   private static void reply(RespWriter out, Hnsw g, Hnsw.Queue found, Search s) {
     int n = 0;
-    while (n < found.count && n < s.count && found.distance(n) / 2 <= s.epsilon) {
+    // "Not beyond epsilon", as Redis tests it: a NaN distance does not end the reply.
+    while (n < found.count && n < s.count && !(found.distance(n) / 2 > s.epsilon)) {
       n++;
     }
     boolean resp3 = out.isResp3();
@@ -717,8 +725,15 @@ public final class VectorSetCommands {
       }
     } else if (n <= g.size * 0.2) {
       Set<Hnsw.Node> seen = new HashSet<>();
-      while (seen.size() < n) {
+      // Random walks may not reach enough distinct nodes (a graph restored without links, a
+      // part cut off from the rest): after a bounded number of tries the list fills the rest.
+      for (long tries = 0; seen.size() < n && tries < 20 * n + 100; tries++) {
         Hnsw.Node node = g.randomNode();
+        if (seen.add(node)) {
+          out.bulk(node.element);
+        }
+      }
+      for (Hnsw.Node node = g.head; seen.size() < n; node = node.next) {
         if (seen.add(node)) {
           out.bulk(node.element);
         }

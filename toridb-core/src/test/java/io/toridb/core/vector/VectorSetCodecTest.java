@@ -170,6 +170,16 @@ class VectorSetCodecTest {
     assertThrows(VectorSetCodec.Invalid.class, () -> read(twoNodes(1, -1, 2, 1, "b")));
     assertThrows(VectorSetCodec.Invalid.class, () -> read(twoNodes(1, 2, 1, 1, "b")));
     assertThrows(VectorSetCodec.Invalid.class, () -> read(twoNodes(0, 2, 2, 0, "b")));
+    // Ids past 2^62 (and unsigned ones past 2^63, negative here) could wrap the next id given out.
+    long huge = (1L << 62) + 1;
+    assertThrows(VectorSetCodec.Invalid.class, () -> read(twoNodes(huge, 2, 2, huge, "b")));
+    assertThrows(
+        VectorSetCodec.Invalid.class,
+        () -> read(twoNodes(Long.MIN_VALUE, 2, 2, Long.MIN_VALUE, "b")));
+    // A link count of 2^64 - 1 (-1 as a long).
+    List<Object> negative = twoNodes(1, 2, 2, 1, "b");
+    negative.set(9, -1L);
+    assertThrows(VectorSetCodec.Invalid.class, () -> read(negative));
   }
 
   @Test

@@ -389,4 +389,74 @@ class VectorSetCommandsTest {
         error("ERR syntax error in FILTER expression near: .year >)"),
         h.call("VSIM", "v", "ELE", "e1", "FILTER", ".year >)"));
   }
+
+  @Test
+  void nonFiniteComponents_doNotDisturbTheOtherElements() {
+    axes();
+    assertEquals(integer(1), h.call("VADD", "v", "VALUES", "3", "inf", "1", "1", "bad"));
+    // Normalized to NaN: a Q8 range of 0 (as C's comparisons give), distance 1 to everything.
+    assertEquals(
+        "*8\r\n"
+            + bulk("x")
+            + bulk("1")
+            + bulk("y")
+            + bulk("0.5")
+            + bulk("bad")
+            + bulk("0.5")
+            + bulk("minus-x")
+            + bulk("0"),
+        h.call("VSIM", "v", "VALUES", "3", "1", "0", "0", "WITHSCORES", "TRUTH"));
+    String scores = h.call("VSIM", "v", "VALUES", "3", "inf", "0", "0", "WITHSCORES");
+    assertTrue(scores.startsWith("*8\r\n"), scores);
+    assertEquals(integer(4), h.call("VCARD", "v"));
+  }
+
+  @Test
+  void reduce_refusesAProjectionPastItsLimit() {
+    byte[] blob = new byte[4097 * 4];
+    blob[0] = 0x3f;
+    byte[][] argv = {
+      "VADD".getBytes(),
+      "big".getBytes(),
+      "REDUCE".getBytes(),
+      "4096".getBytes(),
+      "FP32".getBytes(),
+      blob,
+      "e".getBytes()
+    };
+    assertEquals(error(VectorSetCommands.PROJECTION_TOO_LARGE), h.callBytes(argv));
+    assertEquals(integer(0), h.call("EXISTS", "big"));
+    argv[3] = "4095".getBytes();
+    assertEquals(integer(1), h.callBytes(argv));
+  }
+
+  @Test
+  void vrandmember_endsEvenWhenRandomWalksCannotReachEveryNode() {
+    // Ten nodes without a single link, as a restored payload may hold them.
+    java.util.List<Object> items =
+        new java.util.ArrayList<>(java.util.List.of(2L, 10L, 4L << 8, 0L));
+    for (long id = 1; id <= 10; id++) {
+      items.add(("n" + id).getBytes());
+      items.add(new byte[] {0, 0, (byte) 0x80, 0x3f, 0, 0, 0, 0});
+      items.addAll(java.util.List.of(6L, id, 1L << 24, 0L, 8L, 0L, 0x3f800000L));
+    }
+    int[] at = {0};
+    VectorSet set =
+        VectorSetCodec.read(
+            new VectorSetCodec.Source() {
+              @Override
+              public long unsigned() {
+                return (Long) items.get(at[0]++);
+              }
+
+              @Override
+              public byte[] string() {
+                return (byte[]) items.get(at[0]++);
+              }
+            });
+    h.server().keyspace().db(0).put(io.toridb.core.keyspace.Key.of("u"), set);
+    String two = h.call("VRANDMEMBER", "u", "2");
+    assertTrue(two.startsWith("*2\r\n"), two);
+    assertTrue(h.call("VRANDMEMBER", "u", "10").startsWith("*10\r\n"));
+  }
 }

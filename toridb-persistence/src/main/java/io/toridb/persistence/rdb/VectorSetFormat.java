@@ -84,6 +84,11 @@ final class VectorSetFormat {
               });
     } catch (VectorSetCodec.Invalid e) {
       throw new RdbFormatException("bad vector set: " + e.getMessage());
+    } catch (RdbFormatException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // A payload is untrusted input: whatever else it trips is bad data too, not a server fault.
+      throw new RdbFormatException("bad vector set: " + e);
     }
     expect(in, OPCODE_EOF);
     if (set.size() == 0) {
