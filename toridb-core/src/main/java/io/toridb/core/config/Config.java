@@ -606,6 +606,8 @@ public final class Config {
     c.add(Directive.integer("slowlog-max-len", 128, 0, Long.MAX_VALUE, true));
     c.add(Directive.integer("latency-monitor-threshold", 0, 0, Long.MAX_VALUE, true));
     c.add(Directive.bool("latency-tracking", true, true));
+    // Redis 8 runs VSIM on threads unless this is set; here searches always run on the worker.
+    c.add(Directive.bool("vset-force-single-threaded-execution", false, true));
     c.add(
         Directive.string(
             "latency-tracking-info-percentiles", "50 99 99.9", true, Config::percentiles));

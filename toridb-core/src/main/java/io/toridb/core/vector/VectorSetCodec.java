@@ -238,7 +238,10 @@ public final class VectorSetCodec {
       }
       long count = p[k++];
       long capacity = p[k++];
-      if (count < 0 || count > capacity || capacity > Hnsw.MAX_M * 4L || k + count > p.length) {
+      // A node's capacity only grows past its usual M (2M at level 0) by one link at a time, to
+      // at most 2M (3M at level 0): a larger one comes from no graph Redis or ToriDB builds.
+      long maxCapacity = i == 0 ? 3L * g.m : 2L * g.m;
+      if (count < 0 || count > capacity || capacity > maxCapacity || k + count > p.length) {
         throw new Invalid("bad link count");
       }
       links[i] = new long[(int) count];

@@ -176,6 +176,12 @@ class VectorSetCodecTest {
     assertThrows(
         VectorSetCodec.Invalid.class,
         () -> read(twoNodes(Long.MIN_VALUE, 2, 2, Long.MIN_VALUE, "b")));
+    // Capacity: at most 3M at level 0 (M is 4 here), what growing a full node can reach.
+    List<Object> grown = twoNodes(1, 2, 2, 1, "b");
+    grown.set(10, 12L);
+    assertEquals(2, read(grown).size());
+    grown.set(10, 13L);
+    assertThrows(VectorSetCodec.Invalid.class, () -> read(grown));
     // A link count of 2^64 - 1 (-1 as a long).
     List<Object> negative = twoNodes(1, 2, 2, 1, "b");
     negative.set(9, -1L);
