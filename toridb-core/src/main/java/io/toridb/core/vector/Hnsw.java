@@ -186,49 +186,52 @@ final class Hnsw {
     return normalized;
   }
 
-  /** The distance (0 to 2) between two stored vectors with their Q8 ranges. */
+  /**
+   * The distance (0 to 2) between two stored vectors with their Q8 ranges. Each kind has a small
+   * method of its own, simple loops the JIT compiler turns into vector instructions (it does not
+   * inside one large method).
+   */
   float distance(Object a, float rangeA, Object b, float rangeB) {
-    switch (quant) {
-      case QUANT_Q8 -> {
-        if (rangeA == 0 || rangeB == 0) {
-          return 1.0f;
-        }
-        byte[] x = (byte[]) a;
-        byte[] y = (byte[]) b;
-        int dot = 0;
-        for (int i = 0; i < x.length; i++) {
-          dot += x[i] * y[i];
-        }
-        float scale = (rangeA / 127) * (rangeB / 127);
-        float d = 1.0f - dot * scale;
-        return d < 0 ? 0 : Math.min(d, 2);
-      }
-      case QUANT_BIN -> {
-        long[] x = (long[]) a;
-        long[] y = (long[]) b;
-        int opposite = 0;
-        for (int i = 0; i < x.length; i++) {
-          opposite += Long.bitCount(x[i] ^ y[i]);
-        }
-        return (float) opposite * 2 / dim;
-      }
-      default -> {
-        float[] x = (float[]) a;
-        float[] y = (float[]) b;
-        float dot0 = 0;
-        float dot1 = 0;
-        int i = 0;
-        for (; i + 7 < x.length; i += 8) {
-          dot0 += x[i] * y[i] + x[i + 1] * y[i + 1] + x[i + 2] * y[i + 2] + x[i + 3] * y[i + 3];
-          dot1 +=
-              x[i + 4] * y[i + 4] + x[i + 5] * y[i + 5] + x[i + 6] * y[i + 6] + x[i + 7] * y[i + 7];
-        }
-        for (; i < x.length; i++) {
-          dot0 += x[i] * y[i];
-        }
-        return 1.0f - (dot0 + dot1);
-      }
+    return switch (quant) {
+      case QUANT_Q8 -> distanceQ8((byte[]) a, rangeA, (byte[]) b, rangeB);
+      case QUANT_BIN -> distanceBin((long[]) a, (long[]) b, dim);
+      default -> distanceFloat((float[]) a, (float[]) b);
+    };
+  }
+
+  private static float distanceQ8(byte[] x, float rangeA, byte[] y, float rangeB) {
+    if (rangeA == 0 || rangeB == 0) {
+      return 1.0f;
     }
+    int dot = 0;
+    for (int i = 0; i < x.length; i++) {
+      dot += x[i] * y[i];
+    }
+    float scale = (rangeA / 127) * (rangeB / 127);
+    float d = 1.0f - dot * scale;
+    return d < 0 ? 0 : Math.min(d, 2);
+  }
+
+  private static float distanceBin(long[] x, long[] y, int dim) {
+    int opposite = 0;
+    for (int i = 0; i < x.length; i++) {
+      opposite += Long.bitCount(x[i] ^ y[i]);
+    }
+    return (float) opposite * 2 / dim;
+  }
+
+  private static float distanceFloat(float[] x, float[] y) {
+    float dot0 = 0;
+    float dot1 = 0;
+    int i = 0;
+    for (; i + 7 < x.length; i += 8) {
+      dot0 += x[i] * y[i] + x[i + 1] * y[i + 1] + x[i + 2] * y[i + 2] + x[i + 3] * y[i + 3];
+      dot1 += x[i + 4] * y[i + 4] + x[i + 5] * y[i + 5] + x[i + 6] * y[i + 6] + x[i + 7] * y[i + 7];
+    }
+    for (; i < x.length; i++) {
+      dot0 += x[i] * y[i];
+    }
+    return 1.0f - (dot0 + dot1);
   }
 
   float distance(Node a, Node b) {

@@ -252,6 +252,18 @@ public final class VectorSetCommands {
     return StoredValue.as(ctx.db().lookupRead(key, ctx.now()), VectorSet.class);
   }
 
+  /** A set and one of its elements' node. */
+  private record Found(VectorSet set, Hnsw.Node node) {}
+
+  /**
+   * The set at {@code argv[1]} and the node of element {@code argv[2]}; null if either is missing.
+   */
+  private static Found find(CommandContext ctx, byte[][] argv) {
+    VectorSet set = read(ctx, Key.of(argv[1]));
+    Hnsw.Node node = set == null ? null : set.node(argv[2]);
+    return node == null ? null : new Found(set, node);
+  }
+
   private static String dimensionMismatch(int got, int has) {
     return "ERR Vector dimension mismatch - got " + got + " but set has " + has;
   }
@@ -562,9 +574,8 @@ public final class VectorSetCommands {
 
   /** VGETATTR key element */
   static void vgetattr(CommandContext ctx, byte[][] argv) {
-    VectorSet set = read(ctx, Key.of(argv[1]));
-    Hnsw.Node node = set == null ? null : set.node(argv[2]);
-    ctx.out().bulkOrNull(node == null ? null : node.attributes);
+    Found found = find(ctx, argv);
+    ctx.out().bulkOrNull(found == null ? null : found.node().attributes);
   }
 
   /** VEMB key element [RAW] */
@@ -576,14 +587,14 @@ public final class VectorSetCommands {
       }
       raw = true;
     }
-    VectorSet set = read(ctx, Key.of(argv[1]));
-    Hnsw.Node node = set == null ? null : set.node(argv[2]);
+    Found found = find(ctx, argv);
     RespWriter out = ctx.out();
-    if (node == null) {
+    if (found == null) {
       out.nullBulk();
       return;
     }
-    Hnsw g = set.graph;
+    Hnsw g = found.set().graph;
+    Hnsw.Node node = found.node();
     if (raw) {
       boolean q8 = g.quant == Hnsw.QUANT_Q8;
       out.arrayHeader(q8 ? 4 : 3);
@@ -616,14 +627,14 @@ public final class VectorSetCommands {
       throw new CommandException(Errors.wrongArity("vlinks"));
     }
     boolean withScores = argv.length == 4;
-    VectorSet set = read(ctx, Key.of(argv[1]));
-    Hnsw.Node node = set == null ? null : set.node(argv[2]);
+    Found found = find(ctx, argv);
     RespWriter out = ctx.out();
-    if (node == null) {
+    if (found == null) {
       out.nullBulk();
       return;
     }
-    Hnsw g = set.graph;
+    Hnsw g = found.set().graph;
+    Hnsw.Node node = found.node();
     out.arrayHeader(node.level + 1);
     for (int level = node.level; level >= 0; level--) {
       int n = node.linkCount[level];
