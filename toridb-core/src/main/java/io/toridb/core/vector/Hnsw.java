@@ -126,29 +126,6 @@ final class Hnsw {
     };
   }
 
-  /**
-   * Normalizes {@code x} in place and returns its length before, or 0 (left as it is) for the zero
-   * vector.
-   */
-  static float normalize(float[] x) {
-    float l2 = 0;
-    int i = 0;
-    for (; i + 3 < x.length; i += 4) {
-      l2 += x[i] * x[i] + x[i + 1] * x[i + 1] + x[i + 2] * x[i + 2] + x[i + 3] * x[i + 3];
-    }
-    for (; i < x.length; i++) {
-      l2 += x[i] * x[i];
-    }
-    if (l2 == 0) {
-      return 0;
-    }
-    l2 = (float) Math.sqrt(l2);
-    for (i = 0; i < x.length; i++) {
-      x[i] /= l2;
-    }
-    return l2;
-  }
-
   /** The stored form of a normalized vector; Q8's range goes to {@code range[0]}. */
   Object quantize(float[] normalized, float[] range) {
     if (quant == QUANT_Q8) {
@@ -193,45 +170,10 @@ final class Hnsw {
    */
   float distance(Object a, float rangeA, Object b, float rangeB) {
     return switch (quant) {
-      case QUANT_Q8 -> distanceQ8((byte[]) a, rangeA, (byte[]) b, rangeB);
-      case QUANT_BIN -> distanceBin((long[]) a, (long[]) b, dim);
-      default -> distanceFloat((float[]) a, (float[]) b);
+      case QUANT_Q8 -> VectorMath.distanceQ8((byte[]) a, rangeA, (byte[]) b, rangeB);
+      case QUANT_BIN -> VectorMath.distanceBin((long[]) a, (long[]) b, dim);
+      default -> VectorMath.distanceFloat((float[]) a, (float[]) b);
     };
-  }
-
-  private static float distanceQ8(byte[] x, float rangeA, byte[] y, float rangeB) {
-    if (rangeA == 0 || rangeB == 0) {
-      return 1.0f;
-    }
-    int dot = 0;
-    for (int i = 0; i < x.length; i++) {
-      dot += x[i] * y[i];
-    }
-    float scale = (rangeA / 127) * (rangeB / 127);
-    float d = 1.0f - dot * scale;
-    return d < 0 ? 0 : Math.min(d, 2);
-  }
-
-  private static float distanceBin(long[] x, long[] y, int dim) {
-    int opposite = 0;
-    for (int i = 0; i < x.length; i++) {
-      opposite += Long.bitCount(x[i] ^ y[i]);
-    }
-    return (float) opposite * 2 / dim;
-  }
-
-  private static float distanceFloat(float[] x, float[] y) {
-    float dot0 = 0;
-    float dot1 = 0;
-    int i = 0;
-    for (; i + 7 < x.length; i += 8) {
-      dot0 += x[i] * y[i] + x[i + 1] * y[i + 1] + x[i + 2] * y[i + 2] + x[i + 3] * y[i + 3];
-      dot1 += x[i + 4] * y[i + 4] + x[i + 5] * y[i + 5] + x[i + 6] * y[i + 6] + x[i + 7] * y[i + 7];
-    }
-    for (; i < x.length; i++) {
-      dot0 += x[i] * y[i];
-    }
-    return 1.0f - (dot0 + dot1);
   }
 
   float distance(Node a, Node b) {
@@ -264,7 +206,7 @@ final class Hnsw {
   /** A node that is not in the graph, holding a query vector (normalized here) for distances. */
   Node queryNode(float[] vector) {
     float[] copy = vector.clone();
-    normalize(copy);
+    VectorMath.normalize(copy);
     float[] range = new float[1];
     Node q = new Node(0, 0, quantize(copy, range), 0);
     q.range = range[0];
@@ -273,61 +215,6 @@ final class Hnsw {
 
   // ---------------------------------------------------------------------------------------------
   // Search
-
-  /**
-   * Nodes ordered by distance, holding at most {@code cap}: the farthest first in the array, so
-   * that taking the nearest is a decrement, as Redis's own queue does (ties keep the same order).
-   */
-  static final class Queue {
-    final Node[] nodes;
-    final float[] distances;
-    int count;
-
-    Queue(int cap) {
-      nodes = new Node[cap];
-      distances = new float[cap];
-    }
-
-    void push(Node node, float distance) {
-      int cap = nodes.length;
-      if (count < cap) {
-        int i = count;
-        while (i > 0 && distances[i - 1] < distance) {
-          nodes[i] = nodes[i - 1];
-          distances[i] = distances[i - 1];
-          i--;
-        }
-        nodes[i] = node;
-        distances[i] = distance;
-        count++;
-      } else {
-        if (cap == 0 || distance >= distances[0]) {
-          return;
-        }
-        int i = 0;
-        while (i < cap - 1 && distances[i + 1] > distance) {
-          nodes[i] = nodes[i + 1];
-          distances[i] = distances[i + 1];
-          i++;
-        }
-        nodes[i] = node;
-        distances[i] = distance;
-      }
-    }
-
-    /** The i-th nearest node. */
-    Node node(int i) {
-      return nodes[count - i - 1];
-    }
-
-    float distance(int i) {
-      return distances[count - i - 1];
-    }
-
-    float farthest() {
-      return count == 0 ? Float.POSITIVE_INFINITY : distances[0];
-    }
-  }
 
   /** Decides whether a node may be in a search's results (a FILTER expression). */
   interface Filter {
@@ -339,11 +226,11 @@ final class Hnsw {
    * filter, only nodes it accepts are results, and at most {@code maxEffort} candidates (0: no
    * limit) are expanded.
    */
-  Queue searchLayer(Node query, Node entry, int ef, int layer, Filter filter, int maxEffort) {
+  NodeQueue searchLayer(Node query, Node entry, int ef, int layer, Filter filter, int maxEffort) {
     int mark = ++epoch;
-    Queue candidates = new Queue(MAX_CANDIDATES);
+    NodeQueue candidates = new NodeQueue(MAX_CANDIDATES);
     // No search finds more nodes than the graph has: a huge ef need not be allocated.
-    Queue results = new Queue((int) Math.min(ef, size + 1));
+    NodeQueue results = new NodeQueue((int) Math.min(ef, size + 1));
     int evaluated = 1;
     float dist = distance(query, entry);
     candidates.push(entry, dist);
@@ -393,13 +280,13 @@ final class Hnsw {
    * The (at most) {@code k} nodes nearest to {@code query}, nearest first: descends the upper
    * layers greedily, then searches level 0 {@code k} wide.
    */
-  Queue search(Node query, int k, Filter filter, int maxEffort) {
+  NodeQueue search(Node query, int k, Filter filter, int maxEffort) {
     if (enterPoint == null || k == 0) {
-      return new Queue(0);
+      return new NodeQueue(0);
     }
     Node ep = enterPoint;
     for (int lc = maxLevel; lc > 0; lc--) {
-      Queue r = searchLayer(query, ep, 1, lc, null, 0);
+      NodeQueue r = searchLayer(query, ep, 1, lc, null, 0);
       if (r.count > 0) {
         ep = r.node(0);
       }
@@ -408,8 +295,8 @@ final class Hnsw {
   }
 
   /** The exact {@code k} nearest nodes the filter accepts, by a scan of every node. */
-  Queue scan(Node query, int k, Filter filter) {
-    Queue results = new Queue(k);
+  NodeQueue scan(Node query, int k, Filter filter) {
+    NodeQueue results = new NodeQueue(k);
     for (Node n = head; n != null; n = n.next) {
       if (filter == null || filter.accepts(n)) {
         results.push(n, distance(query, n));
@@ -437,7 +324,7 @@ final class Hnsw {
    */
   Node insert(float[] vector, byte[] element, byte[] attributes, int ef) {
     float[] v = vector.clone();
-    float l2 = normalize(v);
+    float l2 = VectorMath.normalize(v);
     float[] range = new float[1];
     Object stored = quantize(v, range);
     Node node = new Node(++lastId, randomLevel(), stored, m);
@@ -461,14 +348,14 @@ final class Hnsw {
     }
     Node ep = enterPoint;
     for (int lc = maxLevel; lc > node.level; lc--) {
-      Queue r = searchLayer(node, ep, 1, lc, null, 0);
+      NodeQueue r = searchLayer(node, ep, 1, lc, null, 0);
       if (r.count > 0) {
         ep = r.node(0);
       }
     }
-    Queue[] perLayer = new Queue[node.level + 1];
+    NodeQueue[] perLayer = new NodeQueue[node.level + 1];
     for (int lc = Math.min(node.level, maxLevel); lc >= 0; lc--) {
-      Queue candidates = searchLayer(node, ep, ef, lc, null, 0);
+      NodeQueue candidates = searchLayer(node, ep, ef, lc, null, 0);
       if (candidates.count > 0) {
         ep = candidates.node(0);
       }
@@ -500,7 +387,7 @@ final class Hnsw {
     size++;
   }
 
-  private void recomputeWorst(Node node, int layer) {
+  void recomputeWorst(Node node, int layer) {
     float worst = 0;
     int index = 0;
     for (int i = 0; i < node.linkCount[layer]; i++) {
@@ -573,7 +460,7 @@ final class Hnsw {
    * grow past its limit (up to 3M at level 0, 2M above).
    */
   private void selectNeighbors(
-      Queue candidates, Node node, int layer, int required, int aggressive) {
+      NodeQueue candidates, Node node, int layer, int required, int aggressive) {
     for (int i = 0; i < candidates.count; i++) {
       Node neighbor = candidates.node(i);
       if (neighbor == node) {
@@ -821,7 +708,7 @@ final class Hnsw {
   private void linkLeftOver(Node[] nodes, int i, int layer, float[] dist) {
     int count = nodes.length;
     Node node = nodes[i];
-    Queue local = new Queue(count);
+    NodeQueue local = new NodeQueue(count);
     for (int j = 0; j < count; j++) {
       if (i != j && nodes[j].linkCount[layer] < nodes[j].maxLinks(layer)) {
         local.push(nodes[j], dist[i * count + j]);
@@ -841,13 +728,13 @@ final class Hnsw {
     int wanted = node.linkCount[layer] + 1;
     Node ep = enterPoint;
     for (int lc = maxLevel; lc > layer && ep != null; lc--) {
-      Queue r = searchLayer(node, ep, 1, lc, null, 0);
+      NodeQueue r = searchLayer(node, ep, 1, lc, null, 0);
       if (r.count > 0) {
         ep = r.node(0);
       }
     }
     if (ep != null) {
-      Queue candidates = searchLayer(node, ep, EF_C, layer, null, 0);
+      NodeQueue candidates = searchLayer(node, ep, EF_C, layer, null, 0);
       selectNeighbors(candidates, node, layer, wanted, node.linkCount[layer] > m / 2 ? 1 : 2);
     }
   }
@@ -883,118 +770,6 @@ final class Hnsw {
 
   // ---------------------------------------------------------------------------------------------
   // Copies and restored graphs
-
-  /**
-   * Adds a node read back from a serialized graph, its links still given as node ids (resolved by
-   * {@link #resolveLinks}). The entry point becomes the first node of the highest level.
-   */
-  Node addSerialized(long id, int level, Object vector, float range, float l2, long[][] linkIds) {
-    Node node = new Node(id, level, vector, m);
-    node.range = range;
-    node.l2 = l2;
-    lastId = Math.max(lastId, id);
-    pendingLinks.put(node, linkIds);
-    addToListTail(node);
-    if (enterPoint == null || level > maxLevel) {
-      maxLevel = level;
-      enterPoint = node;
-    }
-    return node;
-  }
-
-  /** Links of nodes added by {@link #addSerialized}, until {@link #resolveLinks}. */
-  private final java.util.Map<Node, long[][]> pendingLinks = new java.util.IdentityHashMap<>();
-
-  private Node tail;
-
-  /** Serialized nodes come in list order: each goes after the previous one. */
-  private void addToListTail(Node node) {
-    if (head == null) {
-      head = node;
-    } else {
-      Node last = tail != null ? tail : head;
-      last.next = node;
-      node.prev = last;
-    }
-    tail = node;
-    size++;
-  }
-
-  /** The largest node id a serialized graph may use: ids stay far from wrapping around. */
-  static final long MAX_ID = 1L << 62;
-
-  /**
-   * Turns the ids of {@link #addSerialized} into links, checking what a damaged or hostile payload
-   * could break: unique ids in 1..{@link #MAX_ID}, links to existing nodes at their level, no self
-   * or repeated links, every link matched by one back. Returns the reason it refuses, or null.
-   *
-   * <p>Linear in the links: repeated links are found by sorting each row, and reciprocity by XORing
-   * a keyed hash of every link's unordered pair and level into an accumulator, where the two
-   * directions of a link cancel out (as Redis checks it); the random key keeps a forged payload
-   * from cancelling a missing back link with another link.
-   */
-  String resolveLinks() {
-    java.util.Map<Long, Node> byId = new java.util.HashMap<>();
-    for (Node n = head; n != null; n = n.next) {
-      if (n.id <= 0 || n.id > MAX_ID || byId.put(n.id, n) != null) {
-        return "duplicate or invalid node id";
-      }
-    }
-    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
-    long key0 = r.nextLong();
-    long key1 = r.nextLong();
-    long acc0 = 0;
-    long acc1 = 0;
-    for (Node n = head; n != null; n = n.next) {
-      long[][] ids = pendingLinks.get(n);
-      for (int layer = 0; layer <= n.level; layer++) {
-        long[] row = ids[layer].clone();
-        java.util.Arrays.sort(row);
-        for (int j = 1; j < row.length; j++) {
-          if (row[j] == row[j - 1]) {
-            return "repeated link";
-          }
-        }
-        row = ids[layer];
-        if (row.length > n.links[layer].length) {
-          n.links[layer] = new Node[row.length];
-        }
-        for (int j = 0; j < row.length; j++) {
-          Node target = byId.get(row[j]);
-          if (target == null || target == n || target.level < layer) {
-            return "bad link";
-          }
-          n.links[layer][j] = target;
-          long lo = Math.min(n.id, target.id);
-          long hi = Math.max(n.id, target.id);
-          acc0 ^= mix(key0, lo, hi, layer);
-          acc1 ^= mix(key1, hi, lo, layer);
-        }
-        n.linkCount[layer] = row.length;
-        recomputeWorst(n, layer);
-      }
-    }
-    if (acc0 != 0 || acc1 != 0) {
-      return "links not reciprocal";
-    }
-    pendingLinks.clear();
-    tail = null;
-    return null;
-  }
-
-  /** A keyed 64-bit hash of three numbers (SplitMix64's finalizer over a chained combination). */
-  private static long mix(long key, long a, long b, int c) {
-    long h = key;
-    h = fmix(h ^ a);
-    h = fmix(h ^ b);
-    return fmix(h ^ c);
-  }
-
-  private static long fmix(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
-  }
 
   /** A deep copy: the same nodes, ids, vectors and links, new objects throughout. */
   Hnsw copy() {

@@ -173,6 +173,7 @@ public final class VectorSetCodec {
     }
     boolean attributes = (flags & FLAG_ATTRIBUTES) != 0;
     Hnsw g = set.graph;
+    HnswLoader loader = new HnswLoader(g);
     Set<String> seen = new HashSet<>();
     for (long e = 0; e < elements; e++) {
       byte[] element = in.string();
@@ -189,14 +190,14 @@ public final class VectorSetCodec {
       for (int j = 0; j < params.length; j++) {
         params[j] = in.unsigned();
       }
-      Hnsw.Node node = addNode(g, vectorOf(g, vector), params);
+      Hnsw.Node node = addNode(loader, g, vectorOf(g, vector), params);
       node.element = element;
       node.attributes = attrs == null || attrs.length == 0 ? null : attrs;
       if (!seen.add(new String(element, java.nio.charset.StandardCharsets.ISO_8859_1))) {
         throw new Invalid("duplicate element");
       }
     }
-    String problem = g.resolveLinks();
+    String problem = loader.resolveLinks();
     if (problem != null) {
       throw new Invalid(problem);
     }
@@ -222,11 +223,14 @@ public final class VectorSetCodec {
     set.restoreProjection(matrix, (int) input);
   }
 
-  private static Hnsw.Node addNode(Hnsw g, Object vector, long[] p) {
+  private static Hnsw.Node addNode(HnswLoader loader, Hnsw g, Object vector, long[] p) {
     long id = p[0];
     int level = (int) (p[1] & 0xff);
     int version = (int) ((p[1] & 0xff000000L) >>> 24);
-    if (id <= 0 || id > Hnsw.MAX_ID || level > Hnsw.MAX_LEVEL || version > SERIALIZATION_VERSION) {
+    if (id <= 0
+        || id > HnswLoader.MAX_ID
+        || level > Hnsw.MAX_LEVEL
+        || version > SERIALIZATION_VERSION) {
       throw new Invalid("bad node header");
     }
     boolean worstInfo = version > 0;
@@ -260,7 +264,7 @@ public final class VectorSetCodec {
     }
     float l2 = Float.intBitsToFloat((int) p[k]);
     float range = Float.intBitsToFloat((int) (p[k] >>> 32));
-    return g.addSerialized(id, level, vector, range, l2, links);
+    return loader.add(id, level, vector, range, l2, links);
   }
 
   private static void putIntLe(byte[] b, int at, int v) {

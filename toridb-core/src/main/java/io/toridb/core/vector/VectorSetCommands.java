@@ -506,7 +506,7 @@ public final class VectorSetCommands {
     }
   }
 
-  private static Hnsw.Queue run(Hnsw g, float[] query, Search s) {
+  private static NodeQueue run(Hnsw g, float[] query, Search s) {
     long ef = s.ef == 0 ? DEFAULT_SEARCH_EF : s.ef;
     ef = Math.max(ef, s.count);
     ef = Math.min(ef, g.size);
@@ -521,7 +521,7 @@ public final class VectorSetCommands {
     return s.truth ? g.scan(q, (int) ef, accept) : g.search(q, (int) ef, accept, (int) filterEf);
   }
 
-  private static void reply(RespWriter out, Hnsw g, Hnsw.Queue found, Search s) {
+  private static void reply(RespWriter out, Hnsw g, NodeQueue found, Search s) {
     int n = 0;
     // "Not beyond epsilon", as Redis tests it: a NaN distance does not end the reply.
     while (n < found.count && n < s.count && !(found.distance(n) / 2 > s.epsilon)) {

@@ -125,8 +125,8 @@ class HnswTest {
     int total = 0;
     for (int q = 0; q < 50; q++) {
       Hnsw.Node query = g.queryNode(random(r, 32));
-      Hnsw.Queue exact = g.scan(query, 10, null);
-      Hnsw.Queue approx = g.search(query, 100, null, 0);
+      NodeQueue exact = g.scan(query, 10, null);
+      NodeQueue approx = g.search(query, 100, null, 0);
       Set<Hnsw.Node> found = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
       for (int i = 0; i < Math.min(10, approx.count); i++) {
         found.add(approx.node(i));
