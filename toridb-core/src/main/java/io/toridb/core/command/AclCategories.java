@@ -35,7 +35,8 @@ public final class AclCategories {
           "dangerous",
           "connection",
           "transaction",
-          "scripting");
+          "scripting",
+          "vectorset");
 
   /** The categories of {@code spec}, lower case without '@', in Redis's order. */
   public static List<String> of(CommandSpec spec) {

@@ -162,6 +162,7 @@ public final class VectorSetCommands {
             .flags(flags)
             .keys(1, 1, 1)
             .group("module")
+            .acl("vectorset")
             .doc(summary, since, "N/A")
             .handler(handler));
   }

@@ -459,4 +459,16 @@ class VectorSetCommandsTest {
     assertTrue(two.startsWith("*2\r\n"), two);
     assertTrue(h.call("VRANDMEMBER", "u", "10").startsWith("*10\r\n"));
   }
+
+  @Test
+  void commandInfo_putsTheCommandsInTheVectorsetCategory() {
+    String vcard = h.call("COMMAND", "INFO", "vcard");
+    assertTrue(
+        vcard.contains("@vectorset") && vcard.contains("@read") && vcard.contains("@fast"), vcard);
+    String vadd = h.call("COMMAND", "INFO", "vadd");
+    assertTrue(
+        vadd.contains("@vectorset") && vadd.contains("@write") && vadd.contains("@slow"), vadd);
+    String list = h.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", "vectorset");
+    assertTrue(list.startsWith("*13\r\n"), list);
+  }
 }
