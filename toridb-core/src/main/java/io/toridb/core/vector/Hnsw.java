@@ -64,8 +64,18 @@ final class Hnsw {
     /** The vector's length before normalization, to give back an approximation of it. */
     float l2 = 1;
 
+    /**
+     * Links per level, in arrays that may be shorter than the level's capacity (a restored node
+     * gets arrays as long as the links it holds, grown as links are added), so memory follows the
+     * links a node has, not what a payload says it may have.
+     */
     final Node[][] links;
+
     final int[] linkCount;
+
+    /** How many links each level may hold: 2M at level 0 and M above, grown one at a time. */
+    final int[] capacity;
+
     final float[] worstDistance;
     final int[] worstIndex;
 
@@ -76,24 +86,49 @@ final class Hnsw {
 
     Node prev;
     Node next;
-    int visited;
+    long visited;
 
+    /** A new node with full-size link arrays. */
     Node(long id, int level, Object vector, int m) {
+      this(id, level, vector, m, null);
+    }
+
+    /**
+     * A node whose link arrays start with {@code initial[i]} slots (a restored node's links), its
+     * capacities at least the usual ones.
+     */
+    Node(long id, int level, Object vector, int m, int[] initial) {
       this.id = id;
       this.level = level;
       this.vector = vector;
       this.links = new Node[level + 1][];
       this.linkCount = new int[level + 1];
+      this.capacity = new int[level + 1];
       this.worstDistance = new float[level + 1];
       this.worstIndex = new int[level + 1];
       for (int i = 0; i <= level; i++) {
-        links[i] = new Node[i == 0 ? m * 2 : m];
+        capacity[i] = i == 0 ? m * 2 : m;
+        if (initial != null) {
+          capacity[i] = Math.max(capacity[i], initial[i]);
+        }
+        links[i] = new Node[initial == null ? capacity[i] : initial[i]];
       }
     }
 
     /** How many links layer {@code layer} may hold. */
     int maxLinks(int layer) {
-      return links[layer].length;
+      return capacity[layer];
+    }
+
+    /** Adds {@code target} after the links of {@code layer} (within capacity); its index. */
+    int append(int layer, Node target) {
+      int n = linkCount[layer];
+      if (n == links[layer].length) {
+        links[layer] = Arrays.copyOf(links[layer], Math.min(capacity[layer], Math.max(4, n * 2)));
+      }
+      links[layer][n] = target;
+      linkCount[layer] = n + 1;
+      return n;
     }
   }
 
@@ -106,7 +141,9 @@ final class Hnsw {
   long size;
   long lastId;
   Node head;
-  private int epoch;
+
+  /** The mark of the latest search; 64 bits, so it never comes round to an old mark again. */
+  private long epoch;
 
   Hnsw(int dim, int quant, int m) {
     this.dim = dim;
@@ -227,7 +264,7 @@ final class Hnsw {
    * limit) are expanded.
    */
   NodeQueue searchLayer(Node query, Node entry, int ef, int layer, Filter filter, int maxEffort) {
-    int mark = ++epoch;
+    long mark = ++epoch;
     NodeQueue candidates = new NodeQueue(MAX_CANDIDATES);
     // No search finds more nodes than the graph has: a huge ef need not be allocated.
     NodeQueue results = new NodeQueue((int) Math.min(ef, size + 1));
@@ -421,12 +458,8 @@ final class Hnsw {
 
   /** Adds the link a-b in both directions at {@code layer}, both having room. */
   private static void addLink(Node a, Node b, int layer, float distance) {
-    int n = a.linkCount[layer]++;
-    a.links[layer][n] = b;
-    worstOnAdd(a, layer, n, distance);
-    n = b.linkCount[layer]++;
-    b.links[layer][n] = a;
-    worstOnAdd(b, layer, n, distance);
+    worstOnAdd(a, layer, a.append(layer, b), distance);
+    worstOnAdd(b, layer, b.append(layer, a), distance);
   }
 
   /** Removes {@code target} from {@code node}'s links at {@code layer}, if there. */
@@ -499,9 +532,7 @@ final class Hnsw {
       removeLink(worst, neighbor, layer);
       neighbor.links[layer][neighbor.worstIndex[layer]] = node;
       recomputeWorst(neighbor, layer);
-      int n = node.linkCount[layer]++;
-      node.links[layer][n] = neighbor;
-      worstOnAdd(node, layer, n, dist);
+      worstOnAdd(node, layer, node.append(layer, neighbor), dist);
     }
   }
 
@@ -548,7 +579,7 @@ final class Hnsw {
     if (neighbor.maxLinks(layer) >= limit) {
       return;
     }
-    neighbor.links[layer] = Arrays.copyOf(neighbor.links[layer], neighbor.maxLinks(layer) + 1);
+    neighbor.capacity[layer]++;
     addLink(neighbor, node, layer, dist);
   }
 
@@ -795,6 +826,7 @@ final class Hnsw {
       Node k = map.get(n);
       for (int layer = 0; layer <= n.level; layer++) {
         k.links[layer] = new Node[n.links[layer].length];
+        k.capacity[layer] = n.capacity[layer];
         for (int j = 0; j < n.linkCount[layer]; j++) {
           k.links[layer][j] = map.get(n.links[layer][j]);
         }

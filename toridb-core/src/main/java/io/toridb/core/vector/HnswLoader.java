@@ -1,11 +1,11 @@
 package io.toridb.core.vector;
 
 import io.toridb.core.vector.Hnsw.Node;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Rebuilds a graph from its serialized nodes ({@link VectorSetCodec}): each node arrives with its
@@ -14,6 +14,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * first node of the highest level, as in Redis.
  */
 final class HnswLoader {
+  /**
+   * Where the reciprocity check's keys come from: unpredictable, unlike the random numbers whose
+   * effects clients can observe (node levels, VRANDMEMBER).
+   */
+  private static final SecureRandom KEYS = new SecureRandom();
+
   private final Hnsw g;
   private Node tail;
 
@@ -25,8 +31,23 @@ final class HnswLoader {
    * Adds a node read back from a serialized graph, its links still given as node ids (resolved by
    * {@link #resolveLinks}). The entry point becomes the first node of the highest level.
    */
-  Node add(long id, int level, Object vector, float range, float l2, long[][] linkIds) {
-    Node node = new Node(id, level, vector, g.m);
+  Node add(
+      long id,
+      int level,
+      Object vector,
+      float range,
+      float l2,
+      long[][] linkIds,
+      int[] capacities) {
+    int[] counts = new int[level + 1];
+    for (int i = 0; i <= level; i++) {
+      counts[i] = linkIds[i].length;
+    }
+    Node node = new Node(id, level, vector, g.m, counts);
+    for (int i = 0; i <= level; i++) {
+      // A capacity grown past the usual one (within what the codec allows) is kept.
+      node.capacity[i] = Math.max(node.capacity[i], capacities[i]);
+    }
     node.range = range;
     node.l2 = l2;
     g.lastId = Math.max(g.lastId, id);
@@ -74,9 +95,8 @@ final class HnswLoader {
         return "duplicate or invalid node id";
       }
     }
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    long key0 = r.nextLong();
-    long key1 = r.nextLong();
+    long key0 = KEYS.nextLong();
+    long key1 = KEYS.nextLong();
     long acc0 = 0;
     long acc1 = 0;
     for (Node n = g.head; n != null; n = n.next) {
@@ -90,9 +110,6 @@ final class HnswLoader {
           }
         }
         row = ids[layer];
-        if (row.length > n.links[layer].length) {
-          n.links[layer] = new Node[row.length];
-        }
         for (int j = 0; j < row.length; j++) {
           Node target = byId.get(row[j]);
           if (target == null || target == n || target.level < layer) {

@@ -100,7 +100,7 @@ public final class VectorSetCodec {
     p[k++] = (n.level & 0xff) | ((long) SERIALIZATION_VERSION << 24);
     for (int i = 0; i <= n.level; i++) {
       p[k++] = n.linkCount[i];
-      p[k++] = n.links[i].length;
+      p[k++] = n.capacity[i];
       for (int j = 0; j < n.linkCount[i]; j++) {
         p[k++] = n.links[i][j].id;
       }
@@ -212,6 +212,10 @@ public final class VectorSetCodec {
     if (input <= 0 || input > VectorSet.MAX_DIM || dim > input) {
       throw new Invalid("invalid projection dimensions");
     }
+    if (input * dim > VectorSet.MAX_PROJECTION) {
+      // Checked before the matrix is read: its size is every later command's cost too.
+      throw new Invalid("projection matrix larger than " + VectorSet.MAX_PROJECTION + " entries");
+    }
     byte[] blob = in.string();
     if (blob.length != 4L * input * dim) {
       throw new Invalid("mismatching projection matrix length");
@@ -235,6 +239,7 @@ public final class VectorSetCodec {
     }
     boolean worstInfo = version > 0;
     long[][] links = new long[level + 1][];
+    int[] capacities = new int[level + 1];
     int k = 2;
     for (int i = 0; i <= level; i++) {
       if (k + 2 + (worstInfo ? 1 : 0) > p.length) {
@@ -249,6 +254,7 @@ public final class VectorSetCodec {
         throw new Invalid("bad link count");
       }
       links[i] = new long[(int) count];
+      capacities[i] = (int) capacity;
       for (int j = 0; j < count; j++) {
         links[i][j] = p[k++];
       }
@@ -264,7 +270,7 @@ public final class VectorSetCodec {
     }
     float l2 = Float.intBitsToFloat((int) p[k]);
     float range = Float.intBitsToFloat((int) (p[k] >>> 32));
-    return loader.add(id, level, vector, range, l2, links);
+    return loader.add(id, level, vector, range, l2, links, capacities);
   }
 
   private static void putIntLe(byte[] b, int at, int v) {

@@ -51,7 +51,8 @@ class HnswTest {
     for (Hnsw.Node n : nodes) {
       top = Math.max(top, n.level);
       for (int layer = 0; layer <= n.level; layer++) {
-        assertTrue(n.linkCount[layer] <= n.links[layer].length, "within capacity");
+        assertTrue(n.linkCount[layer] <= n.links[layer].length, "within the array");
+        assertTrue(n.links[layer].length <= n.maxLinks(layer), "array within capacity");
         Set<Hnsw.Node> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (int j = 0; j < n.linkCount[layer]; j++) {
           Hnsw.Node t = n.links[layer][j];

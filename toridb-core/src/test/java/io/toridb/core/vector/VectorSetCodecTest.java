@@ -179,7 +179,10 @@ class VectorSetCodecTest {
     // Capacity: at most 3M at level 0 (M is 4 here), what growing a full node can reach.
     List<Object> grown = twoNodes(1, 2, 2, 1, "b");
     grown.set(10, 12L);
-    assertEquals(2, read(grown).size());
+    VectorSet kept = read(grown);
+    assertEquals(2, kept.size());
+    // The grown capacity (12) is written back; without it every capacity would read 8.
+    assertEquals(1L, items(kept).stream().filter(o -> Long.valueOf(12L).equals(o)).count());
     grown.set(10, 13L);
     assertThrows(VectorSetCodec.Invalid.class, () -> read(grown));
     // A link count of 2^64 - 1 (-1 as a long).
@@ -201,5 +204,34 @@ class VectorSetCodecTest {
     VectorSet back = read(items(set));
     assertNull(back.node("a".getBytes()).attributes);
     assertEquals(1, back.attributeCount());
+  }
+
+  @Test
+  void restoredNodes_takeMemoryForTheLinksTheyHold_notForTheirCapacity() {
+    // M 4096 and level 16, no links: a node made by VADD would have 2M + 16M slots.
+    List<Object> items = new ArrayList<>(List.of(1L, 1L, (long) (4096 << 8), 0L));
+    items.add("a".getBytes());
+    items.add(new byte[] {0, 0, (byte) 0x80, 0x3f});
+    List<Long> params = new ArrayList<>(List.of(1L, 16L | 1L << 24));
+    for (int level = 0; level <= 16; level++) {
+      params.addAll(List.of(0L, 0L, 0L));
+    }
+    params.add(0x3f800000L);
+    items.add((long) params.size());
+    items.addAll(params);
+    VectorSet set = read(items);
+    Hnsw.Node node = set.node("a".getBytes());
+    for (int level = 0; level <= 16; level++) {
+      assertEquals(0, node.links[level].length);
+    }
+    assertEquals(8192, node.maxLinks(0));
+    assertEquals(4096, node.maxLinks(16));
+  }
+
+  @Test
+  void aProjectionPastTheLimit_isRefusedBeforeItsMatrixIsRead() {
+    List<Object> items = new ArrayList<>(List.of(4096L, 1L, (long) (16 << 8), 1L, 4097L));
+    // No matrix follows: the size alone refuses it.
+    assertThrows(VectorSetCodec.Invalid.class, () -> read(items));
   }
 }

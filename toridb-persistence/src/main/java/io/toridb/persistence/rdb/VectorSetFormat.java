@@ -84,7 +84,8 @@ final class VectorSetFormat {
               });
     } catch (VectorSetCodec.Invalid e) {
       throw new RdbFormatException("bad vector set: " + e.getMessage());
-    } catch (RdbFormatException e) {
+    } catch (RdbFormatException | java.io.UncheckedIOException e) {
+      // Damage already reported as such, or a read error of the file itself: not bad data.
       throw e;
     } catch (RuntimeException e) {
       // A payload is untrusted input: whatever else it trips is bad data too, not a server fault.
