@@ -265,6 +265,15 @@ public final class VectorSetCommands {
     return node == null ? null : new Found(set, node);
   }
 
+  /** As {@link #find}, replying nil (and returning null) when the key or element is missing. */
+  private static Found findOrReplyNil(CommandContext ctx, byte[][] argv) {
+    Found found = find(ctx, argv);
+    if (found == null) {
+      ctx.out().nullBulk();
+    }
+    return found;
+  }
+
   private static String dimensionMismatch(int got, int has) {
     return "ERR Vector dimension mismatch - got " + got + " but set has " + has;
   }
@@ -588,12 +597,11 @@ public final class VectorSetCommands {
       }
       raw = true;
     }
-    Found found = find(ctx, argv);
-    RespWriter out = ctx.out();
+    Found found = findOrReplyNil(ctx, argv);
     if (found == null) {
-      out.nullBulk();
       return;
     }
+    RespWriter out = ctx.out();
     Hnsw g = found.set().graph;
     Hnsw.Node node = found.node();
     if (raw) {
@@ -628,12 +636,11 @@ public final class VectorSetCommands {
       throw new CommandException(Errors.wrongArity("vlinks"));
     }
     boolean withScores = argv.length == 4;
-    Found found = find(ctx, argv);
-    RespWriter out = ctx.out();
+    Found found = findOrReplyNil(ctx, argv);
     if (found == null) {
-      out.nullBulk();
       return;
     }
+    RespWriter out = ctx.out();
     Hnsw g = found.set().graph;
     Hnsw.Node node = found.node();
     out.arrayHeader(node.level + 1);
