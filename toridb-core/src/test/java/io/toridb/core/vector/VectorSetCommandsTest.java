@@ -471,4 +471,86 @@ class VectorSetCommandsTest {
     String list = h.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", "vectorset");
     assertTrue(list.startsWith("*13\r\n"), list);
   }
+
+  @Test
+  void truthWithFilter_returnsTheExactNearestMatchingElements() {
+    java.util.Random r = new java.util.Random(17);
+    int n = 300;
+    double[][] vectors = new double[n][8];
+    for (int i = 0; i < n; i++) {
+      String[] args = new String[4 + 8 + 4];
+      args[0] = "VADD";
+      args[1] = "p";
+      args[2] = "VALUES";
+      args[3] = "8";
+      for (int d = 0; d < 8; d++) {
+        vectors[i][d] = (float) r.nextGaussian();
+        args[4 + d] = Double.toString(vectors[i][d]);
+      }
+      args[12] = "e" + i;
+      args[13] = "SETATTR";
+      args[14] = "{\"n\":" + (i % 7) + ",\"s\":\"t" + (i % 3) + "\"}";
+      args[15] = "NOQUANT";
+      assertEquals(integer(1), h.call(args));
+    }
+    String[] filters = {".n > 3", ".s == \"t1\"", ".n in [1, 2] and .s != \"t0\"", "!(.n % 2)"};
+    java.util.function.IntPredicate[] expected = {
+      i -> i % 7 > 3,
+      i -> i % 3 == 1,
+      i -> (i % 7 == 1 || i % 7 == 2) && i % 3 != 0,
+      i -> i % 7 % 2 == 0
+    };
+    for (int q = 0; q < 20; q++) {
+      double[] query = new double[8];
+      String[] args = new String[4 + 8 + 6];
+      args[0] = "VSIM";
+      args[1] = "p";
+      args[2] = "VALUES";
+      args[3] = "8";
+      for (int d = 0; d < 8; d++) {
+        query[d] = (float) r.nextGaussian();
+        args[4 + d] = Double.toString(query[d]);
+      }
+      int f = q % filters.length;
+      args[12] = "FILTER";
+      args[13] = filters[f];
+      args[14] = "COUNT";
+      args[15] = "10";
+      args[16] = "TRUTH";
+      args[17] = "WITHSCORES";
+      String reply = h.call(args);
+      // Brute force in double precision.
+      java.util.List<double[]> ranked = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (expected[f].test(i)) {
+          ranked.add(new double[] {i, cosine(query, vectors[i])});
+        }
+      }
+      ranked.sort((a, b) -> Double.compare(b[1], a[1]));
+      String[] lines = reply.split("\r\n");
+      assertEquals("*20", lines[0], reply);
+      for (int k = 0; k < 10; k++) {
+        String element = lines[2 + 4 * k];
+        double score = Double.parseDouble(lines[4 + 4 * k]);
+        double[] want = ranked.get(k);
+        assertEquals((1 + want[1]) / 2, score, 1e-5, reply);
+        if (!element.equals("e" + (int) want[0])) {
+          // Only a near tie may swap places.
+          assertEquals(ranked.get(k)[1], ranked.get(k + 1)[1], 1e-5, reply);
+        }
+      }
+    }
+  }
+
+  private static double cosine(double[] a, double[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
+  }
 }
