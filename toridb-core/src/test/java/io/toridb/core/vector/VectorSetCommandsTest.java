@@ -161,6 +161,9 @@ class VectorSetCommandsTest {
         error("ERR Input dimension mismatch for projection - got 3 but projection expects 4"),
         h.call("VSIM", "v", "VALUES", "3", "1", "0", "0"));
     assertEquals(
+        error("ERR Input dimension mismatch for projection - got 3 but projection expects 4"),
+        h.call("VADD", "v", "REDUCE", "2", "VALUES", "3", "1", "0", "0", "c", "NOQUANT"));
+    assertEquals(
         "*1\r\n" + bulk("b"), h.call("VSIM", "v", "VALUES", "4", "1", "0", "0", "0", "COUNT", "1"));
   }
 
@@ -186,6 +189,18 @@ class VectorSetCommandsTest {
       {"ERR invalid EF", "VADD", "v", "VALUES", "2", "1", "0", "b", "EF", "1000001"},
       {"ERR invalid M", "VADD", "v", "VALUES", "2", "1", "0", "b", "M", "3"},
       {"ERR invalid M", "VADD", "v", "VALUES", "2", "1", "0", "b", "M", "4097"},
+      {
+        "ERR cannot add projection to existing set without projection",
+        "VADD",
+        "v",
+        "REDUCE",
+        "1",
+        "VALUES",
+        "2",
+        "1",
+        "0",
+        "b"
+      },
       {
         "ERR asked quantization mismatch with existing vector set",
         "VADD",
