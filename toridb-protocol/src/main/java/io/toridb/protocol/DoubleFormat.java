@@ -54,7 +54,7 @@ public final class DoubleFormat {
   /**
    * The text Redis 7.2 and later reply with for {@code d} (its d2string): an integral value within
    * the range of a long as an integer, anything else with the fewest digits that read back as the
-   * same double, written as a plain decimal when its exponent is small and as {@code 1.5e-07}-style
+   * same double, written as a plain decimal when its exponent is small and as {@code 1.5e-7}-style
    * scientific notation otherwise. Used by commands that only exist from Redis 8 on.
    */
   public static String shortest(double d) {

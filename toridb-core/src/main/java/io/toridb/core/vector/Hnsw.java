@@ -200,11 +200,7 @@ final class Hnsw {
     return normalized;
   }
 
-  /**
-   * The distance (0 to 2) between two stored vectors with their Q8 ranges. Each kind has a small
-   * method of its own, simple loops the JIT compiler turns into vector instructions (it does not
-   * inside one large method).
-   */
+  /** The distance (0 to 2) between two stored vectors with their Q8 ranges. */
   float distance(Object a, float rangeA, Object b, float rangeB) {
     return switch (quant) {
       case QUANT_Q8 -> VectorMath.distanceQ8((byte[]) a, rangeA, (byte[]) b, rangeB);
@@ -242,12 +238,20 @@ final class Hnsw {
 
   /** A node that is not in the graph, holding a query vector (normalized here) for distances. */
   Node queryNode(float[] vector) {
-    float[] copy = vector.clone();
-    VectorMath.normalize(copy);
+    return newNode(0, 0, vector, 0);
+  }
+
+  /** A node of a copy of {@code vector}, normalized and stored in the graph's quantization. */
+  private Node newNode(long id, int level, float[] vector, int links) {
+    float[] v = vector.clone();
+    float l2 = VectorMath.normalize(v);
     float[] range = new float[1];
-    Node q = new Node(0, 0, quantize(copy, range), 0);
-    q.range = range[0];
-    return q;
+    Node node = new Node(id, level, quantize(v, range), links);
+    node.range = range[0];
+    if (l2 != 0) {
+      node.l2 = l2;
+    }
+    return node;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -321,14 +325,23 @@ final class Hnsw {
     if (enterPoint == null || k == 0) {
       return new NodeQueue(0);
     }
+    return searchLayer(query, descend(query, 0), k, 0, filter, maxEffort);
+  }
+
+  /**
+   * The node nearest to {@code query} found by a greedy descent from the entry point through the
+   * layers above {@code layer} (the entry point itself when there are none). The graph is not
+   * empty.
+   */
+  private Node descend(Node query, int layer) {
     Node ep = enterPoint;
-    for (int lc = maxLevel; lc > 0; lc--) {
+    for (int lc = maxLevel; lc > layer; lc--) {
       NodeQueue r = searchLayer(query, ep, 1, lc, null, 0);
       if (r.count > 0) {
         ep = r.node(0);
       }
     }
-    return searchLayer(query, ep, k, 0, filter, maxEffort);
+    return ep;
   }
 
   /** The exact {@code k} nearest nodes the filter accepts, by a scan of every node. */
@@ -360,15 +373,7 @@ final class Hnsw {
    * @param ef how wide to search for each layer's candidate neighbours
    */
   Node insert(float[] vector, byte[] element, byte[] attributes, int ef) {
-    float[] v = vector.clone();
-    float l2 = VectorMath.normalize(v);
-    float[] range = new float[1];
-    Object stored = quantize(v, range);
-    Node node = new Node(++lastId, randomLevel(), stored, m);
-    node.range = range[0];
-    if (l2 != 0) {
-      node.l2 = l2;
-    }
+    Node node = newNode(++lastId, randomLevel(), vector, m);
     node.element = element;
     node.attributes = attributes;
     link(node, ef);
@@ -383,13 +388,7 @@ final class Hnsw {
       addToList(node);
       return;
     }
-    Node ep = enterPoint;
-    for (int lc = maxLevel; lc > node.level; lc--) {
-      NodeQueue r = searchLayer(node, ep, 1, lc, null, 0);
-      if (r.count > 0) {
-        ep = r.node(0);
-      }
-    }
+    Node ep = descend(node, node.level);
     NodeQueue[] perLayer = new NodeQueue[node.level + 1];
     for (int lc = Math.min(node.level, maxLevel); lc >= 0; lc--) {
       NodeQueue candidates = searchLayer(node, ep, ef, lc, null, 0);
@@ -757,13 +756,7 @@ final class Hnsw {
   /** Gives {@code node} one more link at {@code layer}, found by searching the layer. */
   private void linkBySearch(Node node, int layer) {
     int wanted = node.linkCount[layer] + 1;
-    Node ep = enterPoint;
-    for (int lc = maxLevel; lc > layer && ep != null; lc--) {
-      NodeQueue r = searchLayer(node, ep, 1, lc, null, 0);
-      if (r.count > 0) {
-        ep = r.node(0);
-      }
-    }
+    Node ep = enterPoint == null ? null : descend(node, layer);
     if (ep != null) {
       NodeQueue candidates = searchLayer(node, ep, EF_C, layer, null, 0);
       selectNeighbors(candidates, node, layer, wanted, node.linkCount[layer] > m / 2 ? 1 : 2);

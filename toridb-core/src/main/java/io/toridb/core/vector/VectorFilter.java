@@ -6,6 +6,7 @@ import static io.toridb.core.vector.FilterText.isSpace;
 import static io.toridb.core.vector.FilterText.skipSpace;
 import static io.toridb.core.vector.FilterText.skipString;
 import static io.toridb.core.vector.FilterText.skipValue;
+import static io.toridb.core.vector.FilterText.skipWord;
 
 import io.toridb.core.zset.Strtod;
 import java.util.Arrays;
@@ -656,22 +657,12 @@ public final class VectorFilter {
      * other than white space, a comma or a closing bracket.
      */
     private static int literalEnd(byte[] json, int p, String word) {
-      int end = p + word.length();
-      if (end > json.length) {
-        return -1;
+      int end = skipWord(json, p, word);
+      if (end < 0 || end == json.length) {
+        return end;
       }
-      for (int k = 0; k < word.length(); k++) {
-        if (json[p + k] != word.charAt(k)) {
-          return -1;
-        }
-      }
-      if (end < json.length) {
-        byte next = json[end];
-        if (!isSpace(next) && next != ',' && next != ']' && next != '}') {
-          return -1;
-        }
-      }
-      return end;
+      byte next = json[end];
+      return isSpace(next) || next == ',' || next == ']' || next == '}' ? end : -1;
     }
   }
 }

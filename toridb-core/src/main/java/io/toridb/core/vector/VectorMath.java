@@ -2,9 +2,7 @@ package io.toridb.core.vector;
 
 /**
  * The arithmetic of vector sets on plain arrays: L2 normalization and the three distance functions,
- * computed in float as Redis's C code computes them (so scores print the same). Each distance is a
- * small method of its own with a simple loop, which the JIT compiler turns into vector instructions
- * (it does not inside one large method).
+ * computed in float as Redis's C code computes them (so scores print the same).
  */
 final class VectorMath {
   private VectorMath() {}

@@ -132,19 +132,18 @@ public final class VectorSet extends StoredValue {
     byte[] attrs = attributes;
     if (old != null) {
       graph.delete(old);
-      attrs = old.attributes;
-      if (attributes != null) {
-        // On an update an empty value removes the attributes.
-        if (old.attributes != null) {
-          attributeCount--;
-        }
-        attrs = attributes.length == 0 ? null : attributes;
-        if (attrs != null) {
-          attributeCount++;
-        }
+      if (old.attributes != null) {
+        attributeCount--;
       }
-    } else if (attrs != null) {
-      // A new element keeps even an empty value, as Redis does (a snapshot then drops it).
+      // An update keeps the attributes unless given; an empty value removes them. A new element
+      // keeps even an empty value, as Redis does (a snapshot then drops it).
+      if (attributes == null) {
+        attrs = old.attributes;
+      } else if (attributes.length == 0) {
+        attrs = null;
+      }
+    }
+    if (attrs != null) {
       attributeCount++;
     }
     Hnsw.Node node = graph.insert(vector, element, attrs, ef);
@@ -190,8 +189,7 @@ public final class VectorSet extends StoredValue {
 
   @Override
   public StoredValue copy() {
-    VectorSet c = new VectorSet(graph, projection, projectionInput);
-    return c;
+    return new VectorSet(graph, projection, projectionInput);
   }
 
   private VectorSet(Hnsw source, float[] projection, int projectionInput) {
@@ -199,10 +197,7 @@ public final class VectorSet extends StoredValue {
     this.projection = projection;
     this.projectionInput = projectionInput;
     for (Hnsw.Node n = graph.head; n != null; n = n.next) {
-      byElement.put(n.element, n);
-      if (n.attributes != null) {
-        attributeCount++;
-      }
+      index(n);
     }
   }
 
@@ -268,11 +263,17 @@ public final class VectorSet extends StoredValue {
     projectionInput = inputDim;
   }
 
-  /** Registers a node the codec added to the graph, once the graph's links are resolved. */
-  void index(Hnsw.Node node) {
-    byElement.put(node.element, node);
+  /**
+   * Registers a node of the graph under its element; false (and nothing registered) when another
+   * node already has that element, which only a damaged payload can bring.
+   */
+  boolean index(Hnsw.Node node) {
+    if (byElement.putIfAbsent(node.element, node) != null) {
+      return false;
+    }
     if (node.attributes != null) {
       attributeCount++;
     }
+    return true;
   }
 }

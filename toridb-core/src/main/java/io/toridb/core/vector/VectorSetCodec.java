@@ -1,7 +1,7 @@
 package io.toridb.core.vector;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A vector set as a sequence of unsigned numbers and strings, in the order and meaning of Redis 8's
@@ -70,9 +70,7 @@ public final class VectorSetCodec {
       out.unsigned(set.projectionInput());
       float[] matrix = set.projectionMatrix();
       byte[] b = new byte[matrix.length * 4];
-      for (int i = 0; i < matrix.length; i++) {
-        putIntLe(b, i * 4, Float.floatToRawIntBits(matrix[i]));
-      }
+      littleEndian(b).asFloatBuffer().put(matrix);
       out.string(b);
     }
     for (Hnsw.Node n = g.head; n != null; n = n.next) {
@@ -121,16 +119,9 @@ public final class VectorSetCodec {
     }
     byte[] b = new byte[g.vectorBytes()];
     if (g.quant == Hnsw.QUANT_BIN) {
-      long[] words = (long[]) n.vector;
-      for (int i = 0; i < words.length; i++) {
-        putIntLe(b, i * 8, (int) words[i]);
-        putIntLe(b, i * 8 + 4, (int) (words[i] >>> 32));
-      }
+      littleEndian(b).asLongBuffer().put((long[]) n.vector);
     } else {
-      float[] v = (float[]) n.vector;
-      for (int i = 0; i < v.length; i++) {
-        putIntLe(b, i * 4, Float.floatToRawIntBits(v[i]));
-      }
+      littleEndian(b).asFloatBuffer().put((float[]) n.vector);
     }
     return b;
   }
@@ -141,16 +132,10 @@ public final class VectorSetCodec {
     }
     if (g.quant == Hnsw.QUANT_BIN) {
       long[] words = new long[b.length / 8];
-      for (int i = 0; i < words.length; i++) {
-        words[i] = (getIntLe(b, i * 8) & 0xffffffffL) | ((long) getIntLe(b, i * 8 + 4) << 32);
-      }
+      littleEndian(b).asLongBuffer().get(words);
       return words;
     }
-    float[] v = new float[b.length / 4];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = Float.intBitsToFloat(getIntLe(b, i * 4));
-    }
-    return v;
+    return floats(b);
   }
 
   public static VectorSet read(Source in) {
@@ -174,7 +159,6 @@ public final class VectorSetCodec {
     boolean attributes = (flags & FLAG_ATTRIBUTES) != 0;
     Hnsw g = set.graph;
     HnswLoader loader = new HnswLoader(g);
-    Set<String> seen = new HashSet<>();
     for (long e = 0; e < elements; e++) {
       byte[] element = in.string();
       byte[] attrs = attributes ? in.string() : null;
@@ -193,16 +177,13 @@ public final class VectorSetCodec {
       Hnsw.Node node = addNode(loader, g, vectorOf(g, vector), params);
       node.element = element;
       node.attributes = attrs == null || attrs.length == 0 ? null : attrs;
-      if (!seen.add(new String(element, java.nio.charset.StandardCharsets.ISO_8859_1))) {
+      if (!set.index(node)) {
         throw new Invalid("duplicate element");
       }
     }
     String problem = loader.resolveLinks();
     if (problem != null) {
       throw new Invalid(problem);
-    }
-    for (Hnsw.Node n = g.head; n != null; n = n.next) {
-      set.index(n);
     }
     return set;
   }
@@ -220,11 +201,7 @@ public final class VectorSetCodec {
     if (blob.length != 4L * input * dim) {
       throw new Invalid("mismatching projection matrix length");
     }
-    float[] matrix = new float[(int) (input * dim)];
-    for (int i = 0; i < matrix.length; i++) {
-      matrix[i] = Float.intBitsToFloat(getIntLe(blob, i * 4));
-    }
-    set.restoreProjection(matrix, (int) input);
+    set.restoreProjection(floats(blob), (int) input);
   }
 
   private static Hnsw.Node addNode(HnswLoader loader, Hnsw g, Object vector, long[] p) {
@@ -273,17 +250,17 @@ public final class VectorSetCodec {
     return loader.add(id, level, vector, range, l2, links, capacities);
   }
 
-  private static void putIntLe(byte[] b, int at, int v) {
-    b[at] = (byte) v;
-    b[at + 1] = (byte) (v >>> 8);
-    b[at + 2] = (byte) (v >>> 16);
-    b[at + 3] = (byte) (v >>> 24);
+  private static ByteBuffer littleEndian(byte[] b) {
+    return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  private static int getIntLe(byte[] b, int at) {
-    return (b[at] & 0xff)
-        | (b[at + 1] & 0xff) << 8
-        | (b[at + 2] & 0xff) << 16
-        | (b[at + 3] & 0xff) << 24;
+  /**
+   * Little-endian float32s (an FP32 blob, a stored vector or a projection matrix), bits kept as
+   * they are; {@code b}'s length a multiple of 4.
+   */
+  static float[] floats(byte[] b) {
+    float[] v = new float[b.length / 4];
+    littleEndian(b).asFloatBuffer().get(v);
+    return v;
   }
 }

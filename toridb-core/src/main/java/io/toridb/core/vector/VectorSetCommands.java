@@ -49,7 +49,7 @@ public final class VectorSetCommands {
         -5,
         WRITE | DENYOOM,
         VectorSetCommands::vadd,
-        "Add one or more elements to a" + " vector set, or update its vector if it already exists",
+        "Add one or more elements to a vector set, or update its vector if it already exists",
         "8.0.0");
     add(
         t,
@@ -204,16 +204,7 @@ public final class VectorSetCommands {
       if (blob.length % 4 != 0 || blob.length < 4 || blob.length / 4 > VectorSet.MAX_DIM) {
         return null;
       }
-      vec = new float[blob.length / 4];
-      for (int i = 0; i < vec.length; i++) {
-        int b = i * 4;
-        vec[i] =
-            Float.intBitsToFloat(
-                (blob[b] & 0xff)
-                    | (blob[b + 1] & 0xff) << 8
-                    | (blob[b + 2] & 0xff) << 16
-                    | (blob[b + 3] & 0xff) << 24);
-      }
+      vec = VectorSetCodec.floats(blob);
       consumed += 2;
     } else if (Args.is(argv[at], "VALUES")) {
       if (argv.length < at + 2) {
@@ -242,8 +233,8 @@ public final class VectorSetCommands {
   }
 
   private static long longOption(byte[] arg, long min, long max, String error) {
-    long v = Args.parseLongOr(arg, Long.MIN_VALUE);
-    if (v == Long.MIN_VALUE || v < min || v > max) {
+    long v = Args.parseLong(arg, error);
+    if (v < min || v > max) {
       throw new CommandException(error);
     }
     return v;
@@ -251,6 +242,11 @@ public final class VectorSetCommands {
 
   private static VectorSet read(CommandContext ctx, Key key) {
     return StoredValue.as(ctx.db().lookupRead(key, ctx.now()), VectorSet.class);
+  }
+
+  /** The set at {@code key} looked up for a write (expired keys go, statistics stay). */
+  private static VectorSet write(CommandContext ctx, Key key) {
+    return StoredValue.as(ctx.db().lookupWrite(key, ctx.now()), VectorSet.class);
   }
 
   /** A set and one of its elements' node. */
@@ -328,7 +324,7 @@ public final class VectorSetCommands {
     }
     Database db = ctx.db();
     Key key = Key.of(argv[1]);
-    VectorSet set = StoredValue.as(db.lookupWrite(key, ctx.now()), VectorSet.class);
+    VectorSet set = write(ctx, key);
     float[] vector = in.vector();
     boolean created = set == null;
     if (created) {
@@ -374,15 +370,14 @@ public final class VectorSetCommands {
 
   /** VREM key element */
   static void vrem(CommandContext ctx, byte[][] argv) {
-    Database db = ctx.db();
     Key key = Key.of(argv[1]);
-    VectorSet set = StoredValue.as(db.lookupWrite(key, ctx.now()), VectorSet.class);
+    VectorSet set = write(ctx, key);
     if (set == null || !set.remove(argv[2])) {
       ctx.out().bool(false);
       return;
     }
     if (set.size() == 0) {
-      db.remove(key);
+      ctx.db().remove(key);
     }
     ctx.modified(key);
     ctx.propagate(argv);
@@ -391,9 +386,8 @@ public final class VectorSetCommands {
 
   /** VSETATTR key element json */
   static void vsetattr(CommandContext ctx, byte[][] argv) {
-    Database db = ctx.db();
     Key key = Key.of(argv[1]);
-    VectorSet set = StoredValue.as(db.lookupWrite(key, ctx.now()), VectorSet.class);
+    VectorSet set = write(ctx, key);
     Hnsw.Node node = set == null ? null : set.node(argv[2]);
     if (node == null) {
       ctx.out().bool(false);
@@ -458,7 +452,7 @@ public final class VectorSetCommands {
       throw new CommandException(dimensionMismatch(query.length, set.dim()));
     }
     Search s = searchOptions(argv, 2 + used);
-    reply(ctx.out(), g, run(g, query, s), s);
+    reply(ctx.out(), run(g, query, s), s);
   }
 
   private static Search searchOptions(byte[][] argv, int from) {
@@ -525,13 +519,12 @@ public final class VectorSetCommands {
       filterEf = Integer.MAX_VALUE;
     }
     VectorFilter f = s.filter;
-    Hnsw.Filter accept =
-        f == null ? null : node -> node.attributes != null && f.matches(node.attributes);
+    Hnsw.Filter accept = f == null ? null : node -> f.matches(node.attributes);
     Hnsw.Node q = g.queryNode(query);
     return s.truth ? g.scan(q, (int) ef, accept) : g.search(q, (int) ef, accept, (int) filterEf);
   }
 
-  private static void reply(RespWriter out, Hnsw g, NodeQueue found, Search s) {
+  private static void reply(RespWriter out, NodeQueue found, Search s) {
     int n = 0;
     // "Not beyond epsilon", as Redis tests it: a NaN distance does not end the reply.
     while (n < found.count && n < s.count && !(found.distance(n) / 2 > s.epsilon)) {
