@@ -76,6 +76,20 @@ public final class Blocking {
 
   /** Parks the current client of {@code ctx}; see {@link CommandContext#block}. */
   public void block(CommandContext ctx, Key[] keys, long deadline, Consumer<RespWriter> onTimeout) {
+    block(ctx, keys, deadline, onTimeout, ctx.argv());
+  }
+
+  /**
+   * As {@link #block(CommandContext, Key[], long, Consumer)}, running {@code argv} instead of the
+   * command as given when a key becomes ready (XREAD's {@code $} replaced by the ID it stood for
+   * when the client blocked).
+   */
+  public void block(
+      CommandContext ctx,
+      Key[] keys,
+      long deadline,
+      Consumer<RespWriter> onTimeout,
+      byte[][] argv) {
     BlockedClient serving = ctx.serving();
     if (serving != null) {
       // Run again for a client already waiting and found nothing: it keeps its place.
@@ -91,13 +105,7 @@ public final class Blocking {
     }
     BlockedClient client =
         new BlockedClient(
-            session,
-            session.db(),
-            ctx.argv(),
-            distinct(keys),
-            deadline,
-            onTimeout,
-            typeOf(ctx.spec()));
+            session, session.db(), argv, distinct(keys), deadline, onTimeout, typeOf(ctx.spec()));
     // Whatever this client was answered before must reach it before the reply that ends the wait,
     // which another worker may send as soon as the client is registered.
     RespWriter out = ctx.out();
@@ -131,6 +139,9 @@ public final class Blocking {
     if (spec != null && "sorted_set".equals(spec.group())) {
       return ValueType.ZSET;
     }
+    if (spec != null && "stream".equals(spec.group())) {
+      return ValueType.STREAM;
+    }
     return ValueType.LIST;
   }
 
@@ -144,7 +155,18 @@ public final class Blocking {
       return;
     }
     ValueType type = value.type();
-    if (type != ValueType.LIST && type != ValueType.ZSET) {
+    if (type != ValueType.LIST && type != ValueType.ZSET && type != ValueType.STREAM) {
+      return;
+    }
+    signal(db, key);
+  }
+
+  /**
+   * Marks {@code key} ready on this thread if someone waits for it, whatever it holds now: a stream
+   * got entries, lost a consumer group, or went away (which ends the wait of XREADGROUP clients).
+   */
+  public void signal(int db, Key key) {
+    if (blockedClients == 0) {
       return;
     }
     DbKey dk = new DbKey(db, key);
@@ -176,10 +198,8 @@ public final class Blocking {
       }
     }
     for (DbKey dk : keys) {
-      StoredValue value = keyspace.db(db).peek(dk.key());
-      if (value != null) {
-        keyCreated(db, dk.key(), value);
-      }
+      // Every key: a stream's readers must learn that it is gone, or that it came.
+      signal(db, dk.key());
     }
   }
 
@@ -206,11 +226,15 @@ public final class Blocking {
       }
       for (BlockedClient client : queue) {
         StoredValue value = keyspace.db(dk.db()).peek(dk.key());
-        if (value == null) {
+        boolean stream = client.type == ValueType.STREAM;
+        if (value == null && !stream) {
           break;
         }
-        // A client waiting for a list is not served by a sorted set, and the other way round.
-        if (value.type() != client.type || !client.state.compareAndSet(WAITING, SERVING)) {
+        // A client waiting for a list is not served by a sorted set, and the other way round. A
+        // stream reader runs again whatever the key holds: its command decides (XREADGROUP ends
+        // with an error when the stream is gone, XREAD keeps waiting).
+        if ((!stream && value.type() != client.type)
+            || !client.state.compareAndSet(WAITING, SERVING)) {
           continue;
         }
         ByteBuf reply = ByteBufAllocator.DEFAULT.ioBuffer(64);
@@ -225,6 +249,10 @@ public final class Blocking {
         if (!served) {
           reply.release();
           client.state.set(WAITING);
+          if (stream) {
+            // Readers of a stream do not take entries from each other: the next may be served.
+            continue;
+          }
           break;
         }
         client.state.set(DONE);

@@ -46,4 +46,24 @@ public final class BlockingTimeout {
     }
     return now + millis;
   }
+
+  static final String NOT_INTEGER = "ERR timeout is not an integer or out of range";
+
+  /**
+   * The absolute deadline for a timeout of {@code arg} milliseconds (an integer, XREAD's BLOCK),
+   * counted from {@code now}; 0 means wait forever.
+   */
+  public static long deadlineMillis(byte[] arg, long now) {
+    long millis = Args.parseLong(arg, NOT_INTEGER);
+    if (millis < 0) {
+      throw new CommandException(NEGATIVE);
+    }
+    if (millis == 0) {
+      return 0;
+    }
+    if (millis > Long.MAX_VALUE - now) {
+      throw new CommandException(OUT_OF_RANGE);
+    }
+    return now + millis;
+  }
 }

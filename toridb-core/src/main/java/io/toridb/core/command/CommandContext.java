@@ -368,6 +368,25 @@ public final class CommandContext {
   }
 
   /**
+   * As {@link #block(Key[], long, java.util.function.Consumer)}, running {@code argv} instead of
+   * the command as given when a key becomes ready.
+   */
+  public void block(
+      Key[] keys, long deadline, java.util.function.Consumer<RespWriter> onTimeout, byte[][] argv) {
+    server.blocking().block(this, keys, deadline, onTimeout, argv);
+  }
+
+  /**
+   * Wakes the clients blocked on {@code key} in the current database (Redis's signalKeyAsReady):
+   * they run again once this command is done.
+   */
+  public void signalReady(Key key) {
+    if (staged == null) {
+      server.blocking().signal(session.db(), key);
+    }
+  }
+
+  /**
    * The scripting engine of this context's worker thread (one Lua interpreter per worker), made by
    * the scripting commands when first needed; null before.
    */
@@ -430,6 +449,28 @@ public final class CommandContext {
     } finally {
       fromScript = outer;
     }
+  }
+
+  /**
+   * Hands several effects of one command to the propagation sink as one unit, so that replay
+   * applies all of them or none (XREADGROUP's claims and its group's new position).
+   */
+  public void propagate(java.util.List<byte[][]> effects) {
+    if (effects.size() == 1 || staged != null || transactionEffects != null) {
+      for (byte[][] e : effects) {
+        propagate(e);
+      }
+      return;
+    }
+    if (effects.isEmpty()) {
+      return;
+    }
+    java.util.List<io.toridb.core.propagation.PropagationSink.Effect> unit =
+        new java.util.ArrayList<>(effects.size());
+    for (byte[][] e : effects) {
+      unit.add(new io.toridb.core.propagation.PropagationSink.Effect(session.db(), e));
+    }
+    sink().propagateTransaction(unit);
   }
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */

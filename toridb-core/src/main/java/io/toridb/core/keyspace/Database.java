@@ -178,6 +178,9 @@ public final class Database {
     if ((type == ValueType.LIST || type == ValueType.ZSET) && (old == null || old.type() != type)) {
       // Clients blocked on this key (BLPOP, BZPOPMIN) may now be served.
       owner.created(index, key, value);
+    } else if (type == ValueType.STREAM || (old != null && old.type() == ValueType.STREAM)) {
+      // A stream came, or was replaced: its readers run again (XREADGROUP's end if it went).
+      owner.created(index, key, type == ValueType.STREAM ? value : old);
     }
     if (value.hasExpiry()) {
       trackExpiry(s, key, old);
@@ -250,6 +253,10 @@ public final class Database {
     StoredValue old = s.map.remove(key);
     if (old != null && old.hasExpiry()) {
       s.expiring.remove(key);
+    }
+    if (old != null && old.type() == ValueType.STREAM) {
+      // Clients blocked in XREADGROUP on a stream that is gone get an error.
+      owner.created(index, key, old);
     }
     return old;
   }

@@ -199,6 +199,7 @@ public final class DatabaseCommands {
     Database db = ctx.db();
     ctx.server().stats().dirty.add(db.size());
     ctx.server().watches().databaseReplaced(ctx.keyspace(), db.index(), null, ctx.now());
+    ctx.server().blocking().databaseReplaced(ctx.keyspace(), db.index());
     db.clear();
     // Propagated even when the database was already empty, as Redis forces it.
     ctx.propagate(argv);
@@ -213,6 +214,7 @@ public final class DatabaseCommands {
       Database db = keyspace.db(i);
       ctx.server().stats().dirty.add(db.size());
       ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
+      ctx.server().blocking().databaseReplaced(keyspace, i);
       db.clear();
     }
     ctx.server().flushedAll();
