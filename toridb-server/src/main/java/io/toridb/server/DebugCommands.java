@@ -173,6 +173,7 @@ final class DebugCommands {
       io.toridb.core.keyspace.Keyspace keyspace = ctx.keyspace();
       for (int i = 0; i < keyspace.databaseCount(); i++) {
         ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
+        ctx.server().blocking().databaseReplaced(keyspace, i);
         keyspace.db(i).clear();
       }
       // As Redis's emptyData: the function libraries go with the data.
@@ -231,6 +232,7 @@ final class DebugCommands {
       io.toridb.core.keyspace.Keyspace keyspace = ctx.keyspace();
       for (int i = 0; i < keyspace.databaseCount(); i++) {
         ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
+        ctx.server().blocking().databaseReplaced(keyspace, i);
         keyspace.db(i).clear();
       }
       ctx.server().functions().clear();

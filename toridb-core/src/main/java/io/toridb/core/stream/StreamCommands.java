@@ -1257,7 +1257,7 @@ public final class StreamCommands {
         continue;
       }
       if (force && p == null) {
-        p = new ConsumerGroup.Pending(now, 0, null);
+        p = new ConsumerGroup.Pending(now, 1, null);
         g.pel.put(id, p);
       }
       if (p == null) {

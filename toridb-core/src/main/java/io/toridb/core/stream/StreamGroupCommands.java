@@ -322,7 +322,7 @@ final class StreamGroupCommands {
 
   private static void lag(RespWriter out, StreamValue s, ConsumerGroup g) {
     long lag = s.lag(g);
-    if (lag < 0) {
+    if (lag == Long.MIN_VALUE) {
       out.nullBulk();
     } else {
       out.integer(lag);
@@ -356,9 +356,9 @@ final class StreamGroupCommands {
     out.bulk("radix-tree-keys");
     out.integer(s.nodeCount());
     out.bulk("radix-tree-nodes");
-    // Redis counts its radix tree's inner nodes; an empty tree has one, and each key adds about
-    // two here (the 128-bit keys share long prefixes).
-    out.integer(1 + 2L * s.nodeCount());
+    // Redis counts its radix tree's inner nodes, which ToriDB does not have: an empty tree has one,
+    // one key makes two; beyond that this is an estimate.
+    out.integer(1 + (long) s.nodeCount());
     out.bulk("last-generated-id");
     id(out, s.lastId());
     out.bulk("max-deleted-entry-id");

@@ -338,7 +338,10 @@ public final class StreamValue extends StoredValue {
     return ConsumerGroup.INVALID_ENTRIES_READ;
   }
 
-  /** A group's lag (entries not yet delivered to it), or -1 when it cannot be told. */
+  /**
+   * A group's lag (entries not yet delivered to it), or {@link Long#MIN_VALUE} when it cannot be
+   * told. Like Redis's, it can come out negative when ENTRIESREAD claimed more than was added.
+   */
   long lag(ConsumerGroup g) {
     if (entriesAdded == 0) {
       return 0;
@@ -347,7 +350,7 @@ public final class StreamValue extends StoredValue {
       return entriesAdded - g.entriesRead;
     }
     long read = distanceFromFirstEver(g.lastId);
-    return read == ConsumerGroup.INVALID_ENTRIES_READ ? -1 : entriesAdded - read;
+    return read == ConsumerGroup.INVALID_ENTRIES_READ ? Long.MIN_VALUE : entriesAdded - read;
   }
 
   @Override
@@ -427,5 +430,14 @@ public final class StreamValue extends StoredValue {
       }
     }
     return n;
+  }
+
+  /**
+   * The read counter of a group whose last delivered ID is {@code id}, as far as it can be told
+   * ({@link ConsumerGroup#INVALID_ENTRIES_READ} if not): what Redis gives a group loaded from a
+   * snapshot of Redis 6 or older, which saved none.
+   */
+  public long estimateEntriesRead(StreamId id) {
+    return distanceFromFirstEver(id);
   }
 }
