@@ -22,7 +22,8 @@
 # Tests are redis-benchmark's -t names (set, get, incr, mset, lpush, lpop, sadd, hset, zadd, ...)
 # plus zrange (ZRANGE myzset 0 9, over the sorted set that zadd fills), hget (over the hash
 # that hset fills; put zadd and hset before them), eval (a Lua script that INCRs the one key it
-# declares) and pfadd (random elements into one HyperLogLog).
+# declares), pfadd (random elements into one HyperLogLog), xadd (XADD to one stream trimmed to
+# about 100000 entries) and xrange (the first 10 entries of that stream; put xadd before it).
 #
 # Defaults: 5 rounds, 200000 requests, 50 clients, 3-byte values, tests set,get,incr,mset,
 # pipelines "1 16", keyspace 100000 random keys (-r of redis-benchmark), and no append-only file
@@ -98,6 +99,8 @@ workload_of() {
     hget) workload=(HGET myhash element:__rand_int__) ;;
     eval) workload=(EVAL "return redis.call('incr', KEYS[1])" 1 counter:__rand_int__) ;;
     pfadd) workload=(PFADD hll element:__rand_int__) ;;
+    xadd) workload=(XADD mystream MAXLEN '~' 100000 '*' field __rand_int__) ;;
+    xrange) workload=(XRANGE mystream - + COUNT 10) ;;
     *) workload=(-t "$1") ;;
   esac
 }
