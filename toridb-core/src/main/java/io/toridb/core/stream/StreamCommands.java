@@ -287,17 +287,27 @@ public final class StreamCommands {
   /** Replies with up to {@code count} (0 = all) entries of a range; returns how many. */
   static int replyRange(
       RespWriter out, StreamValue s, StreamId start, StreamId end, long count, boolean rev) {
-    NavigableMap<StreamId, byte[][]> m = range(s, start, end, rev);
-    int n = count == 0 || count > m.size() ? m.size() : (int) count;
-    out.arrayHeader(n);
-    int i = 0;
-    for (Map.Entry<StreamId, byte[][]> e : m.entrySet()) {
-      if (i++ == n) {
-        break;
-      }
+    List<Map.Entry<StreamId, byte[][]>> shown = first(range(s, start, end, rev), count);
+    out.arrayHeader(shown.size());
+    for (Map.Entry<StreamId, byte[][]> e : shown) {
       entry(out, e.getKey(), e.getValue());
     }
-    return n;
+    return shown.size();
+  }
+
+  /**
+   * The first {@code count} (0 = all) entries of a map view. A view's size() walks all of it, so
+   * the reply's length comes from what was taken.
+   */
+  static <V> List<Map.Entry<StreamId, V>> first(NavigableMap<StreamId, V> m, long count) {
+    List<Map.Entry<StreamId, V>> out = new ArrayList<>(count > 0 && count < 64 ? (int) count : 16);
+    for (Map.Entry<StreamId, V> e : m.entrySet()) {
+      if (count != 0 && out.size() >= count) {
+        break;
+      }
+      out.add(e);
+    }
+    return out;
   }
 
   static long nodeMaxBytes(CommandContext ctx) {
@@ -925,14 +935,10 @@ public final class StreamCommands {
       StreamId start,
       long count,
       long now) {
-    NavigableMap<StreamId, ConsumerGroup.Pending> pel = consumer.pel.tailMap(start, true);
-    int n = count == 0 || count > pel.size() ? pel.size() : (int) count;
-    out.arrayHeader(n);
-    int i = 0;
-    for (Map.Entry<StreamId, ConsumerGroup.Pending> e : pel.entrySet()) {
-      if (i++ == n) {
-        break;
-      }
+    List<Map.Entry<StreamId, ConsumerGroup.Pending>> shown =
+        first(consumer.pel.tailMap(start, true), count);
+    out.arrayHeader(shown.size());
+    for (Map.Entry<StreamId, ConsumerGroup.Pending> e : shown) {
       byte[][] fv = s.entry(e.getKey());
       if (fv == null) {
         out.arrayHeader(2);
@@ -962,18 +968,11 @@ public final class StreamCommands {
       long now,
       byte[] key,
       List<byte[][]> effects) {
-    NavigableMap<StreamId, byte[][]> m =
-        start == null
-            ? java.util.Collections.emptyNavigableMap()
-            : s.entries().tailMap(start, true);
-    int n = count == 0 || count > m.size() ? m.size() : (int) count;
-    out.arrayHeader(n);
-    int i = 0;
+    List<Map.Entry<StreamId, byte[][]>> shown =
+        start == null ? List.of() : first(s.entries().tailMap(start, true), count);
+    out.arrayHeader(shown.size());
     boolean moved = false;
-    for (Map.Entry<StreamId, byte[][]> e : m.entrySet()) {
-      if (i++ == n) {
-        break;
-      }
+    for (Map.Entry<StreamId, byte[][]> e : shown) {
       StreamId id = e.getKey();
       if (id.compareTo(g.lastId) > 0) {
         if (g.entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && !s.tombstonesFrom(id)) {

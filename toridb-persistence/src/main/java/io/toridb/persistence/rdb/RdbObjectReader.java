@@ -23,12 +23,16 @@ import io.toridb.core.zset.ZSetValue;
  *       RdbType#HASH_ZIPMAP} (converted only for their entry count, as Redis);
  *   <li>sorted sets: {@link RdbType#ZSET_2} and {@link RdbType#ZSET} (packed afterwards when they
  *       fit), {@link RdbType#ZSET_LISTPACK} and {@link RdbType#ZSET_ZIPLIST} (converted only for
- *       their entry count).
+ *       their entry count);
+ *   <li>streams: {@link RdbType#STREAM_LISTPACKS_2} and the older {@link RdbType#STREAM_LISTPACKS}
+ *       ({@link StreamFormat});
+ *   <li>vector sets: {@link RdbType#MODULE_2} of the vector-set module type ({@link
+ *       VectorSetFormat}).
  * </ul>
  *
- * Streams and module values are refused. Every blob is validated as Redis does with
- * sanitize-dump-payload yes: structure, counts, and no duplicate members or fields. An empty
- * collection is refused too, as Redis refuses it.
+ * Other module values are refused. Every blob is validated as Redis does with sanitize-dump-payload
+ * yes: structure, counts, and no duplicate members or fields. An empty collection is refused too,
+ * as Redis refuses it; an empty stream is not (streams may be empty).
  */
 public final class RdbObjectReader {
   /**
@@ -67,8 +71,7 @@ public final class RdbObjectReader {
       case RdbType.ZSET, RdbType.ZSET_2 -> readZSet(type, in, limits);
       case RdbType.ZSET_LISTPACK -> packedZSet(ListpackFormat.entries(in.readString()), limits);
       case RdbType.ZSET_ZIPLIST -> packedZSet(ZiplistFormat.entries(in.readString()), limits);
-      case RdbType.STREAM_LISTPACKS, RdbType.STREAM_LISTPACKS_2 ->
-          throw new RdbFormatException("streams are not supported");
+      case RdbType.STREAM_LISTPACKS, RdbType.STREAM_LISTPACKS_2 -> StreamFormat.read(type, in);
       case RdbType.MODULE_2 -> VectorSetFormat.read(in);
       case RdbType.MODULE -> throw new RdbFormatException("module values are not supported");
       default -> throw new RdbFormatException("unknown RDB type " + type);

@@ -4,6 +4,7 @@ import io.toridb.core.hash.HashValue;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.list.ListValue;
 import io.toridb.core.set.SetValue;
+import io.toridb.core.stream.StreamValue;
 import io.toridb.core.string.StringValue;
 import io.toridb.core.zset.ZSetValue;
 
@@ -23,6 +24,8 @@ import io.toridb.core.zset.ZSetValue;
  *   <li>sorted set: listpack as {@link RdbType#ZSET_LISTPACK} (a listpack of member, score pairs,
  *       ascending, integral scores as integers), skiplist as {@link RdbType#ZSET_2} (count, then
  *       member and little-endian binary score from the highest entry to the lowest);
+ *   <li>stream: {@link RdbType#STREAM_LISTPACKS_2}, its nodes as listpacks, its counters and its
+ *       consumer groups ({@link StreamFormat});
  *   <li>vector set: {@link RdbType#MODULE_2}, as Redis 8's vector-set module ({@link
  *       VectorSetFormat}).
  * </ul>
@@ -57,6 +60,8 @@ public final class RdbObjectWriter {
       return h.isListpack() ? RdbType.HASH_LISTPACK : RdbType.HASH;
     } else if (value instanceof ZSetValue z) {
       return z.encoding().equals("listpack") ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
+    } else if (value instanceof StreamValue) {
+      return RdbType.STREAM_LISTPACKS_2;
     } else if (value instanceof io.toridb.core.vector.VectorSet) {
       return RdbType.MODULE_2;
     }
@@ -75,6 +80,8 @@ public final class RdbObjectWriter {
       writeHash(out, h);
     } else if (value instanceof ZSetValue z) {
       writeZSet(out, z);
+    } else if (value instanceof StreamValue st) {
+      StreamFormat.write(out, st);
     } else if (value instanceof io.toridb.core.vector.VectorSet v) {
       VectorSetFormat.write(out, v);
     } else {

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *       expiry; a key already expired is skipped and counted, as a Redis master does; IDLE and FREQ
  *       give its access metadata, applied as the maxmemory-policy says (RESTORE's rule);
  *   <li>values are read by {@link RdbObjectReader} (strings, lists, sets, hashes, sorted sets in
- *       every encoding Redis has used); an empty collection is skipped with a warning, as Redis
- *       does; streams and module values are refused;
+ *       every encoding Redis has used, streams, vector sets); an empty collection is skipped with a
+ *       warning, as Redis does (an empty stream is a value, not an empty collection); other module
+ *       values are refused;
  *   <li>function libraries (FUNCTION2) go to {@link Target#function}; the FUNCTION opcode of 7.0's
  *       release candidates and module data (MODULE_AUX) are refused;
  *   <li>after EOF, files of version 5 and later end in a CRC64 of everything before it; 0 means

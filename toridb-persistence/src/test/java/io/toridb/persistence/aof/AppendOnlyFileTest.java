@@ -536,6 +536,26 @@ class AppendOnlyFileTest {
   }
 
   @Test
+  void rewrite_keepsStreamsWithTheirGroups() throws Exception {
+    Node n = restart();
+    for (int i = 1; i <= 120; i++) {
+      n.call("XADD", "s", "*", "f", "v" + i);
+    }
+    n.call("XTRIM", "s", "MAXLEN", "100");
+    n.call("XGROUP", "CREATE", "s", "g", "0");
+    n.call("XREADGROUP", "GROUP", "g", "c", "COUNT", "5", "STREAMS", "s", ">");
+    for (int i = 0; i < 500 && n.aof.pendingBytes() > 0; i++) {
+      Thread.sleep(2);
+    }
+    assertEquals(null, n.aof.rewrite("test"));
+    awaitRewrite(n.aof);
+    assertEquals("ok", n.aof.history().lastStatus());
+    String full = n.call("XINFO", "STREAM", "s", "FULL", "COUNT", "0");
+    Node m = restart();
+    assertEquals(full, m.call("XINFO", "STREAM", "s", "FULL", "COUNT", "0"));
+  }
+
+  @Test
   void writesDuringRewrites_areAllThereAfterRestart() throws Exception {
     Node n = restart();
     for (int i = 0; i < 2000; i++) {

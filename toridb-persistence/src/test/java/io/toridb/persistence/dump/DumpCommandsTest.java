@@ -66,6 +66,35 @@ class DumpCommandsTest {
   }
 
   @Test
+  void restore_stream_keepsEntriesCountersGroupsAndConsumers() {
+    for (int i = 1; i <= 150; i++) {
+      h.call("XADD", "s", i + "-1", "f", "v" + i, "n", Integer.toString(i));
+    }
+    h.call("XDEL", "s", "3-1", "120-1");
+    h.call("XGROUP", "CREATE", "s", "g", "0");
+    h.call("XGROUP", "CREATE", "s", "late", "$");
+    h.call("XREADGROUP", "GROUP", "g", "alice", "COUNT", "3", "STREAMS", "s", ">");
+    h.call("XREADGROUP", "GROUP", "g", "bob", "COUNT", "2", "STREAMS", "s", ">");
+    h.call("XGROUP", "CREATECONSUMER", "s", "g", "carol");
+    String full = h.call("XINFO", "STREAM", "s", "FULL", "COUNT", "0");
+    String groups = h.call("XINFO", "GROUPS", "s");
+    byte[] payload = h.dump("s");
+    assertEquals(19, payload[0]);
+    assertEquals(OK, h.restore("copy", "0", payload));
+    assertEquals(full, h.call("XINFO", "STREAM", "copy", "FULL", "COUNT", "0"));
+    assertEquals(groups, h.call("XINFO", "GROUPS", "copy"));
+    // The restored stream goes on where the original would.
+    assertEquals("$5\r\n150-2\r\n", h.call("XADD", "copy", "150-*", "f", "x"));
+    assertEquals(h.call("XADD", "s", "150-*", "f", "x"), "$5\r\n150-2\r\n");
+    // An empty stream is a value: it restores.
+    h.call("XADD", "e", "1-1", "f", "v");
+    h.call("XDEL", "e", "1-1");
+    assertEquals(OK, h.restore("e2", "0", h.dump("e")));
+    assertEquals(":0\r\n", h.call("XLEN", "e2"));
+    assertEquals("+stream\r\n", h.call("TYPE", "e2"));
+  }
+
+  @Test
   void restore_existingKey_busykeyUnlessReplace() {
     h.call("SET", "foo", "old");
     assertEquals(error("BUSYKEY Target key name already exists."), h.restore("foo", "0", BAR));

@@ -143,9 +143,10 @@ class RdbFileDamageTest {
   }
 
   @Test
-  void streamsAndModuleValues_areRefusedNamingTheKey() {
-    String m = refusal(handMade(bytes(19, 1, 's', 0)));
-    assertTrue(m.contains("streams are not supported") && m.contains("key 's'"), m);
+  void damagedStreamsAndModuleValues_areRefusedNamingTheKey() {
+    // A stream of one node whose key is one byte long instead of sixteen.
+    String m = refusal(handMade(bytes(19, 1, 's', 1, 1, 'x')));
+    assertTrue(m.contains("size of a stream ID") && m.contains("key 's'"), m);
     assertTrue(refusal(handMade(bytes(7, 1, 'm', 0))).contains("module values"));
   }
 

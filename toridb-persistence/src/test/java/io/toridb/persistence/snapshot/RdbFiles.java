@@ -5,6 +5,9 @@ import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.list.ListValue;
 import io.toridb.core.set.SetValue;
+import io.toridb.core.stream.ConsumerGroup;
+import io.toridb.core.stream.StreamId;
+import io.toridb.core.stream.StreamValue;
 import io.toridb.core.string.StringValue;
 import io.toridb.core.zset.ZSetValue;
 import io.toridb.persistence.rdb.EncodingLimits;
@@ -156,6 +159,16 @@ final class RdbFiles {
       zs.insert(b("m" + i), i * 0.5 - 3);
     }
     out.put("zset:skiplist", zs);
+    StreamValue stream = new StreamValue();
+    for (int i = 1; i <= 60; i++) {
+      stream.append(new StreamId(i, 0), new byte[][] {b("f"), b("v" + i)}, 4096, 25);
+    }
+    stream.delete(new StreamId(26, 0));
+    ConsumerGroup g = stream.createGroup(b("g"), new StreamId(2, 0), 2);
+    g.restorePending(new StreamId(2, 0), 1000, 1);
+    g.restoreConsumer(b("c"), 1000).claimRestored(g, new StreamId(2, 0));
+    out.put("stream", stream);
+    out.put("stream:empty", new StreamValue());
     return out;
   }
 }
