@@ -264,40 +264,20 @@ public final class StreamCommands {
     out.bulk(id.bytes());
   }
 
-  /** One entry as Redis replies it: its ID and the array of its fields and values. */
-  static void entry(RespWriter out, StreamId id, byte[][] fv) {
-    out.arrayHeader(2);
-    id(out, id);
-    out.arrayHeader(fv.length);
-    for (byte[] b : fv) {
-      out.bulk(b);
-    }
-  }
-
-  /** The live entries from {@code start} to {@code end} (inclusive), oldest first or newest. */
-  static NavigableMap<StreamId, byte[][]> range(
-      StreamValue s, StreamId start, StreamId end, boolean rev) {
-    if (start.compareTo(end) > 0) {
-      return java.util.Collections.emptyNavigableMap();
-    }
-    NavigableMap<StreamId, byte[][]> m = s.entries().subMap(start, true, end, true);
-    return rev ? m.descendingMap() : m;
-  }
-
   /** Replies with up to {@code count} (0 = all) entries of a range; returns how many. */
   static int replyRange(
       RespWriter out, StreamValue s, StreamId start, StreamId end, long count, boolean rev) {
-    List<Map.Entry<StreamId, byte[][]>> shown = first(range(s, start, end, rev), count);
+    List<StreamValue.Ref> shown = s.range(start, end, rev, count);
     out.arrayHeader(shown.size());
-    for (Map.Entry<StreamId, byte[][]> e : shown) {
-      entry(out, e.getKey(), e.getValue());
+    for (StreamValue.Ref r : shown) {
+      r.write(out);
     }
     return shown.size();
   }
 
   /**
-   * The first {@code count} (0 = all) entries of a map view. A view's size() walks all of it, so
-   * the reply's length comes from what was taken.
+   * The first {@code count} (0 = all) entries of a map view. A view's size() walks all of it, so a
+   * reply's length comes from what was taken.
    */
   static <V> List<Map.Entry<StreamId, V>> first(NavigableMap<StreamId, V> m, long count) {
     List<Map.Entry<StreamId, V>> out = new ArrayList<>(count > 0 && count < 64 ? (int) count : 16);
@@ -939,13 +919,13 @@ public final class StreamCommands {
         first(consumer.pel.tailMap(start, true), count);
     out.arrayHeader(shown.size());
     for (Map.Entry<StreamId, ConsumerGroup.Pending> e : shown) {
-      byte[][] fv = s.entry(e.getKey());
-      if (fv == null) {
+      StreamValue.Ref r = s.find(e.getKey());
+      if (r == null) {
         out.arrayHeader(2);
         id(out, e.getKey());
         out.nullArray();
       } else {
-        entry(out, e.getKey(), fv);
+        r.write(out);
         e.getValue().deliveryTime = now;
         e.getValue().deliveryCount++;
       }
@@ -968,12 +948,12 @@ public final class StreamCommands {
       long now,
       byte[] key,
       List<byte[][]> effects) {
-    List<Map.Entry<StreamId, byte[][]>> shown =
-        start == null ? List.of() : first(s.entries().tailMap(start, true), count);
+    List<StreamValue.Ref> shown =
+        start == null ? List.of() : s.range(start, StreamId.MAX, false, count);
     out.arrayHeader(shown.size());
     boolean moved = false;
-    for (Map.Entry<StreamId, byte[][]> e : shown) {
-      StreamId id = e.getKey();
+    for (StreamValue.Ref r : shown) {
+      StreamId id = r.id();
       if (id.compareTo(g.lastId) > 0) {
         if (g.entriesRead != ConsumerGroup.INVALID_ENTRIES_READ && !s.tombstonesFrom(id)) {
           g.entriesRead++;
@@ -983,7 +963,7 @@ public final class StreamCommands {
         g.lastId = id;
         moved = true;
       }
-      entry(out, id, e.getValue());
+      r.write(out);
       if (!noAck) {
         ConsumerGroup.Pending p = g.pel.get(id);
         if (p == null) {
@@ -1242,7 +1222,7 @@ public final class StreamCommands {
     List<StreamId> claimed = new ArrayList<>();
     for (StreamId id : ids) {
       ConsumerGroup.Pending p = g.pel.get(id);
-      if (s.entry(id) == null) {
+      if (s.find(id) == null) {
         if (p != null) {
           // The entry is gone: the pending entry goes too, and so does a replica's.
           if (p.consumer == null) {
@@ -1298,7 +1278,7 @@ public final class StreamCommands {
       if (justId) {
         id(out, id);
       } else {
-        entry(out, id, s.entry(id));
+        s.find(id).write(out);
       }
     }
     if (!effects.isEmpty()) {
@@ -1352,7 +1332,7 @@ public final class StreamCommands {
       StreamId id = e.getKey();
       ConsumerGroup.Pending p = e.getValue();
       next = id.next();
-      if (s.entry(id) == null) {
+      if (s.find(id) == null) {
         if (p.consumer == null) {
           p.consumer = g.consumer(argv[3], now);
         }
@@ -1400,7 +1380,7 @@ public final class StreamCommands {
       if (justId) {
         id(out, id);
       } else {
-        entry(out, id, s.entry(id));
+        s.find(id).write(out);
       }
     }
     out.arrayHeader(deleted.size());

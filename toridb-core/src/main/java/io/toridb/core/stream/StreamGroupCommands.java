@@ -371,9 +371,9 @@ final class StreamGroupCommands {
       out.bulk("groups");
       out.integer(s.groups().size());
       out.bulk("first-entry");
-      edge(out, s.entries().firstEntry());
+      edge(out, s.edge(false));
       out.bulk("last-entry");
-      edge(out, s.entries().lastEntry());
+      edge(out, s.edge(true));
       return;
     }
     out.bulk("entries");
@@ -437,11 +437,11 @@ final class StreamGroupCommands {
     return count == 0 || count > size ? size : (int) count;
   }
 
-  private static void edge(RespWriter out, Map.Entry<StreamId, byte[][]> e) {
+  private static void edge(RespWriter out, StreamValue.Ref e) {
     if (e == null) {
       out.nullBulk();
     } else {
-      StreamCommands.entry(out, e.getKey(), e.getValue());
+      e.write(out);
     }
   }
 }

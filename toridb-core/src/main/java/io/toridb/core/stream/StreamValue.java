@@ -3,6 +3,7 @@ package io.toridb.core.stream;
 import io.toridb.core.keyspace.DatasetDigest;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
+import io.toridb.protocol.RespWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -16,22 +17,23 @@ import java.util.TreeMap;
  * stream's counters (last generated ID, entries ever added, largest deleted ID) and its consumer
  * groups.
  *
- * <p>Redis keeps the entries in listpacks of at most {@code stream-node-max-entries} entries and
- * {@code stream-node-max-bytes} bytes, where deleted entries stay as tombstones until their whole
- * node goes. That layout shows through the commands: trimming with {@code ~} removes only whole
- * nodes, and the last ID of a node counts its tombstones. So beside the live entries this class
- * keeps the nodes' outline ({@link Node}: first and last ID, live and deleted counts, an estimate
- * of the listpack's size), which makes approximate trimming remove exactly what Redis's would.
+ * <p>Entries are kept as Redis keeps them, in nodes of at most {@code stream-node-max-entries}
+ * entries and {@code stream-node-max-bytes} bytes (by the size the entries would take in Redis's
+ * listpack), each node one packed byte array, where a deleted entry stays as a tombstone until its
+ * whole node goes. That layout shows through the commands (trimming with {@code ~} removes only
+ * whole nodes, and a node's last ID counts its tombstones) and it keeps the memory an entry costs
+ * close to Redis's: its two ID halves, an offset and a flag byte beside the packed fields and
+ * values, where a map of objects would spend five times that.
  */
 public final class StreamValue extends StoredValue {
   /** Redis's STREAM_LISTPACK_MAX_SIZE: the largest node, whatever stream-node-max-bytes says. */
   static final long LISTPACK_MAX_SIZE = 1L << 30;
 
-  /** The live entries: ID to field, value, field, value, ... */
-  private final TreeMap<StreamId, byte[][]> entries = new TreeMap<>();
-
-  /** The nodes' outline, by the ID of each node's first (master) entry. */
+  /** The nodes, by the ID of each node's first (master) entry. */
   private final TreeMap<StreamId, Node> nodes = new TreeMap<>();
+
+  /** Live entries, in all nodes. */
+  private long length;
 
   private StreamId lastId = StreamId.MIN;
   private StreamId maxDeletedId = StreamId.MIN;
@@ -40,25 +42,257 @@ public final class StreamValue extends StoredValue {
   /** Consumer groups by name, in byte order. */
   private final TreeMap<byte[], ConsumerGroup> groups = new TreeMap<>(Arrays::compareUnsigned);
 
-  /** One listpack of Redis's layout: which entries it holds, and about how large it is. */
+  /**
+   * One node: its entries' IDs ({@code ids}, milliseconds and sequence in turn), where each entry
+   * starts in {@code data} and whether it was deleted. An entry in {@code data} is its field count
+   * as a varint, or 0 when its fields are the node's master fields, then each field (unless 0) and
+   * value as a varint length and the bytes.
+   */
   static final class Node {
-    int live;
-    int deleted;
-    long bytes;
-    StreamId last;
+    final StreamId master;
     final byte[][] masterFields;
+    long[] ids = new long[16];
+    int[] starts = new int[8];
+    byte[] deleted = new byte[8];
+    byte[] data = new byte[128];
+    int used;
+    int count;
+    int live;
+    int dead;
 
-    Node(byte[][] masterFields) {
+    /** The size this node would have as Redis's listpack. */
+    long bytes;
+
+    Node(StreamId master, byte[][] masterFields) {
+      this.master = master;
       this.masterFields = masterFields;
     }
 
+    StreamId id(int i) {
+      return new StreamId(ids[2 * i], ids[2 * i + 1]);
+    }
+
+    StreamId last() {
+      return id(count - 1);
+    }
+
+    boolean isDeleted(int i) {
+      return deleted[i] != 0;
+    }
+
+    /** Index of the first entry with an ID at least {@code id} ({@code count} if none). */
+    int lowerBound(StreamId id) {
+      int lo = 0;
+      int hi = count;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (compare(mid, id) < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
+    }
+
+    private int compare(int i, StreamId id) {
+      int c = Long.compareUnsigned(ids[2 * i], id.ms());
+      return c != 0 ? c : Long.compareUnsigned(ids[2 * i + 1], id.seq());
+    }
+
+    /** The index of the entry {@code id} (deleted or not), or -1. */
+    int indexOf(StreamId id) {
+      int i = lowerBound(id);
+      return i < count && compare(i, id) == 0 ? i : -1;
+    }
+
+    /** Adds an entry after the others. */
+    void add(StreamId id, byte[][] fv, boolean isDeleted) {
+      if (count == starts.length) {
+        int cap = count * 2;
+        ids = Arrays.copyOf(ids, cap * 2);
+        starts = Arrays.copyOf(starts, cap);
+        deleted = Arrays.copyOf(deleted, cap);
+      }
+      boolean same = sameFields(fv);
+      long need = 10;
+      for (int i = 0; i < fv.length; i++) {
+        if (!same || i % 2 == 1) {
+          need += 5 + fv[i].length;
+        }
+      }
+      if (used + need > data.length) {
+        long cap = Math.max(data.length * 2L, used + need);
+        if (cap > Integer.MAX_VALUE - 16) {
+          throw new IllegalStateException("stream node too large");
+        }
+        data = Arrays.copyOf(data, (int) cap);
+      }
+      ids[2 * count] = id.ms();
+      ids[2 * count + 1] = id.seq();
+      starts[count] = used;
+      deleted[count] = (byte) (isDeleted ? 1 : 0);
+      int p = putVarint(data, used, same ? 0 : fv.length / 2);
+      for (int i = 0; i < fv.length; i++) {
+        if (!same || i % 2 == 1) {
+          p = putVarint(data, p, fv[i].length);
+          System.arraycopy(fv[i], 0, data, p, fv[i].length);
+          p += fv[i].length;
+        }
+      }
+      used = p;
+      count++;
+      if (isDeleted) {
+        dead++;
+      } else {
+        live++;
+      }
+    }
+
+    private boolean sameFields(byte[][] fv) {
+      if (fv.length / 2 != masterFields.length) {
+        return false;
+      }
+      for (int i = 0; i < masterFields.length; i++) {
+        if (!Arrays.equals(fv[2 * i], masterFields[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Marks entry {@code i} deleted. */
+    void delete(int i) {
+      deleted[i] = 1;
+      live--;
+      dead++;
+    }
+
+    /** Entry {@code i}'s fields and values. */
+    byte[][] fieldsAndValues(int i) {
+      int[] pos = {starts[i]};
+      int n = getVarint(data, pos);
+      boolean same = n == 0;
+      if (same) {
+        n = masterFields.length;
+      }
+      byte[][] fv = new byte[2 * n][];
+      for (int j = 0; j < n; j++) {
+        fv[2 * j] = same ? masterFields[j] : bytes(pos);
+        fv[2 * j + 1] = bytes(pos);
+      }
+      return fv;
+    }
+
+    private byte[] bytes(int[] pos) {
+      int len = getVarint(data, pos);
+      byte[] b = Arrays.copyOfRange(data, pos[0], pos[0] + len);
+      pos[0] += len;
+      return b;
+    }
+
+    /** Writes entry {@code i}'s fields and values as the array Redis replies. */
+    void writeFields(RespWriter out, int i) {
+      int[] pos = {starts[i]};
+      int n = getVarint(data, pos);
+      boolean same = n == 0;
+      if (same) {
+        n = masterFields.length;
+      }
+      out.arrayHeader(2 * n);
+      for (int j = 0; j < n; j++) {
+        if (same) {
+          out.bulk(masterFields[j]);
+        } else {
+          int len = getVarint(data, pos);
+          out.bulk(data, pos[0], len);
+          pos[0] += len;
+        }
+        int len = getVarint(data, pos);
+        out.bulk(data, pos[0], len);
+        pos[0] += len;
+      }
+    }
+
+    /** Drops the room kept for more entries (a node no longer the last one). */
+    void compact() {
+      if (starts.length > count) {
+        ids = Arrays.copyOf(ids, 2 * count);
+        starts = Arrays.copyOf(starts, count);
+        deleted = Arrays.copyOf(deleted, count);
+      }
+      if (data.length > used) {
+        data = Arrays.copyOf(data, used);
+      }
+    }
+
     Node copy() {
-      Node n = new Node(masterFields);
+      Node n = new Node(master, masterFields);
+      n.ids = ids.clone();
+      n.starts = starts.clone();
+      n.deleted = deleted.clone();
+      n.data = data.clone();
+      n.used = used;
+      n.count = count;
       n.live = live;
-      n.deleted = deleted;
+      n.dead = dead;
       n.bytes = bytes;
-      n.last = last;
       return n;
+    }
+
+    long memory() {
+      return 96L + 8L * ids.length + 4L * starts.length + deleted.length + data.length;
+    }
+  }
+
+  static int putVarint(byte[] b, int p, int v) {
+    while ((v & ~0x7F) != 0) {
+      b[p++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    b[p++] = (byte) v;
+    return p;
+  }
+
+  static int getVarint(byte[] b, int[] pos) {
+    int p = pos[0];
+    int v = 0;
+    int shift = 0;
+    int x;
+    do {
+      x = b[p++];
+      v |= (x & 0x7F) << shift;
+      shift += 7;
+    } while ((x & 0x80) != 0);
+    pos[0] = p;
+    return v;
+  }
+
+  /** A live entry found in the stream: its ID and where it is. Valid until the stream changes. */
+  public static final class Ref {
+    private final StreamId id;
+    private final Node node;
+    private final int index;
+
+    Ref(StreamId id, Node node, int index) {
+      this.id = id;
+      this.node = node;
+      this.index = index;
+    }
+
+    public StreamId id() {
+      return id;
+    }
+
+    public byte[][] fieldsAndValues() {
+      return node.fieldsAndValues(index);
+    }
+
+    /** Writes the entry as Redis replies it: its ID and the array of its fields and values. */
+    public void write(RespWriter out) {
+      out.arrayHeader(2);
+      out.bulk(id.bytes());
+      node.writeFields(out, index);
     }
   }
 
@@ -73,7 +307,7 @@ public final class StreamValue extends StoredValue {
   }
 
   public long length() {
-    return entries.size();
+    return length;
   }
 
   public StreamId lastId() {
@@ -90,12 +324,33 @@ public final class StreamValue extends StoredValue {
 
   /** The first live entry's ID, or 0-0 when there is none (Redis's first_id). */
   public StreamId firstId() {
-    return entries.isEmpty() ? StreamId.MIN : entries.firstKey();
+    Ref r = edge(false);
+    return r == null ? StreamId.MIN : r.id;
   }
 
   /** The last live entry's ID, or 0-0 when there is none (Redis's streamLastValidID). */
   public StreamId lastValidId() {
-    return entries.isEmpty() ? StreamId.MIN : entries.lastKey();
+    Ref r = edge(true);
+    return r == null ? StreamId.MIN : r.id;
+  }
+
+  /** The first live entry, or the last; null when there is none. */
+  public Ref edge(boolean last) {
+    if (length == 0) {
+      return null;
+    }
+    for (Node n : last ? nodes.descendingMap().values() : nodes.values()) {
+      if (n.live == 0) {
+        continue;
+      }
+      for (int k = 0; k < n.count; k++) {
+        int i = last ? n.count - 1 - k : k;
+        if (!n.isDeleted(i)) {
+          return new Ref(n.id(i), n, i);
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -112,16 +367,89 @@ public final class StreamValue extends StoredValue {
     return nodes.size();
   }
 
-  public NavigableMap<StreamId, byte[][]> entries() {
-    return entries;
-  }
-
   public TreeMap<byte[], ConsumerGroup> groups() {
     return groups;
   }
 
+  /** The live entry {@code id}, or null. */
+  public Ref find(StreamId id) {
+    Map.Entry<StreamId, Node> e = nodes.floorEntry(id);
+    if (e == null) {
+      return null;
+    }
+    Node n = e.getValue();
+    int i = n.indexOf(id);
+    return i < 0 || n.isDeleted(i) ? null : new Ref(id, n, i);
+  }
+
+  /** The fields and values of live entry {@code id}, or null. */
   public byte[][] entry(StreamId id) {
-    return entries.get(id);
+    Ref r = find(id);
+    return r == null ? null : r.fieldsAndValues();
+  }
+
+  /**
+   * The live entries from {@code from} to {@code to} (inclusive), oldest first or ({@code rev})
+   * newest first, at most {@code count} of them (0 = all).
+   */
+  public List<Ref> range(StreamId from, StreamId to, boolean rev, long count) {
+    List<Ref> out = new ArrayList<>(count > 0 && count < 64 ? (int) count : 16);
+    if (from.compareTo(to) > 0 || length == 0) {
+      return out;
+    }
+    if (!rev) {
+      Map.Entry<StreamId, Node> e = nodes.floorEntry(from);
+      if (e == null) {
+        e = nodes.firstEntry();
+      }
+      int i = e.getValue().lowerBound(from);
+      while (e != null) {
+        Node n = e.getValue();
+        for (; i < n.count; i++) {
+          StreamId id = n.id(i);
+          if (id.compareTo(to) > 0) {
+            return out;
+          }
+          if (!n.isDeleted(i)) {
+            out.add(new Ref(id, n, i));
+            if (count != 0 && out.size() >= count) {
+              return out;
+            }
+          }
+        }
+        e = nodes.higherEntry(e.getKey());
+        i = 0;
+      }
+      return out;
+    }
+    Map.Entry<StreamId, Node> e = nodes.floorEntry(to);
+    if (e == null) {
+      return out;
+    }
+    int i = e.getValue().lowerBound(to);
+    if (i == e.getValue().count || e.getValue().compare(i, to) > 0) {
+      i--;
+    }
+    while (e != null) {
+      Node n = e.getValue();
+      for (; i >= 0; i--) {
+        StreamId id = n.id(i);
+        if (id.compareTo(from) < 0) {
+          return out;
+        }
+        if (!n.isDeleted(i)) {
+          out.add(new Ref(id, n, i));
+          if (count != 0 && out.size() >= count) {
+            return out;
+          }
+        }
+      }
+      e = nodes.lowerEntry(e.getKey());
+      if (e != null) {
+        i = e.getValue().count - 1;
+      }
+    }
+    return out;
   }
 
   /** Sets what XSETID and loading set: the last ID, the entries added, the largest deleted ID. */
@@ -143,6 +471,14 @@ public final class StreamValue extends StoredValue {
     this.maxDeletedId = id;
   }
 
+  private static byte[][] fieldsOf(byte[][] fv) {
+    byte[][] fields = new byte[fv.length / 2][];
+    for (int i = 0; i < fields.length; i++) {
+      fields[i] = fv[2 * i];
+    }
+    return fields;
+  }
+
   /**
    * Appends an entry with an ID greater than every one before (the caller checked), into the last
    * node while it has room for it under {@code maxBytes} and {@code maxEntries} (0 = no limit), as
@@ -158,73 +494,69 @@ public final class StreamValue extends StoredValue {
         total += b.length;
       }
       if (node.bytes + total >= nodeMax
-          || (maxEntries != 0 && node.live + node.deleted >= maxEntries)) {
+          || (maxEntries != 0 && node.live + node.dead >= maxEntries)) {
+        node.compact();
         node = null;
       }
     }
-    StreamId master;
     if (node == null) {
-      byte[][] fields = new byte[fieldsAndValues.length / 2][];
-      for (int i = 0; i < fields.length; i++) {
-        fields[i] = fieldsAndValues[2 * i];
-      }
-      node = new Node(fields);
-      node.bytes = ListpackSize.masterEntry(fields);
+      node = new Node(id, fieldsOf(fieldsAndValues));
+      node.bytes = ListpackSize.masterEntry(node.masterFields);
       nodes.put(id, node);
-      master = id;
-    } else {
-      master = tail.getKey();
     }
-    node.bytes += ListpackSize.entry(master, id, node.masterFields, fieldsAndValues);
-    node.live++;
-    node.last = id;
-    entries.put(id, fieldsAndValues);
+    node.bytes += ListpackSize.entry(node.master, id, node.masterFields, fieldsAndValues);
+    node.add(id, fieldsAndValues, false);
+    length++;
     lastId = id;
     entriesAdded++;
   }
 
   /**
    * Adds an entry read from a snapshot or payload to node {@code master} (made if new) as its
-   * newest, without touching the counters, which the reader sets from the file.
+   * newest, without touching the counters, which the reader sets from the file. Call {@link
+   * #dropEmptyNodes} when done.
    */
   public void restore(StreamId master, StreamId id, byte[][] fieldsAndValues, boolean deleted) {
     Node node = nodes.get(master);
     if (node == null) {
-      byte[][] fields = new byte[fieldsAndValues.length / 2][];
-      for (int i = 0; i < fields.length; i++) {
-        fields[i] = fieldsAndValues[2 * i];
-      }
-      node = new Node(fields);
-      node.bytes = ListpackSize.masterEntry(fields);
+      node = new Node(master, fieldsOf(fieldsAndValues));
+      node.bytes = ListpackSize.masterEntry(node.masterFields);
       nodes.put(master, node);
     }
     node.bytes += ListpackSize.entry(master, id, node.masterFields, fieldsAndValues);
-    node.last = id;
-    if (deleted) {
-      node.deleted++;
-    } else {
-      node.live++;
-      entries.put(id, fieldsAndValues);
+    node.add(id, fieldsAndValues, deleted);
+    if (!deleted) {
+      length++;
     }
   }
 
-  /** Forgets a restored node that ended up with no live entry (Redis frees such listpacks). */
+  /**
+   * Ends a restore: forgets nodes that ended up with no live entry (Redis frees such listpacks) and
+   * gives back the room the others kept for growing.
+   */
   public void dropEmptyNodes() {
     nodes.values().removeIf(n -> n.live == 0);
+    for (Node n : nodes.values()) {
+      n.compact();
+    }
   }
 
   /** Deletes one entry; false if there is no live entry with that ID. */
   public boolean delete(StreamId id) {
-    if (entries.remove(id) == null) {
+    Map.Entry<StreamId, Node> e = nodes.floorEntry(id);
+    if (e == null) {
       return false;
     }
-    Map.Entry<StreamId, Node> e = nodes.floorEntry(id);
     Node node = e.getValue();
+    int i = node.indexOf(id);
+    if (i < 0 || node.isDeleted(i)) {
+      return false;
+    }
+    length--;
     if (node.live == 1) {
       nodes.remove(e.getKey());
     } else {
-      node.live--;
-      node.deleted++;
+      node.delete(i);
     }
     return true;
   }
@@ -237,40 +569,37 @@ public final class StreamValue extends StoredValue {
    */
   public long trim(long maxLen, StreamId minId, boolean approx, long limit) {
     long deleted = 0;
-    Iterator<Map.Entry<StreamId, Node>> it = nodes.entrySet().iterator();
+    Iterator<Node> it = nodes.values().iterator();
     while (it.hasNext()) {
-      if (minId == null && entries.size() <= maxLen) {
+      if (minId == null && length <= maxLen) {
         break;
       }
-      Map.Entry<StreamId, Node> e = it.next();
-      Node node = e.getValue();
+      Node node = it.next();
       int live = node.live;
       if (limit != 0 && deleted + live > limit) {
         break;
       }
       boolean removeNode =
-          minId == null ? entries.size() - live >= maxLen : node.last.compareTo(minId) < 0;
+          minId == null ? length - live >= maxLen : node.last().compareTo(minId) < 0;
       if (removeNode) {
-        entries.subMap(e.getKey(), true, node.last, true).clear();
         it.remove();
+        length -= live;
         deleted += live;
         continue;
       }
       if (approx) {
         break;
       }
-      Iterator<StreamId> ids =
-          entries.subMap(e.getKey(), true, node.last, true).keySet().iterator();
-      while (ids.hasNext()) {
-        StreamId id = ids.next();
-        boolean stop = minId == null ? entries.size() <= maxLen : id.compareTo(minId) >= 0;
+      for (int i = 0; i < node.count; i++) {
+        boolean stop = minId == null ? length <= maxLen : node.id(i).compareTo(minId) >= 0;
         if (stop) {
           break;
         }
-        ids.remove();
-        node.live--;
-        node.deleted++;
-        deleted++;
+        if (!node.isDeleted(i)) {
+          node.delete(i);
+          length--;
+          deleted++;
+        }
       }
       break;
     }
@@ -300,7 +629,7 @@ public final class StreamValue extends StoredValue {
    * streamRangeHasTombstones with no end).
    */
   boolean tombstonesFrom(StreamId from) {
-    if (entries.isEmpty() || maxDeletedId.isZero()) {
+    if (length == 0 || maxDeletedId.isZero()) {
       return false;
     }
     if (firstId().compareTo(maxDeletedId) > 0) {
@@ -317,7 +646,7 @@ public final class StreamValue extends StoredValue {
     if (entriesAdded == 0) {
       return 0;
     }
-    if (entries.isEmpty() && id.compareTo(lastId) < 1) {
+    if (length == 0 && id.compareTo(lastId) < 1) {
       return entriesAdded;
     }
     int cmpLast = id.compareTo(lastId);
@@ -330,9 +659,9 @@ public final class StreamValue extends StoredValue {
     int cmpFirst = id.compareTo(first);
     if (maxDeletedId.isZero() || maxDeletedId.compareTo(first) < 0) {
       if (cmpFirst < 0) {
-        return entriesAdded - entries.size();
+        return entriesAdded - length;
       } else if (cmpFirst == 0) {
-        return entriesAdded - entries.size() + 1;
+        return entriesAdded - length + 1;
       }
     }
     return ConsumerGroup.INVALID_ENTRIES_READ;
@@ -356,10 +685,10 @@ public final class StreamValue extends StoredValue {
   @Override
   public StoredValue copy() {
     StreamValue s = new StreamValue();
-    s.entries.putAll(entries);
     for (Map.Entry<StreamId, Node> e : nodes.entrySet()) {
       s.nodes.put(e.getKey(), e.getValue().copy());
     }
+    s.length = length;
     s.lastId = lastId;
     s.maxDeletedId = maxDeletedId;
     s.entriesAdded = entriesAdded;
@@ -376,10 +705,14 @@ public final class StreamValue extends StoredValue {
    */
   public List<NodeView> nodeViews() {
     List<NodeView> out = new ArrayList<>(nodes.size());
-    for (Map.Entry<StreamId, Node> e : nodes.entrySet()) {
-      Node n = e.getValue();
-      out.add(
-          new NodeView(e.getKey(), n.masterFields, entries.subMap(e.getKey(), true, n.last, true)));
+    for (Node n : nodes.values()) {
+      TreeMap<StreamId, byte[][]> live = new TreeMap<>();
+      for (int i = 0; i < n.count; i++) {
+        if (!n.isDeleted(i)) {
+          live.put(n.id(i), n.fieldsAndValues(i));
+        }
+      }
+      out.add(new NodeView(n.master, n.masterFields, live));
     }
     return out;
   }
@@ -392,13 +725,13 @@ public final class StreamValue extends StoredValue {
   public void digest(DatasetDigest digest) {
     // Redis 7.0's xorObjectDigest for streams: each entry's ID as "ms.seq", then its fields and
     // values, in order; groups are left out.
-    for (Map.Entry<StreamId, byte[][]> e : entries.entrySet()) {
-      StreamId id = e.getKey();
+    for (Ref r : range(StreamId.MIN, StreamId.MAX, false, 0)) {
+      StreamId id = r.id();
       byte[] text =
           (Long.toUnsignedString(id.ms()) + "." + Long.toUnsignedString(id.seq()))
               .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       digest.mix(text, 0, text.length);
-      for (byte[] b : e.getValue()) {
+      for (byte[] b : r.fieldsAndValues()) {
         digest.mix(b, 0, b.length);
       }
     }
@@ -416,12 +749,9 @@ public final class StreamValue extends StoredValue {
 
   @Override
   public long memoryUsage() {
-    long n = VALUE_OVERHEAD + 64L * nodes.size();
-    for (byte[][] fv : entries.values()) {
-      n += 64 + 16L * fv.length;
-      for (byte[] b : fv) {
-        n += b.length;
-      }
+    long n = VALUE_OVERHEAD + 48;
+    for (Node node : nodes.values()) {
+      n += node.memory();
     }
     for (ConsumerGroup g : groups.values()) {
       n += 96 + g.name.length + 48L * g.pel.size();

@@ -31,9 +31,9 @@ public final class StreamDescription {
             + Long.toUnsignedString(s.entriesAdded())
             + " first="
             + s.firstId());
-    for (Map.Entry<StreamId, byte[][]> e : s.entries().entrySet()) {
-      StringBuilder line = new StringBuilder("entry ").append(e.getKey());
-      byte[][] fv = e.getValue();
+    for (io.toridb.core.stream.StreamValue.Ref r : s.range(StreamId.MIN, StreamId.MAX, false, 0)) {
+      StringBuilder line = new StringBuilder("entry ").append(r.id());
+      byte[][] fv = r.fieldsAndValues();
       for (int i = 0; i < fv.length; i += 2) {
         line.append(' ').append(escape(fv[i])).append('=').append(escape(fv[i + 1]));
       }
