@@ -4,21 +4,22 @@
 # Loads the same data into both servers and prints, per workload, the growth of used_memory
 # (Redis: INFO memory; ToriDB: live heap, read after a full GC) and of the process RSS.
 #
-#   scripts/memory.sh [-n elements] [-w "hash set intset zset list strings"]
+#   scripts/memory.sh [-n elements] [-w "hash set intset zset list strings stream"]
 #
 # Workloads (each in a fresh pair of servers): hash = one hash of N fields "field:I" -> 16-byte
 # values; set = one set of N members "member:I"; intset = one set of N integers; zset = one sorted
 # set of N members with float scores; list = one list of N 16-byte elements; strings = N keys
-# "key:I" with 16-byte values.
+# "key:I" with 16-byte values; stream = one stream of N entries "sensor" -> 16-byte value, IDs
+# I-1 (one XADD each).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-n=1000000 workloads="hash set intset zset list strings"
+n=1000000 workloads="hash set intset zset list strings stream"
 tori_port=${TORI_PORT:-16479} redis_port=${REDIS_PORT:-16480}
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) n=$2; shift 2 ;;
     -w) workloads=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -66,6 +67,9 @@ for start in range(0, n, 100):
     elif kind == "strings":
         args = ["MSET"]
         for i in idx: args += ["key:%d" % i, value(i)]
+    elif kind == "stream":
+        for i in idx: cmd("XADD", "x", "%d-1" % (i + 1), "sensor", value(i))
+        continue
     cmd(*args)
 PY
 }
@@ -98,7 +102,7 @@ for w in $workloads; do
   # Both servers must hold the same data, or the comparison means nothing.
   case "$w" in
     hash) count=(HLEN h) ;; set|intset) count=(SCARD s) ;; zset) count=(ZCARD z) ;;
-    list) count=(LLEN l) ;; strings) count=(DBSIZE) ;;
+    list) count=(LLEN l) ;; strings) count=(DBSIZE) ;; stream) count=(XLEN x) ;;
   esac
   rc=$(redis-cli -p "$redis_port" "${count[@]}") tc=$(redis-cli -p "$tori_port" "${count[@]}")
   if [ "$rc" != "$n" ] || [ "$tc" != "$n" ]; then
