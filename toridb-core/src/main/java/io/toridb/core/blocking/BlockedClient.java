@@ -30,6 +30,9 @@ public final class BlockedClient {
   final ValueType type;
   final AtomicInteger state = new AtomicInteger(WAITING);
 
+  /** Set when a key of this client was made ready while another thread was serving it. */
+  volatile boolean signalled;
+
   /**
    * How long the call that blocked ran, in microseconds (Redis's c->duration): added again, with
    * the time it takes to serve the client, when the wait ends, as Redis counts a blocked command.

@@ -15,6 +15,7 @@ import io.toridb.core.keyspace.ValueType;
 import io.toridb.core.session.ClientHost;
 import io.toridb.core.session.ClientSession;
 import io.toridb.protocol.RespWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -227,14 +228,13 @@ public final class Blocking {
       for (BlockedClient client : queue) {
         StoredValue value = keyspace.db(dk.db()).peek(dk.key());
         boolean stream = client.type == ValueType.STREAM;
-        if (value == null && !stream) {
-          break;
-        }
         // A client waiting for a list is not served by a sorted set, and the other way round. A
         // stream reader runs again whatever the key holds: its command decides (XREADGROUP ends
         // with an error when the stream is gone, XREAD keeps waiting).
-        if ((!stream && value.type() != client.type)
-            || !client.state.compareAndSet(WAITING, SERVING)) {
+        if (!stream && (value == null || value.type() != client.type)) {
+          continue;
+        }
+        if (!claim(client)) {
           continue;
         }
         ByteBuf reply = ByteBufAllocator.DEFAULT.ioBuffer(64);
@@ -249,6 +249,13 @@ public final class Blocking {
         if (!served) {
           reply.release();
           client.state.set(WAITING);
+          if (client.signalled) {
+            // The key was written again while this run looked at it, by a thread that found the
+            // client busy: look again, or that write's wake-up is lost.
+            if (!ready.contains(dk)) {
+              ready.add(dk);
+            }
+          }
           if (stream) {
             // Readers of a stream do not take entries from each other: the next may be served.
             continue;
@@ -258,6 +265,53 @@ public final class Blocking {
         client.state.set(DONE);
         unregister(client);
         finish(client, reply);
+      }
+    }
+  }
+
+  /**
+   * Takes a waiting client for serving. One that another thread is serving right now is marked
+   * {@link BlockedClient#signalled}, so that the other thread looks again if it finds nothing;
+   * should that thread put it back to waiting meanwhile, this one takes it after all.
+   */
+  private static boolean claim(BlockedClient client) {
+    while (true) {
+      if (client.state.compareAndSet(WAITING, SERVING)) {
+        client.signalled = false;
+        return true;
+      }
+      if (client.state.get() != SERVING) {
+        return false;
+      }
+      client.signalled = true;
+      if (client.state.get() != WAITING) {
+        return false;
+      }
+    }
+  }
+
+  /**
+   * An expired key went (on any thread, the active expiry's included): clients blocked in
+   * XREADGROUP on it end with Redis's error, as they do when a command deletes the stream.
+   */
+  public void keyExpired(int db, Key key) {
+    if (blockedClients == 0) {
+      return;
+    }
+    BlockedClient[] queue;
+    synchronized (lock) {
+      ArrayDeque<BlockedClient> q = waiting.get(new DbKey(db, key));
+      if (q == null) {
+        return;
+      }
+      queue = q.toArray(new BlockedClient[0]);
+    }
+    for (BlockedClient client : queue) {
+      if (client.type == ValueType.STREAM
+          && client.argv.length > 0
+          && "xreadgroup".equalsIgnoreCase(new String(client.argv[0], StandardCharsets.US_ASCII))
+          && client.state.compareAndSet(WAITING, DONE)) {
+        replyAndEnd(client, "UNBLOCKED the stream key no longer exists");
       }
     }
   }

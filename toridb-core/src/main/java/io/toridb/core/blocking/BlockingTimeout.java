@@ -35,6 +35,11 @@ public final class BlockingTimeout {
         millis = scaled.longValue();
       }
     }
+    return absolute(millis, now);
+  }
+
+  /** The deadline {@code millis} after {@code now}; 0 (forever) for 0; errors as Redis's. */
+  private static long absolute(long millis, long now) {
     if (millis < 0) {
       throw new CommandException(NEGATIVE);
     }
@@ -55,15 +60,6 @@ public final class BlockingTimeout {
    */
   public static long deadlineMillis(byte[] arg, long now) {
     long millis = Args.parseLong(arg, NOT_INTEGER);
-    if (millis < 0) {
-      throw new CommandException(NEGATIVE);
-    }
-    if (millis == 0) {
-      return 0;
-    }
-    if (millis > Long.MAX_VALUE - now) {
-      throw new CommandException(OUT_OF_RANGE);
-    }
-    return now + millis;
+    return absolute(millis, now);
   }
 }

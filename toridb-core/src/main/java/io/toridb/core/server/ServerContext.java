@@ -62,7 +62,11 @@ public final class ServerContext {
     // Expired keys are deleted in the log too; read the sink at each call, it is wired later.
     keyspace.expirySink((db, argv) -> propagation.propagate(db, argv));
     keyspace.creationListener(blocking::keyCreated);
-    keyspace.expiryListener((db, key) -> watches.touch(keyspace, db, key));
+    keyspace.expiryListener(
+        (db, key) -> {
+          watches.touch(keyspace, db, key);
+          blocking.keyExpired(db, key);
+        });
     keyspace.lfuLogFactor((int) config.number("lfu-log-factor"));
     keyspace.lfuDecayTime((int) config.number("lfu-decay-time"));
     config.require("lfu-log-factor").onChange(d -> keyspace.lfuLogFactor((int) d.number()));

@@ -677,13 +677,11 @@ public final class StreamCommands {
     boolean group = argv[0].length == 10;
     long deadline = -1;
     long count = 0;
-    boolean countGiven = false;
     int streamsArg = 0;
     int streams = 0;
     boolean noAck = false;
     byte[] groupName = null;
     byte[] consumerName = null;
-    String name = group ? "XREADGROUP" : "XREAD";
     for (int i = 1; i < argv.length; i++) {
       int more = argv.length - i - 1;
       byte[] o = argv[i];
@@ -695,19 +693,19 @@ public final class StreamCommands {
                   + " command is not allowed with BLOCK option from"
                   + " scripts");
         }
-        deadline = BlockingTimeout.deadlineMillis(argv[++i], ctx.now());
+        i++;
+        // Run again for a parked client, the wait keeps the deadline it was given (block() leaves
+        // it waiting in its place): the timeout is not read again.
+        deadline = ctx.serving() != null ? 0 : BlockingTimeout.deadlineMillis(argv[i], ctx.now());
       } else if (Args.is(o, "COUNT") && more > 0) {
         count = Math.max(0, Args.parseLong(argv[++i]));
-        countGiven = true;
       } else if (Args.is(o, "STREAMS") && more > 0) {
         streamsArg = i + 1;
         streams = argv.length - streamsArg;
         if (streams % 2 != 0) {
           throw new CommandException(
-              "ERR Unbalanced "
-                  + name
-                  + " list of streams: for each stream key an ID or '$' must"
-                  + " be specified.");
+              "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be"
+                  + " specified.");
         }
         streams /= 2;
         break;
@@ -736,7 +734,7 @@ public final class StreamCommands {
       throw new CommandException("ERR Missing GROUP option for XREADGROUP");
     }
     boolean serving = ctx.serving() != null;
-    if (serving && !countGiven) {
+    if (serving && count == 0) {
       count = BLOCKED_DEFAULT_COUNT;
     }
     StreamId[] ids = new StreamId[streams];
@@ -801,72 +799,77 @@ public final class StreamCommands {
 
     RespWriter out = ctx.out();
     List<byte[][]> effects = group ? new ArrayList<>() : null;
+    // The reply's length comes first. With distinct keys, whether a stream will be served can be
+    // told before serving any; a key named twice may be served by its first mention only (the
+    // group has moved on), so then the streams are written aside and counted as they go.
+    boolean repeated = repeatedKeys(argv, streamsArg, streams);
+    int total = 0;
+    if (!repeated) {
+      for (int i = 0; i < streams; i++) {
+        if (servable(values[i], ids[i], group ? groups[i] : null, serving)) {
+          total++;
+        }
+      }
+      if (total > 0) {
+        header(out, total);
+      }
+    }
+    io.netty.buffer.ByteBuf aside = null;
+    RespWriter w = out;
+    if (repeated) {
+      aside = io.netty.buffer.Unpooled.buffer(256);
+      w = new RespWriter(aside, out.protocol());
+    }
     int served = 0;
-    for (int i = 0; i < streams; i++) {
-      StreamValue s = values[i];
-      if (s == null) {
-        continue;
-      }
-      StreamId gt = ids[i];
-      boolean history = false;
-      boolean now;
-      if (group) {
-        if (!gt.equals(StreamId.MAX)) {
-          now = true;
-          history = true;
-        } else {
-          now = s.length() > 0 && s.lastValidId().compareTo(groups[i].lastId) > 0;
-          gt = groups[i].lastId;
+    try {
+      for (int i = 0; i < streams; i++) {
+        StreamValue s = values[i];
+        if (!servable(s, ids[i], group ? groups[i] : null, serving)) {
+          continue;
         }
-      } else {
-        now = s.length() > 0 && s.lastValidId().compareTo(gt) > 0;
-      }
-      if (!now) {
-        continue;
-      }
-      if (served++ == 0) {
-        // The reply's length is known only at the end: count the streams to serve first.
-        int total = 1;
-        for (int j = i + 1; j < streams; j++) {
-          if (servable(values[j], ids[j], group ? groups[j] : null)) {
-            total++;
+        served++;
+        StreamId gt = group && ids[i].equals(StreamId.MAX) ? groups[i].lastId : ids[i];
+        if (!w.isResp3()) {
+          w.arrayHeader(2);
+        }
+        w.bulk(argv[streamsArg + i]);
+        StreamId start = gt.next();
+        if (!group) {
+          replyRange(w, s, start == null ? StreamId.MAX : start, StreamId.MAX, count, false);
+          continue;
+        }
+        ConsumerGroup g = groups[i];
+        Key key = Key.of(argv[streamsArg + i]);
+        ConsumerGroup.Consumer consumer = g.consumers.get(consumerName);
+        long now = ctx.now();
+        if (consumer == null) {
+          consumer = g.consumer(consumerName, now);
+          ctx.notify(KeyspaceEvents.STREAM, "xgroup-createconsumer", key);
+          if (noAck) {
+            effects.add(
+                new byte[][] {
+                  XGROUP, CREATECONSUMER, argv[streamsArg + i], groupName, consumerName
+                });
           }
-        }
-        if (out.isResp3()) {
-          out.mapHeader(total);
         } else {
-          out.arrayHeader(total);
+          consumer.seenTime = now;
         }
-      }
-      if (!out.isResp3()) {
-        out.arrayHeader(2);
-      }
-      out.bulk(argv[streamsArg + i]);
-      StreamId start = gt.next();
-      if (!group) {
-        replyRange(out, s, start == null ? StreamId.MAX : start, StreamId.MAX, count, false);
-        continue;
-      }
-      ConsumerGroup g = groups[i];
-      Key key = Key.of(argv[streamsArg + i]);
-      ConsumerGroup.Consumer consumer = g.consumers.get(consumerName);
-      long now2 = ctx.now();
-      if (consumer == null) {
-        consumer = g.consumer(consumerName, now2);
-        ctx.notify(KeyspaceEvents.STREAM, "xgroup-createconsumer", key);
-        if (noAck) {
-          effects.add(
-              new byte[][] {XGROUP, CREATECONSUMER, argv[streamsArg + i], groupName, consumerName});
+        if (!ids[i].equals(StreamId.MAX)) {
+          replyHistory(w, s, consumer, start == null ? StreamId.MAX : start, count, now);
+        } else {
+          deliver(w, s, g, consumer, start, count, noAck, now, argv[streamsArg + i], effects);
         }
-      } else {
-        consumer.seenTime = now2;
+        dirty(ctx);
       }
-      if (history) {
-        replyHistory(out, s, consumer, start == null ? StreamId.MAX : start, count, now2);
-      } else {
-        deliver(out, s, g, consumer, start, count, noAck, now2, argv[streamsArg + i], effects);
+      if (repeated && served > 0) {
+        w.flush();
+        header(out, served);
+        out.raw(io.netty.buffer.ByteBufUtil.getBytes(aside));
       }
-      dirty(ctx);
+    } finally {
+      if (aside != null) {
+        aside.release();
+      }
     }
     if (served > 0) {
       if (group) {
@@ -892,8 +895,13 @@ public final class StreamCommands {
     out.nullArray();
   }
 
-  /** Whether XREAD(GROUP) has something for this stream now (see {@link #xread}). */
-  private static boolean servable(StreamValue s, StreamId gt, ConsumerGroup g) {
+  /**
+   * Whether XREAD(GROUP) has something for stream {@code s} after {@code gt} ({@link StreamId#MAX}
+   * for XREADGROUP's ">"). A first call needs a live entry past it; a parked client run again is
+   * served once the stream's last ID moved past it, even if that entry is gone (then with no
+   * entries), as Redis serves it.
+   */
+  private static boolean servable(StreamValue s, StreamId gt, ConsumerGroup g, boolean serving) {
     if (s == null) {
       return false;
     }
@@ -901,7 +909,32 @@ public final class StreamCommands {
       return true;
     }
     StreamId after = g != null ? g.lastId : gt;
+    if (serving) {
+      return s.lastId().compareTo(after) > 0;
+    }
     return s.length() > 0 && s.lastValidId().compareTo(after) > 0;
+  }
+
+  private static void header(RespWriter out, int streams) {
+    if (out.isResp3()) {
+      out.mapHeader(streams);
+    } else {
+      out.arrayHeader(streams);
+    }
+  }
+
+  /** Whether a key appears twice among XREAD's {@code streams} keys from {@code at}. */
+  private static boolean repeatedKeys(byte[][] argv, int at, int streams) {
+    if (streams < 2) {
+      return false;
+    }
+    java.util.Set<Key> seen = new java.util.HashSet<>();
+    for (int i = 0; i < streams; i++) {
+      if (!seen.add(Key.of(argv[at + i]))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -1225,13 +1258,8 @@ public final class StreamCommands {
       if (s.find(id) == null) {
         if (p != null) {
           // The entry is gone: the pending entry goes too, and so does a replica's.
-          if (p.consumer == null) {
-            p.consumer = consumer != null ? consumer : g.consumer(argv[3], now);
-          }
-          effects.add(claimEffect(argv[1], g, id, p));
+          dropGone(effects, argv, g, id, p, now);
           propagateLastId = false;
-          g.pel.remove(id);
-          p.consumer.pel.remove(id);
         }
         continue;
       }
@@ -1246,25 +1274,9 @@ public final class StreamCommands {
         continue;
       }
       if (consumer == null) {
-        consumer = g.consumers.get(argv[3]);
-        if (consumer == null) {
-          consumer = g.consumer(argv[3], now);
-          ctx.notify(KeyspaceEvents.STREAM, "xgroup-createconsumer", key);
-        } else {
-          consumer.seenTime = now;
-        }
+        consumer = claimant(ctx, key, g, argv[3], now);
       }
-      if (p.consumer != consumer && p.consumer != null) {
-        p.consumer.pel.remove(id);
-      }
-      p.deliveryTime = deliveryTime;
-      if (retryCount >= 0) {
-        p.deliveryCount = retryCount;
-      } else if (!justId) {
-        p.deliveryCount++;
-      }
-      p.consumer = consumer;
-      consumer.pel.put(id, p);
+      give(p, id, consumer, deliveryTime, retryCount, justId);
       claimed.add(id);
       effects.add(claimEffect(argv[1], g, id, p));
       propagateLastId = false;
@@ -1285,6 +1297,64 @@ public final class StreamCommands {
       dirty(ctx);
       ctx.propagate(effects);
     }
+  }
+
+  /** The consumer XCLAIM and XAUTOCLAIM give entries to, made if new (and announced), seen now. */
+  private static ConsumerGroup.Consumer claimant(
+      CommandContext ctx, Key key, ConsumerGroup g, byte[] name, long now) {
+    ConsumerGroup.Consumer c = g.consumers.get(name);
+    if (c == null) {
+      c = g.consumer(name, now);
+      ctx.notify(KeyspaceEvents.STREAM, "xgroup-createconsumer", key);
+    } else {
+      c.seenTime = now;
+    }
+    return c;
+  }
+
+  /**
+   * Gives pending entry {@code id} to {@code consumer}, delivered at {@code deliveryTime}: its
+   * delivery count becomes {@code retryCount} when that is given (not negative), else grows by one
+   * unless {@code justId}.
+   */
+  private static void give(
+      ConsumerGroup.Pending p,
+      StreamId id,
+      ConsumerGroup.Consumer consumer,
+      long deliveryTime,
+      long retryCount,
+      boolean justId) {
+    if (p.consumer != consumer && p.consumer != null) {
+      p.consumer.pel.remove(id);
+    }
+    p.deliveryTime = deliveryTime;
+    if (retryCount >= 0) {
+      p.deliveryCount = retryCount;
+    } else if (!justId) {
+      p.deliveryCount++;
+    }
+    p.consumer = consumer;
+    consumer.pel.put(id, p);
+  }
+
+  /**
+   * Drops the pending entry of an entry that no longer exists, with the XCLAIM that makes a replay
+   * drop it too. A pending entry has an owner once any command has run on it; one restored without
+   * is given to the claiming consumer for the effect's sake.
+   */
+  private static void dropGone(
+      List<byte[][]> effects,
+      byte[][] argv,
+      ConsumerGroup g,
+      StreamId id,
+      ConsumerGroup.Pending p,
+      long now) {
+    if (p.consumer == null) {
+      p.consumer = g.consumer(argv[3], now);
+    }
+    effects.add(claimEffect(argv[1], g, id, p));
+    g.pel.remove(id);
+    p.consumer.pel.remove(id);
   }
 
   /** XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID] */
@@ -1333,12 +1403,7 @@ public final class StreamCommands {
       ConsumerGroup.Pending p = e.getValue();
       next = id.next();
       if (s.find(id) == null) {
-        if (p.consumer == null) {
-          p.consumer = g.consumer(argv[3], now);
-        }
-        effects.add(claimEffect(argv[1], g, id, p));
-        g.pel.remove(id);
-        p.consumer.pel.remove(id);
+        dropGone(effects, argv, g, id, p, now);
         deleted.add(id);
         count--;
         continue;
@@ -1347,23 +1412,9 @@ public final class StreamCommands {
         continue;
       }
       if (consumer == null) {
-        consumer = g.consumers.get(argv[3]);
-        if (consumer == null) {
-          consumer = g.consumer(argv[3], now);
-          ctx.notify(KeyspaceEvents.STREAM, "xgroup-createconsumer", key);
-        } else {
-          consumer.seenTime = now;
-        }
+        consumer = claimant(ctx, key, g, argv[3], now);
       }
-      if (p.consumer != consumer && p.consumer != null) {
-        p.consumer.pel.remove(id);
-      }
-      p.deliveryTime = now;
-      if (!justId) {
-        p.deliveryCount++;
-      }
-      p.consumer = consumer;
-      consumer.pel.put(id, p);
+      give(p, id, consumer, now, -1, justId);
       claimed.add(id);
       count--;
       effects.add(claimEffect(argv[1], g, id, p));

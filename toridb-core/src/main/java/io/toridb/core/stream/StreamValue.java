@@ -485,6 +485,7 @@ public final class StreamValue extends StoredValue {
    * Redis's streamAppendItem decides.
    */
   public void append(StreamId id, byte[][] fieldsAndValues, long maxBytes, long maxEntries) {
+    dropTombstonesFrom(id);
     Map.Entry<StreamId, Node> tail = nodes.lastEntry();
     Node node = tail == null ? null : tail.getValue();
     if (node != null) {
@@ -509,6 +510,30 @@ public final class StreamValue extends StoredValue {
     length++;
     lastId = id;
     entriesAdded++;
+  }
+
+  /**
+   * XSETID may set the last ID below deleted entries at the end of the stream; an entry added after
+   * that would sit after a larger ID in its node. Those tombstones hold nothing anyone can read, so
+   * they go first.
+   */
+  private void dropTombstonesFrom(StreamId id) {
+    Map.Entry<StreamId, Node> tail;
+    while ((tail = nodes.lastEntry()) != null) {
+      Node n = tail.getValue();
+      if (n.count > 0 && n.last().compareTo(id) < 0) {
+        return;
+      }
+      while (n.count > 0 && n.isDeleted(n.count - 1) && n.last().compareTo(id) >= 0) {
+        n.count--;
+        n.dead--;
+        n.used = n.starts[n.count];
+      }
+      if (n.count > 0) {
+        return;
+      }
+      nodes.remove(tail.getKey());
+    }
   }
 
   /**

@@ -307,4 +307,63 @@ class StreamCommandsTest {
         h.call3("XREAD", "STREAMS", "s", "0"));
     assertEquals("_\r\n", h.call3("XREAD", "STREAMS", "s", "$"));
   }
+
+  @Test
+  void xreadgroupNamingAKeyTwice_repliesForTheFirstOnly_withTheRightLength() {
+    h.call("XADD", "s", "1-1", "f", "v");
+    h.call("XGROUP", "CREATE", "s", "g", "0");
+    assertEquals(
+        "*1\r\n*2\r\n" + bulk("s") + "*1\r\n" + entry("1-1", "f", "v"),
+        h.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "s", ">", ">"));
+    assertEquals(
+        error(
+            "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be"
+                + " specified."),
+        h.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", "b", ">"));
+  }
+
+  @Test
+  void entryAddedAfterXsetidBelowATombstone_isFoundAndDeleted() {
+    h.call("XADD", "t", "1-1", "a", "1");
+    h.call("XADD", "t", "1-5", "a", "1");
+    assertEquals(integer(1), h.call("XDEL", "t", "1-5"));
+    assertEquals(OK, h.call("XSETID", "t", "1-2"));
+    assertEquals(bulk("1-3"), h.call("XADD", "t", "1-3", "a", "1"));
+    assertEquals("*1\r\n" + entry("1-3", "a", "1"), h.call("XRANGE", "t", "1-3", "1-3"));
+    assertEquals(
+        "*2\r\n" + entry("1-3", "a", "1") + entry("1-1", "a", "1"),
+        h.call("XREVRANGE", "t", "+", "-"));
+    assertEquals(integer(1), h.call("XDEL", "t", "1-3"));
+  }
+
+  @Test
+  void blockedXread_isWokenByAnEntryTrimmedAtOnce_withNoEntries() {
+    CommandHarness reader = new CommandHarness(h);
+    h.call("XADD", "s", "1-0", "f", "v");
+    assertEquals("", reader.call("XREAD", "BLOCK", "0", "STREAMS", "s", "$"));
+    h.call("XADD", "s", "MAXLEN", "0", "2-0", "f", "v");
+    assertEquals("*1\r\n*2\r\n" + bulk("s") + "*0\r\n", reader.host().takeSent());
+  }
+
+  @Test
+  void blockedXreadgroup_endsWhenItsStreamExpires_evenBehindAListWaiter()
+      throws InterruptedException {
+    CommandHarness lister = new CommandHarness(h);
+    CommandHarness reader = new CommandHarness(h);
+    assertEquals("", lister.call("BLPOP", "k", "0"));
+    h.call("XGROUP", "CREATE", "k", "g", "$", "MKSTREAM");
+    assertEquals(
+        "", reader.call("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "k", ">"));
+    h.call("DEL", "k");
+    assertEquals(error("UNBLOCKED the stream key no longer exists"), reader.host().takeSent());
+    assertEquals("", lister.host().takeSent());
+
+    h.call("XGROUP", "CREATE", "e", "g", "$", "MKSTREAM");
+    assertEquals(
+        "", reader.call("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "e", ">"));
+    h.call("PEXPIRE", "e", "1");
+    Thread.sleep(5);
+    assertEquals(integer(0), h.call("EXISTS", "e"));
+    assertEquals(error("UNBLOCKED the stream key no longer exists"), reader.host().takeSent());
+  }
 }
