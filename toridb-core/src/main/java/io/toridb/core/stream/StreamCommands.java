@@ -353,41 +353,28 @@ public final class StreamCommands {
       byte[] opt = argv[i];
       if (xadd && opt.length == 1 && opt[0] == '*') {
         break;
-      } else if (Args.is(opt, "MAXLEN") && more > 0) {
+      } else if ((Args.is(opt, "MAXLEN") || Args.is(opt, "MINID")) && more > 0) {
         if (a.strategy != TrimArgs.NONE) {
           throw new CommandException(
               "ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
         }
-        a.approx = false;
         byte[] next = argv[i + 1];
-        if (more >= 2 && next.length == 1 && next[0] == '~') {
-          a.approx = true;
-          i++;
-        } else if (more >= 2 && next.length == 1 && next[0] == '=') {
+        a.approx = false;
+        if (more >= 2 && next.length == 1 && (next[0] == '~' || next[0] == '=')) {
+          a.approx = next[0] == '~';
           i++;
         }
-        a.maxLen = Args.parseLong(argv[i + 1]);
-        if (a.maxLen < 0) {
-          throw new CommandException("ERR The MAXLEN argument must be >= 0.");
+        if (Args.is(opt, "MAXLEN")) {
+          a.maxLen = Args.parseLong(argv[i + 1]);
+          if (a.maxLen < 0) {
+            throw new CommandException("ERR The MAXLEN argument must be >= 0.");
+          }
+          a.strategy = TrimArgs.BY_LENGTH;
+        } else {
+          a.minId = StreamId.parseStrict(argv[i + 1], 0);
+          a.strategy = TrimArgs.BY_ID;
         }
         i++;
-        a.strategy = TrimArgs.BY_LENGTH;
-      } else if (Args.is(opt, "MINID") && more > 0) {
-        if (a.strategy != TrimArgs.NONE) {
-          throw new CommandException(
-              "ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
-        }
-        a.approx = false;
-        byte[] next = argv[i + 1];
-        if (more >= 2 && next.length == 1 && next[0] == '~') {
-          a.approx = true;
-          i++;
-        } else if (more >= 2 && next.length == 1 && next[0] == '=') {
-          i++;
-        }
-        a.minId = StreamId.parseStrict(argv[i + 1], 0);
-        i++;
-        a.strategy = TrimArgs.BY_ID;
       } else if (Args.is(opt, "LIMIT") && more > 0) {
         a.limit = Args.parseLong(argv[i + 1]);
         if (a.limit < 0) {
