@@ -274,7 +274,7 @@ public final class Blocking {
    * {@link BlockedClient#signalled}, so that the other thread looks again if it finds nothing;
    * should that thread put it back to waiting meanwhile, this one takes it after all.
    */
-  private static boolean claim(BlockedClient client) {
+  static boolean claim(BlockedClient client) {
     while (true) {
       if (client.state.compareAndSet(WAITING, SERVING)) {
         client.signalled = false;

@@ -320,4 +320,28 @@ class BlockingTest {
     assertEquals(1500, BlockingTimeout.deadline("0.5".getBytes(), 1000));
     assertEquals(1001, BlockingTimeout.deadline("0.0015".getBytes(), 1000));
   }
+
+  @Test
+  void claimingAClientAnotherThreadServes_marksItToBeLookedAtAgain() {
+    BlockedClient client =
+        new BlockedClient(
+            a.session(),
+            0,
+            new byte[][] {"TBPOP".getBytes(), "k".getBytes(), "0".getBytes()},
+            new Key[] {Key.of("k")},
+            0,
+            out -> out.nullArray(),
+            ValueType.LIST);
+    assertTrue(Blocking.claim(client));
+    assertFalse(client.signalled);
+    // Another thread made the key ready while this one serves the client: it must not take the
+    // client, and must leave the mark that makes the serving thread look again.
+    assertFalse(Blocking.claim(client));
+    assertTrue(client.signalled);
+    client.state.set(BlockedClient.WAITING);
+    assertTrue(Blocking.claim(client));
+    assertFalse(client.signalled);
+    client.state.set(BlockedClient.DONE);
+    assertFalse(Blocking.claim(client));
+  }
 }

@@ -215,4 +215,98 @@ class StreamsIT {
       assertEquals(":0\r\n", c.callRaw("EXISTS", "bad"));
     }
   }
+
+  /**
+   * A consumer group under load with four workers: two producers add entries while three consumers
+   * wait in XREADGROUP BLOCK 0 and acknowledge what they get. Every entry must reach exactly one
+   * consumer, and none may be left undelivered while all consumers wait (a lost wake-up would leave
+   * the last entries there until the deadline).
+   */
+  @Test
+  void consumerGroup_deliversEachEntryOnce_toBlockedConsumers_underParallelProducers()
+      throws Exception {
+    ToriServer server = SnapshotServers.tori(dir, "appendonly", "no", "save", "", "workers", "4");
+    int perProducer = 1500;
+    java.util.Set<String> produced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.Map<String, Integer> received = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger total =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> threads = new java.util.ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    try (Jedis admin = new Jedis("127.0.0.1", server.port())) {
+      admin.xgroupCreate("q", "g", new StreamEntryID(0, 0), true);
+      for (int c = 0; c < 3; c++) {
+        String name = "c" + c;
+        threads.add(
+            new Thread(
+                () -> {
+                  try (Jedis j = new Jedis("127.0.0.1", server.port(), 30_000)) {
+                    while (true) {
+                      List<Map.Entry<String, List<StreamEntry>>> got =
+                          j.xreadGroup(
+                              "g",
+                              name,
+                              XReadGroupParams.xReadGroupParams().count(10).block(0),
+                              Map.of("q", StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+                      boolean last = false;
+                      for (StreamEntry e : got.get(0).getValue()) {
+                        j.xack("q", "g", e.getID());
+                        if (e.getFields().containsKey("stop")) {
+                          last = true;
+                        } else {
+                          received.merge(e.getID().toString(), 1, Integer::sum);
+                          total.incrementAndGet();
+                        }
+                      }
+                      if (last) {
+                        return;
+                      }
+                    }
+                  } catch (Throwable t) {
+                    failures.add(t);
+                  }
+                }));
+      }
+      for (int p = 0; p < 2; p++) {
+        int producer = p;
+        threads.add(
+            new Thread(
+                () -> {
+                  try (Jedis j = new Jedis("127.0.0.1", server.port())) {
+                    for (int i = 0; i < perProducer; i++) {
+                      produced.add(
+                          j.xadd("q", XAddParams.xAddParams(), Map.of("n", producer + ":" + i))
+                              .toString());
+                    }
+                  } catch (Throwable t) {
+                    failures.add(t);
+                  }
+                }));
+      }
+      threads.forEach(Thread::start);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (total.get() < 2 * perProducer && failures.isEmpty()) {
+        assertTrue(
+            System.nanoTime() < deadline,
+            "delivered " + total.get() + " of " + 2 * perProducer + " before the deadline");
+        Thread.sleep(10);
+      }
+      // A stop entry ends the consumer it reaches; add them until every consumer has had one.
+      while (threads.subList(0, 3).stream().anyMatch(Thread::isAlive)) {
+        assertTrue(System.nanoTime() < deadline, "consumers did not stop");
+        admin.xadd("q", XAddParams.xAddParams(), Map.of("stop", "1"));
+        Thread.sleep(20);
+      }
+      for (Thread t : threads) {
+        t.join(30_000);
+        assertFalse(t.isAlive(), t.getName() + " still running");
+      }
+      assertTrue(failures.isEmpty(), failures.toString());
+      assertEquals(produced, received.keySet());
+      assertTrue(received.values().stream().allMatch(n -> n == 1), "an entry was delivered twice");
+      assertEquals(0, admin.xpending("q", "g").getTotal());
+    } finally {
+      server.shutdown();
+    }
+  }
 }
