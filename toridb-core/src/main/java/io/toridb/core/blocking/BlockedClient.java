@@ -33,6 +33,14 @@ public final class BlockedClient {
   /** Set when a key of this client was made ready while another thread was serving it. */
   volatile boolean signalled;
 
+  /** The key whose readiness is running the command again (set before each run). */
+  volatile Key readyKey;
+
+  /** The key whose readiness runs the command again now (XREAD answers for that stream only). */
+  public Key readyKey() {
+    return readyKey;
+  }
+
   /**
    * How long the call that blocked ran, in microseconds (Redis's c->duration): added again, with
    * the time it takes to serve the client, when the wait ends, as Redis counts a blocked command.

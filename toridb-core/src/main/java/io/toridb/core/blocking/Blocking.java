@@ -239,6 +239,7 @@ public final class Blocking {
         }
         ByteBuf reply = ByteBufAllocator.DEFAULT.ioBuffer(64);
         boolean served;
+        client.readyKey = dk.key();
         try {
           served = server.serve(client, reply);
         } catch (RuntimeException | Error e) {

@@ -728,9 +728,15 @@ public final class StreamCommands {
     ConsumerGroup[] groups = group ? new ConsumerGroup[streams] : null;
     StreamValue[] values = new StreamValue[streams];
     byte[][] rerun = null;
+    // Run again for a parked client, the command answers for the stream whose key woke it, as
+    // Redis serves a blocked reader key by key.
+    Key ready = serving ? ctx.serving().readyKey() : null;
     for (int i = 0; i < streams; i++) {
       byte[] keyArg = argv[streamsArg + i];
       byte[] idArg = argv[streamsArg + streams + i];
+      if (ready != null && !ready.equals(Key.of(keyArg))) {
+        continue;
+      }
       StreamValue s;
       if (serving) {
         // Run again for a parked client: a key that no longer holds a stream is no stream.

@@ -366,4 +366,19 @@ class StreamCommandsTest {
     assertEquals(integer(0), h.call("EXISTS", "e"));
     assertEquals(error("UNBLOCKED the stream key no longer exists"), reader.host().takeSent());
   }
+
+  @Test
+  void blockedXreadOnTwoStreams_isAnsweredForTheStreamThatWokeIt() {
+    CommandHarness reader = new CommandHarness(h);
+    h.call("XADD", "s1", "1-0", "a", "1");
+    h.call("XADD", "s2", "1-0", "a", "1");
+    assertEquals("", reader.call("XREAD", "BLOCK", "0", "STREAMS", "s1", "s2", "$", "$"));
+    h.call("MULTI");
+    h.call("XADD", "s2", "2-0", "b", "2");
+    h.call("XADD", "s1", "2-0", "c", "3");
+    h.call("EXEC");
+    // As Redis: the first key made ready serves the client, with that stream alone.
+    assertEquals(
+        "*1\r\n*2\r\n" + bulk("s2") + "*1\r\n" + entry("2-0", "b", "2"), reader.host().takeSent());
+  }
 }
