@@ -43,15 +43,17 @@ public final class StreamValue extends StoredValue {
   private final TreeMap<byte[], ConsumerGroup> groups = new TreeMap<>(Arrays::compareUnsigned);
 
   /**
-   * One node: its entries' IDs ({@code ids}, milliseconds and sequence in turn), where each entry
-   * starts in {@code data} and whether it was deleted. An entry in {@code data} is its field count
-   * as a varint, or 0 when its fields are the node's master fields, then each field (unless 0) and
-   * value as a varint length and the bytes.
+   * One node: its entries' IDs (milliseconds and sequence in turn: in {@code small} as the
+   * milliseconds after the master ID's and the sequence, 32 bits each, while every entry's fit,
+   * else in {@code ids} as they are), where each entry starts in {@code data} and whether it was
+   * deleted. An entry in {@code data} is its field count as a varint, or 0 when its fields are the
+   * node's master fields, then each field (unless 0) and value as a varint length and the bytes.
    */
   static final class Node {
     final StreamId master;
     final byte[][] masterFields;
-    long[] ids = new long[16];
+    int[] small = new int[16];
+    long[] ids;
     int[] starts = new int[8];
     byte[] deleted = new byte[8];
     byte[] data = new byte[128];
@@ -69,7 +71,10 @@ public final class StreamValue extends StoredValue {
     }
 
     StreamId id(int i) {
-      return new StreamId(ids[2 * i], ids[2 * i + 1]);
+      if (ids != null) {
+        return new StreamId(ids[2 * i], ids[2 * i + 1]);
+      }
+      return new StreamId(master.ms() + Integer.toUnsignedLong(small[2 * i]), seq(i));
     }
 
     StreamId last() {
@@ -96,8 +101,33 @@ public final class StreamValue extends StoredValue {
     }
 
     private int compare(int i, StreamId id) {
-      int c = Long.compareUnsigned(ids[2 * i], id.ms());
-      return c != 0 ? c : Long.compareUnsigned(ids[2 * i + 1], id.seq());
+      long ms = ids != null ? ids[2 * i] : master.ms() + Integer.toUnsignedLong(small[2 * i]);
+      int c = Long.compareUnsigned(ms, id.ms());
+      return c != 0 ? c : Long.compareUnsigned(seq(i), id.seq());
+    }
+
+    private long seq(int i) {
+      return ids != null ? ids[2 * i + 1] : Integer.toUnsignedLong(small[2 * i + 1]);
+    }
+
+    /**
+     * Whether {@code id} fits the small form: 32 bits of milliseconds after the master's, of seq.
+     */
+    private boolean fitsSmall(StreamId id) {
+      long delta = id.ms() - master.ms();
+      return Long.compareUnsigned(delta, 0xFFFF_FFFFL) <= 0
+          && Long.compareUnsigned(id.seq(), 0xFFFF_FFFFL) <= 0;
+    }
+
+    /** Moves the IDs to the full form, for good. */
+    private void widen() {
+      long[] wide = new long[starts.length * 2];
+      for (int k = 0; k < count; k++) {
+        wide[2 * k] = master.ms() + Integer.toUnsignedLong(small[2 * k]);
+        wide[2 * k + 1] = Integer.toUnsignedLong(small[2 * k + 1]);
+      }
+      ids = wide;
+      small = null;
     }
 
     /** The index of the entry {@code id} (deleted or not), or -1. */
@@ -110,7 +140,11 @@ public final class StreamValue extends StoredValue {
     void add(StreamId id, byte[][] fv, boolean isDeleted) {
       if (count == starts.length) {
         int cap = count * 2;
-        ids = Arrays.copyOf(ids, cap * 2);
+        if (ids != null) {
+          ids = Arrays.copyOf(ids, cap * 2);
+        } else {
+          small = Arrays.copyOf(small, cap * 2);
+        }
         starts = Arrays.copyOf(starts, cap);
         deleted = Arrays.copyOf(deleted, cap);
       }
@@ -128,8 +162,16 @@ public final class StreamValue extends StoredValue {
         }
         data = Arrays.copyOf(data, (int) cap);
       }
-      ids[2 * count] = id.ms();
-      ids[2 * count + 1] = id.seq();
+      if (ids == null && !fitsSmall(id)) {
+        widen();
+      }
+      if (ids != null) {
+        ids[2 * count] = id.ms();
+        ids[2 * count + 1] = id.seq();
+      } else {
+        small[2 * count] = (int) (id.ms() - master.ms());
+        small[2 * count + 1] = (int) id.seq();
+      }
       starts[count] = used;
       deleted[count] = (byte) (isDeleted ? 1 : 0);
       int p = putVarint(data, used, same ? 0 : fv.length / 2);
@@ -217,7 +259,11 @@ public final class StreamValue extends StoredValue {
     /** Drops the room kept for more entries (a node no longer the last one). */
     void compact() {
       if (starts.length > count) {
-        ids = Arrays.copyOf(ids, 2 * count);
+        if (ids != null) {
+          ids = Arrays.copyOf(ids, 2 * count);
+        } else {
+          small = Arrays.copyOf(small, 2 * count);
+        }
         starts = Arrays.copyOf(starts, count);
         deleted = Arrays.copyOf(deleted, count);
       }
@@ -228,7 +274,8 @@ public final class StreamValue extends StoredValue {
 
     Node copy() {
       Node n = new Node(master, masterFields);
-      n.ids = ids.clone();
+      n.ids = ids == null ? null : ids.clone();
+      n.small = small == null ? null : small.clone();
       n.starts = starts.clone();
       n.deleted = deleted.clone();
       n.data = data.clone();
@@ -241,7 +288,8 @@ public final class StreamValue extends StoredValue {
     }
 
     long memory() {
-      return 96L + 8L * ids.length + 4L * starts.length + deleted.length + data.length;
+      long idBytes = ids != null ? 8L * ids.length : 4L * small.length;
+      return 96L + idBytes + 4L * starts.length + deleted.length + data.length;
     }
   }
 

@@ -44,6 +44,9 @@ class StreamValueTest {
     for (int k = 0; k < 20; k++) {
       StreamId a = new StreamId(r.nextInt(1200), r.nextInt(3));
       StreamId b = new StreamId(r.nextInt(1200), r.nextInt(3));
+      if (!keys.isEmpty() && keys.get(0).ms() > 1_000_000) {
+        b = StreamId.MAX;
+      }
       if (!keys.isEmpty() && r.nextBoolean()) {
         a = keys.get(r.nextInt(keys.size()));
       }
@@ -65,7 +68,10 @@ class StreamValueTest {
         i++;
       }
       assertEquals(i, got.size());
-      StreamId probe = new StreamId(r.nextInt(1200), r.nextInt(3));
+      StreamId probe =
+          !keys.isEmpty() && r.nextBoolean()
+              ? keys.get(r.nextInt(keys.size()))
+              : new StreamId(r.nextInt(1200), r.nextInt(3));
       byte[][] fv = s.entry(probe);
       if (model.containsKey(probe)) {
         assertArrayEquals(model.get(probe), fv);
@@ -83,12 +89,19 @@ class StreamValueTest {
       TreeMap<StreamId, byte[][]> model = new TreeMap<>();
       long maxBytes = r.nextBoolean() ? 4096 : 0;
       long maxEntries = r.nextBoolean() ? 1 + r.nextInt(20) : 0;
-      long ms = 1;
+      // Half the rounds use IDs whose milliseconds or sequence outgrow 32 bits within a node.
+      boolean big = round % 2 == 1;
+      long ms = big ? Long.MAX_VALUE - 5_000_000_000L : 1;
       for (int step = 0; step < 600; step++) {
         int op = r.nextInt(10);
         if (op < 6) {
-          ms += r.nextInt(3);
+          ms += big && r.nextInt(50) == 0 ? 5_000_000_000L : r.nextInt(3);
           StreamId id = s.lastId().ms() == ms ? s.lastId().next() : new StreamId(ms, 0);
+          if (big && r.nextInt(40) == 0) {
+            id =
+                new StreamId(
+                    ms, (1L << 32) + r.nextInt(1000) + (id.seq() > (1L << 32) ? id.seq() : 0));
+          }
           byte[][] fv = entry(r);
           s.append(id, fv, maxBytes, maxEntries);
           model.put(id, fv);
@@ -110,6 +123,10 @@ class StreamValueTest {
           }
         } else {
           StreamId min = new StreamId(Math.max(1, ms - r.nextInt(40)), 0);
+          if (big && r.nextBoolean() && !model.isEmpty()) {
+            List<StreamId> keys = new ArrayList<>(model.keySet());
+            min = keys.get(r.nextInt(keys.size()));
+          }
           s.trim(0, min, false, 0);
           model.headMap(min, false).clear();
         }
