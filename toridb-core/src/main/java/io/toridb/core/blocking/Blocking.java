@@ -6,6 +6,7 @@ import static io.toridb.core.blocking.BlockedClient.WAITING;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.toridb.core.command.Args;
 import io.toridb.core.command.CommandContext;
 import io.toridb.core.command.CommandSpec;
 import io.toridb.core.keyspace.Key;
@@ -15,7 +16,6 @@ import io.toridb.core.keyspace.ValueType;
 import io.toridb.core.session.ClientHost;
 import io.toridb.core.session.ClientSession;
 import io.toridb.protocol.RespWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -309,8 +309,7 @@ public final class Blocking {
     }
     for (BlockedClient client : queue) {
       if (client.type == ValueType.STREAM
-          && client.argv.length > 0
-          && "xreadgroup".equalsIgnoreCase(new String(client.argv[0], StandardCharsets.US_ASCII))
+          && Args.is(client.argv[0], "XREADGROUP")
           && client.state.compareAndSet(WAITING, DONE)) {
         replyAndEnd(client, "UNBLOCKED the stream key no longer exists");
       }

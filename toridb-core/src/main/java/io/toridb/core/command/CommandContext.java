@@ -456,13 +456,10 @@ public final class CommandContext {
    * applies all of them or none (XREADGROUP's claims and its group's new position).
    */
   public void propagate(java.util.List<byte[][]> effects) {
-    if (effects.size() == 1 || staged != null || transactionEffects != null) {
+    if (staged != null || transactionEffects != null) {
       for (byte[][] e : effects) {
         propagate(e);
       }
-      return;
-    }
-    if (effects.isEmpty()) {
       return;
     }
     java.util.List<io.toridb.core.propagation.PropagationSink.Effect> unit =
@@ -470,7 +467,7 @@ public final class CommandContext {
     for (byte[][] e : effects) {
       unit.add(new io.toridb.core.propagation.PropagationSink.Effect(session.db(), e));
     }
-    sink().propagateTransaction(unit);
+    propagateUnit(unit);
   }
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */

@@ -2,14 +2,14 @@ package io.toridb.core.hash;
 
 /**
  * Unsigned LEB128 lengths as the hash encodings store them in front of a field (and, in {@link
- * PackedPairs}, of a value): seven bits per byte, low bits first, the top bit set on every byte but
- * the last. Lengths below 128 take one byte.
+ * PackedPairs}, of a value), and streams in their packed nodes: seven bits per byte, low bits
+ * first, the top bit set on every byte but the last. Lengths below 128 take one byte.
  */
-final class Varint {
+public final class Varint {
   private Varint() {}
 
   /** Bytes needed for {@code n} (non-negative). */
-  static int size(int n) {
+  public static int size(int n) {
     if (n < 0x80) {
       return 1;
     } else if (n < 0x4000) {
@@ -23,7 +23,7 @@ final class Varint {
   }
 
   /** Writes {@code n} at {@code pos}; returns the position after it. */
-  static int write(byte[] b, int pos, int n) {
+  public static int write(byte[] b, int pos, int n) {
     while (n >= 0x80) {
       b[pos++] = (byte) (n | 0x80);
       n >>>= 7;
@@ -33,7 +33,7 @@ final class Varint {
   }
 
   /** Reads the number at {@code pos}. */
-  static int read(byte[] b, int pos) {
+  public static int read(byte[] b, int pos) {
     int n = 0;
     int shift = 0;
     while (true) {

@@ -1,6 +1,6 @@
 package io.toridb.core.stream;
 
-import java.util.Arrays;
+import io.toridb.core.command.Args;
 
 /**
  * The sizes of stream entries in Redis's listpack encoding, so that a stream closes its nodes where
@@ -23,14 +23,11 @@ final class ListpackSize {
 
   /**
    * One entry of node {@code master}: flags, the ID's differences from the master ID, the field
-   * count and fields unless they are the master's, the values, and the element count.
+   * count and fields unless they are the master's ({@code same}), the values, and the element
+   * count.
    */
-  static long entry(StreamId master, StreamId id, byte[][] masterFields, byte[][] fv) {
+  static long entry(StreamId master, StreamId id, boolean same, byte[][] fv) {
     int fields = fv.length / 2;
-    boolean same = fields == masterFields.length;
-    for (int i = 0; same && i < fields; i++) {
-      same = Arrays.equals(fv[2 * i], masterFields[i]);
-    }
     long n =
         integer(same ? 2 : 0) + integer(id.ms() - master.ms()) + integer(id.seq() - master.seq());
     if (same) {
@@ -67,8 +64,10 @@ final class ListpackSize {
 
   /** A string element (stored as an integer when it is one), its back-length included. */
   static long string(byte[] b) {
-    Long asInt = canonicalLong(b);
-    if (asInt != null) {
+    // A canonical integer is stored as one (Long.MIN_VALUE's text aside: an estimate needs no
+    // more).
+    long asInt = Args.parseLongOr(b, Long.MIN_VALUE);
+    if (asInt != Long.MIN_VALUE) {
       return integer(asInt);
     }
     int len = b.length;
@@ -87,33 +86,5 @@ final class ListpackSize {
       return 4;
     }
     return 5;
-  }
-
-  /** The value of a canonical decimal integer (as Redis's string2ll accepts), or null. */
-  private static Long canonicalLong(byte[] b) {
-    int n = b.length;
-    if (n == 0 || n > 20) {
-      return null;
-    }
-    if (n == 1 && b[0] == '0') {
-      return 0L;
-    }
-    int i = b[0] == '-' ? 1 : 0;
-    if (i == n || b[i] < '1' || b[i] > '9') {
-      return null;
-    }
-    long v = 0;
-    for (; i < n; i++) {
-      int d = b[i] - '0';
-      if (d < 0 || d > 9) {
-        return null;
-      }
-      if (v > (Long.MAX_VALUE - d) / 10) {
-        // Out of range (Long.MIN_VALUE included, as a size estimate it makes no difference).
-        return null;
-      }
-      v = v * 10 + d;
-    }
-    return b[0] == '-' ? -v : v;
   }
 }

@@ -582,10 +582,7 @@ public final class StreamCommands {
       ctx.out().integer(0);
       return;
     }
-    StreamId[] ids = new StreamId[argv.length - 2];
-    for (int j = 2; j < argv.length; j++) {
-      ids[j - 2] = StreamId.parseStrict(argv[j], 0);
-    }
+    StreamId[] ids = StreamId.parseAllStrict(argv, 2);
     int deleted = 0;
     for (StreamId id : ids) {
       if (s.delete(id)) {
@@ -1072,10 +1069,7 @@ public final class StreamCommands {
       ctx.out().integer(0);
       return;
     }
-    StreamId[] ids = new StreamId[argv.length - 3];
-    for (int j = 3; j < argv.length; j++) {
-      ids[j - 3] = StreamId.parseStrict(argv[j], 0);
-    }
+    StreamId[] ids = StreamId.parseAllStrict(argv, 3);
     int acked = 0;
     for (StreamId id : ids) {
       ConsumerGroup.Pending p = g.pel.remove(id);

@@ -156,12 +156,7 @@ final class StreamGroupCommands {
       }
       g = s.group(groupName);
       if (g == null && (setId || sub.equals("CREATECONSUMER") || sub.equals("DELCONSUMER"))) {
-        throw new CommandException(
-            "NOGROUP No such consumer group '"
-                + Args.latin1(groupName)
-                + "' for key name '"
-                + Args.latin1(argv[2])
-                + "'");
+        throw noSuchGroup(argv);
       }
     }
     RespWriter out = ctx.out();
@@ -239,6 +234,18 @@ final class StreamGroupCommands {
     }
   }
 
+  /**
+   * XGROUP's and XINFO CONSUMERS' error for a group {@code argv[3]} that key {@code argv[2]} lacks.
+   */
+  private static CommandException noSuchGroup(byte[][] argv) {
+    return new CommandException(
+        "NOGROUP No such consumer group '"
+            + Args.latin1(argv[3])
+            + "' for key name '"
+            + Args.latin1(argv[2])
+            + "'");
+  }
+
   private static boolean isDollar(byte[] b) {
     return b.length == 1 && b[0] == '$';
   }
@@ -270,12 +277,7 @@ final class StreamGroupCommands {
       case "CONSUMERS" -> {
         ConsumerGroup g = s.group(argv[3]);
         if (g == null) {
-          throw new CommandException(
-              "NOGROUP No such consumer group '"
-                  + Args.latin1(argv[3])
-                  + "' for key name '"
-                  + Args.latin1(argv[2])
-                  + "'");
+          throw noSuchGroup(argv);
         }
         long now = ctx.now();
         out.arrayHeader(g.consumers.size());

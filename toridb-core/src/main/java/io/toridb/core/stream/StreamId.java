@@ -100,6 +100,18 @@ public record StreamId(long ms, long seq) implements Comparable<StreamId> {
   }
 
   /**
+   * The IDs {@code argv[from]} to the end, each as {@link #parseStrict}: all of them, before a
+   * command acts on any (XDEL, XACK refuse the whole call for one bad ID).
+   */
+  static StreamId[] parseAllStrict(byte[][] argv, int from) {
+    StreamId[] ids = new StreamId[argv.length - from];
+    for (int j = from; j < argv.length; j++) {
+      ids[j - from] = parseStrict(argv[j], 0);
+    }
+    return ids;
+  }
+
+  /**
    * An unsigned 64-bit decimal as Redis's string2ull: digits only (a leading {@code +} or {@code -}
    * is refused, as strtoull's sign would make no sense here), at most 2^64 - 1.
    */

@@ -1,5 +1,6 @@
 package io.toridb.core.stream;
 
+import io.toridb.core.hash.Varint;
 import io.toridb.core.keyspace.DatasetDigest;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.keyspace.ValueType;
@@ -148,11 +149,11 @@ public final class StreamValue extends StoredValue {
         starts = Arrays.copyOf(starts, cap);
         deleted = Arrays.copyOf(deleted, cap);
       }
-      boolean same = sameFields(fv);
-      long need = 10;
+      boolean same = sameFields(fv, masterFields);
+      long need = 5;
       for (int i = 0; i < fv.length; i++) {
         if (!same || i % 2 == 1) {
-          need += 5 + fv[i].length;
+          need += Varint.size(fv[i].length) + fv[i].length;
         }
       }
       if (used + need > data.length) {
@@ -174,33 +175,22 @@ public final class StreamValue extends StoredValue {
       }
       starts[count] = used;
       deleted[count] = (byte) (isDeleted ? 1 : 0);
-      int p = putVarint(data, used, same ? 0 : fv.length / 2);
+      int p = Varint.write(data, used, same ? 0 : fv.length / 2);
       for (int i = 0; i < fv.length; i++) {
         if (!same || i % 2 == 1) {
-          p = putVarint(data, p, fv[i].length);
+          p = Varint.write(data, p, fv[i].length);
           System.arraycopy(fv[i], 0, data, p, fv[i].length);
           p += fv[i].length;
         }
       }
       used = p;
       count++;
+      bytes += ListpackSize.entry(master, id, same, fv);
       if (isDeleted) {
         dead++;
       } else {
         live++;
       }
-    }
-
-    private boolean sameFields(byte[][] fv) {
-      if (fv.length / 2 != masterFields.length) {
-        return false;
-      }
-      for (int i = 0; i < masterFields.length; i++) {
-        if (!Arrays.equals(fv[2 * i], masterFields[i])) {
-          return false;
-        }
-      }
-      return true;
     }
 
     /** Marks entry {@code i} deleted. */
@@ -212,47 +202,46 @@ public final class StreamValue extends StoredValue {
 
     /** Entry {@code i}'s fields and values. */
     byte[][] fieldsAndValues(int i) {
-      int[] pos = {starts[i]};
-      int n = getVarint(data, pos);
+      int p = starts[i];
+      int n = Varint.read(data, p);
+      p += Varint.size(n);
       boolean same = n == 0;
       if (same) {
         n = masterFields.length;
       }
       byte[][] fv = new byte[2 * n][];
-      for (int j = 0; j < n; j++) {
-        fv[2 * j] = same ? masterFields[j] : bytes(pos);
-        fv[2 * j + 1] = bytes(pos);
+      for (int j = 0; j < fv.length; j++) {
+        if (same && j % 2 == 0) {
+          fv[j] = masterFields[j / 2];
+          continue;
+        }
+        int len = Varint.read(data, p);
+        p += Varint.size(len);
+        fv[j] = Arrays.copyOfRange(data, p, p + len);
+        p += len;
       }
       return fv;
     }
 
-    private byte[] bytes(int[] pos) {
-      int len = getVarint(data, pos);
-      byte[] b = Arrays.copyOfRange(data, pos[0], pos[0] + len);
-      pos[0] += len;
-      return b;
-    }
-
     /** Writes entry {@code i}'s fields and values as the array Redis replies. */
     void writeFields(RespWriter out, int i) {
-      int[] pos = {starts[i]};
-      int n = getVarint(data, pos);
+      int p = starts[i];
+      int n = Varint.read(data, p);
+      p += Varint.size(n);
       boolean same = n == 0;
       if (same) {
         n = masterFields.length;
       }
       out.arrayHeader(2 * n);
-      for (int j = 0; j < n; j++) {
-        if (same) {
-          out.bulk(masterFields[j]);
-        } else {
-          int len = getVarint(data, pos);
-          out.bulk(data, pos[0], len);
-          pos[0] += len;
+      for (int j = 0; j < 2 * n; j++) {
+        if (same && j % 2 == 0) {
+          out.bulk(masterFields[j / 2]);
+          continue;
         }
-        int len = getVarint(data, pos);
-        out.bulk(data, pos[0], len);
-        pos[0] += len;
+        int len = Varint.read(data, p);
+        p += Varint.size(len);
+        out.bulk(data, p, len);
+        p += len;
       }
     }
 
@@ -291,29 +280,6 @@ public final class StreamValue extends StoredValue {
       long idBytes = ids != null ? 8L * ids.length : 4L * small.length;
       return 96L + idBytes + 4L * starts.length + deleted.length + data.length;
     }
-  }
-
-  static int putVarint(byte[] b, int p, int v) {
-    while ((v & ~0x7F) != 0) {
-      b[p++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    b[p++] = (byte) v;
-    return p;
-  }
-
-  static int getVarint(byte[] b, int[] pos) {
-    int p = pos[0];
-    int v = 0;
-    int shift = 0;
-    int x;
-    do {
-      x = b[p++];
-      v |= (x & 0x7F) << shift;
-      shift += 7;
-    } while ((x & 0x80) != 0);
-    pos[0] = p;
-    return v;
   }
 
   /** A live entry found in the stream: its ID and where it is. Valid until the stream changes. */
@@ -519,12 +485,32 @@ public final class StreamValue extends StoredValue {
     this.maxDeletedId = id;
   }
 
-  private static byte[][] fieldsOf(byte[][] fv) {
+  /**
+   * Starts a node at {@code master}, whose first entry's fields ({@code fv}'s) are its master
+   * fields.
+   */
+  private Node newNode(StreamId master, byte[][] fv) {
     byte[][] fields = new byte[fv.length / 2][];
     for (int i = 0; i < fields.length; i++) {
       fields[i] = fv[2 * i];
     }
-    return fields;
+    Node node = new Node(master, fields);
+    node.bytes = ListpackSize.masterEntry(fields);
+    nodes.put(master, node);
+    return node;
+  }
+
+  /** Whether an entry's fields ({@code fv}'s) are, in order, its node's {@code masterFields}. */
+  public static boolean sameFields(byte[][] fv, byte[][] masterFields) {
+    if (fv.length / 2 != masterFields.length) {
+      return false;
+    }
+    for (int i = 0; i < masterFields.length; i++) {
+      if (!Arrays.equals(fv[2 * i], masterFields[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -549,11 +535,8 @@ public final class StreamValue extends StoredValue {
       }
     }
     if (node == null) {
-      node = new Node(id, fieldsOf(fieldsAndValues));
-      node.bytes = ListpackSize.masterEntry(node.masterFields);
-      nodes.put(id, node);
+      node = newNode(id, fieldsAndValues);
     }
-    node.bytes += ListpackSize.entry(node.master, id, node.masterFields, fieldsAndValues);
     node.add(id, fieldsAndValues, false);
     length++;
     lastId = id;
@@ -592,11 +575,8 @@ public final class StreamValue extends StoredValue {
   public void restore(StreamId master, StreamId id, byte[][] fieldsAndValues, boolean deleted) {
     Node node = nodes.get(master);
     if (node == null) {
-      node = new Node(master, fieldsOf(fieldsAndValues));
-      node.bytes = ListpackSize.masterEntry(node.masterFields);
-      nodes.put(master, node);
+      node = newNode(master, fieldsAndValues);
     }
-    node.bytes += ListpackSize.entry(master, id, node.masterFields, fieldsAndValues);
     node.add(id, fieldsAndValues, deleted);
     if (!deleted) {
       length++;

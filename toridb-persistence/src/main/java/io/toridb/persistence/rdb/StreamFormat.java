@@ -136,7 +136,7 @@ final class StreamFormat {
       StreamId id = e.getKey();
       byte[][] fv = e.getValue();
       int fields = fv.length / 2;
-      boolean same = sameFields(fv, masterFields);
+      boolean same = StreamValue.sameFields(fv, masterFields);
       lp.appendInteger(same ? FLAG_SAMEFIELDS : 0);
       lp.appendInteger(id.ms() - master.ms());
       lp.appendInteger(id.seq() - master.seq());
@@ -152,18 +152,6 @@ final class StreamFormat {
       lp.appendInteger(same ? fields + 3 : 2L * fields + 4);
     }
     return lp.build();
-  }
-
-  private static boolean sameFields(byte[][] fv, byte[][] masterFields) {
-    if (fv.length / 2 != masterFields.length) {
-      return false;
-    }
-    for (int i = 0; i < masterFields.length; i++) {
-      if (!Arrays.equals(fv[2 * i], masterFields[i])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static void writeId(RdbOutput out, StreamId id) {
