@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.StreamEntryID;
@@ -42,16 +40,10 @@ class StreamsIT {
 
   @TempDir Path dir;
 
-  private Jedis jedis(RedisProtocol protocol) {
-    return new Jedis(
-        new HostAndPort(tori.host(), tori.port()),
-        DefaultJedisClientConfig.builder().protocol(protocol).build());
-  }
-
   @Test
   void jedis_producesAndConsumesWithAGroup_inBothProtocols() {
     for (RedisProtocol protocol : new RedisProtocol[] {RedisProtocol.RESP2, RedisProtocol.RESP3}) {
-      try (Jedis j = jedis(protocol)) {
+      try (Jedis j = tori.jedis(protocol)) {
         j.del("js");
         StreamEntryID first = j.xadd("js", XAddParams.xAddParams(), Map.of("n", "1"));
         StreamEntryID second = j.xadd("js", XAddParams.xAddParams().maxLen(10), Map.of("n", "2"));

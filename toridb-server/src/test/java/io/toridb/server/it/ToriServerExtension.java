@@ -16,6 +16,10 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * An in-process ToriDB shared by the tests of one class: on a free port, with a temporary data
@@ -129,6 +133,13 @@ public final class ToriServerExtension implements BeforeAllCallback, AfterAllCal
   /** A new raw RESP connection to this server. */
   public RespClient connect() throws IOException {
     return new RespClient(host(), port());
+  }
+
+  /** A new Jedis connection to this server that speaks {@code protocol}. */
+  public Jedis jedis(RedisProtocol protocol) {
+    return new Jedis(
+        new HostAndPort(host(), port()),
+        DefaultJedisClientConfig.builder().protocol(protocol).build());
   }
 
   /** A setting made with CONFIG SET for one test; closing it puts the value before it back. */

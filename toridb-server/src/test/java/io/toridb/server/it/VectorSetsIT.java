@@ -19,8 +19,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -39,16 +37,10 @@ class VectorSetsIT {
 
   @TempDir Path dir;
 
-  private Jedis jedis(RedisProtocol protocol) {
-    return new Jedis(
-        new HostAndPort(tori.host(), tori.port()),
-        DefaultJedisClientConfig.builder().protocol(protocol).build());
-  }
-
   @Test
   void jedis_addsSearchesAndInspects_inBothProtocols() {
     for (RedisProtocol protocol : new RedisProtocol[] {RedisProtocol.RESP2, RedisProtocol.RESP3}) {
-      try (Jedis j = jedis(protocol)) {
+      try (Jedis j = tori.jedis(protocol)) {
         j.del("jv");
         assertTrue(j.vadd("jv", new float[] {1, 0, 0}, "x", new VAddParams().setAttr("{\"n\":1}")));
         assertTrue(j.vadd("jv", new float[] {0, 1, 0}, "y"));
