@@ -48,11 +48,6 @@ public record StreamId(long ms, long seq) implements Comparable<StreamId> {
     return toString().getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** Whether {@code a} compares greater than {@code b} (either may be compared as IDs). */
-  static boolean greater(StreamId a, StreamId b) {
-    return a.compareTo(b) > 0;
-  }
-
   /** What {@link #parse} found: the ID, and whether its sequence was given ({@code ms-*}). */
   record Parsed(StreamId id, boolean seqGiven) {}
 
