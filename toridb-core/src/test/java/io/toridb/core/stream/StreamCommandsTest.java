@@ -381,4 +381,159 @@ class StreamCommandsTest {
     assertEquals(
         "*1\r\n*2\r\n" + bulk("s2") + "*1\r\n" + entry("2-0", "b", "2"), reader.host().takeSent());
   }
+
+  @Test
+  void groupAndReadOptions_badInput_getsRedisErrors_andTheConnectionGoesOn() {
+    h.call("XADD", "s", "1-0", "f", "v");
+    h.call("XGROUP", "CREATE", "s", "g", "0");
+    String before = h.call("XINFO", "STREAM", "s", "FULL");
+    String[][] cases = {
+      {"ERR Unrecognized XCLAIM option 'FOO'", "XCLAIM", "s", "g", "c", "0", "1-0", "FOO"},
+      {"ERR Invalid min-idle-time argument for XCLAIM", "XCLAIM", "s", "g", "c", "abc", "1-0"},
+      {
+        "ERR Invalid IDLE option argument for XCLAIM",
+        "XCLAIM",
+        "s",
+        "g",
+        "c",
+        "0",
+        "1-0",
+        "IDLE",
+        "x"
+      },
+      {
+        "ERR Invalid TIME option argument for XCLAIM",
+        "XCLAIM",
+        "s",
+        "g",
+        "c",
+        "0",
+        "1-0",
+        "TIME",
+        "x"
+      },
+      {
+        "ERR Invalid RETRYCOUNT option argument for XCLAIM",
+        "XCLAIM",
+        "s",
+        "g",
+        "c",
+        "0",
+        "1-0",
+        "RETRYCOUNT",
+        "x"
+      },
+      {"ERR COUNT must be > 0", "XAUTOCLAIM", "s", "g", "c", "0", "0", "COUNT", "0"},
+      {
+        "ERR value is not an integer or out of range",
+        "XPENDING",
+        "s",
+        "g",
+        "IDLE",
+        "x",
+        "-",
+        "+",
+        "1"
+      },
+      {"ERR syntax error", "XPENDING", "s", "g", "IDLE", "5", "-", "+"},
+      {"ERR value is not an integer or out of range", "XPENDING", "s", "g", "-", "+", "x"},
+      {
+        "ERR Invalid stream ID specified as stream command argument",
+        "XPENDING",
+        "s",
+        "g",
+        "a",
+        "+",
+        "1"
+      },
+      {"ERR unknown subcommand 'FOO'. Try XINFO HELP.", "XINFO", "FOO", "s"},
+      {
+        "ERR unknown subcommand or wrong number of arguments for 'STREAM'. Try XINFO HELP.",
+        "XINFO",
+        "STREAM",
+        "s",
+        "FOO"
+      },
+      {
+        "ERR unknown subcommand or wrong number of arguments for 'CREATE'. Try XGROUP HELP.",
+        "XGROUP",
+        "CREATE",
+        "s",
+        "g2",
+        "$",
+        "BAD"
+      },
+      {
+        "ERR value for ENTRIESREAD must be positive or -1",
+        "XGROUP",
+        "CREATE",
+        "s",
+        "g2",
+        "$",
+        "ENTRIESREAD",
+        "-5"
+      },
+      {"ERR timeout is negative", "XREAD", "BLOCK", "-1", "STREAMS", "s", "0"},
+      {"ERR timeout is not an integer or out of range", "XREAD", "BLOCK", "x", "STREAMS", "s", "0"},
+      {
+        "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group>"
+            + " <consumer> option.",
+        "XREAD",
+        "STREAMS",
+        "s",
+        ">"
+      },
+      {
+        "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.",
+        "XREAD",
+        "GROUP",
+        "g",
+        "c",
+        "STREAMS",
+        "s",
+        "0"
+      },
+      {
+        "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.",
+        "XREAD",
+        "NOACK",
+        "STREAMS",
+        "s",
+        "0"
+      },
+      {"ERR syntax error", "XREAD", "COUNT", "1", "s", "0"},
+      {
+        "ERR Missing GROUP option for XREADGROUP",
+        "XREADGROUP",
+        "COUNT",
+        "1",
+        "NOACK",
+        "STREAMS",
+        "s",
+        ">"
+      },
+      {"ERR entries_added must be positive", "XSETID", "s", "1-0", "ENTRIESADDED", "-1"},
+      {
+        "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id",
+        "XSETID",
+        "s",
+        "9-0",
+        "MAXDELETEDID",
+        "10-0"
+      },
+    };
+    for (String[] c : cases) {
+      String[] cmd = java.util.Arrays.copyOfRange(c, 1, c.length);
+      assertEquals(error(c[0]), h.call(cmd), String.join(" ", cmd));
+      assertEquals("+PONG\r\n", h.call("PING"));
+    }
+    assertEquals(
+        error(
+            "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the"
+                + " history of this consumer by specifying a proper ID, or use the > ID to get"
+                + " new messages. The $ ID would just return an empty result set."),
+        h.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "$"));
+    // Nothing those calls refused changed the stream or its group.
+    assertEquals(before, h.call("XINFO", "STREAM", "s", "FULL"));
+  }
 }
