@@ -1,0 +1,164 @@
+package io.toridb.core.sql;
+
+import io.toridb.core.sql.SqlValues.Affinity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resolves the names of one SELECT core (or UPDATE/DELETE) against its FROM sources, then against
+ * the queries around it, and numbers its aggregates. One binder per core; {@code outer} is the
+ * binder of the query the core is nested in.
+ */
+final class Binder {
+  /** One FROM source as names see it: its alias, its columns and where they sit in a frame. */
+  record Source(
+      String alias, List<String> columns, List<Affinity> affinities, int offset, int rowidSlot) {}
+
+  final Catalog catalog;
+  final Binder outer;
+  private final int parameterCount;
+  final List<Source> sources = new ArrayList<>();
+  int width;
+
+  /** Where aggregates go, or null where they are not allowed (WHERE, ON, GROUP BY). */
+  List<Expr.Aggregate> aggregates;
+
+  /** Result column aliases, tried when a bare name matches no source column. */
+  Map<String, Expr> aliases;
+
+  /** Set when something bound here reads a query around this one. */
+  boolean reachesOut;
+
+  /** Set while binding an aggregate's arguments, where another aggregate is an error. */
+  private boolean inAggregate;
+
+  Binder(Catalog catalog, Binder outer, int parameterCount) {
+    this.catalog = catalog;
+    this.outer = outer;
+    this.parameterCount = parameterCount;
+  }
+
+  int parameterCount() {
+    return parameterCount;
+  }
+
+  Binder child() {
+    return new Binder(catalog, this, parameterCount);
+  }
+
+  /** Adds a source of {@code columns} named {@code alias}, with a hidden rowid slot if a table. */
+  Source addSource(String alias, List<String> columns, List<Affinity> affinities, boolean rowid) {
+    for (Source s : sources) {
+      if (alias != null && alias.equalsIgnoreCase(s.alias)) {
+        throw new SqlException("ambiguous column name: " + alias);
+      }
+    }
+    int offset = width;
+    width += columns.size();
+    int rowidSlot = -1;
+    if (rowid) {
+      rowidSlot = width++;
+    }
+    Source s = new Source(alias, columns, affinities, offset, rowidSlot);
+    sources.add(s);
+    return s;
+  }
+
+  void resolve(Expr.Column c) {
+    int depth = 0;
+    for (Binder b = this; b != null; b = b.outer, depth++) {
+      int[] found = b.find(c);
+      if (found != null) {
+        c.depth = depth;
+        c.slot = found[0];
+        c.columnAffinity = found[1] < 0 ? null : Affinity.values()[found[1]];
+        for (Binder m = this; m != b; m = m.outer) {
+          m.reachesOut = true;
+        }
+        return;
+      }
+      if (depth == 0 && c.table == null && aliases != null) {
+        Expr alias = aliases.get(c.name.toLowerCase(java.util.Locale.ROOT));
+        if (alias != null
+            && !(alias instanceof Expr.Column col && col.name.equalsIgnoreCase(c.name))) {
+          c.alias = alias;
+          return;
+        }
+      }
+    }
+    throw new SqlException(
+        "no such column: " + (c.table == null ? c.name : c.table + "." + c.name));
+  }
+
+  /** The slot and affinity ordinal (-1 for none) of the column, or null if not a source's. */
+  private int[] find(Expr.Column c) {
+    int[] found = null;
+    for (Source s : sources) {
+      if (c.table != null && (s.alias == null || !s.alias.equalsIgnoreCase(c.table))) {
+        continue;
+      }
+      int at = -1;
+      for (int i = 0; i < s.columns.size(); i++) {
+        if (s.columns.get(i).equalsIgnoreCase(c.name)) {
+          at = i;
+          break;
+        }
+      }
+      int[] hit = null;
+      if (at >= 0) {
+        Affinity a = s.affinities.get(at);
+        hit = new int[] {s.offset + at, a == null ? -1 : a.ordinal()};
+      } else if (s.rowidSlot >= 0 && isRowidName(c.name)) {
+        hit = new int[] {s.rowidSlot, Affinity.INTEGER.ordinal()};
+      }
+      if (hit != null) {
+        if (found != null) {
+          throw new SqlException("ambiguous column name: " + c.name);
+        }
+        found = hit;
+      } else if (c.table != null) {
+        throw new SqlException("no such column: " + c.table + "." + c.name);
+      }
+    }
+    return found;
+  }
+
+  static boolean isRowidName(String name) {
+    return name.equalsIgnoreCase("rowid")
+        || name.equalsIgnoreCase("oid")
+        || name.equalsIgnoreCase("_rowid_");
+  }
+
+  void aggregate(Expr.Aggregate a) {
+    if (aggregates == null || inAggregate) {
+      throw new SqlException("misuse of aggregate function " + a.name + "()");
+    }
+    inAggregate = true;
+    try {
+      for (Expr e : a.args) {
+        e.bind(this);
+      }
+    } finally {
+      inAggregate = false;
+    }
+    a.index = aggregates.size();
+    aggregates.add(a);
+  }
+
+  /** Binds a nested SELECT; true if it reads any query around it (so must run per row). */
+  boolean bindSubquery(Query.Select select) {
+    return select.bind(this);
+  }
+
+  /** Binds {@code e} where aggregates are not allowed. */
+  void bindPlain(Expr e) {
+    List<Expr.Aggregate> saved = aggregates;
+    aggregates = null;
+    try {
+      e.bind(this);
+    } finally {
+      aggregates = saved;
+    }
+  }
+}

@@ -1,0 +1,555 @@
+package io.toridb.core.sql;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/** SQLite's core scalar functions and the aggregate functions' accumulators. */
+final class Functions {
+  private Functions() {}
+
+  /** Whether {@code name} with {@code args} arguments is an aggregate (min/max take one). */
+  static boolean isAggregate(String name, int args) {
+    return switch (name) {
+      case "count", "sum", "avg", "total", "group_concat" -> true;
+      case "min", "max" -> args == 1;
+      default -> false;
+    };
+  }
+
+  static void checkAggregate(String name, int args, boolean distinct) {
+    boolean ok =
+        switch (name) {
+          case "count" -> args <= 1;
+          case "group_concat" -> args == 1 || args == 2;
+          default -> args == 1;
+        };
+    if (!ok) {
+      throw new SqlException("wrong number of arguments to function " + name + "()");
+    }
+    if (distinct && args != 1) {
+      throw new SqlException("DISTINCT aggregates must have exactly one argument");
+    }
+  }
+
+  /** Checks that {@code name} is a known scalar function taking {@code args} arguments. */
+  static void check(String name, int args) {
+    int min;
+    int max;
+    switch (name) {
+      case "abs",
+          "length",
+          "lower",
+          "upper",
+          "typeof",
+          "hex",
+          "quote",
+          "unicode",
+          "sign",
+          "zeroblob",
+          "octet_length" -> {
+        min = 1;
+        max = 1;
+      }
+      case "ifnull", "nullif", "instr" -> {
+        min = 2;
+        max = 2;
+      }
+      case "coalesce" -> {
+        min = 2;
+        max = Integer.MAX_VALUE;
+      }
+      case "min", "max" -> {
+        min = 2;
+        max = Integer.MAX_VALUE;
+      }
+      case "substr", "substring", "replace", "iif" -> {
+        min = name.equals("substr") || name.equals("substring") ? 2 : 3;
+        max = 3;
+      }
+      case "trim", "ltrim", "rtrim", "round" -> {
+        min = 1;
+        max = 2;
+      }
+      case "char", "concat" -> {
+        min = name.equals("concat") ? 1 : 0;
+        max = Integer.MAX_VALUE;
+      }
+      case "like" -> {
+        min = 2;
+        max = 3;
+      }
+      case "glob" -> {
+        min = 2;
+        max = 2;
+      }
+      case "random",
+          "randomblob",
+          "date",
+          "time",
+          "datetime",
+          "julianday",
+          "strftime",
+          "unixepoch",
+          "changes",
+          "last_insert_rowid",
+          "total_changes" ->
+          throw new SqlException(
+              "function " + name + "() is not supported: its result would differ on replay");
+      default -> throw new SqlException("no such function: " + name);
+    }
+    if (args < min || args > max) {
+      throw new SqlException("wrong number of arguments to function " + name + "()");
+    }
+  }
+
+  static Object call(String name, List<Expr> args, Frame f) {
+    switch (name) {
+      case "coalesce", "ifnull" -> {
+        for (Expr e : args) {
+          Object v = e.eval(f);
+          if (v != null) {
+            return v;
+          }
+        }
+        return null;
+      }
+      case "iif" -> {
+        return Boolean.TRUE.equals(SqlValues.truth(args.get(0).eval(f)))
+            ? args.get(1).eval(f)
+            : args.get(2).eval(f);
+      }
+      default -> {}
+    }
+    Object[] v = new Object[args.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = args.get(i).eval(f);
+    }
+    switch (name) {
+      case "abs":
+        return abs(v[0]);
+      case "nullif":
+        return v[0] != null && v[1] != null && SqlValues.compare(v[0], v[1]) == 0 ? null : v[0];
+      case "min":
+      case "max":
+        {
+          Object best = null;
+          for (Object x : v) {
+            if (x == null) {
+              return null;
+            }
+            if (best == null
+                || (name.equals("min")
+                    ? SqlValues.compare(x, best) < 0
+                    : SqlValues.compare(x, best) > 0)) {
+              best = x;
+            }
+          }
+          return best;
+        }
+      case "typeof":
+        return SqlValues.typeName(v[0]);
+      case "length":
+        if (v[0] == null) {
+          return null;
+        }
+        if (v[0] instanceof byte[] b) {
+          return (long) b.length;
+        }
+        String s = SqlValues.text(v[0]);
+        return (long) s.codePointCount(0, s.length());
+      case "octet_length":
+        return v[0] == null ? null : (long) bytes(v[0]).length;
+      case "lower":
+        return v[0] == null ? null : SqlValues.text(v[0]).toLowerCase(Locale.ROOT);
+      case "upper":
+        return v[0] == null ? null : SqlValues.text(v[0]).toUpperCase(Locale.ROOT);
+      case "hex":
+        return v[0] == null ? "" : HexFormat.of().withUpperCase().formatHex(bytes(v[0]));
+      case "quote":
+        return quote(v[0]);
+      case "unicode":
+        {
+          if (v[0] == null) {
+            return null;
+          }
+          String t = SqlValues.text(v[0]);
+          return t.isEmpty() ? null : (Object) (long) t.codePointAt(0);
+        }
+      case "char":
+        {
+          StringBuilder out = new StringBuilder();
+          for (Object x : v) {
+            Long c = SqlValues.toLong(x);
+            out.appendCodePoint(c == null ? 0 : (int) Math.max(0, Math.min(0x10FFFF, c)));
+          }
+          return out.toString();
+        }
+      case "concat":
+        {
+          StringBuilder out = new StringBuilder();
+          for (Object x : v) {
+            if (x != null) {
+              out.append(SqlValues.text(x));
+            }
+          }
+          return out.toString();
+        }
+      case "sign":
+        {
+          Object n = SqlValues.numericForCompare(v[0]);
+          if (!(n instanceof Long) && !(n instanceof Double)) {
+            return null;
+          }
+          double d = SqlValues.toDouble(n);
+          return d > 0 ? 1L : d < 0 ? -1L : 0L;
+        }
+      case "zeroblob":
+        {
+          Long n = SqlValues.toLong(v[0]);
+          return new byte[(int) Math.max(0, Math.min(n == null ? 0 : n, 1 << 20))];
+        }
+      case "instr":
+        {
+          if (v[0] == null || v[1] == null) {
+            return null;
+          }
+          String hay = SqlValues.text(v[0]);
+          int at = hay.indexOf(SqlValues.text(v[1]));
+          return at < 0 ? 0L : (long) hay.codePointCount(0, at) + 1;
+        }
+      case "substr":
+      case "substring":
+        return substr(v);
+      case "replace":
+        {
+          if (v[0] == null || v[1] == null || v[2] == null) {
+            return null;
+          }
+          String from = SqlValues.text(v[1]);
+          String s0 = SqlValues.text(v[0]);
+          return from.isEmpty() ? s0 : s0.replace(from, SqlValues.text(v[2]));
+        }
+      case "trim":
+      case "ltrim":
+      case "rtrim":
+        return trim(name, v);
+      case "round":
+        return round(v);
+      case "like":
+        {
+          if (v[0] == null || v[1] == null) {
+            return null;
+          }
+          int esc = v.length > 2 && v[2] != null ? SqlValues.text(v[2]).codePointAt(0) : -1;
+          return Expr.bool(like(SqlValues.text(v[0]), SqlValues.text(v[1]), esc));
+        }
+      case "glob":
+        if (v[0] == null || v[1] == null) {
+          return null;
+        }
+        return Expr.bool(glob(SqlValues.text(v[0]), SqlValues.text(v[1])));
+      default:
+        throw new SqlException("no such function: " + name);
+    }
+  }
+
+  private static byte[] bytes(Object v) {
+    return v instanceof byte[] b ? b : SqlValues.text(v).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Object abs(Object v) {
+    if (v == null) {
+      return null;
+    }
+    Object n = SqlValues.numericForCompare(v);
+    if (n instanceof Long l) {
+      if (l == Long.MIN_VALUE) {
+        throw new SqlException("integer overflow");
+      }
+      return Math.abs(l);
+    }
+    if (n instanceof Double d) {
+      return Math.abs(d);
+    }
+    return Math.abs(SqlValues.toDouble(v));
+  }
+
+  private static Object quote(Object v) {
+    if (v == null) {
+      return "NULL";
+    }
+    if (v instanceof Long || v instanceof Double) {
+      return SqlValues.text(v);
+    }
+    if (v instanceof byte[] b) {
+      return "X'" + HexFormat.of().withUpperCase().formatHex(b) + "'";
+    }
+    return "'" + ((String) v).replace("'", "''") + "'";
+  }
+
+  private static Object substr(Object[] v) {
+    if (v[0] == null || v[1] == null || (v.length > 2 && v[2] == null)) {
+      return null;
+    }
+    long start = SqlValues.toLong(v[1]);
+    boolean blob = v[0] instanceof byte[];
+    int[] cps = blob ? null : SqlValues.text(v[0]).codePoints().toArray();
+    byte[] b = blob ? (byte[]) v[0] : null;
+    long len = blob ? b.length : cps.length;
+    long count = v.length > 2 ? SqlValues.toLong(v[2]) : Long.MAX_VALUE / 4;
+    long from;
+    if (start > 0) {
+      from = start - 1;
+    } else if (start == 0) {
+      from = 0;
+      count = count == Long.MAX_VALUE / 4 ? count : count - 1;
+    } else {
+      from = len + start;
+    }
+    long to;
+    if (count < 0) {
+      to = from;
+      from = from + count;
+    } else {
+      to = from + count;
+    }
+    from = Math.max(0, Math.min(len, from));
+    to = Math.max(from, Math.min(len, to));
+    if (blob) {
+      return java.util.Arrays.copyOfRange(b, (int) from, (int) to);
+    }
+    return new String(cps, (int) from, (int) (to - from));
+  }
+
+  private static Object trim(String name, Object[] v) {
+    if (v[0] == null || (v.length > 1 && v[1] == null)) {
+      return null;
+    }
+    String s = SqlValues.text(v[0]);
+    String chars = v.length > 1 ? SqlValues.text(v[1]) : " ";
+    int from = 0;
+    int to = s.length();
+    if (!name.equals("rtrim")) {
+      while (from < to && chars.indexOf(s.charAt(from)) >= 0) {
+        from++;
+      }
+    }
+    if (!name.equals("ltrim")) {
+      while (to > from && chars.indexOf(s.charAt(to - 1)) >= 0) {
+        to--;
+      }
+    }
+    return s.substring(from, to);
+  }
+
+  private static Object round(Object[] v) {
+    if (v[0] == null || (v.length > 1 && v[1] == null)) {
+      return null;
+    }
+    long digits = v.length > 1 ? Math.max(0, Math.min(30, SqlValues.toLong(v[1]))) : 0;
+    double d = SqlValues.toDouble(v[0]);
+    if (Double.isNaN(d) || Double.isInfinite(d) || Math.abs(d) >= 4503599627370496.0) {
+      return d;
+    }
+    java.math.BigDecimal b =
+        new java.math.BigDecimal(SqlValues.realText(d))
+            .setScale((int) digits, java.math.RoundingMode.HALF_UP);
+    return b.doubleValue();
+  }
+
+  /** SQL LIKE: {@code %} any run, {@code _} one character, ASCII letters without case. */
+  static boolean like(String pattern, String value, int escape) {
+    return match(pattern.codePoints().toArray(), 0, value.codePoints().toArray(), 0, escape, false);
+  }
+
+  /** GLOB: {@code *}, {@code ?} and {@code [...]} classes, with case. */
+  static boolean glob(String pattern, String value) {
+    return match(pattern.codePoints().toArray(), 0, value.codePoints().toArray(), 0, -1, true);
+  }
+
+  private static boolean match(int[] p, int pi, int[] s, int si, int escape, boolean glob) {
+    while (pi < p.length) {
+      int c = p[pi];
+      if (glob ? c == '*' : c == '%') {
+        while (pi < p.length && (glob ? p[pi] == '*' : p[pi] == '%')) {
+          pi++;
+        }
+        if (pi == p.length) {
+          return true;
+        }
+        for (int k = si; k <= s.length; k++) {
+          if (match(p, pi, s, k, escape, glob)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      if (si >= s.length) {
+        return false;
+      }
+      if (glob ? c == '?' : c == '_') {
+        pi++;
+        si++;
+        continue;
+      }
+      if (glob && c == '[') {
+        int end = pi + 1;
+        boolean negate = end < p.length && p[end] == '^';
+        if (negate) {
+          end++;
+        }
+        int first = end;
+        boolean hit = false;
+        while (end < p.length && (p[end] != ']' || end == first)) {
+          if (end + 2 < p.length && p[end + 1] == '-' && p[end + 2] != ']') {
+            hit |= s[si] >= p[end] && s[si] <= p[end + 2];
+            end += 3;
+          } else {
+            hit |= s[si] == p[end];
+            end++;
+          }
+        }
+        if (end >= p.length || hit == negate) {
+          return false;
+        }
+        pi = end + 1;
+        si++;
+        continue;
+      }
+      if (!glob && c == escape) {
+        pi++;
+        if (pi >= p.length) {
+          return false;
+        }
+        c = p[pi];
+      }
+      int a = s[si];
+      if (glob ? a != c : !sameIgnoringAsciiCase(a, c)) {
+        return false;
+      }
+      pi++;
+      si++;
+    }
+    return si == s.length;
+  }
+
+  private static boolean sameIgnoringAsciiCase(int a, int b) {
+    if (a == b) {
+      return true;
+    }
+    if (a < 128 && b < 128) {
+      return Character.toLowerCase(a) == Character.toLowerCase(b);
+    }
+    return false;
+  }
+
+  /** The running state of one aggregate over one group. */
+  static final class Accumulator {
+    private final Expr.Aggregate agg;
+    private java.util.TreeSet<Object> seen;
+    private long count;
+    private long intSum;
+    private double realSum;
+    private boolean real;
+    private boolean overflow;
+    private Object best;
+    private StringBuilder text;
+
+    Accumulator(Expr.Aggregate agg) {
+      this.agg = agg;
+      if (agg.distinct) {
+        seen = new java.util.TreeSet<>(SqlValues::compare);
+      }
+    }
+
+    void step(Frame f) {
+      if (agg.star) {
+        count++;
+        return;
+      }
+      Object v = agg.args.get(0).eval(f);
+      if (agg.name.equals("count") && agg.args.isEmpty()) {
+        count++;
+        return;
+      }
+      if (v == null) {
+        return;
+      }
+      if (seen != null && !seen.add(v)) {
+        return;
+      }
+      count++;
+      switch (agg.name) {
+        case "sum", "avg", "total" -> {
+          Object n = SqlValues.numericForCompare(v);
+          if (n instanceof Long l && !real) {
+            try {
+              intSum = Math.addExact(intSum, l);
+            } catch (ArithmeticException e) {
+              overflow = true;
+              realSum = (double) intSum + l;
+              real = true;
+            }
+          } else {
+            if (!real) {
+              real = true;
+              realSum = intSum;
+            }
+            realSum += SqlValues.toDouble(n);
+          }
+        }
+        case "min" -> {
+          if (best == null || SqlValues.compare(v, best) < 0) {
+            best = v;
+          }
+        }
+        case "max" -> {
+          if (best == null || SqlValues.compare(v, best) > 0) {
+            best = v;
+          }
+        }
+        case "group_concat" -> {
+          if (text == null) {
+            text = new StringBuilder();
+          } else {
+            Object sep = agg.args.size() > 1 ? agg.args.get(1).eval(f) : ",";
+            if (sep != null) {
+              text.append(SqlValues.text(sep));
+            }
+          }
+          text.append(SqlValues.text(v));
+        }
+        default -> {}
+      }
+    }
+
+    Object result() {
+      switch (agg.name) {
+        case "count":
+          return count;
+        case "sum":
+          if (count == 0) {
+            return null;
+          }
+          if (overflow && agg.name.equals("sum")) {
+            throw new SqlException("integer overflow");
+          }
+          return real ? (Object) realSum : (Object) intSum;
+        case "total":
+          return real ? realSum : (double) intSum;
+        case "avg":
+          if (count == 0) {
+            return null;
+          }
+          return (real ? realSum : (double) intSum) / count;
+        case "min":
+        case "max":
+          return best;
+        default:
+          return text == null ? null : text.toString();
+      }
+    }
+  }
+}
