@@ -42,6 +42,7 @@ public final class CoreCommands {
     ZSetCommands.register(table);
     io.toridb.core.zset.GeoCommands.register(table);
     io.toridb.core.vector.VectorSetCommands.register(table);
+    io.toridb.core.sql.SqlCommands.register(table);
     io.toridb.core.stream.StreamCommands.register(table);
     io.toridb.core.keyspace.SortCommand.register(table);
     io.toridb.core.server.LatencyCommands.register(table);

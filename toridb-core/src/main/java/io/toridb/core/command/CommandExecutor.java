@@ -477,7 +477,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       CommandSpec spec, byte[][] argv, java.util.function.Consumer<Key> action) {
     if (spec.has(CommandFlag.MOVABLE_KEYS)) {
       for (KeySpec keySpec : spec.keySpecs()) {
-        keySpec.forEachAffectedKey(argv, pos -> action.accept(Key.of(argv[pos])));
+        keySpec.forEachAffectedKeyName(argv, name -> action.accept(Key.of(name)));
       }
       return;
     }
@@ -613,8 +613,8 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (spec.has(CommandFlag.MOVABLE_KEYS)) {
       collected = n;
       for (KeySpec keySpec : spec.keySpecs()) {
-        keySpec.forEachAffectedKey(
-            argv, pos -> collected = appendStripe(collected, Key.hash(argv[pos])));
+        keySpec.forEachAffectedKeyName(
+            argv, name -> collected = appendStripe(collected, Key.hash(name)));
       }
       return collected;
     }

@@ -46,6 +46,15 @@ public record KeySpec(
 
     /** Every argument the command may use as such a key: a superset, for locking. */
     void affected(byte[][] argv, IntConsumer visitor);
+
+    /**
+     * The names of every key the command may use, for locking: by default the arguments {@link
+     * #affected} names; a command whose keys are named inside an argument (SQL's tables, named in
+     * its statement) gives them here.
+     */
+    default void affectedKeys(byte[][] argv, java.util.function.Consumer<byte[]> visitor) {
+      affected(argv, pos -> visitor.accept(argv[pos]));
+    }
   }
 
   /** Key spec flags in the order Redis prints them. */
@@ -158,6 +167,15 @@ public record KeySpec(
    * last STORE's key, while Redis's key specs, and so COMMAND GETKEYS, name the first). Locks are
    * taken on these, a superset of the keys the command touches.
    */
+  /** As {@link #forEachAffectedKey}, naming the keys themselves. */
+  public void forEachAffectedKeyName(byte[][] argv, java.util.function.Consumer<byte[]> visitor) {
+    if (finder != null) {
+      finder.affectedKeys(argv, visitor);
+      return;
+    }
+    forEachAffectedKey(argv, pos -> visitor.accept(argv[pos]));
+  }
+
   public void forEachAffectedKey(byte[][] argv, IntConsumer visitor) {
     if (finder != null) {
       finder.affected(argv, visitor);

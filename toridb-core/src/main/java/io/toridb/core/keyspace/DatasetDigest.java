@@ -117,7 +117,7 @@ public final class DatasetDigest {
       case SET -> 2;
       case ZSET -> 3;
       case HASH -> 4;
-      case VECTORSET -> 5;
+      case VECTORSET, TABLE -> 5;
       case STREAM -> 6;
     };
   }

@@ -9,7 +9,9 @@ public enum ValueType {
   HASH("hash"),
   STREAM("stream"),
   /** Redis 8's vector sets, a module type in Redis ({@code OBJ_MODULE}). */
-  VECTORSET("vectorset");
+  VECTORSET("vectorset"),
+  /** A SQL table (ToriDB's own; a module type in Redis's terms). */
+  TABLE("table");
 
   private final String typeName;
 

@@ -33,6 +33,35 @@ public final class SqlEngine {
       return true;
     }
 
+    /**
+     * The tables the statements name, lower-cased: every table they can read or change, except for
+     * index statements (see {@link #touchesAnyTable}).
+     */
+    public java.util.Set<String> tables() {
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      for (Parser.Parsed p : statements) {
+        TableNames.collect(p.statement(), names);
+      }
+      return names;
+    }
+
+    /**
+     * Whether a statement may read or change tables it does not name: DROP INDEX and REINDEX name
+     * an index, whose table only the data tells, and CREATE INDEX looks at every table's indexes
+     * (index names are unique across a database).
+     */
+    public boolean touchesAnyTable() {
+      for (Parser.Parsed p : statements) {
+        Statement s = p.statement();
+        if (s instanceof Statement.CreateIndex
+            || s instanceof Statement.DropIndex
+            || s instanceof Statement.Reindex) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     /** How many {@code ?} parameters it takes (only a single statement may take any). */
     public int parameters() {
       return statements.size() == 1 ? statements.get(0).parameters() : 0;
@@ -86,14 +115,19 @@ public final class SqlEngine {
       Table.Undo undo = new Table.Undo();
       try {
         last = run(catalog, statement.statement(), parameters, undo);
-      } catch (SqlException e) {
+      } catch (RuntimeException e) {
         undo.rollBack();
         throw e;
       } catch (StackOverflowError tooDeep) {
         undo.rollBack();
         throw new SqlException("expression tree is too large");
       }
-      if (statement.statement().writes()) {
+      Statement s = statement.statement();
+      boolean rowStatement =
+          s instanceof Statement.Insert
+              || s instanceof Statement.Update
+              || s instanceof Statement.Delete;
+      if (s.writes() && (!rowStatement || last.changes() > 0)) {
         written.accept(statement.text());
       }
     }

@@ -21,7 +21,7 @@ public final class Table {
   /** One column: its name, declared type, affinity and constraints. */
   record Column(String name, String type, Affinity affinity, boolean notNull, Expr defaultValue) {}
 
-  private final String name;
+  private String name;
   private final String sql;
   private final List<Column> columns;
   private final int rowidColumn;
@@ -29,6 +29,9 @@ public final class Table {
   private final TreeMap<Long, Object[]> rows;
   private final List<Index> indexes;
   private long maxRowidEver;
+
+  /** Counts changes, so that a command can tell which tables a statement changed. */
+  private long version;
 
   Table(
       String name,
@@ -60,6 +63,11 @@ public final class Table {
     this.maxRowidEver = from.maxRowidEver;
   }
 
+  /** A number that changes whenever the rows or indexes do. */
+  public long version() {
+    return version;
+  }
+
   /** A copy that later changes to either do not reach the other. */
   public Table copy() {
     return new Table(this);
@@ -68,6 +76,14 @@ public final class Table {
   /** The name as declared. */
   public String name() {
     return name;
+  }
+
+  /**
+   * Takes the name of the key it now lives under (after COPY or RENAME of its key): statements call
+   * it by that name.
+   */
+  void rename(String newName) {
+    this.name = newName;
   }
 
   /** The lower-cased name the catalog keeps it under. */
@@ -89,6 +105,11 @@ public final class Table {
       }
     }
     return out;
+  }
+
+  /** How many columns it has. */
+  public int columnCount() {
+    return columns.size();
   }
 
   /** How many rows it has. */
@@ -152,16 +173,26 @@ public final class Table {
       index.add(e.getValue(), e.getKey());
     }
     indexes.add(index);
+    version++;
   }
 
   void dropIndex(Index index) {
     indexes.remove(index);
+    version++;
   }
 
   /** Restores a row as a snapshot held it, with no checks (the snapshot was checked). */
   public void restoreRow(long rowid, Object[] values) {
     if (values.length != columns.size()) {
       throw new SqlException("row of " + values.length + " values in a table of " + columns.size());
+    }
+    if (rows.containsKey(rowid)) {
+      throw new SqlException("rowid " + rowid + " twice");
+    }
+    for (Index i : indexes) {
+      if (i.unique && i.conflict(values) != null) {
+        throw new SqlException("UNIQUE constraint failed: " + i.describe(this));
+      }
     }
     rows.put(rowid, values);
     for (Index i : indexes) {
@@ -308,6 +339,7 @@ public final class Table {
   }
 
   void put(long rowid, Object[] row, Undo undo) {
+    version++;
     rows.put(rowid, row);
     for (Index i : indexes) {
       i.add(row, rowid);
@@ -329,6 +361,7 @@ public final class Table {
     if (row == null) {
       return;
     }
+    version++;
     for (Index i : indexes) {
       i.remove(row, rowid);
     }

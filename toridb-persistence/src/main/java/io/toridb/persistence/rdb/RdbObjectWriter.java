@@ -28,6 +28,8 @@ import io.toridb.core.zset.ZSetValue;
  *       consumer groups ({@link StreamFormat});
  *   <li>vector set: {@link RdbType#MODULE_2}, as Redis 8's vector-set module ({@link
  *       VectorSetFormat}).
+ *   <li>SQL table: {@link RdbType#MODULE_2}, as ToriDB's own {@code toridbsql} module type ({@link
+ *       TableFormat}).
  * </ul>
  */
 public final class RdbObjectWriter {
@@ -62,7 +64,8 @@ public final class RdbObjectWriter {
       return z.encoding().equals("listpack") ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
     } else if (value instanceof StreamValue) {
       return RdbType.STREAM_LISTPACKS_2;
-    } else if (value instanceof io.toridb.core.vector.VectorSet) {
+    } else if (value instanceof io.toridb.core.vector.VectorSet
+        || value instanceof io.toridb.core.sql.TableValue) {
       return RdbType.MODULE_2;
     }
     throw new IllegalArgumentException("no RDB form for " + value.type().typeName());
@@ -84,6 +87,8 @@ public final class RdbObjectWriter {
       StreamFormat.write(out, st);
     } else if (value instanceof io.toridb.core.vector.VectorSet v) {
       VectorSetFormat.write(out, v);
+    } else if (value instanceof io.toridb.core.sql.TableValue t) {
+      TableFormat.write(out, t);
     } else {
       throw new IllegalArgumentException("no RDB form for " + value.type().typeName());
     }

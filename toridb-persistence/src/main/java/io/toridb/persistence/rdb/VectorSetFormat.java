@@ -26,7 +26,8 @@ final class VectorSetFormat {
   /** The module type id of "vectorset" with encoding version 0. */
   static final long MODULE_ID = moduleId("vectorset", 0);
 
-  private static long moduleId(String name, int encodingVersion) {
+  /** A module type's 64-bit id: its 9-character name, 6 bits a character, then the version. */
+  static long moduleId(String name, int encodingVersion) {
     String charset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     long id = 0;
     for (int j = 0; j < name.length(); j++) {
@@ -57,14 +58,22 @@ final class VectorSetFormat {
   }
 
   /**
-   * Reads a module value after its type byte: a vector set, or an error for any other module's type
-   * (ToriDB has no modules).
+   * Reads a module value after its type byte: a vector set or a SQL table ({@link TableFormat}), or
+   * an error for any other module's type (ToriDB has no modules).
    */
-  static VectorSet read(RdbInput in) {
+  static io.toridb.core.keyspace.StoredValue read(RdbInput in) {
     long id = in.readUnsigned();
-    if (id != MODULE_ID) {
-      throw new RdbFormatException("module values are not supported");
+    if (id == MODULE_ID) {
+      return readBody(in);
     }
+    if (id == TableFormat.MODULE_ID) {
+      return TableFormat.readBody(in);
+    }
+    throw new RdbFormatException("module values are not supported");
+  }
+
+  /** Reads a vector set after its module type id. */
+  private static VectorSet readBody(RdbInput in) {
     VectorSet set;
     try {
       set =
