@@ -132,7 +132,7 @@ final class Lexer {
 
   private static final String[] OPERATORS = {
     "||", "<=", ">=", "==", "!=", "<>", "<<", ">>", "(", ")", ",", ";", "+", "-", "*", "/", "%",
-    "<", ">", "=", "&", "|", "~", "."
+    "<", ">", "=", "&", "|", "~", ".", ":"
   };
 
   private static String operator(String sql, int i) {

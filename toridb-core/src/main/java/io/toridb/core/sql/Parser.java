@@ -397,6 +397,9 @@ final class Parser {
 
   private Statement.ColumnDef columnDef() {
     String name = name();
+    if (acceptOp(":")) {
+      return shortColumnDef(name);
+    }
     StringBuilder type = new StringBuilder();
     while (peek().kind() == Kind.NAME && !isColumnConstraintStart(peek())) {
       if (type.length() > 0) {
@@ -460,6 +463,36 @@ final class Parser {
     }
     return new Statement.ColumnDef(
         name, type.toString(), primaryKey, autoincrement, notNull, unique, defaultValue);
+  }
+
+  /**
+   * ToriDB's short form {@code name:type[:pk][:unique][:notnull][:fk(table.column)]}; an {@code
+   * int} primary key is the rowid, as {@code INTEGER PRIMARY KEY}.
+   */
+  private Statement.ColumnDef shortColumnDef(String name) {
+    String type = name();
+    boolean primaryKey = false;
+    boolean unique = false;
+    boolean notNull = false;
+    while (acceptOp(":")) {
+      Token t = next();
+      if (t.is("pk")) {
+        primaryKey = true;
+      } else if (t.is("unique")) {
+        unique = true;
+      } else if (t.is("notnull")) {
+        notNull = true;
+      } else if (t.is("fk")) {
+        skipParenthesized();
+      } else {
+        pos--;
+        throw syntaxError();
+      }
+    }
+    if (primaryKey && (type.equalsIgnoreCase("int") || type.equalsIgnoreCase("integer"))) {
+      type = "INTEGER";
+    }
+    return new Statement.ColumnDef(name, type, primaryKey, false, notNull, unique, null);
   }
 
   private static boolean isColumnConstraintStart(Token t) {

@@ -174,6 +174,22 @@ class SqlCommandsTest {
   }
 
   @Test
+  void beginCommit_showsTheTransactionItsOwnRows_andOthersNothingUntilCommit() {
+    people();
+    CommandHarness other = new CommandHarness(h);
+    assertEquals(OK, h.call("BEGIN"));
+    assertEquals(integer(1), sql("INSERT INTO people(name) VALUES ('tx')"));
+    assertEquals("*1\r\n*1\r\n:4\r\n", sql("SELECT count(*) FROM people"));
+    assertEquals("*1\r\n*1\r\n:3\r\n", other.call("SQL", "SELECT count(*) FROM people"));
+    assertEquals(OK, h.call("COMMIT"));
+    assertEquals("*1\r\n*1\r\n:4\r\n", other.call("SQL", "SELECT count(*) FROM people"));
+    assertEquals(OK, h.call("BEGIN"));
+    sql("DELETE FROM people");
+    assertEquals(OK, h.call("ROLLBACK"));
+    assertEquals("*1\r\n*1\r\n:4\r\n", sql("SELECT count(*) FROM people"));
+  }
+
+  @Test
   void copyOfATable_isIndependent() {
     people();
     assertEquals(integer(1), h.call("COPY", "people", "staff"));
