@@ -641,9 +641,7 @@ abstract class Expr {
         case TEXT -> SqlValues.text(v);
         case NUMERIC -> {
           Object n = SqlValues.toNumber(v);
-          yield n instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9.2e18
-              ? (Object) d.longValue()
-              : n;
+          yield n instanceof Double d && SqlValues.isIntegral(d) ? (Object) d.longValue() : n;
         }
         default ->
             v instanceof byte[]

@@ -18,10 +18,11 @@ import java.util.TreeSet;
  *
  * A core runs as nested loops over its FROM sources in the order written. Conjuncts of WHERE are
  * checked at the first loop where every source they read is set (unless a LEFT JOIN is present),
- * and a conjunct {@code column = value} on a table's rowid or on the first column of one of its
- * indexes, whose value reads only earlier loops, turns that loop's scan into an index lookup.
- * Groups are kept in key order, as SQLite's sorter leaves them; rows with equal ORDER BY keys keep
- * their scan order.
+ * and a conjunct {@code column = value} whose value reads only earlier loops (or the queries
+ * around) turns that loop's scan of a table into a lookup: of the rowid, of the first column of an
+ * index, or else of a hash of the table's rows by that column, built at the first lookup and kept
+ * for the statement (so a join or a correlated subquery reads each table once). Groups are kept in
+ * key order, as SQLite's sorter leaves them; rows with equal ORDER BY keys keep their scan order.
  */
 final class Query {
   private Query() {}
@@ -55,6 +56,12 @@ final class Query {
     Expr lookupValue;
     Affinity lookupAffinity;
     Table.Index lookupIndex;
+
+    /** The column (within the source) a hash lookup keys on, or -1. */
+    int hashColumn = -1;
+
+    /** The table's rows by {@link #hashKey} of that column, built at the first lookup. */
+    Map<Object, List<Map.Entry<Long, Object[]>>> hash;
 
     FromItem(Join join) {
       this.join = join;
@@ -647,19 +654,36 @@ final class Query {
             || (t.rowidColumn() >= 0 && column.slot == s.offset() + t.rowidColumn())) {
           item.lookupValue = value;
           item.lookupAffinity = Affinity.INTEGER;
-          item.lookupIndex = null;
           return true;
+        }
+        Affinity columnAffinity = column.affinity();
+        Affinity valueAffinity = value.affinity();
+        boolean columnHasNone = columnAffinity == null || columnAffinity == Affinity.BLOB;
+        if ((numeric(valueAffinity) && !numeric(columnAffinity))
+            || (valueAffinity == Affinity.TEXT && columnHasNone)) {
+          // The comparison converts the column's values, not the looked-up one: no lookup.
+          continue;
         }
         for (Table.Index index : t.indexes()) {
           if (column.slot == s.offset() + index.columns[0]) {
             item.lookupValue = value;
-            item.lookupAffinity = t.columns().get(index.columns[0]).affinity();
+            item.lookupAffinity = columnAffinity;
             item.lookupIndex = index;
             return true;
           }
         }
+        if (column.slot >= s.offset() && column.slot < s.offset() + s.columns().size()) {
+          item.lookupValue = value;
+          item.lookupAffinity = columnAffinity;
+          item.hashColumn = column.slot - s.offset();
+          return true;
+        }
       }
       return false;
+    }
+
+    private static boolean numeric(Affinity a) {
+      return a == Affinity.INTEGER || a == Affinity.REAL || a == Affinity.NUMERIC;
     }
 
     List<Object[]> run(Frame outer) {
@@ -825,24 +849,52 @@ final class Query {
       Affinity a = item.lookupAffinity;
       if (a == Affinity.INTEGER || a == Affinity.REAL || a == Affinity.NUMERIC) {
         v = SqlValues.numericForCompare(v);
-      } else if (a == Affinity.TEXT && item.lookupValue.affinity() == null) {
+      } else if (a == Affinity.TEXT
+          && (item.lookupValue.affinity() == null
+              || item.lookupValue.affinity() == Affinity.BLOB)) {
         v = SqlValues.apply(Affinity.TEXT, v);
       }
-      if (item.lookupIndex == null) {
-        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9.2e18) {
-          v = d.longValue();
+      if (item.lookupIndex != null) {
+        List<Map.Entry<Long, Object[]>> out = new ArrayList<>();
+        for (long rowid : item.lookupIndex.lookup(v)) {
+          out.add(Map.entry(rowid, t.rowMap().get(rowid)));
         }
-        if (!(v instanceof Long rowid)) {
-          return List.of();
+        return out;
+      }
+      if (item.hashColumn >= 0) {
+        if (item.hash == null) {
+          // Built once per statement: the tables do not change while a query runs.
+          item.hash = new HashMap<>();
+          for (Map.Entry<Long, Object[]> e : t.rowMap().entrySet()) {
+            Object k = e.getValue()[item.hashColumn];
+            if (k != null) {
+              item.hash.computeIfAbsent(hashKey(k), x -> new ArrayList<>(1)).add(e);
+            }
+          }
         }
-        Object[] row = t.rowMap().get(rowid);
-        return row == null ? List.of() : List.of(Map.entry(rowid, row));
+        return item.hash.getOrDefault(hashKey(v), List.of());
       }
-      List<Map.Entry<Long, Object[]>> out = new ArrayList<>();
-      for (long rowid : item.lookupIndex.lookup(v)) {
-        out.add(Map.entry(rowid, t.rowMap().get(rowid)));
+      if (v instanceof Double d && SqlValues.isIntegral(d)) {
+        v = d.longValue();
       }
-      return out;
+      if (!(v instanceof Long rowid)) {
+        return List.of();
+      }
+      Object[] row = t.rowMap().get(rowid);
+      return row == null ? List.of() : List.of(Map.entry(rowid, row));
+    }
+
+    /**
+     * A key equal for values SQLite compares as equal: whole reals as integers, blobs by content.
+     */
+    private static Object hashKey(Object v) {
+      if (v instanceof Double d && SqlValues.isIntegral(d)) {
+        return d.longValue();
+      }
+      if (v instanceof byte[] b) {
+        return java.nio.ByteBuffer.wrap(b);
+      }
+      return v;
     }
   }
 

@@ -85,24 +85,44 @@ public final class SqlCommands {
     return argv.length > 2 && Args.is(argv[1], "WITHCOLUMNS") ? 2 : 1;
   }
 
-  private static SqlEngine.Prepared prepareOrNull(byte[][] argv) {
-    try {
-      return SqlEngine.prepare(new String(argv[statementAt(argv)], StandardCharsets.UTF_8));
-    } catch (SqlException e) {
-      return null;
+  /**
+   * The parse of a statement text, kept per thread for the one command being run: its locks, its
+   * whole-keyspace check and its handler all need it, and the handler takes it (a parse is run
+   * once; binding it changes it, so a taken parse is never handed out again).
+   */
+  private record Parse(byte[] text, SqlEngine.Prepared prepared, SqlException error) {}
+
+  private static final ThreadLocal<Parse> LAST_PARSE = new ThreadLocal<>();
+
+  private static Parse parse(byte[] text) {
+    Parse last = LAST_PARSE.get();
+    if (last != null && last.text == text) {
+      return last;
     }
+    Parse p;
+    try {
+      p = new Parse(text, SqlEngine.prepare(new String(text, StandardCharsets.UTF_8)), null);
+    } catch (SqlException e) {
+      p = new Parse(text, null, e);
+    }
+    LAST_PARSE.set(p);
+    return p;
+  }
+
+  private static SqlEngine.Prepared prepareOrNull(byte[][] argv) {
+    return parse(argv[statementAt(argv)]).prepared();
   }
 
   /** SQL [WITHCOLUMNS] statement [parameter ...] */
   static void sql(CommandContext ctx, byte[][] argv) {
     int at = statementAt(argv);
     boolean withColumns = at == 2;
-    SqlEngine.Prepared prepared;
-    try {
-      prepared = SqlEngine.prepare(new String(argv[at], StandardCharsets.UTF_8));
-    } catch (SqlException e) {
-      throw new CommandException("ERR " + e.getMessage());
+    Parse parse = parse(argv[at]);
+    LAST_PARSE.remove();
+    if (parse.error() != null) {
+      throw new CommandException("ERR " + parse.error().getMessage());
     }
+    SqlEngine.Prepared prepared = parse.prepared();
     Object[] parameters = new Object[argv.length - at - 1];
     for (int i = 0; i < parameters.length; i++) {
       parameters[i] = new String(argv[at + 1 + i], StandardCharsets.UTF_8);

@@ -100,8 +100,9 @@ final class SqlValues {
     return v;
   }
 
-  private static boolean isIntegral(double d) {
-    return d == Math.rint(d) && d >= -9.223372036854775E18 && d < 9.223372036854775E18;
+  /** Whether {@code d} is a whole number an INTEGER can hold (then they compare equal). */
+  static boolean isIntegral(double d) {
+    return d == Math.rint(d) && d >= -9.223372036854775808E18 && d < 9.223372036854775808E18;
   }
 
   /**

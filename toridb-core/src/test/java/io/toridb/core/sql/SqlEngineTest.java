@@ -2,6 +2,7 @@ package io.toridb.core.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -236,14 +237,22 @@ class SqlEngineTest {
             rows("SELECT rowid, * FROM indexed" + where),
             column + " = " + literal);
       }
-      String join =
-          "SELECT p.rowid, q.rowid FROM plain p JOIN %s q ON q."
-              + column
-              + " = p."
-              + column
-              + " ORDER BY 1, 2";
-      assertEquals(
-          rows(String.format(join, "plain")), rows(String.format(join, "indexed")), column);
+    }
+    // Joins on every pair of columns, through an index, a hash of the inner table, and neither
+    // (the OR keeps the planner from looking anything up): the same pairs each time.
+    String[] columns = {"i", "t", "r", "x", "rowid"};
+    for (String a : columns) {
+      for (String b : columns) {
+        String join = "SELECT p.rowid, q.rowid FROM plain p JOIN %s q ON %s ORDER BY 1, 2";
+        String on = "q." + b + " = p." + a;
+        List<List<Object>> scanned = rows(String.format(join, "plain", "(" + on + " OR 0)"));
+        // Compared without printing: the lists run to thousands of pairs.
+        assertTrue(scanned.equals(rows(String.format(join, "plain", on))), "hash " + on);
+        assertTrue(scanned.equals(rows(String.format(join, "indexed", on))), "index " + on);
+        assertTrue(
+            scanned.equals(rows(String.format(join, "plain", "p." + a + " = q." + b))),
+            "hash, sides swapped " + on);
+      }
     }
   }
 }
