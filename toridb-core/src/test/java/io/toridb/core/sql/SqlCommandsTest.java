@@ -190,6 +190,30 @@ class SqlCommandsTest {
   }
 
   @Test
+  void scriptsAndWatch_treatTablesAsKeys() {
+    people();
+    assertEquals(
+        integer(4),
+        h.call(
+            "EVAL",
+            "redis.call('SQL', 'INSERT INTO people(name) VALUES (?)', ARGV[1])"
+                + " return redis.call('SQL', 'SELECT count(*) FROM people')[1][1]",
+            "0",
+            "dan"));
+    CommandHarness other = new CommandHarness(h);
+    assertEquals(OK, h.call("WATCH", "people"));
+    other.call("SQL", "UPDATE people SET age = 1 WHERE name = 'dan'");
+    assertEquals(OK, h.call("MULTI"));
+    h.call("SQL", "DELETE FROM people");
+    assertEquals("*-1\r\n", h.call("EXEC"));
+    assertEquals("*1\r\n*1\r\n:4\r\n", sql("SELECT count(*) FROM people"));
+    // As any command's runtime error: queued, and the error is EXEC's reply for it.
+    assertEquals(OK, h.call("MULTI"));
+    assertEquals("+QUEUED\r\n", h.call("SQL", "DELET FROM people"));
+    assertEquals("*1\r\n-ERR near \"DELET\": syntax error\r\n", h.call("EXEC"));
+  }
+
+  @Test
   void copyOfATable_isIndependent() {
     people();
     assertEquals(integer(1), h.call("COPY", "people", "staff"));
