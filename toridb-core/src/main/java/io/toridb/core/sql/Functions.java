@@ -68,6 +68,14 @@ final class Functions {
         min = name.equals("substr") || name.equals("substring") ? 2 : 3;
         max = 3;
       }
+      case "vector", "vector_text", "vector_dims" -> {
+        min = 1;
+        max = 1;
+      }
+      case "cosine_similarity", "cosine_distance" -> {
+        min = 2;
+        max = 2;
+      }
       case "trim", "ltrim", "rtrim", "round" -> {
         min = 1;
         max = 2;
@@ -129,6 +137,19 @@ final class Functions {
     switch (name) {
       case "abs":
         return abs(v[0]);
+      case "vector":
+        return v[0] == null ? null : Vectors.blob(v[0]);
+      case "vector_text":
+        return v[0] == null ? null : Vectors.text(v[0]);
+      case "vector_dims":
+        return v[0] == null ? null : (Object) (long) Vectors.parse(v[0]).length;
+      case "cosine_similarity":
+        return Vectors.cosine(v[0], v[1]);
+      case "cosine_distance":
+        {
+          Object sim = Vectors.cosine(v[0], v[1]);
+          return sim == null ? null : (Object) (1 - (Double) sim);
+        }
       case "nullif":
         return v[0] != null && v[1] != null && SqlValues.compare(v[0], v[1]) == 0 ? null : v[0];
       case "min":

@@ -205,35 +205,6 @@ final class Query {
           rows = combine(ops.get(i - 1), rows, cores.get(i).run(outer));
         }
       }
-      if (!orderBy.isEmpty()) {
-        int[] keys = new int[orderBy.size()];
-        int extra = width;
-        for (int i = 0; i < keys.length; i++) {
-          keys[i] = orderColumns[i] >= 0 ? orderColumns[i] : extra++;
-        }
-        rows = new ArrayList<>(rows);
-        rows.sort(
-            (a, b) -> {
-              for (int i = 0; i < keys.length; i++) {
-                OrderTerm t = orderBy.get(i);
-                Object x = a[keys[i]];
-                Object y = b[keys[i]];
-                int c;
-                if ((x == null || y == null) && t.nullsFirst() != null) {
-                  c = x == y ? 0 : (x == null) == t.nullsFirst() ? -1 : 1;
-                } else {
-                  c = SqlValues.compare(x, y);
-                  if (t.desc()) {
-                    c = -c;
-                  }
-                }
-                if (c != 0) {
-                  return c;
-                }
-              }
-              return 0;
-            });
-      }
       long skip = 0;
       long take = Long.MAX_VALUE;
       if (limit != null) {
@@ -242,6 +213,9 @@ final class Query {
       }
       if (offset != null) {
         skip = Math.max(0, limitValue(offset, outer));
+      }
+      if (!orderBy.isEmpty()) {
+        rows = sorted(rows, width, take == Long.MAX_VALUE ? -1 : skip + take);
       }
       List<Object[]> out = new ArrayList<>();
       long at = 0;
@@ -253,6 +227,72 @@ final class Query {
           break;
         }
         out.add(r.length == width ? r : Arrays.copyOf(r, width));
+      }
+      return out;
+    }
+
+    /**
+     * {@code rows} in ORDER BY order, equal keys in their first order; only the first {@code
+     * needed} when that is not negative (a LIMIT, as a nearest-vectors search has), which a heap of
+     * that many finds without sorting everything.
+     */
+    private List<Object[]> sorted(List<Object[]> rows, int width, long needed) {
+      int[] keys = new int[orderBy.size()];
+      int extra = width;
+      for (int i = 0; i < keys.length; i++) {
+        keys[i] = orderColumns[i] >= 0 ? orderColumns[i] : extra++;
+      }
+      Comparator<Object[]> order =
+          (a, b) -> {
+            for (int i = 0; i < keys.length; i++) {
+              OrderTerm t = orderBy.get(i);
+              Object x = a[keys[i]];
+              Object y = b[keys[i]];
+              int c;
+              if ((x == null || y == null) && t.nullsFirst() != null) {
+                c = x == y ? 0 : (x == null) == t.nullsFirst() ? -1 : 1;
+              } else {
+                c = SqlValues.compare(x, y);
+                if (t.desc()) {
+                  c = -c;
+                }
+              }
+              if (c != 0) {
+                return c;
+              }
+            }
+            return 0;
+          };
+      if (needed < 0 || needed >= rows.size() / 4) {
+        List<Object[]> all = new ArrayList<>(rows);
+        all.sort(order);
+        return all;
+      }
+      // The worst of the best kept so far on top; ties broken by position, so the result is the
+      // stable sort's first rows.
+      int k = (int) needed;
+      java.util.PriorityQueue<Integer> best =
+          new java.util.PriorityQueue<>(
+              Math.max(1, k + 1),
+              (a, b) -> {
+                int c = order.compare(rows.get(b), rows.get(a));
+                return c != 0 ? c : Integer.compare(b, a);
+              });
+      for (int i = 0; i < rows.size() && k > 0; i++) {
+        best.add(i);
+        if (best.size() > k) {
+          best.poll();
+        }
+      }
+      List<Integer> chosen = new ArrayList<>(best);
+      chosen.sort(
+          (a, b) -> {
+            int c = order.compare(rows.get(a), rows.get(b));
+            return c != 0 ? c : Integer.compare(a, b);
+          });
+      List<Object[]> out = new ArrayList<>(chosen.size());
+      for (int i : chosen) {
+        out.add(rows.get(i));
       }
       return out;
     }

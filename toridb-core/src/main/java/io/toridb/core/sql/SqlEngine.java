@@ -278,7 +278,12 @@ public final class SqlEngine {
       }
       columns.add(
           new Table.Column(
-              d.name(), d.type(), SqlValues.affinity(d.type()), d.notNull(), d.defaultValue()));
+              d.name(),
+              d.type(),
+              SqlValues.affinity(d.type()),
+              d.notNull(),
+              d.defaultValue(),
+              Vectors.declaredDim(d.type())));
       if (d.primaryKey()) {
         primaryKeys++;
         if (d.type().equalsIgnoreCase("INTEGER")) {
@@ -497,7 +502,7 @@ public final class SqlEngine {
       }
       Object[] row = old.clone();
       for (int i = 0; i < targets.length; i++) {
-        row[targets[i]] = SqlValues.apply(t.columns().get(targets[i]).affinity(), r[i + 1]);
+        row[targets[i]] = t.columns().get(targets[i]).store(r[i + 1], t.name());
       }
       if (t.update(rowid, row, up.conflict(), undo)) {
         changes++;

@@ -36,7 +36,13 @@ final class SqlValues {
       case "BOOL", "BOOLEAN" -> {
         return Affinity.INTEGER;
       }
+      case "VECTOR" -> {
+        return Affinity.BLOB;
+      }
       default -> {}
+    }
+    if (Vectors.declaredDim(declared) > 0) {
+      return Affinity.BLOB;
     }
     if (t.contains("INT")) {
       return Affinity.INTEGER;

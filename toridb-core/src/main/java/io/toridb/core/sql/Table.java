@@ -19,7 +19,23 @@ import java.util.TreeMap;
  */
 public final class Table {
   /** One column: its name, declared type, affinity and constraints. */
-  record Column(String name, String type, Affinity affinity, boolean notNull, Expr defaultValue) {}
+  record Column(
+      String name,
+      String type,
+      Affinity affinity,
+      boolean notNull,
+      Expr defaultValue,
+      int vectorDim) {
+    /**
+     * {@code v} as this column stores it: its affinity applied, a vector checked and normalized.
+     */
+    Object store(Object v, String table) {
+      if (vectorDim > 0) {
+        return Vectors.store(v, vectorDim, table + "." + name);
+      }
+      return SqlValues.apply(affinity, v);
+    }
+  }
 
   private String name;
   private final String sql;
@@ -189,6 +205,13 @@ public final class Table {
     if (rows.containsKey(rowid)) {
       throw new SqlException("rowid " + rowid + " twice");
     }
+    for (int i = 0; i < values.length; i++) {
+      int dim = columns.get(i).vectorDim();
+      if (dim > 0 && values[i] != null && !(values[i] instanceof byte[] b && b.length == 4 * dim)) {
+        throw new SqlException(
+            "not a vector of " + dim + " components in " + columns.get(i).name());
+      }
+    }
     for (Index i : indexes) {
       if (i.unique && i.conflict(values) != null) {
         throw new SqlException("UNIQUE constraint failed: " + i.describe(this));
@@ -217,7 +240,7 @@ public final class Table {
       } else {
         v = values[i];
       }
-      row[i] = SqlValues.apply(c.affinity, v);
+      row[i] = c.store(v, name);
     }
     return row;
   }
@@ -292,7 +315,7 @@ public final class Table {
       Column c = columns.get(i);
       if (c.notNull && row[i] == null) {
         if (c.defaultValue != null && conflict == Statement.Conflict.REPLACE) {
-          row[i] = SqlValues.apply(c.affinity, c.defaultValue.eval(null));
+          row[i] = c.store(c.defaultValue.eval(null), name);
           continue;
         }
         throw new SqlException("NOT NULL constraint failed: " + name + "." + c.name);

@@ -169,6 +169,113 @@ class SqlEngineTest {
   }
 
   @Test
+  void vectorColumns_storeNormalizedVectors_andRankByCosineSimilarity() {
+    run("CREATE TABLE docs(id INTEGER PRIMARY KEY, title TEXT, embedding vector(3))");
+    run(
+        "INSERT INTO docs(title, embedding) VALUES ('x', '[2, 0, 0]'), ('xy', '[1, 1, 0]'),"
+            + " ('z', '[0, 0, 5]'), ('none', NULL)");
+    // Stored at length 1, as float32 little endian; given as a blob it is normalized too.
+    assertEquals(
+        List.of(row("[1.0,0.0,0.0]", 12L)),
+        rows("SELECT vector_text(embedding), length(embedding) FROM docs WHERE title = 'x'"));
+    run("INSERT INTO docs(title, embedding) VALUES ('-x', vector('[-3, 0, 0]'))");
+    assertEquals(
+        List.of(row("[-1.0,0.0,0.0]")),
+        rows("SELECT vector_text(embedding) FROM docs WHERE title = '-x'"));
+    List<List<Object>> ranked =
+        rows(
+            "SELECT title, round(cosine_similarity(embedding, '[1, 0.1, 0]'), 4) AS score FROM docs"
+                + " WHERE embedding IS NOT NULL ORDER BY score DESC LIMIT 3");
+    assertEquals(List.of(row("x", 0.995), row("xy", 0.774), row("z", 0.0)), ranked);
+    assertEquals(
+        List.of(row(3L, 0.0)),
+        rows(
+            "SELECT vector_dims(embedding), cosine_distance(embedding, embedding) - 0.0 FROM docs"
+                + " WHERE title = 'z'"));
+    assertEquals(
+        "vector dimension mismatch for docs.embedding: expected 3, got 2",
+        error("INSERT INTO docs(embedding) VALUES ('[1, 2]')"));
+    assertEquals(
+        "a vector of length 0 (or not finite) cannot be stored in docs.embedding",
+        error("UPDATE docs SET embedding = '[0, 0, 0]' WHERE id = 1"));
+    assertEquals(
+        "not a number in a vector: a", error("INSERT INTO docs(embedding) VALUES ('[a, 1, 2]')"));
+    assertEquals(
+        "a vector blob needs 4 bytes per component, got 3",
+        error("INSERT INTO docs(embedding) VALUES (X'000000')"));
+    assertEquals(
+        "vector dimension mismatch: 3 and 2 components",
+        error("SELECT cosine_similarity(embedding, '[1, 2]') FROM docs"));
+    assertEquals(
+        "vector dimension must be between 1 and 65536: vector(0)",
+        error("CREATE TABLE bad(v vector(0))"));
+  }
+
+  @Test
+  void vectorSearch_matchesABruteForceRanking() {
+    run("CREATE TABLE items(id INTEGER PRIMARY KEY, v vector(8))");
+    Random random = new Random(3);
+    List<float[]> stored = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      float[] f = new float[8];
+      StringBuilder text = new StringBuilder("[");
+      for (int d = 0; d < 8; d++) {
+        f[d] = (float) random.nextGaussian();
+        text.append(d == 0 ? "" : ",").append(f[d]);
+      }
+      stored.add(f);
+      run("INSERT INTO items(v) VALUES ('" + text + "]')");
+    }
+    float[] q = {0.5f, -1, 0.25f, 2, 0, 0, 1, -0.5f};
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 0; i < stored.size(); i++) {
+      expected.add(i);
+    }
+    expected.sort((a, b) -> Double.compare(cos(stored.get(b), q), cos(stored.get(a), q)));
+    List<List<Object>> got =
+        rows(
+            "SELECT id FROM items ORDER BY cosine_similarity(v, '[0.5,-1,0.25,2,0,0,1,-0.5]') DESC"
+                + " LIMIT 10");
+    for (int k = 0; k < 10; k++) {
+      assertEquals((long) expected.get(k) + 1, got.get(k).get(0), "rank " + k);
+    }
+  }
+
+  @Test
+  void orderByWithLimit_givesTheFirstRowsOfTheWholeOrder_tiesInScanOrder() {
+    run("CREATE TABLE t(k INT, v TEXT)");
+    Random random = new Random(11);
+    for (int i = 0; i < 400; i++) {
+      run("INSERT INTO t VALUES (" + (random.nextInt(7) - 3) + ", 'v" + i + "')");
+    }
+    run("INSERT INTO t VALUES (NULL, 'n1'), (NULL, 'n2')");
+    for (String order : new String[] {"k", "k DESC", "k NULLS LAST", "k DESC NULLS FIRST"}) {
+      List<List<Object>> all = rows("SELECT k, v FROM t ORDER BY " + order);
+      for (int limit : new int[] {0, 1, 5, 37, 99}) {
+        for (int offset : new int[] {0, 3}) {
+          assertEquals(
+              all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size())),
+              rows(
+                  "SELECT k, v FROM t ORDER BY " + order + " LIMIT " + limit + " OFFSET " + offset),
+              order + " " + limit + " " + offset);
+        }
+      }
+    }
+  }
+
+  private static double cos(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (double) a[i] * b[i];
+      na += (double) a[i] * a[i];
+      nb += (double) b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
+  }
+
+  @Test
   void badInput_getsSqliteErrors() {
     run("CREATE TABLE t(a, b)");
     assertEquals("no such column: c", error("SELECT c FROM t"));
