@@ -13,7 +13,20 @@ import java.util.Map;
 final class Binder {
   /** One FROM source as names see it: its alias, its columns and where they sit in a frame. */
   record Source(
-      String alias, List<String> columns, List<Affinity> affinities, int offset, int rowidSlot) {}
+      String alias,
+      List<String> columns,
+      List<Affinity> affinities,
+      int offset,
+      int rowidSlot,
+      java.util.Set<String> merged) {
+    /**
+     * Whether {@code column} is one this source shares with an earlier one through USING or a
+     * NATURAL join: a bare name and {@code *} mean the earlier source's.
+     */
+    boolean mergedAway(String column) {
+      return merged.contains(column.toLowerCase(java.util.Locale.ROOT));
+    }
+  }
 
   final Catalog catalog;
   final Binder outer;
@@ -60,7 +73,7 @@ final class Binder {
     if (rowid) {
       rowidSlot = width++;
     }
-    Source s = new Source(alias, columns, affinities, offset, rowidSlot);
+    Source s = new Source(alias, columns, affinities, offset, rowidSlot, new java.util.HashSet<>());
     sources.add(s);
     return s;
   }
@@ -98,6 +111,9 @@ final class Binder {
       if (c.table != null && (s.alias == null || !s.alias.equalsIgnoreCase(c.table))) {
         continue;
       }
+      if (c.table == null && s.mergedAway(c.name)) {
+        continue;
+      }
       int at = -1;
       for (int i = 0; i < s.columns.size(); i++) {
         if (s.columns.get(i).equalsIgnoreCase(c.name)) {
@@ -130,8 +146,13 @@ final class Binder {
         || name.equalsIgnoreCase("_rowid_");
   }
 
+  /**
+   * Binds an aggregate's arguments and hands the aggregate to the query it belongs to: this one,
+   * or, when its arguments read only columns of queries around this one, the nearest of those
+   * (SQLite's rule: {@code (SELECT sum(t.a) FROM u)} inside a query on t sums t's rows).
+   */
   void aggregate(Expr.Aggregate a) {
-    if (aggregates == null || inAggregate) {
+    if (inAggregate) {
       throw new SqlException("misuse of aggregate function " + a.name + "()");
     }
     inAggregate = true;
@@ -142,8 +163,45 @@ final class Binder {
     } finally {
       inAggregate = false;
     }
-    a.index = aggregates.size();
-    aggregates.add(a);
+    int depth = Integer.MAX_VALUE;
+    for (Expr e : a.args) {
+      depth = Math.min(depth, minimumDepth(e));
+    }
+    Binder owner = this;
+    if (depth != Integer.MAX_VALUE && depth > 0) {
+      for (int i = 0; i < depth; i++) {
+        owner = owner.outer;
+      }
+      if (owner.aggregates == null || owner.inAggregate) {
+        throw new SqlException("misuse of aggregate: " + a.name + "()");
+      }
+      for (Expr e : a.args) {
+        shiftDepth(e, depth);
+      }
+      a.depth = depth;
+    } else if (aggregates == null) {
+      throw new SqlException("misuse of aggregate function " + a.name + "()");
+    }
+    a.index = owner.aggregates.size();
+    owner.aggregates.add(a);
+  }
+
+  /** The smallest depth of the columns {@code e} reads outside subqueries; MAX_VALUE if none. */
+  private static int minimumDepth(Expr e) {
+    int depth = e instanceof Expr.Column c && c.alias == null ? c.depth : Integer.MAX_VALUE;
+    for (Expr child : e.children()) {
+      depth = Math.min(depth, minimumDepth(child));
+    }
+    return depth;
+  }
+
+  private static void shiftDepth(Expr e, int by) {
+    if (e instanceof Expr.Column c && c.alias == null) {
+      c.depth -= by;
+    }
+    for (Expr child : e.children()) {
+      shiftDepth(child, by);
+    }
   }
 
   /** Binds a nested SELECT; true if it reads any query around it (so must run per row). */

@@ -249,28 +249,38 @@ abstract class Expr {
     return b ? 1L : 0L;
   }
 
-  private static boolean numeric(Affinity a) {
+  static boolean numeric(Affinity a) {
     return a == Affinity.INTEGER || a == Affinity.REAL || a == Affinity.NUMERIC;
+  }
+
+  /**
+   * The affinity SQLite applies to both operands of a comparison (sqlite3CompareAffinity): when
+   * both are columns (or CASTs), NUMERIC if either is numeric and else none (a BLOB-affinity column
+   * is not converted to text); when one is, that one's; when neither, none (null).
+   */
+  static Affinity comparisonAffinity(Affinity left, Affinity right) {
+    if (left != null && right != null) {
+      return numeric(left) || numeric(right) ? Affinity.NUMERIC : null;
+    }
+    Affinity one = left != null ? left : right;
+    return one == Affinity.BLOB ? null : one;
+  }
+
+  /** {@code v} as a comparison under {@code affinity} sees it (SQLite converts both operands). */
+  static Object forComparison(Object v, Affinity affinity) {
+    if (affinity == null) {
+      return v;
+    }
+    if (numeric(affinity)) {
+      return SqlValues.numericForCompare(v);
+    }
+    return affinity == Affinity.TEXT ? SqlValues.apply(Affinity.TEXT, v) : v;
   }
 
   /** Compares two non-null values after SQLite's comparison affinity rules. */
   static int compareWithAffinity(Object a, Affinity la, Object c, Affinity ra) {
-    if (la == Affinity.BLOB) {
-      la = null;
-    }
-    if (ra == Affinity.BLOB) {
-      ra = null;
-    }
-    if (numeric(la) && !numeric(ra)) {
-      c = SqlValues.numericForCompare(c);
-    } else if (numeric(ra) && !numeric(la)) {
-      a = SqlValues.numericForCompare(a);
-    } else if (la == Affinity.TEXT && ra == null) {
-      c = SqlValues.apply(Affinity.TEXT, c);
-    } else if (ra == Affinity.TEXT && la == null) {
-      a = SqlValues.apply(Affinity.TEXT, a);
-    }
-    return SqlValues.compare(a, c);
+    Affinity affinity = comparisonAffinity(la, ra);
+    return SqlValues.compare(forComparison(a, affinity), forComparison(c, affinity));
   }
 
   static Object arithmetic(String op, Object a, Object c) {
@@ -281,8 +291,9 @@ abstract class Expr {
     }
     switch (op) {
       case "&", "|", "<<", ">>" -> {
-        long p = SqlValues.toLong(x);
-        long q = SqlValues.toLong(y);
+        // Read as integers from the operands themselves: '1e2' is 1 here, not 100.
+        long p = SqlValues.toLong(a);
+        long q = SqlValues.toLong(c);
         return switch (op) {
           case "&" -> p & q;
           case "|" -> p | q;
@@ -321,23 +332,34 @@ abstract class Expr {
     }
     double p = x instanceof Long l ? l : (Double) x;
     double q = y instanceof Long l ? l : (Double) y;
+    double r;
     switch (op) {
       case "+":
-        return p + q;
+        r = p + q;
+        break;
       case "-":
-        return p - q;
+        r = p - q;
+        break;
       case "*":
-        return p * q;
+        r = p * q;
+        break;
       case "/":
-        return q == 0 ? null : (Object) (p / q);
+        if (q == 0) {
+          return null;
+        }
+        r = p / q;
+        break;
       default:
-        long li = SqlValues.toLong(p);
-        long ri = SqlValues.toLong(q);
+        // As SQLite: the remainder of the operands read as integers, given back as a REAL.
+        long li = SqlValues.toLong(a);
+        long ri = SqlValues.toLong(c);
         if (ri == 0) {
           return null;
         }
         return (double) (ri == -1 ? 0 : li % ri);
     }
+    // SQLite gives NULL where a REAL result is not a number (Inf - Inf).
+    return Double.isNaN(r) ? null : (Object) r;
   }
 
   private static long shift(long v, long by) {
@@ -437,11 +459,14 @@ abstract class Expr {
       } else {
         empty = list.isEmpty();
         if (v != null) {
+          // A list's values take the left side's affinity only (SQLite's IN operator).
+          Affinity la = value.affinity() == Affinity.BLOB ? null : value.affinity();
+          Object left = forComparison(v, la);
           for (Expr e : list) {
             Object c = e.eval(f);
             if (c == null) {
               sawNull = true;
-            } else if (compareWithAffinity(v, value.affinity(), c, e.affinity()) == 0) {
+            } else if (SqlValues.compare(left, forComparison(c, la)) == 0) {
               found = true;
               break;
             }
@@ -640,6 +665,9 @@ abstract class Expr {
         case REAL -> SqlValues.toDouble(v);
         case TEXT -> SqlValues.text(v);
         case NUMERIC -> {
+          if (v instanceof Long || v instanceof Double) {
+            yield v;
+          }
           Object n = SqlValues.toNumber(v);
           yield n instanceof Double d && SqlValues.isIntegral(d) ? (Object) d.longValue() : n;
         }
@@ -755,6 +783,9 @@ abstract class Expr {
     final boolean star;
     int index;
 
+    /** How many queries out the aggregate belongs (0: the one it is written in). */
+    int depth;
+
     Aggregate(String name, List<Expr> args, boolean distinct, boolean star) {
       this.name = name;
       this.args = args;
@@ -764,10 +795,11 @@ abstract class Expr {
 
     @Override
     Object eval(Frame f) {
-      if (f.aggregates == null) {
+      Frame owner = f.up(depth);
+      if (owner.aggregates == null) {
         throw new SqlException("misuse of aggregate: " + name + "()");
       }
-      return f.aggregates[index];
+      return owner.aggregates[index];
     }
 
     @Override

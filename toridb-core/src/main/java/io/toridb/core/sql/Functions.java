@@ -3,7 +3,6 @@ package io.toridb.core.sql;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /** SQLite's core scalar functions and the aggregate functions' accumulators. */
 final class Functions {
@@ -179,13 +178,15 @@ final class Functions {
           return (long) b.length;
         }
         String s = SqlValues.text(v[0]);
-        return (long) s.codePointCount(0, s.length());
+        // Text ends at a NUL character, as a C string does in SQLite.
+        int nul = s.indexOf('\0');
+        return (long) s.codePointCount(0, nul < 0 ? s.length() : nul);
       case "octet_length":
         return v[0] == null ? null : (long) bytes(v[0]).length;
       case "lower":
-        return v[0] == null ? null : SqlValues.text(v[0]).toLowerCase(Locale.ROOT);
+        return v[0] == null ? null : asciiCase(SqlValues.text(v[0]), false);
       case "upper":
-        return v[0] == null ? null : SqlValues.text(v[0]).toUpperCase(Locale.ROOT);
+        return v[0] == null ? null : asciiCase(SqlValues.text(v[0]), true);
       case "hex":
         return v[0] == null ? "" : HexFormat.of().withUpperCase().formatHex(bytes(v[0]));
       case "quote":
@@ -276,6 +277,19 @@ final class Functions {
     }
   }
 
+  /** SQLite's upper() and lower(): ASCII letters only. */
+  private static String asciiCase(String s, boolean upper) {
+    char[] c = s.toCharArray();
+    for (int i = 0; i < c.length; i++) {
+      if (upper && c[i] >= 'a' && c[i] <= 'z') {
+        c[i] -= 32;
+      } else if (!upper && c[i] >= 'A' && c[i] <= 'Z') {
+        c[i] += 32;
+      }
+    }
+    return new String(c);
+  }
+
   private static byte[] bytes(Object v) {
     return v instanceof byte[] b ? b : SqlValues.text(v).getBytes(StandardCharsets.UTF_8);
   }
@@ -284,16 +298,13 @@ final class Functions {
     if (v == null) {
       return null;
     }
-    Object n = SqlValues.numericForCompare(v);
-    if (n instanceof Long l) {
+    if (v instanceof Long l) {
       if (l == Long.MIN_VALUE) {
         throw new SqlException("integer overflow");
       }
       return Math.abs(l);
     }
-    if (n instanceof Double d) {
-      return Math.abs(d);
-    }
+    // A REAL for anything else, text and blobs included (abs('12') is 12.0), as in SQLite.
     return Math.abs(SqlValues.toDouble(v));
   }
 
@@ -316,6 +327,9 @@ final class Functions {
     }
     long start = SqlValues.toLong(v[1]);
     boolean blob = v[0] instanceof byte[];
+    if (blob && ((byte[]) v[0]).length == 0) {
+      return null;
+    }
     int[] cps = blob ? null : SqlValues.text(v[0]).codePoints().toArray();
     byte[] b = blob ? (byte[]) v[0] : null;
     long len = blob ? b.length : cps.length;
@@ -382,12 +396,18 @@ final class Functions {
 
   /** SQL LIKE: {@code %} any run, {@code _} one character, ASCII letters without case. */
   static boolean like(String pattern, String value, int escape) {
-    return match(pattern.codePoints().toArray(), 0, value.codePoints().toArray(), 0, escape, false);
+    return match(codePoints(pattern), 0, codePoints(value), 0, escape, false);
   }
 
   /** GLOB: {@code *}, {@code ?} and {@code [...]} classes, with case. */
   static boolean glob(String pattern, String value) {
-    return match(pattern.codePoints().toArray(), 0, value.codePoints().toArray(), 0, -1, true);
+    return match(codePoints(pattern), 0, codePoints(value), 0, -1, true);
+  }
+
+  /** The characters of text up to its first NUL, where SQLite's C strings end. */
+  private static int[] codePoints(String s) {
+    int nul = s.indexOf('\0');
+    return (nul < 0 ? s : s.substring(0, nul)).codePoints().toArray();
   }
 
   private static boolean match(int[] p, int pi, int[] s, int si, int escape, boolean glob) {
@@ -475,6 +495,10 @@ final class Functions {
     private double realSum;
     private boolean real;
     private boolean overflow;
+
+    /** The Kahan-Babuska-Neumaier compensation of {@link #realSum}, as SQLite sums REALs. */
+    private double compensation;
+
     private Object best;
     private StringBuilder text;
 
@@ -483,6 +507,31 @@ final class Functions {
       if (agg.distinct) {
         seen = new java.util.TreeSet<>(SqlValues::compare);
       }
+    }
+
+    /** SQLite has no NaN: a REAL that is not a number is NULL. */
+    private static Object notNaN(double d) {
+      return Double.isNaN(d) ? null : (Object) d;
+    }
+
+    private void startReal() {
+      realSum = intSum;
+      compensation = 0;
+    }
+
+    private void addReal(double x) {
+      double t = realSum + x;
+      if (Math.abs(realSum) >= Math.abs(x)) {
+        compensation += (realSum - t) + x;
+      } else {
+        compensation += (x - t) + realSum;
+      }
+      realSum = t;
+    }
+
+    /** The sum with its compensation, unless that overflowed (then the sum alone, as SQLite). */
+    private double realTotal() {
+      return Double.isFinite(compensation) ? realSum + compensation : realSum;
     }
 
     void step(Frame f) {
@@ -504,21 +553,29 @@ final class Functions {
       count++;
       switch (agg.name) {
         case "sum", "avg", "total" -> {
-          Object n = SqlValues.numericForCompare(v);
-          if (n instanceof Long l && !real) {
-            try {
-              intSum = Math.addExact(intSum, l);
-            } catch (ArithmeticException e) {
-              overflow = true;
-              realSum = (double) intSum + l;
-              real = true;
+          // Text that spells a number counts as that number (SQLite's numeric type of a value).
+          v = SqlValues.numericForCompare(v);
+          if (v instanceof Long l) {
+            if (!real) {
+              try {
+                intSum = Math.addExact(intSum, l);
+              } catch (ArithmeticException e) {
+                // As SQLite: go on approximately, and fail at the end unless a REAL comes.
+                overflow = true;
+                real = true;
+                startReal();
+                addReal(l);
+              }
+            } else {
+              addReal(l);
             }
           } else {
             if (!real) {
               real = true;
-              realSum = intSum;
+              startReal();
             }
-            realSum += SqlValues.toDouble(n);
+            overflow = false;
+            addReal(SqlValues.toDouble(v));
           }
         }
         case "min" -> {
@@ -554,17 +611,17 @@ final class Functions {
           if (count == 0) {
             return null;
           }
-          if (overflow && agg.name.equals("sum")) {
+          if (overflow) {
             throw new SqlException("integer overflow");
           }
-          return real ? (Object) realSum : (Object) intSum;
+          return real ? notNaN(realTotal()) : (Object) intSum;
         case "total":
-          return real ? realSum : (double) intSum;
+          return real ? notNaN(realTotal()) : (Object) (double) intSum;
         case "avg":
           if (count == 0) {
             return null;
           }
-          return (real ? realSum : (double) intSum) / count;
+          return notNaN((real ? realTotal() : (double) intSum) / count);
         case "min":
         case "max":
           return best;

@@ -908,16 +908,16 @@ final class Parser {
           expect("FROM");
           not = !not;
         }
-        e = new Expr.Binary(not ? "IS NOT" : "IS", e, comparison());
+        e = nullTest(new Expr.Binary(not ? "IS NOT" : "IS", e, comparison()));
       } else if (t.is("ISNULL")) {
         pos++;
-        e = new Expr.Binary("IS", e, new Expr.Literal(null));
+        e = nullTest(new Expr.Binary("IS", e, new Expr.Literal(null)));
       } else if (t.is("NOTNULL")) {
         pos++;
-        e = new Expr.Binary("IS NOT", e, new Expr.Literal(null));
+        e = nullTest(new Expr.Binary("IS NOT", e, new Expr.Literal(null)));
       } else if (t.is("NOT") && peek(1).is("NULL")) {
         pos += 2;
-        e = new Expr.Binary("IS NOT", e, new Expr.Literal(null));
+        e = nullTest(new Expr.Binary("IS NOT", e, new Expr.Literal(null)));
       } else {
         boolean not = false;
         if (t.is("NOT")
@@ -937,7 +937,8 @@ final class Parser {
         } else if (accept("GLOB")) {
           e = new Expr.Like(e, comparison(), null, true, not);
         } else if (accept("BETWEEN")) {
-          Expr low = comparison();
+          // The lower bound runs to the AND, so it may hold = or IS (SQLite's grammar).
+          Expr low = equality();
           expect("AND");
           Expr high = comparison();
           e = new Expr.Between(e, low, high, not);
@@ -948,6 +949,20 @@ final class Parser {
         }
       }
     }
+  }
+
+  /**
+   * A NULL test of a literal that is not NULL, folded into the integer 0 or 1 as SQLite's parser
+   * folds it (so {@code ORDER BY 'x' IS NOT NULL} names the first column, as in SQLite).
+   */
+  private static Expr nullTest(Expr.Binary test) {
+    if (test.right instanceof Expr.Literal r
+        && r.value == null
+        && test.left instanceof Expr.Literal l
+        && l.value != null) {
+      return new Expr.Literal(test.op.equals("IS") ? 0L : 1L);
+    }
+    return test;
   }
 
   private Expr in(Expr value, boolean not) {
@@ -979,6 +994,10 @@ final class Parser {
       } while (acceptOp(","));
     }
     expectOp(")");
+    if (list.size() == 1 && list.get(0) instanceof Expr.Scalar scalar) {
+      // x IN ((SELECT ...)) is x IN (SELECT ...), as in SQLite.
+      return new Expr.In(value, null, scalar.query, not);
+    }
     return new Expr.In(value, list, null, not);
   }
 

@@ -147,7 +147,9 @@ final class Query {
 
     private int resultColumnFor(Expr e, int term) {
       Core first = cores.get(0);
-      if (e instanceof Expr.Literal lit && lit.value instanceof Long k) {
+      Long position = position(e);
+      if (position != null) {
+        long k = position;
         if (k < 1 || k > first.results.size()) {
           throw new SqlException(
               ordinal(term + 1)
@@ -179,6 +181,22 @@ final class Query {
         }
       }
       return -1;
+    }
+
+    /**
+     * The column position an ORDER BY or GROUP BY term names: an integer, possibly signed or
+     * parenthesized (SQLite's sqlite3ExprIsInteger); null for any other term.
+     */
+    static Long position(Expr e) {
+      if (e instanceof Expr.Literal lit && lit.value instanceof Long k) {
+        // Only a 32-bit integer: a larger one is a constant to sort by, as in SQLite.
+        return k == (int) (long) k ? k : null;
+      }
+      if (e instanceof Expr.Unary u && (u.op.equals("+") || u.op.equals("-"))) {
+        Long inner = position(u.operand);
+        return inner == null ? null : u.op.equals("-") ? -inner : inner;
+      }
+      return null;
     }
 
     private static String ordinal(int n) {
@@ -458,7 +476,9 @@ final class Query {
       }
       for (int i = 0; i < groupBy.size(); i++) {
         Expr g = groupBy.get(i);
-        if (g instanceof Expr.Literal lit && lit.value instanceof Long k) {
+        Long position = Select.position(g);
+        if (position != null) {
+          long k = position;
           if (k < 1 || k > results.size()) {
             throw new SqlException(
                 Select.ordinal(i + 1)
@@ -527,6 +547,9 @@ final class Query {
           on = on == null ? eq : new Expr.Binary("AND", on, eq);
         }
         item.on = on;
+        for (String c : shared) {
+          item.source.merged().add(c.toLowerCase(Locale.ROOT));
+        }
       }
     }
 
@@ -559,6 +582,9 @@ final class Query {
         }
         any = true;
         for (String c : s.columns()) {
+          if (table == null && s.mergedAway(c)) {
+            continue;
+          }
           Expr.Column col = new Expr.Column(s.alias(), c);
           col.text = c;
           results.add(col);
@@ -584,6 +610,23 @@ final class Query {
     /** After binding: decides whether this is an aggregate query and plans the loops. */
     void finish() {
       aggregate = !groupBy.isEmpty() || (aggregates != null && !aggregates.isEmpty());
+      groupTermOf = new int[results.size()];
+      for (int i = 0; i < results.size(); i++) {
+        groupTermOf[i] = -1;
+        for (int j = 0; j < groupBy.size() && groupTermOf[i] < 0; j++) {
+          Expr r = results.get(i);
+          Expr g = groupBy.get(j);
+          if (r == g
+              || (r instanceof Expr.Column a
+                  && g instanceof Expr.Column b
+                  && a.alias == null
+                  && b.alias == null
+                  && a.depth == b.depth
+                  && a.slot == b.slot)) {
+            groupTermOf[i] = j;
+          }
+        }
+      }
       if (having != null && !aggregate) {
         throw new SqlException("a GROUP BY clause is required before HAVING");
       }
@@ -696,25 +739,23 @@ final class Query {
           item.lookupAffinity = Affinity.INTEGER;
           return true;
         }
-        Affinity columnAffinity = column.affinity();
-        Affinity valueAffinity = value.affinity();
-        boolean columnHasNone = columnAffinity == null || columnAffinity == Affinity.BLOB;
-        if ((numeric(valueAffinity) && !numeric(columnAffinity))
-            || (valueAffinity == Affinity.TEXT && columnHasNone)) {
-          // The comparison converts the column's values, not the looked-up one: no lookup.
+        Affinity affinity = Expr.comparisonAffinity(column.affinity(), value.affinity());
+        if (numeric(affinity) && !numeric(column.affinity())) {
+          // The comparison would convert the column's values too (text that looks like a
+          // number), which no lookup of the value can find.
           continue;
         }
         for (Table.Index index : t.indexes()) {
           if (column.slot == s.offset() + index.columns[0]) {
             item.lookupValue = value;
-            item.lookupAffinity = columnAffinity;
+            item.lookupAffinity = affinity;
             item.lookupIndex = index;
             return true;
           }
         }
         if (column.slot >= s.offset() && column.slot < s.offset() + s.columns().size()) {
           item.lookupValue = value;
-          item.lookupAffinity = columnAffinity;
+          item.lookupAffinity = affinity;
           item.hashColumn = column.slot - s.offset();
           return true;
         }
@@ -760,6 +801,7 @@ final class Query {
             Group g = groups.get(key);
             if (g == null) {
               g = new Group(aggregates);
+              g.key = key;
               groups.put(key, g);
             }
             g.step(f);
@@ -773,6 +815,7 @@ final class Query {
       for (Group g : groups.values()) {
         f.row = g.last;
         f.aggregates = g.results();
+        groupKey = g.key;
         if (having != null && !Boolean.TRUE.equals(SqlValues.truth(having.eval(f)))) {
           continue;
         }
@@ -791,10 +834,19 @@ final class Query {
       return 0;
     }
 
+    /** The current group's key while an aggregate query projects, else null. */
+    private Object[] groupKey;
+
+    /** Per result column, the GROUP BY term it is, or -1 (decided in {@link #finish}). */
+    private int[] groupTermOf;
+
     private Object[] project(Frame f) {
       Object[] r = new Object[results.size() + orderKeys.size()];
       for (int i = 0; i < results.size(); i++) {
-        r[i] = results.get(i).eval(f);
+        int term = groupKey == null ? -1 : groupTermOf[i];
+        // A GROUP BY term shows the group's first value of it, as SQLite's sorter keeps it (1 and
+        // 1.0 fall in one group).
+        r[i] = term >= 0 ? groupKey[term] : results.get(i).eval(f);
       }
       for (int i = 0; i < orderKeys.size(); i++) {
         r[results.size() + i] = orderKeys.get(i).eval(f);
@@ -886,14 +938,8 @@ final class Query {
       if (v == null) {
         return List.of();
       }
-      Affinity a = item.lookupAffinity;
-      if (a == Affinity.INTEGER || a == Affinity.REAL || a == Affinity.NUMERIC) {
-        v = SqlValues.numericForCompare(v);
-      } else if (a == Affinity.TEXT
-          && (item.lookupValue.affinity() == null
-              || item.lookupValue.affinity() == Affinity.BLOB)) {
-        v = SqlValues.apply(Affinity.TEXT, v);
-      }
+      // Converted as the comparison converts it (the column's values need no conversion).
+      v = Expr.forComparison(v, item.lookupAffinity);
       if (item.lookupIndex != null) {
         List<Map.Entry<Long, Object[]>> out = new ArrayList<>();
         for (long rowid : item.lookupIndex.lookup(v)) {
@@ -942,6 +988,9 @@ final class Query {
   private static final class Group {
     final Functions.Accumulator[] accumulators;
     Object[] last;
+
+    /** The GROUP BY values of the group's first row: what a result column that is one shows. */
+    Object[] key;
 
     Group(List<Expr.Aggregate> aggregates) {
       accumulators = new Functions.Accumulator[aggregates.size()];

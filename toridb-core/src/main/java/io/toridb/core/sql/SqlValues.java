@@ -246,20 +246,58 @@ final class SqlValues {
     return n == null ? 0 : n instanceof Long l ? l : (Double) n;
   }
 
-  /** {@code v} as an INTEGER, as CAST(v AS INTEGER) does; null stays null. */
+  /**
+   * {@code v} as an INTEGER, as CAST(v AS INTEGER) and the integer operators read it: text and
+   * blobs by their leading integer (SQLite's sqlite3Atoi64: "1e2" is 1), reals truncated toward
+   * zero and clamped to the INTEGER range; null stays null.
+   */
   static Long toLong(Object v) {
-    Object n = toNumber(v);
-    if (n == null) {
+    if (v == null) {
       return null;
     }
-    if (n instanceof Long l) {
+    if (v instanceof Long l) {
       return l;
     }
-    double d = (Double) n;
-    if (Double.isNaN(d)) {
-      return 0L;
+    if (v instanceof Double d) {
+      return (long) d.doubleValue();
     }
-    return (long) d;
+    String s = v instanceof String t ? t : new String((byte[]) v, StandardCharsets.UTF_8);
+    return integerPrefix(s);
+  }
+
+  /** The integer at the start of {@code s}, clamped to the INTEGER range; 0 when none. */
+  static long integerPrefix(String s) {
+    int n = s.length();
+    int i = 0;
+    while (i < n && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    boolean negative = false;
+    if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+      negative = s.charAt(i) == '-';
+      i++;
+    }
+    long value = 0;
+    boolean overflow = false;
+    while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      int digit = s.charAt(i) - '0';
+      if (!overflow) {
+        // Accumulated as a negative number, whose range reaches Long.MIN_VALUE.
+        if (value < (Long.MIN_VALUE + digit) / 10) {
+          overflow = true;
+        } else {
+          value = value * 10 - digit;
+        }
+      }
+      i++;
+    }
+    if (overflow) {
+      return negative ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    if (negative) {
+      return value;
+    }
+    return value == Long.MIN_VALUE ? Long.MAX_VALUE : -value;
   }
 
   /** Whether {@code v} counts as true in WHERE, CASE and the logic operators (null if NULL). */
@@ -287,6 +325,13 @@ final class SqlValues {
     return new String((byte[]) v, StandardCharsets.UTF_8);
   }
 
+  /**
+   * A REAL as SQLite 3.54 writes it as text: 15 significant digits, or 17 when 15 do not read back
+   * as the same number; plain notation for decimal exponents from -4 to 16, else {@code 1.5e+20};
+   * always a decimal point; {@code -0.0} as {@code 0.0}. (SQLite's own 17-digit expansion is not
+   * always correctly rounded in the last digit; this one is, so the two can differ there, and both
+   * read back as the same number.)
+   */
   static String realText(double d) {
     if (Double.isNaN(d)) {
       return "NaN";
@@ -295,11 +340,14 @@ final class SqlValues {
       return d > 0 ? "Inf" : "-Inf";
     }
     if (d == 0) {
-      return (1 / d < 0) ? "-0.0" : "0.0";
+      return "0.0";
     }
     BigDecimal b = new BigDecimal(d).round(new MathContext(15)).stripTrailingZeros();
+    if (b.doubleValue() != d) {
+      b = new BigDecimal(d).round(new MathContext(17)).stripTrailingZeros();
+    }
     int exponent = b.precision() - b.scale() - 1;
-    if (exponent < -4 || exponent >= 15) {
+    if (exponent < -4 || exponent > 16) {
       String digits = b.unscaledValue().abs().toString();
       StringBuilder out = new StringBuilder();
       if (d < 0) {
@@ -358,7 +406,10 @@ final class SqlValues {
     if (a instanceof Double x && b instanceof Long y) {
       return compareRealLong(x, y);
     }
-    return Double.compare((Double) a, (Double) b) == 0 ? 0 : ((Double) a < (Double) b ? -1 : 1);
+    double x = (Double) a;
+    double y = (Double) b;
+    // Numerically: 0.0 and -0.0 are equal.
+    return x < y ? -1 : x > y ? 1 : 0;
   }
 
   private static int compareRealLong(double r, long l) {

@@ -274,8 +274,7 @@ public final class Table {
         row[rowidColumn] = rowid;
       }
     }
-    checkNotNull(row, conflict);
-    if (!resolveConflicts(rowid, row, conflict, undo)) {
+    if (!checkNotNull(row, conflict) || !resolveConflicts(rowid, row, conflict, undo)) {
       return false;
     }
     put(rowid, row, undo);
@@ -287,15 +286,15 @@ public final class Table {
     Object[] old = rows.get(rowid);
     long newRowid = rowid;
     if (rowidColumn >= 0) {
-      if (row[rowidColumn] == null) {
-        row[rowidColumn] = rowid;
-      } else if (!(row[rowidColumn] instanceof Long l)) {
+      if (!(row[rowidColumn] instanceof Long l)) {
+        // NULL too: an INTEGER PRIMARY KEY cannot be set to NULL by UPDATE.
         throw new SqlException("datatype mismatch");
-      } else {
-        newRowid = l;
       }
+      newRowid = l;
     }
-    checkNotNull(row, conflict);
+    if (!checkNotNull(row, conflict)) {
+      return false;
+    }
     remove(rowid, undo);
     try {
       if (!resolveConflicts(newRowid, row, conflict, undo)) {
@@ -310,17 +309,27 @@ public final class Table {
     return true;
   }
 
-  private void checkNotNull(Object[] row, Statement.Conflict conflict) {
+  /**
+   * Checks the NOT NULL columns: false if the row is to be skipped (OR IGNORE), a column's default
+   * in the NULL's place under OR REPLACE, else the constraint's error.
+   */
+  private boolean checkNotNull(Object[] row, Statement.Conflict conflict) {
     for (int i = 0; i < row.length; i++) {
       Column c = columns.get(i);
       if (c.notNull && row[i] == null) {
+        if (conflict == Statement.Conflict.IGNORE) {
+          return false;
+        }
         if (c.defaultValue != null && conflict == Statement.Conflict.REPLACE) {
           row[i] = c.store(c.defaultValue.eval(null), name);
-          continue;
+          if (row[i] != null) {
+            continue;
+          }
         }
         throw new SqlException("NOT NULL constraint failed: " + name + "." + c.name);
       }
     }
+    return true;
   }
 
   private boolean resolveConflicts(
