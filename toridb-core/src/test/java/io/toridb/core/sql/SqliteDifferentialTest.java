@@ -18,7 +18,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A randomized differential test of the SQL engine against real SQLite (through its JDBC driver):
@@ -44,8 +43,18 @@ class SqliteDifferentialTest {
   /** Statements after the initial schema and rows. */
   private static final int STATEMENTS_PER_SEED = 450;
 
+  /**
+   * Seeds 1 to 20, or {@code -Dsqlite.differential.count=N} from {@code
+   * -Dsqlite.differential.first=F} for a longer search.
+   */
+  static java.util.stream.LongStream seeds() {
+    long first = Long.getLong("sqlite.differential.first", 1);
+    long count = Long.getLong("sqlite.differential.count", 20);
+    return java.util.stream.LongStream.range(first, first + count);
+  }
+
   @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
+  @org.junit.jupiter.params.provider.MethodSource("seeds")
   void engineGivesSqlitesResults(long seed) throws Exception {
     try (Connection sqlite = DriverManager.getConnection("jdbc:sqlite::memory:")) {
       Run run = new Run(seed, sqlite);
