@@ -46,6 +46,9 @@ final class Binder {
   /** Set while binding an aggregate's arguments, where another aggregate is an error. */
   private boolean inAggregate;
 
+  /** Set while binding a GROUP BY term, where an aggregate of this query is an error. */
+  private boolean inGroupBy;
+
   Binder(Catalog catalog, Binder outer, int parameterCount) {
     this.catalog = catalog;
     this.outer = outer;
@@ -163,22 +166,29 @@ final class Binder {
     } finally {
       inAggregate = false;
     }
-    int depth = Integer.MAX_VALUE;
-    for (Expr e : a.args) {
-      depth = Math.min(depth, minimumDepth(e));
-    }
+    int out = ownerLevel(a.args);
     Binder owner = this;
-    if (depth != Integer.MAX_VALUE && depth > 0) {
-      for (int i = 0; i < depth; i++) {
-        owner = owner.outer;
-      }
+    for (int i = 0; i < out; i++) {
+      owner = owner.outer;
+    }
+    if (owner.inGroupBy) {
+      throw new SqlException("aggregate functions are not allowed in the GROUP BY clause");
+    }
+    if (out > 0) {
       if (owner.aggregates == null || owner.inAggregate) {
         throw new SqlException("misuse of aggregate: " + a.name + "()");
       }
       for (Expr e : a.args) {
-        shiftDepth(e, depth);
+        forEachColumn(
+            e,
+            0,
+            (c, n) -> {
+              if (c.depth >= n) {
+                c.depth -= out;
+              }
+            });
       }
-      a.depth = depth;
+      a.depth = out;
     } else if (aggregates == null) {
       throw new SqlException("misuse of aggregate function " + a.name + "()");
     }
@@ -186,21 +196,98 @@ final class Binder {
     owner.aggregates.add(a);
   }
 
-  /** The smallest depth of the columns {@code e} reads outside subqueries; MAX_VALUE if none. */
-  private static int minimumDepth(Expr e) {
-    int depth = e instanceof Expr.Column c && c.alias == null ? c.depth : Integer.MAX_VALUE;
-    for (Expr child : e.children()) {
-      depth = Math.min(depth, minimumDepth(child));
+  /**
+   * How many queries out an aggregate with these arguments belongs (SQLite's rule): to this query
+   * if they read any column of its FROM (nested subqueries included) or none at all, else to the
+   * nearest outer query whose columns they read.
+   */
+  private static int ownerLevel(List<Expr> args) {
+    int[] nearest = {Integer.MAX_VALUE};
+    boolean[] here = {false};
+    for (Expr e : args) {
+      forEachColumn(
+          e,
+          0,
+          (c, n) -> {
+            int level = c.depth - n;
+            if (level == 0) {
+              here[0] = true;
+            } else if (level > 0) {
+              nearest[0] = Math.min(nearest[0], level);
+            }
+          });
     }
-    return depth;
+    return here[0] || nearest[0] == Integer.MAX_VALUE ? 0 : nearest[0];
   }
 
-  private static void shiftDepth(Expr e, int by) {
+  /**
+   * Calls {@code visit} with every bound column reference in {@code e}, subqueries included, and
+   * how many queries deep (below {@code e}'s) each sits.
+   */
+  static void forEachColumn(
+      Expr e, int nesting, java.util.function.ObjIntConsumer<Expr.Column> visit) {
+    if (e == null) {
+      return;
+    }
     if (e instanceof Expr.Column c && c.alias == null) {
-      c.depth -= by;
+      visit.accept(c, nesting);
+    }
+    Expr.Subquery sub =
+        e instanceof Expr.In in
+            ? in.query
+            : e instanceof Expr.Exists ex
+                ? ex.query
+                : e instanceof Expr.Scalar sc ? sc.query : null;
+    if (sub != null) {
+      forEachColumn(sub.select, nesting + 1, visit);
     }
     for (Expr child : e.children()) {
-      shiftDepth(child, by);
+      forEachColumn(child, nesting, visit);
+    }
+  }
+
+  /** As above for a SELECT whose cores sit {@code nesting} queries deep. */
+  private static void forEachColumn(
+      Query.Select s, int nesting, java.util.function.ObjIntConsumer<Expr.Column> visit) {
+    for (Query.Core core : s.cores) {
+      if (core.values != null) {
+        for (List<Expr> row : core.values) {
+          for (Expr e : row) {
+            forEachColumn(e, nesting, visit);
+          }
+        }
+        continue;
+      }
+      for (Expr e : core.results) {
+        forEachColumn(e, nesting, visit);
+      }
+      for (Query.FromItem item : core.from) {
+        forEachColumn(item.on, nesting, visit);
+        if (item.subquery != null) {
+          // A FROM subquery's cores have this core's outer query around them: same depth.
+          forEachColumn(item.subquery, nesting, visit);
+        }
+      }
+      forEachColumn(core.where, nesting, visit);
+      for (Expr e : core.groupBy) {
+        forEachColumn(e, nesting, visit);
+      }
+      forEachColumn(core.having, nesting, visit);
+      for (Expr e : core.orderKeys) {
+        forEachColumn(e, nesting, visit);
+      }
+    }
+    forEachColumn(s.limit, nesting - 1, visit);
+    forEachColumn(s.offset, nesting - 1, visit);
+  }
+
+  /** Binds a GROUP BY term: no aggregate may belong to this query there. */
+  void bindGroupBy(Expr e) {
+    inGroupBy = true;
+    try {
+      bindPlain(e);
+    } finally {
+      inGroupBy = false;
     }
   }
 

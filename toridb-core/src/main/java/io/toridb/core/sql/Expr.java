@@ -43,6 +43,19 @@ abstract class Expr {
     void bind(Binder b) {}
   }
 
+  /** A value set from outside before each evaluation (the rowid an UPDATE is at). */
+  static final class Slot extends Expr {
+    Object value;
+
+    @Override
+    Object eval(Frame f) {
+      return value;
+    }
+
+    @Override
+    void bind(Binder b) {}
+  }
+
   static final class Parameter extends Expr {
     final int index;
 
@@ -526,6 +539,10 @@ abstract class Expr {
       correlated = b.bindSubquery(select);
     }
 
+    /**
+     * The rows; a subquery that reads nothing of the queries around it runs once per statement
+     * (also in an UPDATE that changes the tables it reads, as SQLite runs it once).
+     */
     List<Object[]> rows(Frame f) {
       if (!correlated && cached != null) {
         return cached;

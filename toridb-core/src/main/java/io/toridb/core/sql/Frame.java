@@ -19,6 +19,21 @@ final class Frame {
     this.parameters = parameters;
   }
 
+  /**
+   * On a statement's outermost frame: bumped whenever the statement changed a table it may read
+   * again (UPDATE, row by row), so that results kept for the statement are computed anew.
+   */
+  long epoch;
+
+  /** The statement's epoch (see {@link #epoch}). */
+  long epoch() {
+    Frame f = this;
+    while (f.outer != null) {
+      f = f.outer;
+    }
+    return f.epoch;
+  }
+
   Frame up(int depth) {
     Frame f = this;
     for (int i = 0; i < depth; i++) {

@@ -246,12 +246,16 @@ final class Functions {
         return substr(v);
       case "replace":
         {
-          if (v[0] == null || v[1] == null || v[2] == null) {
+          if (v[0] == null || v[1] == null) {
             return null;
           }
           String from = SqlValues.text(v[1]);
           String s0 = SqlValues.text(v[0]);
-          return from.isEmpty() ? s0 : s0.replace(from, SqlValues.text(v[2]));
+          // An empty pattern gives the text back before the replacement is looked at (SQLite).
+          if (from.isEmpty()) {
+            return s0;
+          }
+          return v[2] == null ? null : s0.replace(from, SqlValues.text(v[2]));
         }
       case "trim":
       case "ltrim":
@@ -318,7 +322,9 @@ final class Functions {
     if (v instanceof byte[] b) {
       return "X'" + HexFormat.of().withUpperCase().formatHex(b) + "'";
     }
-    return "'" + ((String) v).replace("'", "''") + "'";
+    String text = (String) v;
+    int nul = text.indexOf('\0');
+    return "'" + (nul < 0 ? text : text.substring(0, nul)).replace("'", "''") + "'";
   }
 
   private static Object substr(Object[] v) {
@@ -515,8 +521,23 @@ final class Functions {
     }
 
     private void startReal() {
-      realSum = intSum;
+      realSum = 0;
       compensation = 0;
+      addLong(intSum);
+    }
+
+    /**
+     * Adds an INTEGER as SQLite does: one that a double cannot hold exactly in two parts, so that
+     * its low bits survive next to REALs.
+     */
+    private void addLong(long l) {
+      if (l <= -4503599627370496L || l >= 4503599627370496L) {
+        long small = l % 16384;
+        addReal(l - small);
+        addReal(small);
+      } else {
+        addReal(l);
+      }
     }
 
     private void addReal(double x) {
@@ -534,21 +555,27 @@ final class Functions {
       return Double.isFinite(compensation) ? realSum + compensation : realSum;
     }
 
-    void step(Frame f) {
+    /**
+     * Adds the current row; true if it became the min() or max() (the row a query's other columns
+     * then come from), or is a NULL before any value.
+     */
+    boolean step(Frame f) {
       if (agg.star) {
         count++;
-        return;
+        return false;
       }
       Object v = agg.args.get(0).eval(f);
       if (agg.name.equals("count") && agg.args.isEmpty()) {
         count++;
-        return;
+        return false;
       }
       if (v == null) {
-        return;
+        // While min() or max() has seen no value, each row is the one its query's other columns
+        // show (SQLite loads them unless the aggregate says to skip).
+        return best == null && (agg.name.equals("min") || agg.name.equals("max"));
       }
       if (seen != null && !seen.add(v)) {
-        return;
+        return false;
       }
       count++;
       switch (agg.name) {
@@ -564,10 +591,10 @@ final class Functions {
                 overflow = true;
                 real = true;
                 startReal();
-                addReal(l);
+                addLong(l);
               }
             } else {
-              addReal(l);
+              addLong(l);
             }
           } else {
             if (!real) {
@@ -581,11 +608,13 @@ final class Functions {
         case "min" -> {
           if (best == null || SqlValues.compare(v, best) < 0) {
             best = v;
+            return true;
           }
         }
         case "max" -> {
           if (best == null || SqlValues.compare(v, best) > 0) {
             best = v;
+            return true;
           }
         }
         case "group_concat" -> {
@@ -601,6 +630,7 @@ final class Functions {
         }
         default -> {}
       }
+      return false;
     }
 
     Object result() {

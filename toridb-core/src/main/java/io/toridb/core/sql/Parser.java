@@ -879,9 +879,16 @@ final class Parser {
   private Expr and() {
     Expr e = not();
     while (accept("AND")) {
-      e = new Expr.Binary("AND", e, not());
+      Expr right = not();
+      // x AND 0 is the literal 0, as SQLite's parser makes it (so it can name a column position).
+      e = isZero(e) || isZero(right) ? new Expr.Literal(0L) : new Expr.Binary("AND", e, right);
     }
     return e;
+  }
+
+  private static boolean isZero(Expr e) {
+    Long k = Query.Select.position(e);
+    return k != null && k == 0;
   }
 
   private Expr not() {
@@ -956,9 +963,13 @@ final class Parser {
    * folds it (so {@code ORDER BY 'x' IS NOT NULL} names the first column, as in SQLite).
    */
   private static Expr nullTest(Expr.Binary test) {
+    Expr left = test.left;
+    while (left instanceof Expr.Unary u && (u.op.equals("+") || u.op.equals("-"))) {
+      left = u.operand;
+    }
     if (test.right instanceof Expr.Literal r
         && r.value == null
-        && test.left instanceof Expr.Literal l
+        && left instanceof Expr.Literal l
         && l.value != null) {
       return new Expr.Literal(test.op.equals("IS") ? 0L : 1L);
     }

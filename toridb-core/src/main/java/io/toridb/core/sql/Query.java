@@ -63,6 +63,8 @@ final class Query {
     /** The table's rows by {@link #hashKey} of that column, built at the first lookup. */
     Map<Object, List<Map.Entry<Long, Object[]>>> hash;
 
+    long hashEpoch;
+
     FromItem(Join join) {
       this.join = join;
     }
@@ -485,14 +487,59 @@ final class Query {
                     + " GROUP BY term out of range - should be between 1 and "
                     + results.size());
           }
-          groupBy.set(i, results.get((int) (k - 1)));
+          Expr named = results.get((int) (k - 1));
+          if (ownsAggregate(named)) {
+            throw new SqlException("aggregate functions are not allowed in the GROUP BY clause");
+          }
+          groupBy.set(i, named);
           continue;
         }
-        b.bindPlain(g);
+        b.bindGroupBy(g);
       }
       if (having != null) {
         having.bind(b);
       }
+    }
+
+    /** Whether {@code e} holds an aggregate of this query (written here or in a subquery). */
+    private boolean ownsAggregate(Expr e) {
+      for (Expr.Aggregate a : aggregates) {
+        if (contains(e, a)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static boolean contains(Expr e, Expr target) {
+      if (e == target) {
+        return true;
+      }
+      Expr.Subquery sub =
+          e instanceof Expr.In in
+              ? in.query
+              : e instanceof Expr.Exists ex
+                  ? ex.query
+                  : e instanceof Expr.Scalar sc ? sc.query : null;
+      if (sub != null) {
+        for (Core c : sub.select.cores) {
+          for (Expr r : c.results) {
+            if (contains(r, target)) {
+              return true;
+            }
+          }
+          if ((c.where != null && contains(c.where, target))
+              || (c.having != null && contains(c.having, target))) {
+            return true;
+          }
+        }
+      }
+      for (Expr child : e.children()) {
+        if (contains(child, target)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private void bindSource(Binder b, FromItem item) {
@@ -610,6 +657,11 @@ final class Query {
     /** After binding: decides whether this is an aggregate query and plans the loops. */
     void finish() {
       aggregate = !groupBy.isEmpty() || (aggregates != null && !aggregates.isEmpty());
+      minMaxRow =
+          aggregates != null
+              && aggregates.size() == 1
+              && aggregates.get(0).args.size() == 1
+              && (aggregates.get(0).name.equals("min") || aggregates.get(0).name.equals("max"));
       groupTermOf = new int[results.size()];
       for (int i = 0; i < results.size(); i++) {
         groupTermOf[i] = -1;
@@ -802,10 +854,14 @@ final class Query {
             if (g == null) {
               g = new Group(aggregates);
               g.key = key;
+              // Other columns show the group's first row (SQLite 3.54), or the row of a lone
+              // min()/max().
+              g.last = f.row.clone();
               groups.put(key, g);
             }
-            g.step(f);
-            g.last = f.row.clone();
+            if (g.step(f) && minMaxRow) {
+              g.last = f.row.clone();
+            }
           });
       if (groups.isEmpty() && groupBy.isEmpty()) {
         Group g = new Group(aggregates);
@@ -833,6 +889,9 @@ final class Query {
       }
       return 0;
     }
+
+    /** Whether the query's only aggregate is min() or max() of one argument (see run). */
+    private boolean minMaxRow;
 
     /** The current group's key while an aggregate query projects, else null. */
     private Object[] groupKey;
@@ -948,8 +1007,10 @@ final class Query {
         return out;
       }
       if (item.hashColumn >= 0) {
-        if (item.hash == null) {
-          // Built once per statement: the tables do not change while a query runs.
+        if (item.hash == null || item.hashEpoch != f.epoch()) {
+          // Built once per statement: the tables do not change while a query runs (an UPDATE
+          // that changes them row by row moves the epoch on).
+          item.hashEpoch = f.epoch();
           item.hash = new HashMap<>();
           for (Map.Entry<Long, Object[]> e : t.rowMap().entrySet()) {
             Object k = e.getValue()[item.hashColumn];
@@ -999,10 +1060,14 @@ final class Query {
       }
     }
 
-    void step(Frame f) {
-      for (Functions.Accumulator a : accumulators) {
-        a.step(f);
+    /** Adds the current row to every aggregate; true if it became the first one's min or max. */
+    boolean step(Frame f) {
+      boolean best = false;
+      for (int i = 0; i < accumulators.length; i++) {
+        boolean improved = accumulators[i].step(f);
+        best |= i == 0 && improved;
       }
+      return best;
     }
 
     Object[] results() {

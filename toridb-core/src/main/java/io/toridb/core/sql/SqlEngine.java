@@ -459,9 +459,26 @@ public final class SqlEngine {
   /** The rows a WHERE selects, each as its rowid followed by the values of {@code exprs}. */
   private static List<Object[]> matching(
       Table t, String alias, Expr where, List<Expr> exprs, Binder root, Frame frame) {
+    Query.Select select = select(t, alias, where, exprs, true);
+    select.bind(root);
+    if (!select.cores.get(0).aggregates.isEmpty()) {
+      throw new SqlException(
+          "misuse of aggregate: " + select.cores.get(0).aggregates.get(0).name + "()");
+    }
+    return select.run(frame);
+  }
+
+  private static Expr.Column rowid(Table t, String alias) {
+    return new Expr.Column(alias == null ? t.name() : alias, "rowid");
+  }
+
+  /** SELECT [rowid,] exprs FROM t [AS alias] WHERE where. */
+  private static Query.Select select(
+      Table t, String alias, Expr where, List<Expr> exprs, boolean withRowid) {
     List<Query.ResultColumn> columns = new ArrayList<>();
-    Expr.Column rowid = new Expr.Column(alias == null ? t.name() : alias, "rowid");
-    columns.add(new Query.ResultColumn(rowid, null, null));
+    if (withRowid) {
+      columns.add(new Query.ResultColumn(rowid(t, alias), null, null));
+    }
     for (Expr e : exprs) {
       columns.add(new Query.ResultColumn(e, null, null));
     }
@@ -470,12 +487,7 @@ public final class SqlEngine {
     item.alias = alias;
     Query.Core core =
         new Query.Core(false, columns, List.of(item), where, new ArrayList<>(), null, null);
-    Query.Select select = new Query.Select(List.of(core), List.of(), List.of(), null, null);
-    select.bind(root);
-    if (!core.aggregates.isEmpty()) {
-      throw new SqlException("misuse of aggregate: " + core.aggregates.get(0).name + "()");
-    }
-    return select.run(frame);
+    return new Query.Select(List.of(core), List.of(), List.of(), null, null);
   }
 
   private static SqlResult update(
@@ -494,21 +506,70 @@ public final class SqlEngine {
       targets[i] = at;
     }
     long changes = 0;
-    for (Object[] r : matching(t, up.alias(), up.where(), up.values(), root, frame)) {
-      long rowid = (Long) r[0];
-      Object[] old = t.rowMap().get(rowid);
-      if (old == null) {
-        continue;
+    boolean subqueries = false;
+    for (Expr e : up.values()) {
+      subqueries |= hasSubquery(e);
+    }
+    if (!subqueries) {
+      // The new values read only their own row: computed with the WHERE, in one pass.
+      for (Object[] r : matching(t, up.alias(), up.where(), up.values(), root, frame)) {
+        changes += apply(t, (Long) r[0], r, targets, up.conflict(), undo);
       }
-      Object[] row = old.clone();
-      for (int i = 0; i < targets.length; i++) {
-        row[targets[i]] = t.columns().get(targets[i]).store(r[i + 1], t.name());
-      }
-      if (t.update(rowid, row, up.conflict(), undo)) {
-        changes++;
+      return SqlResult.changed(changes);
+    }
+    // As SQLite: the WHERE picks the rows first, then each row's new values are computed when it
+    // is updated, so subqueries in SET see the rows updated before it.
+    List<Object[]> picked = matching(t, up.alias(), up.where(), List.of(), root, frame);
+    Expr.Slot at = new Expr.Slot();
+    Query.Select values =
+        select(t, up.alias(), new Expr.Binary("=", rowid(t, up.alias()), at), up.values(), false);
+    values.bind(root);
+    for (Object[] r : picked) {
+      at.value = r[0];
+      frame.epoch++;
+      List<Object[]> computed = values.run(frame);
+      if (!computed.isEmpty()) {
+        Object[] withRowid = new Object[targets.length + 1];
+        withRowid[0] = r[0];
+        System.arraycopy(computed.get(0), 0, withRowid, 1, targets.length);
+        changes += apply(t, (Long) r[0], withRowid, targets, up.conflict(), undo);
       }
     }
     return SqlResult.changed(changes);
+  }
+
+  /** Updates one row with {@code r}'s values (after its rowid); 1 if it changed, else 0. */
+  private static int apply(
+      Table t,
+      long rowid,
+      Object[] r,
+      int[] targets,
+      Statement.Conflict conflict,
+      Table.Undo undo) {
+    Object[] old = t.rowMap().get(rowid);
+    if (old == null) {
+      return 0;
+    }
+    Object[] row = old.clone();
+    for (int i = 0; i < targets.length; i++) {
+      row[targets[i]] = t.columns().get(targets[i]).store(r[i + 1], t.name());
+    }
+    return t.update(rowid, row, conflict, undo) ? 1 : 0;
+  }
+
+  private static boolean hasSubquery(Expr e) {
+    if (e instanceof Expr.Scalar || e instanceof Expr.Exists) {
+      return true;
+    }
+    if (e instanceof Expr.In in && in.query != null) {
+      return true;
+    }
+    for (Expr child : e.children()) {
+      if (hasSubquery(child)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static SqlResult delete(

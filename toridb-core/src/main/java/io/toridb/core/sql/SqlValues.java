@@ -116,7 +116,9 @@ final class SqlValues {
    * null when it is not a well-formed number.
    */
   static Object exactNumber(String s) {
-    String t = s.strip();
+    int nul = s.indexOf('\0');
+    // Text ends at a NUL for SQLite's conversions, as a C string does.
+    String t = (nul < 0 ? s : s.substring(0, nul)).strip();
     if (t.isEmpty()) {
       return null;
     }
@@ -172,6 +174,13 @@ final class SqlValues {
 
   /** The number at the start of {@code s}, as SQLite reads text in arithmetic (0 when none). */
   static Object numberPrefix(String s) {
+    int nul = s.indexOf('\0');
+    if (nul >= 0) {
+      // What comes before the NUL, as a REAL when there is a number there (as SQLite reads such
+      // text), else 0.
+      Object before = numberPrefix(s.substring(0, nul));
+      return startsWithNumber(s.substring(0, nul)) ? (Object) toDouble(before) : before;
+    }
     int n = s.length();
     int i = 0;
     while (i < n && Character.isWhitespace(s.charAt(i))) {
@@ -228,6 +237,21 @@ final class SqlValues {
       }
     }
     return Double.parseDouble(num);
+  }
+
+  /** Whether {@code s} starts (after spaces and a sign) with a number. */
+  private static boolean startsWithNumber(String s) {
+    int i = 0;
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+      i++;
+    }
+    if (i < s.length() && s.charAt(i) == '.') {
+      i++;
+    }
+    return i < s.length() && Character.isDigit(s.charAt(i));
   }
 
   /** {@code v} as a number for arithmetic: null stays null, text and blobs by their prefix. */

@@ -236,7 +236,8 @@ public final class Table {
       Column c = columns.get(i);
       Object v;
       if (given != null && !given[i]) {
-        v = c.defaultValue == null ? null : c.defaultValue.eval(frame);
+        // The rowid's own column takes the next rowid, whatever its DEFAULT says (as SQLite).
+        v = c.defaultValue == null || i == rowidColumn ? null : c.defaultValue.eval(frame);
       } else {
         v = values[i];
       }

@@ -429,11 +429,9 @@ class SqliteDifferentialTest {
           return c;
         }
         if (typeRank(a) == 1) {
-          c = number(a).compareTo(number(b));
-          if (c != 0) {
-            return c;
-          }
-          return Boolean.compare(a instanceof Double, b instanceof Double);
+          // Equal numbers tie whatever their types, so that a multiset comparison pairs 0 with
+          // 0.0 (see sameValue).
+          return number(a).compareTo(number(b));
         }
         if (a instanceof String x) {
           return x.compareTo((String) b);
