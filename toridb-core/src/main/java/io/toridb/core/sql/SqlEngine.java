@@ -524,6 +524,10 @@ public final class SqlEngine {
     Query.Select values =
         select(t, up.alias(), new Expr.Binary("=", rowid(t, up.alias()), at), up.values(), false);
     values.bind(root);
+    if (!values.cores.get(0).aggregates.isEmpty()) {
+      throw new SqlException(
+          "misuse of aggregate: " + values.cores.get(0).aggregates.get(0).name + "()");
+    }
     for (Object[] r : picked) {
       at.value = r[0];
       frame.epoch++;
