@@ -118,7 +118,7 @@ final class Binder {
         continue;
       }
       int at = -1;
-      for (int i = 0; i < s.columns.size(); i++) {
+      for (int i = 0; i < s.columns.size() && !c.realRowid; i++) {
         if (s.columns.get(i).equalsIgnoreCase(c.name)) {
           at = i;
           break;

@@ -87,6 +87,9 @@ abstract class Expr {
     /** The result column this bare name stands for, when it names no source column. */
     Expr alias;
 
+    /** Set for the rowid itself, whatever a column of that name holds (UPDATE and DELETE). */
+    boolean realRowid;
+
     Column(String table, String name) {
       this.table = table;
       this.name = name;

@@ -67,6 +67,10 @@ final class Functions {
         min = name.equals("substr") || name.equals("substring") ? 2 : 3;
         max = 3;
       }
+      case "unhex" -> {
+        min = 1;
+        max = 2;
+      }
       case "vector", "vector_text", "vector_dims" -> {
         min = 1;
         max = 1;
@@ -188,7 +192,14 @@ final class Functions {
       case "upper":
         return v[0] == null ? null : asciiCase(SqlValues.text(v[0]), true);
       case "hex":
-        return v[0] == null ? "" : HexFormat.of().withUpperCase().formatHex(bytes(v[0]));
+        if (v[0] == null) {
+          return "";
+        }
+        byte[] raw = bytes(v[0]);
+        checkLength(2L * raw.length);
+        return HexFormat.of().withUpperCase().formatHex(raw);
+      case "unhex":
+        return unhex(v);
       case "quote":
         return quote(v[0]);
       case "unicode":
@@ -204,7 +215,10 @@ final class Functions {
           StringBuilder out = new StringBuilder();
           for (Object x : v) {
             Long c = SqlValues.toLong(x);
-            out.appendCodePoint(c == null ? 0 : (int) Math.max(0, Math.min(0x10FFFF, c)));
+            int cp = c == null ? 0 : (int) Math.max(0, Math.min(0x10FFFF, c));
+            // A surrogate alone is no character: U+FFFD in its place, as UTF-8 would have it.
+            out.appendCodePoint(cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp);
+            checkLength(out.length());
           }
           return out.toString();
         }
@@ -214,6 +228,7 @@ final class Functions {
           for (Object x : v) {
             if (x != null) {
               out.append(SqlValues.text(x));
+              checkLength(out.length());
             }
           }
           return out.toString();
@@ -229,8 +244,9 @@ final class Functions {
         }
       case "zeroblob":
         {
-          Long n = SqlValues.toLong(v[0]);
-          return new byte[(int) Math.max(0, Math.min(n == null ? 0 : n, 1 << 20))];
+          long n = Math.max(0, SqlValues.toLong(v[0]) == null ? 0 : SqlValues.toLong(v[0]));
+          checkLength(n);
+          return new byte[(int) n];
         }
       case "instr":
         {
@@ -255,7 +271,16 @@ final class Functions {
           if (from.isEmpty()) {
             return s0;
           }
-          return v[2] == null ? null : s0.replace(from, SqlValues.text(v[2]));
+          if (v[2] == null) {
+            return null;
+          }
+          String to = SqlValues.text(v[2]);
+          if (to.length() > from.length()) {
+            // At most this many replacements: refuse before building something too big.
+            long most = (long) s0.length() / from.length() * (to.length() - from.length());
+            checkLength(s0.length() + most);
+          }
+          return s0.replace(from, to);
         }
       case "trim":
       case "ltrim":
@@ -268,7 +293,14 @@ final class Functions {
           if (v[0] == null || v[1] == null) {
             return null;
           }
-          int esc = v.length > 2 && v[2] != null ? SqlValues.text(v[2]).codePointAt(0) : -1;
+          int esc = -1;
+          if (v.length > 2 && v[2] != null) {
+            String e = SqlValues.text(v[2]);
+            if (e.codePointCount(0, e.length()) != 1) {
+              throw new SqlException("ESCAPE expression must be a single character");
+            }
+            esc = e.codePointAt(0);
+          }
           return Expr.bool(like(SqlValues.text(v[0]), SqlValues.text(v[1]), esc));
         }
       case "glob":
@@ -278,6 +310,16 @@ final class Functions {
         return Expr.bool(glob(SqlValues.text(v[0]), SqlValues.text(v[1])));
       default:
         throw new SqlException("no such function: " + name);
+    }
+  }
+
+  /** The longest TEXT or BLOB a statement may make, in characters or bytes. */
+  static final int MAX_LENGTH = 32 << 20;
+
+  /** Refuses a value longer than {@link #MAX_LENGTH}, with SQLite's error text. */
+  static void checkLength(long length) {
+    if (length > MAX_LENGTH) {
+      throw new SqlException("string or blob too big");
     }
   }
 
@@ -310,6 +352,35 @@ final class Functions {
     }
     // A REAL for anything else, text and blobs included (abs('12') is 12.0), as in SQLite.
     return Math.abs(SqlValues.toDouble(v));
+  }
+
+  /** unhex(X [, ignored]): the bytes X spells in hex; NULL if it is not hex (SQLite 3.41). */
+  private static Object unhex(Object[] v) {
+    if (v[0] == null || (v.length > 1 && v[1] == null)) {
+      return null;
+    }
+    String hex = SqlValues.text(v[0]);
+    String ignored = v.length > 1 ? SqlValues.text(v[1]) : "";
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(hex.length() / 2);
+    int i = 0;
+    while (i < hex.length()) {
+      char c = hex.charAt(i);
+      if (ignored.indexOf(c) >= 0) {
+        i++;
+        continue;
+      }
+      if (i + 1 >= hex.length()) {
+        return null;
+      }
+      int hi = Character.digit(c, 16);
+      int lo = Character.digit(hex.charAt(i + 1), 16);
+      if (hi < 0 || lo < 0 || c > 'f' || hex.charAt(i + 1) > 'f') {
+        return null;
+      }
+      out.write(hi * 16 + lo);
+      i += 2;
+    }
+    return out.toByteArray();
   }
 
   private static Object quote(Object v) {
@@ -368,21 +439,30 @@ final class Functions {
     if (v[0] == null || (v.length > 1 && v[1] == null)) {
       return null;
     }
-    String s = SqlValues.text(v[0]);
-    String chars = v.length > 1 ? SqlValues.text(v[1]) : " ";
+    int[] text = SqlValues.text(v[0]).codePoints().toArray();
+    int[] chars = (v.length > 1 ? SqlValues.text(v[1]) : " ").codePoints().toArray();
     int from = 0;
-    int to = s.length();
+    int to = text.length;
     if (!name.equals("rtrim")) {
-      while (from < to && chars.indexOf(s.charAt(from)) >= 0) {
+      while (from < to && contains(chars, text[from])) {
         from++;
       }
     }
     if (!name.equals("ltrim")) {
-      while (to > from && chars.indexOf(s.charAt(to - 1)) >= 0) {
+      while (to > from && contains(chars, text[to - 1])) {
         to--;
       }
     }
-    return s.substring(from, to);
+    return new String(text, from, to - from);
+  }
+
+  private static boolean contains(int[] set, int c) {
+    for (int x : set) {
+      if (x == c) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Object round(Object[] v) {
@@ -416,70 +496,82 @@ final class Functions {
     return (nul < 0 ? s : s.substring(0, nul)).codePoints().toArray();
   }
 
+  /**
+   * Matches with one remembered star (the last {@code %} or {@code *}): on a mismatch, the star
+   * takes one more character and matching resumes after it. Earlier stars never need to take more,
+   * so this is linear in practice and never exponential, whatever the pattern.
+   */
   private static boolean match(int[] p, int pi, int[] s, int si, int escape, boolean glob) {
-    while (pi < p.length) {
-      int c = p[pi];
-      if (glob ? c == '*' : c == '%') {
-        while (pi < p.length && (glob ? p[pi] == '*' : p[pi] == '%')) {
-          pi++;
-        }
-        if (pi == p.length) {
-          return true;
-        }
-        for (int k = si; k <= s.length; k++) {
-          if (match(p, pi, s, k, escape, glob)) {
-            return true;
-          }
-        }
-        return false;
+    int star = -1;
+    int starAt = 0;
+    while (si < s.length) {
+      if (pi < p.length && isStar(p[pi], escape, glob)) {
+        star = ++pi;
+        starAt = si;
+        continue;
       }
-      if (si >= s.length) {
-        return false;
-      }
-      if (glob ? c == '?' : c == '_') {
-        pi++;
+      int taken = pi < p.length ? one(p, pi, s[si], escape, glob) : -1;
+      if (taken > 0) {
+        pi += taken;
         si++;
         continue;
       }
-      if (glob && c == '[') {
-        int end = pi + 1;
-        boolean negate = end < p.length && p[end] == '^';
-        if (negate) {
+      if (star < 0) {
+        return false;
+      }
+      pi = star;
+      si = ++starAt;
+    }
+    while (pi < p.length && isStar(p[pi], escape, glob)) {
+      pi++;
+    }
+    return pi == p.length;
+  }
+
+  private static boolean isStar(int t, int escape, boolean glob) {
+    return glob ? t == '*' : t == '%' && t != escape;
+  }
+
+  /**
+   * How many pattern characters at {@code pi} match the character {@code c} (one for a literal or
+   * {@code _}/{@code ?}, more for an escape or a {@code [...]} class), or -1 if they do not.
+   */
+  private static int one(int[] p, int pi, int c, int escape, boolean glob) {
+    int t = p[pi];
+    if (glob ? t == '?' : t == '_' && t != escape) {
+      return 1;
+    }
+    if (glob && t == '[') {
+      int end = pi + 1;
+      boolean negate = end < p.length && p[end] == '^';
+      if (negate) {
+        end++;
+      }
+      int first = end;
+      boolean hit = false;
+      while (end < p.length && (p[end] != ']' || end == first)) {
+        if (end + 2 < p.length && p[end + 1] == '-' && p[end + 2] != ']') {
+          hit |= c >= p[end] && c <= p[end + 2];
+          end += 3;
+        } else {
+          hit |= c == p[end];
           end++;
         }
-        int first = end;
-        boolean hit = false;
-        while (end < p.length && (p[end] != ']' || end == first)) {
-          if (end + 2 < p.length && p[end + 1] == '-' && p[end + 2] != ']') {
-            hit |= s[si] >= p[end] && s[si] <= p[end + 2];
-            end += 3;
-          } else {
-            hit |= s[si] == p[end];
-            end++;
-          }
-        }
-        if (end >= p.length || hit == negate) {
-          return false;
-        }
-        pi = end + 1;
-        si++;
-        continue;
       }
-      if (!glob && c == escape) {
-        pi++;
-        if (pi >= p.length) {
-          return false;
-        }
-        c = p[pi];
+      if (end >= p.length || hit == negate) {
+        return -1;
       }
-      int a = s[si];
-      if (glob ? a != c : !sameIgnoringAsciiCase(a, c)) {
-        return false;
-      }
-      pi++;
-      si++;
+      return end + 1 - pi;
     }
-    return si == s.length;
+    int width = 1;
+    if (!glob && t == escape) {
+      if (pi + 1 >= p.length) {
+        return -1;
+      }
+      t = p[pi + 1];
+      width = 2;
+    }
+    return (glob ? c == t : sameIgnoringAsciiCase(c, t)) ? width : -1;
   }
 
   private static boolean sameIgnoringAsciiCase(int a, int b) {
@@ -627,6 +719,7 @@ final class Functions {
             }
           }
           text.append(SqlValues.text(v));
+          checkLength(text.length());
         }
         default -> {}
       }

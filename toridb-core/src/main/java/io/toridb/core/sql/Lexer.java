@@ -78,7 +78,7 @@ final class Lexer {
         out.add(new Token(Kind.NAME, sql.substring(start, i), start, null));
         continue;
       }
-      if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1)))) {
+      if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(sql.charAt(i + 1)))) {
         i = number(sql, i, out);
         continue;
       }
@@ -103,7 +103,7 @@ final class Lexer {
         }
         case '?' -> {
           i++;
-          while (i < n && Character.isDigit(sql.charAt(i))) {
+          while (i < n && isDigit(sql.charAt(i))) {
             i++;
           }
           out.add(new Token(Kind.PARAMETER, sql.substring(start, i), start, null));
@@ -122,8 +122,13 @@ final class Lexer {
     return out;
   }
 
+  /** An ASCII digit: other scripts' digits are not numbers in SQL. */
+  static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
   private static boolean isHex(int c) {
-    return Character.digit(c, 16) >= 0;
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   private static boolean isNameChar(char c) {
@@ -182,13 +187,13 @@ final class Lexer {
       return i;
     }
     boolean real = false;
-    while (i < n && Character.isDigit(sql.charAt(i))) {
+    while (i < n && isDigit(sql.charAt(i))) {
       i++;
     }
     if (i < n && sql.charAt(i) == '.') {
       real = true;
       i++;
-      while (i < n && Character.isDigit(sql.charAt(i))) {
+      while (i < n && isDigit(sql.charAt(i))) {
         i++;
       }
     }
@@ -197,10 +202,10 @@ final class Lexer {
       if (j < n && (sql.charAt(j) == '+' || sql.charAt(j) == '-')) {
         j++;
       }
-      if (j < n && Character.isDigit(sql.charAt(j))) {
+      if (j < n && isDigit(sql.charAt(j))) {
         real = true;
         i = j;
-        while (i < n && Character.isDigit(sql.charAt(i))) {
+        while (i < n && isDigit(sql.charAt(i))) {
           i++;
         }
       }

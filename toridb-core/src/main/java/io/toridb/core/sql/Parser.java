@@ -296,8 +296,11 @@ final class Parser {
   /** The end offset of the last token consumed. */
   private int end() {
     Token last = tokens.get(pos - 1);
-    int next = tokens.get(pos).at();
-    return Math.max(last.at() + 1, sql.substring(0, next).stripTrailing().length());
+    int end = tokens.get(pos).at();
+    while (end > last.at() + 1 && Character.isWhitespace(sql.charAt(end - 1))) {
+      end--;
+    }
+    return end;
   }
 
   private boolean ifNotExists() {
@@ -859,13 +862,37 @@ final class Parser {
 
   // ---- expressions ----
 
+  /** SQLite's limit on the depth of an expression tree. */
+  static final int MAX_EXPR_DEPTH = 1000;
+
   Expr expr() {
     int start = peek().at();
     Expr e = or();
     if (e.text == null) {
       e.text = sql.substring(start, end());
     }
+    checkDepth(e);
     return e;
+  }
+
+  /** Refuses an expression deeper than {@link #MAX_EXPR_DEPTH}, without recursing through it. */
+  private static void checkDepth(Expr root) {
+    java.util.ArrayDeque<Expr> nodes = new java.util.ArrayDeque<>();
+    java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
+    nodes.push(root);
+    depths.push(1);
+    while (!nodes.isEmpty()) {
+      Expr e = nodes.pop();
+      int d = depths.pop();
+      if (d > MAX_EXPR_DEPTH) {
+        throw new SqlException(
+            "Expression tree is too large (maximum depth " + MAX_EXPR_DEPTH + ")");
+      }
+      for (Expr child : e.children()) {
+        nodes.push(child);
+        depths.push(d + 1);
+      }
+    }
   }
 
   private Expr or() {
@@ -1112,11 +1139,11 @@ final class Parser {
         return new Expr.Literal(t.blob());
       }
       case PARAMETER -> {
-        int index =
-            t.text().length() > 1 ? Integer.parseInt(t.text().substring(1)) - 1 : parameters;
-        if (index < 0) {
+        long number = t.text().length() > 1 ? parseSmall(t.text().substring(1)) : parameters + 1;
+        if (number < 1 || number > 32766) {
           throw new SqlException("variable number must be between ?1 and ?32766");
         }
+        int index = (int) number - 1;
         parameters = Math.max(parameters, index + 1);
         return new Expr.Parameter(index);
       }
@@ -1201,6 +1228,11 @@ final class Parser {
         throw syntaxError();
       }
     }
+  }
+
+  /** A decimal number of at most 9 digits, or -1. */
+  private static long parseSmall(String digits) {
+    return digits.length() > 9 ? -1 : Long.parseLong(digits);
   }
 
   private Expr columnAfter(String first) {

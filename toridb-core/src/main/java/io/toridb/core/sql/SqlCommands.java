@@ -68,8 +68,10 @@ public final class SqlCommands {
             .keySpec(KeySpec.unknown(KEY_NOTES, TABLES, "RW", "access", "update"))
             .wholeKeyspaceWhen(
                 argv -> {
+                  // A statement that does not parse fails before it touches anything; should it
+                  // parse when it runs after all, it holds every lock.
                   SqlEngine.Prepared p = prepareOrNull(argv);
-                  return p != null && p.touchesAnyTable();
+                  return p == null || p.touchesAnyTable();
                 })
             .group("sql")
             .acl("write", "slow")
@@ -277,10 +279,19 @@ public final class SqlCommands {
     public Iterable<Table> tables() {
       List<Table> out = new ArrayList<>();
       for (Map.Entry<Key, StoredValue> e : ctx.db().entries()) {
-        if (e.getValue() instanceof TableValue tv) {
-          out.add(table(tv.table().key()));
+        if (e.getValue() instanceof TableValue) {
+          String name = new String(e.getKey().bytes(), StandardCharsets.UTF_8);
+          // A key with capitals is out of SQL's reach (names are looked up in lower case).
+          if (name.equals(name.toLowerCase(java.util.Locale.ROOT))) {
+            Table t = table(name);
+            if (t != null) {
+              out.add(t);
+            }
+          }
         }
       }
+      // In name order, so that DROP INDEX finds the same table on every server and every replay.
+      out.sort(java.util.Comparator.comparing(Table::key));
       return out;
     }
 

@@ -86,6 +86,11 @@ public final class SqlEngine {
       return new Prepared(all);
     } catch (StackOverflowError tooDeep) {
       throw new SqlException("parser stack overflow");
+    } catch (SqlException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // Text no rule expected (a number too large for its form, ...): still a syntax error.
+      throw new SqlException("malformed statement: " + e.getMessage());
     }
   }
 
@@ -115,12 +120,24 @@ public final class SqlEngine {
       Table.Undo undo = new Table.Undo();
       try {
         last = run(catalog, statement.statement(), parameters, undo);
-      } catch (RuntimeException e) {
-        undo.rollBack();
+      } catch (SqlException e) {
+        if (e.constraint()
+            && conflict(statement.statement()) == Statement.Conflict.FAIL
+            && undo.changed()) {
+          // OR FAIL keeps what the statement did before the failing row; replaying the
+          // statement stops at the same row.
+          written.accept(statement.text());
+        } else {
+          undo.rollBack();
+        }
         throw e;
       } catch (StackOverflowError tooDeep) {
         undo.rollBack();
         throw new SqlException("expression tree is too large");
+      } catch (RuntimeException | Error e) {
+        // Whatever stops a statement (out of memory included) leaves nothing of it behind.
+        undo.rollBack();
+        throw e;
       }
       Statement s = statement.statement();
       boolean rowStatement =
@@ -132,6 +149,13 @@ public final class SqlEngine {
       }
     }
     return last;
+  }
+
+  private static Statement.Conflict conflict(Statement s) {
+    if (s instanceof Statement.Insert i) {
+      return i.conflict();
+    }
+    return s instanceof Statement.Update u ? u.conflict() : Statement.Conflict.ABORT;
   }
 
   private static SqlResult run(Catalog catalog, Statement s, Object[] parameters, Table.Undo undo) {
@@ -274,6 +298,9 @@ public final class SqlEngine {
         }
       }
       if (d.defaultValue() != null) {
+        if (!constant(d.defaultValue())) {
+          throw new SqlException("default value of column [" + d.name() + "] is not constant");
+        }
         d.defaultValue().bind(new Binder(null, null, 0));
       }
       columns.add(
@@ -330,6 +357,24 @@ public final class SqlEngine {
     return new Table(ct.name(), ct.sql(), columns, rowidColumn, autoincrement, indexes);
   }
 
+  /** Whether {@code e} reads nothing but literals (no column, parameter or subquery). */
+  private static boolean constant(Expr e) {
+    if (e instanceof Expr.Column
+        || e instanceof Expr.Parameter
+        || e instanceof Expr.Aggregate
+        || e instanceof Expr.Scalar
+        || e instanceof Expr.Exists
+        || (e instanceof Expr.In in && in.query != null)) {
+      return false;
+    }
+    for (Expr child : e.children()) {
+      if (!constant(child)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static int columnIndex(List<Table.Column> columns, String name, String table) {
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).name().equalsIgnoreCase(name)) {
@@ -352,6 +397,9 @@ public final class SqlEngine {
         throw new SqlException("index " + ci.name() + " already exists");
       }
     }
+    if (ci.name().toLowerCase(Locale.ROOT).startsWith("sqlite_")) {
+      throw new SqlException("object name reserved for internal use: " + ci.name());
+    }
     int[] cols = new int[ci.columns().size()];
     for (int i = 0; i < cols.length; i++) {
       cols[i] = columnIndex(t.columns(), ci.columns().get(i), t.name());
@@ -363,9 +411,12 @@ public final class SqlEngine {
   /** Re-creates an index a snapshot recorded by its CREATE INDEX text. */
   public static void restoreIndex(Table t, String sql) {
     Parser.Parsed p = Parser.parse(sql);
-    if (!(p.statement() instanceof Statement.CreateIndex ci)
-        || !ci.table().equalsIgnoreCase(t.name())) {
-      throw new SqlException("not a CREATE INDEX for table " + t.name() + ": " + sql);
+    // The ON name may be an old name of the table (its key was renamed or copied since).
+    if (!(p.statement() instanceof Statement.CreateIndex ci)) {
+      throw new SqlException("not a CREATE INDEX statement: " + sql);
+    }
+    if (t.index(ci.name()) != null) {
+      throw new SqlException("index " + ci.name() + " twice");
     }
     int[] cols = new int[ci.columns().size()];
     for (int i = 0; i < cols.length; i++) {
@@ -469,7 +520,9 @@ public final class SqlEngine {
   }
 
   private static Expr.Column rowid(Table t, String alias) {
-    return new Expr.Column(alias == null ? t.name() : alias, "rowid");
+    Expr.Column c = new Expr.Column(alias == null ? t.name() : alias, "rowid");
+    c.realRowid = true;
+    return c;
   }
 
   /** SELECT [rowid,] exprs FROM t [AS alias] WHERE where. */

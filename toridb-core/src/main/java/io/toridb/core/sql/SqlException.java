@@ -6,7 +6,23 @@ package io.toridb.core.sql;
  * replies with it after {@code ERR }.
  */
 public final class SqlException extends RuntimeException {
+  private final boolean constraint;
+
   public SqlException(String message) {
+    this(message, false);
+  }
+
+  private SqlException(String message, boolean constraint) {
     super(message, null, false, false);
+    this.constraint = constraint;
+  }
+
+  /** A UNIQUE, PRIMARY KEY or NOT NULL constraint broken by a row (what OR FAIL stops at). */
+  static SqlException constraint(String message) {
+    return new SqlException(message, true);
+  }
+
+  boolean constraint() {
+    return constraint;
   }
 }

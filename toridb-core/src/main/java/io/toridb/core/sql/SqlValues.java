@@ -129,14 +129,14 @@ final class SqlValues {
     }
     int digits = 0;
     boolean real = false;
-    while (i < n && Character.isDigit(t.charAt(i))) {
+    while (i < n && isAsciiDigit(t.charAt(i))) {
       i++;
       digits++;
     }
     if (i < n && t.charAt(i) == '.') {
       real = true;
       i++;
-      while (i < n && Character.isDigit(t.charAt(i))) {
+      while (i < n && isAsciiDigit(t.charAt(i))) {
         i++;
         digits++;
       }
@@ -151,7 +151,7 @@ final class SqlValues {
         i++;
       }
       int exp = 0;
-      while (i < n && Character.isDigit(t.charAt(i))) {
+      while (i < n && isAsciiDigit(t.charAt(i))) {
         i++;
         exp++;
       }
@@ -192,7 +192,7 @@ final class SqlValues {
     }
     int intEnd;
     int digits = 0;
-    while (i < n && Character.isDigit(s.charAt(i))) {
+    while (i < n && isAsciiDigit(s.charAt(i))) {
       i++;
       digits++;
     }
@@ -201,7 +201,7 @@ final class SqlValues {
     if (i < n && s.charAt(i) == '.') {
       int j = i + 1;
       int frac = 0;
-      while (j < n && Character.isDigit(s.charAt(j))) {
+      while (j < n && isAsciiDigit(s.charAt(j))) {
         j++;
         frac++;
       }
@@ -220,7 +220,7 @@ final class SqlValues {
         j++;
       }
       int e = j;
-      while (j < n && Character.isDigit(s.charAt(j))) {
+      while (j < n && isAsciiDigit(s.charAt(j))) {
         j++;
       }
       if (j > e) {
@@ -251,7 +251,11 @@ final class SqlValues {
     if (i < s.length() && s.charAt(i) == '.') {
       i++;
     }
-    return i < s.length() && Character.isDigit(s.charAt(i));
+    return i < s.length() && isAsciiDigit(s.charAt(i));
+  }
+
+  private static boolean isAsciiDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   /** {@code v} as a number for arithmetic: null stays null, text and blobs by their prefix. */

@@ -33,6 +33,10 @@ public final class Table {
       if (vectorDim > 0) {
         return Vectors.store(v, vectorDim, table + "." + name);
       }
+      if (v instanceof Double d && d.isNaN()) {
+        // SQLite has no NaN: it stores NULL.
+        return null;
+      }
       return SqlValues.apply(affinity, v);
     }
   }
@@ -205,7 +209,16 @@ public final class Table {
     if (rows.containsKey(rowid)) {
       throw new SqlException("rowid " + rowid + " twice");
     }
+    if (rowidColumn >= 0 && !Long.valueOf(rowid).equals(values[rowidColumn])) {
+      throw new SqlException("rowid " + rowid + " with a different INTEGER PRIMARY KEY");
+    }
     for (int i = 0; i < values.length; i++) {
+      if (values[i] instanceof Double d && d.isNaN()) {
+        throw new SqlException("NaN in " + columns.get(i).name());
+      }
+      if (values[i] == null && columns.get(i).notNull()) {
+        throw new SqlException("NULL in NOT NULL column " + columns.get(i).name());
+      }
       int dim = columns.get(i).vectorDim();
       if (dim > 0 && values[i] != null && !(values[i] instanceof byte[] b && b.length == 4 * dim)) {
         throw new SqlException(
@@ -327,7 +340,7 @@ public final class Table {
             continue;
           }
         }
-        throw new SqlException("NOT NULL constraint failed: " + name + "." + c.name);
+        throw SqlException.constraint("NOT NULL constraint failed: " + name + "." + c.name);
       }
     }
     return true;
@@ -343,7 +356,7 @@ public final class Table {
           remove(rowid, undo);
           break;
         default:
-          throw new SqlException(
+          throw SqlException.constraint(
               "UNIQUE constraint failed: "
                   + name
                   + "."
@@ -364,7 +377,7 @@ public final class Table {
             other = i.conflict(row);
             break;
           default:
-            throw new SqlException("UNIQUE constraint failed: " + i.describe(this));
+            throw SqlException.constraint("UNIQUE constraint failed: " + i.describe(this));
         }
       }
     }
@@ -413,6 +426,10 @@ public final class Table {
 
     void record(Runnable step) {
       steps.add(step);
+    }
+
+    boolean changed() {
+      return !steps.isEmpty();
     }
 
     void rollBack() {

@@ -71,6 +71,11 @@ final class Vectors {
       }
       float[] f = new float[b.length / 4];
       ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+      for (float x : f) {
+        if (!Float.isFinite(x)) {
+          throw new SqlException("vector component out of range: " + x);
+        }
+      }
       return f;
     }
     if (v instanceof String s) {
@@ -146,7 +151,8 @@ final class Vectors {
     if (nx == 0 || ny == 0) {
       return null;
     }
-    return dot / Math.sqrt(nx * ny);
+    double cosine = dot / Math.sqrt(nx * ny);
+    return Double.isFinite(cosine) ? (Object) cosine : null;
   }
 
   /** A vector as JSON array text, each component in the shortest form that reads back. */

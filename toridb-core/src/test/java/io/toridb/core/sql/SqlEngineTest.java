@@ -206,6 +206,13 @@ class SqlEngineTest {
     assertEquals(
         "vector dimension mismatch: 3 and 2 components",
         error("SELECT cosine_similarity(embedding, '[1, 2]') FROM docs"));
+    // A FP32 blob passed as hex text (parameters are text).
+    run(
+        "INSERT INTO docs(title, embedding) VALUES ('hex', vector(unhex('0000803f0000000000000000')))");
+    assertEquals(
+        List.of(row("[1.0,0.0,0.0]")),
+        rows("SELECT vector_text(embedding) FROM docs WHERE title = 'hex'"));
+    assertEquals(List.of(row((Object) null)), rows("SELECT unhex('0g')"));
     assertEquals(
         "vector dimension must be between 1 and 65536: vector(0)",
         error("CREATE TABLE bad(v vector(0))"));
@@ -273,6 +280,68 @@ class SqlEngineTest {
       nb += (double) b[i] * b[i];
     }
     return dot / Math.sqrt(na * nb);
+  }
+
+  @Test
+  void hostileInput_failsCleanly_andQuickly() {
+    run("CREATE TABLE t(rowid INT, a TEXT)");
+    run("INSERT INTO t VALUES (2, 'keep'), (1, 'drop')");
+    // A column named rowid does not stand in for the rowid in DELETE and UPDATE.
+    assertEquals(1, run("DELETE FROM t WHERE a = 'drop'").changes());
+    assertEquals(List.of(row(2L, "keep")), rows("SELECT * FROM t"));
+    // Backtracking that would take 10^17 steps with naive matching.
+    String text = "a".repeat(60);
+    String like = "%a".repeat(30) + "%b";
+    assertEquals(
+        List.of(row(0L, 0L)),
+        rows(
+            "SELECT '"
+                + text
+                + "' LIKE '"
+                + like
+                + "', '"
+                + text
+                + "' GLOB '"
+                + like.replace('%', '*')
+                + "'"));
+    assertEquals(
+        List.of(row(1L, 1L, 0L)),
+        rows(
+            "SELECT 'a%c' LIKE 'a\\%c' ESCAPE '\\', 'a%' LIKE 'a%%' ESCAPE '%', 'ab' LIKE 'a%%' ESCAPE '%'"));
+    assertEquals("string or blob too big", error("SELECT zeroblob(1000000000)"));
+    assertEquals(
+        "string or blob too big",
+        error("SELECT replace(hex(zeroblob(1048576)), '0', hex(zeroblob(1048576)))"));
+    assertEquals(
+        "Expression tree is too large (maximum depth 1000)", error("SELECT 1" + "+1".repeat(5000)));
+    assertEquals("variable number must be between ?1 and ?32766", error("SELECT ?99999999999"));
+    assertEquals(
+        "default value of column [a] is not constant",
+        error("CREATE TABLE d(a DEFAULT ((SELECT 1)))"));
+    assertEquals(
+        "ESCAPE expression must be a single character", error("SELECT like('a', 'a', '')"));
+    assertEquals(List.of(row(0L, 1L, "\ufffd")), rows("SELECT '٣' + 0, '1٣' + 0, char(55296)"));
+    assertEquals(
+        List.of(row((Object) null)), rows("SELECT cosine_similarity(X'00000000', X'0000803f')"));
+    assertEquals(
+        "vector component out of range: Infinity",
+        error("SELECT cosine_similarity(X'0000807f', X'0000807f')"));
+    // A whole long statement parses in linear time.
+    StringBuilder many = new StringBuilder("SELECT 1 IN (0");
+    for (int i = 0; i < 200_000; i++) {
+      many.append(",0");
+    }
+    assertEquals(List.of(row(0L)), rows(many.append(')').toString()));
+  }
+
+  @Test
+  void orFail_keepsTheRowsBeforeTheFailingOne() {
+    run("CREATE TABLE u(k UNIQUE)");
+    assertEquals(
+        "UNIQUE constraint failed: u.k", error("INSERT OR FAIL INTO u VALUES (1), (2), (1), (3)"));
+    assertEquals(List.of(row(1L), row(2L)), rows("SELECT k FROM u ORDER BY k"));
+    assertEquals("UNIQUE constraint failed: u.k", error("INSERT INTO u VALUES (5), (1)"));
+    assertEquals(List.of(row(1L), row(2L)), rows("SELECT k FROM u ORDER BY k"));
   }
 
   @Test

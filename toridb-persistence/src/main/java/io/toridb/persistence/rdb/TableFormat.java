@@ -138,7 +138,7 @@ final class TableFormat {
       throw new RdbFormatException("bad table: " + e.getMessage());
     } catch (RdbFormatException | java.io.UncheckedIOException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) {
       // A payload is untrusted input: whatever else it trips is bad data too, not a server fault.
       throw new RdbFormatException("bad table: " + e);
     }

@@ -87,6 +87,19 @@ class TableFormatTest {
   }
 
   @Test
+  void indexMadeAfterTheKeyWasRenamed_reloads() {
+    Catalog c = Catalog.inMemory();
+    SqlEngine.execute(c, "CREATE TABLE t(a INT, b TEXT)");
+    SqlEngine.execute(c, "INSERT INTO t VALUES (1, 'x'), (2, 'y')");
+    Table t = c.table("t");
+    // As after RENAME t u: the index names the key's new name, the schema the old one.
+    SqlEngine.restoreIndex(t, "CREATE INDEX u_a ON u(a)");
+    Table back = read(write(new TableValue(t), false)).table();
+    assertEquals(List.of("CREATE INDEX u_a ON u(a)"), back.indexSql());
+    assertEquals(2, back.size());
+  }
+
+  @Test
   void emptyTable_roundTrips() {
     Catalog c = Catalog.inMemory();
     SqlEngine.execute(c, "CREATE TABLE e(x)");
