@@ -232,12 +232,7 @@ final class Binder {
     if (e instanceof Expr.Column c && c.alias == null) {
       visit.accept(c, nesting);
     }
-    Expr.Subquery sub =
-        e instanceof Expr.In in
-            ? in.query
-            : e instanceof Expr.Exists ex
-                ? ex.query
-                : e instanceof Expr.Scalar sc ? sc.query : null;
+    Expr.Subquery sub = Expr.Subquery.of(e);
     if (sub != null) {
       forEachColumn(sub.select, nesting + 1, visit);
     }

@@ -538,6 +538,17 @@ abstract class Expr {
       this.select = select;
     }
 
+    /** The subquery {@code e} runs itself (IN, EXISTS, a scalar subquery), or null. */
+    static Subquery of(Expr e) {
+      if (e instanceof In in) {
+        return in.query;
+      }
+      if (e instanceof Exists ex) {
+        return ex.query;
+      }
+      return e instanceof Scalar sc ? sc.query : null;
+    }
+
     void bind(Binder b) {
       correlated = b.bindSubquery(select);
     }

@@ -1046,54 +1046,37 @@ final class Parser {
   }
 
   private Expr comparison() {
-    Expr e = bitwise();
-    while (true) {
-      Token t = peek();
-      if (t.isOp("<") || t.isOp("<=") || t.isOp(">") || t.isOp(">=")) {
-        pos++;
-        e = new Expr.Binary(t.text(), e, bitwise());
-      } else {
-        return e;
-      }
-    }
+    return leftAssociative(this::bitwise, "<", "<=", ">", ">=");
   }
 
   private Expr bitwise() {
-    Expr e = additive();
-    while (true) {
-      Token t = peek();
-      if (t.isOp("<<") || t.isOp(">>") || t.isOp("&") || t.isOp("|")) {
-        pos++;
-        e = new Expr.Binary(t.text(), e, additive());
-      } else {
-        return e;
-      }
-    }
+    return leftAssociative(this::additive, "<<", ">>", "&", "|");
   }
 
   private Expr additive() {
-    Expr e = multiplicative();
-    while (true) {
-      Token t = peek();
-      if (t.isOp("+") || t.isOp("-")) {
-        pos++;
-        e = new Expr.Binary(t.text(), e, multiplicative());
-      } else {
-        return e;
-      }
-    }
+    return leftAssociative(this::multiplicative, "+", "-");
   }
 
   private Expr multiplicative() {
-    Expr e = concat();
+    return leftAssociative(this::concat, "*", "/", "%");
+  }
+
+  /** One precedence level of binary operators: {@code next (op next)*}, grouped from the left. */
+  private Expr leftAssociative(java.util.function.Supplier<Expr> next, String... ops) {
+    Expr e = next.get();
     while (true) {
       Token t = peek();
-      if (t.isOp("*") || t.isOp("/") || t.isOp("%")) {
-        pos++;
-        e = new Expr.Binary(t.text(), e, concat());
-      } else {
+      String op = null;
+      for (String o : ops) {
+        if (t.isOp(o)) {
+          op = o;
+        }
+      }
+      if (op == null) {
         return e;
       }
+      pos++;
+      e = new Expr.Binary(op, e, next.get());
     }
   }
 

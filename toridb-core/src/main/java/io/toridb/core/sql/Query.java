@@ -27,6 +27,22 @@ import java.util.TreeSet;
 final class Query {
   private Query() {}
 
+  /**
+   * Rows in SQLite's value order of their first {@code width} values (equal rows for DISTINCT,
+   * GROUP BY and compound selects).
+   */
+  static Comparator<Object[]> firstColumns(int width) {
+    return (a, b) -> {
+      for (int i = 0; i < width; i++) {
+        int c = SqlValues.compare(a[i], b[i]);
+        if (c != 0) {
+          return c;
+        }
+      }
+      return 0;
+    };
+  }
+
   enum Join {
     FIRST,
     CROSS,
@@ -327,16 +343,7 @@ final class Query {
 
     private List<Object[]> combine(String op, List<Object[]> left, List<Object[]> right) {
       int width = width();
-      Comparator<Object[]> rowOrder =
-          (a, b) -> {
-            for (int i = 0; i < width; i++) {
-              int c = SqlValues.compare(a[i], b[i]);
-              if (c != 0) {
-                return c;
-              }
-            }
-            return 0;
-          };
+      Comparator<Object[]> rowOrder = firstColumns(width);
       switch (op) {
         case "UNION ALL" -> {
           List<Object[]> out = new ArrayList<>(left.size() + right.size());
@@ -515,12 +522,7 @@ final class Query {
       if (e == target) {
         return true;
       }
-      Expr.Subquery sub =
-          e instanceof Expr.In in
-              ? in.query
-              : e instanceof Expr.Exists ex
-                  ? ex.query
-                  : e instanceof Expr.Scalar sc ? sc.query : null;
+      Expr.Subquery sub = Expr.Subquery.of(e);
       if (sub != null) {
         for (Core c : sub.select.cores) {
           for (Expr r : c.results) {
@@ -841,7 +843,7 @@ final class Query {
         scan(0, f, () -> out.add(project(f)));
         return distinct ? distinct(out) : out;
       }
-      TreeMap<Object[], Group> groups = new TreeMap<>(Core::compareKeys);
+      TreeMap<Object[], Group> groups = new TreeMap<>(firstColumns(groupBy.size()));
       scan(
           0,
           f,
@@ -880,16 +882,6 @@ final class Query {
       return distinct ? distinct(out) : out;
     }
 
-    private static int compareKeys(Object[] a, Object[] b) {
-      for (int i = 0; i < a.length; i++) {
-        int c = SqlValues.compare(a[i], b[i]);
-        if (c != 0) {
-          return c;
-        }
-      }
-      return 0;
-    }
-
     /** Whether the query's only aggregate is min() or max() of one argument (see run). */
     private boolean minMaxRow;
 
@@ -914,18 +906,7 @@ final class Query {
     }
 
     private List<Object[]> distinct(List<Object[]> rows) {
-      int width = results.size();
-      TreeSet<Object[]> seen =
-          new TreeSet<>(
-              (a, b) -> {
-                for (int i = 0; i < width; i++) {
-                  int c = SqlValues.compare(a[i], b[i]);
-                  if (c != 0) {
-                    return c;
-                  }
-                }
-                return 0;
-              });
+      TreeSet<Object[]> seen = new TreeSet<>(firstColumns(results.size()));
       List<Object[]> out = new ArrayList<>();
       for (Object[] r : rows) {
         if (seen.add(r)) {

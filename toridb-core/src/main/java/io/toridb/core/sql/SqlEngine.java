@@ -615,10 +615,7 @@ public final class SqlEngine {
   }
 
   private static boolean hasSubquery(Expr e) {
-    if (e instanceof Expr.Scalar || e instanceof Expr.Exists) {
-      return true;
-    }
-    if (e instanceof Expr.In in && in.query != null) {
+    if (Expr.Subquery.of(e) != null) {
       return true;
     }
     for (Expr child : e.children()) {

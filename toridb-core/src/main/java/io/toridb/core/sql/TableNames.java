@@ -88,12 +88,9 @@ final class TableNames {
     if (e == null) {
       return;
     }
-    if (e instanceof Expr.In in && in.query != null) {
-      select(in.query.select, into);
-    } else if (e instanceof Expr.Exists ex) {
-      select(ex.query.select, into);
-    } else if (e instanceof Expr.Scalar sc) {
-      select(sc.query.select, into);
+    Expr.Subquery sub = Expr.Subquery.of(e);
+    if (sub != null) {
+      select(sub.select, into);
     }
     for (Expr child : e.children()) {
       expr(child, into);
