@@ -732,6 +732,7 @@ abstract class Expr {
     final Expr escape;
     final boolean glob;
     final boolean not;
+    private int[] compiledPattern;
 
     Like(Expr value, Expr pattern, Expr escape, boolean glob, boolean not) {
       this.value = value;
@@ -757,10 +758,18 @@ abstract class Expr {
         }
         esc = es.codePointAt(0);
       }
+      int[] compiled = compiledPattern;
+      if (compiled == null) {
+        compiled = Functions.codePoints(SqlValues.text(p));
+        if (pattern instanceof Literal) {
+          // A constant pattern is converted once per statement, not once per row.
+          compiledPattern = compiled;
+        }
+      }
       boolean m =
           glob
-              ? Functions.glob(SqlValues.text(p), SqlValues.text(v))
-              : Functions.like(SqlValues.text(p), SqlValues.text(v), esc);
+              ? Functions.glob(compiled, SqlValues.text(v))
+              : Functions.like(compiled, SqlValues.text(v), esc);
       return bool(m != not);
     }
 

@@ -491,9 +491,32 @@ final class Functions {
   }
 
   /** The characters of text up to its first NUL, where SQLite's C strings end. */
-  private static int[] codePoints(String s) {
-    int nul = s.indexOf('\0');
-    return (nul < 0 ? s : s.substring(0, nul)).codePoints().toArray();
+  static int[] codePoints(String s) {
+    int n = s.length();
+    int[] out = new int[n];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        break;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        out[k++] = Character.toCodePoint(c, s.charAt(++i));
+      } else {
+        out[k++] = c;
+      }
+    }
+    return k == n ? out : java.util.Arrays.copyOf(out, k);
+  }
+
+  /** LIKE with the pattern already as code points (a constant pattern is converted once). */
+  static boolean like(int[] pattern, String value, int escape) {
+    return match(pattern, 0, codePoints(value), 0, escape, false);
+  }
+
+  /** GLOB with the pattern already as code points. */
+  static boolean glob(int[] pattern, String value) {
+    return match(pattern, 0, codePoints(value), 0, -1, true);
   }
 
   /**
