@@ -226,54 +226,67 @@ final class Binder {
    */
   static void forEachColumn(
       Expr e, int nesting, java.util.function.ObjIntConsumer<Expr.Column> visit) {
+    forEachNode(
+        e,
+        nesting,
+        (node, n) -> {
+          if (node instanceof Expr.Column c && c.alias == null) {
+            visit.accept(c, n);
+          }
+        });
+  }
+
+  /**
+   * Calls {@code visit} with every node of {@code e}, the expressions of its subqueries included
+   * (all their clauses), and how many queries deep (below {@code e}'s) each sits.
+   */
+  static void forEachNode(Expr e, int nesting, java.util.function.ObjIntConsumer<Expr> visit) {
     if (e == null) {
       return;
     }
-    if (e instanceof Expr.Column c && c.alias == null) {
-      visit.accept(c, nesting);
-    }
+    visit.accept(e, nesting);
     Expr.Subquery sub = Expr.Subquery.of(e);
     if (sub != null) {
-      forEachColumn(sub.select, nesting + 1, visit);
+      forEachNode(sub.select, nesting + 1, visit);
     }
     for (Expr child : e.children()) {
-      forEachColumn(child, nesting, visit);
+      forEachNode(child, nesting, visit);
     }
   }
 
   /** As above for a SELECT whose cores sit {@code nesting} queries deep. */
-  private static void forEachColumn(
-      Query.Select s, int nesting, java.util.function.ObjIntConsumer<Expr.Column> visit) {
+  private static void forEachNode(
+      Query.Select s, int nesting, java.util.function.ObjIntConsumer<Expr> visit) {
     for (Query.Core core : s.cores) {
       if (core.values != null) {
         for (List<Expr> row : core.values) {
           for (Expr e : row) {
-            forEachColumn(e, nesting, visit);
+            forEachNode(e, nesting, visit);
           }
         }
         continue;
       }
       for (Expr e : core.results) {
-        forEachColumn(e, nesting, visit);
+        forEachNode(e, nesting, visit);
       }
       for (Query.FromItem item : core.from) {
-        forEachColumn(item.on, nesting, visit);
+        forEachNode(item.on, nesting, visit);
         if (item.subquery != null) {
           // A FROM subquery's cores have this core's outer query around them: same depth.
-          forEachColumn(item.subquery, nesting, visit);
+          forEachNode(item.subquery, nesting, visit);
         }
       }
-      forEachColumn(core.where, nesting, visit);
+      forEachNode(core.where, nesting, visit);
       for (Expr e : core.groupBy) {
-        forEachColumn(e, nesting, visit);
+        forEachNode(e, nesting, visit);
       }
-      forEachColumn(core.having, nesting, visit);
+      forEachNode(core.having, nesting, visit);
       for (Expr e : core.orderKeys) {
-        forEachColumn(e, nesting, visit);
+        forEachNode(e, nesting, visit);
       }
     }
-    forEachColumn(s.limit, nesting - 1, visit);
-    forEachColumn(s.offset, nesting - 1, visit);
+    forEachNode(s.limit, nesting - 1, visit);
+    forEachNode(s.offset, nesting - 1, visit);
   }
 
   /** Binds a GROUP BY term: no aggregate may belong to this query there. */

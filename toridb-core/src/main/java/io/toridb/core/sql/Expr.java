@@ -19,8 +19,15 @@ abstract class Expr {
     return null;
   }
 
-  /** Binds names and subqueries in this expression and below; returns the bound expression. */
-  abstract void bind(Binder b);
+  /**
+   * Binds names and subqueries in this expression and below. By default its children, in order;
+   * nodes that resolve names, own a subquery or check their arguments override it.
+   */
+  void bind(Binder b) {
+    for (Expr e : children()) {
+      e.bind(b);
+    }
+  }
 
   /** The direct sub-expressions, for walks over the tree. */
   List<Expr> children() {
@@ -38,9 +45,6 @@ abstract class Expr {
     Object eval(Frame f) {
       return value;
     }
-
-    @Override
-    void bind(Binder b) {}
   }
 
   /** A value set from outside before each evaluation (the rowid an UPDATE is at). */
@@ -51,9 +55,6 @@ abstract class Expr {
     Object eval(Frame f) {
       return value;
     }
-
-    @Override
-    void bind(Binder b) {}
   }
 
   static final class Parameter extends Expr {
@@ -156,11 +157,6 @@ abstract class Expr {
     }
 
     @Override
-    void bind(Binder b) {
-      operand.bind(b);
-    }
-
-    @Override
     List<Expr> children() {
       return List.of(operand);
     }
@@ -236,12 +232,6 @@ abstract class Expr {
           return arithmetic(op, a, c);
         }
       }
-    }
-
-    @Override
-    void bind(Binder b) {
-      left.bind(b);
-      right.bind(b);
     }
 
     @Override
@@ -423,13 +413,6 @@ abstract class Expr {
         r = true;
       }
       return r == null ? null : bool(r != not);
-    }
-
-    @Override
-    void bind(Binder b) {
-      value.bind(b);
-      low.bind(b);
-      high.bind(b);
     }
 
     @Override
@@ -653,13 +636,6 @@ abstract class Expr {
     }
 
     @Override
-    void bind(Binder b) {
-      for (Expr e : children()) {
-        e.bind(b);
-      }
-    }
-
-    @Override
     List<Expr> children() {
       List<Expr> out = new ArrayList<>();
       if (base != null) {
@@ -712,11 +688,6 @@ abstract class Expr {
     @Override
     Affinity affinity() {
       return target;
-    }
-
-    @Override
-    void bind(Binder b) {
-      operand.bind(b);
     }
 
     @Override
@@ -774,13 +745,6 @@ abstract class Expr {
     }
 
     @Override
-    void bind(Binder b) {
-      for (Expr x : children()) {
-        x.bind(b);
-      }
-    }
-
-    @Override
     List<Expr> children() {
       return escape == null ? List.of(value, pattern) : List.of(value, pattern, escape);
     }
@@ -804,9 +768,7 @@ abstract class Expr {
     @Override
     void bind(Binder b) {
       Functions.check(name, args.size());
-      for (Expr e : args) {
-        e.bind(b);
-      }
+      super.bind(b);
     }
 
     @Override

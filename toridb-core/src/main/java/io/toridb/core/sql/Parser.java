@@ -228,18 +228,7 @@ final class Parser {
       String name = name();
       expect("ON");
       String table = name();
-      expectOp("(");
-      List<String> columns = new ArrayList<>();
-      do {
-        columns.add(name());
-        if (accept("COLLATE")) {
-          name();
-        }
-        if (!accept("ASC")) {
-          accept("DESC");
-        }
-      } while (acceptOp(","));
-      expectOp(")");
+      List<String> columns = indexedColumns();
       if (peek().is("WHERE")) {
         throw new SqlException("partial indexes are not supported");
       }
@@ -332,6 +321,16 @@ final class Parser {
     } else {
       expect("UNIQUE");
     }
+    List<String> columns = indexedColumns();
+    conflictClause();
+    keys.add(new Statement.KeyConstraint(primary, columns));
+  }
+
+  /**
+   * {@code (column [COLLATE name] [ASC|DESC], ...)} of CREATE INDEX and of a table's PRIMARY KEY or
+   * UNIQUE constraint: the column names (collations and directions are accepted and ignored).
+   */
+  private List<String> indexedColumns() {
     expectOp("(");
     List<String> columns = new ArrayList<>();
     do {
@@ -344,8 +343,7 @@ final class Parser {
       }
     } while (acceptOp(","));
     expectOp(")");
-    conflictClause();
-    keys.add(new Statement.KeyConstraint(primary, columns));
+    return columns;
   }
 
   private void conflictClause() {

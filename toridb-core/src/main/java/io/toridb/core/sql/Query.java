@@ -510,38 +510,16 @@ final class Query {
 
     /** Whether {@code e} holds an aggregate of this query (written here or in a subquery). */
     private boolean ownsAggregate(Expr e) {
-      for (Expr.Aggregate a : aggregates) {
-        if (contains(e, a)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    private static boolean contains(Expr e, Expr target) {
-      if (e == target) {
-        return true;
-      }
-      Expr.Subquery sub = Expr.Subquery.of(e);
-      if (sub != null) {
-        for (Core c : sub.select.cores) {
-          for (Expr r : c.results) {
-            if (contains(r, target)) {
-              return true;
+      boolean[] found = {false};
+      Binder.forEachNode(
+          e,
+          0,
+          (node, n) -> {
+            if (node instanceof Expr.Aggregate a && aggregates.contains(a)) {
+              found[0] = true;
             }
-          }
-          if ((c.where != null && contains(c.where, target))
-              || (c.having != null && contains(c.having, target))) {
-            return true;
-          }
-        }
-      }
-      for (Expr child : e.children()) {
-        if (contains(child, target)) {
-          return true;
-        }
-      }
-      return false;
+          });
+      return found[0];
     }
 
     private void bindSource(Binder b, FromItem item) {
