@@ -189,16 +189,7 @@ class SqlIT {
       c.callRaw("DEL", "src", "dst", "bad");
       c.callRaw("SQL", "CREATE TABLE src(a INT, b TEXT)");
       c.callRaw("SQL", "INSERT INTO src VALUES (1, 'one'), (2, NULL)");
-      String moved =
-          c.callRaw(
-              "EVAL",
-              "local d = redis.call('DUMP', KEYS[1]) redis.call('RESTORE', KEYS[2], 0, d)"
-                  + " local bad = string.sub(d, 1, 20) .. 'x' .. string.sub(d, 22)"
-                  + " return redis.pcall('RESTORE', KEYS[3], 0, bad)",
-              "3",
-              "src",
-              "dst",
-              "bad");
+      String moved = ToriServerExtension.dumpRestoreAndDamage(c, "src", "dst", "bad");
       assertEquals("-ERR DUMP payload version or checksum are wrong\r\n", moved);
       assertEquals(
           "*2\r\n*2\r\n:1\r\n$3\r\none\r\n*2\r\n:2\r\n$-1\r\n",

@@ -135,6 +135,24 @@ public final class ToriServerExtension implements BeforeAllCallback, AfterAllCal
     return new RespClient(host(), port());
   }
 
+  /**
+   * In one script, so that the payload never leaves the server: DUMPs {@code src}, RESTOREs it as
+   * {@code dst}, then RESTOREs it as {@code bad} with its 21st byte changed, and replies what that
+   * last RESTORE replied.
+   */
+  public static String dumpRestoreAndDamage(RespClient c, String src, String dst, String bad)
+      throws IOException {
+    return c.callRaw(
+        "EVAL",
+        "local d = redis.call('DUMP', KEYS[1]) redis.call('RESTORE', KEYS[2], 0, d)"
+            + " local bad = string.sub(d, 1, 20) .. 'x' .. string.sub(d, 22)"
+            + " return redis.pcall('RESTORE', KEYS[3], 0, bad)",
+        "3",
+        src,
+        dst,
+        bad);
+  }
+
   /** A new Jedis connection to this server that speaks {@code protocol}. */
   public Jedis jedis(RedisProtocol protocol) {
     return new Jedis(

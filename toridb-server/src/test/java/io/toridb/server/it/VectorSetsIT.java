@@ -202,16 +202,7 @@ class VectorSetsIT {
       c.callRaw("DEL", "src", "dst");
       fill(c, "src", "Q8");
       String want = state(c, "src", 60);
-      String moved =
-          c.callRaw(
-              "EVAL",
-              "local d = redis.call('DUMP', KEYS[1]) redis.call('RESTORE', KEYS[2], 0, d)"
-                  + " local bad = string.sub(d, 1, 20) .. 'x' .. string.sub(d, 22)"
-                  + " return redis.pcall('RESTORE', KEYS[3], 0, bad)",
-              "3",
-              "src",
-              "dst",
-              "bad");
+      String moved = ToriServerExtension.dumpRestoreAndDamage(c, "src", "dst", "bad");
       assertEquals("-ERR DUMP payload version or checksum are wrong\r\n", moved);
       assertEquals(want, state(c, "dst", 60));
       assertEquals(":0\r\n", c.callRaw("EXISTS", "bad"));
