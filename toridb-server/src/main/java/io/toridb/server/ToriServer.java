@@ -124,6 +124,12 @@ public final class ToriServer {
   /** The append-only log, or null when appendonly is no. */
   private volatile io.toridb.persistence.aof.AppendOnlyFile aof;
 
+  /** This node's view of the cluster, or null when cluster-enabled is no. */
+  private volatile io.toridb.cluster.Cluster cluster;
+
+  private volatile ClusterBus clusterBus;
+  private volatile java.util.concurrent.ScheduledFuture<?> clusterCron;
+
   /** The RDB snapshot: SAVE, BGSAVE, save points, loading at startup. */
   private final Snapshots snapshots;
 
@@ -250,6 +256,7 @@ public final class ToriServer {
     new DebugCommands(this).register(context.commands());
     new ShutdownCommand(this).register(context.commands());
     new PersistenceCommands(this).register(context.commands());
+    new io.toridb.cluster.ClusterCommands(() -> cluster).register(context.commands());
     this.idleTimeout = config.require("timeout");
     config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
     config.require("hz").onChange(d -> onHzChange(d));
@@ -460,6 +467,10 @@ public final class ToriServer {
       // As Redis, CONFIG GET shows the mode detected for auto.
       config.require("supervised").set("systemd");
     }
+    if (config.yes("cluster-enabled")) {
+      cluster = io.toridb.cluster.Cluster.open(config, Path.of(config.text("dir")));
+      context.clusterRouting(cluster);
+    }
     io.toridb.persistence.aof.AppendOnlyFile appendLog = null;
     boolean loadSnapshot = false;
     if (config.yes("appendonly")) {
@@ -501,8 +512,15 @@ public final class ToriServer {
                 });
     try {
       bindListeners(config.text("bind"), (int) config.number("port"));
+      if (cluster != null) {
+        startClusterBus(epoll);
+      }
     } catch (BindException e) {
+      closeListeners();
       shutdownGroups();
+      if (cluster != null) {
+        cluster.close();
+      }
       throw e;
     }
     // After binding, as Redis: a second server that cannot bind leaves the first one's file alone.
@@ -650,6 +668,53 @@ public final class ToriServer {
         log.error("Could not listen on the previous address again: {}", again.getMessage());
       }
       return error;
+    }
+  }
+
+  /**
+   * Opens the cluster bus on cluster-port (or the client port plus 10000) at the client addresses,
+   * and runs the cluster's cron ten times a second, as Redis's clusterCron.
+   */
+  private void startClusterBus(boolean epoll) throws BindException {
+    int busPort = io.toridb.cluster.Cluster.busPort(config, boundPort);
+    ClusterBus bus =
+        new ClusterBus(
+            cluster,
+            ioGroup,
+            epoll
+                ? io.netty.channel.epoll.EpollSocketChannel.class
+                : io.netty.channel.socket.nio.NioSocketChannel.class);
+    List<String> hosts = new ArrayList<>();
+    for (String spec : config.text("bind").trim().split("\\s+")) {
+      String host = spec.startsWith("-") ? spec.substring(1) : spec;
+      hosts.add(host.isEmpty() || host.equals("*") ? "0.0.0.0" : host);
+    }
+    bus.listen(
+        hosts,
+        busPort,
+        bossGroup,
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
+    clusterBus = bus;
+    io.toridb.cluster.Cluster c = cluster;
+    c.start(bus, boundPort, busPort);
+    clusterCron =
+        cron.scheduleAtFixedRate(
+            () -> {
+              try {
+                c.cron();
+              } catch (RuntimeException e) {
+                log.error("Cluster cycle failed", e);
+              }
+            },
+            100,
+            100,
+            TimeUnit.MILLISECONDS);
+    log.info("Cluster bus listening on port {}", busPort);
+  }
+
+  private synchronized void closeListeners() {
+    for (Channel ch : listeners) {
+      ch.close().awaitUninterruptibly();
     }
   }
 
@@ -814,6 +879,14 @@ public final class ToriServer {
     }
     for (ClientConnection c : clients.all()) {
       c.channel().close();
+    }
+    ClusterBus bus = clusterBus;
+    if (bus != null) {
+      bus.close();
+    }
+    io.toridb.cluster.Cluster c = cluster;
+    if (c != null) {
+      c.close();
     }
     shutdownGroups();
     Path written = pidFile;

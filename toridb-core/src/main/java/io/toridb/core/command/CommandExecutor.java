@@ -123,6 +123,10 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
         buffer.writerIndex(replyStart);
       }
       session.commandDone();
+      // ASKING covers the next command, or a whole MULTI up to its EXEC, as in Redis.
+      if (session.asking() && session.multi() == null && !"asking".equals(session.lastCommand())) {
+        session.asking(false);
+      }
     }
     if (server.blocking().hasReady()) {
       // Serving runs with no lock held, a batch's retained stripe included.
@@ -203,7 +207,12 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       reject(spec, Errors.NOAUTH);
       return;
     }
-    // Redis's order: the disk error and the replicas before the subscribed context and LOADING.
+    // Redis's order: the cluster's redirections right after authentication.
+    io.toridb.core.server.ClusterRouting cluster = server.clusterRouting();
+    if (cluster != null && routedElsewhere(cluster, spec, argv, session)) {
+      return;
+    }
+    // Then the disk error and the replicas before the subscribed context and LOADING.
     String refusal = server.writeRefusal();
     if (refusal != null && refusesOnDiskError(spec, session)) {
       spec.rejectedCalls.increment();
@@ -475,9 +484,15 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   /** Calls {@code action} for each key of the command, as its key spec designates them. */
   private static void forEachKey(
       CommandSpec spec, byte[][] argv, java.util.function.Consumer<Key> action) {
+    forEachKeyName(spec, argv, name -> action.accept(Key.of(name)));
+  }
+
+  /** Calls {@code action} with the name of each key of the command. */
+  private static void forEachKeyName(
+      CommandSpec spec, byte[][] argv, java.util.function.Consumer<byte[]> action) {
     if (spec.has(CommandFlag.MOVABLE_KEYS)) {
       for (KeySpec keySpec : spec.keySpecs()) {
-        keySpec.forEachAffectedKeyName(argv, name -> action.accept(Key.of(name)));
+        keySpec.forEachAffectedKeyName(argv, action);
       }
       return;
     }
@@ -489,8 +504,60 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     last = Math.min(last, argv.length - 1);
     int step = Math.max(spec.step(), 1);
     for (int i = first; i <= last; i += step) {
-      action.accept(Key.of(argv[i]));
+      action.accept(argv[i]);
     }
+  }
+
+  /**
+   * As a Redis cluster node: a command whose keys this node does not serve (or, at EXEC, any of the
+   * transaction's) gets the redirection instead of running; inside MULTI that also makes the EXEC
+   * fail, and an EXEC refused this way drops the transaction. True if it was refused.
+   */
+  private boolean routedElsewhere(
+      io.toridb.core.server.ClusterRouting cluster,
+      CommandSpec spec,
+      byte[][] argv,
+      ClientSession session) {
+    io.toridb.core.transaction.MultiState multi = session.multi();
+    boolean exec = spec.fullName().equals("exec");
+    if (exec ? multi == null : !spec.has(CommandFlag.MOVABLE_KEYS) && spec.firstKey() <= 0) {
+      return false;
+    }
+    java.util.List<byte[]> keys = new java.util.ArrayList<>();
+    boolean write = spec.has(CommandFlag.WRITE);
+    if (exec) {
+      for (int i = 0; i < multi.size(); i++) {
+        forEachKeyName(multi.spec(i), multi.command(i), keys::add);
+        write |= multi.spec(i).has(CommandFlag.WRITE);
+      }
+    } else {
+      forEachKeyName(spec, argv, keys::add);
+    }
+    if (keys.isEmpty()) {
+      return false;
+    }
+    io.toridb.core.keyspace.Database db0 = server.keyspace().db(0);
+    long now = ctx.now();
+    String error =
+        cluster.route(
+            keys,
+            write,
+            session.asking(),
+            name -> {
+              io.toridb.core.keyspace.StoredValue v = db0.peek(Key.of(name));
+              return v != null && !db0.isExpired(v, now);
+            });
+    if (error == null) {
+      return false;
+    }
+    if (exec) {
+      io.toridb.core.transaction.TransactionCommands.discard(session, server.watches());
+    } else if (multi != null) {
+      multi.abort();
+    }
+    spec.rejectedCalls.increment();
+    reject(spec, error);
+    return true;
   }
 
   /** Runs the handler; errors it throws become error replies. */

@@ -112,6 +112,10 @@ public final class ConnectionCommands {
   /** SELECT index */
   static void select(CommandContext ctx, byte[][] argv) {
     long index = Args.parseLong(argv[1]);
+    if (index != 0 && ctx.server().config().yes("cluster-enabled")) {
+      ctx.error("ERR SELECT is not allowed in cluster mode");
+      return;
+    }
     if (index < 0 || index >= ctx.keyspace().databaseCount()) {
       ctx.error(Errors.DB_OUT_OF_RANGE);
       return;

@@ -43,6 +43,7 @@ public final class ServerContext {
   private volatile boolean stopping;
   private volatile Runnable afterFlushAll = () -> {};
   private volatile io.toridb.core.keyspace.ChangeObserver changeObserver;
+  private volatile ClusterRouting clusterRouting;
   private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
   private final io.toridb.core.config.Directive minReplicasToWrite;
   private final io.toridb.core.config.Directive minReplicasMaxLag;
@@ -231,6 +232,15 @@ public final class ServerContext {
 
   public void changeObserver(io.toridb.core.keyspace.ChangeObserver observer) {
     this.changeObserver = observer;
+  }
+
+  /** Where keys belong when this server is a cluster node; null when it is not. */
+  public ClusterRouting clusterRouting() {
+    return clusterRouting;
+  }
+
+  public void clusterRouting(ClusterRouting routing) {
+    this.clusterRouting = routing;
   }
 
   /**

@@ -29,6 +29,8 @@ public final class ClientSession {
   private volatile boolean monitor;
   private volatile boolean noEvict;
   private volatile boolean noTouch;
+  private volatile boolean asking;
+  private volatile boolean readOnly;
   private volatile ClientHost host;
   private final ClientSubscriptions subscriptions = ClientSubscriptions.empty();
   private volatile io.toridb.core.transaction.MultiState multi;
@@ -181,6 +183,27 @@ public final class ClientSession {
     this.noTouch = noTouch;
   }
 
+  /**
+   * Whether the client sent ASKING: its next command (or, inside MULTI, its EXEC) may touch a slot
+   * this cluster node is importing.
+   */
+  public boolean asking() {
+    return asking;
+  }
+
+  public void asking(boolean asking) {
+    this.asking = asking;
+  }
+
+  /** Whether the client sent READONLY (cluster mode; READWRITE clears it). */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  public void readOnly(boolean readOnly) {
+    this.readOnly = readOnly;
+  }
+
   /** The open MULTI, or null. */
   public io.toridb.core.transaction.MultiState multi() {
     return multi;
@@ -285,6 +308,8 @@ public final class ClientSession {
     name = "";
     monitor = false;
     noTouch = false;
+    asking = false;
+    readOnly = false;
     replyOff = false;
     replySkip = false;
     replySkipNext = false;

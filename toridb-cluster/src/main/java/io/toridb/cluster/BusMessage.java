@@ -1,0 +1,256 @@
+package io.toridb.cluster;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * A message of ToriDB's cluster bus. The transport frames each one with a 4-byte big-endian length;
+ * the message itself is:
+ *
+ * <pre>
+ * "TBus"  magic, 4 bytes
+ * u8      version (1)
+ * u8      type: 0 PING, 1 PONG, 2 MEET, 3 FAIL
+ * 40      sender's name, hex digits
+ * i64     sender's current epoch
+ * i64     sender's config epoch
+ * u16     sender's role flags (master, replica, nofailover)
+ * i32     sender's client port, i32 its bus port
+ * str     the IP the sender announces (empty: the receiver uses the connection's address)
+ * str     its hostname (may be empty)
+ * 2048    its slots, a bitmap, slot 0 in the lowest bit of the first byte
+ * u16     gossip entries, each: 40 name, str ip, i32 port, i32 bus port, u16 flags
+ * 40      FAIL only: the name of the node that failed
+ * </pre>
+ *
+ * A {@code str} is a u16 length and that many UTF-8 bytes. Nothing in a message is trusted: {@link
+ * #decode} checks every length and name and refuses anything else.
+ */
+final class BusMessage {
+  static final int PING = 0;
+  static final int PONG = 1;
+  static final int MEET = 2;
+  static final int FAIL = 3;
+
+  /** The largest frame the transport accepts. */
+  static final int MAX_BYTES = 1 << 20;
+
+  private static final byte[] MAGIC = {'T', 'B', 'u', 's'};
+  private static final int VERSION = 1;
+  private static final int SLOT_BYTES = HashSlot.COUNT / 8;
+  private static final int MAX_TEXT = 255;
+
+  /** What a message says about another node. */
+  record Gossip(String id, String ip, int port, int busPort, int flags) {}
+
+  final int type;
+  final String sender;
+  final long currentEpoch;
+  final long configEpoch;
+  final int flags;
+  final int port;
+  final int busPort;
+  final String ip;
+  final String hostname;
+  final BitSet slots;
+  final List<Gossip> gossip;
+  final String failed;
+
+  BusMessage(
+      int type,
+      String sender,
+      long currentEpoch,
+      long configEpoch,
+      int flags,
+      int port,
+      int busPort,
+      String ip,
+      String hostname,
+      BitSet slots,
+      List<Gossip> gossip,
+      String failed) {
+    this.type = type;
+    this.sender = sender;
+    this.currentEpoch = currentEpoch;
+    this.configEpoch = configEpoch;
+    this.flags = flags;
+    this.port = port;
+    this.busPort = busPort;
+    this.ip = ip;
+    this.hostname = hostname;
+    this.slots = slots;
+    this.gossip = gossip;
+    this.failed = failed;
+  }
+
+  static String typeName(int type) {
+    return switch (type) {
+      case PING -> "ping";
+      case PONG -> "pong";
+      case MEET -> "meet";
+      default -> "fail";
+    };
+  }
+
+  byte[] encode() {
+    byte[] ipBytes = text(ip);
+    byte[] hostBytes = text(hostname);
+    int size = 4 + 1 + 1 + 40 + 8 + 8 + 2 + 4 + 4 + 2 + ipBytes.length + 2 + hostBytes.length;
+    size += SLOT_BYTES + 2;
+    List<byte[]> gossipIps = new ArrayList<>();
+    for (Gossip g : gossip) {
+      byte[] b = text(g.ip());
+      gossipIps.add(b);
+      size += 40 + 2 + b.length + 4 + 4 + 2;
+    }
+    if (type == FAIL) {
+      size += 40;
+    }
+    ByteBuffer out = ByteBuffer.allocate(size);
+    out.put(MAGIC).put((byte) VERSION).put((byte) type).put(name(sender));
+    out.putLong(currentEpoch).putLong(configEpoch).putShort((short) flags);
+    out.putInt(port).putInt(busPort);
+    out.putShort((short) ipBytes.length).put(ipBytes);
+    out.putShort((short) hostBytes.length).put(hostBytes);
+    byte[] bitmap = new byte[SLOT_BYTES];
+    byte[] set = slots.toByteArray();
+    System.arraycopy(set, 0, bitmap, 0, Math.min(set.length, SLOT_BYTES));
+    out.put(bitmap);
+    out.putShort((short) gossip.size());
+    for (int i = 0; i < gossip.size(); i++) {
+      Gossip g = gossip.get(i);
+      out.put(name(g.id()));
+      out.putShort((short) gossipIps.get(i).length).put(gossipIps.get(i));
+      out.putInt(g.port()).putInt(g.busPort()).putShort((short) g.flags());
+    }
+    if (type == FAIL) {
+      out.put(name(failed));
+    }
+    return out.array();
+  }
+
+  /**
+   * Reads one message.
+   *
+   * @throws IllegalArgumentException if it is not a well-formed message of this version
+   */
+  static BusMessage decode(byte[] bytes) {
+    try {
+      ByteBuffer in = ByteBuffer.wrap(bytes);
+      byte[] magic = new byte[4];
+      in.get(magic);
+      if (!java.util.Arrays.equals(magic, MAGIC)) {
+        throw new IllegalArgumentException("not a cluster bus message");
+      }
+      int version = in.get() & 0xff;
+      if (version != VERSION) {
+        throw new IllegalArgumentException("unknown cluster bus version " + version);
+      }
+      int type = in.get() & 0xff;
+      if (type > FAIL) {
+        throw new IllegalArgumentException("unknown cluster bus message type " + type);
+      }
+      String sender = readName(in);
+      long currentEpoch = in.getLong();
+      long configEpoch = in.getLong();
+      if (currentEpoch < 0 || configEpoch < 0) {
+        throw new IllegalArgumentException("negative epoch");
+      }
+      int flags = in.getShort() & 0xffff;
+      int port = readPort(in);
+      int busPort = readPort(in);
+      String ip = readText(in);
+      String hostname = readText(in);
+      byte[] bitmap = new byte[SLOT_BYTES];
+      in.get(bitmap);
+      BitSet slots = BitSet.valueOf(bitmap);
+      int count = in.getShort() & 0xffff;
+      List<Gossip> gossip = new ArrayList<>(Math.min(count, 64));
+      for (int i = 0; i < count; i++) {
+        String id = readName(in);
+        String gip = readText(in);
+        int gport = readPort(in);
+        int gbus = readPort(in);
+        int gflags = in.getShort() & 0xffff;
+        gossip.add(new Gossip(id, gip, gport, gbus, gflags));
+      }
+      String failed = type == FAIL ? readName(in) : null;
+      if (in.hasRemaining()) {
+        throw new IllegalArgumentException("trailing bytes after a cluster bus message");
+      }
+      return new BusMessage(
+          type,
+          sender,
+          currentEpoch,
+          configEpoch,
+          flags,
+          port,
+          busPort,
+          ip,
+          hostname,
+          slots,
+          gossip,
+          failed);
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("truncated cluster bus message");
+    }
+  }
+
+  /** Whether {@code s} is a node name: 40 lower-case hex digits. */
+  static boolean isName(String s) {
+    if (s == null || s.length() != 40) {
+      return false;
+    }
+    for (int i = 0; i < 40; i++) {
+      char c = s.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] name(String id) {
+    return id.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] text(String s) {
+    byte[] b = s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+    if (b.length > MAX_TEXT) {
+      throw new IllegalArgumentException("address or hostname too long: " + s);
+    }
+    return b;
+  }
+
+  private static String readName(ByteBuffer in) {
+    byte[] b = new byte[40];
+    in.get(b);
+    String s = new String(b, StandardCharsets.US_ASCII);
+    if (!isName(s)) {
+      throw new IllegalArgumentException("bad node name in a cluster bus message");
+    }
+    return s;
+  }
+
+  private static String readText(ByteBuffer in) {
+    int n = in.getShort() & 0xffff;
+    if (n > MAX_TEXT) {
+      throw new IllegalArgumentException("address too long in a cluster bus message");
+    }
+    byte[] b = new byte[n];
+    in.get(b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private static int readPort(ByteBuffer in) {
+    int p = in.getInt();
+    if (p < 0 || p > 65535) {
+      throw new IllegalArgumentException("bad port in a cluster bus message");
+    }
+    return p;
+  }
+}

@@ -1,0 +1,853 @@
+package io.toridb.cluster;
+
+import io.toridb.core.config.Config;
+import io.toridb.core.server.ClusterRouting;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's view of the cluster, and the gossip that keeps it current: the known nodes, which of
+ * them serves each of the 16384 slots, the epochs that settle conflicting claims, and the state (ok
+ * or fail) that decides whether keys are served at all.
+ *
+ * <p>The rules are Redis Cluster's, over a bus of ToriDB's own ({@link BusMessage}): {@code CLUSTER
+ * MEET} starts a handshake; every PING and PONG carries the sender's epochs and slots and what it
+ * knows of other nodes, so nodes learn of each other and of slot moves; a claim with a higher
+ * config epoch wins a slot; two masters with the same config epoch settle it by the one with the
+ * smaller name taking a new one; a node that does not answer a ping within {@code
+ * cluster-node-timeout} is suspected ({@code fail?}), and failed ({@code fail}) once a majority of
+ * the masters serving slots says so, which is broadcast.
+ *
+ * <p>Everything is guarded by this object's monitor: the commands (on workers), the bus (on the
+ * transport's threads) and the cron each hold it briefly. Changes are saved to the node file
+ * ({@link NodesFile}) before a command that made them replies, and within a cron tick otherwise.
+ */
+public final class Cluster implements ClusterRouting {
+  private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+
+  /** Redis's default distance between the client port and the bus port. */
+  public static final int BUS_PORT_OFFSET = 10000;
+
+  /** How long a forgotten node is not learned again from gossip (Redis's blacklist TTL). */
+  static final long FORGET_MILLIS = 60_000;
+
+  /** Failure reports older than this many node timeouts no longer count. */
+  private static final int FAIL_REPORT_VALIDITY_MULT = 2;
+
+  /**
+   * A failed master with slots is cleared this many node timeouts after it failed, if it answers.
+   */
+  private static final int FAIL_UNDO_TIME_MULT = 2;
+
+  private static final SecureRandom random = new SecureRandom();
+
+  private final Config config;
+  private final NodesFile file;
+  private BusTransport transport;
+
+  ClusterNode myself;
+  final Map<String, ClusterNode> nodes = new LinkedHashMap<>();
+  final ClusterNode[] owners = new ClusterNode[HashSlot.COUNT];
+  final ClusterNode[] migratingTo = new ClusterNode[HashSlot.COUNT];
+  final ClusterNode[] importingFrom = new ClusterNode[HashSlot.COUNT];
+  long currentEpoch;
+  long lastVoteEpoch;
+  private boolean ok;
+  private boolean dirty;
+  private long ticks;
+  private final Map<String, Long> forgotten = new HashMap<>();
+  private final Map<BusLink, ClusterNode> outbound = new IdentityHashMap<>();
+  final long[] sent = new long[4];
+  final long[] received = new long[4];
+
+  private Cluster(Config config, NodesFile file) {
+    this.config = config;
+    this.file = file;
+  }
+
+  /**
+   * Opens the node file under {@code dir} (making a new node with a fresh name when there is none)
+   * and locks it against a second server.
+   *
+   * @throws IOException when the file cannot be read or locked, or is damaged
+   */
+  public static Cluster open(Config config, Path dir) throws IOException {
+    NodesFile file = new NodesFile(dir.resolve(config.text("cluster-config-file")));
+    Cluster c = new Cluster(config, file);
+    synchronized (c) {
+      file.lock();
+      if (!file.load(c)) {
+        c.myself = new ClusterNode(newName(), ClusterNode.MYSELF | ClusterNode.MASTER, now());
+        c.nodes.put(c.myself.id, c.myself);
+        log.info("No cluster configuration found, I'm {}", c.myself.id);
+      } else {
+        log.info("Node configuration loaded, I'm {}", c.myself.id);
+      }
+      c.save();
+      c.updateState();
+    }
+    return c;
+  }
+
+  /** Starts talking to the other nodes through {@code transport}, with this node's ports. */
+  public synchronized void start(BusTransport transport, int port, int busPort) {
+    this.transport = transport;
+    announce(port, busPort);
+    save();
+  }
+
+  /** Sets the ports (and announced address) this node tells the others. */
+  synchronized void announce(int port, int busPort) {
+    long announcedPort = config.number("cluster-announce-port");
+    long announcedBus = config.number("cluster-announce-bus-port");
+    myself.port = announcedPort > 0 ? (int) announcedPort : port;
+    myself.busPort = announcedBus > 0 ? (int) announcedBus : busPort;
+    String ip = config.text("cluster-announce-ip");
+    if (!ip.isEmpty()) {
+      myself.ip = ip;
+    }
+    myself.hostname = config.text("cluster-announce-hostname");
+  }
+
+  /** The bus port for a client port: {@code cluster-port}, or the client port plus 10000. */
+  public static int busPort(Config config, int port) {
+    long configured = config.number("cluster-port");
+    return configured > 0 ? (int) configured : port + BUS_PORT_OFFSET;
+  }
+
+  static String newName() {
+    byte[] b = new byte[20];
+    random.nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+
+  long nodeTimeout() {
+    return Math.max(1, config.number("cluster-node-timeout"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Slots
+
+  void assign(int slot, ClusterNode node) {
+    ClusterNode old = owners[slot];
+    if (old != null) {
+      old.slots.clear(slot);
+    }
+    owners[slot] = node;
+    if (node != null) {
+      node.slots.set(slot);
+    }
+  }
+
+  /** The masters that serve at least one slot. */
+  int size() {
+    int n = 0;
+    for (ClusterNode node : nodes.values()) {
+      if (node.has(ClusterNode.MASTER) && node.slotCount() > 0) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  synchronized boolean stateOk() {
+    return ok;
+  }
+
+  /** Recomputes ok/fail as Redis does: every slot served by a node not failed, and a majority. */
+  void updateState() {
+    boolean next = true;
+    if (config.yes("cluster-require-full-coverage")) {
+      for (ClusterNode owner : owners) {
+        if (owner == null || owner.failed()) {
+          next = false;
+          break;
+        }
+      }
+    }
+    int size = 0;
+    int reachable = 0;
+    for (ClusterNode node : nodes.values()) {
+      if (node.has(ClusterNode.MASTER) && node.slotCount() > 0) {
+        size++;
+        if (!node.has(ClusterNode.FAIL | ClusterNode.PFAIL)) {
+          reachable++;
+        }
+      }
+    }
+    if (reachable < size / 2 + 1) {
+      next = false;
+    }
+    if (next != ok) {
+      log.warn("Cluster state changed: {}", next ? "ok" : "fail");
+      ok = next;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Routing
+
+  @Override
+  public synchronized String route(
+      List<byte[]> keys, boolean write, boolean asking, Predicate<byte[]> storedHere) {
+    byte[] first = null;
+    int slot = 0;
+    ClusterNode owner = null;
+    boolean migrating = false;
+    boolean importing = false;
+    boolean multipleKeys = false;
+    int missing = 0;
+    int existing = 0;
+    for (byte[] key : keys) {
+      int keySlot = HashSlot.of(key);
+      if (first == null) {
+        first = key;
+        slot = keySlot;
+        owner = owners[slot];
+        if (owner == null) {
+          return "CLUSTERDOWN Hash slot not served";
+        }
+        if (owner == myself && migratingTo[slot] != null) {
+          migrating = true;
+        } else if (importingFrom[slot] != null) {
+          importing = true;
+        }
+      } else if (!java.util.Arrays.equals(first, key)) {
+        if (keySlot != slot) {
+          return "CROSSSLOT Keys in request don't hash to the same slot";
+        }
+        multipleKeys = true;
+      }
+      if (migrating || importing) {
+        if (storedHere.test(key)) {
+          existing++;
+        } else {
+          missing++;
+        }
+      }
+    }
+    if (owner == null) {
+      return null;
+    }
+    if (!ok) {
+      if (!config.yes("cluster-allow-reads-when-down")) {
+        return "CLUSTERDOWN The cluster is down";
+      }
+      if (write) {
+        return "CLUSTERDOWN The cluster is down and only accepts read commands";
+      }
+    }
+    if (migrating && missing > 0) {
+      if (existing > 0) {
+        return "TRYAGAIN Multiple keys request during rehashing of slot";
+      }
+      return redirect("ASK", slot, migratingTo[slot]);
+    }
+    if (importing && asking) {
+      if (multipleKeys && missing > 0) {
+        return "TRYAGAIN Multiple keys request during rehashing of slot";
+      }
+      return null;
+    }
+    return owner == myself ? null : redirect("MOVED", slot, owner);
+  }
+
+  private String redirect(String kind, int slot, ClusterNode to) {
+    return kind + " " + slot + " " + endpoint(to) + ":" + to.port;
+  }
+
+  /** The address clients are sent to, as cluster-preferred-endpoint-type says. */
+  String endpoint(ClusterNode node) {
+    return switch (config.text("cluster-preferred-endpoint-type")) {
+      case "hostname" -> node.hostname.isEmpty() ? "?" : node.hostname;
+      case "unknown-endpoint" -> "";
+      default -> node.ip;
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The bus
+
+  /**
+   * A message arrived on {@code link}: {@code remoteIp} and {@code localIp} are the addresses of
+   * the two ends of its connection.
+   */
+  public synchronized void onMessage(BusLink link, byte[] bytes, String remoteIp, String localIp) {
+    BusMessage m;
+    try {
+      m = BusMessage.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      log.warn("Closing a cluster bus link from {}: {}", remoteIp, e.getMessage());
+      link.close();
+      return;
+    }
+    long now = now();
+    received[m.type]++;
+    ClusterNode linkNode = outbound.get(link);
+    ClusterNode sender = nodes.get(m.sender);
+    if (sender != null && sender.has(ClusterNode.HANDSHAKE)) {
+      sender = null;
+    }
+    if (sender != null) {
+      if (m.currentEpoch > currentEpoch) {
+        currentEpoch = m.currentEpoch;
+        dirty = true;
+      }
+      if (m.configEpoch > sender.configEpoch) {
+        sender.configEpoch = m.configEpoch;
+        dirty = true;
+      }
+    }
+    if (m.type == BusMessage.PING || m.type == BusMessage.MEET) {
+      if ((m.type == BusMessage.MEET || myself.ip.isEmpty())
+          && config.text("cluster-announce-ip").isEmpty()
+          && !localIp.isEmpty()
+          && !localIp.equals(myself.ip)) {
+        myself.ip = localIp;
+        dirty = true;
+      }
+      if (sender == null && m.type == BusMessage.MEET && !m.sender.equals(myself.id)) {
+        ClusterNode met = new ClusterNode(m.sender, roleFlags(m.flags), now);
+        met.ip = m.ip.isEmpty() ? remoteIp : m.ip;
+        met.port = m.port;
+        met.busPort = m.busPort;
+        met.hostname = m.hostname;
+        met.configEpoch = m.configEpoch;
+        nodes.put(met.id, met);
+        forgotten.remove(met.id);
+        log.info("Node {} ({}:{}) met me", met.id, met.ip, met.port);
+        sender = met;
+        dirty = true;
+      }
+      send(link, BusMessage.PONG, null);
+    }
+    if (linkNode != null && m.type != BusMessage.FAIL) {
+      if (linkNode.has(ClusterNode.HANDSHAKE)) {
+        handshakeAnswered(linkNode, m, now);
+        sender = nodes.get(m.sender);
+      } else if (!linkNode.id.equals(m.sender)) {
+        // Another node answers at that address now: drop the link, the address is stale.
+        log.info(
+            "Node {} at {}:{} answered as {}", linkNode.id, linkNode.ip, linkNode.port, m.sender);
+        linkNode.flags |= ClusterNode.NOADDR;
+        linkNode.ip = "";
+        closeLink(linkNode);
+        dirty = true;
+      }
+    }
+    if (sender == null) {
+      return;
+    }
+    if (m.type == BusMessage.FAIL) {
+      ClusterNode failing = nodes.get(m.failed);
+      if (failing != null && failing != myself && !failing.failed()) {
+        log.info("FAIL message received from {} about {}", sender.id, failing.id);
+        failing.flags = (failing.flags & ~ClusterNode.PFAIL) | ClusterNode.FAIL;
+        failing.failTime = now;
+        dirty = true;
+        updateState();
+      }
+      return;
+    }
+    if (linkNode == sender || m.type == BusMessage.PONG) {
+      sender.pongReceived = now;
+      if (linkNode == sender) {
+        sender.pingSent = 0;
+      }
+      clearFailureIfNeeded(sender, now);
+    }
+    if (sender.port != m.port || sender.busPort != m.busPort) {
+      sender.port = m.port;
+      sender.busPort = m.busPort;
+      dirty = true;
+    }
+    if (!m.ip.isEmpty() && !m.ip.equals(sender.ip)) {
+      sender.ip = m.ip;
+      sender.flags &= ~ClusterNode.NOADDR;
+      closeLink(sender);
+      dirty = true;
+    }
+    if (!m.hostname.equals(sender.hostname)) {
+      sender.hostname = m.hostname;
+      dirty = true;
+    }
+    if ((m.flags & ClusterNode.MASTER) != 0 && !sender.has(ClusterNode.MASTER)) {
+      sender.flags = (sender.flags & ~ClusterNode.REPLICA) | ClusterNode.MASTER;
+      sender.masterId = null;
+      dirty = true;
+    }
+    if (sender.has(ClusterNode.MASTER)) {
+      updateSlotsFrom(sender, m.configEpoch, m.slots);
+      handleEpochCollision(sender);
+    }
+    for (BusMessage.Gossip g : m.gossip) {
+      gossipAbout(sender, g, now);
+    }
+    updateState();
+  }
+
+  /** The node a handshake was started with answered as {@code m.sender}. */
+  private void handshakeAnswered(ClusterNode node, BusMessage m, long now) {
+    ClusterNode known = nodes.get(m.sender);
+    if (known != null && known != node) {
+      // Already known under its name (met from both sides): the handshake node goes.
+      log.debug("Handshake with {} answered by the known node {}", node.id, known.id);
+      removeNode(node);
+      return;
+    }
+    if (m.sender.equals(myself.id) || forgotten.containsKey(m.sender)) {
+      removeNode(node);
+      return;
+    }
+    nodes.remove(node.id);
+    node.id = m.sender;
+    node.flags = roleFlags(m.flags);
+    node.configEpoch = m.configEpoch;
+    nodes.put(node.id, node);
+    log.info("Handshake with node {} ({}:{}) completed", node.id, node.ip, node.port);
+    dirty = true;
+  }
+
+  private static int roleFlags(int messageFlags) {
+    int role = messageFlags & (ClusterNode.MASTER | ClusterNode.REPLICA | ClusterNode.NOFAILOVER);
+    return (role & (ClusterNode.MASTER | ClusterNode.REPLICA)) == 0
+        ? role | ClusterNode.MASTER
+        : role;
+  }
+
+  /**
+   * Takes the slots {@code sender} claims whose owner here has an older config epoch (or none), as
+   * Redis's clusterUpdateSlotsConfigWith; slots being imported by hand are left alone.
+   */
+  private void updateSlotsFrom(ClusterNode sender, long senderEpoch, BitSet claimed) {
+    boolean changed = false;
+    for (int slot = claimed.nextSetBit(0);
+        slot >= 0 && slot < HashSlot.COUNT;
+        slot = claimed.nextSetBit(slot + 1)) {
+      ClusterNode owner = owners[slot];
+      if (owner == sender || importingFrom[slot] != null) {
+        continue;
+      }
+      if (owner == null || owner.configEpoch < senderEpoch) {
+        if (owner == myself) {
+          log.warn("Slot {} is now served by {} (config epoch {})", slot, sender.id, senderEpoch);
+          migratingTo[slot] = null;
+        }
+        assign(slot, sender);
+        changed = true;
+      }
+    }
+    if (changed) {
+      dirty = true;
+    }
+  }
+
+  /**
+   * Two masters with the same config epoch: the one with the smaller name takes a new epoch
+   * (Redis's clusterHandleConfigEpochCollision), so that every master ends with an epoch of its
+   * own.
+   */
+  private void handleEpochCollision(ClusterNode sender) {
+    if (sender.configEpoch != myself.configEpoch
+        || !myself.has(ClusterNode.MASTER)
+        || sender.id.compareTo(myself.id) <= 0) {
+      return;
+    }
+    currentEpoch++;
+    myself.configEpoch = currentEpoch;
+    dirty = true;
+    log.info(
+        "Config epoch collision with node {}: my config epoch is now {}",
+        sender.id,
+        myself.configEpoch);
+  }
+
+  private void gossipAbout(ClusterNode sender, BusMessage.Gossip g, long now) {
+    if (g.id().equals(myself.id)) {
+      return;
+    }
+    ClusterNode node = nodes.get(g.id());
+    if (node != null) {
+      if (sender.has(ClusterNode.MASTER) && !node.has(ClusterNode.HANDSHAKE)) {
+        if ((g.flags() & (ClusterNode.PFAIL | ClusterNode.FAIL)) != 0) {
+          node.failReports.put(sender.id, now);
+          markFailingIfNeeded(node, now);
+        } else {
+          node.failReports.remove(sender.id);
+        }
+      }
+      if (node.has(ClusterNode.NOADDR) && !g.ip().isEmpty() && g.port() > 0) {
+        node.ip = g.ip();
+        node.port = g.port();
+        node.busPort = g.busPort();
+        node.flags &= ~ClusterNode.NOADDR;
+        dirty = true;
+      }
+      return;
+    }
+    if (forgotten.containsKey(g.id())
+        || g.ip().isEmpty()
+        || g.port() == 0
+        || g.busPort() == 0
+        || (g.flags() & (ClusterNode.NOADDR | ClusterNode.HANDSHAKE)) != 0) {
+      return;
+    }
+    startHandshake(g.ip(), g.port(), g.busPort(), false);
+  }
+
+  private void clearFailureIfNeeded(ClusterNode node, long now) {
+    if (node.has(ClusterNode.PFAIL)) {
+      node.flags &= ~ClusterNode.PFAIL;
+      dirty = true;
+    }
+    if (!node.failed()) {
+      return;
+    }
+    if (!node.has(ClusterNode.MASTER)
+        || node.slotCount() == 0
+        || now - node.failTime > nodeTimeout() * FAIL_UNDO_TIME_MULT) {
+      log.info("Clear FAIL state for node {}: it is reachable again", node.id);
+      node.flags &= ~ClusterNode.FAIL;
+      dirty = true;
+    }
+  }
+
+  private void markFailingIfNeeded(ClusterNode node, long now) {
+    if (!node.has(ClusterNode.PFAIL) || node.failed()) {
+      return;
+    }
+    long validity = nodeTimeout() * FAIL_REPORT_VALIDITY_MULT;
+    node.failReports.values().removeIf(at -> now - at > validity);
+    int failures = node.failReports.size() + (myself.has(ClusterNode.MASTER) ? 1 : 0);
+    if (failures < size() / 2 + 1) {
+      return;
+    }
+    log.info("Marking node {} as failing (quorum reached)", node.id);
+    node.flags = (node.flags & ~ClusterNode.PFAIL) | ClusterNode.FAIL;
+    node.failTime = now;
+    dirty = true;
+    for (ClusterNode other : nodes.values()) {
+      if (other.link != null && other != myself) {
+        send(other.link, BusMessage.FAIL, node.id);
+      }
+    }
+  }
+
+  /** An outgoing link ended: the node gets a new one at the next tick. */
+  public synchronized void onLinkClosed(BusLink link) {
+    ClusterNode node = outbound.remove(link);
+    if (node != null && node.link == link) {
+      node.link = null;
+    }
+  }
+
+  private void closeLink(ClusterNode node) {
+    if (node.link != null) {
+      BusLink l = node.link;
+      outbound.remove(l);
+      node.link = null;
+      l.close();
+    }
+  }
+
+  private void send(BusLink link, int type, String failed) {
+    sent[type]++;
+    link.send(message(type, failed).encode());
+  }
+
+  /** A message from this node: its epochs, role, ports, slots, and what it knows of the others. */
+  BusMessage message(int type, String failed) {
+    List<BusMessage.Gossip> gossip = new ArrayList<>();
+    for (ClusterNode n : nodes.values()) {
+      if (n == myself || n.has(ClusterNode.HANDSHAKE | ClusterNode.NOADDR) || n.ip.isEmpty()) {
+        continue;
+      }
+      gossip.add(new BusMessage.Gossip(n.id, n.ip, n.port, n.busPort, n.flags & 0xff));
+    }
+    return new BusMessage(
+        type,
+        myself.id,
+        currentEpoch,
+        myself.configEpoch,
+        myself.flags & (ClusterNode.MASTER | ClusterNode.REPLICA | ClusterNode.NOFAILOVER),
+        myself.port,
+        myself.busPort,
+        config.text("cluster-announce-ip"),
+        myself.hostname,
+        myself.slots,
+        gossip,
+        failed);
+  }
+
+  /** Tells every node with a link this node's current configuration (after a change by hand). */
+  private void broadcastPong() {
+    for (ClusterNode n : nodes.values()) {
+      if (n != myself && n.link != null && !n.has(ClusterNode.HANDSHAKE)) {
+        send(n.link, BusMessage.PONG, null);
+      }
+    }
+  }
+
+  /** Ten times a second: links, pings, timeouts, failure detection, state, saving. */
+  public synchronized void cron() {
+    long now = now();
+    ticks++;
+    long timeout = nodeTimeout();
+    long handshakeTimeout = Math.max(timeout, 1000);
+    forgotten.values().removeIf(until -> until < now);
+    for (ClusterNode node : new ArrayList<>(nodes.values())) {
+      if (node == myself || node.has(ClusterNode.NOADDR)) {
+        continue;
+      }
+      if (node.has(ClusterNode.HANDSHAKE) && now - node.createdMillis > handshakeTimeout) {
+        log.info("Handshake with {}:{} timed out", node.ip, node.port);
+        removeNode(node);
+        continue;
+      }
+      if (node.link == null && transport != null) {
+        BusLink link = transport.connect(node.ip, node.busPort);
+        node.link = link;
+        node.linkCreated = now;
+        outbound.put(link, node);
+        boolean meet = node.has(ClusterNode.MEET);
+        send(link, meet ? BusMessage.MEET : BusMessage.PING, null);
+        node.flags &= ~ClusterNode.MEET;
+        if (node.pingSent == 0) {
+          node.pingSent = now;
+        }
+      } else if (node.link != null) {
+        if (node.pingSent == 0 && (ticks % 10 == 0 || now - node.pongReceived > timeout / 2)) {
+          send(node.link, BusMessage.PING, null);
+          node.pingSent = now;
+        } else if (node.pingSent != 0
+            && now - node.pingSent > timeout / 2
+            && now - node.linkCreated > timeout / 2) {
+          // No answer for half the timeout: the link may be dead, try a new one.
+          closeLink(node);
+        }
+      }
+      if (node.pingSent != 0
+          && now - node.pingSent > timeout
+          && !node.has(ClusterNode.PFAIL | ClusterNode.FAIL | ClusterNode.HANDSHAKE)) {
+        log.info("*** NODE {} possibly failing", node.id);
+        node.flags |= ClusterNode.PFAIL;
+        dirty = true;
+      }
+    }
+    for (ClusterNode node : new ArrayList<>(nodes.values())) {
+      markFailingIfNeeded(node, now);
+    }
+    updateState();
+    if (dirty) {
+      save();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Changes by command
+
+  /**
+   * CLUSTER MEET: starts a handshake with the node at {@code ip:port} (bus {@code busPort}); false
+   * if the address is not valid.
+   */
+  synchronized boolean meet(String ip, int port, int busPort) {
+    return startHandshake(ip, port, busPort, true);
+  }
+
+  private boolean startHandshake(String ip, int port, int busPort, boolean meet) {
+    String normalized = normalizeIp(ip);
+    if (normalized == null || port <= 0 || port > 65535 || busPort <= 0 || busPort > 65535) {
+      return false;
+    }
+    for (ClusterNode n : nodes.values()) {
+      if (n.has(ClusterNode.HANDSHAKE) && n.ip.equals(normalized) && n.port == port) {
+        return true;
+      }
+    }
+    ClusterNode node =
+        new ClusterNode(newName(), ClusterNode.HANDSHAKE | (meet ? ClusterNode.MEET : 0), now());
+    node.ip = normalized;
+    node.port = port;
+    node.busPort = busPort;
+    nodes.put(node.id, node);
+    return true;
+  }
+
+  /** A literal IPv4 or IPv6 address in its canonical form, or null (host names are refused). */
+  static String normalizeIp(String ip) {
+    if (ip.isEmpty()
+        || !(ip.indexOf(':') >= 0
+            || ip.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch)))) {
+      return null;
+    }
+    try {
+      java.net.InetAddress a = java.net.InetAddress.getByName(ip);
+      return a.getHostAddress();
+    } catch (java.net.UnknownHostException | SecurityException e) {
+      return null;
+    }
+  }
+
+  void removeNode(ClusterNode node) {
+    closeLink(node);
+    nodes.remove(node.id);
+    for (int s = 0; s < HashSlot.COUNT; s++) {
+      if (owners[s] == node) {
+        assign(s, null);
+      }
+      if (migratingTo[s] == node) {
+        migratingTo[s] = null;
+      }
+      if (importingFrom[s] == node) {
+        importingFrom[s] = null;
+      }
+    }
+    for (ClusterNode other : nodes.values()) {
+      other.failReports.remove(node.id);
+    }
+    dirty = true;
+  }
+
+  synchronized void forget(ClusterNode node) {
+    forgotten.put(node.id, now() + FORGET_MILLIS);
+    removeNode(node);
+    updateState();
+    save();
+  }
+
+  /** Assigns (or, with {@code del}, unassigns) every slot of {@code slots} to this node. */
+  synchronized void updateSlots(BitSet slots, boolean del) {
+    for (int s = slots.nextSetBit(0); s >= 0; s = slots.nextSetBit(s + 1)) {
+      importingFrom[s] = null;
+      if (del) {
+        migratingTo[s] = null;
+      }
+      assign(s, del ? null : myself);
+    }
+    updateState();
+    save();
+    broadcastPong();
+  }
+
+  synchronized ClusterNode node(String id) {
+    return nodes.get(id);
+  }
+
+  /**
+   * Takes a new config epoch without asking the others when it is not already the unique highest
+   * (Redis's clusterBumpConfigEpochWithoutConsensus); true if it did.
+   */
+  synchronized boolean bumpEpoch() {
+    long max = 0;
+    for (ClusterNode n : nodes.values()) {
+      max = Math.max(max, n.configEpoch);
+    }
+    boolean unique = true;
+    for (ClusterNode n : nodes.values()) {
+      if (n != myself && n.configEpoch == myself.configEpoch) {
+        unique = false;
+      }
+    }
+    if (myself.configEpoch == 0 || myself.configEpoch != max || !unique) {
+      currentEpoch++;
+      myself.configEpoch = currentEpoch;
+      save();
+      broadcastPong();
+      return true;
+    }
+    return false;
+  }
+
+  /** CLUSTER SETSLOT slot NODE node, after the command's checks. */
+  synchronized void setSlotNode(int slot, ClusterNode node, boolean slotEmptyHere) {
+    if (slotEmptyHere && migratingTo[slot] != null) {
+      migratingTo[slot] = null;
+    }
+    assign(slot, node);
+    if (node == myself && importingFrom[slot] != null) {
+      bumpEpoch();
+      importingFrom[slot] = null;
+    }
+    updateState();
+    save();
+    broadcastPong();
+  }
+
+  /**
+   * CLUSTER RESET: forgets every other node and every slot; a hard reset also the epochs and name.
+   */
+  synchronized void reset(boolean hard) {
+    for (ClusterNode n : new ArrayList<>(nodes.values())) {
+      if (n != myself) {
+        removeNode(n);
+      }
+    }
+    for (int s = 0; s < HashSlot.COUNT; s++) {
+      assign(s, null);
+      migratingTo[s] = null;
+      importingFrom[s] = null;
+    }
+    if (hard) {
+      currentEpoch = 0;
+      lastVoteEpoch = 0;
+      myself.configEpoch = 0;
+      nodes.remove(myself.id);
+      myself.id = newName();
+      nodes.put(myself.id, myself);
+      log.warn("Node hard reset, now I'm {}", myself.id);
+    }
+    updateState();
+    save();
+  }
+
+  synchronized void setConfigEpoch(long epoch) {
+    myself.configEpoch = epoch;
+    if (currentEpoch < epoch) {
+      currentEpoch = epoch;
+    }
+    log.warn("configEpoch set to {} via CLUSTER SET-CONFIG-EPOCH", epoch);
+    save();
+  }
+
+  /** Writes the node file; a failure is logged and retried at the next tick. */
+  synchronized boolean save() {
+    try {
+      file.save(this);
+      dirty = false;
+      return true;
+    } catch (IOException e) {
+      log.warn("Could not save the cluster configuration {}: {}", file.path(), e.getMessage());
+      dirty = true;
+      return false;
+    }
+  }
+
+  /** Releases the node file's lock (at shutdown), after a last save. */
+  public synchronized void close() {
+    save();
+    for (ClusterNode n : nodes.values()) {
+      closeLink(n);
+    }
+    file.unlock();
+  }
+
+  synchronized Iterator<ClusterNode> nodesIterator() {
+    return new ArrayList<>(nodes.values()).iterator();
+  }
+}

@@ -1,0 +1,23 @@
+package io.toridb.core.server;
+
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Where the keys of a command belong when the server is a cluster node: the executor asks before it
+ * runs any command that names keys (and EXEC, for every command it queued), and replies the
+ * returned error instead of running it. The cluster module implements it; core only knows this.
+ */
+public interface ClusterRouting {
+  /**
+   * The error reply (without its leading '-') that sends a command with {@code keys} elsewhere
+   * ({@code MOVED}, {@code ASK}, {@code CROSSSLOT}, {@code TRYAGAIN}, {@code CLUSTERDOWN}), or null
+   * to run it here.
+   *
+   * @param keys the key names of the command, or of every command of a transaction, in order
+   * @param write whether it (or any command of the transaction) writes
+   * @param asking whether the client sent ASKING before it
+   * @param storedHere whether a key exists in this node's database 0
+   */
+  String route(List<byte[]> keys, boolean write, boolean asking, Predicate<byte[]> storedHere);
+}
