@@ -88,6 +88,19 @@ public final class Cluster implements ClusterRouting {
     Cluster c = new Cluster(config, file);
     synchronized (c) {
       file.lock();
+      try {
+        c.loadOrCreate();
+      } catch (IOException | RuntimeException e) {
+        file.unlock();
+        throw e;
+      }
+    }
+    return c;
+  }
+
+  private void loadOrCreate() throws IOException {
+    Cluster c = this;
+    {
       if (!file.load(c)) {
         c.myself = new ClusterNode(newName(), ClusterNode.MYSELF | ClusterNode.MASTER, now());
         c.nodes.put(c.myself.id, c.myself);
@@ -95,10 +108,11 @@ public final class Cluster implements ClusterRouting {
       } else {
         log.info("Node configuration loaded, I'm {}", c.myself.id);
       }
-      c.save();
+      if (!c.save()) {
+        throw new IOException("Could not write the cluster configuration " + file.path());
+      }
       c.updateState();
     }
-    return c;
   }
 
   /** Starts talking to the other nodes through {@code transport}, with this node's ports. */
