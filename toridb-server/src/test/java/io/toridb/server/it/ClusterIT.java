@@ -1,0 +1,403 @@
+package io.toridb.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.toridb.core.config.Config;
+import io.toridb.server.ToriServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.exceptions.JedisMovedDataException;
+
+/**
+ * Three ToriDB nodes in one process forming a cluster over their real bus: redis-cli --cluster
+ * create and check, JedisCluster and Lettuce's cluster client following MOVED, ASK during a slot
+ * migration, transactions, a restarted node keeping its name, slots and data, and bad input.
+ */
+class ClusterIT {
+  @TempDir Path dir;
+
+  private final List<Node> nodes = new ArrayList<>();
+
+  private record Node(ToriServer server, Path dir, int port, int busPort) {}
+
+  @AfterEach
+  void stop() {
+    for (Node n : nodes) {
+      n.server().shutdown();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private Node start(Path nodeDir, int port, int busPort) throws Exception {
+    Files.createDirectories(nodeDir);
+    Config config = Config.standard();
+    config.require("port").set(Integer.toString(port));
+    config.require("cluster-port").set(Integer.toString(busPort));
+    config.require("cluster-enabled").set("yes");
+    config.require("dir").set(nodeDir.toString());
+    config.require("workers").set("1");
+    config.require("io-threads").set("1");
+    ToriServer server = new ToriServer(config);
+    server.start();
+    Node n = new Node(server, nodeDir, port, busPort);
+    nodes.add(n);
+    return n;
+  }
+
+  private List<Node> startNodes(int count) throws Exception {
+    List<Node> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      out.add(start(dir.resolve("node" + i), freePort(), freePort()));
+    }
+    return out;
+  }
+
+  private static Reply call(Node n, String... argv) throws IOException {
+    try (RespClient c = new RespClient("127.0.0.1", n.port())) {
+      return c.call(argv);
+    }
+  }
+
+  private static String text(Reply r) {
+    byte[] p = r.payload();
+    if (p == null && r.rawText().startsWith(":")) {
+      return r.rawText().substring(1).trim();
+    }
+    return p == null ? r.render() : new String(p, StandardCharsets.UTF_8);
+  }
+
+  private static String field(String info, String name) {
+    for (String line : info.split("\r\n")) {
+      if (line.startsWith(name + ":")) {
+        return line.substring(name.length() + 1);
+      }
+    }
+    return null;
+  }
+
+  /** Waits until every node says cluster_state:ok and knows them all. */
+  private static void awaitOk(List<Node> cluster) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      boolean ok = true;
+      StringBuilder seen = new StringBuilder();
+      for (Node n : cluster) {
+        String info = text(call(n, "CLUSTER", "INFO"));
+        seen.append(n.port()).append(": ").append(info.replace("\r\n", " ")).append('\n');
+        ok &=
+            "ok".equals(field(info, "cluster_state"))
+                && Integer.toString(cluster.size()).equals(field(info, "cluster_known_nodes"));
+      }
+      if (ok) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the cluster did not become ok:\n" + seen);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Three nodes with a third of the slots each, joined by CLUSTER MEET. */
+  private List<Node> formCluster() throws Exception {
+    List<Node> cluster = startNodes(3);
+    int[][] ranges = {{0, 5460}, {5461, 10922}, {10923, 16383}};
+    for (int i = 0; i < 3; i++) {
+      Node n = cluster.get(i);
+      assertEquals(
+          "OK",
+          text(
+              call(
+                  n,
+                  "CLUSTER",
+                  "ADDSLOTSRANGE",
+                  Integer.toString(ranges[i][0]),
+                  Integer.toString(ranges[i][1]))));
+      if (i > 0) {
+        Node first = cluster.get(0);
+        assertEquals(
+            "OK",
+            text(
+                call(
+                    n,
+                    "CLUSTER",
+                    "MEET",
+                    "127.0.0.1",
+                    Integer.toString(first.port()),
+                    Integer.toString(first.busPort()))));
+      }
+    }
+    awaitOk(cluster);
+    return cluster;
+  }
+
+  private static Node owner(List<Node> cluster, String key) throws IOException {
+    int slot = Integer.parseInt(text(call(cluster.get(0), "CLUSTER", "KEYSLOT", key)));
+    return cluster.get(slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2);
+  }
+
+  @Test
+  void clusterClientsSpreadKeysAndFollowRedirects() throws Exception {
+    List<Node> cluster = formCluster();
+    try (JedisCluster jc = new JedisCluster(new HostAndPort("127.0.0.1", cluster.get(0).port()))) {
+      for (int i = 0; i < 300; i++) {
+        jc.set("key:" + i, "value:" + i);
+      }
+      for (int i = 0; i < 300; i++) {
+        assertEquals("value:" + i, jc.get("key:" + i));
+      }
+    }
+    long total = 0;
+    for (Node n : cluster) {
+      try (Jedis j = new Jedis("127.0.0.1", n.port())) {
+        long size = j.dbSize();
+        assertTrue(size > 50, "node " + n.port() + " holds " + size + " keys");
+        total += size;
+      }
+    }
+    assertEquals(300, total);
+    // A plain client gets Redis's redirection.
+    Node fooOwner = owner(cluster, "foo");
+    Node other = cluster.get((cluster.indexOf(fooOwner) + 1) % 3);
+    try (Jedis j = new Jedis("127.0.0.1", other.port())) {
+      JedisMovedDataException e = assertThrows(JedisMovedDataException.class, () -> j.get("foo"));
+      assertEquals("MOVED 12182 127.0.0.1:" + fooOwner.port(), e.getMessage());
+    }
+    RedisClusterClient client =
+        RedisClusterClient.create(RedisURI.create("127.0.0.1", cluster.get(1).port()));
+    try (StatefulRedisClusterConnection<String, String> conn = client.connect()) {
+      assertEquals(3, conn.sync().clusterSlots().size());
+      conn.sync().set("lettuce:a", "1");
+      conn.sync().set("lettuce:b", "2");
+      assertEquals("1", conn.sync().get("lettuce:a"));
+      // MGET across slots is split by the client, one request per node.
+      assertEquals(2, conn.sync().mget("lettuce:a", "lettuce:b").size());
+      assertEquals(3, conn.getPartitions().size());
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void redisCliCreatesAndChecksTheCluster() throws Exception {
+    String cli = ExternalTools.require("redis-cli");
+    List<Node> cluster = startNodes(3);
+    List<String> create = new ArrayList<>(List.of(cli, "--cluster", "create"));
+    for (Node n : cluster) {
+      create.add("127.0.0.1:" + n.port());
+    }
+    create.add("--cluster-yes");
+    String out = run(create);
+    assertTrue(out.contains("[OK] All 16384 slots covered."), out);
+    awaitOk(cluster);
+    out = run(List.of(cli, "--cluster", "check", "127.0.0.1:" + cluster.get(1).port()));
+    assertTrue(out.contains("[OK] All nodes agree about slots configuration."), out);
+    out =
+        run(List.of(cli, "-c", "-p", Integer.toString(cluster.get(0).port()), "SET", "foo", "bar"));
+    assertEquals("OK", out.trim());
+    assertEquals("bar", text(call(owner(cluster, "foo"), "GET", "foo")));
+  }
+
+  private static String run(List<String> command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + command);
+    assertEquals(0, p.exitValue(), out);
+    return out;
+  }
+
+  @Test
+  void transactionsAndMultiKeyCommandsStayInOneSlot() throws Exception {
+    List<Node> cluster = formCluster();
+    Node fooOwner = owner(cluster, "foo");
+    Node other = cluster.get((cluster.indexOf(fooOwner) + 1) % 3);
+    assertEquals(
+        "CROSSSLOT Keys in request don't hash to the same slot",
+        text(call(fooOwner, "MSET", "foo", "1", "bar", "2")));
+    assertEquals("OK", text(call(fooOwner, "MSET", "{foo}a", "1", "{foo}b", "2")));
+    try (RespClient c = new RespClient("127.0.0.1", other.port())) {
+      assertEquals("OK", text(c.call("MULTI")));
+      assertEquals("MOVED 12182 127.0.0.1:" + fooOwner.port(), text(c.call("SET", "foo", "1")));
+      assertEquals(
+          "EXECABORT Transaction discarded because of previous errors.", text(c.call("EXEC")));
+      assertEquals("ERR SELECT is not allowed in cluster mode", text(c.call("SELECT", "1")));
+      assertEquals("OK", text(c.call("SELECT", "0")));
+    }
+    try (RespClient c = new RespClient("127.0.0.1", fooOwner.port())) {
+      assertEquals("OK", text(c.call("MULTI")));
+      assertEquals("QUEUED", text(c.call("INCR", "{foo}n")));
+      assertEquals("QUEUED", text(c.call("INCR", "{foo}n")));
+      assertEquals("*2\r\n:1\r\n:2\r\n", c.call("EXEC").rawText());
+    }
+  }
+
+  @Test
+  void aMigratingSlotSendsMissingKeysOnWithAsk() throws Exception {
+    List<Node> cluster = formCluster();
+    Node source = owner(cluster, "foo");
+    Node target = cluster.get((cluster.indexOf(source) + 1) % 3);
+    String sourceId = text(call(source, "CLUSTER", "MYID"));
+    String targetId = text(call(target, "CLUSTER", "MYID"));
+    assertEquals("OK", text(call(source, "SET", "{foo}kept", "v")));
+    assertEquals("OK", text(call(target, "CLUSTER", "SETSLOT", "12182", "IMPORTING", sourceId)));
+    assertEquals("OK", text(call(source, "CLUSTER", "SETSLOT", "12182", "MIGRATING", targetId)));
+    assertTrue(text(call(source, "CLUSTER", "NODES")).contains("[12182->-" + targetId + "]"));
+    // The source still serves the keys it has, and sends the others to the target with ASK.
+    assertEquals("v", text(call(source, "GET", "{foo}kept")));
+    String ask = "ASK 12182 127.0.0.1:" + target.port();
+    assertEquals(ask, text(call(source, "GET", "foo")));
+    assertEquals(
+        "TRYAGAIN Multiple keys request during rehashing of slot",
+        text(call(source, "MGET", "{foo}kept", "foo")));
+    // The target answers MOVED unless the client says ASKING, which covers one command.
+    assertEquals("MOVED 12182 127.0.0.1:" + source.port(), text(call(target, "SET", "foo", "x")));
+    try (RespClient c = new RespClient("127.0.0.1", target.port())) {
+      assertEquals("OK", text(c.call("ASKING")));
+      assertEquals("OK", text(c.call("SET", "foo", "x")));
+      assertTrue(text(c.call("GET", "foo")).startsWith("MOVED 12182"));
+    }
+    assertEquals("1", text(call(source, "CLUSTER", "COUNTKEYSINSLOT", "12182")));
+    assertEquals(
+        "*1\r\n$9\r\n{foo}kept\r\n",
+        call(source, "CLUSTER", "GETKEYSINSLOT", "12182", "10").rawText());
+    assertEquals(
+        "ERR Can't assign hashslot 12182 to a different node while I still hold keys for this"
+            + " hash slot.",
+        text(call(source, "CLUSTER", "SETSLOT", "12182", "NODE", targetId)));
+    assertEquals("1", text(call(source, "DEL", "{foo}kept")));
+    // Handing the slot over: the target first (a new epoch), then the source.
+    assertEquals("OK", text(call(target, "CLUSTER", "SETSLOT", "12182", "NODE", targetId)));
+    assertEquals("OK", text(call(source, "CLUSTER", "SETSLOT", "12182", "NODE", targetId)));
+    assertEquals("x", text(call(target, "GET", "foo")));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    Node third = cluster.get((cluster.indexOf(source) + 2) % 3);
+    String moved = "MOVED 12182 127.0.0.1:" + target.port();
+    while (!moved.equals(text(call(third, "GET", "foo")))) {
+      assertTrue(System.nanoTime() < deadline, "the third node never learned the new owner");
+      Thread.sleep(50);
+    }
+    assertEquals(moved, text(call(source, "GET", "foo")));
+  }
+
+  @Test
+  void aRestartedNodeKeepsItsNameSlotsAndData() throws Exception {
+    List<Node> cluster = formCluster();
+    Node n = owner(cluster, "foo");
+    String id = text(call(n, "CLUSTER", "MYID"));
+    assertEquals("OK", text(call(n, "SET", "foo", "kept")));
+    n.server().shutdown();
+    nodes.remove(n);
+    Node again = start(n.dir(), n.port(), n.busPort());
+    List<Node> now = new ArrayList<>(cluster);
+    now.set(cluster.indexOf(n), again);
+    assertEquals(id, text(call(again, "CLUSTER", "MYID")));
+    awaitOk(now);
+    assertEquals("kept", text(call(again, "GET", "foo")));
+    assertTrue(Files.readString(n.dir().resolve("nodes.conf")).contains(id + " "));
+  }
+
+  @Test
+  void badInputGetsRedisErrors() throws Exception {
+    Node n = startNodes(1).get(0);
+    Map<List<String>, String> cases = new HashMap<>();
+    cases.put(List.of("CLUSTER", "ADDSLOTS", "16384"), "ERR Invalid or out of range slot");
+    cases.put(List.of("CLUSTER", "ADDSLOTS", "x"), "ERR Invalid or out of range slot");
+    cases.put(List.of("CLUSTER", "ADDSLOTS", "1", "1"), "ERR Slot 1 specified multiple times");
+    cases.put(List.of("CLUSTER", "DELSLOTS", "7"), "ERR Slot 7 is already unassigned");
+    cases.put(
+        List.of("CLUSTER", "ADDSLOTSRANGE", "9", "2"),
+        "ERR start slot number 9 is greater than end slot number 2");
+    cases.put(
+        List.of("CLUSTER", "ADDSLOTSRANGE", "1", "2", "3"),
+        "ERR wrong number of arguments for 'cluster|addslotsrange' command");
+    cases.put(
+        List.of("CLUSTER", "MEET", "not-an-ip", "7000"),
+        "ERR Invalid node address specified: not-an-ip:7000");
+    cases.put(
+        List.of("CLUSTER", "MEET", "127.0.0.1", "x"), "ERR Invalid TCP base port specified: x");
+    cases.put(
+        List.of("CLUSTER", "MEET", "127.0.0.1", "7000", "y"),
+        "ERR Invalid TCP bus port specified: y");
+    cases.put(
+        List.of("CLUSTER", "SETSLOT", "1", "BOGUS"),
+        "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP");
+    cases.put(List.of("CLUSTER", "SETSLOT", "1", "NODE", "abc"), "ERR Unknown node abc");
+    cases.put(
+        List.of("CLUSTER", "SETSLOT", "1", "MIGRATING", "abc"),
+        "ERR I'm not the owner of hash slot 1");
+    cases.put(List.of("CLUSTER", "COUNTKEYSINSLOT", "-1"), "ERR Invalid slot");
+    cases.put(List.of("CLUSTER", "GETKEYSINSLOT", "1", "-1"), "ERR Invalid slot or number of keys");
+    cases.put(List.of("CLUSTER", "FORGET", "abc"), "ERR Unknown node abc");
+    cases.put(List.of("CLUSTER", "FAILOVER"), "ERR You should send CLUSTER FAILOVER to a replica");
+    cases.put(
+        List.of("CLUSTER", "SET-CONFIG-EPOCH", "-3"), "ERR Invalid config epoch specified: -3");
+    cases.put(List.of("CLUSTER", "FOO"), "ERR unknown subcommand 'FOO'. Try CLUSTER HELP.");
+    cases.put(List.of("GET", "foo"), "CLUSTERDOWN Hash slot not served");
+    for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+      Reply r = call(n, c.getKey().toArray(new String[0]));
+      assertTrue(r.isError(), c.getKey() + " replied " + r);
+      assertEquals(c.getValue(), text(r), c.getKey().toString());
+    }
+    String me = text(call(n, "CLUSTER", "MYID"));
+    assertEquals(
+        "ERR I tried hard but I can't forget myself...", text(call(n, "CLUSTER", "FORGET", me)));
+    assertEquals("OK", text(call(n, "CLUSTER", "SET-CONFIG-EPOCH", "5")));
+    assertEquals(
+        "ERR Node config epoch is already non-zero",
+        text(call(n, "CLUSTER", "SET-CONFIG-EPOCH", "6")));
+    assertEquals("PONG", text(call(n, "PING")));
+    // Garbage on the bus port closes that connection and nothing else.
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", n.busPort())) {
+      s.getOutputStream().write(new byte[] {0, 0, 0, 8, 'g', 'a', 'r', 'b', 'a', 'g', 'e', '!'});
+      s.getOutputStream().flush();
+      s.setSoTimeout(10_000);
+      assertEquals(-1, s.getInputStream().read());
+    }
+    assertEquals("PONG", text(call(n, "PING")));
+    assertNotEquals("", text(call(n, "CLUSTER", "NODES")));
+  }
+
+  @Test
+  void aStandaloneServerRefusesClusterCommands() throws Exception {
+    Config config = Config.standard();
+    config.require("port").set("0");
+    config.require("dir").set(dir.toString());
+    ToriServer server = new ToriServer(config);
+    server.start();
+    try (RespClient c = new RespClient("127.0.0.1", server.port())) {
+      for (String[] cmd :
+          new String[][] {{"CLUSTER", "INFO"}, {"CLUSTER", "NODES"}, {"ASKING"}, {"READONLY"}}) {
+        assertEquals("ERR This instance has cluster support disabled", text(c.call(cmd)));
+      }
+      assertEquals("OK", text(c.call("SELECT", "1")));
+    } finally {
+      server.shutdown();
+    }
+  }
+}
