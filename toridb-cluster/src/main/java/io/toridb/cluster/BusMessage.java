@@ -157,14 +157,20 @@ final class BusMessage {
       String sender = readName(in);
       long currentEpoch = in.getLong();
       long configEpoch = in.getLong();
-      if (currentEpoch < 0 || configEpoch < 0) {
-        throw new IllegalArgumentException("negative epoch");
+      if (currentEpoch < 0
+          || configEpoch < 0
+          || currentEpoch > MAX_EPOCH
+          || configEpoch > MAX_EPOCH) {
+        throw new IllegalArgumentException("epoch out of range in a cluster bus message");
       }
       int flags = in.getShort() & 0xffff;
       int port = readPort(in);
       int busPort = readPort(in);
-      String ip = readText(in);
+      String ip = readIp(in);
       String hostname = readText(in);
+      if (!isHostname(hostname)) {
+        throw new IllegalArgumentException("bad hostname in a cluster bus message");
+      }
       byte[] bitmap = new byte[SLOT_BYTES];
       in.get(bitmap);
       BitSet slots = BitSet.valueOf(bitmap);
@@ -172,7 +178,7 @@ final class BusMessage {
       List<Gossip> gossip = new ArrayList<>(Math.min(count, 64));
       for (int i = 0; i < count; i++) {
         String id = readName(in);
-        String gip = readText(in);
+        String gip = readIp(in);
         int gport = readPort(in);
         int gbus = readPort(in);
         int gflags = in.getShort() & 0xffff;
@@ -198,6 +204,52 @@ final class BusMessage {
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("truncated cluster bus message");
     }
+  }
+
+  /** The largest epoch a message may carry: far beyond any real one, and far from overflowing. */
+  static final long MAX_EPOCH = 1L << 48;
+
+  /** Whether {@code s} could be an IP address: up to 45 hex digits, '.' and ':'. */
+  static boolean isIpText(String s) {
+    if (s.length() > 45) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= '0' && c <= '9'
+          || c >= 'a' && c <= 'f'
+          || c >= 'A' && c <= 'F'
+          || c == '.'
+          || c == ':')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code s} is a hostname as cluster-announce-hostname allows: letters, digits, '-', '.'.
+   */
+  static boolean isHostname(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= '0' && c <= '9'
+          || c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c == '-'
+          || c == '.')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String readIp(ByteBuffer in) {
+    String ip = readText(in);
+    if (!isIpText(ip)) {
+      throw new IllegalArgumentException("bad address in a cluster bus message");
+    }
+    return ip;
   }
 
   /** Whether {@code s} is a node name: 40 lower-case hex digits. */

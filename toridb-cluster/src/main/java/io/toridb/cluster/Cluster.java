@@ -67,6 +67,26 @@ public final class Cluster implements ClusterRouting {
   private boolean ok;
   private boolean dirty;
   private long ticks;
+  private int realPort;
+  private int realBusPort;
+
+  /** What {@link #route} reads without the monitor; replaced whenever the map may have changed. */
+  private volatile Routing routing;
+
+  /** Orders writes of the node file, which happen outside the monitor. */
+  private final Object fileLock = new Object();
+
+  private long renderedVersion;
+  private long writtenVersion;
+
+  /**
+   * The slot map as routing needs it, immutable: for each slot the owner's address ("ip:port"),
+   * whether it is this node, where a migrating slot's missing keys go, and whether it is being
+   * imported.
+   */
+  private record Routing(
+      String[] owner, boolean[] mine, String[] migrating, boolean[] importing, boolean ok) {}
+
   private final Map<String, Long> forgotten = new HashMap<>();
   private final Map<BusLink, ClusterNode> outbound = new IdentityHashMap<>();
   final long[] sent = new long[4];
@@ -107,32 +127,48 @@ public final class Cluster implements ClusterRouting {
         log.info("No cluster configuration found, I'm {}", c.myself.id);
       } else {
         log.info("Node configuration loaded, I'm {}", c.myself.id);
+        for (ClusterNode n : c.nodes.values()) {
+          c.currentEpoch = Math.max(c.currentEpoch, n.configEpoch);
+        }
       }
       if (!c.save()) {
         throw new IOException("Could not write the cluster configuration " + file.path());
       }
       c.updateState();
+      c.publish();
     }
   }
 
   /** Starts talking to the other nodes through {@code transport}, with this node's ports. */
   public synchronized void start(BusTransport transport, int port, int busPort) {
     this.transport = transport;
+    this.realPort = port;
+    this.realBusPort = busPort;
     announce(port, busPort);
     save();
+    publish();
   }
 
   /** Sets the ports (and announced address) this node tells the others. */
   synchronized void announce(int port, int busPort) {
     long announcedPort = config.number("cluster-announce-port");
     long announcedBus = config.number("cluster-announce-bus-port");
-    myself.port = announcedPort > 0 ? (int) announcedPort : port;
-    myself.busPort = announcedBus > 0 ? (int) announcedBus : busPort;
+    int p = announcedPort > 0 ? (int) announcedPort : port;
+    int b = announcedBus > 0 ? (int) announcedBus : busPort;
     String ip = config.text("cluster-announce-ip");
-    if (!ip.isEmpty()) {
-      myself.ip = ip;
+    String host = config.text("cluster-announce-hostname");
+    if (p != myself.port
+        || b != myself.busPort
+        || (!ip.isEmpty() && !ip.equals(myself.ip))
+        || !host.equals(myself.hostname)) {
+      myself.port = p;
+      myself.busPort = b;
+      if (!ip.isEmpty()) {
+        myself.ip = ip;
+      }
+      myself.hostname = host;
+      dirty = true;
     }
-    myself.hostname = config.text("cluster-announce-hostname");
   }
 
   /** The bus port for a client port: {@code cluster-port}, or the client port plus 10000. */
@@ -218,11 +254,15 @@ public final class Cluster implements ClusterRouting {
   // Routing
 
   @Override
-  public synchronized String route(
-      List<byte[]> keys, boolean write, boolean asking, Predicate<byte[]> storedHere) {
+  public String route(
+      List<byte[]> keys,
+      boolean write,
+      boolean asking,
+      boolean shardChannels,
+      Predicate<byte[]> storedHere) {
+    Routing r = routing;
     byte[] first = null;
     int slot = 0;
-    ClusterNode owner = null;
     boolean migrating = false;
     boolean importing = false;
     boolean multipleKeys = false;
@@ -233,13 +273,12 @@ public final class Cluster implements ClusterRouting {
       if (first == null) {
         first = key;
         slot = keySlot;
-        owner = owners[slot];
-        if (owner == null) {
+        if (r.owner[slot] == null) {
           return "CLUSTERDOWN Hash slot not served";
         }
-        if (owner == myself && migratingTo[slot] != null) {
+        if (r.migrating[slot] != null) {
           migrating = true;
-        } else if (importingFrom[slot] != null) {
+        } else if (r.importing[slot]) {
           importing = true;
         }
       } else if (!java.util.Arrays.equals(first, key)) {
@@ -248,7 +287,7 @@ public final class Cluster implements ClusterRouting {
         }
         multipleKeys = true;
       }
-      if (migrating || importing) {
+      if ((migrating || importing) && !shardChannels) {
         if (storedHere.test(key)) {
           existing++;
         } else {
@@ -256,14 +295,17 @@ public final class Cluster implements ClusterRouting {
         }
       }
     }
-    if (owner == null) {
+    if (first == null) {
       return null;
     }
-    if (!ok) {
-      if (!config.yes("cluster-allow-reads-when-down")) {
+    if (!r.ok) {
+      if (shardChannels) {
+        if (!config.yes("cluster-allow-pubsubshard-when-down")) {
+          return "CLUSTERDOWN The cluster is down";
+        }
+      } else if (!config.yes("cluster-allow-reads-when-down")) {
         return "CLUSTERDOWN The cluster is down";
-      }
-      if (write) {
+      } else if (write) {
         return "CLUSTERDOWN The cluster is down and only accepts read commands";
       }
     }
@@ -271,7 +313,7 @@ public final class Cluster implements ClusterRouting {
       if (existing > 0) {
         return "TRYAGAIN Multiple keys request during rehashing of slot";
       }
-      return redirect("ASK", slot, migratingTo[slot]);
+      return "ASK " + slot + " " + r.migrating[slot];
     }
     if (importing && asking) {
       if (multipleKeys && missing > 0) {
@@ -279,11 +321,28 @@ public final class Cluster implements ClusterRouting {
       }
       return null;
     }
-    return owner == myself ? null : redirect("MOVED", slot, owner);
+    return r.mine[slot] ? null : "MOVED " + slot + " " + r.owner[slot];
   }
 
-  private String redirect(String kind, int slot, ClusterNode to) {
-    return kind + " " + slot + " " + endpoint(to) + ":" + to.port;
+  /** Makes the current slot map the one {@link #route} reads. With the monitor held. */
+  private void publish() {
+    String[] owner = new String[HashSlot.COUNT];
+    boolean[] mine = new boolean[HashSlot.COUNT];
+    String[] migrating = new String[HashSlot.COUNT];
+    boolean[] importing = new boolean[HashSlot.COUNT];
+    Map<ClusterNode, String> addresses = new IdentityHashMap<>();
+    for (int s = 0; s < HashSlot.COUNT; s++) {
+      ClusterNode o = owners[s];
+      if (o != null) {
+        owner[s] = addresses.computeIfAbsent(o, n -> endpoint(n) + ":" + n.port);
+        mine[s] = o == myself;
+        if (o == myself && migratingTo[s] != null) {
+          migrating[s] = addresses.computeIfAbsent(migratingTo[s], n -> endpoint(n) + ":" + n.port);
+        }
+      }
+      importing[s] = importingFrom[s] != null;
+    }
+    routing = new Routing(owner, mine, migrating, importing, ok);
   }
 
   /** The address clients are sent to, as cluster-preferred-endpoint-type says. */
@@ -303,6 +362,14 @@ public final class Cluster implements ClusterRouting {
    * the two ends of its connection.
    */
   public synchronized void onMessage(BusLink link, byte[] bytes, String remoteIp, String localIp) {
+    try {
+      process(link, bytes, remoteIp, localIp);
+    } finally {
+      publish();
+    }
+  }
+
+  private void process(BusLink link, byte[] bytes, String remoteIp, String localIp) {
     BusMessage m;
     try {
       m = BusMessage.decode(bytes);
@@ -314,6 +381,7 @@ public final class Cluster implements ClusterRouting {
     long now = now();
     received[m.type]++;
     ClusterNode linkNode = outbound.get(link);
+    boolean inbound = linkNode == null;
     ClusterNode sender = nodes.get(m.sender);
     if (sender != null && sender.has(ClusterNode.HANDSHAKE)) {
       sender = null;
@@ -337,24 +405,19 @@ public final class Cluster implements ClusterRouting {
         dirty = true;
       }
       if (sender == null && m.type == BusMessage.MEET && !m.sender.equals(myself.id)) {
-        ClusterNode met = new ClusterNode(m.sender, roleFlags(m.flags), now);
-        met.ip = m.ip.isEmpty() ? remoteIp : m.ip;
-        met.port = m.port;
-        met.busPort = m.busPort;
-        met.hostname = m.hostname;
-        met.configEpoch = m.configEpoch;
-        nodes.put(met.id, met);
-        forgotten.remove(met.id);
-        log.info("Node {} ({}:{}) met me", met.id, met.ip, met.port);
-        sender = met;
-        dirty = true;
+        // As Redis: a node that met us is not trusted yet; we start a handshake with it, and its
+        // name, slots and gossip count once it has answered our own PING.
+        startHandshake(m.ip.isEmpty() ? remoteIp : m.ip, m.port, m.busPort, false);
       }
       send(link, BusMessage.PONG, null);
     }
-    if (linkNode != null && m.type != BusMessage.FAIL) {
+    if (!inbound && m.type != BusMessage.FAIL) {
       if (linkNode.has(ClusterNode.HANDSHAKE)) {
-        handshakeAnswered(linkNode, m, now);
+        handshakeAnswered(linkNode, m);
         sender = nodes.get(m.sender);
+        if (sender != null && sender.has(ClusterNode.HANDSHAKE)) {
+          sender = null;
+        }
       } else if (!linkNode.id.equals(m.sender)) {
         // Another node answers at that address now: drop the link, the address is stale.
         log.info(
@@ -363,6 +426,7 @@ public final class Cluster implements ClusterRouting {
         linkNode.ip = "";
         closeLink(linkNode);
         dirty = true;
+        return;
       }
     }
     if (sender == null) {
@@ -379,23 +443,14 @@ public final class Cluster implements ClusterRouting {
       }
       return;
     }
-    if (linkNode == sender || m.type == BusMessage.PONG) {
+    if (!inbound && linkNode == sender && m.type == BusMessage.PONG) {
+      // An answer on our own link: the node is alive.
       sender.pongReceived = now;
-      if (linkNode == sender) {
-        sender.pingSent = 0;
-      }
+      sender.pingSent = 0;
       clearFailureIfNeeded(sender, now);
     }
-    if (sender.port != m.port || sender.busPort != m.busPort) {
-      sender.port = m.port;
-      sender.busPort = m.busPort;
-      dirty = true;
-    }
-    if (!m.ip.isEmpty() && !m.ip.equals(sender.ip)) {
-      sender.ip = m.ip;
-      sender.flags &= ~ClusterNode.NOADDR;
-      closeLink(sender);
-      dirty = true;
+    if (m.type == BusMessage.PING && inbound) {
+      updateAddress(sender, m.ip.isEmpty() ? remoteIp : m.ip, m.port, m.busPort);
     }
     if (!m.hostname.equals(sender.hostname)) {
       sender.hostname = m.hostname;
@@ -410,19 +465,53 @@ public final class Cluster implements ClusterRouting {
       updateSlotsFrom(sender, m.configEpoch, m.slots);
       handleEpochCollision(sender);
     }
+    int handled = 0;
     for (BusMessage.Gossip g : m.gossip) {
+      if (handled++ >= MAX_GOSSIP) {
+        break;
+      }
       gossipAbout(sender, g, now);
     }
     updateState();
   }
 
+  /** Gossip entries read from one message at most; the rest are ignored. */
+  static final int MAX_GOSSIP = 128;
+
+  /** Handshakes started from gossip at most at a time (CLUSTER MEET is not limited). */
+  static final int MAX_GOSSIP_HANDSHAKES = 32;
+
+  /**
+   * A known node that reaches us from another address (or announces new ports): the address is
+   * taken and the old link dropped, as Redis's nodeUpdateAddressIfNeeded.
+   */
+  private void updateAddress(ClusterNode node, String ip, int port, int busPort) {
+    if (node == myself || ip.isEmpty() || port == 0 || busPort == 0) {
+      return;
+    }
+    if (ip.equals(node.ip) && port == node.port && busPort == node.busPort) {
+      return;
+    }
+    log.info("Address updated for node {}: now {}:{}", node.id, ip, port);
+    node.ip = ip;
+    node.port = port;
+    node.busPort = busPort;
+    node.flags &= ~ClusterNode.NOADDR;
+    closeLink(node);
+    dirty = true;
+  }
+
   /** The node a handshake was started with answered as {@code m.sender}. */
-  private void handshakeAnswered(ClusterNode node, BusMessage m, long now) {
+  private void handshakeAnswered(ClusterNode node, BusMessage m) {
     ClusterNode known = nodes.get(m.sender);
     if (known != null && known != node) {
-      // Already known under its name (met from both sides): the handshake node goes.
+      // Already known under its name: it answers at this address now.
       log.debug("Handshake with {} answered by the known node {}", node.id, known.id);
+      String ip = node.ip;
+      int port = node.port;
+      int busPort = node.busPort;
       removeNode(node);
+      updateAddress(known, ip, port, busPort);
       return;
     }
     if (m.sender.equals(myself.id) || forgotten.containsKey(m.sender)) {
@@ -522,7 +611,15 @@ public final class Cluster implements ClusterRouting {
         || (g.flags() & (ClusterNode.NOADDR | ClusterNode.HANDSHAKE)) != 0) {
       return;
     }
-    startHandshake(g.ip(), g.port(), g.busPort(), false);
+    int handshakes = 0;
+    for (ClusterNode n : nodes.values()) {
+      if (n.has(ClusterNode.HANDSHAKE)) {
+        handshakes++;
+      }
+    }
+    if (handshakes < MAX_GOSSIP_HANDSHAKES) {
+      startHandshake(g.ip(), g.port(), g.busPort(), false);
+    }
   }
 
   private void clearFailureIfNeeded(ClusterNode node, long now) {
@@ -618,9 +715,23 @@ public final class Cluster implements ClusterRouting {
     }
   }
 
-  /** Ten times a second: links, pings, timeouts, failure detection, state, saving. */
-  public synchronized void cron() {
+  /** Ten times a second: links, pings, timeouts, failure detection, state, then saving. */
+  public void cron() {
+    synchronized (this) {
+      try {
+        tick();
+      } finally {
+        publish();
+      }
+    }
+    flush();
+  }
+
+  private void tick() {
     long now = now();
+    if (transport != null) {
+      announce(realPort, realBusPort);
+    }
     ticks++;
     long timeout = nodeTimeout();
     long handshakeTimeout = Math.max(timeout, 1000);
@@ -639,9 +750,10 @@ public final class Cluster implements ClusterRouting {
         node.link = link;
         node.linkCreated = now;
         outbound.put(link, node);
+        // A node met by CLUSTER MEET gets a MEET on every new link until it has answered, so a
+        // first connection that fails does not turn the MEET into a PING it would ignore.
         boolean meet = node.has(ClusterNode.MEET);
         send(link, meet ? BusMessage.MEET : BusMessage.PING, null);
-        node.flags &= ~ClusterNode.MEET;
         if (node.pingSent == 0) {
           node.pingSent = now;
         }
@@ -668,9 +780,6 @@ public final class Cluster implements ClusterRouting {
       markFailingIfNeeded(node, now);
     }
     updateState();
-    if (dirty) {
-      save();
-    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -703,16 +812,35 @@ public final class Cluster implements ClusterRouting {
     return true;
   }
 
-  /** A literal IPv4 or IPv6 address in its canonical form, or null (host names are refused). */
+  /**
+   * A literal IPv4 (four decimal parts) or IPv6 address in its canonical form, or null: host names
+   * and anything else are refused without a name lookup, as Redis's inet_pton check refuses them.
+   */
   static String normalizeIp(String ip) {
-    if (ip.isEmpty()
-        || !(ip.indexOf(':') >= 0
-            || ip.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch)))) {
+    if (ip.indexOf(':') < 0) {
+      String[] parts = ip.split("\\.", -1);
+      if (parts.length != 4) {
+        return null;
+      }
+      StringBuilder sb = new StringBuilder();
+      for (String part : parts) {
+        if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+          return null;
+        }
+        int v = Integer.parseInt(part);
+        if (v > 255) {
+          return null;
+        }
+        sb.append(sb.length() == 0 ? "" : ".").append(v);
+      }
+      return sb.toString();
+    }
+    if (!BusMessage.isIpText(ip)) {
       return null;
     }
     try {
-      java.net.InetAddress a = java.net.InetAddress.getByName(ip);
-      return a.getHostAddress();
+      // A literal with only hex digits, ':' and '.': parsed, never looked up.
+      return java.net.InetAddress.getByName(ip).getHostAddress();
     } catch (java.net.UnknownHostException | SecurityException e) {
       return null;
     }
@@ -741,8 +869,52 @@ public final class Cluster implements ClusterRouting {
   synchronized void forget(ClusterNode node) {
     forgotten.put(node.id, now() + FORGET_MILLIS);
     removeNode(node);
+    changed();
+  }
+
+  /**
+   * After a change by command: the state is recomputed, routing sees the new map, and the node file
+   * is due (the command then calls {@link #flush}, so it replies only once the file is written).
+   */
+  synchronized void changed() {
+    dirty = true;
     updateState();
-    save();
+    publish();
+  }
+
+  /**
+   * Writes the node file if anything changed since it was last written: the text is made under the
+   * monitor, the file written and forced outside it, so that routing and the bus do not wait for
+   * the disk. False (and the change kept for the next tick) when the write failed.
+   */
+  public boolean flush() {
+    String text;
+    long version;
+    synchronized (this) {
+      if (!dirty) {
+        return true;
+      }
+      text = NodesFile.text(this);
+      version = ++renderedVersion;
+      dirty = false;
+    }
+    synchronized (fileLock) {
+      if (version <= writtenVersion) {
+        return true;
+      }
+      try {
+        file.write(text);
+        writtenVersion = version;
+        return true;
+      } catch (IOException e) {
+        log.warn("Could not save the cluster configuration {}: {}", file.path(), e.getMessage());
+      }
+    }
+    // Outside the file's lock: the monitor is never taken while holding it.
+    synchronized (this) {
+      dirty = true;
+    }
+    return false;
   }
 
   /** Assigns (or, with {@code del}, unassigns) every slot of {@code slots} to this node. */
@@ -754,8 +926,7 @@ public final class Cluster implements ClusterRouting {
       }
       assign(s, del ? null : myself);
     }
-    updateState();
-    save();
+    changed();
     broadcastPong();
   }
 
@@ -768,20 +939,14 @@ public final class Cluster implements ClusterRouting {
    * (Redis's clusterBumpConfigEpochWithoutConsensus); true if it did.
    */
   synchronized boolean bumpEpoch() {
-    long max = 0;
+    long max = currentEpoch;
     for (ClusterNode n : nodes.values()) {
       max = Math.max(max, n.configEpoch);
     }
-    boolean unique = true;
-    for (ClusterNode n : nodes.values()) {
-      if (n != myself && n.configEpoch == myself.configEpoch) {
-        unique = false;
-      }
-    }
-    if (myself.configEpoch == 0 || myself.configEpoch != max || !unique) {
+    if (myself.configEpoch == 0 || myself.configEpoch != max) {
       currentEpoch++;
       myself.configEpoch = currentEpoch;
-      save();
+      changed();
       broadcastPong();
       return true;
     }
@@ -798,8 +963,7 @@ public final class Cluster implements ClusterRouting {
       bumpEpoch();
       importingFrom[slot] = null;
     }
-    updateState();
-    save();
+    changed();
     broadcastPong();
   }
 
@@ -826,8 +990,7 @@ public final class Cluster implements ClusterRouting {
       nodes.put(myself.id, myself);
       log.warn("Node hard reset, now I'm {}", myself.id);
     }
-    updateState();
-    save();
+    changed();
   }
 
   synchronized void setConfigEpoch(long epoch) {
@@ -836,20 +999,15 @@ public final class Cluster implements ClusterRouting {
       currentEpoch = epoch;
     }
     log.warn("configEpoch set to {} via CLUSTER SET-CONFIG-EPOCH", epoch);
-    save();
+    changed();
   }
 
-  /** Writes the node file; a failure is logged and retried at the next tick. */
-  synchronized boolean save() {
-    try {
-      file.save(this);
-      dirty = false;
-      return true;
-    } catch (IOException e) {
-      log.warn("Could not save the cluster configuration {}: {}", file.path(), e.getMessage());
+  /** Writes the node file now; a failure is logged, returned, and retried at the next tick. */
+  boolean save() {
+    synchronized (this) {
       dirty = true;
-      return false;
     }
+    return flush();
   }
 
   /** Releases the node file's lock (at shutdown), after a last save. */

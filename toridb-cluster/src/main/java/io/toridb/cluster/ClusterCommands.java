@@ -350,15 +350,20 @@ public final class ClusterCommands {
       }
       c.updateSlots(chosen, del);
     }
+    c.flush();
     ctx.out().ok();
   }
 
   void bumpEpoch(CommandContext ctx, byte[][] argv) {
     Cluster c = require();
+    boolean bumped;
+    long epoch;
     synchronized (c) {
-      boolean bumped = c.bumpEpoch();
-      ctx.out().simple((bumped ? "BUMPED " : "STILL ") + c.myself.configEpoch);
+      bumped = c.bumpEpoch();
+      epoch = c.myself.configEpoch;
     }
+    c.flush();
+    ctx.out().simple((bumped ? "BUMPED " : "STILL ") + epoch);
   }
 
   void countFailureReports(CommandContext ctx, byte[][] argv) {
@@ -445,6 +450,7 @@ public final class ClusterCommands {
     synchronized (c) {
       c.updateSlots((BitSet) c.myself.slots.clone(), true);
     }
+    c.flush();
     ctx.out().ok();
   }
 
@@ -457,6 +463,7 @@ public final class ClusterCommands {
       }
       c.forget(n);
     }
+    c.flush();
     ctx.out().ok();
   }
 
@@ -538,7 +545,7 @@ public final class ClusterCommands {
         out.bulk("node");
         out.bulk(n.id);
         out.bulk("create-time");
-        out.integer(n.createdMillis);
+        out.integer(n.linkCreated);
         out.bulk("events");
         out.bulk("rw");
         out.bulk("send-buffer-allocated");
@@ -639,6 +646,7 @@ public final class ClusterCommands {
           "ERR CLUSTER RESET can't be called with master nodes containing keys");
     }
     c.reset(hard);
+    c.flush();
     ctx.out().ok();
   }
 
@@ -665,6 +673,7 @@ public final class ClusterCommands {
       }
       c.setConfigEpoch(epoch);
     }
+    c.flush();
     ctx.out().ok();
   }
 
@@ -673,6 +682,8 @@ public final class ClusterCommands {
     int slot = slot(argv[2]);
     String action = Args.upper(argv[3]);
     Database db0 = ctx.keyspace().db(0);
+    // Counted before taking the cluster's monitor: a walk over the database.
+    long keys = action.equals("NODE") ? keysInSlot(db0, slot, 1, null) : 0;
     synchronized (c) {
       switch (action) {
         case "MIGRATING" -> {
@@ -697,7 +708,6 @@ public final class ClusterCommands {
         case "NODE" -> {
           requireArgs(argv, 5);
           ClusterNode n = target(c, argv[4], "ERR Unknown node ");
-          long keys = keysInSlot(db0, slot, 1, null);
           if (c.owners[slot] == c.myself && n != c.myself && keys != 0) {
             throw new CommandException(
                 "ERR Can't assign hashslot "
@@ -708,9 +718,9 @@ public final class ClusterCommands {
         }
         default -> throw invalidSetSlot();
       }
-      c.updateState();
-      c.save();
+      c.changed();
     }
+    c.flush();
     ctx.out().ok();
   }
 
@@ -759,11 +769,14 @@ public final class ClusterCommands {
         out.bulk("nodes");
         out.arrayHeader(1);
         boolean hostname = !n.hostname.isEmpty();
-        out.mapHeader(hostname ? 8 : 7);
+        boolean port = n.port != 0;
+        out.mapHeader(6 + (hostname ? 1 : 0) + (port ? 1 : 0));
         out.bulk("id");
         out.bulk(n.id);
-        out.bulk("port");
-        out.integer(n.port);
+        if (port) {
+          out.bulk("port");
+          out.integer(n.port);
+        }
         out.bulk("ip");
         out.bulk(n.ip);
         out.bulk("endpoint");

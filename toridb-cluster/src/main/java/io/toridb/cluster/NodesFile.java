@@ -110,14 +110,18 @@ final class NodesFile {
     return sb.toString();
   }
 
-  void save(Cluster c) throws IOException {
-    String text =
-        nodesText(c, false)
-            + "vars currentEpoch "
-            + c.currentEpoch
-            + " lastVoteEpoch "
-            + c.lastVoteEpoch
-            + "\n";
+  /** The file's text for {@code c}; with its monitor held. */
+  static String text(Cluster c) {
+    return nodesText(c, false)
+        + "vars currentEpoch "
+        + c.currentEpoch
+        + " lastVoteEpoch "
+        + c.lastVoteEpoch
+        + "\n";
+  }
+
+  /** Replaces the file with {@code text}: a temporary file, forced, then renamed over it. */
+  void write(String text) throws IOException {
     Path tmp = path.resolveSibling("temp-" + path.getFileName());
     try (FileChannel ch =
         FileChannel.open(
@@ -125,7 +129,10 @@ final class NodesFile {
             StandardOpenOption.CREATE,
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-      ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
       ch.force(true);
     }
     try {

@@ -78,6 +78,42 @@ class BusMessageTest {
   }
 
   @Test
+  void refusesAddressesHostnamesAndEpochsThatCouldHarmTheNodeFile() {
+    BitSet none = new BitSet();
+    String[] badIps = {"1.2.3.4 x", "a\nb", "host.example", "x".repeat(46)};
+    for (String ip : badIps) {
+      byte[] b =
+          new BusMessage(BusMessage.PING, A, 1, 1, 2, 1, 2, ip, "", none, List.of(), null).encode();
+      assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(b), ip);
+      byte[] g =
+          new BusMessage(
+                  BusMessage.PING,
+                  A,
+                  1,
+                  1,
+                  2,
+                  1,
+                  2,
+                  "",
+                  "",
+                  none,
+                  List.of(new BusMessage.Gossip(B, ip, 1, 2, 0)),
+                  null)
+              .encode();
+      assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(g), ip);
+    }
+    byte[] host =
+        new BusMessage(BusMessage.PING, A, 1, 1, 2, 1, 2, "", "a b", none, List.of(), null)
+            .encode();
+    assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(host));
+    byte[] epoch =
+        new BusMessage(
+                BusMessage.PING, A, Long.MAX_VALUE, 1, 2, 1, 2, "", "", none, List.of(), null)
+            .encode();
+    assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(epoch));
+  }
+
+  @Test
   void randomBytesOnlyEverFailCleanly() {
     Random r = new Random(11);
     byte[] good = sample(BusMessage.PONG).encode();

@@ -152,45 +152,51 @@ class ClusterGossipTest {
       }
     }
     // "foo" is slot 12182, served by the third node.
-    assertEquals("MOVED 12182 127.0.0.1:7003", a.route(keys("foo"), false, false, k -> false));
-    assertNull(cl.get(2).route(keys("foo"), true, false, k -> false));
+    assertEquals(
+        "MOVED 12182 127.0.0.1:7003", a.route(keys("foo"), false, false, false, k -> false));
+    assertNull(cl.get(2).route(keys("foo"), true, false, false, k -> false));
     // Keys with the same tag go together; others do not.
-    assertNull(a.route(keys(t + "1", t + "2"), true, false, k -> false));
+    assertNull(a.route(keys(t + "1", t + "2"), true, false, false, k -> false));
     assertEquals(
         "CROSSSLOT Keys in request don't hash to the same slot",
-        a.route(keys(t + "1", "foo"), true, false, k -> false));
+        a.route(keys(t + "1", "foo"), true, false, false, k -> false));
     // A slot migrating from a to b: a serves the keys it still has, sends the rest on with ASK.
     int slot = HashSlot.of(bytes(t + "1"));
     assertTrue(slot <= 5460);
     synchronized (a) {
       a.migratingTo[slot] = a.nodes.get(b.myself.id);
+      a.changed();
     }
     synchronized (b) {
       b.importingFrom[slot] = b.nodes.get(a.myself.id);
+      b.changed();
     }
     storedOnA.add(t + "1");
     java.util.function.Predicate<byte[]> onA =
         k -> storedOnA.contains(new String(k, StandardCharsets.UTF_8));
-    assertNull(a.route(keys(t + "1"), true, false, onA));
-    assertEquals("ASK " + slot + " 127.0.0.1:7002", a.route(keys(t + "2"), true, false, onA));
+    assertNull(a.route(keys(t + "1"), true, false, false, onA));
+    assertEquals(
+        "ASK " + slot + " 127.0.0.1:7002", a.route(keys(t + "2"), true, false, false, onA));
     assertEquals(
         "TRYAGAIN Multiple keys request during rehashing of slot",
-        a.route(keys(t + "1", t + "2"), true, false, onA));
+        a.route(keys(t + "1", t + "2"), true, false, false, onA));
     // b serves the slot only to clients that said ASKING.
     assertEquals(
-        "MOVED " + slot + " 127.0.0.1:7001", b.route(keys(t + "2"), true, false, k -> false));
-    assertNull(b.route(keys(t + "2"), true, true, k -> false));
+        "MOVED " + slot + " 127.0.0.1:7001",
+        b.route(keys(t + "2"), true, false, false, k -> false));
+    assertNull(b.route(keys(t + "2"), true, true, false, k -> false));
     assertEquals(
         "TRYAGAIN Multiple keys request during rehashing of slot",
-        b.route(keys(t + "2", t + "3"), true, true, k -> false));
+        b.route(keys(t + "2", t + "3"), true, true, false, k -> false));
     // Commands without keys always run.
-    assertNull(a.route(List.of(), true, false, k -> false));
+    assertNull(a.route(List.of(), true, false, false, k -> false));
   }
 
   @Test
   void unservedSlotsAndAClusterDownRefuseKeys() throws Exception {
     Cluster a = node(7001, 15_000);
-    assertEquals("CLUSTERDOWN Hash slot not served", a.route(keys("x"), false, false, k -> false));
+    assertEquals(
+        "CLUSTERDOWN Hash slot not served", a.route(keys("x"), false, false, false, k -> false));
     a.updateSlots(range(0, 100), false);
     int slot = HashSlot.of(bytes("x"));
     assertTrue(slot > 100, "x is in slot " + slot);
@@ -203,7 +209,8 @@ class ClusterGossipTest {
     }
     assertFalse(a.stateOk());
     assertEquals(
-        "CLUSTERDOWN The cluster is down", a.route(keys(inServed), false, false, k -> false));
+        "CLUSTERDOWN The cluster is down",
+        a.route(keys(inServed), false, false, false, k -> false));
   }
 
   @Test
@@ -220,7 +227,7 @@ class ClusterGossipTest {
         () -> b.myself.id.equals(owners(a).get(0)) && b.myself.id.equals(owners(cl.get(2)).get(0)));
     assertTrue(b.myself.configEpoch > a.myself.configEpoch);
     assertEquals(
-        "MOVED 0 127.0.0.1:7002", a.route(List.of(keyInSlot(0)), false, false, k -> false));
+        "MOVED 0 127.0.0.1:7002", a.route(List.of(keyInSlot(0)), false, false, false, k -> false));
   }
 
   @Test
@@ -232,7 +239,8 @@ class ClusterGossipTest {
     String cid = c.myself.id;
     net.down.add(c.myself.busPort);
     runUntil(() -> node(a, cid).failed() && node(b, cid).failed() && !a.stateOk() && !b.stateOk());
-    assertEquals("CLUSTERDOWN The cluster is down", a.route(keys("foo"), false, false, k -> false));
+    assertEquals(
+        "CLUSTERDOWN The cluster is down", a.route(keys("foo"), false, false, false, k -> false));
     net.down.remove(c.myself.busPort);
     runUntil(() -> !node(a, cid).failed() && !node(b, cid).failed() && a.stateOk() && b.stateOk());
   }
@@ -303,6 +311,54 @@ class ClusterGossipTest {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aMeetSurvivesAFailedFirstConnection() throws Exception {
+    Cluster a = node(7001, 15_000);
+    Cluster b = node(7002, 15_000);
+    net.down.add(b.myself.busPort);
+    assertTrue(a.meet("127.0.0.1", 7002, 17002));
+    for (int i = 0; i < 5; i++) {
+      a.cron();
+      net.pump();
+    }
+    net.down.remove(b.myself.busPort);
+    runUntil(() -> knowsAll(a, 2) && knowsAll(b, 2));
+  }
+
+  @Test
+  void aMeetFromAnUnknownNodeIsOnlyAHandshakeUntilItAnswers() throws Exception {
+    Cluster b = node(7002, 100);
+    BitSet all = range(0, HashSlot.COUNT - 1);
+    String fake = "f".repeat(40);
+    BusMessage meet =
+        new BusMessage(
+            BusMessage.MEET,
+            fake,
+            99,
+            99,
+            ClusterNode.MASTER,
+            7009,
+            17009,
+            "",
+            "",
+            all,
+            List.of(),
+            null);
+    BusLink from = net.transport(17009).connect("127.0.0.1", 17002);
+    b.onMessage(from, meet.encode(), "127.0.0.1", "127.0.0.1");
+    synchronized (b) {
+      assertNull(b.nodes.get(fake));
+      assertEquals(2, b.nodes.size());
+      assertTrue(b.nodes.values().stream().anyMatch(n -> n.has(ClusterNode.HANDSHAKE)));
+      for (ClusterNode owner : b.owners) {
+        assertNull(owner);
+      }
+    }
+    // Nobody answers at 7009: the handshake times out and nothing of it is left.
+    runUntil(() -> b.nodes.size() == 1);
+    assertEquals(0, b.currentEpoch);
   }
 
   @Test

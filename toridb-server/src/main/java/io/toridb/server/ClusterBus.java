@@ -59,9 +59,11 @@ final class ClusterBus implements BusTransport {
                 });
   }
 
-  /** Listens on {@code port} at every address of {@code hosts}. */
-  void listen(
-      List<String> hosts, int port, EventLoopGroup boss, Class<? extends ServerSocketChannel> type)
+  /**
+   * Listens on {@code port} at every address of {@code bind} (the client listener's setting: a
+   * leading '-' makes an address optional, '*' is every address).
+   */
+  void listen(String bind, int port, EventLoopGroup boss, Class<? extends ServerSocketChannel> type)
       throws java.net.BindException {
     ServerBootstrap b =
         new ServerBootstrap()
@@ -79,10 +81,19 @@ final class ClusterBus implements BusTransport {
                     ch.attr(LINK).set(link);
                   }
                 });
-    for (String host : hosts) {
+    for (String spec : bind.trim().split("\\s+")) {
+      boolean optional = spec.startsWith("-");
+      String host = optional ? spec.substring(1) : spec;
+      if (host.isEmpty() || host.equals("*")) {
+        host = "0.0.0.0";
+      }
       try {
         listeners.add(b.bind(new InetSocketAddress(host, port)).sync().channel());
       } catch (Exception e) {
+        if (optional) {
+          log.debug("Skipping optional cluster bus address {}: {}", host, e.getMessage());
+          continue;
+        }
         close();
         java.net.BindException be =
             new java.net.BindException(

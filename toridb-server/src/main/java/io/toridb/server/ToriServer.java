@@ -684,13 +684,8 @@ public final class ToriServer {
             epoll
                 ? io.netty.channel.epoll.EpollSocketChannel.class
                 : io.netty.channel.socket.nio.NioSocketChannel.class);
-    List<String> hosts = new ArrayList<>();
-    for (String spec : config.text("bind").trim().split("\\s+")) {
-      String host = spec.startsWith("-") ? spec.substring(1) : spec;
-      hosts.add(host.isEmpty() || host.equals("*") ? "0.0.0.0" : host);
-    }
     bus.listen(
-        hosts,
+        config.text("bind"),
         busPort,
         bossGroup,
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);

@@ -538,25 +538,31 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     }
     io.toridb.core.keyspace.Database db0 = server.keyspace().db(0);
     long now = ctx.now();
+    String name = spec.fullName();
+    boolean shardChannels =
+        name.equals("spublish") || name.equals("ssubscribe") || name.equals("sunsubscribe");
     String error =
         cluster.route(
             keys,
             write,
             session.asking(),
-            name -> {
-              io.toridb.core.keyspace.StoredValue v = db0.peek(Key.of(name));
+            shardChannels,
+            key -> {
+              io.toridb.core.keyspace.StoredValue v = db0.peek(Key.of(key));
               return v != null && !db0.isExpired(v, now);
             });
     if (error == null) {
       return false;
     }
+    // As Redis: the redirection itself is the reply (clients follow it), even to EXEC, whose
+    // transaction is dropped; a command queued inside MULTI makes the EXEC fail.
     if (exec) {
       io.toridb.core.transaction.TransactionCommands.discard(session, server.watches());
     } else if (multi != null) {
       multi.abort();
     }
     spec.rejectedCalls.increment();
-    reject(spec, error);
+    ctx.error(error);
     return true;
   }
 

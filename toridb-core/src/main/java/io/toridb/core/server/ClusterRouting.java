@@ -17,7 +17,14 @@ public interface ClusterRouting {
    * @param keys the key names of the command, or of every command of a transaction, in order
    * @param write whether it (or any command of the transaction) writes
    * @param asking whether the client sent ASKING before it
+   * @param shardChannels whether the names are shard channels (SPUBLISH, SSUBSCRIBE, SUNSUBSCRIBE),
+   *     which route by slot as keys do but are not looked up
    * @param storedHere whether a key exists in this node's database 0
    */
-  String route(List<byte[]> keys, boolean write, boolean asking, Predicate<byte[]> storedHere);
+  String route(
+      List<byte[]> keys,
+      boolean write,
+      boolean asking,
+      boolean shardChannels,
+      Predicate<byte[]> storedHere);
 }

@@ -249,6 +249,17 @@ class ClusterIT {
       assertEquals("ERR SELECT is not allowed in cluster mode", text(c.call("SELECT", "1")));
       assertEquals("OK", text(c.call("SELECT", "0")));
     }
+    // A transaction queued on the right node whose slot starts migrating before EXEC: EXEC
+    // replies the redirection itself, and the transaction is gone.
+    String otherId = text(call(other, "CLUSTER", "MYID"));
+    try (RespClient c = new RespClient("127.0.0.1", fooOwner.port())) {
+      assertEquals("OK", text(c.call("MULTI")));
+      assertEquals("QUEUED", text(c.call("SET", "foo", "1")));
+      assertEquals("OK", text(call(fooOwner, "CLUSTER", "SETSLOT", "12182", "MIGRATING", otherId)));
+      assertEquals("ASK 12182 127.0.0.1:" + other.port(), text(c.call("EXEC")));
+      assertEquals("ERR EXEC without MULTI", text(c.call("EXEC")));
+      assertEquals("OK", text(call(fooOwner, "CLUSTER", "SETSLOT", "12182", "STABLE")));
+    }
     try (RespClient c = new RespClient("127.0.0.1", fooOwner.port())) {
       assertEquals("OK", text(c.call("MULTI")));
       assertEquals("QUEUED", text(c.call("INCR", "{foo}n")));
@@ -368,6 +379,7 @@ class ClusterIT {
     assertEquals(
         "ERR I tried hard but I can't forget myself...", text(call(n, "CLUSTER", "FORGET", me)));
     assertEquals("OK", text(call(n, "CLUSTER", "SET-CONFIG-EPOCH", "5")));
+    assertEquals("STILL 5", text(call(n, "CLUSTER", "BUMPEPOCH")));
     assertEquals(
         "ERR Node config epoch is already non-zero",
         text(call(n, "CLUSTER", "SET-CONFIG-EPOCH", "6")));
