@@ -10,6 +10,7 @@
 #   scripts/bench.sh [-r rounds] [-n requests] [-c clients] [-d value-bytes] [-t tests]
 #                    [-P "1 16"] [-k keyspace] [--tori-args "--workers 2"]
 #                    [--aof no|everysec|always] [--reference-jar JAR] [--reference-args ARGS]
+#                    [--cluster]
 #
 # --reference-jar JAR compares two ToriDB builds instead: the reference server is JAR (started
 # with the same JVM options, --tori-args and --aof) in place of Redis, and the ratios are
@@ -18,6 +19,9 @@
 # ones, so one build can be compared with itself under other settings: with --aof everysec and
 # --reference-args "--appendonly no", the ratios are the log's cost.
 # scripts/bench-pool.py pools the saved output of several such runs.
+# --cluster starts both servers as cluster nodes (cluster-enabled yes), each one node serving all
+# 16384 slots, so every command pays for routing; multi-key workloads across slots (mset) then
+# fail on both. --reference-args "--cluster-enabled no" with the same jar measures routing's cost.
 #
 # Tests are redis-benchmark's -t names (set, get, incr, mset, lpush, lpop, sadd, hset, zadd, ...)
 # plus zrange (ZRANGE myzset 0 9, over the sorted set that zadd fills), hget (over the hash
@@ -32,7 +36,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=5 requests=200000 clients=50 size=3 tests="set,get,incr,mset" pipelines="1 16" keyspace=100000
 tori_args="" ref_jar="" ref_args=""
-aof=no
+aof=no cluster=no
 tori_port=${TORI_PORT:-16379} redis_port=${REDIS_PORT:-16380}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -47,6 +51,7 @@ while [ $# -gt 0 ]; do
     --aof) aof=$2; shift 2 ;;
     --reference-jar) ref_jar=$2; shift 2 ;;
     --reference-args) ref_args=$2; shift 2 ;;
+    --cluster) cluster=yes; shift ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -72,9 +77,12 @@ case "$aof" in
   everysec|always) persistence=(--appendonly yes --appendfsync "$aof" --auto-aof-rewrite-percentage 0) ;;
   *) echo "--aof takes no, everysec or always" >&2; exit 2 ;;
 esac
+cluster_args=()
+[ "$cluster" = no ] || cluster_args=(--cluster-enabled yes)
 start_toridb() { # jar port name [extra server arguments]
+  mkdir -p "$work/$3"
   # shellcheck disable=SC2086
-  java ${TORIDB_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} -jar "$1" --port "$2" --dir "$work/$3" "${persistence[@]}" $tori_args ${4:-} >"$work/$3.log" 2>&1 &
+  java ${TORIDB_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} -jar "$1" --port "$2" --dir "$work/$3" "${persistence[@]}" "${cluster_args[@]}" $tori_args ${4:-} >"$work/$3.log" 2>&1 &
 }
 start_toridb "$jar" "$tori_port" tori
 tori_pid=$!
@@ -85,13 +93,25 @@ if [ -n "$ref_jar" ]; then
   ref_label=ref
 else
   mkdir -p "$work/redis"
-  redis-server --port "$redis_port" --save '' "${persistence[@]}" --daemonize yes --logfile "$work/redis.log" --dir "$work/redis" --pidfile "$work/redis.pid"
+  redis-server --port "$redis_port" --save '' "${persistence[@]}" "${cluster_args[@]}" --daemonize yes --logfile "$work/redis.log" --dir "$work/redis" --pidfile "$work/redis.pid"
   ref_label=redis
 fi
 for _ in $(seq 100); do
   redis-cli -p "$tori_port" ping >/dev/null 2>&1 && redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
   sleep 0.1
 done
+if [ "$cluster" = yes ]; then
+  # Each server becomes a one-node cluster serving every slot (a server the reference arguments
+  # left standalone refuses, which is fine).
+  for port in "$tori_port" "$redis_port"; do
+    redis-cli -p "$port" cluster addslotsrange 0 16383 >/dev/null 2>&1 || true
+    for _ in $(seq 100); do
+      state=$(redis-cli -p "$port" cluster info 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_state://p')
+      [ "$state" = ok ] || [ -z "$state" ] && break
+      sleep 0.1
+    done
+  done
+fi
 # Workloads redis-benchmark has no -t name for run as explicit commands.
 workload_of() {
   case "$1" in

@@ -81,12 +81,9 @@ final class ClusterBus implements BusTransport {
                     ch.attr(LINK).set(link);
                   }
                 });
-    for (String spec : bind.trim().split("\\s+")) {
-      boolean optional = spec.startsWith("-");
-      String host = optional ? spec.substring(1) : spec;
-      if (host.isEmpty() || host.equals("*")) {
-        host = "0.0.0.0";
-      }
+    for (ToriServer.BindAddress address : ToriServer.BindAddress.parse(bind)) {
+      String host = address.host();
+      boolean optional = address.optional();
       try {
         listeners.add(b.bind(new InetSocketAddress(host, port)).sync().channel());
       } catch (Exception e) {

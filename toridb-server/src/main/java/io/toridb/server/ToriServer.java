@@ -597,12 +597,9 @@ public final class ToriServer {
   private synchronized void bindListeners(String bind, int port) throws BindException {
     List<Channel> opened = new ArrayList<>();
     int actualPort = port;
-    for (String spec : bind.trim().split("\\s+")) {
-      boolean optional = spec.startsWith("-");
-      String host = optional ? spec.substring(1) : spec;
-      if (host.isEmpty() || host.equals("*")) {
-        host = "0.0.0.0";
-      }
+    for (BindAddress address : BindAddress.parse(bind)) {
+      String host = address.host();
+      boolean optional = address.optional();
       try {
         Channel ch = bootstrap.bind(new InetSocketAddress(host, actualPort)).sync().channel();
         opened.add(ch);
@@ -710,6 +707,22 @@ public final class ToriServer {
   private synchronized void closeListeners() {
     for (Channel ch : listeners) {
       ch.close().awaitUninterruptibly();
+    }
+  }
+
+  /**
+   * One address of the bind setting: a leading '-' makes it optional (skipped when it cannot be
+   * bound), and '*' or nothing is every address.
+   */
+  record BindAddress(String host, boolean optional) {
+    static List<BindAddress> parse(String bind) {
+      List<BindAddress> out = new ArrayList<>();
+      for (String spec : bind.trim().split("\\s+")) {
+        boolean optional = spec.startsWith("-");
+        String host = optional ? spec.substring(1) : spec;
+        out.add(new BindAddress(host.isEmpty() || host.equals("*") ? "0.0.0.0" : host, optional));
+      }
+      return out;
     }
   }
 
