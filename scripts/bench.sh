@@ -110,6 +110,7 @@ if [ "$cluster" = yes ]; then
       [ "$state" = ok ] || [ -z "$state" ] && break
       sleep 0.1
     done
+    [ "$state" != fail ] || { echo "the server on port $port did not become a working cluster node" >&2; exit 1; }
   done
 fi
 # Workloads redis-benchmark has no -t name for run as explicit commands.

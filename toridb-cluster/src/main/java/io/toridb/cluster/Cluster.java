@@ -254,6 +254,13 @@ public final class Cluster implements ClusterRouting {
   // Routing
 
   @Override
+  public boolean servesHere(byte[] key) {
+    Routing r = routing;
+    int slot = HashSlot.of(key);
+    return r.ok && r.mine[slot] && r.migrating[slot] == null && !r.importing[slot];
+  }
+
+  @Override
   public String route(
       List<byte[]> keys,
       boolean write,

@@ -257,6 +257,7 @@ public final class ToriServer {
     new ShutdownCommand(this).register(context.commands());
     new PersistenceCommands(this).register(context.commands());
     new io.toridb.cluster.ClusterCommands(() -> cluster).register(context.commands());
+    new MigrateCommand().register(context.commands());
     this.idleTimeout = config.require("timeout");
     config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
     config.require("hz").onChange(d -> onHzChange(d));

@@ -518,9 +518,19 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       CommandSpec spec,
       byte[][] argv,
       ClientSession session) {
+    boolean movable = spec.has(CommandFlag.MOVABLE_KEYS);
+    int first = spec.firstKey();
+    if (!movable && first > 0 && first == spec.lastKey() && first < argv.length) {
+      // One key (GET, SET, INCR, ...): most often this node's, decided without allocating.
+      if (cluster.servesHere(argv[first])) {
+        return false;
+      }
+    } else if (!movable && first <= 0 && !spec.fullName().equals("exec")) {
+      return false;
+    }
     io.toridb.core.transaction.MultiState multi = session.multi();
     boolean exec = spec.fullName().equals("exec");
-    if (exec ? multi == null : !spec.has(CommandFlag.MOVABLE_KEYS) && spec.firstKey() <= 0) {
+    if (exec && multi == null) {
       return false;
     }
     java.util.List<byte[]> keys = new java.util.ArrayList<>();
@@ -545,7 +555,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
         cluster.route(
             keys,
             write,
-            session.asking(),
+            session.asking() || name.equals("restore-asking"),
             shardChannels,
             key -> {
               io.toridb.core.keyspace.StoredValue v = db0.peek(Key.of(key));

@@ -10,6 +10,13 @@ import java.util.function.Predicate;
  */
 public interface ClusterRouting {
   /**
+   * Whether this node serves {@code key} with nothing to check: its slot is this node's, not
+   * migrating or importing, and the cluster is up. The common case, asked first for a command with
+   * one key so that it costs no allocation; when false, {@link #route} decides.
+   */
+  boolean servesHere(byte[] key);
+
+  /**
    * The error reply (without its leading '-') that sends a command with {@code keys} elsewhere
    * ({@code MOVED}, {@code ASK}, {@code CROSSSLOT}, {@code TRYAGAIN}, {@code CLUSTERDOWN}), or null
    * to run it here.

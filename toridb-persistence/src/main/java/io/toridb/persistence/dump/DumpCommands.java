@@ -66,6 +66,16 @@ public final class DumpCommands {
                     + " the complexity is O(N*M*log(N)) because inserting values into sorted sets"
                     + " is O(log(N)).")
             .handler(DumpCommands::restore));
+    // What MIGRATE sends a cluster node: RESTORE that a node importing the slot serves without a
+    // preceding ASKING.
+    t.add(
+        CommandSpec.builder("restore-asking", -4)
+            .flags(WRITE | DENYOOM)
+            .keys(1, 1, 1)
+            .keyFlags("OW", "update")
+            .acl("keyspace", "dangerous")
+            .doc("An internal command for migrating keys in a cluster.", "3.0.0", "O(1)")
+            .handler(DumpCommands::restore));
   }
 
   /** DUMP key */

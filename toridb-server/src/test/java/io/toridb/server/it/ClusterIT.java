@@ -221,6 +221,44 @@ class ClusterIT {
         run(List.of(cli, "-c", "-p", Integer.toString(cluster.get(0).port()), "SET", "foo", "bar"));
     assertEquals("OK", out.trim());
     assertEquals("bar", text(call(owner(cluster, "foo"), "GET", "foo")));
+    // Resharding moves slots with their keys (GETKEYSINSLOT, MIGRATE, SETSLOT).
+    try (JedisCluster jc = new JedisCluster(new HostAndPort("127.0.0.1", cluster.get(0).port()))) {
+      for (int i = 0; i < 400; i++) {
+        jc.set("key:" + i, "value:" + i);
+      }
+    }
+    String from = text(call(cluster.get(0), "CLUSTER", "MYID"));
+    String to = text(call(cluster.get(1), "CLUSTER", "MYID"));
+    long before = Long.parseLong(text(call(cluster.get(0), "DBSIZE")));
+    run(
+        List.of(
+            cli,
+            "--cluster",
+            "reshard",
+            "127.0.0.1:" + cluster.get(0).port(),
+            "--cluster-from",
+            from,
+            "--cluster-to",
+            to,
+            "--cluster-slots",
+            "1000",
+            "--cluster-yes"));
+    awaitOk(cluster);
+    out = run(List.of(cli, "--cluster", "check", "127.0.0.1:" + cluster.get(2).port()));
+    assertTrue(out.contains("[OK] All nodes agree about slots configuration."), out);
+    assertTrue(out.contains("[OK] All 16384 slots covered."), out);
+    long after = Long.parseLong(text(call(cluster.get(0), "DBSIZE")));
+    assertTrue(after < before, before + " keys before, " + after + " after");
+    long total = 0;
+    for (Node n : cluster) {
+      total += Long.parseLong(text(call(n, "DBSIZE")));
+    }
+    assertEquals(401, total);
+    try (JedisCluster jc = new JedisCluster(new HostAndPort("127.0.0.1", cluster.get(2).port()))) {
+      for (int i = 0; i < 400; i++) {
+        assertEquals("value:" + i, jc.get("key:" + i));
+      }
+    }
   }
 
   private static String run(List<String> command) throws Exception {
