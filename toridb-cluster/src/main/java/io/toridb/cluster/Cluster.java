@@ -195,6 +195,7 @@ public final class Cluster implements ClusterRouting {
   // Slots
 
   void assign(int slot, ClusterNode node) {
+    routingChanged = true;
     ClusterNode old = owners[slot];
     if (old != null) {
       old.slots.clear(slot);
@@ -247,6 +248,7 @@ public final class Cluster implements ClusterRouting {
     if (next != ok) {
       log.warn("Cluster state changed: {}", next ? "ok" : "fail");
       ok = next;
+      routingChanged = true;
     }
   }
 
@@ -266,6 +268,7 @@ public final class Cluster implements ClusterRouting {
       boolean write,
       boolean asking,
       boolean shardChannels,
+      boolean migrate,
       Predicate<byte[]> storedHere) {
     Routing r = routing;
     byte[] first = null;
@@ -316,6 +319,10 @@ public final class Cluster implements ClusterRouting {
         return "CLUSTERDOWN The cluster is down and only accepts read commands";
       }
     }
+    if ((migrating || importing) && migrate) {
+      // MIGRATE moves the keys of an open slot from wherever they are.
+      return null;
+    }
     if (migrating && missing > 0) {
       if (existing > 0) {
         return "TRYAGAIN Multiple keys request during rehashing of slot";
@@ -331,8 +338,12 @@ public final class Cluster implements ClusterRouting {
     return r.mine[slot] ? null : "MOVED " + slot + " " + r.owner[slot];
   }
 
+  /** Set by whatever changes what routing reads; cleared by {@link #publish}. */
+  private boolean routingChanged = true;
+
   /** Makes the current slot map the one {@link #route} reads. With the monitor held. */
   private void publish() {
+    routingChanged = false;
     String[] owner = new String[HashSlot.COUNT];
     boolean[] mine = new boolean[HashSlot.COUNT];
     String[] migrating = new String[HashSlot.COUNT];
@@ -372,7 +383,9 @@ public final class Cluster implements ClusterRouting {
     try {
       process(link, bytes, remoteIp, localIp);
     } finally {
-      publish();
+      if (routingChanged) {
+        publish();
+      }
     }
   }
 
@@ -500,6 +513,7 @@ public final class Cluster implements ClusterRouting {
       return;
     }
     log.info("Address updated for node {}: now {}:{}", node.id, ip, port);
+    routingChanged = true;
     node.ip = ip;
     node.port = port;
     node.busPort = busPort;
@@ -521,10 +535,13 @@ public final class Cluster implements ClusterRouting {
       updateAddress(known, ip, port, busPort);
       return;
     }
-    if (m.sender.equals(myself.id) || forgotten.containsKey(m.sender)) {
+    if (m.sender.equals(myself.id)
+        || (forgotten.containsKey(m.sender) && !node.has(ClusterNode.MEET))) {
+      // A forgotten node comes back only through CLUSTER MEET, not through gossip.
       removeNode(node);
       return;
     }
+    forgotten.remove(m.sender);
     nodes.remove(node.id);
     node.id = m.sender;
     node.flags = roleFlags(m.flags);
@@ -728,10 +745,13 @@ public final class Cluster implements ClusterRouting {
       try {
         tick();
       } finally {
-        publish();
+        // Every second at least: the endpoint type and announced addresses are settings.
+        if (routingChanged || ticks % 10 == 0) {
+          publish();
+        }
       }
     }
-    flush();
+    flushIfDirty();
   }
 
   private void tick() {
@@ -854,6 +874,7 @@ public final class Cluster implements ClusterRouting {
   }
 
   void removeNode(ClusterNode node) {
+    routingChanged = true;
     closeLink(node);
     nodes.remove(node.id);
     for (int s = 0; s < HashSlot.COUNT; s++) {
@@ -890,38 +911,51 @@ public final class Cluster implements ClusterRouting {
   }
 
   /**
-   * Writes the node file if anything changed since it was last written: the text is made under the
-   * monitor, the file written and forced outside it, so that routing and the bus do not wait for
-   * the disk. False (and the change kept for the next tick) when the write failed.
+   * Makes the node file hold this node's current configuration before returning (a command's
+   * change, before its reply): the text is made under the monitor, then written and forced outside
+   * it, so that routing and the bus do not wait for the disk. Returns null, or why the file could
+   * not be written (the change stays in effect, and the next tick tries again).
    */
-  public boolean flush() {
+  public String flush() {
+    return write(false);
+  }
+
+  /** The cron's save: only when something changed since the last one. */
+  private void flushIfDirty() {
+    write(true);
+  }
+
+  private String write(boolean onlyIfDirty) {
     String text;
     long version;
     synchronized (this) {
-      if (!dirty) {
-        return true;
+      if (onlyIfDirty && !dirty) {
+        return null;
       }
       text = NodesFile.text(this);
       version = ++renderedVersion;
       dirty = false;
     }
+    String failure = null;
     synchronized (fileLock) {
-      if (version <= writtenVersion) {
-        return true;
-      }
-      try {
-        file.write(text);
-        writtenVersion = version;
-        return true;
-      } catch (IOException e) {
-        log.warn("Could not save the cluster configuration {}: {}", file.path(), e.getMessage());
+      // A newer text already written holds this one's changes too.
+      if (writtenVersion < version) {
+        try {
+          file.write(text);
+          writtenVersion = version;
+        } catch (IOException e) {
+          failure = e.getMessage() == null ? e.toString() : e.getMessage();
+          log.warn("Could not save the cluster configuration {}: {}", file.path(), failure);
+        }
       }
     }
-    // Outside the file's lock: the monitor is never taken while holding it.
-    synchronized (this) {
-      dirty = true;
+    if (failure != null) {
+      // Outside the file's lock: the monitor is never taken while holding it.
+      synchronized (this) {
+        dirty = true;
+      }
     }
-    return false;
+    return failure;
   }
 
   /** Assigns (or, with {@code del}, unassigns) every slot of {@code slots} to this node. */
@@ -1009,12 +1043,9 @@ public final class Cluster implements ClusterRouting {
     changed();
   }
 
-  /** Writes the node file now; a failure is logged, returned, and retried at the next tick. */
+  /** Writes the node file now; false (logged, and retried at the next tick) if it failed. */
   boolean save() {
-    synchronized (this) {
-      dirty = true;
-    }
-    return flush();
+    return flush() == null;
   }
 
   /** Releases the node file's lock (at shutdown), after a last save. */

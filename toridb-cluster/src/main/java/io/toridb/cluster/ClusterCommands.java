@@ -221,6 +221,17 @@ public final class ClusterCommands {
     return c;
   }
 
+  /**
+   * Makes sure the node file holds the command's change before it replies, as Redis saves it before
+   * replying; the change is in effect either way.
+   */
+  private static void saved(Cluster c) {
+    String failure = c.flush();
+    if (failure != null) {
+      throw new CommandException("ERR error saving the cluster node config: " + failure);
+    }
+  }
+
   private static CommandException syntax(byte[][] argv) {
     return new CommandException(Help.syntaxError(argv));
   }
@@ -350,7 +361,7 @@ public final class ClusterCommands {
       }
       c.updateSlots(chosen, del);
     }
-    c.flush();
+    saved(c);
     ctx.out().ok();
   }
 
@@ -362,7 +373,7 @@ public final class ClusterCommands {
       bumped = c.bumpEpoch();
       epoch = c.myself.configEpoch;
     }
-    c.flush();
+    saved(c);
     ctx.out().simple((bumped ? "BUMPED " : "STILL ") + epoch);
   }
 
@@ -450,7 +461,7 @@ public final class ClusterCommands {
     synchronized (c) {
       c.updateSlots((BitSet) c.myself.slots.clone(), true);
     }
-    c.flush();
+    saved(c);
     ctx.out().ok();
   }
 
@@ -463,7 +474,7 @@ public final class ClusterCommands {
       }
       c.forget(n);
     }
-    c.flush();
+    saved(c);
     ctx.out().ok();
   }
 
@@ -646,15 +657,13 @@ public final class ClusterCommands {
           "ERR CLUSTER RESET can't be called with master nodes containing keys");
     }
     c.reset(hard);
-    c.flush();
+    saved(c);
     ctx.out().ok();
   }
 
   void saveConfig(CommandContext ctx, byte[][] argv) {
     Cluster c = require();
-    if (!c.save()) {
-      throw new CommandException("ERR error saving the cluster node config: I/O error");
-    }
+    saved(c);
     ctx.out().ok();
   }
 
@@ -673,7 +682,7 @@ public final class ClusterCommands {
       }
       c.setConfigEpoch(epoch);
     }
-    c.flush();
+    saved(c);
     ctx.out().ok();
   }
 
@@ -720,7 +729,7 @@ public final class ClusterCommands {
       }
       c.changed();
     }
-    c.flush();
+    saved(c);
     ctx.out().ok();
   }
 

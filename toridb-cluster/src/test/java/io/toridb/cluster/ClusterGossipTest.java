@@ -153,13 +153,13 @@ class ClusterGossipTest {
     }
     // "foo" is slot 12182, served by the third node.
     assertEquals(
-        "MOVED 12182 127.0.0.1:7003", a.route(keys("foo"), false, false, false, k -> false));
-    assertNull(cl.get(2).route(keys("foo"), true, false, false, k -> false));
+        "MOVED 12182 127.0.0.1:7003", a.route(keys("foo"), false, false, false, false, k -> false));
+    assertNull(cl.get(2).route(keys("foo"), true, false, false, false, k -> false));
     // Keys with the same tag go together; others do not.
-    assertNull(a.route(keys(t + "1", t + "2"), true, false, false, k -> false));
+    assertNull(a.route(keys(t + "1", t + "2"), true, false, false, false, k -> false));
     assertEquals(
         "CROSSSLOT Keys in request don't hash to the same slot",
-        a.route(keys(t + "1", "foo"), true, false, false, k -> false));
+        a.route(keys(t + "1", "foo"), true, false, false, false, k -> false));
     // A slot migrating from a to b: a serves the keys it still has, sends the rest on with ASK.
     int slot = HashSlot.of(bytes(t + "1"));
     assertTrue(slot <= 5460);
@@ -174,29 +174,33 @@ class ClusterGossipTest {
     storedOnA.add(t + "1");
     java.util.function.Predicate<byte[]> onA =
         k -> storedOnA.contains(new String(k, StandardCharsets.UTF_8));
-    assertNull(a.route(keys(t + "1"), true, false, false, onA));
+    assertNull(a.route(keys(t + "1"), true, false, false, false, onA));
     assertEquals(
-        "ASK " + slot + " 127.0.0.1:7002", a.route(keys(t + "2"), true, false, false, onA));
+        "ASK " + slot + " 127.0.0.1:7002", a.route(keys(t + "2"), true, false, false, false, onA));
     assertEquals(
         "TRYAGAIN Multiple keys request during rehashing of slot",
-        a.route(keys(t + "1", t + "2"), true, false, false, onA));
+        a.route(keys(t + "1", t + "2"), true, false, false, false, onA));
+    // MIGRATE runs on either side of an open slot, whatever keys are missing.
+    assertNull(a.route(keys(t + "1", t + "2"), true, false, false, true, onA));
+    assertNull(b.route(keys(t + "2"), true, false, false, true, k -> false));
     // b serves the slot only to clients that said ASKING.
     assertEquals(
         "MOVED " + slot + " 127.0.0.1:7001",
-        b.route(keys(t + "2"), true, false, false, k -> false));
-    assertNull(b.route(keys(t + "2"), true, true, false, k -> false));
+        b.route(keys(t + "2"), true, false, false, false, k -> false));
+    assertNull(b.route(keys(t + "2"), true, true, false, false, k -> false));
     assertEquals(
         "TRYAGAIN Multiple keys request during rehashing of slot",
-        b.route(keys(t + "2", t + "3"), true, true, false, k -> false));
+        b.route(keys(t + "2", t + "3"), true, true, false, false, k -> false));
     // Commands without keys always run.
-    assertNull(a.route(List.of(), true, false, false, k -> false));
+    assertNull(a.route(List.of(), true, false, false, false, k -> false));
   }
 
   @Test
   void unservedSlotsAndAClusterDownRefuseKeys() throws Exception {
     Cluster a = node(7001, 15_000);
     assertEquals(
-        "CLUSTERDOWN Hash slot not served", a.route(keys("x"), false, false, false, k -> false));
+        "CLUSTERDOWN Hash slot not served",
+        a.route(keys("x"), false, false, false, false, k -> false));
     a.updateSlots(range(0, 100), false);
     int slot = HashSlot.of(bytes("x"));
     assertTrue(slot > 100, "x is in slot " + slot);
@@ -210,7 +214,7 @@ class ClusterGossipTest {
     assertFalse(a.stateOk());
     assertEquals(
         "CLUSTERDOWN The cluster is down",
-        a.route(keys(inServed), false, false, false, k -> false));
+        a.route(keys(inServed), false, false, false, false, k -> false));
   }
 
   @Test
@@ -227,7 +231,8 @@ class ClusterGossipTest {
         () -> b.myself.id.equals(owners(a).get(0)) && b.myself.id.equals(owners(cl.get(2)).get(0)));
     assertTrue(b.myself.configEpoch > a.myself.configEpoch);
     assertEquals(
-        "MOVED 0 127.0.0.1:7002", a.route(List.of(keyInSlot(0)), false, false, false, k -> false));
+        "MOVED 0 127.0.0.1:7002",
+        a.route(List.of(keyInSlot(0)), false, false, false, false, k -> false));
   }
 
   @Test
@@ -240,7 +245,8 @@ class ClusterGossipTest {
     net.down.add(c.myself.busPort);
     runUntil(() -> node(a, cid).failed() && node(b, cid).failed() && !a.stateOk() && !b.stateOk());
     assertEquals(
-        "CLUSTERDOWN The cluster is down", a.route(keys("foo"), false, false, false, k -> false));
+        "CLUSTERDOWN The cluster is down",
+        a.route(keys("foo"), false, false, false, false, k -> false));
     net.down.remove(c.myself.busPort);
     runUntil(() -> !node(a, cid).failed() && !node(b, cid).failed() && a.stateOk() && b.stateOk());
   }

@@ -15,14 +15,21 @@ import io.toridb.core.keyspace.StoredValue;
 import io.toridb.core.pubsub.KeyspaceEvents;
 import io.toridb.persistence.dump.DumpPayload;
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
@@ -37,7 +44,11 @@ final class MigrateCommand {
   private static final String NOT_EMPTY =
       "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string";
 
-  /** Redis's migrateGetKeys: the key argument, or with KEYS the arguments after it. */
+  /**
+   * Redis's migrateGetKeys: the key argument, or with KEYS the arguments after it (none when the
+   * key argument is not empty: the command then refuses the call); the values of AUTH and AUTH2 are
+   * skipped while looking for KEYS.
+   */
   static final KeySpec.Finder KEYS =
       new KeySpec.Finder() {
         @Override
@@ -52,6 +63,11 @@ final class MigrateCommand {
               first = i + 1;
               count = argv.length - first;
               break;
+            }
+            if (Args.is(argv[i], "AUTH")) {
+              i += 1;
+            } else if (Args.is(argv[i], "AUTH2")) {
+              i += 2;
             }
           }
           for (int i = 0; i < count && first + i < argv.length; i++) {
@@ -149,137 +165,292 @@ final class MigrateCommand {
       ctx.out().simple("NOKEY");
       return;
     }
-    ByteArrayOutputStream request = new ByteArrayOutputStream();
-    int replies = 0;
-    boolean auth = password != null;
-    if (auth) {
-      command(
-          request,
-          user == null
-              ? new byte[][] {bytes("AUTH"), password}
-              : new byte[][] {bytes("AUTH"), user, password});
-    }
-    command(request, bytes("SELECT"), bytes(Long.toString(dbid)));
+    String host = Args.latin1(argv[1]);
+    long port = Args.parseLongOr(argv[2], -1);
     byte[] restore =
         bytes(ctx.server().config().yes("cluster-enabled") ? "RESTORE-ASKING" : "RESTORE");
-    List<Moving> sent = new ArrayList<>();
-    for (Moving m : moving) {
-      long ttl = 0;
-      if (m.value().hasExpiry()) {
-        long at = m.value().expireAt();
-        ttl = at - System.currentTimeMillis();
-        if (ttl < 0) {
-          continue;
-        }
-        ttl = Math.max(ttl, 1);
+    String target = host + ":" + port;
+    // A cached connection that the target closed meanwhile fails at once: then, as Redis, once
+    // more on a new one (a timeout is not retried).
+    for (int attempt = 0; ; attempt++) {
+      Target t = connection(target, host, port, millis);
+      Outcome o = send(ctx, t, moving, user, password, dbid, restore, replace, copy, millis);
+      if (o.retry && attempt == 0 && t.reused) {
+        t.close();
+        continue;
       }
-      byte[] payload = DumpPayload.create(m.value());
-      if (replace) {
-        command(request, restore, m.name(), bytes(Long.toString(ttl)), payload, bytes("REPLACE"));
+      if (o.socketError) {
+        t.close();
       } else {
-        command(request, restore, m.name(), bytes(Long.toString(ttl)), payload);
+        t.lastDbid = o.error == null ? dbid : -1;
+        release(target, t);
       }
-      sent.add(m);
-      replies++;
-    }
-    Socket socket = new Socket();
-    try {
-      try {
-        socket.connect(
-            new InetSocketAddress(Args.latin1(argv[1]), (int) Args.parseLong(argv[2])), millis);
-        socket.setSoTimeout(millis);
-        socket.setTcpNoDelay(true);
-      } catch (IOException | IllegalArgumentException e) {
-        throw new CommandException("IOERR error or timeout connecting to the client");
-      }
-      try {
-        socket.getOutputStream().write(request.toByteArray());
-        socket.getOutputStream().flush();
-      } catch (IOException e) {
-        throw new CommandException("IOERR error or timeout writing to target instance");
-      }
-      InputStream in;
-      try {
-        in = new BufferedInputStream(socket.getInputStream());
-      } catch (IOException e) {
-        throw new CommandException("IOERR error or timeout reading to target instance");
-      }
-      String authReply = null;
-      String selectReply;
-      List<byte[]> deletedNames = new ArrayList<>();
-      String error = null;
-      boolean socketError = false;
-      try {
-        if (auth) {
-          authReply = readLine(in);
-        }
-        selectReply = readLine(in);
-      } catch (IOException e) {
-        throw new CommandException("IOERR error or timeout reading to target instance");
-      }
-      for (int i = 0; i < replies; i++) {
-        String reply;
-        try {
-          reply = readLine(in);
-        } catch (IOException e) {
-          socketError = true;
-          break;
-        }
-        String refused =
-            auth && authReply.startsWith("-")
-                ? authReply
-                : selectReply.startsWith("-") ? selectReply : reply.startsWith("-") ? reply : null;
-        if (refused != null) {
-          if (error == null) {
-            error = "ERR Target instance replied with error: " + refused.substring(1);
-          }
-        } else if (!copy) {
-          Moving m = sent.get(i);
-          db.remove(m.key());
-          ctx.modified(m.key());
-          ctx.notify(KeyspaceEvents.GENERIC, "del", m.key());
-          deletedNames.add(m.name());
-        }
-      }
-      if (!deletedNames.isEmpty()) {
-        byte[][] del = new byte[deletedNames.size() + 1][];
+      if (!o.deleted.isEmpty()) {
+        byte[][] del = new byte[o.deleted.size() + 1][];
         del[0] = bytes("DEL");
-        for (int i = 0; i < deletedNames.size(); i++) {
-          del[i + 1] = deletedNames.get(i);
+        for (int i = 0; i < o.deleted.size(); i++) {
+          del[i + 1] = o.deleted.get(i);
         }
         ctx.propagate(del);
       }
-      if (error != null) {
-        throw new CommandException(error);
-      }
-      if (socketError) {
-        throw new CommandException("IOERR error or timeout reading to target instance");
+      if (o.error != null) {
+        throw new CommandException(o.error);
       }
       ctx.out().ok();
-    } finally {
+      return;
+    }
+  }
+
+  /** What one exchange with the target came to. */
+  private static final class Outcome {
+    final List<byte[]> deleted = new ArrayList<>();
+    String error;
+    boolean socketError;
+    boolean retry;
+  }
+
+  /**
+   * Sends AUTH, SELECT (unless the connection has that database already) and one RESTORE per key
+   * that has not expired meanwhile, then reads the replies: each key the target took is deleted
+   * here unless {@code copy}. Writes that take longer than the timeout are cut by closing the
+   * socket; reads time out on their own.
+   */
+  private Outcome send(
+      CommandContext ctx,
+      Target t,
+      List<Moving> moving,
+      byte[] user,
+      byte[] password,
+      long dbid,
+      byte[] restore,
+      boolean replace,
+      boolean copy,
+      int millis) {
+    Outcome o = new Outcome();
+    boolean auth = password != null;
+    boolean select = t.lastDbid != dbid;
+    List<Moving> sent = new ArrayList<>();
+    try (Deadline d = new Deadline(t, millis)) {
+      if (auth) {
+        write(
+            t,
+            user == null
+                ? new byte[][] {bytes("AUTH"), password}
+                : new byte[][] {bytes("AUTH"), user, password});
+      }
+      if (select) {
+        write(t, bytes("SELECT"), bytes(Long.toString(dbid)));
+      }
+      for (Moving m : moving) {
+        long ttl = 0;
+        if (m.value().hasExpiry()) {
+          ttl = m.value().expireAt() - System.currentTimeMillis();
+          if (ttl < 0) {
+            continue;
+          }
+          ttl = Math.max(ttl, 1);
+        }
+        byte[] payload = DumpPayload.create(m.value());
+        byte[] ttlText = bytes(Long.toString(ttl));
+        if (replace) {
+          write(t, restore, m.name(), ttlText, payload, bytes("REPLACE"));
+        } else {
+          write(t, restore, m.name(), ttlText, payload);
+        }
+        sent.add(m);
+      }
+      t.out.flush();
+    } catch (IOException e) {
+      o.socketError = true;
+      o.retry = true;
+      o.error = "IOERR error or timeout writing to target instance";
+      return o;
+    }
+    String authReply = null;
+    String selectReply = null;
+    try {
+      if (auth) {
+        authReply = readLine(t.in);
+      }
+      if (select) {
+        selectReply = readLine(t.in);
+      }
+    } catch (IOException e) {
+      o.socketError = true;
+      o.retry = !(e instanceof java.net.SocketTimeoutException);
+      o.error = "IOERR error or timeout reading to target instance";
+      return o;
+    }
+    Database db = ctx.db();
+    for (int i = 0; i < sent.size(); i++) {
+      String reply;
+      try {
+        reply = readLine(t.in);
+      } catch (IOException e) {
+        o.socketError = true;
+        o.retry = i == 0 && o.error == null && !(e instanceof java.net.SocketTimeoutException);
+        break;
+      }
+      String refused =
+          auth && authReply.startsWith("-")
+              ? authReply
+              : select && selectReply.startsWith("-")
+                  ? selectReply
+                  : reply.startsWith("-") ? reply : null;
+      if (refused != null) {
+        if (o.error == null) {
+          o.error = "ERR Target instance replied with error: " + refused.substring(1);
+        }
+      } else if (!copy) {
+        Moving m = sent.get(i);
+        db.remove(m.key());
+        ctx.modified(m.key());
+        ctx.notify(KeyspaceEvents.GENERIC, "del", m.key());
+        o.deleted.add(m.name());
+      }
+    }
+    if (o.socketError && o.error == null) {
+      o.error = "IOERR error or timeout reading to target instance";
+    }
+    if (!o.deleted.isEmpty()) {
+      o.retry = false;
+    }
+    return o;
+  }
+
+  /** A connection to a target, kept for {@link #IDLE_MILLIS} after a call, as Redis keeps it. */
+  private static final class Target {
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+    final boolean reused;
+    long lastDbid = -1;
+    long lastUse;
+
+    Target(Socket socket, boolean reused) throws IOException {
+      this.socket = socket;
+      this.in = new BufferedInputStream(socket.getInputStream());
+      this.out = new BufferedOutputStream(socket.getOutputStream(), 64 << 10);
+      this.reused = reused;
+    }
+
+    private Target(Target cached) {
+      this.socket = cached.socket;
+      this.in = cached.in;
+      this.out = cached.out;
+      this.reused = true;
+      this.lastDbid = cached.lastDbid;
+    }
+
+    void close() {
       try {
         socket.close();
       } catch (IOException e) {
-        // Nothing to do: the connection is gone either way.
+        // Closed either way.
       }
     }
+  }
+
+  /** How long an unused connection to a target stays open, and how many are kept (Redis's). */
+  static final long IDLE_MILLIS = 10_000;
+
+  static final int MAX_CACHED = 64;
+
+  private final ConcurrentHashMap<String, Target> cache = new ConcurrentHashMap<>();
+
+  /**
+   * Closes the sockets of writes that take longer than their timeout, ending them with an error.
+   */
+  private static final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread th = new Thread(r, "toridb-migrate-watchdog");
+            th.setDaemon(true);
+            return th;
+          });
+
+  /** Closes {@code t}'s socket if the writes it guards last longer than {@code millis}. */
+  private static final class Deadline implements AutoCloseable {
+    private final ScheduledFuture<?> task;
+
+    Deadline(Target t, int millis) {
+      task = watchdog.schedule(t::close, millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+      task.cancel(false);
+    }
+  }
+
+  /** A connection to {@code target}: a cached one (out of the cache while in use), or a new one. */
+  private Target connection(String target, String host, long port, int millis) {
+    Target cached = cache.remove(target);
+    if (cached != null) {
+      return new Target(cached);
+    }
+    if (host.isEmpty() || port <= 0 || port > 65535) {
+      throw new CommandException("IOERR error or timeout connecting to the client");
+    }
+    Socket socket = new Socket();
+    try {
+      socket.connect(new InetSocketAddress(host, (int) port), millis);
+      socket.setSoTimeout(millis);
+      socket.setTcpNoDelay(true);
+      return new Target(socket, false);
+    } catch (IOException | IllegalArgumentException | SecurityException e) {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // Nothing more to do.
+      }
+      throw new CommandException("IOERR error or timeout connecting to the client");
+    }
+  }
+
+  private void release(String target, Target t) {
+    t.lastUse = System.currentTimeMillis();
+    if (cache.size() >= MAX_CACHED || cache.putIfAbsent(target, t) != null) {
+      t.close();
+    }
+  }
+
+  /** Closes the cached connections unused for {@link #IDLE_MILLIS} (from the server's cron). */
+  void closeIdle(long now) {
+    cache.forEach(
+        (target, t) -> {
+          if (now - t.lastUse > IDLE_MILLIS && cache.remove(target, t)) {
+            t.close();
+          }
+        });
+  }
+
+  /** Closes every cached connection (at shutdown). */
+  void closeAll() {
+    cache.forEach(
+        (target, t) -> {
+          if (cache.remove(target, t)) {
+            t.close();
+          }
+        });
   }
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static void command(ByteArrayOutputStream out, byte[]... argv) {
-    out.writeBytes(bytes("*" + argv.length + "\r\n"));
+  private static void write(Target t, byte[]... argv) throws IOException {
+    t.out.write(bytes("*" + argv.length + "\r\n"));
     for (byte[] a : argv) {
-      out.writeBytes(bytes("$" + a.length + "\r\n"));
-      out.writeBytes(a);
-      out.writeBytes(bytes("\r\n"));
+      t.out.write(bytes("$" + a.length + "\r\n"));
+      t.out.write(a);
+      t.out.write(bytes("\r\n"));
     }
   }
 
   /**
-   * One line of a reply (the target answers these commands with +OK or an error), at most 64 KiB.
+   * One line of a reply (the target answers these commands with +OK or an error), as Redis reads
+   * it: at most 1 KiB; an empty or longer line is a failed read.
    */
   private static String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -291,9 +462,15 @@ final class MigrateCommand {
       if (b == '\n') {
         break;
       }
-      if (b != '\r' && line.size() < 65536) {
+      if (b != '\r') {
+        if (line.size() >= 1024) {
+          throw new IOException("reply line too long");
+        }
         line.write(b);
       }
+    }
+    if (line.size() == 0) {
+      throw new IOException("empty reply line");
     }
     return line.toString(StandardCharsets.UTF_8);
   }

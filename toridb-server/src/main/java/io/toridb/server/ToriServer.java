@@ -124,6 +124,9 @@ public final class ToriServer {
   /** The append-only log, or null when appendonly is no. */
   private volatile io.toridb.persistence.aof.AppendOnlyFile aof;
 
+  /** MIGRATE, whose connections to targets the cron closes when idle. */
+  private final MigrateCommand migrate = new MigrateCommand();
+
   /** This node's view of the cluster, or null when cluster-enabled is no. */
   private volatile io.toridb.cluster.Cluster cluster;
 
@@ -257,7 +260,7 @@ public final class ToriServer {
     new ShutdownCommand(this).register(context.commands());
     new PersistenceCommands(this).register(context.commands());
     new io.toridb.cluster.ClusterCommands(() -> cluster).register(context.commands());
-    new MigrateCommand().register(context.commands());
+    migrate.register(context.commands());
     this.idleTimeout = config.require("timeout");
     config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
     config.require("hz").onChange(d -> onHzChange(d));
@@ -746,6 +749,7 @@ public final class ToriServer {
                 // Save points, scheduled saves and rewrites, the log's automatic rewrite.
                 snapshots.cron(now);
                 clientsCron(now);
+                migrate.closeIdle(now);
               } catch (RuntimeException e) {
                 log.error("Background cycle failed", e);
               }
@@ -889,6 +893,7 @@ public final class ToriServer {
     for (ClientConnection c : clients.all()) {
       c.channel().close();
     }
+    migrate.closeAll();
     ClusterBus bus = clusterBus;
     if (bus != null) {
       bus.close();

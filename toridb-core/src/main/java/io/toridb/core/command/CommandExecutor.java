@@ -557,6 +557,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
             write,
             session.asking() || name.equals("restore-asking"),
             shardChannels,
+            name.equals("migrate"),
             key -> {
               io.toridb.core.keyspace.StoredValue v = db0.peek(Key.of(key));
               return v != null && !db0.isExpired(v, now);

@@ -26,6 +26,8 @@ public interface ClusterRouting {
    * @param asking whether the client sent ASKING before it
    * @param shardChannels whether the names are shard channels (SPUBLISH, SSUBSCRIBE, SUNSUBSCRIBE),
    *     which route by slot as keys do but are not looked up
+   * @param migrate whether the command is MIGRATE, which runs here while its slot is migrating or
+   *     importing, whatever keys are missing
    * @param storedHere whether a key exists in this node's database 0
    */
   String route(
@@ -33,5 +35,6 @@ public interface ClusterRouting {
       boolean write,
       boolean asking,
       boolean shardChannels,
+      boolean migrate,
       Predicate<byte[]> storedHere);
 }

@@ -108,14 +108,15 @@ public final class TransactionCommands {
    * Null if {@code spec} may run inside BEGIN, else the error it gets. Refused: the commands that
    * need the whole keyspace (every call, or this one: SORT with BY or GET patterns), SCAN included
    * (the private view holds only the keys the transaction asked for), those that would start or
-   * steer another kind of transaction, and PUBLISH, whose message nobody could take back.
+   * steer another kind of transaction, and PUBLISH and MIGRATE, whose message or moved keys nobody
+   * could take back.
    */
   public static String refusedInBegin(CommandSpec spec, byte[][] argv) {
     String name = spec.fullName();
     boolean refused =
         spec.needsWholeKeyspace(argv)
             || switch (name) {
-              case "scan", "multi", "watch", "unwatch", "publish", "spublish" -> true;
+              case "scan", "multi", "watch", "unwatch", "publish", "spublish", "migrate" -> true;
               default -> false;
             };
     if (!refused) {

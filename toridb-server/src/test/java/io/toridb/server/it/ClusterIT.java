@@ -324,6 +324,21 @@ class ClusterIT {
     assertEquals(
         "TRYAGAIN Multiple keys request during rehashing of slot",
         text(call(source, "MGET", "{foo}kept", "foo")));
+    // MIGRATE runs on the source whatever keys are missing (redis-cli's reshard relies on it).
+    assertEquals(
+        "NOKEY",
+        text(
+            call(
+                source,
+                "MIGRATE",
+                "127.0.0.1",
+                Integer.toString(target.port()),
+                "",
+                "0",
+                "5000",
+                "KEYS",
+                "foo",
+                "{foo}gone")));
     // The target answers MOVED unless the client says ASKING, which covers one command.
     assertEquals("MOVED 12182 127.0.0.1:" + source.port(), text(call(target, "SET", "foo", "x")));
     try (RespClient c = new RespClient("127.0.0.1", target.port())) {

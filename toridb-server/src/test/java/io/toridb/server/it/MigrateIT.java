@@ -137,5 +137,66 @@ class MigrateIT {
         call(source, "MIGRATE", "127.0.0.1", port, "k", "99", "5000"));
     assertEquals("v", call(source, "GET", "k"));
     assertEquals("PONG", call(source, "PING"));
+    assertEquals(
+        "*1\r\n$1\r\nk\r\n",
+        raw(source, "COMMAND", "GETKEYS", "MIGRATE", "h", "1", "k", "0", "1", "AUTH", "keys"));
+    assertEquals(
+        "*2\r\n$1\r\na\r\n$1\r\nb\r\n",
+        raw(
+            source, "COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "1", "AUTH2", "u", "keys",
+            "KEYS", "a", "b"));
+    try (RespClient c = new RespClient("127.0.0.1", source.port())) {
+      assertEquals("+OK\r\n", c.call("BEGIN").rawText());
+      assertEquals(
+          "-ERR MIGRATE inside BEGIN is not allowed\r\n",
+          c.call("MIGRATE", "127.0.0.1", port, "k", "0", "500").rawText());
+      assertEquals("+OK\r\n", c.call("ROLLBACK").rawText());
+    }
+  }
+
+  private static String raw(ToriServer s, String... argv) throws IOException {
+    try (RespClient c = new RespClient("127.0.0.1", s.port())) {
+      return c.call(argv).rawText();
+    }
+  }
+
+  @Test
+  void aTargetThatStopsReadingTimesOutAndConnectionsAreReused() throws Exception {
+    ToriServer source = start(dir.resolve("a"));
+    // A listener that never accepts: the kernel takes the connection, nobody reads it.
+    try (ServerSocket silent = new ServerSocket(0)) {
+      call(source, "SET", "big", "x".repeat(1));
+      call(source, "SETRANGE", "big", Integer.toString(32 << 20), "y");
+      String reply =
+          call(
+              source,
+              "MIGRATE",
+              "127.0.0.1",
+              Integer.toString(silent.getLocalPort()),
+              "big",
+              "0",
+              "300");
+      assertTrue(reply.startsWith("IOERR error or timeout"), reply);
+      assertEquals("1", call(source, "EXISTS", "big"));
+    }
+    ToriServer target = start(dir.resolve("b"));
+    String port = Integer.toString(target.port());
+    long before = connections(target);
+    for (int i = 0; i < 3; i++) {
+      call(source, "SET", "k" + i, "v");
+      assertEquals("OK", call(source, "MIGRATE", "127.0.0.1", port, "k" + i, "0", "5000"));
+    }
+    // One connection for the three MIGRATEs, one for the INFO that reads the count.
+    assertEquals(2, connections(target) - before);
+    assertEquals("3", call(target, "EXISTS", "k0", "k1", "k2"));
+  }
+
+  private static long connections(ToriServer s) throws IOException {
+    for (String line : call(s, "INFO", "stats").split("\r\n")) {
+      if (line.startsWith("total_connections_received:")) {
+        return Long.parseLong(line.substring(line.indexOf(':') + 1));
+      }
+    }
+    throw new AssertionError("no total_connections_received");
   }
 }
