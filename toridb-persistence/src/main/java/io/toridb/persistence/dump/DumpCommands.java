@@ -50,11 +50,7 @@ public final class DumpCommands {
                     + " small, so simply O(1).")
             .handler(DumpCommands::dump));
     t.add(
-        CommandSpec.builder("restore", -4)
-            .flags(WRITE | DENYOOM)
-            .keys(1, 1, 1)
-            .keyFlags("OW", "update")
-            .acl("keyspace", "dangerous")
+        restoreSpec("restore")
             .doc(
                 "Create a key using the provided serialized value, previously obtained using"
                     + " DUMP.",
@@ -64,18 +60,21 @@ public final class DumpCommands {
                     + " their average size. For small string values the time complexity is thus"
                     + " O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values"
                     + " the complexity is O(N*M*log(N)) because inserting values into sorted sets"
-                    + " is O(log(N)).")
-            .handler(DumpCommands::restore));
+                    + " is O(log(N))."));
     // What MIGRATE sends a cluster node: RESTORE that a node importing the slot serves without a
     // preceding ASKING.
     t.add(
-        CommandSpec.builder("restore-asking", -4)
-            .flags(WRITE | DENYOOM)
-            .keys(1, 1, 1)
-            .keyFlags("OW", "update")
-            .acl("keyspace", "dangerous")
-            .doc("An internal command for migrating keys in a cluster.", "3.0.0", "O(1)")
-            .handler(DumpCommands::restore));
+        restoreSpec("restore-asking")
+            .doc("An internal command for migrating keys in a cluster.", "3.0.0", "O(1)"));
+  }
+
+  private static CommandSpec.Builder restoreSpec(String name) {
+    return CommandSpec.builder(name, -4)
+        .flags(WRITE | DENYOOM)
+        .keys(1, 1, 1)
+        .keyFlags("OW", "update")
+        .acl("keyspace", "dangerous")
+        .handler(DumpCommands::restore);
   }
 
   /** DUMP key */
