@@ -1,5 +1,6 @@
 package io.toridb.cluster;
 
+import io.toridb.core.keyspace.HashSlot;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

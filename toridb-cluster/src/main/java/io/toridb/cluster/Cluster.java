@@ -1,6 +1,7 @@
 package io.toridb.cluster;
 
 import io.toridb.core.config.Config;
+import io.toridb.core.keyspace.HashSlot;
 import io.toridb.core.server.ClusterRouting;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -16,6 +16,7 @@ import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
 import io.toridb.core.command.Help;
 import io.toridb.core.keyspace.Database;
+import io.toridb.core.keyspace.HashSlot;
 import io.toridb.core.keyspace.Key;
 import io.toridb.core.keyspace.StoredValue;
 import io.toridb.protocol.RespWriter;
@@ -422,10 +423,19 @@ public final class ClusterCommands {
 
   /**
    * Counts (and collects into {@code into}, up to {@code max}) the keys of {@code slot} in {@code
-   * db}, expired ones not yet removed included, as Redis counts them. A walk over the whole
-   * database: ToriDB keeps no index of keys by slot.
+   * db}, expired ones not yet removed included, as Redis counts them: from the database's index of
+   * keys by slot, which a cluster node keeps, or else by a walk over the database.
    */
   static long keysInSlot(Database db, int slot, long max, List<byte[]> into) {
+    io.toridb.core.keyspace.SlotIndex index = db.slots();
+    if (index != null) {
+      if (into == null) {
+        return Math.min(index.count(slot), max);
+      }
+      List<byte[]> keys = index.keys(slot, max);
+      into.addAll(keys);
+      return keys.size();
+    }
     long n = 0;
     for (Map.Entry<Key, StoredValue> e : db.entries()) {
       if (n >= max) {

@@ -1,5 +1,6 @@
 package io.toridb.cluster;
 
+import io.toridb.core.keyspace.HashSlot;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.toridb.cluster;
 
+import io.toridb.core.keyspace.HashSlot;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

@@ -474,6 +474,7 @@ public final class ToriServer {
     if (config.yes("cluster-enabled")) {
       cluster = io.toridb.cluster.Cluster.open(config, Path.of(config.text("dir")));
       context.clusterRouting(cluster);
+      context.keyspace().indexSlots();
     }
     io.toridb.persistence.aof.AppendOnlyFile appendLog = null;
     boolean loadSnapshot = false;

@@ -28,7 +28,7 @@ public final class Database {
 
   private final int index;
   private final Keyspace owner;
-  private volatile Store store = new Store();
+  private volatile Store store = new Store(0, null);
 
   /**
    * Null for the server's databases. In a private view ({@link Keyspace#privateView}), where keys
@@ -42,12 +42,12 @@ public final class Database {
   private static final class Store {
     final ConcurrentHashMap<Key, StoredValue> map;
 
-    Store() {
-      map = new ConcurrentHashMap<>();
-    }
+    /** The keys by hash slot on a cluster node, else null. */
+    final SlotIndex slots;
 
-    Store(int expectedKeys) {
-      map = new ConcurrentHashMap<>(expectedKeys);
+    Store(int expectedKeys, SlotIndex slots) {
+      map = expectedKeys > 0 ? new ConcurrentHashMap<>(expectedKeys) : new ConcurrentHashMap<>();
+      this.slots = slots;
     }
 
     final Set<Key> expiring = ConcurrentHashMap.newKeySet();
@@ -73,6 +73,26 @@ public final class Database {
     this.owner = owner;
     this.loader = loader;
     this.loaded = loader == null ? null : new java.util.HashSet<>();
+  }
+
+  /** A new slot index when the keyspace keeps one (a cluster node's own databases), else null. */
+  private SlotIndex slotIndex() {
+    return loader == null && owner.slotIndexed() ? new SlotIndex() : null;
+  }
+
+  /**
+   * Starts keeping the keys by hash slot (a cluster node, before anything is loaded). Only while
+   * nothing else uses the database and it is empty.
+   */
+  void indexSlots() {
+    if (loader == null && store.slots == null && store.map.isEmpty()) {
+      store = new Store(0, new SlotIndex());
+    }
+  }
+
+  /** The keys by hash slot, or null when they are not kept (not a cluster node). */
+  public SlotIndex slots() {
+    return store.slots;
   }
 
   /** In a private view, brings {@code key} in from the loader the first time it is asked for. */
@@ -226,7 +246,15 @@ public final class Database {
    */
   private static StoredValue store(Store s, Key key, StoredValue value) {
     StoredValue old = s.map.replace(key, value);
-    return old != null ? old : s.map.put(key.compact(), value);
+    if (old != null) {
+      return old;
+    }
+    Key compact = key.compact();
+    old = s.map.put(compact, value);
+    if (old == null && s.slots != null) {
+      s.slots.add(compact);
+    }
+    return old;
   }
 
   /**
@@ -251,6 +279,9 @@ public final class Database {
     fault(key);
     Store s = store;
     StoredValue old = s.map.remove(key);
+    if (old != null && s.slots != null) {
+      s.slots.remove(key);
+    }
     if (old != null && old.hasExpiry()) {
       s.expiring.remove(key);
     }
@@ -280,6 +311,9 @@ public final class Database {
   /** Deletes a key found expired, counts it and propagates its deletion. */
   private void expire(Store s, Key key, StoredValue v) {
     if (s.map.remove(key, v)) {
+      if (s.slots != null) {
+        s.slots.remove(key);
+      }
       s.expiring.remove(key);
       owner.stats().expiredKeys.increment();
       owner.expired(index, key);
@@ -320,7 +354,7 @@ public final class Database {
 
   /** Removes every key; the caller holds every lock. */
   public void clear() {
-    store = new Store();
+    store = new Store(0, slotIndex());
   }
 
   /**
@@ -330,7 +364,7 @@ public final class Database {
    */
   public void presize(int expectedKeys) {
     if (loader == null && store.map.isEmpty() && expectedKeys > 0) {
-      store = new Store(expectedKeys);
+      store = new Store(expectedKeys, slotIndex());
     }
   }
 

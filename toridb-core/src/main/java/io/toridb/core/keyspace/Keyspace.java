@@ -55,6 +55,23 @@ public final class Keyspace {
     return new Keyspace(databases.length, locks, loader);
   }
 
+  private volatile boolean slotIndexed;
+
+  /**
+   * Keeps the keys of every database by hash slot from now on ({@link SlotIndex}), as a cluster
+   * node does; called at startup, before anything is loaded.
+   */
+  public void indexSlots() {
+    slotIndexed = true;
+    for (Database db : databases) {
+      db.indexSlots();
+    }
+  }
+
+  boolean slotIndexed() {
+    return slotIndexed;
+  }
+
   public int databaseCount() {
     return databases.length;
   }

@@ -1,4 +1,4 @@
-package io.toridb.cluster;
+package io.toridb.core.keyspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

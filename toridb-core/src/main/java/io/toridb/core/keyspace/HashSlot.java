@@ -1,4 +1,4 @@
-package io.toridb.cluster;
+package io.toridb.core.keyspace;
 
 /**
  * The hash slot of a key, as Redis Cluster computes it: CRC16 (XMODEM: polynomial 0x1021, initial
@@ -42,6 +42,36 @@ public final class HashSlot {
       }
     }
     return crc16(key, 0, key.length) & (COUNT - 1);
+  }
+
+  /** The slot of a stored key, read in place (a packed key is not unpacked). */
+  public static int of(Key key) {
+    int n = key.length();
+    int open = -1;
+    for (int i = 0; i < n; i++) {
+      if (key.byteAt(i) == '{') {
+        open = i;
+        break;
+      }
+    }
+    int from = 0;
+    int to = n;
+    if (open >= 0) {
+      for (int close = open + 1; close < n; close++) {
+        if (key.byteAt(close) == '}') {
+          if (close > open + 1) {
+            from = open + 1;
+            to = close;
+          }
+          break;
+        }
+      }
+    }
+    int crc = 0;
+    for (int i = from; i < to; i++) {
+      crc = ((crc << 8) ^ TABLE[((crc >>> 8) ^ key.byteAt(i)) & 0xff]) & 0xffff;
+    }
+    return crc & (COUNT - 1);
   }
 
   /** CRC16/XMODEM of {@code b[from..to)}. */
