@@ -6,6 +6,7 @@ import static io.toridb.core.command.CommandFlag.LOADING;
 import static io.toridb.core.command.CommandFlag.NOSCRIPT;
 import static io.toridb.core.command.CommandFlag.NO_ASYNC_LOADING;
 import static io.toridb.core.command.CommandFlag.STALE;
+import static io.toridb.core.command.CommandFlag.WHOLE_KEYSPACE;
 
 import io.toridb.core.command.Args;
 import io.toridb.core.command.CommandContext;
@@ -42,6 +43,9 @@ public final class ClusterCommands {
 
   public void register(CommandTable t) {
     int admin = ADMIN | STALE | NO_ASYNC_LOADING;
+    // COUNTKEYSINSLOT, GETKEYSINSLOT and SETSLOT lock every stripe: the first of them builds the
+    // database's index of keys by slot (Database#slots), and SETSLOT NODE's count of a slot's keys
+    // must not race with a write into that slot.
     t.add(
         CommandSpec.builder("cluster", -2)
             .group("cluster")
@@ -68,7 +72,7 @@ public final class ClusterCommands {
                 sub(
                     "countkeysinslot",
                     3,
-                    STALE,
+                    STALE | WHOLE_KEYSPACE,
                     "Returns the number of keys in a hash slot",
                     this::countKeysInSlot))
             .subcommand(
@@ -100,7 +104,7 @@ public final class ClusterCommands {
                 sub(
                     "getkeysinslot",
                     4,
-                    STALE,
+                    STALE | WHOLE_KEYSPACE,
                     "Returns the key names in a hash slot",
                     this::getKeysInSlot))
             .subcommand(sub("help", 2, LOADING | STALE, "Returns helpful text", this::help))
@@ -148,7 +152,13 @@ public final class ClusterCommands {
                     admin,
                     "Sets the configuration epoch for a new node",
                     this::setConfigEpoch))
-            .subcommand(sub("setslot", -4, admin, "Binds a hash slot to a node", this::setSlot))
+            .subcommand(
+                sub(
+                    "setslot",
+                    -4,
+                    admin | WHOLE_KEYSPACE,
+                    "Binds a hash slot to a node",
+                    this::setSlot))
             .subcommand(
                 sub(
                     "shards",

@@ -28,7 +28,7 @@ public final class Database {
 
   private final int index;
   private final Keyspace owner;
-  private volatile Store store = new Store(0, null);
+  private volatile Store store = new Store(0);
 
   /**
    * Null for the server's databases. In a private view ({@link Keyspace#privateView}), where keys
@@ -42,12 +42,14 @@ public final class Database {
   private static final class Store {
     final ConcurrentHashMap<Key, StoredValue> map;
 
-    /** The keys by hash slot on a cluster node, else null. */
-    final SlotIndex slots;
+    /**
+     * The keys by hash slot, once a cluster node first needed them (see {@link #slots()}), else
+     * null: kept current by every put and removal from then on.
+     */
+    volatile SlotIndex slots;
 
-    Store(int expectedKeys, SlotIndex slots) {
+    Store(int expectedKeys) {
       map = expectedKeys > 0 ? new ConcurrentHashMap<>(expectedKeys) : new ConcurrentHashMap<>();
-      this.slots = slots;
     }
 
     final Set<Key> expiring = ConcurrentHashMap.newKeySet();
@@ -75,24 +77,23 @@ public final class Database {
     this.loaded = loader == null ? null : new java.util.HashSet<>();
   }
 
-  /** A new slot index when the keyspace keeps one (a cluster node's own databases), else null. */
-  private SlotIndex slotIndex() {
-    return loader == null && owner.slotIndexed() ? new SlotIndex() : null;
-  }
-
   /**
-   * Starts keeping the keys by hash slot (a cluster node, before anything is loaded). Only while
-   * nothing else uses the database and it is empty.
+   * The keys by hash slot on a cluster node's own databases, else null. The index is built by a
+   * walk over the database the first time it is asked for (a reshard's first COUNTKEYSINSLOT or
+   * GETKEYSINSLOT), and kept current from then on, so that a node that never moves a slot pays
+   * nothing for it. The caller holds every key lock, so no write runs while it is built.
    */
-  void indexSlots() {
-    if (loader == null && store.slots == null && store.map.isEmpty()) {
-      store = new Store(0, new SlotIndex());
-    }
-  }
-
-  /** The keys by hash slot, or null when they are not kept (not a cluster node). */
   public SlotIndex slots() {
-    return store.slots;
+    Store s = store;
+    SlotIndex bySlot = s.slots;
+    if (bySlot == null && loader == null && owner.slotIndexed()) {
+      bySlot = new SlotIndex();
+      for (Key k : s.map.keySet()) {
+        bySlot.add(k);
+      }
+      s.slots = bySlot;
+    }
+    return bySlot;
   }
 
   /** In a private view, brings {@code key} in from the loader the first time it is asked for. */
@@ -251,8 +252,9 @@ public final class Database {
     }
     Key compact = key.compact();
     old = s.map.put(compact, value);
-    if (old == null && s.slots != null) {
-      s.slots.add(compact);
+    SlotIndex bySlot = s.slots;
+    if (old == null && bySlot != null) {
+      bySlot.add(compact);
     }
     return old;
   }
@@ -279,8 +281,9 @@ public final class Database {
     fault(key);
     Store s = store;
     StoredValue old = s.map.remove(key);
-    if (old != null && s.slots != null) {
-      s.slots.remove(key);
+    SlotIndex bySlot = s.slots;
+    if (old != null && bySlot != null) {
+      bySlot.remove(key);
     }
     if (old != null && old.hasExpiry()) {
       s.expiring.remove(key);
@@ -311,8 +314,9 @@ public final class Database {
   /** Deletes a key found expired, counts it and propagates its deletion. */
   private void expire(Store s, Key key, StoredValue v) {
     if (s.map.remove(key, v)) {
-      if (s.slots != null) {
-        s.slots.remove(key);
+      SlotIndex bySlot = s.slots;
+      if (bySlot != null) {
+        bySlot.remove(key);
       }
       s.expiring.remove(key);
       owner.stats().expiredKeys.increment();
@@ -354,7 +358,7 @@ public final class Database {
 
   /** Removes every key; the caller holds every lock. */
   public void clear() {
-    store = new Store(0, slotIndex());
+    store = new Store(0);
   }
 
   /**
@@ -364,7 +368,7 @@ public final class Database {
    */
   public void presize(int expectedKeys) {
     if (loader == null && store.map.isEmpty() && expectedKeys > 0) {
-      store = new Store(expectedKeys, slotIndex());
+      store = new Store(expectedKeys);
     }
   }
 

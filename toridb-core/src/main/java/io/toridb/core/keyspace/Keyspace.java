@@ -58,14 +58,11 @@ public final class Keyspace {
   private volatile boolean slotIndexed;
 
   /**
-   * Keeps the keys of every database by hash slot from now on ({@link SlotIndex}), as a cluster
-   * node does; called at startup, before anything is loaded.
+   * Lets every database keep its keys by hash slot ({@link Database#slots}), as a cluster node
+   * does; called at startup.
    */
   public void indexSlots() {
     slotIndexed = true;
-    for (Database db : databases) {
-      db.indexSlots();
-    }
   }
 
   boolean slotIndexed() {

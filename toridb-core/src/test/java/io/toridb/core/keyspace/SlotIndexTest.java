@@ -36,6 +36,11 @@ class SlotIndexTest {
     ks.indexSlots();
     Database db = ks.db(0);
     Random r = new Random(5);
+    for (int i = 0; i < 300; i++) {
+      db.put(Key.of("before" + i), value("v"));
+    }
+    // Built from what is there on first use, then kept current.
+    check(db);
     long now = System.currentTimeMillis();
     for (int round = 0; round < 20_000; round++) {
       Key key = Key.of("k" + r.nextInt(500) + (r.nextBoolean() ? "{t" + r.nextInt(5) + "}" : ""));
@@ -54,6 +59,7 @@ class SlotIndexTest {
     check(db);
     db.clear();
     assertEquals(0, total(db));
+    check(db);
     db.put(Key.of("after-flush"), value("v"));
     check(db);
     // A private view (BEGIN) keeps no index.
