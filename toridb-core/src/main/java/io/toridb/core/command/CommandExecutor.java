@@ -487,6 +487,13 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     forEachKeyName(spec, argv, name -> action.accept(Key.of(name)));
   }
 
+  /** The names of the keys of a call, as its key specs designate them. */
+  public static java.util.List<byte[]> keyNames(CommandSpec spec, byte[][] argv) {
+    java.util.List<byte[]> keys = new java.util.ArrayList<>();
+    forEachKeyName(spec, argv, keys::add);
+    return keys;
+  }
+
   /** Calls {@code action} with the name of each key of the command. */
   private static void forEachKeyName(
       CommandSpec spec, byte[][] argv, java.util.function.Consumer<byte[]> action) {

@@ -243,6 +243,7 @@ final class LuaEngine {
    */
   void run(Script script, byte[][] keys, byte[][] args, boolean readOnly) {
     ScriptRun r = new ScriptRun(script.sha(), false, readOnly, busyThreshold.number());
+    r.keys(keys, (script.flags() & Script.ALLOW_CROSS_SLOT) != 0);
     globals.put("KEYS", array(keys));
     globals.put("ARGV", array(args));
     try {
@@ -260,6 +261,7 @@ final class LuaEngine {
   void call(FunctionLibraries.Function f, byte[][] keys, byte[][] args, boolean readOnly) {
     LuaValue callback = instance(f.library()).get(f.name().toLowerCase(java.util.Locale.ROOT));
     ScriptRun r = new ScriptRun(f.name(), true, readOnly, busyThreshold.number());
+    r.keys(keys, (f.flags() & Script.ALLOW_CROSS_SLOT) != 0);
     runAs(r, callback, LuaValue.varargsOf(array(keys), array(args)), functionSetHook);
   }
 
@@ -945,6 +947,55 @@ final class LuaEngine {
       }
       if (ctx.server().lacksGoodReplicas()) {
         return "-" + Errors.NOREPLICAS;
+      }
+    }
+    return clusterRefusal(r, spec, argv);
+  }
+
+  /**
+   * On a cluster node, as Redis's scriptVerifyClusterState: the keys a script touches must be
+   * served here, and (unless the script declared allow-cross-slot-keys) in the slot of its first
+   * key, declared or not.
+   */
+  private String clusterRefusal(ScriptRun r, CommandSpec spec, byte[][] argv) {
+    io.toridb.core.server.ClusterRouting cluster = ctx.server().clusterRouting();
+    if (cluster == null) {
+      return null;
+    }
+    java.util.List<byte[]> keys = io.toridb.core.command.CommandExecutor.keyNames(spec, argv);
+    if (keys.isEmpty()) {
+      return null;
+    }
+    io.toridb.core.keyspace.Database db0 = ctx.server().keyspace().db(0);
+    long now = ctx.now();
+    String redirect =
+        cluster.route(
+            keys,
+            spec.has(CommandFlag.WRITE),
+            ctx.session().asking(),
+            false,
+            spec.fullName().equals("migrate"),
+            name -> {
+              io.toridb.core.keyspace.StoredValue v =
+                  db0.peek(io.toridb.core.keyspace.Key.of(name));
+              return v != null && !db0.isExpired(v, now);
+            });
+    if (redirect != null) {
+      if (redirect.startsWith("CLUSTERDOWN The cluster is down and only accepts read")) {
+        return "Script attempted to execute a write command while the cluster is down and"
+            + " readonly";
+      }
+      if (redirect.startsWith("CLUSTERDOWN The cluster is down")) {
+        return "Script attempted to execute a command while the cluster is down";
+      }
+      return "Script attempted to access a non local key in a cluster node";
+    }
+    if (!r.crossSlot) {
+      int slot = io.toridb.core.keyspace.HashSlot.of(keys.get(0));
+      if (r.slot == -1) {
+        r.slot = slot;
+      } else if (r.slot != slot) {
+        return "Script attempted to access keys that do not hash to the same slot";
       }
     }
     return null;

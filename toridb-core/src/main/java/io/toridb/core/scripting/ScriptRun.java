@@ -27,6 +27,20 @@ final class ScriptRun {
   /** The RESP version replies of redis.call reach the script in (redis.setresp). */
   int resp = 2;
 
+  /**
+   * On a cluster node, the hash slot of the script's keys: of its first declared key, else of the
+   * first key it touches (-1 until then); its other keys must be in it unless {@link #crossSlot}.
+   */
+  int slot = -1;
+
+  /** The script declared allow-cross-slot-keys. */
+  boolean crossSlot;
+
+  void keys(byte[][] declared, boolean allowCrossSlot) {
+    slot = declared.length > 0 ? io.toridb.core.keyspace.HashSlot.of(declared[0]) : -1;
+    crossSlot = allowCrossSlot;
+  }
+
   /** Whether the log says the script was killed already (the hook stops it at every step). */
   boolean killReported;
 

@@ -307,6 +307,62 @@ class ClusterIT {
   }
 
   @Test
+  void scriptsTouchOnlyThisNodesKeysInOneSlot() throws Exception {
+    List<Node> cluster = formCluster();
+    Node n = owner(cluster, "foo");
+    int index = cluster.indexOf(n);
+    // A key this node serves in another slot than foo's.
+    String other = null;
+    for (int i = 0; other == null; i++) {
+      String k = "k" + i;
+      int slot = Integer.parseInt(text(call(n, "CLUSTER", "KEYSLOT", k)));
+      if (slot != 12182 && owner(cluster, k) == n) {
+        other = k;
+      }
+    }
+    String elsewhere = "bar"; // slot 5061, another node's
+    assertTrue(owner(cluster, elsewhere) != n);
+    assertEquals("OK", text(call(n, "EVAL", "return redis.call('set', KEYS[1], 'v')", "1", "foo")));
+    assertEquals(
+        "OK",
+        text(
+            call(
+                n,
+                "EVAL",
+                "redis.call('set', KEYS[1], 'v') return redis.call('set', '{foo}same-slot', 'w')",
+                "1",
+                "foo")));
+    String remote = text(call(n, "EVAL", "return redis.call('get', ARGV[1])", "0", elsewhere));
+    assertTrue(
+        remote.startsWith("ERR Script attempted to access a non local key in a cluster node"),
+        remote);
+    String cross =
+        text(
+            call(
+                n,
+                "EVAL",
+                "redis.call('get', KEYS[1]) return redis.call('get', ARGV[1])",
+                "1",
+                "foo",
+                other));
+    assertTrue(
+        cross.startsWith("ERR Script attempted to access keys that do not hash to the same slot"),
+        cross);
+    assertEquals(
+        "OK",
+        text(
+            call(
+                n,
+                "EVAL",
+                "#!lua flags=allow-cross-slot-keys\nredis.call('get', KEYS[1]) "
+                    + "return redis.call('set', ARGV[1], 'x')",
+                "1",
+                "foo",
+                other)));
+    assertTrue(index >= 0);
+  }
+
+  @Test
   void aMigratingSlotSendsMissingKeysOnWithAsk() throws Exception {
     List<Node> cluster = formCluster();
     Node source = owner(cluster, "foo");
