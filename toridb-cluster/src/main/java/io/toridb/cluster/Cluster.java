@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -1056,9 +1055,5 @@ public final class Cluster implements ClusterRouting {
       closeLink(n);
     }
     file.unlock();
-  }
-
-  synchronized Iterator<ClusterNode> nodesIterator() {
-    return new ArrayList<>(nodes.values()).iterator();
   }
 }

@@ -16,15 +16,12 @@ import io.toridb.core.command.CommandSpec;
 import io.toridb.core.command.CommandTable;
 import io.toridb.core.command.Errors;
 import io.toridb.core.command.Help;
-import io.toridb.core.keyspace.Database;
 import io.toridb.core.keyspace.HashSlot;
-import io.toridb.core.keyspace.Key;
-import io.toridb.core.keyspace.StoredValue;
+import io.toridb.core.keyspace.SlotIndex;
 import io.toridb.protocol.RespWriter;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -196,8 +193,8 @@ public final class ClusterCommands {
                 "O(1)")
             .handler(
                 (ctx, argv) -> {
+                  // There are no replicas to read from: the flag would change nothing.
                   require();
-                  ctx.session().readOnly(true);
                   ctx.out().ok();
                 }));
     t.add(
@@ -211,7 +208,6 @@ public final class ClusterCommands {
             .handler(
                 (ctx, argv) -> {
                   require();
-                  ctx.session().readOnly(false);
                   ctx.out().ok();
                 }));
   }
@@ -413,7 +409,7 @@ public final class ClusterCommands {
     if (slot < 0 || slot >= HashSlot.COUNT) {
       throw new CommandException("ERR Invalid slot");
     }
-    ctx.out().integer(keysInSlot(ctx.keyspace().db(0), (int) slot, Long.MAX_VALUE, null));
+    ctx.out().integer(bySlot(ctx).count((int) slot));
   }
 
   void getKeysInSlot(CommandContext ctx, byte[][] argv) {
@@ -423,8 +419,7 @@ public final class ClusterCommands {
     if (slot < 0 || slot >= HashSlot.COUNT || max < 0) {
       throw new CommandException("ERR Invalid slot or number of keys");
     }
-    List<byte[]> keys = new ArrayList<>();
-    keysInSlot(ctx.keyspace().db(0), (int) slot, max, keys);
+    List<byte[]> keys = bySlot(ctx).keys((int) slot, max);
     ctx.out().arrayHeader(keys.size());
     for (byte[] k : keys) {
       ctx.out().bulk(k);
@@ -432,34 +427,11 @@ public final class ClusterCommands {
   }
 
   /**
-   * Counts (and collects into {@code into}, up to {@code max}) the keys of {@code slot} in {@code
-   * db}, expired ones not yet removed included, as Redis counts them: from the database's index of
-   * keys by slot, which a cluster node keeps, or else by a walk over the database.
+   * Database 0's keys by slot (expired ones not yet removed included, as Redis counts them); the
+   * first call builds the index, which is why the commands that ask lock every stripe.
    */
-  static long keysInSlot(Database db, int slot, long max, List<byte[]> into) {
-    io.toridb.core.keyspace.SlotIndex index = db.slots();
-    if (index != null) {
-      if (into == null) {
-        return Math.min(index.count(slot), max);
-      }
-      List<byte[]> keys = index.keys(slot, max);
-      into.addAll(keys);
-      return keys.size();
-    }
-    long n = 0;
-    for (Map.Entry<Key, StoredValue> e : db.entries()) {
-      if (n >= max) {
-        break;
-      }
-      byte[] k = e.getKey().bytes();
-      if (HashSlot.of(k) == slot) {
-        n++;
-        if (into != null) {
-          into.add(k);
-        }
-      }
-    }
-    return n;
+  private static SlotIndex bySlot(CommandContext ctx) {
+    return ctx.keyspace().db(0).slots();
   }
 
   void failover(CommandContext ctx, byte[][] argv) {
@@ -710,9 +682,7 @@ public final class ClusterCommands {
     Cluster c = require();
     int slot = slot(argv[2]);
     String action = Args.upper(argv[3]);
-    Database db0 = ctx.keyspace().db(0);
-    // Counted before taking the cluster's monitor: a walk over the database.
-    long keys = action.equals("NODE") ? keysInSlot(db0, slot, 1, null) : 0;
+    long keys = action.equals("NODE") ? bySlot(ctx).count(slot) : 0;
     synchronized (c) {
       switch (action) {
         case "MIGRATING" -> {

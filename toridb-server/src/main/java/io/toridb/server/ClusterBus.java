@@ -36,14 +36,12 @@ final class ClusterBus implements BusTransport {
 
   private final Cluster cluster;
   private final EventLoopGroup group;
-  private final Class<? extends SocketChannel> channelClass;
   private final Bootstrap client;
   private final List<Channel> listeners = new ArrayList<>();
 
   ClusterBus(Cluster cluster, EventLoopGroup group, Class<? extends SocketChannel> channelClass) {
     this.cluster = cluster;
     this.group = group;
-    this.channelClass = channelClass;
     this.client =
         new Bootstrap()
             .group(group)

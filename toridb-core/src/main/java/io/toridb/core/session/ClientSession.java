@@ -30,7 +30,6 @@ public final class ClientSession {
   private volatile boolean noEvict;
   private volatile boolean noTouch;
   private volatile boolean asking;
-  private volatile boolean readOnly;
   private volatile ClientHost host;
   private final ClientSubscriptions subscriptions = ClientSubscriptions.empty();
   private volatile io.toridb.core.transaction.MultiState multi;
@@ -195,15 +194,6 @@ public final class ClientSession {
     this.asking = asking;
   }
 
-  /** Whether the client sent READONLY (cluster mode; READWRITE clears it). */
-  public boolean readOnly() {
-    return readOnly;
-  }
-
-  public void readOnly(boolean readOnly) {
-    this.readOnly = readOnly;
-  }
-
   /** The open MULTI, or null. */
   public io.toridb.core.transaction.MultiState multi() {
     return multi;
@@ -309,7 +299,6 @@ public final class ClientSession {
     monitor = false;
     noTouch = false;
     asking = false;
-    readOnly = false;
     replyOff = false;
     replySkip = false;
     replySkipNext = false;
