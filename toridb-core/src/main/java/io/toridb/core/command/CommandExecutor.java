@@ -516,6 +516,37 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
   }
 
   /**
+   * Asks {@code cluster} where a call of {@code spec} on {@code keys} belongs, as Redis's
+   * getNodeByQuery asks for a client's command and for each redis.call of a script: RESTORE-ASKING
+   * counts as asked, shard channels are not looked up, MIGRATE runs on either side of an open slot,
+   * and keys are looked up in database 0 without expiring them. Null to run it here, else the
+   * redirection.
+   */
+  public static String route(
+      ServerContext server,
+      io.toridb.core.server.ClusterRouting cluster,
+      CommandSpec spec,
+      java.util.List<byte[]> keys,
+      boolean write,
+      boolean asking,
+      long now) {
+    io.toridb.core.keyspace.Database db0 = server.keyspace().db(0);
+    String name = spec.fullName();
+    boolean shardChannels =
+        name.equals("spublish") || name.equals("ssubscribe") || name.equals("sunsubscribe");
+    return cluster.route(
+        keys,
+        write,
+        asking || name.equals("restore-asking"),
+        shardChannels,
+        name.equals("migrate"),
+        key -> {
+          io.toridb.core.keyspace.StoredValue v = db0.peek(Key.of(key));
+          return v != null && !db0.isExpired(v, now);
+        });
+  }
+
+  /**
    * As a Redis cluster node: a command whose keys this node does not serve (or, at EXEC, any of the
    * transaction's) gets the redirection instead of running; inside MULTI that also makes the EXEC
    * fail, and an EXEC refused this way drops the transaction. True if it was refused.
@@ -553,22 +584,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (keys.isEmpty()) {
       return false;
     }
-    io.toridb.core.keyspace.Database db0 = server.keyspace().db(0);
-    long now = ctx.now();
-    String name = spec.fullName();
-    boolean shardChannels =
-        name.equals("spublish") || name.equals("ssubscribe") || name.equals("sunsubscribe");
-    String error =
-        cluster.route(
-            keys,
-            write,
-            session.asking() || name.equals("restore-asking"),
-            shardChannels,
-            name.equals("migrate"),
-            key -> {
-              io.toridb.core.keyspace.StoredValue v = db0.peek(Key.of(key));
-              return v != null && !db0.isExpired(v, now);
-            });
+    String error = route(server, cluster, spec, keys, write, session.asking(), ctx.now());
     if (error == null) {
       return false;
     }

@@ -966,20 +966,15 @@ final class LuaEngine {
     if (keys.isEmpty()) {
       return null;
     }
-    io.toridb.core.keyspace.Database db0 = ctx.server().keyspace().db(0);
-    long now = ctx.now();
     String redirect =
-        cluster.route(
+        io.toridb.core.command.CommandExecutor.route(
+            ctx.server(),
+            cluster,
+            spec,
             keys,
             spec.has(CommandFlag.WRITE),
             ctx.session().asking(),
-            false,
-            spec.fullName().equals("migrate"),
-            name -> {
-              io.toridb.core.keyspace.StoredValue v =
-                  db0.peek(io.toridb.core.keyspace.Key.of(name));
-              return v != null && !db0.isExpired(v, now);
-            });
+            ctx.now());
     if (redirect != null) {
       if (redirect.startsWith("CLUSTERDOWN The cluster is down and only accepts read")) {
         return "Script attempted to execute a write command while the cluster is down and"

@@ -363,6 +363,28 @@ class ClusterIT {
   }
 
   @Test
+  void whileTheClusterIsDownShardChannelsStillWorkAndScriptsSayWhy() throws Exception {
+    Node n = startNodes(1).get(0);
+    assertEquals("OK", text(call(n, "CLUSTER", "ADDSLOTSRANGE", "0", "100")));
+    String served = null;
+    for (int i = 0; served == null; i++) {
+      if (Integer.parseInt(text(call(n, "CLUSTER", "KEYSLOT", "c" + i))) <= 100) {
+        served = "c" + i;
+      }
+    }
+    // Slots 101-16383 are not served: the cluster is down, keys are refused.
+    assertEquals("CLUSTERDOWN The cluster is down", text(call(n, "GET", served)));
+    String down = text(call(n, "EVAL", "return redis.call('get', ARGV[1])", "0", served));
+    assertTrue(
+        down.startsWith("ERR Script attempted to execute a command while the cluster is down"),
+        down);
+    // Shard channels go on (cluster-allow-pubsubshard-when-down yes), from a script too.
+    assertEquals("0", text(call(n, "SPUBLISH", served, "m")));
+    assertEquals(
+        "0", text(call(n, "EVAL", "return redis.call('spublish', ARGV[1], 'm')", "0", served)));
+  }
+
+  @Test
   void aMigratingSlotSendsMissingKeysOnWithAsk() throws Exception {
     List<Node> cluster = formCluster();
     Node source = owner(cluster, "foo");
