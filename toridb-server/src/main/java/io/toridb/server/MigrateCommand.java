@@ -361,20 +361,23 @@ final class MigrateCommand {
   /**
    * Closes the sockets of writes that take longer than their timeout, ending them with an error.
    */
-  private static final ScheduledExecutorService watchdog =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread th = new Thread(r, "toridb-migrate-watchdog");
-            th.setDaemon(true);
-            return th;
-          });
+  private static final class Watchdog {
+    /** Made on the first MIGRATE, so that a server that never migrates has no such thread. */
+    static final ScheduledExecutorService EXECUTOR =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread th = new Thread(r, "toridb-migrate-watchdog");
+              th.setDaemon(true);
+              return th;
+            });
+  }
 
   /** Closes {@code t}'s socket if the writes it guards last longer than {@code millis}. */
   private static final class Deadline implements AutoCloseable {
     private final ScheduledFuture<?> task;
 
     Deadline(Target t, int millis) {
-      task = watchdog.schedule(t::close, millis, TimeUnit.MILLISECONDS);
+      task = Watchdog.EXECUTOR.schedule(t::close, millis, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -557,17 +557,17 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       byte[][] argv,
       ClientSession session) {
     boolean movable = spec.has(CommandFlag.MOVABLE_KEYS);
+    boolean exec = spec.fullName().equals("exec");
     int first = spec.firstKey();
     if (!movable && first > 0 && first == spec.lastKey() && first < argv.length) {
       // One key (GET, SET, INCR, ...): most often this node's, decided without allocating.
       if (cluster.servesHere(argv[first])) {
         return false;
       }
-    } else if (!movable && first <= 0 && !spec.fullName().equals("exec")) {
+    } else if (!movable && first <= 0 && !exec) {
       return false;
     }
     io.toridb.core.transaction.MultiState multi = session.multi();
-    boolean exec = spec.fullName().equals("exec");
     if (exec && multi == null) {
       return false;
     }
