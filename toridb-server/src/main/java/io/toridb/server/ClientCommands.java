@@ -285,8 +285,17 @@ final class ClientCommands {
     };
   }
 
-  /** Subscribers are of type pubsub; MONITOR connections count as normal, as in Redis. */
+  /**
+   * The link to the primary is of type master, replicas of replica, subscribers of pubsub; MONITOR
+   * connections count as normal, as in Redis.
+   */
   private static String typeOf(ClientSession s) {
+    if (s.master()) {
+      return "master";
+    }
+    if (s.replica()) {
+      return "replica";
+    }
     return s.subscriptions().active() ? "pubsub" : "normal";
   }
 
@@ -338,13 +347,18 @@ final class ClientCommands {
   }
 
   /**
-   * The flags field: O monitor, P subscriber, x in MULTI, b blocked, e no-evict, T no-touch, N when
-   * none applies.
+   * The flags field: O monitor, S replica, M primary, P subscriber, x in MULTI, b blocked, e
+   * no-evict, T no-touch, N when none applies.
    */
   static String flags(ClientSession s) {
     StringBuilder f = new StringBuilder(4);
     if (s.monitor()) {
       f.append('O');
+    } else if (s.replica()) {
+      f.append('S');
+    }
+    if (s.master()) {
+      f.append('M');
     }
     if (s.subscriptions().active()) {
       f.append('P');

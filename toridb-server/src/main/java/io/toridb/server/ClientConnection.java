@@ -66,13 +66,50 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
   private volatile long queryBufferBytes;
 
   ClientConnection(ToriServer server, Worker worker) {
+    this(server, worker, false);
+  }
+
+  /**
+   * @param primary whether this is a replica's link to its primary (see {@link
+   *     ClientSession#master}): authenticated, and exempt from the checks on accepted clients
+   */
+  ClientConnection(ToriServer server, Worker worker, boolean primary) {
     this.server = server;
     this.context = server.context();
     this.worker = worker;
-    boolean needsAuth = !context.requirePass().isEmpty();
+    boolean needsAuth = !primary && !context.requirePass().isEmpty();
     this.session = new ClientSession(!needsAuth);
+    session.master(primary);
     session.host(this);
     this.decoder = new RespDecoder(limits());
+  }
+
+  /**
+   * On the worker, after a request of the primary ran: drops its reply (written to {@code out} from
+   * {@code mark}), logging an error reply as Redis does, and counts the request in the replication
+   * offset.
+   */
+  void appliedFromPrimary(byte[][] argv, ByteBuf out, int mark) {
+    if (out.writerIndex() > mark && out.getByte(mark) == '-') {
+      int end = out.indexOf(mark, out.writerIndex(), (byte) '\r');
+      String error =
+          out.toString(
+              mark + 1,
+              (end < 0 ? out.writerIndex() : end) - mark - 1,
+              java.nio.charset.StandardCharsets.UTF_8);
+      log.warn(
+          "== CRITICAL == This replica is sending an error to its master: '{}' after processing"
+              + " the command '{}'",
+          error,
+          new String(argv[0], java.nio.charset.StandardCharsets.UTF_8));
+    }
+    out.writerIndex(mark);
+    server.replication().applied(session, argv);
+  }
+
+  /** Sends {@code buffer} now, without waiting for the log (the replica's acknowledgements). */
+  void sendNow(ByteBuf buffer) {
+    replies.offer(this, buffer, false);
   }
 
   private ProtocolLimits limits() {
@@ -335,6 +372,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     replies = server.replyQueue(channel.eventLoop());
     wakeups = server.workerWakeups(channel.eventLoop());
     session.addresses(address(channel.remoteAddress()), address(channel.localAddress()));
+    if (session.master()) {
+      server.clients().add(this);
+      ctx.fireChannelActive();
+      return;
+    }
     context.stats().connectionsReceived.increment();
     if (server.clients().size() >= context.config().number("maxclients")) {
       context.stats().rejectedConnections.increment();

@@ -53,7 +53,6 @@ final class InfoCommand {
   private final ToriServer server;
   private final ServerContext context;
   private final String runId = randomHex();
-  private final String replicationId = randomHex();
   private final long startupMemory = heapUsed();
   private volatile long peakMemory;
   private final InstantaneousMetric ops = new InstantaneousMetric();
@@ -347,9 +346,10 @@ final class InfoCommand {
     out.field("instantaneous_input_repl_kbps", "0.00");
     out.field("instantaneous_output_repl_kbps", "0.00");
     out.field("rejected_connections", s.rejectedConnections.sum());
-    out.field("sync_full", 0);
-    out.field("sync_partial_ok", 0);
-    out.field("sync_partial_err", 0);
+    Replication replication = server.replication();
+    out.field("sync_full", replication.syncFull());
+    out.field("sync_partial_ok", replication.syncPartialOk());
+    out.field("sync_partial_err", replication.syncPartialErr());
     out.field("expired_keys", k.expiredKeys.sum());
     out.field("expired_stale_perc", "0.00");
     out.field("expired_time_cap_reached_count", 0);
@@ -389,22 +389,9 @@ final class InfoCommand {
   }
 
   private void replication(Sections out) {
-    out.field("role", "master");
-    out.field("connected_slaves", 0);
-    // As Redis while min-replicas-to-write is active: how many replicas count as good (none).
-    if (context.config().number("min-replicas-to-write") > 0
-        && context.config().number("min-replicas-max-lag") > 0) {
-      out.field("min_slaves_good_slaves", 0);
+    for (String[] field : server.replication().info()) {
+      out.field(field[0], field[1]);
     }
-    out.field("master_failover_state", "no-failover");
-    out.field("master_replid", replicationId);
-    out.field("master_replid2", "0".repeat(40));
-    out.field("master_repl_offset", 0);
-    out.field("second_repl_offset", -1);
-    out.field("repl_backlog_active", 0);
-    out.field("repl_backlog_size", context.config().number("repl-backlog-size"));
-    out.field("repl_backlog_first_byte_offset", 0);
-    out.field("repl_backlog_histlen", 0);
   }
 
   private void cpu(Sections out) {

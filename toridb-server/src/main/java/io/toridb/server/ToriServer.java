@@ -124,6 +124,9 @@ public final class ToriServer {
   /** The append-only log, or null when appendonly is no. */
   private volatile io.toridb.persistence.aof.AppendOnlyFile aof;
 
+  /** Replication: this server's replicas, or its link to its primary. */
+  private final Replication replication;
+
   /** MIGRATE, whose connections to targets the cron closes when idle. */
   private final MigrateCommand migrate = new MigrateCommand();
 
@@ -261,6 +264,8 @@ public final class ToriServer {
     new PersistenceCommands(this).register(context.commands());
     new io.toridb.cluster.ClusterCommands(() -> cluster).register(context.commands());
     migrate.register(context.commands());
+    this.replication = new Replication(this);
+    new ReplicationCommands(this).register(context.commands());
     this.idleTimeout = config.require("timeout");
     config.require("loglevel").onChange(d -> LoggingSetup.setLevel(d.text()));
     config.require("hz").onChange(d -> onHzChange(d));
@@ -359,6 +364,7 @@ public final class ToriServer {
     // Hook for per-connection cleanup owned by other components (MONITOR, pub/sub, blocking).
     monitor.remove(connection);
     context.pubsub().unsubscribeAll(connection.session());
+    replication.disconnected(connection);
   }
 
   /**
@@ -450,6 +456,23 @@ public final class ToriServer {
   /** The append-only log, or null when appendonly is no. */
   public io.toridb.persistence.aof.AppendOnlyFile aof() {
     return aof;
+  }
+
+  /** Replication: this server's replicas, or its link to its primary. */
+  Replication replication() {
+    return replication;
+  }
+
+  /** The event loops of client connections, which the link to a primary uses too. */
+  EventLoopGroup ioGroup() {
+    return ioGroup;
+  }
+
+  /** The socket channel class of outgoing connections for the transport in use. */
+  Class<? extends io.netty.channel.socket.SocketChannel> clientChannelClass() {
+    return "epoll".equals(transport)
+        ? io.netty.channel.epoll.EpollSocketChannel.class
+        : io.netty.channel.socket.nio.NioSocketChannel.class;
   }
 
   /** The RDB snapshot of the data set. */
@@ -555,6 +578,11 @@ public final class ToriServer {
     }
     loaded = true;
     startCron();
+    String primary = config.text("replicaof");
+    if (!primary.isEmpty()) {
+      String[] hostPort = primary.split(" ");
+      replication.replicaOf(hostPort[0], Integer.parseInt(hostPort[1]));
+    }
     log.info(
         "Ready to accept connections on port {} ({} transport, I/O threads: {}, workers: {})",
         boundPort,
@@ -751,6 +779,7 @@ public final class ToriServer {
                 snapshots.cron(now);
                 clientsCron(now);
                 migrate.closeIdle(now);
+                replication.cron(now);
               } catch (RuntimeException e) {
                 log.error("Background cycle failed", e);
               }
@@ -781,6 +810,8 @@ public final class ToriServer {
       if (timeout <= 0
           || s.blocked() != null
           || s.monitor()
+          || s.master()
+          || s.replica()
           || s.killed()
           || now - s.lastInteraction() / 1000 <= timeout
           || !c.workerQuiet()) {
@@ -862,6 +893,7 @@ public final class ToriServer {
       ch.close().awaitUninterruptibly();
     }
     cron.shutdownNow();
+    replication.close();
     // Requests already received are finished; nothing new is read, so a client that keeps
     // pipelining cannot hold the workers (and the shutdown) up.
     for (ClientConnection c : clients.all()) {

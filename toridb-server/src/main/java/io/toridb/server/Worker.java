@@ -358,9 +358,15 @@ final class Worker implements Runnable {
     boolean parked = false;
     executor.beginBatch();
     try {
+      boolean fromPrimary = session.master();
       for (int i = 0; i < batch.count; i++) {
         writer.protocol(session.protocol());
+        int mark = out.writerIndex();
         executor.execute(session, batch.requests[i]);
+        if (fromPrimary) {
+          // The primary reads no replies: they are dropped, its offset counts the request.
+          conn.appliedFromPrimary(batch.requests[i], out, mark);
+        }
         if (session.closeAfterReply() || session.killed()) {
           close = true;
           break;

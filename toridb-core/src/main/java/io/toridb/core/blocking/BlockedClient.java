@@ -64,6 +64,11 @@ public final class BlockedClient {
     this.type = type;
   }
 
+  /** Whether the wait is over (served, timed out, unblocked or disconnected). */
+  public boolean ended() {
+    return state.get() == DONE;
+  }
+
   public ClientSession session() {
     return session;
   }

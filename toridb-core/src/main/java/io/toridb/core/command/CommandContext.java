@@ -311,7 +311,10 @@ public final class CommandContext {
 
   /** Where effects go: the server's sink, or nowhere for writes replayed from the log. */
   private io.toridb.core.propagation.PropagationSink sink() {
-    return replaying ? io.toridb.core.propagation.PropagationSink.NONE : server.propagation();
+    if (replaying) {
+      return io.toridb.core.propagation.PropagationSink.NONE;
+    }
+    return session.master() ? server.logPropagation() : server.propagation();
   }
 
   /** Clears what one command of an EXEC leaves behind before the next runs. */

@@ -214,17 +214,24 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     }
     // Then the disk error and the replicas before the subscribed context and LOADING.
     String refusal = server.writeRefusal();
-    if (refusal != null && refusesOnDiskError(spec, session)) {
+    if (refusal != null && !session.master() && refusesOnDiskError(spec, session)) {
       spec.rejectedCalls.increment();
       reject(spec, refusal);
       return;
     }
-    // As a Redis primary with fewer good replicas than min-replicas-to-write: there are none.
+    // As a Redis primary with fewer good replicas than min-replicas-to-write.
     if (server.lacksGoodReplicas()
+        && !session.master()
         && !spec.fullName().equals("ping")
         && refusesOnDiskError(spec, session)) {
       spec.rejectedCalls.increment();
       reject(spec, Errors.NOREPLICAS);
+      return;
+    }
+    // As Redis: a read-only replica refuses writes, except its primary's.
+    if (server.readOnlyReplica() && !session.master() && spec.has(CommandFlag.WRITE)) {
+      spec.rejectedCalls.increment();
+      reject(spec, Errors.READONLY);
       return;
     }
     // A RESP2 client with subscriptions reads pushed messages as replies: only the commands

@@ -40,6 +40,23 @@ public final class CommandTable {
     add(builder.build());
   }
 
+  /**
+   * Puts {@code builder}'s command in the place of the one of the same name: the server's own
+   * version of a command core defines for a server without it (ROLE and WAIT with replication).
+   */
+  public synchronized void replace(CommandSpec.Builder builder) {
+    CommandSpec spec = builder.build();
+    if (!byName.containsKey(spec.name())) {
+      throw new IllegalStateException("no command " + spec.name() + " to replace");
+    }
+    byName.put(spec.name(), spec);
+    for (int i = 0; i < SLOTS; i++) {
+      if (slots[i] != null && slots[i].name().equals(spec.name())) {
+        slots[i] = spec;
+      }
+    }
+  }
+
   /** The command named by {@code name} in any letter case, or null. */
   public CommandSpec lookup(byte[] name) {
     int i = hashLower(name) & (SLOTS - 1);

@@ -23,6 +23,7 @@ public final class Errors {
   public static final String LOADING = "LOADING Redis is loading the dataset in memory";
   public static final String MAX_CLIENTS = "ERR max number of clients reached";
   public static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+  public static final String READONLY = "READONLY You can't write against a read only replica.";
 
   /** To commands that may not run while a script runs past busy-reply-threshold. */
   public static final String BUSY_SCRIPT =

@@ -46,6 +46,11 @@ public final class Config {
     return outputLimits.pubsub;
   }
 
+  /** The replica (slave) class of client-output-buffer-limit: a replica's unsent stream. */
+  public OutputLimit replicaOutputLimit() {
+    return outputLimits.replica;
+  }
+
   /** Makes {@code alias} another name of {@code name} (Redis's renamed directives). */
   public Config alias(String alias, String name) {
     aliases.put(alias, name);
@@ -291,16 +296,29 @@ public final class Config {
   }
 
   /**
-   * replicaof (slaveof): there is no replication yet, so the only value is none (empty, or "no
-   * one"); a configuration that asks for a primary is refused instead of being ignored.
+   * replicaof (slaveof): "host port" to start as a replica of that primary, or none (empty, or "no
+   * one"); shown as "host port".
    */
-  private static String replicaOf(String value) {
+  static String replicaOf(String value) {
+    String v = value.trim().replaceAll("\\s+", " ");
     // "no one" is Redis's way of saying none.
-    if (!value.isBlank() && !value.trim().replaceAll("\\s+", " ").equalsIgnoreCase("no one")) {
-      throw new IllegalArgumentException(
-          "replication is not available in this version: replicaof must be empty");
+    if (v.isEmpty() || v.equalsIgnoreCase("no one")) {
+      return "";
     }
-    return "";
+    String[] words = v.split(" ");
+    if (words.length != 2) {
+      throw new IllegalArgumentException("replicaof takes a host and a port, or \"no one\"");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(words[1]);
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("Invalid master port");
+    }
+    return words[0] + " " + port;
   }
 
   /** unixsocketperm: an octal mode up to 0777, shown in octal as Redis shows it. */
@@ -435,10 +453,12 @@ public final class Config {
     private volatile String current = DEFAULT;
 
     private volatile OutputLimit pubsub = limit(DEFAULT, "pubsub");
+    private volatile OutputLimit replica = limit(DEFAULT, "slave");
 
     private void changed(Directive d) {
       current = d.text();
       pubsub = limit(current, "pubsub");
+      replica = limit(current, "slave");
     }
 
     String merge(String value) {
@@ -701,8 +721,8 @@ public final class Config {
    */
   private static void addAcceptedForRedisFiles(Config c, long maxInt) {
     long maxLong = Long.MAX_VALUE;
-    // Replication: there are no replicas, so with min-replicas-to-write above 0 (and a max lag)
-    // every write is refused, as Redis refuses it when too few replicas are connected.
+    // Replication: with min-replicas-to-write above 0 (and a max lag) writes are refused while
+    // fewer replicas are good, as in Redis.
     c.add(Directive.integer("min-replicas-to-write", 0, 0, maxInt, true));
     c.add(Directive.integer("min-replicas-max-lag", 10, 0, maxInt, true));
     c.add(Directive.string("masterauth", "", true));

@@ -169,6 +169,10 @@ public final class ScriptingCommands {
       throw new CommandException("ERR Can not run script on cluster, 'no-cluster' flag is set.");
     }
     if ((flags & Script.NO_WRITES) == 0) {
+      if (ctx.server().readOnlyReplica() && !ctx.session().master()) {
+        throw new CommandException(
+            "READONLY Can not run script with write flag on readonly replica");
+      }
       String diskError = ctx.server().writeRefusal();
       if (diskError != null) {
         throw new CommandException(diskError);

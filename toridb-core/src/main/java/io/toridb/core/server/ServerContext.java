@@ -35,6 +35,26 @@ public final class ServerContext {
       new io.toridb.core.transaction.Watches();
   private final long startMillis = System.currentTimeMillis();
   private volatile PropagationSink propagation = PropagationSink.NONE;
+  private volatile PropagationSink replicaFeed = PropagationSink.NONE;
+
+  /** The log and the replicas' feed together, used while both are wired. */
+  private final PropagationSink both =
+      new PropagationSink() {
+        @Override
+        public void propagate(int db, byte[][] argv) {
+          propagation.propagate(db, argv);
+          replicaFeed.propagate(db, argv);
+        }
+
+        @Override
+        public void propagateTransaction(java.util.List<Effect> effects) {
+          propagation.propagateTransaction(effects);
+          replicaFeed.propagateTransaction(effects);
+        }
+      };
+
+  private volatile boolean readOnlyReplica;
+  private volatile java.util.function.IntSupplier goodReplicas = () -> 0;
   private volatile CommandObserver monitor;
   private volatile KeyspaceNotifier notifier;
   private volatile boolean loading;
@@ -61,7 +81,7 @@ public final class ServerContext {
     io.toridb.core.config.Directive threshold = config.require("latency-monitor-threshold");
     activeExpiry.onCycle(ms -> latencyMonitor.addIfNeeded("expire-cycle", ms, threshold.number()));
     // Expired keys are deleted in the log too; read the sink at each call, it is wired later.
-    keyspace.expirySink((db, argv) -> propagation.propagate(db, argv));
+    keyspace.expirySink((db, argv) -> propagation().propagate(db, argv));
     keyspace.creationListener(blocking::keyCreated);
     keyspace.expiryListener(
         (db, key) -> {
@@ -123,12 +143,47 @@ public final class ServerContext {
     return startMillis;
   }
 
+  /** Where every write's effect goes: the append-only file and the replicas' feed. */
   public PropagationSink propagation() {
+    return replicaFeed == PropagationSink.NONE ? propagation : both;
+  }
+
+  /**
+   * Where the effects of writes a primary sent go: the append-only file only, as the replicas of
+   * this replica get the primary's stream as it came (see the server's replication).
+   */
+  public PropagationSink logPropagation() {
     return propagation;
   }
 
+  /** Sets the append-only file's sink. */
   public void propagation(PropagationSink sink) {
     this.propagation = sink;
+  }
+
+  /** Sets the replicas' feed ({@link PropagationSink#NONE} while there is none). */
+  public void replicaFeed(PropagationSink sink) {
+    this.replicaFeed = sink;
+  }
+
+  /**
+   * Whether this server is a replica that refuses writes from its clients (replica-read-only): they
+   * get {@link io.toridb.core.command.Errors#READONLY}; its primary's writes are applied.
+   */
+  public boolean readOnlyReplica() {
+    return readOnlyReplica;
+  }
+
+  public void readOnlyReplica(boolean readOnly) {
+    this.readOnlyReplica = readOnly;
+  }
+
+  /**
+   * How many replicas count as good for min-replicas-to-write (online, acknowledged within
+   * min-replicas-max-lag seconds); a replica answers a number that never refuses.
+   */
+  public void goodReplicas(java.util.function.IntSupplier count) {
+    this.goodReplicas = count;
   }
 
   /** The MONITOR feed, or null when nobody monitors. */
@@ -245,10 +300,11 @@ public final class ServerContext {
 
   /**
    * Whether writes are refused for want of good replicas, as a Redis primary's are while
-   * min-replicas-to-write (with min-replicas-max-lag) is set: ToriDB has no replicas.
+   * min-replicas-to-write (with min-replicas-max-lag) is set and fewer replicas are good.
    */
   public boolean lacksGoodReplicas() {
-    return minReplicasToWrite.number() > 0 && minReplicasMaxLag.number() > 0;
+    long min = minReplicasToWrite.number();
+    return min > 0 && minReplicasMaxLag.number() > 0 && goodReplicas.getAsInt() < min;
   }
 
   public boolean loading() {

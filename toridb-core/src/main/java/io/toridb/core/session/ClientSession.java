@@ -30,6 +30,8 @@ public final class ClientSession {
   private volatile boolean noEvict;
   private volatile boolean noTouch;
   private volatile boolean asking;
+  private volatile boolean master;
+  private volatile boolean replica;
   private volatile ClientHost host;
   private final ClientSubscriptions subscriptions = ClientSubscriptions.empty();
   private volatile io.toridb.core.transaction.MultiState multi;
@@ -192,6 +194,27 @@ public final class ClientSession {
 
   public void asking(boolean asking) {
     this.asking = asking;
+  }
+
+  /**
+   * Whether this is the link to this replica's primary: its writes are applied whatever
+   * replica-read-only says, its replies are not sent, and its effects reach only the log.
+   */
+  public boolean master() {
+    return master;
+  }
+
+  public void master(boolean master) {
+    this.master = master;
+  }
+
+  /** Whether this connection is a replica of this server (after SYNC or PSYNC). */
+  public boolean replica() {
+    return replica;
+  }
+
+  public void replica(boolean replica) {
+    this.replica = replica;
   }
 
   /** The open MULTI, or null. */

@@ -61,7 +61,7 @@ class ConfigCommandsTest {
   }
 
   @Test
-  void replicaof_andItsAliasSlaveof_areEmpty_andCannotBeSet() {
+  void replicaof_andItsAliasSlaveof_areEmpty_andCannotBeSetWhileRunning() {
     assertEquals(
         "*4\r\n" + bulk("replicaof") + bulk("") + bulk("slaveof") + bulk(""),
         h.call("CONFIG", "GET", "*of"));
@@ -71,9 +71,13 @@ class ConfigCommandsTest {
                 + " immutable config"),
         h.call("CONFIG", "SET", "replicaof", "127.0.0.1 6379"));
     Config c = Config.standard();
+    assertEquals(null, c.require("slaveof").set("10.0.0.1  6379"));
+    assertEquals("10.0.0.1 6379", c.text("replicaof"));
+    assertEquals("Invalid master port", c.require("replicaof").set("10.0.0.1 65536"));
+    assertEquals("Invalid master port", c.require("replicaof").set("10.0.0.1 port"));
     assertEquals(
-        "replication is not available in this version: replicaof must be empty",
-        c.require("slaveof").set("10.0.0.1 6379"));
+        "replicaof takes a host and a port, or \"no one\"", c.require("replicaof").set("host"));
+    assertEquals("10.0.0.1 6379", c.text("replicaof"));
     assertEquals(null, c.require("replicaof").set(""));
     assertEquals(null, c.require("replicaof").set("NO  one"));
     assertEquals("", c.text("replicaof"));

@@ -428,6 +428,69 @@ public final class Snapshots {
     }
   }
 
+  /**
+   * Writes a snapshot for a replica's full synchronization into a temporary file in {@code dir},
+   * from a point-in-time scan as BGSAVE's: {@code atCut} runs at the cut with every key lock held
+   * (where the replication offset the snapshot matches is read), then a background thread writes
+   * the file and calls {@code done} with it (the caller deletes it once sent), or with null and the
+   * reason. Nothing is renamed into place and the save counters are left alone. Returns {@link
+   * Start#OTHER_JOB_RUNNING} without doing anything while another scan or save runs (try again
+   * later), {@link Start#FAILED} when no file can be opened.
+   */
+  public Start forReplica(Runnable atCut, java.util.function.BiConsumer<Path, String> done) {
+    Job job = new Job();
+    TempFile file;
+    synchronized (jobs) {
+      if (busy()) {
+        return Start.OTHER_JOB_RUNNING;
+      }
+      file = openTemp();
+      if (file == null) {
+        return Start.FAILED;
+      }
+      try {
+        job.scan =
+            PointInTimeScan.cut(
+                server,
+                () -> {
+                  atCut(job);
+                  atCut.run();
+                });
+      } catch (IllegalStateException e) {
+        file.discard();
+        return Start.OTHER_JOB_RUNNING;
+      }
+      foregroundScans++;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              Outcome outcome;
+              try {
+                outcome = write(job.scan::run, job, file, false);
+              } catch (RuntimeException e) {
+                log.warn("Writing the snapshot for a replica failed", e);
+                outcome = Outcome.FAILED;
+              } finally {
+                synchronized (jobs) {
+                  foregroundScans--;
+                }
+              }
+              if (outcome == Outcome.OK) {
+                done.accept(file.path, null);
+              } else {
+                done.accept(
+                    null,
+                    "the snapshot for the replica was " + outcome.name().toLowerCase(Locale.ROOT));
+              }
+            },
+            "toridb-repl-snapshot");
+    t.setDaemon(true);
+    t.start();
+    log.info("Starting BGSAVE for SYNC with target: disk");
+    return Start.STARTED;
+  }
+
   /** Loads {@code file} (which must exist) into the keyspace, at startup. */
   public RdbFileReader.Result loadAtStartup() throws IOException {
     return load(file(), false);
@@ -814,6 +877,14 @@ public final class Snapshots {
 
   /** Writes {@code file} from {@code source}, then renames it into place; it is closed after. */
   private Outcome write(Source source, Job job, TempFile file) {
+    return write(source, job, file, true);
+  }
+
+  /**
+   * Writes {@code file} from {@code source}, then renames it into place unless {@code intoPlace} is
+   * false (a replica's copy, left where it is for the caller); it is closed after.
+   */
+  private Outcome write(Source source, Job job, TempFile file, boolean intoPlace) {
     Path temp = file.path;
     long now = System.currentTimeMillis();
     long delay = config.number("rdb-key-save-delay");
@@ -851,6 +922,13 @@ public final class Snapshots {
             });
         w.finish();
         ch.force(true);
+      }
+      if (!intoPlace) {
+        if (job.killed) {
+          Files.deleteIfExists(temp);
+          return Outcome.KILLED;
+        }
+        return Outcome.OK;
       }
       synchronized (renames) {
         if (job.killed) {

@@ -1,0 +1,1036 @@
+package io.toridb.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.toridb.core.config.Config;
+import io.toridb.core.propagation.PropagationSink;
+import io.toridb.core.server.ServerContext;
+import io.toridb.core.session.ClientSession;
+import io.toridb.persistence.snapshot.Snapshots;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis's replication, primary side: the replication ID and offset, the backlog, and the replicas
+ * fed the stream of every write's effect (as RESP commands, with SELECT where the database
+ * changes), after a full synchronization (an RDB snapshot taken at a point in time, and the stream
+ * from that point) or a partial one (the stream from the replica's offset, out of the backlog).
+ * Replica side: the link to this server's primary ({@link MasterLink}) and the offset of what it
+ * applied.
+ *
+ * <p>The stream is produced where effects are propagated, by the thread that ran the write while it
+ * holds the write's key locks, so the stream's order is the order writes took on every key; one
+ * monitor ({@code this}) orders the writes of all threads. Each replica has a buffer of its own
+ * that the stream is copied into under that monitor (Redis's replica output buffer), which its
+ * event loop writes out ({@link Feed#pump}). While a replica waits for its snapshot the stream
+ * collects there, bounded by client-output-buffer-limit's replica class.
+ *
+ * <p>Offsets follow Redis: {@code offset} counts every byte of the stream so far, and a replica
+ * asks to continue from the byte after the last one it applied.
+ */
+final class Replication implements PropagationSink {
+  private static final Logger log = LoggerFactory.getLogger(Replication.class);
+  static final String NO_ID = "0".repeat(40);
+
+  /** A replica's state, as INFO's slaveN lines name them. */
+  enum State {
+    /** Sent REPLCONF, not yet SYNC or PSYNC. */
+    HANDSHAKE("handshake"),
+    /** Waiting for another snapshot or rewrite to end before its own can start. */
+    WAIT_BGSAVE_START("wait_bgsave"),
+    /** Its snapshot is being written; the stream collects in its buffer. */
+    WAIT_BGSAVE_END("wait_bgsave"),
+    /** Its snapshot is being sent. */
+    SEND_BULK("send_bulk"),
+    ONLINE("online");
+
+    final String shown;
+
+    State(String shown) {
+      this.shown = shown;
+    }
+  }
+
+  /** A replica of this server: a client connection that sent SYNC or PSYNC. */
+  final class Feed {
+    final ClientConnection connection;
+    final Channel channel;
+    volatile State state = State.HANDSHAKE;
+    volatile int listeningPort;
+    volatile String announcedIp;
+    volatile boolean capaEof;
+    volatile boolean capaPsync2;
+
+    /** REPLCONF rdb-only: the connection wants the snapshot alone (redis-cli --rdb). */
+    volatile boolean rdbOnly;
+
+    /** SYNC rather than PSYNC: no +FULLRESYNC line before the snapshot. */
+    boolean oldSync;
+
+    volatile long ackOffset;
+    volatile long ackMillis = System.currentTimeMillis();
+
+    // Guarded by Replication.this.
+    private final ArrayDeque<ByteBuf> ahead = new ArrayDeque<>();
+    private ByteBuf stream;
+    private boolean scheduled;
+    private long aheadBytes;
+    private long softSince;
+
+    Feed(ClientConnection connection) {
+      this.connection = connection;
+      this.channel = connection.channel();
+    }
+
+    /** The address replicas report: the announced one, else the connection's. */
+    String ip() {
+      String ip = announcedIp;
+      if (ip != null) {
+        return ip;
+      }
+      java.net.SocketAddress remote = channel.remoteAddress();
+      return remote instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "?";
+    }
+
+    /** Has the event loop write what is buffered. Caller holds the monitor. */
+    private void schedule() {
+      if (!scheduled) {
+        scheduled = true;
+        channel.eventLoop().execute(this::pump);
+      }
+    }
+
+    /** On the event loop: writes what comes before the stream, then (once online) the stream. */
+    private void pump() {
+      List<ByteBuf> out = new ArrayList<>();
+      synchronized (Replication.this) {
+        scheduled = false;
+        ByteBuf b;
+        while ((b = ahead.poll()) != null) {
+          out.add(b);
+        }
+        aheadBytes = 0;
+        if (state == State.ONLINE && stream != null && stream.isReadable()) {
+          out.add(stream);
+          stream = null;
+        }
+      }
+      if (!channel.isActive()) {
+        out.forEach(ByteBuf::release);
+        return;
+      }
+      for (ByteBuf b : out) {
+        connection.written(b.readableBytes());
+        channel.write(b, channel.voidPromise());
+      }
+      channel.flush();
+    }
+
+    /** Bytes held for this replica: its buffer and what its socket has not taken yet. */
+    private long pendingBytes() {
+      io.netty.channel.ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
+      return (stream == null ? 0 : stream.readableBytes())
+          + aheadBytes
+          + (ob == null ? 0 : ob.totalPendingWriteBytes());
+    }
+
+    private void release() {
+      ByteBuf b;
+      while ((b = ahead.poll()) != null) {
+        b.release();
+      }
+      if (stream != null) {
+        stream.release();
+        stream = null;
+      }
+    }
+  }
+
+  private final ToriServer server;
+  private final ServerContext context;
+  private final Config config;
+
+  // Guarded by this.
+  private String replid = newId();
+  private String replid2 = NO_ID;
+  private long offset;
+  private long secondOffset = -1;
+  private Backlog backlog;
+  private int streamDb = -1;
+  private final List<Feed> feeds = new ArrayList<>();
+  private byte[] scratch = new byte[512];
+  private int scratchLen;
+
+  /** Replicas by session, from their first REPLCONF or SYNC on. */
+  private final Map<ClientSession, Feed> bySession = new ConcurrentHashMap<>();
+
+  /** Clients in WAIT. */
+  private final List<Waiter> waiters = new ArrayList<>();
+
+  private record Waiter(io.toridb.core.blocking.BlockedClient client, long target, long wanted) {}
+
+  /** The link to this server's primary, or null on a primary. */
+  private volatile MasterLink link;
+
+  /** What the primary's link has applied in a MULTI not yet ended (not counted yet). */
+  private long unitBytes;
+
+  private volatile long syncFull;
+  private volatile long syncPartialOk;
+  private volatile long syncPartialErr;
+  private long lastPingMillis = System.currentTimeMillis();
+  private long lastNewlineMillis;
+
+  Replication(ToriServer server) {
+    this.server = server;
+    this.context = server.context();
+    this.config = context.config();
+    config.require("repl-backlog-size").onChange(d -> resizeBacklog());
+    context.goodReplicas(this::goodReplicas);
+  }
+
+  static String newId() {
+    byte[] b = new byte[20];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  // ---------------------------------------------------------------- the stream
+
+  @Override
+  public void propagate(int db, byte[][] argv) {
+    if (link != null) {
+      // A replica's own writes (expired keys, a writable replica's clients) stay its own.
+      return;
+    }
+    synchronized (this) {
+      if (backlog == null) {
+        return;
+      }
+      select(db);
+      feed(argv);
+    }
+  }
+
+  @Override
+  public void propagateTransaction(List<Effect> effects) {
+    if (link != null) {
+      return;
+    }
+    synchronized (this) {
+      if (backlog == null) {
+        return;
+      }
+      select(effects.get(0).db());
+      feed(new byte[][] {MULTI});
+      for (Effect e : effects) {
+        select(e.db());
+        feed(e.argv());
+      }
+      feed(new byte[][] {EXEC});
+    }
+  }
+
+  private void select(int db) {
+    if (db != streamDb) {
+      feed(new byte[][] {bytes("SELECT"), bytes(Integer.toString(db))});
+      streamDb = db;
+    }
+  }
+
+  /** Adds one command to the stream: the backlog and every replica's buffer. Holds the monitor. */
+  private void feed(byte[][] argv) {
+    encode(argv);
+    feedBytes(scratch, scratchLen);
+  }
+
+  private void feedBytes(byte[] bytes, int len) {
+    backlog.write(bytes, len);
+    offset += len;
+    if (feeds.isEmpty()) {
+      return;
+    }
+    Config.OutputLimit limit = config.replicaOutputLimit();
+    for (int i = 0; i < feeds.size(); i++) {
+      Feed f = feeds.get(i);
+      if (f.stream == null) {
+        f.stream = Unpooled.buffer(Math.max(256, len));
+      }
+      f.stream.writeBytes(bytes, 0, len);
+      if (f.state == State.ONLINE) {
+        f.schedule();
+      }
+      if (overLimit(f, limit)) {
+        log.warn(
+            "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+            f.connection.session().id());
+        drop(f);
+        i--;
+      }
+    }
+  }
+
+  private static boolean overLimit(Feed f, Config.OutputLimit limit) {
+    if (limit.hard() <= 0 && limit.soft() <= 0) {
+      return false;
+    }
+    long pending = f.pendingBytes();
+    if (limit.hard() > 0 && pending >= limit.hard()) {
+      return true;
+    }
+    if (limit.soft() <= 0 || pending < limit.soft()) {
+      f.softSince = 0;
+      return false;
+    }
+    long now = System.currentTimeMillis() / 1000;
+    if (f.softSince == 0) {
+      f.softSince = now;
+      return false;
+    }
+    return now - f.softSince > limit.softSeconds();
+  }
+
+  /** Encodes {@code argv} as a RESP array into {@code scratch}. */
+  private void encode(byte[][] argv) {
+    int need = 16;
+    for (byte[] a : argv) {
+      need += a.length + 16;
+    }
+    if (scratch.length < need) {
+      scratch = new byte[Math.max(need, scratch.length * 2)];
+    }
+    int p = 0;
+    scratch[p++] = '*';
+    p = digits(argv.length, p);
+    for (byte[] a : argv) {
+      scratch[p++] = '$';
+      p = digits(a.length, p);
+      System.arraycopy(a, 0, scratch, p, a.length);
+      p += a.length;
+      scratch[p++] = '\r';
+      scratch[p++] = '\n';
+    }
+    scratchLen = p;
+  }
+
+  private int digits(long n, int p) {
+    byte[] d = Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(d, 0, scratch, p, d.length);
+    p += d.length;
+    scratch[p++] = '\r';
+    scratch[p++] = '\n';
+    return p;
+  }
+
+  /** The size of {@code argv} as the primary sent it (a RESP array of bulk strings). */
+  static long encodedSize(byte[][] argv) {
+    long n = 1 + Long.toString(argv.length).length() + 2;
+    for (byte[] a : argv) {
+      n += 1 + Long.toString(a.length).length() + 2 + a.length + 2;
+    }
+    return n;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  // ---------------------------------------------------------------- REPLCONF, SYNC, PSYNC
+
+  /** The replica's entry for {@code conn}, made at its first REPLCONF or SYNC. */
+  Feed feedOf(ClientConnection conn) {
+    return bySession.computeIfAbsent(conn.session(), s -> new Feed(conn));
+  }
+
+  /** A connection closed: if it was a replica, it is one no more. */
+  void disconnected(ClientConnection conn) {
+    Feed f = bySession.remove(conn.session());
+    if (f != null) {
+      synchronized (this) {
+        if (feeds.remove(f)) {
+          log.info("Connection with replica {}:{} lost.", f.ip(), f.listeningPort);
+        }
+        f.release();
+      }
+    }
+  }
+
+  /** Closes a replica's connection. Holds the monitor. */
+  private void drop(Feed f) {
+    feeds.remove(f);
+    f.release();
+    f.connection.session().kill();
+    f.channel.close();
+  }
+
+  /** REPLCONF ACK from a replica. */
+  void ack(ClientConnection conn, long ackOffset) {
+    Feed f = bySession.get(conn.session());
+    if (f == null || !conn.session().replica()) {
+      return;
+    }
+    if (ackOffset > f.ackOffset) {
+      f.ackOffset = ackOffset;
+    }
+    f.ackMillis = System.currentTimeMillis();
+    wakeWaiters();
+  }
+
+  /**
+   * SYNC and PSYNC: {@code replicaId} and {@code from} (the first byte it needs) for PSYNC, null
+   * for SYNC. Returns an error reply, or null once the replica is set up (nothing is replied: what
+   * follows goes out through the replica's own buffer).
+   */
+  String sync(ClientConnection conn, String replicaId, long from) {
+    ClientSession session = conn.session();
+    if (session.replica()) {
+      return "";
+    }
+    if (link != null) {
+      return link.connected()
+          ? "ERR this replica does not serve replicas of its own (chained replication is not"
+              + " supported)"
+          : "NOMASTERLINK Can't SYNC while not connected with my master";
+    }
+    Feed f = feedOf(conn);
+    f.oldSync = replicaId == null;
+    session.replica(true);
+    synchronized (this) {
+      if (replicaId != null && tryPartial(f, replicaId, from)) {
+        return null;
+      }
+      if (backlog == null) {
+        // As Redis: the first replica starts a new history.
+        replid = newId();
+        replid2 = NO_ID;
+        secondOffset = -1;
+        backlog = newBacklog();
+        streamDb = -1;
+        context.replicaFeed(this);
+      }
+      syncFull++;
+      f.state = State.WAIT_BGSAVE_START;
+    }
+    log.info(
+        "Replica {}:{} asks for synchronization",
+        f.ip(),
+        f.listeningPort == 0 ? "<unknown-replica-port>" : f.listeningPort);
+    if (replicaId != null) {
+      log.info(
+          "Full resync requested by replica {}:{}{}",
+          f.ip(),
+          f.listeningPort,
+          "?".equals(replicaId) ? "" : " (replication ID mismatch or offset out of the backlog)");
+    }
+    startSnapshot(f);
+    return null;
+  }
+
+  /** Redis's masterTryPartialResynchronization. Holds the monitor. */
+  private boolean tryPartial(Feed f, String id, long from) {
+    boolean known =
+        id.equalsIgnoreCase(replid) || (id.equalsIgnoreCase(replid2) && from <= secondOffset);
+    if (!known || backlog == null || from < backlog.firstOffset() || from > offset + 1) {
+      if (!"?".equals(id)) {
+        syncPartialErr++;
+      }
+      return false;
+    }
+    String line = f.capaPsync2 ? "+CONTINUE " + replid + "\r\n" : "+CONTINUE\r\n";
+    f.stream = Unpooled.buffer(256);
+    f.stream.writeBytes(bytes(line));
+    backlog.copy(from, offset, f.stream);
+    f.state = State.ONLINE;
+    f.ackOffset = from - 1;
+    f.ackMillis = System.currentTimeMillis();
+    feeds.add(f);
+    f.schedule();
+    syncPartialOk++;
+    log.info(
+        "Partial resynchronization request from {}:{} accepted. Sending {} bytes of backlog"
+            + " starting from offset {}.",
+        f.ip(),
+        f.listeningPort,
+        offset + 1 - from,
+        from);
+    return true;
+  }
+
+  /** Starts the snapshot of a replica waiting for one; left waiting when another scan runs. */
+  private void startSnapshot(Feed f) {
+    Snapshots.Start start =
+        server
+            .snapshots()
+            .forReplica(
+                () -> {
+                  synchronized (this) {
+                    if (!f.channel.isActive()) {
+                      return;
+                    }
+                    f.state = State.WAIT_BGSAVE_END;
+                    if (!f.oldSync) {
+                      ByteBuf line =
+                          Unpooled.copiedBuffer(
+                              "+FULLRESYNC " + replid + " " + offset + "\r\n",
+                              StandardCharsets.US_ASCII);
+                      f.ahead.add(line);
+                      f.schedule();
+                    }
+                    f.ackOffset = offset;
+                    feeds.add(f);
+                  }
+                },
+                (file, error) -> snapshotDone(f, file, error));
+    switch (start) {
+      case STARTED -> {}
+      case FAILED -> {
+        synchronized (this) {
+          drop(f);
+        }
+      }
+      default -> {
+        // Another scan: the cron tries again.
+      }
+    }
+  }
+
+  /** On the snapshot's thread: sends it, then the replica is online. */
+  private void snapshotDone(Feed f, Path file, String error) {
+    if (error != null || !f.channel.isActive()) {
+      if (error != null) {
+        log.warn("Synchronization with replica {}:{} failed: {}", f.ip(), f.listeningPort, error);
+      }
+      synchronized (this) {
+        drop(f);
+      }
+      if (file != null) {
+        io.toridb.persistence.DurableFiles.deleteQuietly(file);
+      }
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      synchronized (this) {
+        f.state = State.SEND_BULK;
+        f.ahead.add(Unpooled.copiedBuffer("$" + size + "\r\n", StandardCharsets.US_ASCII));
+        f.schedule();
+      }
+      long sent = 0;
+      while (sent < size) {
+        if (!f.channel.isActive()) {
+          return;
+        }
+        synchronized (this) {
+          if (f.pendingBytes() - (f.stream == null ? 0 : f.stream.readableBytes()) > SEND_WINDOW) {
+            // Wait for the socket to take what is queued.
+            f.schedule();
+          } else {
+            ByteBuf chunk = Unpooled.buffer((int) Math.min(CHUNK, size - sent));
+            int n = chunk.writeBytes(ch, sent, chunk.writableBytes());
+            if (n <= 0) {
+              chunk.release();
+              throw new IOException("the snapshot file ended early");
+            }
+            sent += n;
+            f.ahead.add(chunk);
+            f.aheadBytes += n;
+            f.schedule();
+            continue;
+          }
+        }
+        Thread.sleep(1);
+      }
+      synchronized (this) {
+        if (f.rdbOnly) {
+          f.ahead.add(Unpooled.EMPTY_BUFFER);
+          feeds.remove(f);
+          f.schedule();
+          f.channel.eventLoop().execute(() -> f.channel.flush());
+          f.channel
+              .eventLoop()
+              .schedule(() -> f.channel.close(), 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+          return;
+        }
+        f.state = State.ONLINE;
+        f.ackMillis = System.currentTimeMillis();
+        f.schedule();
+      }
+      log.info("Synchronization with replica {}:{} succeeded", f.ip(), f.listeningPort);
+    } catch (IOException | InterruptedException e) {
+      log.warn(
+          "Sending the snapshot to replica {}:{} failed: {}",
+          f.ip(),
+          f.listeningPort,
+          e.toString());
+      synchronized (this) {
+        drop(f);
+      }
+    } finally {
+      io.toridb.persistence.DurableFiles.deleteQuietly(file);
+    }
+  }
+
+  private static final int CHUNK = 256 * 1024;
+  private static final long SEND_WINDOW = 4L << 20;
+
+  // ---------------------------------------------------------------- WAIT and good replicas
+
+  /** Replicas online that acknowledged {@code target}. */
+  synchronized int acked(long target) {
+    int n = 0;
+    for (Feed f : feeds) {
+      if (f.state == State.ONLINE && f.ackOffset >= target) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  synchronized long offset() {
+    return offset;
+  }
+
+  /** Replicas online that acknowledged within min-replicas-max-lag seconds. */
+  private int goodReplicas() {
+    if (link != null) {
+      return Integer.MAX_VALUE;
+    }
+    long maxLag = config.number("min-replicas-max-lag") * 1000;
+    long now = System.currentTimeMillis();
+    int n = 0;
+    synchronized (this) {
+      for (Feed f : feeds) {
+        if (f.state == State.ONLINE && now - f.ackMillis <= maxLag) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** WAIT blocked {@code client} until {@code wanted} replicas acknowledge {@code target}. */
+  void await(io.toridb.core.blocking.BlockedClient client, long target, long wanted) {
+    synchronized (this) {
+      waiters.add(new Waiter(client, target, wanted));
+    }
+    getAck();
+  }
+
+  /** Asks every replica for its offset (REPLCONF GETACK *, part of the stream). */
+  synchronized void getAck() {
+    if (backlog == null || feeds.isEmpty()) {
+      return;
+    }
+    feed(new byte[][] {bytes("REPLCONF"), bytes("GETACK"), bytes("*")});
+  }
+
+  private void wakeWaiters() {
+    List<io.toridb.core.blocking.BlockedClient> done = new ArrayList<>();
+    synchronized (this) {
+      if (waiters.isEmpty()) {
+        return;
+      }
+      for (int i = 0; i < waiters.size(); i++) {
+        Waiter w = waiters.get(i);
+        if (w.client.ended()) {
+          waiters.remove(i--);
+        } else if (acked(w.target) >= w.wanted) {
+          waiters.remove(i--);
+          done.add(w.client);
+        }
+      }
+    }
+    for (io.toridb.core.blocking.BlockedClient c : done) {
+      // Ends the wait with its reply, which counts the replicas again.
+      context.blocking().expire(c);
+    }
+  }
+
+  // ---------------------------------------------------------------- the cron
+
+  /** Redis's replicationCron, run about every 100 ms. */
+  void cron(long now) {
+    MasterLink l = link;
+    if (l != null) {
+      l.cron(now);
+      return;
+    }
+    List<Feed> waiting = new ArrayList<>();
+    synchronized (this) {
+      if (!feeds.isEmpty()
+          && now - lastPingMillis >= config.number("repl-ping-replica-period") * 1000) {
+        lastPingMillis = now;
+        feed(new byte[][] {bytes("PING")});
+      }
+      boolean newline = now - lastNewlineMillis >= 1000;
+      if (newline) {
+        lastNewlineMillis = now;
+      }
+      long timeout = config.number("repl-timeout") * 1000;
+      Config.OutputLimit limit = config.replicaOutputLimit();
+      for (Feed f : new ArrayList<>(bySession.values())) {
+        if (f.state == State.WAIT_BGSAVE_START) {
+          waiting.add(f);
+        }
+        if (newline && (f.state == State.WAIT_BGSAVE_START || f.state == State.WAIT_BGSAVE_END)) {
+          // As Redis: keeps the replica from timing out while its snapshot is prepared.
+          f.ahead.add(Unpooled.wrappedBuffer(new byte[] {'\n'}));
+          f.schedule();
+        }
+        if (f.state == State.ONLINE && now - f.ackMillis > timeout) {
+          log.warn(
+              "Disconnecting timedout replica (streaming sync): {}:{}", f.ip(), f.listeningPort);
+          drop(f);
+        } else if (feeds.contains(f) && overLimit(f, limit)) {
+          log.warn(
+              "Client {} closed for overcoming of output buffer limits.",
+              f.connection.session().id());
+          drop(f);
+        }
+      }
+    }
+    for (Feed f : waiting) {
+      if (f.channel.isActive()) {
+        startSnapshot(f);
+      }
+    }
+    wakeWaiters();
+  }
+
+  private synchronized void resizeBacklog() {
+    if (backlog != null) {
+      backlog = newBacklog();
+    }
+  }
+
+  /** An empty backlog of repl-backlog-size bytes, starting after the current offset. */
+  private Backlog newBacklog() {
+    return new Backlog(
+        (int) Math.min(Integer.MAX_VALUE - 8, config.number("repl-backlog-size")), offset);
+  }
+
+  // ---------------------------------------------------------------- the replica's side
+
+  /** Whether this server is a replica. */
+  boolean isReplica() {
+    return link != null;
+  }
+
+  MasterLink link() {
+    return link;
+  }
+
+  /**
+   * REPLICAOF host port: becomes a replica of that primary (dropping its own replicas, which must
+   * synchronize anew) and connects to it. Keeps its history, so that a primary that knows it may
+   * continue it.
+   */
+  synchronized void replicaOf(String host, int port) {
+    MasterLink old = link;
+    if (old != null) {
+      old.close();
+    }
+    for (Feed f : new ArrayList<>(feeds)) {
+      drop(f);
+    }
+    for (Feed f : new ArrayList<>(bySession.values())) {
+      if (f.connection.session().replica()) {
+        f.connection.session().kill();
+        f.channel.close();
+      }
+    }
+    backlog = null;
+    streamDb = -1;
+    context.replicaFeed(PropagationSink.NONE);
+    context.readOnlyReplica(config.yes("replica-read-only"));
+    MasterLink l = new MasterLink(server, this, host, port, replid, offset);
+    link = l;
+    config.require("replicaof").set(host + " " + port);
+    l.connect();
+  }
+
+  /** REPLICAOF NO ONE: a primary again, with a new history that continues the primary's. */
+  synchronized void promote() {
+    MasterLink old = link;
+    if (old == null) {
+      return;
+    }
+    old.close();
+    link = null;
+    context.readOnlyReplica(false);
+    replid2 = replid;
+    secondOffset = offset + 1;
+    replid = newId();
+    backlog = newBacklog();
+    streamDb = -1;
+    context.replicaFeed(this);
+    config.require("replicaof").set("");
+  }
+
+  /** The primary's link adopted a history: after +FULLRESYNC, or a new ID after +CONTINUE. */
+  synchronized void adopt(String id, long at, boolean full) {
+    if (!full && !id.equalsIgnoreCase(replid)) {
+      replid2 = replid;
+      secondOffset = offset + 1;
+    }
+    replid = id;
+    if (full) {
+      offset = at;
+      replid2 = NO_ID;
+      secondOffset = -1;
+    }
+    unitBytes = 0;
+  }
+
+  /** The history this replica would continue: its ID and offset. */
+  synchronized String[] history() {
+    return new String[] {replid, Long.toString(offset)};
+  }
+
+  /** On the worker: the primary's link applied {@code argv}. */
+  void applied(ClientSession session, byte[][] argv) {
+    long n = encodedSize(argv);
+    synchronized (this) {
+      unitBytes += n;
+      if (session.multi() == null) {
+        // As Redis: a MULTI counts once its EXEC ran, so that a link lost inside it resumes
+        // before it.
+        offset += unitBytes;
+        unitBytes = 0;
+      }
+    }
+    MasterLink l = link;
+    if (l != null) {
+      l.appliedUpTo(offset());
+    }
+  }
+
+  /** A link to the primary that failed drops what a MULTI it left open had counted. */
+  synchronized void linkLost() {
+    unitBytes = 0;
+  }
+
+  // ---------------------------------------------------------------- ROLE and INFO
+
+  /** ROLE's reply. */
+  void role(io.toridb.protocol.RespWriter out) {
+    MasterLink l = link;
+    if (l != null) {
+      out.arrayHeader(5);
+      out.bulk(bytes("slave"));
+      out.bulk(bytes(l.host()));
+      out.integer(l.port());
+      out.bulk(bytes(l.roleState()));
+      out.integer(l.connected() ? offset() : -1);
+      return;
+    }
+    List<Feed> online = new ArrayList<>();
+    long at;
+    synchronized (this) {
+      at = offset;
+      for (Feed f : feeds) {
+        if (f.state == State.ONLINE) {
+          online.add(f);
+        }
+      }
+    }
+    out.arrayHeader(3);
+    out.bulk(bytes("master"));
+    out.integer(at);
+    out.arrayHeader(online.size());
+    for (Feed f : online) {
+      out.arrayHeader(3);
+      out.bulk(bytes(f.ip()));
+      out.bulk(bytes(Integer.toString(f.listeningPort)));
+      out.bulk(bytes(Long.toString(f.ackOffset)));
+    }
+  }
+
+  /** INFO's replication section, as name/value pairs in Redis's order. */
+  List<String[]> info() {
+    List<String[]> out = new ArrayList<>();
+    MasterLink l = link;
+    long now = System.currentTimeMillis();
+    if (l == null) {
+      out.add(new String[] {"role", "master"});
+    } else {
+      out.add(new String[] {"role", "slave"});
+      out.add(new String[] {"master_host", l.host()});
+      out.add(new String[] {"master_port", Integer.toString(l.port())});
+      out.add(new String[] {"master_link_status", l.connected() ? "up" : "down"});
+      out.add(
+          new String[] {
+            "master_last_io_seconds_ago",
+            Long.toString(l.connected() ? (now - l.lastIoMillis()) / 1000 : -1)
+          });
+      out.add(new String[] {"master_sync_in_progress", l.syncing() ? "1" : "0"});
+      out.add(new String[] {"slave_read_repl_offset", Long.toString(offset())});
+      out.add(new String[] {"slave_repl_offset", Long.toString(offset())});
+      if (l.syncing()) {
+        long total = l.transferSize();
+        long read = l.transferRead();
+        out.add(new String[] {"master_sync_total_bytes", Long.toString(total)});
+        out.add(new String[] {"master_sync_read_bytes", Long.toString(read)});
+        out.add(new String[] {"master_sync_left_bytes", Long.toString(Math.max(0, total - read))});
+        out.add(
+            new String[] {
+              "master_sync_perc",
+              String.format(java.util.Locale.ROOT, "%.2f", total > 0 ? read * 100.0 / total : 0.0)
+            });
+        out.add(
+            new String[] {
+              "master_sync_last_io_seconds_ago", Long.toString((now - l.lastIoMillis()) / 1000)
+            });
+      }
+      if (!l.connected()) {
+        out.add(
+            new String[] {
+              "master_link_down_since_seconds", Long.toString((now - l.downSinceMillis()) / 1000)
+            });
+      }
+      out.add(new String[] {"slave_priority", Long.toString(config.number("replica-priority"))});
+      out.add(new String[] {"slave_read_only", config.yes("replica-read-only") ? "1" : "0"});
+      out.add(new String[] {"replica_announced", config.yes("replica-announced") ? "1" : "0"});
+    }
+    synchronized (this) {
+      out.add(new String[] {"connected_slaves", Integer.toString(feeds.size())});
+      if (config.number("min-replicas-to-write") > 0 && config.number("min-replicas-max-lag") > 0) {
+        out.add(
+            new String[] {
+              "min_slaves_good_slaves", Integer.toString(l == null ? goodReplicas() : 0)
+            });
+      }
+      int i = 0;
+      for (Feed f : feeds) {
+        out.add(
+            new String[] {
+              "slave" + i++,
+              "ip="
+                  + f.ip()
+                  + ",port="
+                  + f.listeningPort
+                  + ",state="
+                  + f.state.shown
+                  + ",offset="
+                  + f.ackOffset
+                  + ",lag="
+                  + (now - f.ackMillis) / 1000
+            });
+      }
+      out.add(new String[] {"master_failover_state", "no-failover"});
+      out.add(new String[] {"master_replid", replid});
+      out.add(new String[] {"master_replid2", replid2});
+      out.add(new String[] {"master_repl_offset", Long.toString(offset)});
+      out.add(new String[] {"second_repl_offset", Long.toString(secondOffset)});
+      out.add(new String[] {"repl_backlog_active", backlog == null ? "0" : "1"});
+      out.add(
+          new String[] {"repl_backlog_size", Long.toString(config.number("repl-backlog-size"))});
+      out.add(
+          new String[] {
+            "repl_backlog_first_byte_offset",
+            Long.toString(backlog == null ? 0 : backlog.firstOffset())
+          });
+      out.add(
+          new String[] {
+            "repl_backlog_histlen", Long.toString(backlog == null ? 0 : backlog.histlen())
+          });
+    }
+    return out;
+  }
+
+  long syncFull() {
+    return syncFull;
+  }
+
+  long syncPartialOk() {
+    return syncPartialOk;
+  }
+
+  long syncPartialErr() {
+    return syncPartialErr;
+  }
+
+  /** Closes the link to the primary and the replicas' connections (shutdown). */
+  synchronized void close() {
+    MasterLink l = link;
+    if (l != null) {
+      l.close();
+    }
+    for (Feed f : feeds) {
+      f.release();
+    }
+    feeds.clear();
+  }
+
+  /**
+   * The last repl-backlog-size bytes of the stream: a ring over one array. {@code end} is the
+   * offset of the last byte written.
+   */
+  static final class Backlog {
+    private final byte[] ring;
+    private int pos;
+    private long histlen;
+    private long end;
+
+    Backlog(int size, long end) {
+      this.ring = new byte[Math.max(1, size)];
+      this.end = end;
+    }
+
+    void write(byte[] b, int len) {
+      int from = 0;
+      if (len > ring.length) {
+        from = len - ring.length;
+      }
+      int left = len - from;
+      while (left > 0) {
+        int n = Math.min(left, ring.length - pos);
+        System.arraycopy(b, from, ring, pos, n);
+        pos = (pos + n) % ring.length;
+        from += n;
+        left -= n;
+      }
+      histlen = Math.min(ring.length, histlen + len);
+      end += len;
+    }
+
+    /** The offset of the oldest byte held (one past {@code end} when it holds nothing). */
+    long firstOffset() {
+      return end - histlen + 1;
+    }
+
+    long histlen() {
+      return histlen;
+    }
+
+    /** Copies the bytes from offset {@code from} to {@code to} (inclusive) into {@code out}. */
+    void copy(long from, long to, ByteBuf out) {
+      long count = to - from + 1;
+      if (count <= 0) {
+        return;
+      }
+      // The byte at offset end sits just before pos.
+      int start = (int) Math.floorMod(pos - (end - from + 1), (long) ring.length);
+      long left = count;
+      while (left > 0) {
+        int n = (int) Math.min(left, ring.length - start);
+        out.writeBytes(ring, start, n);
+        start = (start + n) % ring.length;
+        left -= n;
+      }
+    }
+  }
+}
