@@ -614,6 +614,21 @@ final class MasterLink {
    * null.
    */
   private String replaceDataSet(Path file) {
+    // Something that is not an RDB file at all leaves the data set as it is; a damaged one is found
+    // while loading, after the data set was emptied, as in Redis.
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      byte[] head = in.readNBytes(9);
+      String magic = new String(head, StandardCharsets.US_ASCII);
+      if (head.length < 9
+          || !magic.startsWith("REDIS")
+          || !magic.substring(5).chars().allMatch(Character::isDigit)) {
+        DurableFiles.deleteQuietly(file);
+        return "the payload is not an RDB file";
+      }
+    } catch (IOException e) {
+      DurableFiles.deleteQuietly(file);
+      return e.getMessage();
+    }
     Keyspace keyspace = context.keyspace();
     KeyLocks locks = keyspace.locks();
     io.toridb.persistence.snapshot.Snapshots snapshots = server.snapshots();

@@ -100,7 +100,7 @@ final class ReplicationCommands {
       throw new CommandException("ERR REPLICAOF not allowed in cluster mode.");
     }
     Replication r = server.replication();
-    if (Args.is(argv[1], "no") && Args.is(argv[2], "one")) {
+    if (Args.is(argv[1], "NO") && Args.is(argv[2], "ONE")) {
       if (r.isReplica()) {
         r.promote();
         log.info("MASTER MODE enabled (user request from '{}')", ctx.session().remoteAddress());
@@ -168,9 +168,9 @@ final class ReplicationCommands {
         case "capa" -> {
           if (conn != null) {
             Replication.Feed f = r.feedOf(conn);
-            if (Args.is(argv[j + 1], "eof")) {
+            if (Args.is(argv[j + 1], "EOF")) {
               f.capaEof = true;
-            } else if (Args.is(argv[j + 1], "psync2")) {
+            } else if (Args.is(argv[j + 1], "PSYNC2")) {
               f.capaPsync2 = true;
             }
           }

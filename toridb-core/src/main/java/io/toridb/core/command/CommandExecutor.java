@@ -229,7 +229,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       return;
     }
     // As Redis: a read-only replica refuses writes, except its primary's.
-    if (server.readOnlyReplica() && !session.master() && spec.has(CommandFlag.WRITE)) {
+    if (server.readOnlyReplica() && !session.master() && spec.writes(argv)) {
       spec.rejectedCalls.increment();
       reject(spec, Errors.READONLY);
       return;

@@ -33,6 +33,7 @@ public final class CommandSpec {
   private final java.util.List<KeySpec> keySpecs;
   private final java.util.function.Function<byte[][], java.util.List<String>> keyFlagsForCall;
   private final java.util.function.Predicate<byte[][]> wholeKeyspaceWhen;
+  private final java.util.function.Predicate<byte[][]> writesWhen;
 
   /** Statistics for INFO commandstats. */
   public final Counter calls = new Counter();
@@ -69,6 +70,7 @@ public final class CommandSpec {
     this.keySpecs = keySpecs(b);
     this.keyFlagsForCall = b.keyFlagsForCall;
     this.wholeKeyspaceWhen = b.wholeKeyspaceWhen;
+    this.writesWhen = b.writesWhen;
     Map<String, CommandSpec> subs = new LinkedHashMap<>();
     for (Builder sb : b.subcommands) {
       subs.put(sb.name, new CommandSpec(sb, this));
@@ -203,6 +205,11 @@ public final class CommandSpec {
         || (wholeKeyspaceWhen != null && wholeKeyspaceWhen.test(argv));
   }
 
+  /** Whether the call {@code argv} may write: the WRITE flag, narrowed by {@code writesWhen}. */
+  public boolean writes(byte[][] argv) {
+    return has(CommandFlag.WRITE) && (writesWhen == null || writesWhen.test(argv));
+  }
+
   public java.util.List<String> keyFlags(KeySpec keySpec, byte[][] argv) {
     return keyFlagsForCall != null ? keyFlagsForCall.apply(argv) : keySpec.flags();
   }
@@ -261,6 +268,7 @@ public final class CommandSpec {
     private final java.util.List<KeySpec> keySpecs = new java.util.ArrayList<>();
     private java.util.function.Function<byte[][], java.util.List<String>> keyFlagsForCall;
     private java.util.function.Predicate<byte[][]> wholeKeyspaceWhen;
+    private java.util.function.Predicate<byte[][]> writesWhen;
 
     private Builder(String name, int arity) {
       this.name = name.toLowerCase(Locale.ROOT);
@@ -352,6 +360,15 @@ public final class CommandSpec {
      * CommandFlag#WHOLE_KEYSPACE} does for every call: SORT with BY or GET patterns reads keys
      * named by the data it sorts.
      */
+    /**
+     * For a command flagged WRITE whose calls may only read (SQL's SELECT): whether the call {@code
+     * argv} writes, for a read-only replica's refusal.
+     */
+    public Builder writesWhen(java.util.function.Predicate<byte[][]> when) {
+      this.writesWhen = when;
+      return this;
+    }
+
     public Builder wholeKeyspaceWhen(java.util.function.Predicate<byte[][]> when) {
       this.wholeKeyspaceWhen = when;
       return this;

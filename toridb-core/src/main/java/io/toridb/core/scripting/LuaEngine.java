@@ -940,7 +940,7 @@ final class LuaEngine {
     if (r.readOnly && spec.has(CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) {
       return "Write commands are not allowed from read-only scripts.";
     }
-    if (spec.has(CommandFlag.WRITE) && ctx.server().readOnlyReplica() && !ctx.session().master()) {
+    if (spec.writes(argv) && ctx.server().readOnlyReplica() && !ctx.session().master()) {
       return "-" + Errors.READONLY;
     }
     if (spec.has(CommandFlag.WRITE) && !r.dirty()) {

@@ -73,6 +73,11 @@ public final class SqlCommands {
                   SqlEngine.Prepared p = prepareOrNull(argv);
                   return p == null || p.touchesAnyTable();
                 })
+            .writesWhen(
+                argv -> {
+                  SqlEngine.Prepared p = prepareOrNull(argv);
+                  return p != null && !p.readOnly();
+                })
             .group("sql")
             .acl("write", "slow")
             .doc(
