@@ -419,6 +419,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     }
     context.stats().netInputBytes.add(in.readableBytes());
     touch();
+    if (session.replica()) {
+      // Anything from a replica shows it alive (a Redis replica sends newlines while it loads).
+      server.replication().heardFrom(this);
+    }
     cumulate(ctx, in);
     decodeAndDispatch();
   }
@@ -480,7 +484,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     }
     if (!batch.isEmpty()) {
       io.toridb.core.scripting.ScriptCache scripts = context.scripts();
-      if (scripts.scriptRunning() && quietForScript(batch)) {
+      // The primary's stream is never answered -BUSY: it waits behind the script in the worker's
+      // queue, as Redis stops reading its primary during a busy script.
+      if (scripts.scriptRunning() && !session.master() && quietForScript(batch)) {
         if (!scripts.busy()) {
           // On a server of one worker, the batch waits behind the script in the worker's queue,
           // from where the worker hands it back should the script turn busy. With several, another

@@ -64,6 +64,10 @@ final class MasterLink {
   private volatile long downSinceMillis = System.currentTimeMillis();
   private long nextConnectMillis;
   private long lastAckMillis;
+  private long lastNewlineMillis;
+
+  /** The last link's client connection, whose requests must all have run before a new PSYNC. */
+  private volatile ClientConnection lastPrimary;
 
   // The transfer's, on the link's event loop (and the loader thread after it).
   private String fullId;
@@ -187,7 +191,6 @@ final class MasterLink {
     }
     phase = Phase.CONNECT;
     nextConnectMillis = System.currentTimeMillis() + 1000;
-    replication.linkLost();
     Channel ch = channel;
     if (ch != null) {
       ch.close();
@@ -218,8 +221,21 @@ final class MasterLink {
   void cron(long now) {
     Phase p = phase;
     if (p == Phase.CONNECT && now >= nextConnectMillis) {
+      ClientConnection last = lastPrimary;
+      if (last != null && last.inFlight.get() > 0) {
+        // The offset asked for must count everything the last link's requests did.
+        return;
+      }
       connect();
       return;
+    }
+    if (p == Phase.LOADING && now - lastNewlineMillis >= 1000) {
+      // As Redis: a newline each second keeps the primary from timing the replica out.
+      lastNewlineMillis = now;
+      Channel ch = channel;
+      if (ch != null) {
+        ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'\n'}));
+      }
     }
     if (p == Phase.CONNECT || p == Phase.CLOSED || p == Phase.LOADING) {
       return;
@@ -239,9 +255,6 @@ final class MasterLink {
       sendAck();
     }
   }
-
-  /** Nothing to do per command: the cron and GETACK send the offset. */
-  void appliedUpTo(long offset) {}
 
   /** REPLCONF ACK with the offset applied so far (each second, and for GETACK). */
   void sendAck() {
@@ -410,7 +423,7 @@ final class MasterLink {
               String id = w.length > 1 && w[1].length() == 40 ? w[1] : replication.history()[0];
               replication.adopt(id, 0, false);
               log.info("Successful partial resynchronization with master.");
-              connected(ctx);
+              connected(ctx, false);
               return;
             } else if (line.startsWith("-NOMASTERLINK") || line.startsWith("-LOADING")) {
               failed("Master is currently unable to PSYNC but should be in the future: " + line);
@@ -569,7 +582,8 @@ final class MasterLink {
                     .eventLoop()
                     .execute(
                         () -> {
-                          if (phase != Phase.LOADING) {
+                          if (phase != Phase.LOADING || ctx.channel() != channel) {
+                            // The link failed meanwhile; a newer one may be loading its own.
                             return;
                           }
                           if (error != null) {
@@ -581,7 +595,7 @@ final class MasterLink {
                           }
                           replication.adopt(fullId, fullOffset, true);
                           log.info("MASTER <-> REPLICA sync: Finished with success");
-                          connected(ctx);
+                          connected(ctx, true);
                           ctx.channel().config().setAutoRead(true);
                         });
               },
@@ -591,10 +605,12 @@ final class MasterLink {
     }
 
     /** The stream follows: handed to a client connection of the primary. */
-    private void connected(ChannelHandlerContext ctx) {
+    private void connected(ChannelHandlerContext ctx, boolean full) {
       phase = Phase.CONNECTED;
       lastAckMillis = 0;
       primary = new ClientConnection(server, server.workers().assign(), true);
+      lastPrimary = primary;
+      replication.primarySession(primary.session(), full);
       ctx.pipeline().addLast(primary);
       primary.channelActive(ctx.pipeline().context(primary));
       ByteBuf rest = in;
@@ -632,6 +648,9 @@ final class MasterLink {
     Keyspace keyspace = context.keyspace();
     KeyLocks locks = keyspace.locks();
     io.toridb.persistence.snapshot.Snapshots snapshots = server.snapshots();
+    // From here the data set is no longer the one the old history describes: a link that fails
+    // before the new one is adopted must not continue it.
+    replication.forgetHistory();
     context.loading(true);
     locks.lockEverything();
     try {

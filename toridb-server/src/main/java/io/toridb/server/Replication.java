@@ -77,8 +77,18 @@ final class Replication implements PropagationSink {
     /** REPLCONF rdb-only: the connection wants the snapshot alone (redis-cli --rdb). */
     volatile boolean rdbOnly;
 
-    /** SYNC rather than PSYNC: no +FULLRESYNC line before the snapshot. */
-    boolean oldSync;
+    /** SYNC rather than PSYNC: no +FULLRESYNC line before the snapshot, and no ACKs expected. */
+    volatile boolean oldSync;
+
+    /**
+     * REPLCONF rdb-filter-only: the snapshot leaves out the keys, and the functions unless asked.
+     */
+    volatile boolean excludeKeys;
+
+    volatile boolean excludeFunctions;
+
+    /** Close the connection once what comes before the stream is written (rdb-only). */
+    private boolean closeAfterAhead;
 
     volatile long ackOffset;
     volatile long ackMillis = System.currentTimeMillis();
@@ -136,7 +146,17 @@ final class Replication implements PropagationSink {
         connection.written(b.readableBytes());
         channel.write(b, channel.voidPromise());
       }
-      channel.flush();
+      boolean close;
+      synchronized (Replication.this) {
+        close = closeAfterAhead && ahead.isEmpty();
+      }
+      if (close) {
+        channel
+            .writeAndFlush(Unpooled.EMPTY_BUFFER)
+            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      } else {
+        channel.flush();
+      }
     }
 
     /** Bytes held for this replica: its buffer and what its socket has not taken yet. */
@@ -185,8 +205,17 @@ final class Replication implements PropagationSink {
   /** The link to this server's primary, or null on a primary. */
   private volatile MasterLink link;
 
+  /** The session of the link to the primary whose stream counts; others' are stale. */
+  private ClientSession primarySession;
+
   /** What the primary's link has applied in a MULTI not yet ended (not counted yet). */
   private long unitBytes;
+
+  /** The database the primary's stream was in at {@code offset}. */
+  private int offsetDb;
+
+  /** Snapshot files being sent to replicas, deleted should the server stop meanwhile. */
+  private final java.util.Set<Path> sending = ConcurrentHashMap.newKeySet();
 
   private volatile long syncFull;
   private volatile long syncPartialOk;
@@ -199,6 +228,9 @@ final class Replication implements PropagationSink {
     this.context = server.context();
     this.config = context.config();
     config.require("repl-backlog-size").onChange(d -> resizeBacklog());
+    config
+        .require("replica-read-only")
+        .onChange(d -> context.readOnlyReplica(link != null && config.yes("replica-read-only")));
     context.goodReplicas(this::goodReplicas);
   }
 
@@ -352,7 +384,20 @@ final class Replication implements PropagationSink {
 
   /** The replica's entry for {@code conn}, made at its first REPLCONF or SYNC. */
   Feed feedOf(ClientConnection conn) {
-    return bySession.computeIfAbsent(conn.session(), s -> new Feed(conn));
+    Feed f = bySession.computeIfAbsent(conn.session(), s -> new Feed(conn));
+    if (!f.channel.isActive()) {
+      // Closed meanwhile: disconnected() may have run already, so it is not kept.
+      bySession.remove(conn.session(), f);
+    }
+    return f;
+  }
+
+  /** A replica sent something: it is alive (a Redis replica sends newlines while it loads). */
+  void heardFrom(ClientConnection conn) {
+    Feed f = bySession.get(conn.session());
+    if (f != null) {
+      f.ackMillis = System.currentTimeMillis();
+    }
   }
 
   /** A connection closed: if it was a replica, it is one no more. */
@@ -454,9 +499,11 @@ final class Replication implements PropagationSink {
     f.stream.writeBytes(bytes(line));
     backlog.copy(from, offset, f.stream);
     f.state = State.ONLINE;
-    f.ackOffset = from - 1;
+    f.ackOffset = 0;
     f.ackMillis = System.currentTimeMillis();
-    feeds.add(f);
+    if (!feeds.contains(f)) {
+      feeds.add(f);
+    }
     f.schedule();
     syncPartialOk++;
     log.info(
@@ -471,29 +518,46 @@ final class Replication implements PropagationSink {
 
   /** Starts the snapshot of a replica waiting for one; left waiting when another scan runs. */
   private void startSnapshot(Feed f) {
+    // Whether this snapshot is the replica's: a second start (the cron's, racing with the first)
+    // finds the replica past waiting at its cut, and its file is dropped.
+    boolean[] taken = new boolean[1];
     Snapshots.Start start =
         server
             .snapshots()
             .forReplica(
                 () -> {
                   synchronized (this) {
-                    if (!f.channel.isActive()) {
+                    if (!f.channel.isActive() || f.state != State.WAIT_BGSAVE_START) {
                       return;
                     }
+                    taken[0] = true;
                     f.state = State.WAIT_BGSAVE_END;
+                    // As Redis: the stream names its database again, as the new replica starts in
+                    // database 0 whatever the others were last told.
+                    streamDb = -1;
                     if (!f.oldSync) {
-                      ByteBuf line =
+                      f.ahead.add(
                           Unpooled.copiedBuffer(
                               "+FULLRESYNC " + replid + " " + offset + "\r\n",
-                              StandardCharsets.US_ASCII);
-                      f.ahead.add(line);
+                              StandardCharsets.US_ASCII));
                       f.schedule();
                     }
-                    f.ackOffset = offset;
-                    feeds.add(f);
+                    // As Redis: nothing is acknowledged before the replica says so.
+                    f.ackOffset = 0;
+                    if (!feeds.contains(f)) {
+                      feeds.add(f);
+                    }
                   }
                 },
-                (file, error) -> snapshotDone(f, file, error));
+                f.excludeKeys,
+                f.excludeFunctions,
+                (file, error) -> {
+                  if (taken[0]) {
+                    snapshotDone(f, file, error);
+                  } else if (file != null) {
+                    io.toridb.persistence.DurableFiles.deleteQuietly(file);
+                  }
+                });
     switch (start) {
       case STARTED -> {}
       case FAILED -> {
@@ -521,6 +585,7 @@ final class Replication implements PropagationSink {
       }
       return;
     }
+    sending.add(file);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       synchronized (this) {
@@ -529,15 +594,13 @@ final class Replication implements PropagationSink {
         f.schedule();
       }
       long sent = 0;
+      long progress = System.currentTimeMillis();
       while (sent < size) {
         if (!f.channel.isActive()) {
           return;
         }
         synchronized (this) {
-          if (f.pendingBytes() - (f.stream == null ? 0 : f.stream.readableBytes()) > SEND_WINDOW) {
-            // Wait for the socket to take what is queued.
-            f.schedule();
-          } else {
+          if (f.pendingBytes() - (f.stream == null ? 0 : f.stream.readableBytes()) <= SEND_WINDOW) {
             ByteBuf chunk = Unpooled.buffer((int) Math.min(CHUNK, size - sent));
             int n = chunk.writeBytes(ch, sent, chunk.writableBytes());
             if (n <= 0) {
@@ -548,20 +611,21 @@ final class Replication implements PropagationSink {
             f.ahead.add(chunk);
             f.aheadBytes += n;
             f.schedule();
+            progress = System.currentTimeMillis();
             continue;
           }
         }
+        if (System.currentTimeMillis() - progress > config.number("repl-timeout") * 1000) {
+          throw new IOException("the replica took nothing for repl-timeout seconds");
+        }
+        // Wait for the socket to take what is queued.
         Thread.sleep(1);
       }
       synchronized (this) {
         if (f.rdbOnly) {
-          f.ahead.add(Unpooled.EMPTY_BUFFER);
           feeds.remove(f);
+          f.closeAfterAhead = true;
           f.schedule();
-          f.channel.eventLoop().execute(() -> f.channel.flush());
-          f.channel
-              .eventLoop()
-              .schedule(() -> f.channel.close(), 0, java.util.concurrent.TimeUnit.MILLISECONDS);
           return;
         }
         f.state = State.ONLINE;
@@ -580,6 +644,7 @@ final class Replication implements PropagationSink {
       }
     } finally {
       io.toridb.persistence.DurableFiles.deleteQuietly(file);
+      sending.remove(file);
     }
   }
 
@@ -690,7 +755,7 @@ final class Replication implements PropagationSink {
           f.ahead.add(Unpooled.wrappedBuffer(new byte[] {'\n'}));
           f.schedule();
         }
-        if (f.state == State.ONLINE && now - f.ackMillis > timeout) {
+        if (f.state == State.ONLINE && !f.oldSync && now - f.ackMillis > timeout) {
           log.warn(
               "Disconnecting timedout replica (streaming sync): {}:{}", f.ip(), f.listeningPort);
           drop(f);
@@ -756,6 +821,7 @@ final class Replication implements PropagationSink {
     streamDb = -1;
     context.replicaFeed(PropagationSink.NONE);
     context.readOnlyReplica(config.yes("replica-read-only"));
+    context.keyspace().replica(true);
     MasterLink l = new MasterLink(server, this, host, port, replid, offset);
     link = l;
     config.require("replicaof").set(host + " " + port);
@@ -771,6 +837,7 @@ final class Replication implements PropagationSink {
     old.close();
     link = null;
     context.readOnlyReplica(false);
+    context.keyspace().replica(false);
     replid2 = replid;
     secondOffset = offset + 1;
     replid = newId();
@@ -792,7 +859,14 @@ final class Replication implements PropagationSink {
       replid2 = NO_ID;
       secondOffset = -1;
     }
-    unitBytes = 0;
+  }
+
+  /** A replica whose data set is being replaced: it continues no history any more. */
+  synchronized void forgetHistory() {
+    replid = newId();
+    replid2 = NO_ID;
+    secondOffset = -1;
+    offset = 0;
   }
 
   /** The history this replica would continue: its ID and offset. */
@@ -804,23 +878,32 @@ final class Replication implements PropagationSink {
   void applied(ClientSession session, byte[][] argv) {
     long n = encodedSize(argv);
     synchronized (this) {
+      if (session != primarySession) {
+        // A link already replaced: what it ran is not counted (a new link starts after it).
+        return;
+      }
       unitBytes += n;
       if (session.multi() == null) {
         // As Redis: a MULTI counts once its EXEC ran, so that a link lost inside it resumes
         // before it.
         offset += unitBytes;
         unitBytes = 0;
+        offsetDb = session.db();
       }
-    }
-    MasterLink l = link;
-    if (l != null) {
-      l.appliedUpTo(offset());
     }
   }
 
-  /** A link to the primary that failed drops what a MULTI it left open had counted. */
-  synchronized void linkLost() {
+  /**
+   * The stream continues on {@code session}, a new link's: after a full synchronization from
+   * database 0, after a partial one in the database the stream was in at the offset.
+   */
+  synchronized void primarySession(ClientSession session, boolean full) {
+    primarySession = session;
     unitBytes = 0;
+    if (full) {
+      offsetDb = 0;
+    }
+    session.db(offsetDb);
   }
 
   // ---------------------------------------------------------------- ROLE and INFO
@@ -973,6 +1056,9 @@ final class Replication implements PropagationSink {
       f.release();
     }
     feeds.clear();
+    for (Path p : sending) {
+      io.toridb.persistence.DurableFiles.deleteQuietly(p);
+    }
   }
 
   /**

@@ -193,14 +193,27 @@ final class ReplicationCommands {
         case "rdb-only" -> {
           long v = Args.parseLong(argv[j + 1], Errors.NOT_INTEGER);
           if (v != 0 && v != 1) {
-            throw new CommandException(Errors.SYNTAX);
+            throw new CommandException("ERR value is out of range, value must between 0 and 1");
           }
           if (conn != null) {
             r.feedOf(conn).rdbOnly = v == 1;
           }
         }
         case "rdb-filter-only" -> {
-          // Filters apply to module aux data, which ToriDB's snapshots do not hold.
+          // As Redis 7.0: the keys are left out, and so are the functions unless named.
+          boolean functions = false;
+          for (String filter : Args.latin1(argv[j + 1]).trim().split("\\s+")) {
+            if (filter.equalsIgnoreCase("functions")) {
+              functions = true;
+            } else if (!filter.isEmpty()) {
+              throw new CommandException("ERR Unsupported rdb-filter-only option: " + filter);
+            }
+          }
+          if (conn != null) {
+            Replication.Feed f = r.feedOf(conn);
+            f.excludeKeys = true;
+            f.excludeFunctions = !functions;
+          }
         }
         default ->
             throw new CommandException("ERR Unrecognized REPLCONF option: " + Args.latin1(argv[j]));

@@ -306,7 +306,10 @@ final class Worker implements Runnable {
       stay.add(current.connection);
     }
     for (Batch t : taken) {
-      if (t.resume || t.protocolError != null || t.connection.parked) {
+      if (t.resume
+          || t.protocolError != null
+          || t.connection.parked
+          || t.connection.session().master()) {
         stay.add(t.connection);
       }
     }
@@ -359,6 +362,7 @@ final class Worker implements Runnable {
     executor.beginBatch();
     try {
       boolean fromPrimary = session.master();
+      io.toridb.core.keyspace.Keyspace.applyingPrimary(fromPrimary);
       for (int i = 0; i < batch.count; i++) {
         writer.protocol(session.protocol());
         int mark = out.writerIndex();
@@ -391,6 +395,7 @@ final class Worker implements Runnable {
       log.error("Worker {} failed on a batch from client {}", index, session.id(), t);
       close = true;
     } finally {
+      io.toridb.core.keyspace.Keyspace.applyingPrimary(false);
       executor.endBatch();
       writer.reset(null, 2);
     }

@@ -153,7 +153,10 @@ public final class Database {
     Store s = store;
     StoredValue v = s.map.get(key);
     if (v != null && isExpired(v, now)) {
-      expire(s, key, v);
+      if (!owner.replica()) {
+        // A replica leaves the deletion to its primary, whose stream carries it.
+        expire(s, key, v);
+      }
       return null;
     }
     return v;
@@ -308,7 +311,7 @@ public final class Database {
 
   /** Whether {@code v} counts as expired at {@code now}: never while expiry is paused. */
   public boolean isExpired(StoredValue v, long now) {
-    return v.isExpired(now) && !owner.expiryPaused();
+    return v.isExpired(now) && owner.expiryApplies();
   }
 
   /** Deletes a key found expired, counts it and propagates its deletion. */
@@ -329,7 +332,7 @@ public final class Database {
     fault(key);
     Store s = store;
     StoredValue v = s.map.get(key);
-    if (v != null && isExpired(v, now)) {
+    if (v != null && isExpired(v, now) && !owner.replica()) {
       expire(s, key, v);
       return true;
     }

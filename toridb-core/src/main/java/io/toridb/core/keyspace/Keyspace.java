@@ -158,6 +158,35 @@ public final class Keyspace {
    * data: replaying a log must rebuild exactly the state that was logged, whatever the clock says
    * now; expired keys go once loading is done.
    */
+  private volatile boolean replica;
+
+  /** Set on the worker thread while it runs the primary's stream on a replica. */
+  private static final ThreadLocal<boolean[]> APPLYING_PRIMARY =
+      ThreadLocal.withInitial(() -> new boolean[1]);
+
+  /**
+   * Whether this is a replica's key space, where keys expire as on a Redis replica: nothing is
+   * deleted for its expiry here (the primary sends the deletion), clients' reads see an expired key
+   * as missing, and the primary's writes see it as it still is on the primary.
+   */
+  public void replica(boolean replica) {
+    this.replica = replica;
+  }
+
+  public boolean replica() {
+    return replica;
+  }
+
+  /** Marks the calling thread as running (or no longer running) the primary's stream. */
+  public static void applyingPrimary(boolean applying) {
+    APPLYING_PRIMARY.get()[0] = applying;
+  }
+
+  /** Whether an expired key counts as expired for the calling thread. */
+  boolean expiryApplies() {
+    return !expiryPaused && !(replica && APPLYING_PRIMARY.get()[0]);
+  }
+
   public void expiryPaused(boolean paused) {
     this.expiryPaused = paused;
   }

@@ -435,9 +435,14 @@ public final class Snapshots {
    * the file and calls {@code done} with it (the caller deletes it once sent), or with null and the
    * reason. Nothing is renamed into place and the save counters are left alone. Returns {@link
    * Start#OTHER_JOB_RUNNING} without doing anything while another scan or save runs (try again
-   * later), {@link Start#FAILED} when no file can be opened.
+   * later), {@link Start#FAILED} when no file can be opened. {@code withoutKeys} and {@code
+   * withoutFunctions} leave those out (REPLCONF rdb-filter-only).
    */
-  public Start forReplica(Runnable atCut, java.util.function.BiConsumer<Path, String> done) {
+  public Start forReplica(
+      Runnable atCut,
+      boolean withoutKeys,
+      boolean withoutFunctions,
+      java.util.function.BiConsumer<Path, String> done) {
     Job job = new Job();
     TempFile file;
     synchronized (jobs) {
@@ -454,6 +459,14 @@ public final class Snapshots {
                 server,
                 () -> {
                   atCut(job);
+                  if (withoutFunctions) {
+                    job.functions = java.util.List.of();
+                  }
+                  if (withoutKeys) {
+                    java.util.Arrays.fill(job.keys, 0);
+                    java.util.Arrays.fill(job.expires, 0);
+                    job.total = 0;
+                  }
                   atCut.run();
                 });
       } catch (IllegalStateException e) {
@@ -467,7 +480,11 @@ public final class Snapshots {
             () -> {
               Outcome outcome;
               try {
-                outcome = write(job.scan::run, job, file, false);
+                // Without keys the scan still runs to its end (which ends its observing), writing
+                // nothing.
+                Source source =
+                    withoutKeys ? sink -> job.scan.run((db, key, value) -> {}) : job.scan::run;
+                outcome = write(source, job, file, false);
               } catch (RuntimeException e) {
                 log.warn("Writing the snapshot for a replica failed", e);
                 outcome = Outcome.FAILED;

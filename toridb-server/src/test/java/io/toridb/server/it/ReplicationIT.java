@@ -243,12 +243,111 @@ class ReplicationIT {
     // A lost link continues where it stopped.
     String full = call(m, "INFO", "stats");
     assertTrue(full.contains("sync_full:1"), full);
-    assertEquals("1", call(r, "CLIENT", "KILL", "TYPE", "master"));
-    call(m, "SET", "while-down", "1");
-    await("the link again", linkUp(r));
+    try (RespClient db3 = new RespClient("127.0.0.1", m)) {
+      // The stream is in database 3 when the link is lost, and goes on there without a SELECT.
+      db3.call("SELECT", "3");
+      db3.call("SET", "before-loss", "1");
+      await("the write before the loss", sameDigest(m, r));
+      assertEquals("1", call(r, "CLIENT", "KILL", "TYPE", "master"));
+      db3.call("SET", "while-down", "1");
+      await("the link again", linkUp(r));
+      db3.call("SET", "after-return", "1");
+    }
     await("the data set again", sameDigest(m, r));
     String stats = call(m, "INFO", "stats");
     assertTrue(stats.contains("sync_full:1") && stats.contains("sync_partial_ok:1"), stats);
+    assertEquals("0", call(r, "EXISTS", "while-down", "after-return"));
+  }
+
+  @Test
+  void aReplicaLeavesExpiryToItsPrimary() throws Exception {
+    ToriServer primary = tori("m");
+    ToriServer replica = tori("r");
+    int m = primary.port();
+    int r = replica.port();
+    call(r, "REPLICAOF", "127.0.0.1", Integer.toString(m));
+    await("the link", linkUp(r));
+    assertEquals("OK", call(m, "DEBUG", "SET-ACTIVE-EXPIRE", "0"));
+    call(m, "SET", "short", "v", "PX", "100");
+    call(m, "SET", "other", "v");
+    await("the keys", sameDigest(m, r));
+    Thread.sleep(300);
+    // Expired for the replica's clients, yet kept until the primary deletes it.
+    assertEquals("(nil bulk)", call(r, "GET", "short"));
+    assertEquals("0", call(r, "EXISTS", "short"));
+    assertEquals("2", call(r, "DBSIZE"));
+    Thread.sleep(300);
+    assertEquals("2", call(r, "DBSIZE"));
+    assertEquals("(nil bulk)", call(m, "GET", "short"));
+    await(
+        "the primary's deletion",
+        () -> {
+          try {
+            return call(r, "DBSIZE").equals("1");
+          } catch (IOException e) {
+            return false;
+          }
+        });
+  }
+
+  @Test
+  void redisCliRdb_getsTheSnapshotThatRedisLoads() throws Exception {
+    ToriServer primary = tori("m");
+    int m = primary.port();
+    writeData(m, "a:");
+    call(
+        m,
+        "FUNCTION",
+        "LOAD",
+        "#!lua name=lib\nredis.register_function('f', function() return 1 end)");
+    Path rdb = dir.resolve("dump.rdb");
+    Process cli =
+        new ProcessBuilder(
+                ExternalTools.require("redis-cli"),
+                "-p",
+                Integer.toString(m),
+                "--rdb",
+                rdb.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, cli.waitFor(), output);
+    assertTrue(output.contains("Transfer finished with success"), output);
+    // Redis loads it and holds the same data set.
+    Path redisDir = dir.resolve("redis");
+    Files.createDirectories(redisDir);
+    Files.copy(rdb, redisDir.resolve("dump.rdb"));
+    SnapshotServers.Redis redis = SnapshotServers.Redis.start(redisDir);
+    redises.add(redis);
+    assertEquals(call(m, "DEBUG", "DIGEST"), call(redis.port, "DEBUG", "DIGEST"));
+    assertEquals("1", call(redis.port, "FCALL", "f", "0"));
+    // The functions alone (rdb-filter-only functions).
+    Path functions = dir.resolve("functions.rdb");
+    cli =
+        new ProcessBuilder(
+                ExternalTools.require("redis-cli"),
+                "-p",
+                Integer.toString(m),
+                "--functions-rdb",
+                functions.toString())
+            .redirectErrorStream(true)
+            .start();
+    output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, cli.waitFor(), output);
+    Path onlyDir = dir.resolve("only");
+    Files.createDirectories(onlyDir);
+    Files.copy(functions, onlyDir.resolve("dump.rdb"));
+    SnapshotServers.Redis only = SnapshotServers.Redis.start(onlyDir);
+    redises.add(only);
+    assertEquals("0", call(only.port, "DBSIZE"));
+    assertEquals("1", call(only.port, "FCALL", "f", "0"));
+    assertEquals(
+        "ERR Unsupported rdb-filter-only option: keys",
+        call(m, "REPLCONF", "rdb-filter-only", "keys"));
+    assertEquals(
+        "ERR value is out of range, value must between 0 and 1",
+        call(m, "REPLCONF", "rdb-only", "2"));
+    assertEquals("0", info(m, "connected_slaves"));
   }
 
   @Test
@@ -324,9 +423,16 @@ class ReplicationIT {
     int o = other.port();
     writeData(m, "a:");
     call(r, "REPLICAOF", "127.0.0.1", Integer.toString(m));
-    call(o, "REPLICAOF", "127.0.0.1", Integer.toString(m));
     await("r's link", linkUp(r));
+    // The stream is in database 3 when the second replica joins: it must be told so again.
+    writeData(m, "b:");
+    call(o, "REPLICAOF", "127.0.0.1", Integer.toString(m));
     await("o's link", linkUp(o));
+    try (RespClient c = new RespClient("127.0.0.1", m)) {
+      c.call("SELECT", "3");
+      c.call("SET", "db3-after-join", "x");
+    }
+    writeData(m, "c:");
     await("r's data", sameDigest(m, r));
     await("o's data", sameDigest(m, o));
     assertEquals(
