@@ -14,12 +14,15 @@ import java.util.List;
  *
  * <pre>
  * "TBus"  magic, 4 bytes
- * u8      version (1)
- * u8      type: 0 PING, 1 PONG, 2 MEET, 3 FAIL
+ * u8      version (2)
+ * u8      type: 0 PING, 1 PONG, 2 MEET, 3 FAIL, 4 FAILOVER_AUTH_REQUEST, 5 FAILOVER_AUTH_ACK
  * 40      sender's name, hex digits
  * i64     sender's current epoch
- * i64     sender's config epoch
+ * i64     sender's config epoch (a replica sends its master's)
  * u16     sender's role flags (master, replica, nofailover)
+ * 40      the name of the sender's master, or 40 '0's for a master
+ * i64     the sender's replication offset
+ * u8      message flags: 1 = a manual failover (the request is voted for while the master is up)
  * i32     sender's client port, i32 its bus port
  * str     the IP the sender announces (empty: the receiver uses the connection's address)
  * str     its hostname (may be empty)
@@ -36,12 +39,19 @@ final class BusMessage {
   static final int PONG = 1;
   static final int MEET = 2;
   static final int FAIL = 3;
+  static final int AUTH_REQUEST = 4;
+  static final int AUTH_ACK = 5;
+
+  /** In an AUTH_REQUEST: a manual failover, voted for though the master has not failed. */
+  static final int FORCE_ACK = 1;
+
+  private static final String NO_MASTER = "0".repeat(40);
 
   /** The largest frame the transport accepts. */
   static final int MAX_BYTES = 1 << 20;
 
   private static final byte[] MAGIC = {'T', 'B', 'u', 's'};
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
   private static final int SLOT_BYTES = HashSlot.COUNT / 8;
   private static final int MAX_TEXT = 255;
 
@@ -53,6 +63,9 @@ final class BusMessage {
   final long currentEpoch;
   final long configEpoch;
   final int flags;
+  final String masterId;
+  final long offset;
+  final int messageFlags;
   final int port;
   final int busPort;
   final String ip;
@@ -67,6 +80,9 @@ final class BusMessage {
       long currentEpoch,
       long configEpoch,
       int flags,
+      String masterId,
+      long offset,
+      int messageFlags,
       int port,
       int busPort,
       String ip,
@@ -79,6 +95,9 @@ final class BusMessage {
     this.currentEpoch = currentEpoch;
     this.configEpoch = configEpoch;
     this.flags = flags;
+    this.masterId = masterId;
+    this.offset = offset;
+    this.messageFlags = messageFlags;
     this.port = port;
     this.busPort = busPort;
     this.ip = ip;
@@ -88,19 +107,54 @@ final class BusMessage {
     this.failed = failed;
   }
 
+  /** A master's message: no master of its own, offset 0, no message flags. */
+  BusMessage(
+      int type,
+      String sender,
+      long currentEpoch,
+      long configEpoch,
+      int flags,
+      int port,
+      int busPort,
+      String ip,
+      String hostname,
+      BitSet slots,
+      List<Gossip> gossip,
+      String failed) {
+    this(
+        type,
+        sender,
+        currentEpoch,
+        configEpoch,
+        flags,
+        null,
+        0,
+        0,
+        port,
+        busPort,
+        ip,
+        hostname,
+        slots,
+        gossip,
+        failed);
+  }
+
   static String typeName(int type) {
     return switch (type) {
       case PING -> "ping";
       case PONG -> "pong";
       case MEET -> "meet";
-      default -> "fail";
+      case FAIL -> "fail";
+      case AUTH_REQUEST -> "auth-req";
+      default -> "auth-ack";
     };
   }
 
   byte[] encode() {
     byte[] ipBytes = text(ip);
     byte[] hostBytes = text(hostname);
-    int size = 4 + 1 + 1 + 40 + 8 + 8 + 2 + 4 + 4 + 2 + ipBytes.length + 2 + hostBytes.length;
+    int size =
+        4 + 1 + 1 + 40 + 8 + 8 + 2 + 40 + 8 + 1 + 4 + 4 + 2 + ipBytes.length + 2 + hostBytes.length;
     size += SLOT_BYTES + 2;
     List<byte[]> gossipIps = new ArrayList<>();
     for (Gossip g : gossip) {
@@ -114,6 +168,8 @@ final class BusMessage {
     ByteBuffer out = ByteBuffer.allocate(size);
     out.put(MAGIC).put((byte) VERSION).put((byte) type).put(name(sender));
     out.putLong(currentEpoch).putLong(configEpoch).putShort((short) flags);
+    out.put(name(masterId == null ? NO_MASTER : masterId));
+    out.putLong(offset).put((byte) messageFlags);
     out.putInt(port).putInt(busPort);
     out.putShort((short) ipBytes.length).put(ipBytes);
     out.putShort((short) hostBytes.length).put(hostBytes);
@@ -152,7 +208,7 @@ final class BusMessage {
         throw new IllegalArgumentException("unknown cluster bus version " + version);
       }
       int type = in.get() & 0xff;
-      if (type > FAIL) {
+      if (type > AUTH_ACK) {
         throw new IllegalArgumentException("unknown cluster bus message type " + type);
       }
       String sender = readName(in);
@@ -165,6 +221,19 @@ final class BusMessage {
         throw new IllegalArgumentException("epoch out of range in a cluster bus message");
       }
       int flags = in.getShort() & 0xffff;
+      byte[] master = new byte[40];
+      in.get(master);
+      String masterId = new String(master, StandardCharsets.US_ASCII);
+      if (masterId.equals(NO_MASTER)) {
+        masterId = null;
+      } else if (!isName(masterId)) {
+        throw new IllegalArgumentException("bad master name in a cluster bus message");
+      }
+      long offset = in.getLong();
+      if (offset < 0) {
+        throw new IllegalArgumentException("negative offset in a cluster bus message");
+      }
+      int messageFlags = in.get() & 0xff;
       int port = readPort(in);
       int busPort = readPort(in);
       String ip = readIp(in);
@@ -195,6 +264,9 @@ final class BusMessage {
           currentEpoch,
           configEpoch,
           flags,
+          masterId,
+          offset,
+          messageFlags,
           port,
           busPort,
           ip,

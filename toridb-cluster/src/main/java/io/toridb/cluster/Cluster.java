@@ -85,12 +85,29 @@ public final class Cluster implements ClusterRouting {
    * imported.
    */
   private record Routing(
-      String[] owner, boolean[] mine, String[] migrating, boolean[] importing, boolean ok) {}
+      String[] owner,
+      boolean[] mine,
+      String[] migrating,
+      boolean[] importing,
+      boolean[] mastersMine,
+      boolean ok) {}
 
   private final Map<String, Long> forgotten = new HashMap<>();
+
+  /** The server's replication, which a replica node follows its master with. */
+  private ReplicaControl replication = ReplicaControl.NONE;
+
+  // A replica's failover (Redis's failover_auth_* and mf_* fields).
+  private long failoverAuthTime;
+  private boolean failoverAuthSent;
+  private long failoverAuthEpoch;
+  private final java.util.Set<String> failoverVotes = new java.util.HashSet<>();
+  private long manualFailoverEnd;
+  private boolean manualFailoverForced;
+  private boolean failoverTooOldLogged;
   private final Map<BusLink, ClusterNode> outbound = new IdentityHashMap<>();
-  final long[] sent = new long[4];
-  final long[] received = new long[4];
+  final long[] sent = new long[6];
+  final long[] received = new long[6];
 
   private Cluster(Config config, NodesFile file) {
     this.config = config;
@@ -267,6 +284,7 @@ public final class Cluster implements ClusterRouting {
       List<byte[]> keys,
       boolean write,
       boolean asking,
+      boolean readonly,
       boolean shardChannels,
       boolean migrate,
       Predicate<byte[]> storedHere) {
@@ -335,7 +353,15 @@ public final class Cluster implements ClusterRouting {
       }
       return null;
     }
-    return r.mine[slot] ? null : "MOVED " + slot + " " + r.owner[slot];
+    if (r.mine[slot]) {
+      return null;
+    }
+    // As Redis: a replica serves its master's slots to READONLY clients' reads (and shard
+    // channels).
+    if (r.mastersMine[slot] && (readonly || shardChannels) && !write) {
+      return null;
+    }
+    return "MOVED " + slot + " " + r.owner[slot];
   }
 
   /** Set by whatever changes what routing reads; cleared by {@link #publish}. */
@@ -348,19 +374,22 @@ public final class Cluster implements ClusterRouting {
     boolean[] mine = new boolean[HashSlot.COUNT];
     String[] migrating = new String[HashSlot.COUNT];
     boolean[] importing = new boolean[HashSlot.COUNT];
+    boolean[] mastersMine = new boolean[HashSlot.COUNT];
+    ClusterNode master = myself.has(ClusterNode.REPLICA) ? nodes.get(myself.masterId) : null;
     Map<ClusterNode, String> addresses = new IdentityHashMap<>();
     for (int s = 0; s < HashSlot.COUNT; s++) {
       ClusterNode o = owners[s];
       if (o != null) {
         owner[s] = addresses.computeIfAbsent(o, n -> endpoint(n) + ":" + n.port);
         mine[s] = o == myself;
+        mastersMine[s] = master != null && o == master;
         if (o == myself && migratingTo[s] != null) {
           migrating[s] = addresses.computeIfAbsent(migratingTo[s], n -> endpoint(n) + ":" + n.port);
         }
       }
       importing[s] = importingFrom[s] != null;
     }
-    routing = new Routing(owner, mine, migrating, importing, ok);
+    routing = new Routing(owner, mine, migrating, importing, mastersMine, ok);
   }
 
   /** The address clients are sent to, as cluster-preferred-endpoint-type says. */
@@ -480,10 +509,40 @@ public final class Cluster implements ClusterRouting {
       sender.flags = (sender.flags & ~ClusterNode.REPLICA) | ClusterNode.MASTER;
       sender.masterId = null;
       dirty = true;
+      routingChanged = true;
+    } else if ((m.flags & ClusterNode.REPLICA) != 0) {
+      if (sender.has(ClusterNode.MASTER)) {
+        // A master turned replica: its slots are its no more (Redis's clusterDelNodeSlots).
+        log.info("Node {} is now a replica", sender.id);
+        for (int slot = sender.slots.nextSetBit(0); slot >= 0; slot = sender.slots.nextSetBit(0)) {
+          assign(slot, null);
+        }
+        sender.flags = (sender.flags & ~ClusterNode.MASTER) | ClusterNode.REPLICA;
+        dirty = true;
+        routingChanged = true;
+      }
+      if (m.masterId != null && !m.masterId.equals(sender.masterId)) {
+        sender.masterId = m.masterId;
+        dirty = true;
+        routingChanged = true;
+      }
     }
-    if (sender.has(ClusterNode.MASTER)) {
+    sender.offset = m.offset;
+    if (sender.has(ClusterNode.MASTER) && m.type != BusMessage.AUTH_REQUEST) {
       updateSlotsFrom(sender, m.configEpoch, m.slots);
       handleEpochCollision(sender);
+    }
+    if (m.type == BusMessage.AUTH_REQUEST) {
+      maybeVote(link, sender, m, now);
+    } else if (m.type == BusMessage.AUTH_ACK) {
+      if (myself.has(ClusterNode.REPLICA)
+          && failoverAuthSent
+          && sender.has(ClusterNode.MASTER)
+          && sender.slotCount() > 0
+          && m.currentEpoch >= failoverAuthEpoch
+          && failoverVotes.add(sender.id)) {
+        log.info("Failover auth granted by {} for epoch {}", sender.id, failoverAuthEpoch);
+      }
     }
     int handled = 0;
     for (BusMessage.Gossip g : m.gossip) {
@@ -564,6 +623,8 @@ public final class Cluster implements ClusterRouting {
    */
   private void updateSlotsFrom(ClusterNode sender, long senderEpoch, BitSet claimed) {
     boolean changed = false;
+    ClusterNode current = myself.has(ClusterNode.MASTER) ? myself : nodes.get(myself.masterId);
+    boolean tookCurrents = false;
     for (int slot = claimed.nextSetBit(0);
         slot >= 0 && slot < HashSlot.COUNT;
         slot = claimed.nextSetBit(slot + 1)) {
@@ -576,12 +637,25 @@ public final class Cluster implements ClusterRouting {
           log.warn("Slot {} is now served by {} (config epoch {})", slot, sender.id, senderEpoch);
           migratingTo[slot] = null;
         }
+        if (owner != null && owner == current) {
+          tookCurrents = true;
+        }
         assign(slot, sender);
         changed = true;
       }
     }
     if (changed) {
       dirty = true;
+    }
+    // As Redis's clusterUpdateSlotsConfigWith: a master that lost its last slot to the sender (a
+    // replica of it won a failover while it was away) becomes the sender's replica, and so do the
+    // replicas of a master that did.
+    if (tookCurrents
+        && current.slotCount() == 0
+        && sender != myself
+        && config.yes("cluster-allow-replica-migration")) {
+      log.warn("Configuration change detected. Reconfiguring myself as a replica of {}", sender.id);
+      setMaster(sender);
     }
   }
 
@@ -702,12 +776,22 @@ public final class Cluster implements ClusterRouting {
   }
 
   private void send(BusLink link, int type, String failed) {
+    send(link, type, failed, 0);
+  }
+
+  private void send(BusLink link, int type, String failed, int messageFlags) {
     sent[type]++;
-    link.send(message(type, failed).encode());
+    link.send(message(type, failed, messageFlags).encode());
   }
 
   /** A message from this node: its epochs, role, ports, slots, and what it knows of the others. */
   BusMessage message(int type, String failed) {
+    return message(type, failed, 0);
+  }
+
+  private BusMessage message(int type, String failed, int messageFlags) {
+    // As Redis: a replica sends its master's config epoch and slots.
+    ClusterNode master = myself.has(ClusterNode.REPLICA) ? nodes.get(myself.masterId) : null;
     List<BusMessage.Gossip> gossip = new ArrayList<>();
     for (ClusterNode n : nodes.values()) {
       if (n == myself || n.has(ClusterNode.HANDSHAKE | ClusterNode.NOADDR) || n.ip.isEmpty()) {
@@ -719,13 +803,16 @@ public final class Cluster implements ClusterRouting {
         type,
         myself.id,
         currentEpoch,
-        myself.configEpoch,
+        master != null ? master.configEpoch : myself.configEpoch,
         myself.flags & (ClusterNode.MASTER | ClusterNode.REPLICA | ClusterNode.NOFAILOVER),
+        myself.masterId,
+        replication.offset(),
+        messageFlags,
         myself.port,
         myself.busPort,
         config.text("cluster-announce-ip"),
         myself.hostname,
-        myself.slots,
+        master != null ? master.slots : myself.slots,
         gossip,
         failed);
   }
@@ -806,6 +893,7 @@ public final class Cluster implements ClusterRouting {
     for (ClusterNode node : new ArrayList<>(nodes.values())) {
       markFailingIfNeeded(node, now);
     }
+    handleReplicaFailover(now);
     updateState();
   }
 
@@ -992,6 +1080,267 @@ public final class Cluster implements ClusterRouting {
       return true;
     }
     return false;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Replicas and failover
+
+  /**
+   * Wires the server's replication; a node that is a replica (from its node file) starts following
+   * its master.
+   */
+  public synchronized void replicaControl(ReplicaControl control) {
+    this.replication = control;
+    ClusterNode master = myself.has(ClusterNode.REPLICA) ? nodes.get(myself.masterId) : null;
+    if (master != null && !master.ip.isEmpty()) {
+      control.follow(master.ip, master.port);
+    }
+  }
+
+  /** CLUSTER REPLICATE, after its checks: this node replicates {@code master} from now on. */
+  synchronized void replicate(ClusterNode master) {
+    setMaster(master);
+    changed();
+    broadcastPong();
+  }
+
+  /**
+   * Makes this node a replica of {@code master} (Redis's clusterSetMaster): a master gives up its
+   * open slots, and the server follows the new master.
+   */
+  private void setMaster(ClusterNode master) {
+    if (myself.has(ClusterNode.MASTER)) {
+      myself.flags = (myself.flags & ~ClusterNode.MASTER) | ClusterNode.REPLICA;
+      for (int s = 0; s < HashSlot.COUNT; s++) {
+        migratingTo[s] = null;
+        importingFrom[s] = null;
+      }
+    }
+    myself.masterId = master.id;
+    dirty = true;
+    routingChanged = true;
+    resetFailover();
+    replication.follow(master.ip, master.port);
+  }
+
+  /** This node's replication offset. */
+  long myOffset() {
+    return replication.offset();
+  }
+
+  /** The master this node replicates, or null. */
+  private ClusterNode myMaster() {
+    return myself.has(ClusterNode.REPLICA) ? nodes.get(myself.masterId) : null;
+  }
+
+  private void resetFailover() {
+    failoverAuthTime = 0;
+    failoverAuthSent = false;
+    failoverAuthEpoch = 0;
+    failoverVotes.clear();
+    manualFailoverEnd = 0;
+    manualFailoverForced = false;
+  }
+
+  /**
+   * A replica won its election (or takes over by hand): it serves its master's slots with {@code
+   * epoch} as its config epoch, stops replicating, and tells everyone (Redis's
+   * clusterFailoverReplaceYourMaster).
+   */
+  private void replaceMyMaster(long epoch) {
+    ClusterNode old = myMaster();
+    myself.flags = (myself.flags & ~ClusterNode.REPLICA) | ClusterNode.MASTER;
+    myself.masterId = null;
+    if (old != null) {
+      for (int s = old.slots.nextSetBit(0); s >= 0; s = old.slots.nextSetBit(0)) {
+        assign(s, myself);
+      }
+    }
+    myself.configEpoch = epoch;
+    resetFailover();
+    replication.promote();
+    dirty = true;
+    routingChanged = true;
+    updateState();
+    broadcastPong();
+    publish();
+  }
+
+  /**
+   * CLUSTER FAILOVER [FORCE|TAKEOVER] on a replica, after its checks: TAKEOVER takes the master's
+   * slots at once with a new epoch of its own; FORCE, and the default once this replica has caught
+   * up with its master's offset, hold an election the masters vote in though the master is up.
+   */
+  synchronized void manualFailover(boolean force, boolean takeover) {
+    resetFailover();
+    if (takeover) {
+      currentEpoch++;
+      log.info("Taking over the master (user request) with config epoch {}", currentEpoch);
+      replaceMyMaster(currentEpoch);
+      return;
+    }
+    manualFailoverEnd = now() + MANUAL_FAILOVER_MILLIS;
+    manualFailoverForced = force;
+    log.info("Manual failover user request accepted.");
+  }
+
+  /** How long a manual failover may take (Redis's CLUSTER_MF_TIMEOUT). */
+  static final long MANUAL_FAILOVER_MILLIS = 5000;
+
+  /** Whether this replica may start its election: its master failed, or a failover by hand. */
+  private void handleReplicaFailover(long now) {
+    ClusterNode master = myMaster();
+    if (master == null) {
+      return;
+    }
+    boolean manual = manualFailoverEnd != 0;
+    if (manual && now > manualFailoverEnd) {
+      log.warn("Manual failover timed out.");
+      resetFailover();
+      return;
+    }
+    if (manual && !manualFailoverForced && !failoverAuthSent) {
+      // The default waits until this replica has everything its master announced.
+      if (master.failed() || replication.offset() < master.offset) {
+        return;
+      }
+      log.info("All master replication stream processed, manual failover can start.");
+      manualFailoverForced = true;
+    }
+    if (master.slotCount() == 0 || (!manual && !master.failed())) {
+      if (failoverAuthTime != 0 && !manual) {
+        resetFailover();
+      }
+      return;
+    }
+    if (!manual && config.yes("cluster-replica-no-failover")) {
+      return;
+    }
+    long factor = config.number("cluster-replica-validity-factor");
+    long dataAge = Math.max(0, replication.linkDownMillis() - nodeTimeout());
+    if (!manual
+        && factor > 0
+        && dataAge > config.number("repl-ping-replica-period") * 1000 + nodeTimeout() * factor) {
+      if (!failoverTooOldLogged) {
+        failoverTooOldLogged = true;
+        log.warn(
+            "Currently unable to failover: Disconnected from master for longer than allowed."
+                + " Please check the 'cluster-replica-validity-factor' configuration option.");
+      }
+      return;
+    }
+    failoverTooOldLogged = false;
+    long authTimeout = Math.max(nodeTimeout() * 2, 2000);
+    if (failoverAuthTime != 0 && now - failoverAuthTime > authTimeout * 2) {
+      // The last attempt expired: a new one, with a new delay.
+      failoverAuthTime = 0;
+    }
+    if (failoverAuthTime == 0) {
+      int rank = rank(master);
+      failoverAuthTime = manual ? now : now + 500 + random.nextInt(500) + rank * 1000L;
+      failoverAuthSent = false;
+      failoverAuthEpoch = 0;
+      failoverVotes.clear();
+      log.warn(
+          "Start of election delayed for {} milliseconds (rank #{}, offset {}).",
+          failoverAuthTime - now,
+          rank,
+          replication.offset());
+      return;
+    }
+    if (now < failoverAuthTime || now - failoverAuthTime > authTimeout) {
+      return;
+    }
+    if (!failoverAuthSent) {
+      currentEpoch++;
+      failoverAuthEpoch = currentEpoch;
+      failoverAuthSent = true;
+      dirty = true;
+      log.warn("Starting a failover election for epoch {}.", currentEpoch);
+      for (ClusterNode n : nodes.values()) {
+        if (n != myself && n.link != null && !n.has(ClusterNode.HANDSHAKE)) {
+          send(n.link, BusMessage.AUTH_REQUEST, null, manual ? BusMessage.FORCE_ACK : 0);
+        }
+      }
+      return;
+    }
+    if (failoverVotes.size() >= size() / 2 + 1) {
+      log.warn("Failover election won: I'm the new master (config epoch {}).", failoverAuthEpoch);
+      replaceMyMaster(failoverAuthEpoch);
+    }
+  }
+
+  /** How many other replicas of {@code master} have more of its stream than this one. */
+  private int rank(ClusterNode master) {
+    long mine = replication.offset();
+    int rank = 0;
+    for (ClusterNode n : nodes.values()) {
+      if (n != myself
+          && n.has(ClusterNode.REPLICA)
+          && master.id.equals(n.masterId)
+          && !n.failed()
+          && n.offset > mine) {
+        rank++;
+      }
+    }
+    return rank;
+  }
+
+  /**
+   * A replica asks for this master's vote (Redis's clusterSendFailoverAuthIfNeeded): granted once
+   * per epoch, to a replica of a failed master (or of any, for a failover by hand), not twice for
+   * replicas of one master within twice the node timeout, and only when no slot it claims has a
+   * newer owner here.
+   */
+  private void maybeVote(BusLink link, ClusterNode node, BusMessage m, long now) {
+    if (!myself.has(ClusterNode.MASTER) || myself.slotCount() == 0) {
+      return;
+    }
+    if (m.currentEpoch < currentEpoch) {
+      log.warn(
+          "Failover auth denied to {}: request epoch {} < current epoch", node.id, m.currentEpoch);
+      return;
+    }
+    if (lastVoteEpoch == currentEpoch) {
+      log.warn("Failover auth denied to {}: already voted for epoch {}", node.id, currentEpoch);
+      return;
+    }
+    ClusterNode master = m.masterId == null ? null : nodes.get(m.masterId);
+    if ((m.flags & ClusterNode.REPLICA) == 0 || master == null) {
+      log.warn("Failover auth denied to {}: it is not a replica of a known master", node.id);
+      return;
+    }
+    boolean force = (m.messageFlags & BusMessage.FORCE_ACK) != 0;
+    if (!master.failed() && !force) {
+      log.warn("Failover auth denied to {}: its master is up", node.id);
+      return;
+    }
+    if (now - master.votedTime < nodeTimeout() * 2) {
+      log.warn(
+          "Failover auth denied to {}: already voted for a replica of {} recently",
+          node.id,
+          master.id);
+      return;
+    }
+    for (int s = m.slots.nextSetBit(0);
+        s >= 0 && s < HashSlot.COUNT;
+        s = m.slots.nextSetBit(s + 1)) {
+      ClusterNode owner = owners[s];
+      if (owner != null && owner.configEpoch > m.configEpoch) {
+        log.warn(
+            "Failover auth denied to {}: slot {} has a newer owner (epoch {} > {})",
+            node.id,
+            s,
+            owner.configEpoch,
+            m.configEpoch);
+        return;
+      }
+    }
+    lastVoteEpoch = currentEpoch;
+    master.votedTime = now;
+    dirty = true;
+    send(link, BusMessage.AUTH_ACK, null);
+    log.warn("Failover auth granted to {} for epoch {}", node.id, currentEpoch);
   }
 
   /** CLUSTER SETSLOT slot NODE node, after the command's checks. */

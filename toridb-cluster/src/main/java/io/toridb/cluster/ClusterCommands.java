@@ -193,8 +193,8 @@ public final class ClusterCommands {
                 "O(1)")
             .handler(
                 (ctx, argv) -> {
-                  // There are no replicas to read from: the flag would change nothing.
                   require();
+                  ctx.session().readonly(true);
                   ctx.out().ok();
                 }));
     t.add(
@@ -208,6 +208,7 @@ public final class ClusterCommands {
             .handler(
                 (ctx, argv) -> {
                   require();
+                  ctx.session().readonly(false);
                   ctx.out().ok();
                 }));
   }
@@ -435,14 +436,31 @@ public final class ClusterCommands {
   }
 
   void failover(CommandContext ctx, byte[][] argv) {
-    require();
+    Cluster c = require();
     if (argv.length == 3 && !Args.is(argv[2], "FORCE") && !Args.is(argv[2], "TAKEOVER")) {
       throw new CommandException(Errors.SYNTAX);
     }
     if (argv.length > 3) {
       throw syntax(argv);
     }
-    throw new CommandException("ERR You should send CLUSTER FAILOVER to a replica");
+    boolean force = argv.length == 3 && Args.is(argv[2], "FORCE");
+    boolean takeover = argv.length == 3 && Args.is(argv[2], "TAKEOVER");
+    synchronized (c) {
+      if (c.myself.has(ClusterNode.MASTER)) {
+        throw new CommandException("ERR You should send CLUSTER FAILOVER to a replica");
+      }
+      ClusterNode master = c.nodes.get(c.myself.masterId);
+      if (master == null) {
+        throw new CommandException("ERR I'm a replica but my master is unknown to me");
+      }
+      if (!force && !takeover && (master.failed() || master.link == null)) {
+        throw new CommandException(
+            "ERR Master is down or failed, please use CLUSTER FAILOVER FORCE");
+      }
+      c.manualFailover(force, takeover);
+    }
+    saved(c);
+    ctx.out().ok();
   }
 
   void flushSlots(CommandContext ctx, byte[][] argv) {
@@ -605,13 +623,31 @@ public final class ClusterCommands {
 
   void replicas(CommandContext ctx, byte[][] argv) {
     Cluster c = require();
+    List<String> lines = new ArrayList<>();
     synchronized (c) {
       ClusterNode n = known(c, argv[2]);
       if (n.has(ClusterNode.REPLICA)) {
         throw new CommandException("ERR The specified node is not a master");
       }
+      for (ClusterNode r : replicasOf(c, n)) {
+        lines.add(NodesFile.describe(c, r));
+      }
     }
-    ctx.out().arrayHeader(0);
+    ctx.out().arrayHeader(lines.size());
+    for (String line : lines) {
+      ctx.out().bulk(line);
+    }
+  }
+
+  /** The known replicas of {@code master}. With the cluster's monitor held. */
+  static List<ClusterNode> replicasOf(Cluster c, ClusterNode master) {
+    List<ClusterNode> out = new ArrayList<>();
+    for (ClusterNode r : c.nodes.values()) {
+      if (r.has(ClusterNode.REPLICA) && master.id.equals(r.masterId)) {
+        out.add(r);
+      }
+    }
+    return out;
   }
 
   void replicate(CommandContext ctx, byte[][] argv) {
@@ -624,12 +660,15 @@ public final class ClusterCommands {
       if (n.has(ClusterNode.REPLICA)) {
         throw new CommandException("ERR I can only replicate a master, not a replica.");
       }
-      if (c.myself.slotCount() != 0 || !ctx.keyspace().db(0).isEmpty()) {
+      if (c.myself.has(ClusterNode.MASTER)
+          && (c.myself.slotCount() != 0 || !ctx.keyspace().db(0).isEmpty())) {
         throw new CommandException(
             "ERR To set a master the node must be empty and without assigned slots.");
       }
+      c.replicate(n);
     }
-    throw new CommandException("ERR Replication is not supported by this server");
+    saved(c);
+    ctx.out().ok();
   }
 
   void reset(CommandContext ctx, byte[][] argv) {
@@ -766,32 +805,41 @@ public final class ClusterCommands {
           out.integer(r[1]);
         }
         out.bulk("nodes");
-        out.arrayHeader(1);
-        boolean hostname = !n.hostname.isEmpty();
-        boolean port = n.port != 0;
-        out.mapHeader(6 + (hostname ? 1 : 0) + (port ? 1 : 0));
-        out.bulk("id");
-        out.bulk(n.id);
-        if (port) {
-          out.bulk("port");
-          out.integer(n.port);
+        List<ClusterNode> members = new ArrayList<>();
+        members.add(n);
+        members.addAll(replicasOf(c, n));
+        out.arrayHeader(members.size());
+        for (ClusterNode m : members) {
+          shardNode(c, out, m, m == n);
         }
-        out.bulk("ip");
-        out.bulk(n.ip);
-        out.bulk("endpoint");
-        out.bulk(c.endpoint(n));
-        if (hostname) {
-          out.bulk("hostname");
-          out.bulk(n.hostname);
-        }
-        out.bulk("role");
-        out.bulk("master");
-        out.bulk("replication-offset");
-        out.integer(0);
-        out.bulk("health");
-        out.bulk(n.failed() ? "fail" : "online");
       }
     }
+  }
+
+  private static void shardNode(Cluster c, RespWriter out, ClusterNode n, boolean master) {
+    boolean hostname = !n.hostname.isEmpty();
+    boolean port = n.port != 0;
+    out.mapHeader(6 + (hostname ? 1 : 0) + (port ? 1 : 0));
+    out.bulk("id");
+    out.bulk(n.id);
+    if (port) {
+      out.bulk("port");
+      out.integer(n.port);
+    }
+    out.bulk("ip");
+    out.bulk(n.ip);
+    out.bulk("endpoint");
+    out.bulk(c.endpoint(n));
+    if (hostname) {
+      out.bulk("hostname");
+      out.bulk(n.hostname);
+    }
+    out.bulk("role");
+    out.bulk(master ? "master" : "replica");
+    out.bulk("replication-offset");
+    out.integer(n == c.myself ? c.myOffset() : n.offset);
+    out.bulk("health");
+    out.bulk(n.failed() ? "fail" : "online");
   }
 
   static List<int[]> ranges(BitSet slots) {
@@ -825,30 +873,43 @@ public final class ClusterCommands {
       String type = ctx.server().config().text("cluster-preferred-endpoint-type");
       out.arrayHeader(ranges.size());
       for (int i = 0; i < ranges.size(); i++) {
-        ClusterNode n = owners.get(i);
-        out.arrayHeader(3);
+        ClusterNode owner = owners.get(i);
+        List<ClusterNode> members = new ArrayList<>();
+        members.add(owner);
+        for (ClusterNode r : replicasOf(c, owner)) {
+          if (!r.failed()) {
+            members.add(r);
+          }
+        }
+        out.arrayHeader(2 + members.size());
         out.integer(ranges.get(i)[0]);
         out.integer(ranges.get(i)[1]);
-        out.arrayHeader(4);
-        if (type.equals("unknown-endpoint")) {
-          out.nullBulk();
-        } else {
-          out.bulk(c.endpoint(n));
-        }
-        out.integer(n.port);
-        out.bulk(n.id);
-        boolean ip = !type.equals("ip");
-        boolean hostname = !type.equals("hostname") && !n.hostname.isEmpty();
-        out.mapHeader((ip ? 1 : 0) + (hostname ? 1 : 0));
-        if (ip) {
-          out.bulk("ip");
-          out.bulk(n.ip);
-        }
-        if (hostname) {
-          out.bulk("hostname");
-          out.bulk(n.hostname);
+        for (ClusterNode n : members) {
+          slotNode(c, out, n, type);
         }
       }
+    }
+  }
+
+  private static void slotNode(Cluster c, RespWriter out, ClusterNode n, String type) {
+    out.arrayHeader(4);
+    if (type.equals("unknown-endpoint")) {
+      out.nullBulk();
+    } else {
+      out.bulk(c.endpoint(n));
+    }
+    out.integer(n.port);
+    out.bulk(n.id);
+    boolean ip = !type.equals("ip");
+    boolean hostname = !type.equals("hostname") && !n.hostname.isEmpty();
+    out.mapHeader((ip ? 1 : 0) + (hostname ? 1 : 0));
+    if (ip) {
+      out.bulk("ip");
+      out.bulk(n.ip);
+    }
+    if (hostname) {
+      out.bulk("hostname");
+      out.bulk(n.hostname);
     }
   }
 }

@@ -37,6 +37,12 @@ final class ClusterNode {
   /** The name of the node this one replicates, or null for a master. */
   String masterId;
 
+  /** The replication offset the node last announced. */
+  long offset;
+
+  /** When this node (a master) last had a replica of it voted for here. */
+  long votedTime;
+
   long pingSent;
   long pongReceived;
   long configEpoch;

@@ -76,7 +76,9 @@ final class NodesFile {
     sb.append(' ').append(node.flagText()).append(' ');
     sb.append(node.masterId == null ? "-" : node.masterId);
     sb.append(' ').append(node.pingSent).append(' ').append(node.pongReceived);
-    sb.append(' ').append(node.configEpoch).append(' ');
+    // As Redis's nodeEpoch: a replica shows its master's config epoch.
+    ClusterNode master = node.has(ClusterNode.REPLICA) ? c.nodes.get(node.masterId) : null;
+    sb.append(' ').append(master != null ? master.configEpoch : node.configEpoch).append(' ');
     sb.append(node.link != null || node.has(ClusterNode.MYSELF) ? "connected" : "disconnected");
     int start = -1;
     for (int s = node.slots.nextSetBit(0); s >= 0; s = node.slots.nextSetBit(s + 1)) {

@@ -22,7 +22,10 @@ class BusMessageTest {
         A,
         7,
         5,
-        ClusterNode.MASTER,
+        ClusterNode.REPLICA,
+        B,
+        123_456_789_012L,
+        BusMessage.FORCE_ACK,
         7001,
         17001,
         "10.0.0.1",
@@ -34,14 +37,17 @@ class BusMessageTest {
 
   @Test
   void roundTripsEveryField() {
-    for (int type = 0; type <= BusMessage.FAIL; type++) {
+    for (int type = 0; type <= BusMessage.AUTH_ACK; type++) {
       BusMessage m = sample(type);
       BusMessage back = BusMessage.decode(m.encode());
       assertEquals(type, back.type);
       assertEquals(A, back.sender);
       assertEquals(7, back.currentEpoch);
       assertEquals(5, back.configEpoch);
-      assertEquals(ClusterNode.MASTER, back.flags);
+      assertEquals(ClusterNode.REPLICA, back.flags);
+      assertEquals(B, back.masterId);
+      assertEquals(123_456_789_012L, back.offset);
+      assertEquals(BusMessage.FORCE_ACK, back.messageFlags);
       assertEquals(7001, back.port);
       assertEquals(17001, back.busPort);
       assertEquals("10.0.0.1", back.ip);

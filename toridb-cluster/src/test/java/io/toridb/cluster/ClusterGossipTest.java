@@ -118,6 +118,122 @@ class ClusterGossipTest {
     return List.of(a, b, c);
   }
 
+  /** What a node's replication was told, and the offset it reports. */
+  static final class FakeReplication implements ReplicaControl {
+    final List<String> calls = new ArrayList<>();
+    long offset;
+
+    @Override
+    public synchronized void follow(String host, int port) {
+      calls.add("follow " + port);
+    }
+
+    @Override
+    public synchronized void promote() {
+      calls.add("promote");
+    }
+
+    @Override
+    public long offset() {
+      return offset;
+    }
+
+    @Override
+    public long linkDownMillis() {
+      return 0;
+    }
+
+    synchronized String last() {
+      return calls.isEmpty() ? null : calls.get(calls.size() - 1);
+    }
+  }
+
+  private static boolean isReplicaOf(Cluster viewer, Cluster replica, Cluster master) {
+    synchronized (viewer) {
+      ClusterNode r = viewer.nodes.get(replica.myself.id);
+      return r != null && r.has(ClusterNode.REPLICA) && master.myself.id.equals(r.masterId);
+    }
+  }
+
+  @Test
+  void aReplicaTakesOverItsFailedMaster_andTheOldMasterFollowsIt() throws Exception {
+    List<Cluster> cl = threeNodeCluster(500);
+    Cluster a = cl.get(0);
+    Cluster b = cl.get(1);
+    Cluster c = cl.get(2);
+    Cluster d = node(7004, 500);
+    FakeReplication dRepl = new FakeReplication();
+    FakeReplication aRepl = new FakeReplication();
+    d.replicaControl(dRepl);
+    a.replicaControl(aRepl);
+    assertTrue(d.meet("127.0.0.1", 7001, 17001));
+    runUntil(() -> knowsAll(a, 4) && knowsAll(b, 4) && knowsAll(c, 4) && knowsAll(d, 4));
+    d.replicate(d.node(a.myself.id));
+    assertEquals("follow 7001", dRepl.last());
+    runUntil(() -> isReplicaOf(a, d, a) && isReplicaOf(b, d, a) && isReplicaOf(c, d, a));
+    // A READONLY read of the master's slot is served by the replica; a write is sent to the master.
+    String key = "{" + keyIn(a) + "}";
+    assertNull(d.route(keys(key), false, false, true, false, false, k -> true));
+    assertEquals(
+        "MOVED " + HashSlot.of(key.getBytes(StandardCharsets.UTF_8)) + " 127.0.0.1:7001",
+        d.route(keys(key), true, false, true, false, false, k -> true));
+    assertTrue(
+        d.route(keys(key), false, false, false, false, false, k -> true).startsWith("MOVED"));
+    // The master goes away: the replica is elected and takes its slots everywhere.
+    long epochBefore = b.currentEpoch;
+    net.down.add(17001);
+    runUntil(
+        () ->
+            owners(b).get(0) != null
+                && owners(b).get(0).equals(d.myself.id)
+                && owners(c).get(0).equals(d.myself.id)
+                && b.stateOk()
+                && c.stateOk());
+    assertEquals("promote", dRepl.last());
+    assertTrue(d.myself.has(ClusterNode.MASTER));
+    assertTrue(d.myself.configEpoch > epochBefore);
+    assertNull(d.route(keys(key), true, false, false, false, false, k -> true));
+    // The old master comes back and becomes a replica of the new one.
+    net.down.remove(17001);
+    runUntil(() -> isReplicaOf(a, a, d) && isReplicaOf(b, a, d) && isReplicaOf(c, a, d));
+    assertEquals("follow 7004", aRepl.last());
+    assertEquals(0, a.myself.slotCount());
+  }
+
+  @Test
+  void manualFailover_takeoverAndForce() throws Exception {
+    List<Cluster> cl = threeNodeCluster(500);
+    Cluster a = cl.get(0);
+    Cluster b = cl.get(1);
+    Cluster d = node(7004, 500);
+    FakeReplication dRepl = new FakeReplication();
+    d.replicaControl(dRepl);
+    a.replicaControl(new FakeReplication());
+    assertTrue(d.meet("127.0.0.1", 7001, 17001));
+    runUntil(() -> knowsAll(a, 4) && knowsAll(d, 4));
+    d.replicate(d.node(a.myself.id));
+    runUntil(() -> isReplicaOf(a, d, a) && isReplicaOf(b, d, a));
+    // FORCE: an election the masters vote in although the master is up.
+    d.manualFailover(true, false);
+    runUntil(() -> owners(b).get(0).equals(d.myself.id) && isReplicaOf(b, a, d));
+    assertEquals("promote", dRepl.last());
+    // TAKEOVER: the old master, now a replica, takes its slots back without a vote.
+    a.manualFailover(false, true);
+    runUntil(() -> owners(b).get(0).equals(a.myself.id) && isReplicaOf(b, d, a));
+  }
+
+  /** A key of a slot {@code c} serves. */
+  private static String keyIn(Cluster c) {
+    for (int i = 0; ; i++) {
+      String k = "k" + i;
+      synchronized (c) {
+        if (c.owners[HashSlot.of(k.getBytes(StandardCharsets.UTF_8))] == c.myself) {
+          return k;
+        }
+      }
+    }
+  }
+
   @Test
   void nodesMeetLearnEachOtherAndAgreeOnSlots() throws Exception {
     List<Cluster> cl = threeNodeCluster(15_000);
@@ -154,13 +270,14 @@ class ClusterGossipTest {
     }
     // "foo" is slot 12182, served by the third node.
     assertEquals(
-        "MOVED 12182 127.0.0.1:7003", a.route(keys("foo"), false, false, false, false, k -> false));
-    assertNull(cl.get(2).route(keys("foo"), true, false, false, false, k -> false));
+        "MOVED 12182 127.0.0.1:7003",
+        a.route(keys("foo"), false, false, false, false, false, k -> false));
+    assertNull(cl.get(2).route(keys("foo"), true, false, false, false, false, k -> false));
     // Keys with the same tag go together; others do not.
-    assertNull(a.route(keys(t + "1", t + "2"), true, false, false, false, k -> false));
+    assertNull(a.route(keys(t + "1", t + "2"), true, false, false, false, false, k -> false));
     assertEquals(
         "CROSSSLOT Keys in request don't hash to the same slot",
-        a.route(keys(t + "1", "foo"), true, false, false, false, k -> false));
+        a.route(keys(t + "1", "foo"), true, false, false, false, false, k -> false));
     // A slot migrating from a to b: a serves the keys it still has, sends the rest on with ASK.
     int slot = HashSlot.of(bytes(t + "1"));
     assertTrue(slot <= 5460);
@@ -175,25 +292,26 @@ class ClusterGossipTest {
     storedOnA.add(t + "1");
     java.util.function.Predicate<byte[]> onA =
         k -> storedOnA.contains(new String(k, StandardCharsets.UTF_8));
-    assertNull(a.route(keys(t + "1"), true, false, false, false, onA));
+    assertNull(a.route(keys(t + "1"), true, false, false, false, false, onA));
     assertEquals(
-        "ASK " + slot + " 127.0.0.1:7002", a.route(keys(t + "2"), true, false, false, false, onA));
+        "ASK " + slot + " 127.0.0.1:7002",
+        a.route(keys(t + "2"), true, false, false, false, false, onA));
     assertEquals(
         "TRYAGAIN Multiple keys request during rehashing of slot",
-        a.route(keys(t + "1", t + "2"), true, false, false, false, onA));
+        a.route(keys(t + "1", t + "2"), true, false, false, false, false, onA));
     // MIGRATE runs on either side of an open slot, whatever keys are missing.
-    assertNull(a.route(keys(t + "1", t + "2"), true, false, false, true, onA));
-    assertNull(b.route(keys(t + "2"), true, false, false, true, k -> false));
+    assertNull(a.route(keys(t + "1", t + "2"), true, false, false, false, true, onA));
+    assertNull(b.route(keys(t + "2"), true, false, false, false, true, k -> false));
     // b serves the slot only to clients that said ASKING.
     assertEquals(
         "MOVED " + slot + " 127.0.0.1:7001",
-        b.route(keys(t + "2"), true, false, false, false, k -> false));
-    assertNull(b.route(keys(t + "2"), true, true, false, false, k -> false));
+        b.route(keys(t + "2"), true, false, false, false, false, k -> false));
+    assertNull(b.route(keys(t + "2"), true, true, false, false, false, k -> false));
     assertEquals(
         "TRYAGAIN Multiple keys request during rehashing of slot",
-        b.route(keys(t + "2", t + "3"), true, true, false, false, k -> false));
+        b.route(keys(t + "2", t + "3"), true, true, false, false, false, k -> false));
     // Commands without keys always run.
-    assertNull(a.route(List.of(), true, false, false, false, k -> false));
+    assertNull(a.route(List.of(), true, false, false, false, false, k -> false));
   }
 
   @Test
@@ -201,7 +319,7 @@ class ClusterGossipTest {
     Cluster a = node(7001, 15_000);
     assertEquals(
         "CLUSTERDOWN Hash slot not served",
-        a.route(keys("x"), false, false, false, false, k -> false));
+        a.route(keys("x"), false, false, false, false, false, k -> false));
     a.updateSlots(range(0, 100), false);
     int slot = HashSlot.of(bytes("x"));
     assertTrue(slot > 100, "x is in slot " + slot);
@@ -215,7 +333,7 @@ class ClusterGossipTest {
     assertFalse(a.stateOk());
     assertEquals(
         "CLUSTERDOWN The cluster is down",
-        a.route(keys(inServed), false, false, false, false, k -> false));
+        a.route(keys(inServed), false, false, false, false, false, k -> false));
   }
 
   @Test
@@ -233,7 +351,7 @@ class ClusterGossipTest {
     assertTrue(b.myself.configEpoch > a.myself.configEpoch);
     assertEquals(
         "MOVED 0 127.0.0.1:7002",
-        a.route(List.of(keyInSlot(0)), false, false, false, false, k -> false));
+        a.route(List.of(keyInSlot(0)), false, false, false, false, false, k -> false));
   }
 
   @Test
@@ -247,7 +365,7 @@ class ClusterGossipTest {
     runUntil(() -> node(a, cid).failed() && node(b, cid).failed() && !a.stateOk() && !b.stateOk());
     assertEquals(
         "CLUSTERDOWN The cluster is down",
-        a.route(keys("foo"), false, false, false, false, k -> false));
+        a.route(keys("foo"), false, false, false, false, false, k -> false));
     net.down.remove(c.myself.busPort);
     runUntil(() -> !node(a, cid).failed() && !node(b, cid).failed() && a.stateOk() && b.stateOk());
   }

@@ -824,8 +824,39 @@ final class Replication implements PropagationSink {
     context.keyspace().replica(true);
     MasterLink l = new MasterLink(server, this, host, port, replid, offset);
     link = l;
-    config.require("replicaof").set(host + " " + port);
+    if (!config.yes("cluster-enabled")) {
+      config.require("replicaof").set(host + " " + port);
+    }
     l.connect();
+  }
+
+  /** What a cluster node drives replication with: its master is in the node file. */
+  io.toridb.cluster.ReplicaControl clusterControl() {
+    return new io.toridb.cluster.ReplicaControl() {
+      @Override
+      public void follow(String host, int port) {
+        MasterLink l = link;
+        if (l == null || !l.host().equals(host) || l.port() != port) {
+          replicaOf(host, port);
+        }
+      }
+
+      @Override
+      public void promote() {
+        Replication.this.promote();
+      }
+
+      @Override
+      public long offset() {
+        return Replication.this.offset();
+      }
+
+      @Override
+      public long linkDownMillis() {
+        MasterLink l = link;
+        return l == null || l.connected() ? 0 : System.currentTimeMillis() - l.downSinceMillis();
+      }
+    };
   }
 
   /** REPLICAOF NO ONE: a primary again, with a new history that continues the primary's. */
@@ -844,7 +875,9 @@ final class Replication implements PropagationSink {
     backlog = newBacklog();
     streamDb = -1;
     context.replicaFeed(this);
-    config.require("replicaof").set("");
+    if (!config.yes("cluster-enabled")) {
+      config.require("replicaof").set("");
+    }
   }
 
   /** The primary's link adopted a history: after +FULLRESYNC, or a new ID after +CONTINUE. */

@@ -579,7 +579,10 @@ public final class ToriServer {
     loaded = true;
     startCron();
     String primary = config.text("replicaof");
-    if (!primary.isEmpty()) {
+    if (cluster != null) {
+      // A cluster node's master is in its node file, not in replicaof.
+      cluster.replicaControl(replication.clusterControl());
+    } else if (!primary.isEmpty()) {
       String[] hostPort = primary.split(" ");
       replication.replicaOf(hostPort[0], Integer.parseInt(hostPort[1]));
     }

@@ -536,6 +536,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       java.util.List<byte[]> keys,
       boolean write,
       boolean asking,
+      boolean readonly,
       long now) {
     io.toridb.core.keyspace.Database db0 = server.keyspace().db(0);
     String name = spec.fullName();
@@ -545,6 +546,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
         keys,
         write,
         asking || name.equals("restore-asking"),
+        readonly,
         shardChannels,
         name.equals("migrate"),
         key -> {
@@ -563,6 +565,10 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       CommandSpec spec,
       byte[][] argv,
       ClientSession session) {
+    if (session.master()) {
+      // A replica applies its master's stream whatever the slots say.
+      return false;
+    }
     boolean movable = spec.has(CommandFlag.MOVABLE_KEYS);
     boolean exec = spec.fullName().equals("exec");
     int first = spec.firstKey();
@@ -591,7 +597,8 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (keys.isEmpty()) {
       return false;
     }
-    String error = route(server, cluster, spec, keys, write, session.asking(), ctx.now());
+    String error =
+        route(server, cluster, spec, keys, write, session.asking(), session.readonly(), ctx.now());
     if (error == null) {
       return false;
     }

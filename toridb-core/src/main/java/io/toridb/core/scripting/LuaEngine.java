@@ -977,6 +977,7 @@ final class LuaEngine {
             keys,
             spec.has(CommandFlag.WRITE),
             ctx.session().asking(),
+            ctx.session().readonly(),
             ctx.now());
     if (redirect != null) {
       if (redirect.startsWith("CLUSTERDOWN The cluster is down and only accepts read")) {

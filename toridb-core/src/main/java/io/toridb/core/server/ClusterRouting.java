@@ -24,6 +24,8 @@ public interface ClusterRouting {
    * @param keys the key names of the command, or of every command of a transaction, in order
    * @param write whether it (or any command of the transaction) writes
    * @param asking whether the client sent ASKING before it
+   * @param readonly whether the client sent READONLY: a replica serves its master's slots to its
+   *     reads
    * @param shardChannels whether the names are shard channels (SPUBLISH, SSUBSCRIBE, SUNSUBSCRIBE),
    *     which route by slot as keys do but are not looked up
    * @param migrate whether the command is MIGRATE, which runs here while its slot is migrating or
@@ -34,6 +36,7 @@ public interface ClusterRouting {
       List<byte[]> keys,
       boolean write,
       boolean asking,
+      boolean readonly,
       boolean shardChannels,
       boolean migrate,
       Predicate<byte[]> storedHere);

@@ -31,6 +31,7 @@ public final class ClientSession {
   private volatile boolean noTouch;
   private volatile boolean asking;
   private volatile boolean master;
+  private volatile boolean readonly;
   private volatile boolean replica;
   private volatile ClientHost host;
   private final ClientSubscriptions subscriptions = ClientSubscriptions.empty();
@@ -206,6 +207,15 @@ public final class ClientSession {
 
   public void master(boolean master) {
     this.master = master;
+  }
+
+  /** Whether the client sent READONLY: a cluster replica serves it reads of its master's slots. */
+  public boolean readonly() {
+    return readonly;
+  }
+
+  public void readonly(boolean readonly) {
+    this.readonly = readonly;
   }
 
   /** Whether this connection is a replica of this server (after SYNC or PSYNC). */

@@ -53,9 +53,12 @@ class ClusterIT {
     }
   }
 
-  private Node start(Path nodeDir, int port, int busPort) throws Exception {
+  private Node start(Path nodeDir, int port, int busPort, String... kv) throws Exception {
     Files.createDirectories(nodeDir);
     Config config = Config.standard();
+    for (int i = 0; i + 1 < kv.length; i += 2) {
+      assertEquals(null, config.require(kv[i]).set(kv[i + 1]), kv[i]);
+    }
     config.require("port").set(Integer.toString(port));
     config.require("cluster-port").set(Integer.toString(busPort));
     config.require("cluster-enabled").set("yes");
@@ -156,6 +159,17 @@ class ClusterIT {
     return cluster;
   }
 
+  /** The node that answers a GET of {@code key} without a redirection, or null. */
+  private static Node serving(List<Node> cluster, String key) throws IOException {
+    for (Node n : cluster) {
+      String reply = call(n, "GET", key).rawText();
+      if (!reply.startsWith("-MOVED") && !reply.startsWith("-CLUSTERDOWN")) {
+        return n;
+      }
+    }
+    return null;
+  }
+
   private static Node owner(List<Node> cluster, String key) throws IOException {
     int slot = Integer.parseInt(text(call(cluster.get(0), "CLUSTER", "KEYSLOT", key)));
     return cluster.get(slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2);
@@ -201,6 +215,77 @@ class ClusterIT {
     } finally {
       client.shutdown();
     }
+  }
+
+  @Test
+  void replicasFollowTheirMasters_andOneTakesOverWhenItsMasterDies() throws Exception {
+    String cli = ExternalTools.require("redis-cli");
+    List<Node> cluster = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      cluster.add(
+          start(dir.resolve("node" + i), freePort(), freePort(), "cluster-node-timeout", "1000"));
+    }
+    List<String> create = new ArrayList<>(List.of(cli, "--cluster", "create"));
+    for (Node n : cluster) {
+      create.add("127.0.0.1:" + n.port());
+    }
+    create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+    String out = run(create);
+    assertTrue(out.contains("[OK] All 16384 slots covered."), out);
+    awaitOk(cluster);
+    try (JedisCluster jc = new JedisCluster(new HostAndPort("127.0.0.1", cluster.get(0).port()))) {
+      for (int i = 0; i < 200; i++) {
+        jc.set("key:" + i, "value:" + i);
+      }
+    }
+    // The master of "key:0" and its replica, as CLUSTER NODES shows them.
+    Node master = serving(cluster, "key:0");
+    String masterId = text(call(master, "CLUSTER", "MYID"));
+    Node replica = null;
+    for (Node n : cluster) {
+      String id = text(call(n, "CLUSTER", "MYID"));
+      String nodes = text(call(cluster.get(0), "CLUSTER", "NODES"));
+      for (String line : nodes.split("\n")) {
+        String[] f = line.split(" ");
+        if (f[0].equals(id) && f[2].contains("slave") && f[3].equals(masterId)) {
+          replica = n;
+        }
+      }
+    }
+    assertTrue(replica != null, text(call(cluster.get(0), "CLUSTER", "NODES")));
+    assertEquals("1", text(call(master, "WAIT", "1", "5000")));
+    assertEquals(text(call(master, "DBSIZE")), text(call(replica, "DBSIZE")));
+    String replicas = text(call(master, "CLUSTER", "REPLICAS", masterId));
+    assertTrue(replicas.contains("slave " + masterId), replicas);
+    try (RespClient c = new RespClient("127.0.0.1", replica.port())) {
+      assertTrue(c.call("GET", "key:0").rawText().startsWith("-MOVED "));
+      assertEquals("+OK\r\n", c.call("READONLY").rawText());
+      assertEquals("value:0", text(c.call("GET", "key:0")));
+      assertTrue(c.call("SET", "key:0", "x").rawText().startsWith("-MOVED "));
+    }
+    // The master goes away: its replica is elected and serves its slots.
+    master.server().shutdown();
+    nodes.remove(master);
+    List<Node> rest = new ArrayList<>(cluster);
+    rest.remove(master);
+    Node promoted = replica;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!call(promoted, "ROLE").rawText().startsWith("*3\r\n$6\r\nmaster\r\n")
+        || !"ok".equals(field(text(call(rest.get(0), "CLUSTER", "INFO")), "cluster_state"))
+        || serving(rest, "key:0") != promoted) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no failover: " + text(call(rest.get(0), "CLUSTER", "NODES")));
+      }
+      Thread.sleep(100);
+    }
+    try (JedisCluster jc = new JedisCluster(new HostAndPort("127.0.0.1", rest.get(0).port()))) {
+      for (int i = 0; i < 200; i++) {
+        assertEquals("value:" + i, jc.get("key:" + i));
+      }
+      jc.set("after", "failover");
+    }
+    out = run(List.of(cli, "--cluster", "check", "127.0.0.1:" + promoted.port()));
+    assertTrue(out.contains("[OK] All 16384 slots covered."), out);
   }
 
   @Test
