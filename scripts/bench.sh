@@ -10,7 +10,7 @@
 #   scripts/bench.sh [-r rounds] [-n requests] [-c clients] [-d value-bytes] [-t tests]
 #                    [-P "1 16"] [-k keyspace] [--tori-args "--workers 2"]
 #                    [--aof no|everysec|always] [--reference-jar JAR] [--reference-args ARGS]
-#                    [--cluster]
+#                    [--cluster] [--replica]
 #
 # --reference-jar JAR compares two ToriDB builds instead: the reference server is JAR (started
 # with the same JVM options, --tori-args and --aof) in place of Redis, and the ratios are
@@ -22,6 +22,10 @@
 # --cluster starts both servers as cluster nodes (cluster-enabled yes), each one node serving all
 # 16384 slots, so every command pays for routing; multi-key workloads across slots (mset) then
 # fail on both. --reference-args "--cluster-enabled no" with the same jar measures routing's cost.
+# --replica gives each server a replica of its own kind (a ToriDB replica of the same jar, or a
+# redis-server replica), on the port after the server's own plus one, attached before the
+# warm-up: the primaries are measured while they stream every write to it (CPU per request
+# counts the primary alone; the replicas share the machine's cores).
 #
 # Tests are redis-benchmark's -t names (set, get, incr, mset, lpush, lpop, sadd, hset, zadd, ...)
 # plus zrange (ZRANGE myzset 0 9, over the sorted set that zadd fills), hget (over the hash
@@ -36,7 +40,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=5 requests=200000 clients=50 size=3 tests="set,get,incr,mset" pipelines="1 16" keyspace=100000
 tori_args="" ref_jar="" ref_args=""
-aof=no cluster=no
+aof=no cluster=no replica=no
 tori_port=${TORI_PORT:-16379} redis_port=${REDIS_PORT:-16380}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,7 +56,8 @@ while [ $# -gt 0 ]; do
     --reference-jar) ref_jar=$2; shift 2 ;;
     --reference-args) ref_args=$2; shift 2 ;;
     --cluster) cluster=yes; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --replica) replica=yes; shift ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -67,6 +72,10 @@ work=$(mktemp -d)
 cleanup() {
   redis-cli -p "$tori_port" shutdown nosave >/dev/null 2>&1 || true
   redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  if [ "$replica" = yes ]; then
+    redis-cli -p $((tori_port + 2)) shutdown nosave >/dev/null 2>&1 || true
+    redis-cli -p $((redis_port + 2)) shutdown nosave >/dev/null 2>&1 || true
+  fi
   [ -n "${tori_pid:-}" ] && kill "$tori_pid" 2>/dev/null || true
   [ -n "${ref_pid:-}" ] && kill "$ref_pid" 2>/dev/null || true
   rm -rf "$work"
@@ -111,6 +120,30 @@ if [ "$cluster" = yes ]; then
       sleep 0.1
     done
     [ "$state" != fail ] || { echo "the server on port $port did not become a working cluster node" >&2; exit 1; }
+  done
+fi
+if [ "$replica" = yes ]; then
+  [ "$cluster" = no ] || { echo "--replica and --cluster do not go together" >&2; exit 2; }
+  start_toridb "$jar" $((tori_port + 2)) tori-replica
+  if [ -n "$ref_jar" ]; then
+    start_toridb "$ref_jar" $((redis_port + 2)) ref-replica "$ref_args"
+  else
+    mkdir -p "$work/redis-replica"
+    redis-server --port $((redis_port + 2)) --save '' "${persistence[@]}" --daemonize yes \
+      --logfile "$work/redis-replica.log" --dir "$work/redis-replica"
+  fi
+  # REPLICAOF once each replica answers; then wait for its link.
+  for port in $((tori_port + 2)) $((redis_port + 2)); do
+    for _ in $(seq 200); do
+      redis-cli -p "$port" replicaof 127.0.0.1 $((port - 2)) >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    for _ in $(seq 300); do
+      redis-cli -p "$port" info replication 2>/dev/null | grep -q 'master_link_status:up' && break
+      sleep 0.1
+    done
+    redis-cli -p "$port" info replication | grep -q 'master_link_status:up' \
+      || { echo "the replica on port $port did not connect" >&2; exit 1; }
   done
 fi
 # Workloads redis-benchmark has no -t name for run as explicit commands.
@@ -166,6 +199,7 @@ if [ -n "$ref_jar" ]; then
 else
   against="ToriDB vs Redis $(redis-server --version | awk '{print $3}')"
 fi
+[ "$replica" = no ] || against="$against, each with a replica"
 echo "$against: $rounds rounds, $requests requests, $clients clients, ${size}B values, keyspace $keyspace, append-only file: $aof, $(nproc) cores"
 python3 - "$results" "$ref_label" <<'PY'
 import csv, statistics, sys

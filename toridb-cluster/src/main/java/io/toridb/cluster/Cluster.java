@@ -526,6 +526,16 @@ public final class Cluster implements ClusterRouting {
         dirty = true;
         routingChanged = true;
       }
+      // As Redis: a replica whose master turned replica follows that master's master.
+      ClusterNode upper = sender.masterId == null ? null : nodes.get(sender.masterId);
+      if (myself.has(ClusterNode.REPLICA)
+          && sender.id.equals(myself.masterId)
+          && upper != null
+          && upper != myself
+          && upper.has(ClusterNode.MASTER)) {
+        log.warn("My master {} is now a replica of {}: following it", sender.id, upper.id);
+        setMaster(upper);
+      }
     }
     sender.offset = m.offset;
     if (sender.has(ClusterNode.MASTER) && m.type != BusMessage.AUTH_REQUEST) {
@@ -579,6 +589,10 @@ public final class Cluster implements ClusterRouting {
     node.flags &= ~ClusterNode.NOADDR;
     closeLink(node);
     dirty = true;
+    if (node == myMaster()) {
+      // As Redis's nodeUpdateAddressIfNeeded: replication follows the master's new address.
+      replication.follow(ip, port);
+    }
   }
 
   /** The node a handshake was started with answered as {@code m.sender}. */
@@ -699,6 +713,9 @@ public final class Cluster implements ClusterRouting {
         node.busPort = g.busPort();
         node.flags &= ~ClusterNode.NOADDR;
         dirty = true;
+        if (node == myMaster()) {
+          replication.follow(node.ip, node.port);
+        }
       }
       return;
     }
@@ -892,6 +909,11 @@ public final class Cluster implements ClusterRouting {
     }
     for (ClusterNode node : new ArrayList<>(nodes.values())) {
       markFailingIfNeeded(node, now);
+    }
+    boolean noFailover = config.yes("cluster-replica-no-failover");
+    if (noFailover != myself.has(ClusterNode.NOFAILOVER)) {
+      myself.flags ^= ClusterNode.NOFAILOVER;
+      dirty = true;
     }
     handleReplicaFailover(now);
     updateState();
@@ -1123,6 +1145,12 @@ public final class Cluster implements ClusterRouting {
     replication.follow(master.ip, master.port);
   }
 
+  /** The config epoch CLUSTER INFO shows: a replica's is its master's, as Redis's nodeEpoch. */
+  long myEpoch() {
+    ClusterNode master = myMaster();
+    return master != null ? master.configEpoch : myself.configEpoch;
+  }
+
   /** This node's replication offset. */
   long myOffset() {
     return replication.offset();
@@ -1190,7 +1218,9 @@ public final class Cluster implements ClusterRouting {
   /** Whether this replica may start its election: its master failed, or a failover by hand. */
   private void handleReplicaFailover(long now) {
     ClusterNode master = myMaster();
-    if (master == null) {
+    if (master == null || replication == ReplicaControl.NONE) {
+      // Not before the server's replication is wired (after loading): until then this node's
+      // data and offset are unknown.
       return;
     }
     boolean manual = manualFailoverEnd != 0;
@@ -1339,6 +1369,10 @@ public final class Cluster implements ClusterRouting {
     lastVoteEpoch = currentEpoch;
     master.votedTime = now;
     dirty = true;
+    // As Redis: the vote is on disk before it is sent, so a restart cannot vote twice in an epoch.
+    if (flush() != null) {
+      return;
+    }
     send(link, BusMessage.AUTH_ACK, null);
     log.warn("Failover auth granted to {} for epoch {}", node.id, currentEpoch);
   }
@@ -1361,6 +1395,13 @@ public final class Cluster implements ClusterRouting {
    * CLUSTER RESET: forgets every other node and every slot; a hard reset also the epochs and name.
    */
   synchronized void reset(boolean hard) {
+    if (myself.has(ClusterNode.REPLICA)) {
+      // As Redis's clusterReset: a replica becomes a master and stops replicating.
+      myself.flags = (myself.flags & ~ClusterNode.REPLICA) | ClusterNode.MASTER;
+      myself.masterId = null;
+      resetFailover();
+      replication.promote();
+    }
     for (ClusterNode n : new ArrayList<>(nodes.values())) {
       if (n != myself) {
         removeNode(n);

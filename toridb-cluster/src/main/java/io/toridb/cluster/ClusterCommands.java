@@ -482,6 +482,9 @@ public final class ClusterCommands {
       if (n == c.myself) {
         throw new CommandException("ERR I tried hard but I can't forget myself...");
       }
+      if (c.myself.has(ClusterNode.REPLICA) && n.id.equals(c.myself.masterId)) {
+        throw new CommandException("ERR Can't forget my master!");
+      }
       c.forget(n);
     }
     saved(c);
@@ -517,7 +520,7 @@ public final class ClusterCommands {
       line(sb, "cluster_known_nodes", c.nodes.size());
       line(sb, "cluster_size", c.size());
       line(sb, "cluster_current_epoch", c.currentEpoch);
-      line(sb, "cluster_my_epoch", c.myself.configEpoch);
+      line(sb, "cluster_my_epoch", c.myEpoch());
       long total = 0;
       for (int t = 0; t < c.sent.length; t++) {
         if (c.sent[t] != 0) {
@@ -683,7 +686,11 @@ public final class ClusterCommands {
     } else if (argv.length > 3) {
       throw syntax(argv);
     }
-    if (!ctx.keyspace().db(ctx.session().db()).isEmpty()) {
+    boolean master;
+    synchronized (c) {
+      master = c.myself.has(ClusterNode.MASTER);
+    }
+    if (master && !ctx.keyspace().db(ctx.session().db()).isEmpty()) {
       throw new CommandException(
           "ERR CLUSTER RESET can't be called with master nodes containing keys");
     }
@@ -721,6 +728,11 @@ public final class ClusterCommands {
     Cluster c = require();
     int slot = slot(argv[2]);
     String action = Args.upper(argv[3]);
+    synchronized (c) {
+      if (c.myself.has(ClusterNode.REPLICA)) {
+        throw new CommandException("ERR Please use SETSLOT only with masters.");
+      }
+    }
     long keys = action.equals("NODE") ? bySlot(ctx).count(slot) : 0;
     synchronized (c) {
       switch (action) {
@@ -836,10 +848,11 @@ public final class ClusterCommands {
     }
     out.bulk("role");
     out.bulk(master ? "master" : "replica");
+    long offset = n == c.myself ? c.myOffset() : n.offset;
     out.bulk("replication-offset");
-    out.integer(n == c.myself ? c.myOffset() : n.offset);
+    out.integer(offset);
     out.bulk("health");
-    out.bulk(n.failed() ? "fail" : "online");
+    out.bulk(n.failed() ? "fail" : !master && offset == 0 ? "loading" : "online");
   }
 
   static List<int[]> ranges(BitSet slots) {
@@ -877,7 +890,9 @@ public final class ClusterCommands {
         List<ClusterNode> members = new ArrayList<>();
         members.add(owner);
         for (ClusterNode r : replicasOf(c, owner)) {
-          if (!r.failed()) {
+          // As Redis's isReplicaAvailable: not failed, and holding some of its master's data.
+          long offset = r == c.myself ? c.myOffset() : r.offset;
+          if (!r.failed() && offset > 0) {
             members.add(r);
           }
         }

@@ -122,6 +122,7 @@ class ClusterGossipTest {
   static final class FakeReplication implements ReplicaControl {
     final List<String> calls = new ArrayList<>();
     long offset;
+    volatile long down;
 
     @Override
     public synchronized void follow(String host, int port) {
@@ -140,7 +141,7 @@ class ClusterGossipTest {
 
     @Override
     public long linkDownMillis() {
-      return 0;
+      return down;
     }
 
     synchronized String last() {
@@ -198,6 +199,34 @@ class ClusterGossipTest {
     runUntil(() -> isReplicaOf(a, a, d) && isReplicaOf(b, a, d) && isReplicaOf(c, a, d));
     assertEquals("follow 7004", aRepl.last());
     assertEquals(0, a.myself.slotCount());
+  }
+
+  @Test
+  void aReplicaWithoutItsMastersData_doesNotFailOver() throws Exception {
+    List<Cluster> cl = threeNodeCluster(300);
+    Cluster a = cl.get(0);
+    Cluster b = cl.get(1);
+    Cluster d = node(7004, 300);
+    FakeReplication dRepl = new FakeReplication();
+    d.replicaControl(dRepl);
+    assertTrue(d.meet("127.0.0.1", 7001, 17001));
+    runUntil(() -> knowsAll(a, 4) && knowsAll(d, 4));
+    d.replicate(d.node(a.myself.id));
+    runUntil(() -> isReplicaOf(b, d, a));
+    // Never synchronized, as the server reports it.
+    dRepl.down = Long.MAX_VALUE / 4;
+    net.down.add(17001);
+    runUntil(
+        () -> {
+          synchronized (b) {
+            return b.nodes.get(a.myself.id).failed();
+          }
+        });
+    long until = System.currentTimeMillis() + 2500;
+    runUntil(() -> System.currentTimeMillis() > until);
+    assertEquals(a.myself.id, owners(b).get(0));
+    assertTrue(d.myself.has(ClusterNode.REPLICA));
+    assertEquals("follow 7001", dRepl.last());
   }
 
   @Test

@@ -61,7 +61,14 @@ final class MasterLink {
   private volatile Phase phase = Phase.CONNECT;
   private volatile Channel channel;
   private volatile long lastIoMillis = System.currentTimeMillis();
-  private volatile long downSinceMillis = System.currentTimeMillis();
+
+  /**
+   * When the link to the primary was lost; 0 while this replica has never had all of its primary's
+   * data set (a new link, or a full synchronization under way), as Redis's repl_down_since: a
+   * cluster replica then never fails over.
+   */
+  private volatile long downSinceMillis;
+
   private long nextConnectMillis;
   private long lastAckMillis;
   private long lastNewlineMillis;
@@ -649,8 +656,10 @@ final class MasterLink {
     KeyLocks locks = keyspace.locks();
     io.toridb.persistence.snapshot.Snapshots snapshots = server.snapshots();
     // From here the data set is no longer the one the old history describes: a link that fails
-    // before the new one is adopted must not continue it.
+    // before the new one is adopted must not continue it, and this replica holds no data a
+    // failover could rely on until the load is done.
     replication.forgetHistory();
+    downSinceMillis = 0;
     context.loading(true);
     locks.lockEverything();
     try {

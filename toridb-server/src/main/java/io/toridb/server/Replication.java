@@ -854,7 +854,15 @@ final class Replication implements PropagationSink {
       @Override
       public long linkDownMillis() {
         MasterLink l = link;
-        return l == null || l.connected() ? 0 : System.currentTimeMillis() - l.downSinceMillis();
+        if (l == null) {
+          return 0;
+        }
+        long now = System.currentTimeMillis();
+        if (l.connected()) {
+          return now - l.lastIoMillis();
+        }
+        // Never synchronized: as old as data can be.
+        return l.downSinceMillis() == 0 ? Long.MAX_VALUE / 4 : now - l.downSinceMillis();
       }
     };
   }
@@ -1014,7 +1022,8 @@ final class Replication implements PropagationSink {
       if (!l.connected()) {
         out.add(
             new String[] {
-              "master_link_down_since_seconds", Long.toString((now - l.downSinceMillis()) / 1000)
+              "master_link_down_since_seconds",
+              Long.toString(l.downSinceMillis() == 0 ? -1 : (now - l.downSinceMillis()) / 1000)
             });
       }
       out.add(new String[] {"slave_priority", Long.toString(config.number("replica-priority"))});

@@ -319,9 +319,9 @@ public final class ClientSession {
 
   /**
    * Forgets what RESET forgets: database, protocol, name, MONITOR, CLIENT REPLY mode, an open MULTI
-   * or BEGIN (rolled back), and authentication when a password is required (subscriptions are
-   * dropped through the server's pub/sub registry). NO-EVICT survives, as in Redis 7.0; NO-TOUCH
-   * (from 7.2) is cleared, as in the release that introduced it.
+   * or BEGIN (rolled back), READONLY, and authentication when a password is required (subscriptions
+   * are dropped through the server's pub/sub registry). NO-EVICT survives, as in Redis 7.0;
+   * NO-TOUCH (from 7.2) is cleared, as in the release that introduced it.
    */
   public void reset(boolean passwordRequired) {
     db = 0;
@@ -332,6 +332,7 @@ public final class ClientSession {
     monitor = false;
     noTouch = false;
     asking = false;
+    readonly = false;
     replyOff = false;
     replySkip = false;
     replySkipNext = false;
