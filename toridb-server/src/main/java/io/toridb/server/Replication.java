@@ -94,6 +94,7 @@ final class Replication implements PropagationSink {
     volatile long ackMillis = System.currentTimeMillis();
 
     // Guarded by Replication.this.
+    private boolean due;
     private final ArrayDeque<ByteBuf> ahead = new ArrayDeque<>();
     private ByteBuf stream;
     private boolean scheduled;
@@ -191,6 +192,13 @@ final class Replication implements PropagationSink {
   private Backlog backlog;
   private int streamDb = -1;
   private final List<Feed> feeds = new ArrayList<>();
+
+  /** Online replicas whose buffer a worker filled, to be written when it runs out of requests. */
+  private final List<Feed> due = new ArrayList<>();
+
+  /** Whether {@link #due} may hold anything: read without the monitor by every idle worker. */
+  private volatile boolean anyDue;
+
   private byte[] scratch = new byte[512];
   private int scratchLen;
 
@@ -303,7 +311,18 @@ final class Replication implements PropagationSink {
       }
       f.stream.writeBytes(bytes, 0, len);
       if (f.state == State.ONLINE) {
-        f.schedule();
+        if (Thread.currentThread() instanceof io.toridb.persistence.aof.AofWriter.Committer) {
+          // A worker: written when it runs out of requests (flushDue), as Redis writes its
+          // replicas' buffers once per event loop iteration, so that one write to the replica's
+          // socket carries the stream of many requests.
+          if (!f.due) {
+            f.due = true;
+            due.add(f);
+            anyDue = true;
+          }
+        } else {
+          f.schedule();
+        }
       }
       if (overLimit(f, limit)) {
         log.warn(
@@ -380,6 +399,24 @@ final class Replication implements PropagationSink {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * Run by a worker that ran out of requests (and every few batches): has the event loops write the
+   * stream the workers added to online replicas' buffers.
+   */
+  void flushDue() {
+    if (!anyDue) {
+      return;
+    }
+    synchronized (this) {
+      anyDue = false;
+      for (Feed f : due) {
+        f.due = false;
+        f.schedule();
+      }
+      due.clear();
+    }
+  }
+
   // ---------------------------------------------------------------- REPLCONF, SYNC, PSYNC
 
   /** The replica's entry for {@code conn}, made at its first REPLCONF or SYNC. */
@@ -416,6 +453,10 @@ final class Replication implements PropagationSink {
   /** Closes a replica's connection. Holds the monitor. */
   private void drop(Feed f) {
     feeds.remove(f);
+    if (f.due) {
+      f.due = false;
+      due.remove(f);
+    }
     f.release();
     f.connection.session().kill();
     f.channel.close();

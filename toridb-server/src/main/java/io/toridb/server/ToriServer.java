@@ -440,10 +440,11 @@ public final class ToriServer {
   }
 
   /**
-   * Run by a worker that ran out of requests: the log's group commit under always. True if it
-   * drained the log.
+   * Run by a worker that ran out of requests: the replicas' stream goes out, and the log's group
+   * commit under always. True if it drained the log.
    */
   private boolean commitLog() {
+    replication.flushDue();
     io.toridb.persistence.aof.AppendOnlyFile a = aof;
     return a != null && a.commitIdle();
   }
