@@ -266,6 +266,11 @@ final class Replication implements PropagationSink {
   }
 
   @Override
+  public void propagateToReplicas(int db, byte[][] argv) {
+    propagate(db, argv);
+  }
+
+  @Override
   public void propagateTransaction(List<Effect> effects) {
     if (link != null) {
       return;
@@ -865,6 +870,7 @@ final class Replication implements PropagationSink {
     context.keyspace().replica(true);
     MasterLink l = new MasterLink(server, this, host, port, replid, offset);
     link = l;
+    context.masterLinkDown(() -> !l.connected());
     if (!config.yes("cluster-enabled")) {
       config.require("replicaof").set(host + " " + port);
     }
@@ -916,6 +922,7 @@ final class Replication implements PropagationSink {
     }
     old.close();
     link = null;
+    context.masterLinkDown(null);
     context.readOnlyReplica(false);
     context.keyspace().replica(false);
     replid2 = replid;

@@ -303,7 +303,12 @@ public final class CommandContext {
    */
   void propagateUnit(java.util.List<io.toridb.core.propagation.PropagationSink.Effect> effects) {
     if (effects.size() == 1) {
-      sink().propagate(effects.get(0).db(), effects.get(0).argv());
+      io.toridb.core.propagation.PropagationSink.Effect e = effects.get(0);
+      if (e.replicasOnly()) {
+        sink().propagateToReplicas(e.db(), e.argv());
+      } else {
+        sink().propagate(e.db(), e.argv());
+      }
     } else if (!effects.isEmpty()) {
       sink().propagateTransaction(effects);
     }
@@ -471,6 +476,19 @@ public final class CommandContext {
       unit.add(new io.toridb.core.propagation.PropagationSink.Effect(session.db(), e));
     }
     propagateUnit(unit);
+  }
+
+  /**
+   * Hands a command only replicas run (PUBLISH) to the propagation sink, in the current database:
+   * inside a transaction or script it goes with the unit's writes.
+   */
+  public void propagateToReplicas(byte[][] argv) {
+    if (transactionEffects != null) {
+      transactionEffects.add(
+          new io.toridb.core.propagation.PropagationSink.Effect(session.db(), argv, true));
+      return;
+    }
+    sink().propagateToReplicas(session.db(), argv);
   }
 
   /** Hands the effect of a write to the propagation sink (the AOF), in the current database. */

@@ -243,6 +243,13 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       reject(spec, PubSubCommands.subscribedModeError(spec));
       return;
     }
+    // As Redis: a replica cut off from its primary with replica-serve-stale-data no runs only the
+    // commands flagged stale (INFO, REPLICAOF, ...), and no EXEC of others.
+    if (server.staleReplica() && !session.master() && deniedWhenStale(spec, session)) {
+      spec.rejectedCalls.increment();
+      reject(spec, Errors.MASTERDOWN);
+      return;
+    }
     if (server.loading() && !spec.has(CommandFlag.LOADING)) {
       spec.rejectedCalls.increment();
       reject(spec, Errors.LOADING);
@@ -282,6 +289,22 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
       monitor.onCommand(ctx, ctx.loggedArgv(argv));
     }
+  }
+
+  /** Whether {@code spec} (or, for EXEC, any queued command) lacks the stale flag. */
+  private static boolean deniedWhenStale(CommandSpec spec, ClientSession session) {
+    if (!spec.fullName().equals("exec")) {
+      return !spec.has(CommandFlag.STALE);
+    }
+    io.toridb.core.transaction.MultiState multi = session.multi();
+    if (multi != null) {
+      for (int i = 0; i < multi.size(); i++) {
+        if (!multi.spec(i).has(CommandFlag.STALE)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

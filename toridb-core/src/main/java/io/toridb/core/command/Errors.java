@@ -24,6 +24,8 @@ public final class Errors {
   public static final String MAX_CLIENTS = "ERR max number of clients reached";
   public static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
   public static final String READONLY = "READONLY You can't write against a read only replica.";
+  public static final String MASTERDOWN =
+      "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
   /** To commands that may not run while a script runs past busy-reply-threshold. */
   public static final String BUSY_SCRIPT =

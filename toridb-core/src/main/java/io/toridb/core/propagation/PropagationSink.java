@@ -17,8 +17,21 @@ public interface PropagationSink {
    */
   void propagate(int db, byte[][] argv);
 
-  /** One write's effect in database {@code db}. */
-  record Effect(int db, byte[][] argv) {}
+  /**
+   * Records a command that replicas run but the log does not keep (PUBLISH: a message is not data).
+   * Nothing by default.
+   */
+  default void propagateToReplicas(int db, byte[][] argv) {}
+
+  /**
+   * One write's effect in database {@code db}; {@code replicasOnly} for a command only replicas get
+   * (see {@link #propagateToReplicas}), which a log leaves out of a transaction.
+   */
+  record Effect(int db, byte[][] argv, boolean replicasOnly) {
+    public Effect(int db, byte[][] argv) {
+      this(db, argv, false);
+    }
+  }
 
   /**
    * Records the writes of one transaction (EXEC), which replay must apply all or not at all: by

@@ -265,8 +265,10 @@ public final class PubSubCommands {
 
   /** PUBLISH channel message, SPUBLISH shardchannel message */
   static void publish(CommandContext ctx, byte[][] argv, boolean shard) {
-    // Not logged for replay: a message is not data, as Redis sends PUBLISH to replicas only.
+    // Not logged for replay: a message is not data, as Redis sends PUBLISH to replicas only (whose
+    // subscribers get it too).
     int receivers = ctx.server().pubsub().publish(argv[1], argv[2], shard);
+    ctx.propagateToReplicas(argv);
     ctx.out().integer(receivers);
   }
 

@@ -51,9 +51,15 @@ public final class ServerContext {
           propagation.propagateTransaction(effects);
           replicaFeed.propagateTransaction(effects);
         }
+
+        @Override
+        public void propagateToReplicas(int db, byte[][] argv) {
+          replicaFeed.propagate(db, argv);
+        }
       };
 
   private volatile boolean readOnlyReplica;
+  private volatile java.util.function.BooleanSupplier masterLinkDown;
   private volatile java.util.function.IntSupplier goodReplicas = () -> 0;
   private volatile CommandObserver monitor;
   private volatile KeyspaceNotifier notifier;
@@ -176,6 +182,20 @@ public final class ServerContext {
 
   public void readOnlyReplica(boolean readOnly) {
     this.readOnlyReplica = readOnly;
+  }
+
+  /**
+   * Whether this replica's link to its primary is down (null: not a replica); with
+   * replica-serve-stale-data no, commands without the stale flag are then refused.
+   */
+  public void masterLinkDown(java.util.function.BooleanSupplier down) {
+    this.masterLinkDown = down;
+  }
+
+  /** A replica cut off from its primary that must not serve stale data (MASTERDOWN). */
+  public boolean staleReplica() {
+    java.util.function.BooleanSupplier down = masterLinkDown;
+    return down != null && down.getAsBoolean() && !config.yes("replica-serve-stale-data");
   }
 
   /**

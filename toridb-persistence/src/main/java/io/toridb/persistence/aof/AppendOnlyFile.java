@@ -870,6 +870,17 @@ public final class AppendOnlyFile implements PropagationSink {
   public void propagateTransaction(List<Effect> effects) {
     AofWriter w = writer;
     if (w != null) {
+      if (effects.stream().anyMatch(Effect::replicasOnly)) {
+        // Commands only replicas run (PUBLISH) are not the log's.
+        effects = effects.stream().filter(e -> !e.replicasOnly()).toList();
+        if (effects.isEmpty()) {
+          return;
+        }
+        if (effects.size() == 1) {
+          w.append(AofRecord.encode(effects.get(0).db(), effects.get(0).argv()));
+          return;
+        }
+      }
       byte[][] records;
       try {
         records = AofRecord.encodeTransaction(effects, AofRecord.MAX_PAYLOAD);

@@ -192,6 +192,14 @@ class ReplicationIT {
         });
     assertTrue(call(r, "SQL", "SELECT name FROM t WHERE id = 2").contains("two"));
 
+    // A message published on the primary reaches the replica's subscribers, as in Redis.
+    try (RespClient sub = new RespClient("127.0.0.1", r)) {
+      sub.send("SUBSCRIBE", "news");
+      assertTrue(sub.read().rawText().contains("subscribe"));
+      assertEquals("0", call(m, "PUBLISH", "news", "hello"));
+      String message = sub.read().rawText();
+      assertTrue(message.contains("message") && message.endsWith("$5\r\nhello\r\n"), message);
+    }
     // Read-only: writes and write scripts from the replica's own clients are refused.
     assertEquals("READONLY You can't write against a read only replica.", call(r, "SET", "k", "v"));
     assertEquals(
@@ -482,6 +490,22 @@ class ReplicationIT {
     assertEquals("OK", call(p, "REPLICAOF", "127.0.0.1", Integer.toString(closed)));
     Thread.sleep(300);
     assertEquals("down", info(p, "master_link_status"));
+    assertEquals("v", call(p, "GET", "k"));
+    // Without stale data: only the commands flagged stale run, and no EXEC of others.
+    try (RespClient c = new RespClient("127.0.0.1", p)) {
+      c.call("MULTI");
+      c.call("GET", "k");
+      assertEquals("OK", call(p, "CONFIG", "SET", "replica-serve-stale-data", "no"));
+      assertEquals(
+          "-EXECABORT Transaction discarded because of: MASTERDOWN Link with MASTER is down and"
+              + " replica-serve-stale-data is set to 'no'.\r\n",
+          c.call("EXEC").rawText());
+    }
+    assertEquals(
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+        call(p, "GET", "k"));
+    assertEquals("down", info(p, "master_link_status"));
+    assertEquals("OK", call(p, "CONFIG", "SET", "replica-serve-stale-data", "yes"));
     assertEquals("v", call(p, "GET", "k"));
     assertTrue(raw(p, "ROLE").contains("$7\r\nconnect"), raw(p, "ROLE"));
     String configured = "127.0.0.1 " + closed;
