@@ -134,7 +134,8 @@ public final class ClusterCommands {
                     admin,
                     "Configure a node as replica of a master node",
                     this::replicate))
-            .subcommand(sub("reset", -2, admin | NOSCRIPT, "Resets a node", this::reset))
+            .subcommand(
+                sub("reset", -2, admin | NOSCRIPT | WHOLE_KEYSPACE, "Resets a node", this::reset))
             .subcommand(
                 sub(
                     "saveconfig",
@@ -695,6 +696,21 @@ public final class ClusterCommands {
           "ERR CLUSTER RESET can't be called with master nodes containing keys");
     }
     c.reset(hard);
+    if (!master) {
+      // As Redis's clusterReset: a replica, now a master of nothing, drops its master's data (every
+      // key lock is held: the command takes the whole key space).
+      io.toridb.core.keyspace.Keyspace keyspace = ctx.keyspace();
+      io.toridb.core.keyspace.ChangeObserver scan = ctx.server().changeObserver();
+      if (scan != null) {
+        scan.beforeWholeKeyspaceChange();
+      }
+      for (int i = 0; i < keyspace.databaseCount(); i++) {
+        ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
+        ctx.server().blocking().databaseReplaced(keyspace, i);
+        keyspace.db(i).clear();
+      }
+      ctx.server().functions().clear();
+    }
     saved(c);
     ctx.out().ok();
   }

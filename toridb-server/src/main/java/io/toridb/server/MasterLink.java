@@ -130,6 +130,11 @@ final class MasterLink {
     return downSinceMillis;
   }
 
+  /** Takes over when the link it replaces was lost (0: never synchronized). */
+  void downSince(long millis) {
+    downSinceMillis = millis;
+  }
+
   /** ROLE's name for where the link is. */
   String roleState() {
     return switch (phase) {

@@ -414,11 +414,17 @@ final class Replication implements PropagationSink {
     }
     synchronized (this) {
       anyDue = false;
-      for (Feed f : due) {
-        f.due = false;
-        f.schedule();
+      try {
+        for (Feed f : due) {
+          f.due = false;
+          f.schedule();
+        }
+      } finally {
+        for (Feed f : due) {
+          f.due = false;
+        }
+        due.clear();
       }
-      due.clear();
     }
   }
 
@@ -774,6 +780,8 @@ final class Replication implements PropagationSink {
 
   /** Redis's replicationCron, run about every 100 ms. */
   void cron(long now) {
+    // Whatever a busy worker (a long script) has not had written yet.
+    flushDue();
     MasterLink l = link;
     if (l != null) {
       l.cron(now);
@@ -869,6 +877,11 @@ final class Replication implements PropagationSink {
     context.readOnlyReplica(config.yes("replica-read-only"));
     context.keyspace().replica(true);
     MasterLink l = new MasterLink(server, this, host, port, replid, offset);
+    if (old != null) {
+      // The data does not get older by changing links: a cluster replica that follows its
+      // master's new address may still fail over.
+      l.downSince(old.connected() ? System.currentTimeMillis() : old.downSinceMillis());
+    }
     link = l;
     context.masterLinkDown(() -> !l.connected());
     if (!config.yes("cluster-enabled")) {

@@ -444,9 +444,14 @@ public final class ToriServer {
    * commit under always. True if it drained the log.
    */
   private boolean commitLog() {
-    replication.flushDue();
-    io.toridb.persistence.aof.AppendOnlyFile a = aof;
-    return a != null && a.commitIdle();
+    // The log first: under appendfsync always, as in Redis, a replica gets a write only once it is
+    // on disk here.
+    try {
+      io.toridb.persistence.aof.AppendOnlyFile a = aof;
+      return a != null && a.commitIdle();
+    } finally {
+      replication.flushDue();
+    }
   }
 
   /** Whether the data set is in memory, so that a final save may replace the snapshot. */

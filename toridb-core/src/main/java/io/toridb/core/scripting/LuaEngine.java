@@ -940,6 +940,9 @@ final class LuaEngine {
     if (r.readOnly && spec.has(CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) {
       return "Write commands are not allowed from read-only scripts.";
     }
+    if (!spec.has(CommandFlag.STALE) && ctx.server().staleReplica() && !ctx.session().master()) {
+      return "Can not execute the command on a stale replica";
+    }
     if (spec.writes(argv) && ctx.server().readOnlyReplica() && !ctx.session().master()) {
       return "-" + Errors.READONLY;
     }

@@ -162,11 +162,20 @@ public final class ScriptingCommands {
    * forbid it now. Returns whether it runs read-only ({@code ro}, or declared no-writes).
    */
   static boolean checkFlags(CommandContext ctx, int flags, boolean ro) {
+    boolean stale = ctx.server().staleReplica() && !ctx.session().master();
     if ((flags & Script.COMPAT) != 0) {
+      if (stale) {
+        throw new CommandException(Errors.MASTERDOWN);
+      }
       return ro;
     }
     if ((flags & Script.NO_CLUSTER) != 0 && ctx.server().config().yes("cluster-enabled")) {
       throw new CommandException("ERR Can not run script on cluster, 'no-cluster' flag is set.");
+    }
+    if (stale && (flags & Script.ALLOW_STALE) == 0) {
+      throw new CommandException(
+          "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and"
+              + " 'allow-stale' flag is not set on the script.");
     }
     if ((flags & Script.NO_WRITES) == 0) {
       if (ctx.server().readOnlyReplica() && !ctx.session().master()) {

@@ -95,7 +95,7 @@ public final class TransactionCommands {
             .handler(TransactionCommands::commit));
     t.add(
         CommandSpec.builder("rollback", 1)
-            .flags(NOSCRIPT | FAST | NO_MULTI | ALLOW_BUSY)
+            .flags(NOSCRIPT | FAST | NO_MULTI | ALLOW_BUSY | STALE)
             .group("transactions")
             .doc(
                 "Drop the writes of the transaction started by BEGIN",

@@ -876,10 +876,6 @@ public final class AppendOnlyFile implements PropagationSink {
         if (effects.isEmpty()) {
           return;
         }
-        if (effects.size() == 1) {
-          w.append(AofRecord.encode(effects.get(0).db(), effects.get(0).argv()));
-          return;
-        }
       }
       byte[][] records;
       try {

@@ -286,6 +286,18 @@ class ClusterIT {
     }
     out = run(List.of(cli, "--cluster", "check", "127.0.0.1:" + promoted.port()));
     assertTrue(out.contains("[OK] All 16384 slots covered."), out);
+    // CLUSTER RESET on a replica with data: a master of nothing, without the data (as Redis).
+    Node other = null;
+    for (Node n : rest) {
+      if (call(n, "ROLE").rawText().startsWith("*5\r\n$5\r\nslave")) {
+        other = n;
+      }
+    }
+    assertTrue(other != null);
+    assertTrue(Long.parseLong(text(call(other, "DBSIZE"))) > 0);
+    assertEquals("+OK\r\n", call(other, "CLUSTER", "RESET").rawText());
+    assertEquals("0", text(call(other, "DBSIZE")));
+    assertTrue(call(other, "ROLE").rawText().startsWith("*3\r\n$6\r\nmaster"));
   }
 
   @Test

@@ -505,6 +505,19 @@ class ReplicationIT {
         "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
         call(p, "GET", "k"));
     assertEquals("down", info(p, "master_link_status"));
+    // Scripts as in Redis 7.0: none without a shebang, none without allow-stale, and no call of a
+    // command that is not flagged stale.
+    assertEquals(
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+        call(p, "EVAL", "return 1", "0"));
+    assertEquals(
+        "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and"
+            + " 'allow-stale' flag is not set on the script.",
+        call(p, "EVAL", "#!lua flags=no-writes\nreturn 1", "0"));
+    assertEquals("1", call(p, "EVAL", "#!lua flags=no-writes,allow-stale\nreturn 1", "0"));
+    assertTrue(
+        call(p, "EVAL", "#!lua flags=no-writes,allow-stale\nreturn redis.call('get', 'k')", "0")
+            .contains("Can not execute the command on a stale replica"));
     assertEquals("OK", call(p, "CONFIG", "SET", "replica-serve-stale-data", "yes"));
     assertEquals("v", call(p, "GET", "k"));
     assertTrue(raw(p, "ROLE").contains("$7\r\nconnect"), raw(p, "ROLE"));
