@@ -2,7 +2,6 @@ package io.toridb.server;
 
 import static io.toridb.core.command.CommandFlag.ADMIN;
 import static io.toridb.core.command.CommandFlag.ALLOW_BUSY;
-import static io.toridb.core.command.CommandFlag.FAST;
 import static io.toridb.core.command.CommandFlag.LOADING;
 import static io.toridb.core.command.CommandFlag.NOSCRIPT;
 import static io.toridb.core.command.CommandFlag.NO_ASYNC_LOADING;
@@ -70,24 +69,9 @@ final class ReplicationCommands {
             .doc("Internal command used for replication", "1.0.0", "O(1)")
             .handler((ctx, argv) -> sync(ctx, argv, false)));
     t.replace(
-        CommandSpec.builder("role", 1)
-            .flags(NOSCRIPT | LOADING | STALE | FAST)
-            .group("server")
-            .acl("admin", "dangerous")
-            .doc("Return the role of the instance in the context of replication", "2.8.12", "O(1)")
-            .handler((ctx, argv) -> server.replication().role(ctx.out())));
-    t.replace(
-        CommandSpec.builder("wait", 3)
-            .flags(NOSCRIPT)
-            .group("generic")
-            .acl("connection")
-            .tips("request_policy:all_shards", "response_policy:agg_min")
-            .doc(
-                "Wait for the synchronous replication of all the write commands sent in the context"
-                    + " of the current connection",
-                "3.0.0",
-                "O(1)")
-            .handler(this::waitForReplicas));
+        io.toridb.core.server.ServerCommands.role(
+            (ctx, argv) -> server.replication().role(ctx.out())));
+    t.replace(io.toridb.core.server.ServerCommands.waitCommand(this::waitForReplicas));
   }
 
   private static ClientConnection connection(CommandContext ctx) {

@@ -37,25 +37,33 @@ public final class ServerCommands {
             .tips("nondeterministic_output")
             .doc("Get the UNIX time stamp of the last successful save to disk", "1.0.0", "O(1)")
             .handler((ctx, argv) -> ctx.out().integer(ctx.server().lastSaveSeconds())));
-    t.add(
-        CommandSpec.builder("role", 1)
-            .flags(NOSCRIPT | LOADING | STALE | FAST)
-            .group("server")
-            .acl("admin", "dangerous")
-            .doc("Return the role of the instance in the context of replication", "2.8.12", "O(1)")
-            .handler(ServerCommands::role));
-    t.add(
-        CommandSpec.builder("wait", 3)
-            .flags(NOSCRIPT)
-            .group("generic")
-            .acl("connection")
-            .tips("request_policy:all_shards", "response_policy:agg_min")
-            .doc(
-                "Wait for the synchronous replication of all the write commands sent in the context"
-                    + " of the current connection",
-                "3.0.0",
-                "O(1)")
-            .handler(ServerCommands::waitForReplicas));
+    t.add(role(ServerCommands::role));
+    t.add(waitCommand(ServerCommands::waitForReplicas));
+  }
+
+  /** ROLE's entry, with {@code handler} (the server's replication replaces core's). */
+  public static CommandSpec.Builder role(io.toridb.core.command.CommandHandler handler) {
+    return CommandSpec.builder("role", 1)
+        .flags(NOSCRIPT | LOADING | STALE | FAST)
+        .group("server")
+        .acl("admin", "dangerous")
+        .doc("Return the role of the instance in the context of replication", "2.8.12", "O(1)")
+        .handler(handler);
+  }
+
+  /** WAIT's entry, with {@code handler} (the server's replication replaces core's). */
+  public static CommandSpec.Builder waitCommand(io.toridb.core.command.CommandHandler handler) {
+    return CommandSpec.builder("wait", 3)
+        .flags(NOSCRIPT)
+        .group("generic")
+        .acl("connection")
+        .tips("request_policy:all_shards", "response_policy:agg_min")
+        .doc(
+            "Wait for the synchronous replication of all the write commands sent in the context"
+                + " of the current connection",
+            "3.0.0",
+            "O(1)")
+        .handler(handler);
   }
 
   /** ROLE: a primary with no replicas, at replication offset 0 (INFO's master_repl_offset). */
