@@ -300,7 +300,13 @@ final class Replication implements PropagationSink {
   private void feed(byte[][] argv) {
     encode(argv);
     feedBytes(scratch, scratchLen);
+    if (scratch.length > MAX_KEPT_SCRATCH) {
+      // A large value passed through: its buffer is not kept for the small writes after it.
+      scratch = new byte[512];
+    }
   }
+
+  private static final int MAX_KEPT_SCRATCH = 1 << 20;
 
   private void feedBytes(byte[] bytes, int len) {
     backlog.write(bytes, len);

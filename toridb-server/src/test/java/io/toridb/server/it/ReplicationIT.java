@@ -175,6 +175,8 @@ class ReplicationIT {
           "script",
           "counter");
       c.call("SET", "short", "v", "PX", "50");
+      // A value larger than the backlog (1 MB) and than the encoder's kept buffer.
+      c.call("SET", "big", "x".repeat(2_000_000));
       c.call("SQL", "CREATE TABLE t (id int primary key, name string)");
       c.call("SQL", "INSERT INTO t VALUES (1, 'one'), (2, 'two')");
     }
