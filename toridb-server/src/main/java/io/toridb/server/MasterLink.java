@@ -87,8 +87,7 @@ final class MasterLink {
   private final byte[] tail = new byte[40];
   private int tailLen;
 
-  MasterLink(
-      ToriServer server, Replication replication, String host, int port, String id, long at) {
+  MasterLink(ToriServer server, Replication replication, String host, int port) {
     this.server = server;
     this.replication = replication;
     this.context = server.context();

@@ -71,7 +71,6 @@ final class Replication implements PropagationSink {
     volatile State state = State.HANDSHAKE;
     volatile int listeningPort;
     volatile String announcedIp;
-    volatile boolean capaEof;
     volatile boolean capaPsync2;
 
     /** REPLCONF rdb-only: the connection wants the snapshot alone (redis-cli --rdb). */
@@ -882,7 +881,7 @@ final class Replication implements PropagationSink {
     context.replicaFeed(PropagationSink.NONE);
     context.readOnlyReplica(config.yes("replica-read-only"));
     context.keyspace().replica(true);
-    MasterLink l = new MasterLink(server, this, host, port, replid, offset);
+    MasterLink l = new MasterLink(server, this, host, port);
     if (old != null) {
       // The data does not get older by changing links: a cluster replica that follows its
       // master's new address may still fail over.

@@ -151,11 +151,10 @@ final class ReplicationCommands {
         }
         case "capa" -> {
           if (conn != null) {
-            Replication.Feed f = r.feedOf(conn);
-            if (Args.is(argv[j + 1], "EOF")) {
-              f.capaEof = true;
-            } else if (Args.is(argv[j + 1], "PSYNC2")) {
-              f.capaPsync2 = true;
+            // "eof" (a diskless transfer) changes nothing: the snapshot is always sent with its
+            // length.
+            if (Args.is(argv[j + 1], "PSYNC2")) {
+              r.feedOf(conn).capaPsync2 = true;
             }
           }
         }
