@@ -308,7 +308,7 @@ final class ClientCommands {
     long qbuf = c == null ? 0 : c.queryBufferBytes();
     long argvMem = 0;
     if (currentArgv != null) {
-      qbuf += encodedLength(currentArgv);
+      qbuf += RespRequests.size(currentArgv);
       for (byte[] a : currentArgv) {
         argvMem += a.length;
       }
@@ -384,19 +384,6 @@ final class ClientCommands {
       return u.fd().intValue();
     }
     return 7 + s.id();
-  }
-
-  /** Bytes {@code argv} took on the wire as a RESP array. */
-  private static long encodedLength(byte[][] argv) {
-    long n = 1 + digits(argv.length) + 2;
-    for (byte[] a : argv) {
-      n += 1 + digits(a.length) + 2 + a.length + 2;
-    }
-    return n;
-  }
-
-  private static int digits(long v) {
-    return Long.toString(v).length();
   }
 
   /**

@@ -278,13 +278,11 @@ final class MasterLink {
   }
 
   private static ByteBuf command(String... args) {
-    StringBuilder sb = new StringBuilder();
-    sb.append('*').append(args.length).append("\r\n");
-    for (String a : args) {
-      byte[] b = a.getBytes(StandardCharsets.UTF_8);
-      sb.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+    byte[][] argv = new byte[args.length][];
+    for (int i = 0; i < args.length; i++) {
+      argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
     }
-    return Unpooled.copiedBuffer(sb, StandardCharsets.UTF_8);
+    return RespRequests.encode(argv);
   }
 
   /** The handler of one connection to the primary. */

@@ -198,8 +198,10 @@ final class Replication implements PropagationSink {
   /** Whether {@link #due} may hold anything: read without the monitor by every idle worker. */
   private volatile boolean anyDue;
 
-  private byte[] scratch = new byte[512];
-  private int scratchLen;
+  /** Where each command of the stream is encoded before it is copied out. */
+  private ByteBuf scratch = Unpooled.buffer(512);
+
+  private final io.toridb.protocol.RespWriter encoder = new io.toridb.protocol.RespWriter();
 
   /** Replicas by session, from their first REPLCONF or SYNC on. */
   private final Map<ClientSession, Feed> bySession = new ConcurrentHashMap<>();
@@ -297,18 +299,22 @@ final class Replication implements PropagationSink {
 
   /** Adds one command to the stream: the backlog and every replica's buffer. Holds the monitor. */
   private void feed(byte[][] argv) {
-    encode(argv);
-    feedBytes(scratch, scratchLen);
-    if (scratch.length > MAX_KEPT_SCRATCH) {
+    scratch.clear();
+    encoder.reset(scratch, 2);
+    RespRequests.write(encoder, argv);
+    encoder.reset(null, 2);
+    feedBytes(scratch.array(), scratch.arrayOffset(), scratch.readableBytes());
+    if (scratch.capacity() > MAX_KEPT_SCRATCH) {
       // A large value passed through: its buffer is not kept for the small writes after it.
-      scratch = new byte[512];
+      scratch.release();
+      scratch = Unpooled.buffer(512);
     }
   }
 
   private static final int MAX_KEPT_SCRATCH = 1 << 20;
 
-  private void feedBytes(byte[] bytes, int len) {
-    backlog.write(bytes, len);
+  private void feedBytes(byte[] bytes, int from, int len) {
+    backlog.write(bytes, from, len);
     offset += len;
     if (feeds.isEmpty()) {
       return;
@@ -319,7 +325,7 @@ final class Replication implements PropagationSink {
       if (f.stream == null) {
         f.stream = Unpooled.buffer(Math.max(256, len));
       }
-      f.stream.writeBytes(bytes, 0, len);
+      f.stream.writeBytes(bytes, from, len);
       if (f.state == State.ONLINE) {
         if (Thread.currentThread() instanceof io.toridb.persistence.aof.AofWriter.Committer) {
           // A worker: written when it runs out of requests (flushDue), as Redis writes its
@@ -362,47 +368,6 @@ final class Replication implements PropagationSink {
       return false;
     }
     return now - f.softSince > limit.softSeconds();
-  }
-
-  /** Encodes {@code argv} as a RESP array into {@code scratch}. */
-  private void encode(byte[][] argv) {
-    int need = 16;
-    for (byte[] a : argv) {
-      need += a.length + 16;
-    }
-    if (scratch.length < need) {
-      scratch = new byte[Math.max(need, scratch.length * 2)];
-    }
-    int p = 0;
-    scratch[p++] = '*';
-    p = digits(argv.length, p);
-    for (byte[] a : argv) {
-      scratch[p++] = '$';
-      p = digits(a.length, p);
-      System.arraycopy(a, 0, scratch, p, a.length);
-      p += a.length;
-      scratch[p++] = '\r';
-      scratch[p++] = '\n';
-    }
-    scratchLen = p;
-  }
-
-  private int digits(long n, int p) {
-    byte[] d = Long.toString(n).getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(d, 0, scratch, p, d.length);
-    p += d.length;
-    scratch[p++] = '\r';
-    scratch[p++] = '\n';
-    return p;
-  }
-
-  /** The size of {@code argv} as the primary sent it (a RESP array of bulk strings). */
-  static long encodedSize(byte[][] argv) {
-    long n = 1 + Long.toString(argv.length).length() + 2;
-    for (byte[] a : argv) {
-      n += 1 + Long.toString(a.length).length() + 2 + a.length + 2;
-    }
-    return n;
   }
 
   private static byte[] bytes(String s) {
@@ -983,7 +948,7 @@ final class Replication implements PropagationSink {
 
   /** On the worker: the primary's link applied {@code argv}. */
   void applied(ClientSession session, byte[][] argv) {
-    long n = encodedSize(argv);
+    long n = RespRequests.size(argv);
     synchronized (this) {
       if (session != primarySession) {
         // A link already replaced: what it ran is not counted (a new link starts after it).
@@ -1184,12 +1149,12 @@ final class Replication implements PropagationSink {
       this.end = end;
     }
 
-    void write(byte[] b, int len) {
-      int from = 0;
+    void write(byte[] b, int offset, int len) {
+      int from = offset;
       if (len > ring.length) {
-        from = len - ring.length;
+        from += len - ring.length;
       }
-      int left = len - from;
+      int left = offset + len - from;
       while (left > 0) {
         int n = Math.min(left, ring.length - pos);
         System.arraycopy(b, from, ring, pos, n);

@@ -27,7 +27,7 @@ class ReplicationBacklogTest {
       for (int round = 0; round < 500; round++) {
         byte[] chunk = new byte[random.nextInt(size * 2 + 3)];
         random.nextBytes(chunk);
-        backlog.write(chunk, chunk.length);
+        backlog.write(chunk, 0, chunk.length);
         all.write(chunk, 0, chunk.length);
         byte[] written = all.toByteArray();
         long end = start + written.length;
@@ -53,7 +53,7 @@ class ReplicationBacklogTest {
   @Test
   void copiesNothing_forAnEmptyRange() {
     Replication.Backlog backlog = new Replication.Backlog(16, 100);
-    backlog.write("abc".getBytes(), 3);
+    backlog.write("abc".getBytes(), 0, 3);
     ByteBuf out = Unpooled.buffer();
     backlog.copy(104, 103, out);
     assertEquals(0, out.readableBytes());
@@ -64,8 +64,11 @@ class ReplicationBacklogTest {
 
   @Test
   void encodedSize_isTheSizeOfTheRespArray() {
-    byte[][] argv = {"SET".getBytes(), "key".getBytes(), new byte[12]};
+    byte[][] argv = {"SET".getBytes(), "key".getBytes(), "x".repeat(12).getBytes()};
     String resp = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$12\r\n" + "x".repeat(12) + "\r\n";
-    assertEquals(resp.length(), Replication.encodedSize(argv));
+    assertEquals(resp.length(), RespRequests.size(argv));
+    ByteBuf encoded = RespRequests.encode(argv);
+    assertEquals(resp, encoded.toString(java.nio.charset.StandardCharsets.US_ASCII));
+    encoded.release();
   }
 }
