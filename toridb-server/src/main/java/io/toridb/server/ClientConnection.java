@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.toridb.core.blocking.BlockedClient;
 import io.toridb.core.command.Errors;
-import io.toridb.core.config.Config;
 import io.toridb.core.server.ServerContext;
 import io.toridb.core.session.ClientHost;
 import io.toridb.core.session.ClientSession;
@@ -186,7 +185,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     if (ch == null
         || !session.subscriptions().active()
         || (out = ch.unsafe().outboundBuffer()) == null
-        || !overOutputLimit(
+        || !outputLimit.over(
             out.totalPendingWriteBytes() + adding, context.config().pubsubOutputLimit())) {
       return false;
     }
@@ -201,32 +200,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     return true;
   }
 
-  /**
-   * The second (System.currentTimeMillis() / 1000) the pending output reached the soft limit; 0
-   * while it is below it.
-   */
-  private long softLimitSince;
-
-  /**
-   * Whether {@code pending} bytes break {@code limit}, as Redis's checkClientOutputBufferLimits: at
-   * or past the hard one, or at or past the soft one for more than its seconds (whole seconds, the
-   * first check starting the count). Pushes to one subscriber may come from several threads.
-   */
-  private synchronized boolean overOutputLimit(long pending, Config.OutputLimit limit) {
-    if (limit.hard() > 0 && pending >= limit.hard()) {
-      return true;
-    }
-    if (limit.soft() <= 0 || pending < limit.soft()) {
-      softLimitSince = 0;
-      return false;
-    }
-    long now = System.currentTimeMillis() / 1000;
-    if (softLimitSince == 0) {
-      softLimitSince = now;
-      return false;
-    }
-    return now - softLimitSince > limit.softSeconds();
-  }
+  /** The pubsub class of client-output-buffer-limit, for a subscriber's pushed messages. */
+  private final OutputLimitCheck outputLimit = new OutputLimitCheck();
 
   /**
    * From the background cycle, as Redis's clientsCron: closes a subscriber that has stayed over its

@@ -98,7 +98,7 @@ final class Replication implements PropagationSink {
     private ByteBuf stream;
     private boolean scheduled;
     private long aheadBytes;
-    private long softSince;
+    private final OutputLimitCheck outputLimit = new OutputLimitCheck();
 
     Feed(ClientConnection connection) {
       this.connection = connection;
@@ -351,23 +351,7 @@ final class Replication implements PropagationSink {
   }
 
   private static boolean overLimit(Feed f, Config.OutputLimit limit) {
-    if (limit.hard() <= 0 && limit.soft() <= 0) {
-      return false;
-    }
-    long pending = f.pendingBytes();
-    if (limit.hard() > 0 && pending >= limit.hard()) {
-      return true;
-    }
-    if (limit.soft() <= 0 || pending < limit.soft()) {
-      f.softSince = 0;
-      return false;
-    }
-    long now = System.currentTimeMillis() / 1000;
-    if (f.softSince == 0) {
-      f.softSince = now;
-      return false;
-    }
-    return now - f.softSince > limit.softSeconds();
+    return (limit.hard() > 0 || limit.soft() > 0) && f.outputLimit.over(f.pendingBytes(), limit);
   }
 
   private static byte[] bytes(String s) {
