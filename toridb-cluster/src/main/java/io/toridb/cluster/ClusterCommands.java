@@ -699,16 +699,11 @@ public final class ClusterCommands {
     if (!master) {
       // As Redis's clusterReset: a replica, now a master of nothing, drops its master's data (every
       // key lock is held: the command takes the whole key space).
-      io.toridb.core.keyspace.Keyspace keyspace = ctx.keyspace();
       io.toridb.core.keyspace.ChangeObserver scan = ctx.server().changeObserver();
       if (scan != null) {
         scan.beforeWholeKeyspaceChange();
       }
-      for (int i = 0; i < keyspace.databaseCount(); i++) {
-        ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
-        ctx.server().blocking().databaseReplaced(keyspace, i);
-        keyspace.db(i).clear();
-      }
+      ctx.server().emptyDatabases(ctx.now());
       ctx.server().functions().clear();
     }
     saved(c);

@@ -170,12 +170,7 @@ final class DebugCommands {
     }
     snapshots.cancelScans("DEBUG RELOAD replaces the data set");
     if (flush) {
-      io.toridb.core.keyspace.Keyspace keyspace = ctx.keyspace();
-      for (int i = 0; i < keyspace.databaseCount(); i++) {
-        ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
-        ctx.server().blocking().databaseReplaced(keyspace, i);
-        keyspace.db(i).clear();
-      }
+      ctx.server().emptyDatabases(ctx.now());
       // As Redis's emptyData: the function libraries go with the data.
       ctx.server().functions().clear();
     }
@@ -229,12 +224,7 @@ final class DebugCommands {
     snapshots.cancelScans("DEBUG LOADAOF replaces the data set");
     ctx.server().loading(true);
     try {
-      io.toridb.core.keyspace.Keyspace keyspace = ctx.keyspace();
-      for (int i = 0; i < keyspace.databaseCount(); i++) {
-        ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
-        ctx.server().blocking().databaseReplaced(keyspace, i);
-        keyspace.db(i).clear();
-      }
+      ctx.server().emptyDatabases(ctx.now());
       ctx.server().functions().clear();
       files.reload();
     } catch (java.io.IOException | RuntimeException e) {

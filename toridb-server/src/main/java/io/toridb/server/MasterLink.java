@@ -666,12 +666,7 @@ final class MasterLink {
     locks.lockEverything();
     try {
       snapshots.cancelScans("a full synchronization with the master replaces the data set");
-      long now = System.currentTimeMillis();
-      for (int i = 0; i < keyspace.databaseCount(); i++) {
-        context.watches().databaseReplaced(keyspace, i, null, now);
-        context.blocking().databaseReplaced(keyspace, i);
-        keyspace.db(i).clear();
-      }
+      context.emptyDatabases(System.currentTimeMillis());
       context.functions().clear();
       log.info("MASTER <-> REPLICA sync: Loading DB in memory");
       snapshots.load(file, false);

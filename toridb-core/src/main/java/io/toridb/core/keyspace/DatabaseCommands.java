@@ -209,14 +209,7 @@ public final class DatabaseCommands {
   /** FLUSHALL [ASYNC | SYNC] */
   static void flushall(CommandContext ctx, byte[][] argv) {
     checkFlushOption(argv);
-    Keyspace keyspace = ctx.keyspace();
-    for (int i = 0; i < keyspace.databaseCount(); i++) {
-      Database db = keyspace.db(i);
-      ctx.server().stats().dirty.add(db.size());
-      ctx.server().watches().databaseReplaced(keyspace, i, null, ctx.now());
-      ctx.server().blocking().databaseReplaced(keyspace, i);
-      db.clear();
-    }
+    ctx.server().stats().dirty.add(ctx.server().emptyDatabases(ctx.now()));
     ctx.server().flushedAll();
     ctx.propagate(argv);
     ctx.out().ok();

@@ -296,6 +296,23 @@ public final class ServerContext {
     this.afterFlushAll = hook;
   }
 
+  /**
+   * Empties every database (FLUSHALL, and what replaces the whole data set: DEBUG RELOAD, a
+   * replica's full synchronization, CLUSTER RESET of a replica), telling the clients watching or
+   * blocked on their keys. The caller holds every key lock. Returns how many keys there were.
+   */
+  public long emptyDatabases(long now) {
+    long removed = 0;
+    for (int i = 0; i < keyspace.databaseCount(); i++) {
+      io.toridb.core.keyspace.Database db = keyspace.db(i);
+      removed += db.size();
+      watches.databaseReplaced(keyspace, i, null, now);
+      blocking.databaseReplaced(keyspace, i);
+      db.clear();
+    }
+    return removed;
+  }
+
   public void flushedAll() {
     afterFlushAll.run();
   }
