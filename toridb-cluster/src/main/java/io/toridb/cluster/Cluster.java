@@ -375,7 +375,7 @@ public final class Cluster implements ClusterRouting {
     String[] migrating = new String[HashSlot.COUNT];
     boolean[] importing = new boolean[HashSlot.COUNT];
     boolean[] mastersMine = new boolean[HashSlot.COUNT];
-    ClusterNode master = myself.has(ClusterNode.REPLICA) ? nodes.get(myself.masterId) : null;
+    ClusterNode master = myMaster();
     Map<ClusterNode, String> addresses = new IdentityHashMap<>();
     for (int s = 0; s < HashSlot.COUNT; s++) {
       ClusterNode o = owners[s];
@@ -637,7 +637,7 @@ public final class Cluster implements ClusterRouting {
    */
   private void updateSlotsFrom(ClusterNode sender, long senderEpoch, BitSet claimed) {
     boolean changed = false;
-    ClusterNode current = myself.has(ClusterNode.MASTER) ? myself : nodes.get(myself.masterId);
+    ClusterNode current = myself.has(ClusterNode.MASTER) ? myself : myMaster();
     boolean tookCurrents = false;
     for (int slot = claimed.nextSetBit(0);
         slot >= 0 && slot < HashSlot.COUNT;
@@ -808,7 +808,7 @@ public final class Cluster implements ClusterRouting {
 
   private BusMessage message(int type, String failed, int messageFlags) {
     // As Redis: a replica sends its master's config epoch and slots.
-    ClusterNode master = myself.has(ClusterNode.REPLICA) ? nodes.get(myself.masterId) : null;
+    ClusterNode master = myMaster();
     List<BusMessage.Gossip> gossip = new ArrayList<>();
     for (ClusterNode n : nodes.values()) {
       if (n == myself || n.has(ClusterNode.HANDSHAKE | ClusterNode.NOADDR) || n.ip.isEmpty()) {
@@ -1113,7 +1113,7 @@ public final class Cluster implements ClusterRouting {
    */
   public synchronized void replicaControl(ReplicaControl control) {
     this.replication = control;
-    ClusterNode master = myself.has(ClusterNode.REPLICA) ? nodes.get(myself.masterId) : null;
+    ClusterNode master = myMaster();
     if (master != null && !master.ip.isEmpty()) {
       control.follow(master.ip, master.port);
     }

@@ -448,7 +448,8 @@ final class Replication implements PropagationSink {
   String sync(ClientConnection conn, String replicaId, long from) {
     ClientSession session = conn.session();
     if (session.replica()) {
-      return "";
+      // Already one: ignored, as Redis does.
+      return null;
     }
     if (link != null) {
       return link.connected()

@@ -218,7 +218,7 @@ final class ReplicationCommands {
       id = Args.latin1(argv[1]);
     }
     String error = server.replication().sync(conn, id, from);
-    if (error != null && !error.isEmpty()) {
+    if (error != null) {
       throw new CommandException(error);
     }
   }

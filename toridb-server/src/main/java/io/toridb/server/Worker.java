@@ -359,10 +359,13 @@ final class Worker implements Runnable {
     writer.reset(out, session.protocol());
     boolean close = false;
     boolean parked = false;
+    // Only the link to a primary marks its thread (a thread-local write), not every batch.
+    boolean fromPrimary = session.master();
     executor.beginBatch();
     try {
-      boolean fromPrimary = session.master();
-      io.toridb.core.keyspace.Keyspace.applyingPrimary(fromPrimary);
+      if (fromPrimary) {
+        io.toridb.core.keyspace.Keyspace.applyingPrimary(true);
+      }
       for (int i = 0; i < batch.count; i++) {
         writer.protocol(session.protocol());
         int mark = out.writerIndex();
@@ -395,7 +398,9 @@ final class Worker implements Runnable {
       log.error("Worker {} failed on a batch from client {}", index, session.id(), t);
       close = true;
     } finally {
-      io.toridb.core.keyspace.Keyspace.applyingPrimary(false);
+      if (fromPrimary) {
+        io.toridb.core.keyspace.Keyspace.applyingPrimary(false);
+      }
       executor.endBatch();
       writer.reset(null, 2);
     }
