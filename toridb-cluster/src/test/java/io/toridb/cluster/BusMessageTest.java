@@ -117,6 +117,44 @@ class BusMessageTest {
                 BusMessage.PING, A, Long.MAX_VALUE, 1, 2, 1, 2, "", "", none, List.of(), null)
             .encode();
     assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(epoch));
+    byte[] master =
+        new BusMessage(
+                BusMessage.PING,
+                A,
+                1,
+                1,
+                ClusterNode.REPLICA,
+                "z".repeat(40),
+                0,
+                0,
+                1,
+                2,
+                "",
+                "",
+                none,
+                List.of(),
+                null)
+            .encode();
+    assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(master));
+    byte[] offset =
+        new BusMessage(
+                BusMessage.PING,
+                A,
+                1,
+                1,
+                ClusterNode.REPLICA,
+                B,
+                -1,
+                0,
+                1,
+                2,
+                "",
+                "",
+                none,
+                List.of(),
+                null)
+            .encode();
+    assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(offset));
   }
 
   @Test

@@ -257,6 +257,19 @@ class ClusterIT {
     assertEquals(text(call(master, "DBSIZE")), text(call(replica, "DBSIZE")));
     String replicas = text(call(master, "CLUSTER", "REPLICAS", masterId));
     assertTrue(replicas.contains("slave " + masterId), replicas);
+    // Bad uses of the replica and master commands, with Redis's texts.
+    assertEquals(
+        "-ERR Can't forget my master!\r\n", call(replica, "CLUSTER", "FORGET", masterId).rawText());
+    assertEquals(
+        "-ERR Please use SETSLOT only with masters.\r\n",
+        call(replica, "CLUSTER", "SETSLOT", "0", "STABLE").rawText());
+    assertEquals(
+        "-ERR You should send CLUSTER FAILOVER to a replica\r\n",
+        call(master, "CLUSTER", "FAILOVER").rawText());
+    assertEquals("-ERR syntax error\r\n", call(replica, "CLUSTER", "FAILOVER", "NOW").rawText());
+    assertEquals(
+        "-ERR I can only replicate a master, not a replica.\r\n",
+        call(master, "CLUSTER", "REPLICATE", text(call(replica, "CLUSTER", "MYID"))).rawText());
     try (RespClient c = new RespClient("127.0.0.1", replica.port())) {
       assertTrue(c.call("GET", "key:0").rawText().startsWith("-MOVED "));
       assertEquals("+OK\r\n", c.call("READONLY").rawText());
