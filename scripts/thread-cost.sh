@@ -53,7 +53,17 @@ else
   java ${TORIDB_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} -jar "$jar" --port "$port" --dir "$work" --appendonly no $tori_args >"$work/server.log" 2>&1 &
 fi
 pid=$!
-for _ in $(seq 100); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
+up=0
+for _ in $(seq 100); do
+  redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && { up=1; break; }
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.2
+done
+if [ $up = 0 ]; then
+  echo "The server did not start; its log:" >&2
+  cat "$work/server.log" >&2
+  exit 1
+fi
 bench=(redis-benchmark -p "$port" -t "$test" -c "$clients" -d "$size" -r "$keyspace" -P "$pipeline")
 "${bench[@]}" -n $((requests / 2)) -q >/dev/null 2>&1
 # Per thread kind: CPU ticks (utime + stime), voluntary and involuntary context switches.
