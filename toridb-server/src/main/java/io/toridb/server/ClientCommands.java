@@ -16,6 +16,7 @@ import io.toridb.core.command.Errors;
 import io.toridb.core.command.Help;
 import io.toridb.core.connection.ConnectionCommands;
 import io.toridb.core.pubsub.ClientSubscriptions;
+import io.toridb.core.server.ClientPause;
 import io.toridb.core.session.ClientSession;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,7 +156,7 @@ final class ClientCommands {
                         "Resume processing of clients that were paused",
                         "6.2.0",
                         "O(N) Where N is the number of paused clients")
-                    .handler((ctx, argv) -> ctx.out().ok()))
+                    .handler(this::unpause))
             .subcommand(
                 sub(
                         "getredir",
@@ -521,20 +522,36 @@ final class ClientCommands {
   }
 
   /**
-   * CLIENT PAUSE timeout [WRITE | ALL]. Arguments are checked and answered as in Redis, but clients
-   * are not held back yet.
+   * CLIENT PAUSE timeout [WRITE | ALL]: holds back every command (ALL, the default) or those that
+   * may write (WRITE) for timeout milliseconds; see {@link ClientPause}.
    */
   void pause(CommandContext ctx, byte[][] argv) {
     if (argv.length > 4) {
       throw new CommandException(Help.syntaxError(argv));
     }
-    if (argv.length == 4 && !Args.is(argv[3], "WRITE") && !Args.is(argv[3], "ALL")) {
-      throw new CommandException("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    ClientPause.Type type = ClientPause.Type.ALL;
+    if (argv.length == 4) {
+      if (Args.is(argv[3], "WRITE")) {
+        type = ClientPause.Type.WRITE;
+      } else if (!Args.is(argv[3], "ALL")) {
+        throw new CommandException("ERR CLIENT PAUSE mode must be WRITE or ALL");
+      }
     }
     long timeout = Args.parseLong(argv[2], "ERR timeout is not an integer or out of range");
     if (timeout < 0) {
       throw new CommandException("ERR timeout is negative");
     }
+    long end = System.currentTimeMillis() + timeout;
+    if (end < 0) {
+      throw new CommandException("ERR timeout is out of range");
+    }
+    ctx.server().clientPause().pause(ClientPause.Purpose.CLIENT_COMMAND, end, type);
+    ctx.out().ok();
+  }
+
+  /** CLIENT UNPAUSE */
+  void unpause(CommandContext ctx, byte[][] argv) {
+    ctx.server().clientPause().unpause(ClientPause.Purpose.CLIENT_COMMAND);
     ctx.out().ok();
   }
 

@@ -379,6 +379,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     session.kill();
     releaseCumulation();
     context.blocking().cancel(session);
+    context.clientPause().forget(session);
     cancelTimeout();
     context.watches().unwatchAll(session);
     server.onDisconnect(this);

@@ -190,7 +190,9 @@ final class InfoCommand {
     out.field("maxclients", context.config().number("maxclients"));
     out.field("client_recent_max_input_buffer", maxInput);
     out.field("client_recent_max_output_buffer", 0);
-    out.field("blocked_clients", context.blocking().blockedClients());
+    out.field(
+        "blocked_clients",
+        context.blocking().blockedClients() + context.clientPause().postponedCount());
     out.field("tracking_clients", 0);
     out.field("clients_in_timeout_table", 0);
   }

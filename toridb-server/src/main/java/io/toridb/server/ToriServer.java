@@ -782,6 +782,7 @@ public final class ToriServer {
             () -> {
               try {
                 long now = System.currentTimeMillis();
+                context.clientPause().check(now);
                 context.activeExpiry().runCycle(now);
                 info.sample(now);
                 // Save points, scheduled saves and rewrites, the log's automatic rewrite.
@@ -818,6 +819,7 @@ public final class ToriServer {
       }
       if (timeout <= 0
           || s.blocked() != null
+          || s.postponed()
           || s.monitor()
           || s.master()
           || s.replica()

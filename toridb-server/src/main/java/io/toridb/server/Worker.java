@@ -370,7 +370,9 @@ final class Worker implements Runnable {
         writer.protocol(session.protocol());
         int mark = out.writerIndex();
         executor.execute(session, batch.requests[i]);
-        if (fromPrimary) {
+        // A command postponed by a client pause has not run: it stays first of those held back.
+        boolean postponed = executor.context().postponed();
+        if (fromPrimary && !postponed) {
           // The primary reads no replies: they are dropped, its offset counts the request.
           conn.appliedFromPrimary(batch.requests[i], out, mark);
         }
@@ -378,9 +380,9 @@ final class Worker implements Runnable {
           close = true;
           break;
         }
-        if (executor.context().parked()) {
+        if (postponed || executor.context().parked()) {
           Batch rest = new Batch(conn);
-          for (int j = i + 1; j < batch.count; j++) {
+          for (int j = postponed ? i : i + 1; j < batch.count; j++) {
             rest.add(batch.requests[j]);
           }
           rest.protocolError = batch.protocolError;

@@ -28,6 +28,7 @@ public final class CommandContext {
   private byte[][] argv;
   private io.toridb.core.blocking.BlockedClient serving;
   private io.toridb.core.blocking.BlockedClient parked;
+  private boolean postponed;
   private boolean keepWaiting;
   private CommandExecutor executor;
 
@@ -60,6 +61,7 @@ public final class CommandContext {
     this.redacted = 0;
     this.repliedError = false;
     this.parked = null;
+    this.postponed = false;
     this.replyStart = out.buffer() == null ? -1 : out.buffer().writerIndex();
   }
 
@@ -146,6 +148,20 @@ public final class CommandContext {
   /** True when the command just run parked its client (it wrote no reply). */
   public boolean parked() {
     return parked != null;
+  }
+
+  /**
+   * True when the command was postponed by a client pause: it did not run, wrote no reply, and is
+   * to run again, before the client's later requests, once the pause ends.
+   */
+  public boolean postponed() {
+    return postponed;
+  }
+
+  /** Postpones the command about to run until the client pause ends (see ClientPause). */
+  void postpone() {
+    postponed = true;
+    server.clientPause().postpone(session);
   }
 
   public ServerContext server() {

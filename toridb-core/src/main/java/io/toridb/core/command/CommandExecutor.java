@@ -122,10 +122,15 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       if (session.repliesSilenced() && replyStart >= 0) {
         buffer.writerIndex(replyStart);
       }
-      session.commandDone();
-      // ASKING covers the next command, or a whole MULTI up to its EXEC, as in Redis.
-      if (session.asking() && session.multi() == null && !"asking".equals(session.lastCommand())) {
-        session.asking(false);
+      // A postponed command has not run yet: what covers the next command covers it still.
+      if (!ctx.postponed()) {
+        session.commandDone();
+        // ASKING covers the next command, or a whole MULTI up to its EXEC, as in Redis.
+        if (session.asking()
+            && session.multi() == null
+            && !"asking".equals(session.lastCommand())) {
+          session.asking(false);
+        }
       }
     }
     if (server.blocking().hasReady()) {
@@ -262,6 +267,15 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       reject(spec, Errors.REPLICA_KEYSPACE);
       return;
     }
+    // As Redis: a client pause holds the commands it covers back, replicas' excepted.
+    io.toridb.core.server.ClientPause.Type pause = server.clientPause().type();
+    if (pause != io.toridb.core.server.ClientPause.Type.OFF
+        && !session.replica()
+        && (pause == io.toridb.core.server.ClientPause.Type.ALL
+            || mayReplicate(spec, argv, session))) {
+      ctx.postpone();
+      return;
+    }
     if (session.staged() != null) {
       String refused = io.toridb.core.transaction.TransactionCommands.refusedInBegin(spec, argv);
       if (refused != null) {
@@ -289,6 +303,30 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (monitor != null && !spec.has(CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN)) {
       monitor.onCommand(ctx, ctx.loggedArgv(argv));
     }
+  }
+
+  /**
+   * Whether a command may write or be replicated, as Redis's may-replicate check under CLIENT PAUSE
+   * WRITE: flagged write or may-replicate, with a script's own flags for EVAL and FCALL and their
+   * kin, and for EXEC whether any queued command is.
+   */
+  private boolean mayReplicate(CommandSpec spec, byte[][] argv, ClientSession session) {
+    if (spec.fullName().equals("exec")) {
+      io.toridb.core.transaction.MultiState multi = session.multi();
+      if (multi != null) {
+        for (int i = 0; i < multi.size(); i++) {
+          if (mayReplicate(multi.spec(i), multi.command(i), session)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+    int scriptFlags = io.toridb.core.scripting.ScriptingCommands.declaredFlags(server, spec, argv);
+    if (scriptFlags >= 0) {
+      return !io.toridb.core.scripting.ScriptingCommands.noWrites(scriptFlags);
+    }
+    return spec.has(CommandFlag.WRITE | CommandFlag.MAY_REPLICATE);
   }
 
   /** Whether {@code spec} (or, for EXEC, any queued command) lacks the stale flag. */

@@ -68,7 +68,7 @@ public final class ActiveExpiry {
    * @return the number of keys reclaimed
    */
   public synchronized int runCycle(long now) {
-    if (!enabled || keyspace.replica()) {
+    if (!enabled || !keyspace.deletesExpired()) {
       return 0;
     }
     int hz = (int) setting("hz", 10);

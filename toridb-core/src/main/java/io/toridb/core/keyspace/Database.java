@@ -153,8 +153,9 @@ public final class Database {
     Store s = store;
     StoredValue v = s.map.get(key);
     if (v != null && isExpired(v, now)) {
-      if (!owner.replica()) {
-        // A replica leaves the deletion to its primary, whose stream carries it.
+      if (owner.deletesExpired()) {
+        // A replica leaves the deletion to its primary, whose stream carries it; a pause, to
+        // after its end.
         expire(s, key, v);
       }
       return null;
@@ -332,7 +333,7 @@ public final class Database {
     fault(key);
     Store s = store;
     StoredValue v = s.map.get(key);
-    if (v != null && isExpired(v, now) && !owner.replica()) {
+    if (v != null && isExpired(v, now) && owner.deletesExpired()) {
       expire(s, key, v);
       return true;
     }

@@ -177,6 +177,24 @@ public final class Keyspace {
     return replica;
   }
 
+  /**
+   * While clients are paused (CLIENT PAUSE) the data set stays as it is: expired keys read as
+   * missing, as on a replica, and are deleted once the pause ends.
+   */
+  private volatile boolean holdExpired;
+
+  public void holdExpired(boolean hold) {
+    this.holdExpired = hold;
+  }
+
+  /**
+   * Whether expired keys are deleted here (by reads that find them and by the active cycle): not on
+   * a replica, whose primary sends the deletions, nor while clients are paused.
+   */
+  public boolean deletesExpired() {
+    return !replica && !holdExpired;
+  }
+
   /** Marks the calling thread as running (or no longer running) the primary's stream. */
   public static void applyingPrimary(boolean applying) {
     APPLYING_PRIMARY.get()[0] = applying;

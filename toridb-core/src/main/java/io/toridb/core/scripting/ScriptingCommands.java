@@ -158,6 +158,52 @@ public final class ScriptingCommands {
   }
 
   /**
+   * The flags the script or function of an EVAL, EVALSHA or FCALL (or their read-only kin)
+   * declared, as Redis reads them before running it (evalGetCommandFlags, fcallGetCommandFlags): -1
+   * for other commands, and for a script that declared none, is not cached, or has a bad shebang
+   * line, whose command's own flags count then.
+   */
+  public static int declaredFlags(
+      io.toridb.core.server.ServerContext server,
+      io.toridb.core.command.CommandSpec spec,
+      byte[][] argv) {
+    int flags;
+    switch (spec.fullName()) {
+      case "eval", "eval_ro" -> {
+        // The flags a cached copy holds are the shebang's.
+        try {
+          flags = Script.shebangFlags(argv[1]);
+        } catch (CommandException e) {
+          return -1;
+        }
+      }
+      case "evalsha", "evalsha_ro" -> {
+        Script cached = argv[1].length == 40 ? server.scripts().get(Args.latin1(argv[1])) : null;
+        if (cached == null) {
+          return -1;
+        }
+        flags = cached.flags();
+      }
+      case "fcall", "fcall_ro" -> {
+        FunctionLibraries.Function f = server.functions().function(Args.latin1(argv[1]));
+        if (f == null) {
+          return -1;
+        }
+        flags = f.flags();
+      }
+      default -> {
+        return -1;
+      }
+    }
+    return (flags & Script.COMPAT) != 0 ? -1 : flags;
+  }
+
+  /** Whether script flags from {@link #declaredFlags} include no-writes. */
+  public static boolean noWrites(int flags) {
+    return (flags & Script.NO_WRITES) != 0;
+  }
+
+  /**
    * Redis's scriptPrepareForRun: refuses to run a script or function with these flags when they
    * forbid it now. Returns whether it runs read-only ({@code ro}, or declared no-writes).
    */

@@ -25,6 +25,7 @@ public final class ServerContext {
   private final SlowLog slowLog = new SlowLog();
   private final LatencyMonitor latencyMonitor = new LatencyMonitor();
   private final Blocking blocking = new Blocking();
+  private final ClientPause clientPause;
   private final PubSubRegistry pubsub = new PubSubRegistry();
   private final io.toridb.core.scripting.ScriptCache scripts =
       new io.toridb.core.scripting.ScriptCache();
@@ -79,6 +80,7 @@ public final class ServerContext {
     this.minReplicasToWrite = config.require("min-replicas-to-write");
     this.minReplicasMaxLag = config.require("min-replicas-max-lag");
     this.keyspace = new Keyspace((int) config.number("databases"));
+    this.clientPause = new ClientPause(keyspace::holdExpired);
     this.activeExpiry = new ActiveExpiry(keyspace, config);
     blocking.onEnded(
         (client, error) ->
@@ -143,6 +145,11 @@ public final class ServerContext {
   /** Clients parked by blocking commands. */
   public Blocking blocking() {
     return blocking;
+  }
+
+  /** CLIENT PAUSE's state: which commands wait, and the clients whose command does. */
+  public ClientPause clientPause() {
+    return clientPause;
   }
 
   public long startMillis() {

@@ -33,6 +33,7 @@ public final class ClientSession {
   private volatile boolean master;
   private volatile boolean readonly;
   private volatile boolean replica;
+  private volatile boolean postponed;
   private volatile ClientHost host;
   private final ClientSubscriptions subscriptions = ClientSubscriptions.empty();
   private volatile io.toridb.core.transaction.MultiState multi;
@@ -225,6 +226,15 @@ public final class ClientSession {
 
   public void replica(boolean replica) {
     this.replica = replica;
+  }
+
+  /** Whether this client's command waits for a client pause to end (see ClientPause). */
+  public boolean postponed() {
+    return postponed;
+  }
+
+  public void postponed(boolean postponed) {
+    this.postponed = postponed;
   }
 
   /** The open MULTI, or null. */
