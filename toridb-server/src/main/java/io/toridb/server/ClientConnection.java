@@ -398,6 +398,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     if (session.replica()) {
       // Anything from a replica shows it alive (a Redis replica sends newlines while it loads).
       server.replication().heardFrom(this);
+    } else if (session.master()) {
+      server.replication().received(session, in.readableBytes());
     }
     cumulate(ctx, in);
     decodeAndDispatch();

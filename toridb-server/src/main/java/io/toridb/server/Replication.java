@@ -220,6 +220,13 @@ final class Replication implements PropagationSink {
   /** What the primary's link has applied in a MULTI not yet ended (not counted yet). */
   private long unitBytes;
 
+  /**
+   * On a replica, the primary's offset up to which its stream has arrived (INFO's
+   * slave_read_repl_offset): ahead of {@link #offset} by what is received and not yet run, such as
+   * writes held back by a client pause.
+   */
+  private long readOffset;
+
   /** The database the primary's stream was in at {@code offset}. */
   private int offsetDb;
 
@@ -675,6 +682,11 @@ final class Replication implements PropagationSink {
     return offset;
   }
 
+  /** See {@link #readOffset}: the offset itself while no link runs. */
+  private synchronized long readOffset() {
+    return link != null && primarySession != null ? Math.max(readOffset, offset) : offset;
+  }
+
   /** Replicas online that acknowledged within min-replicas-max-lag seconds. */
   private int goodReplicas() {
     if (link != null) {
@@ -932,6 +944,13 @@ final class Replication implements PropagationSink {
   }
 
   /** On the worker: the primary's link applied {@code argv}. */
+  /** Counts {@code bytes} of the primary's stream arriving on {@code session}. */
+  synchronized void received(ClientSession session, long bytes) {
+    if (session == primarySession) {
+      readOffset += bytes;
+    }
+  }
+
   void applied(ClientSession session, byte[][] argv) {
     long n = RespRequests.size(argv);
     synchronized (this) {
@@ -957,6 +976,7 @@ final class Replication implements PropagationSink {
   synchronized void primarySession(ClientSession session, boolean full) {
     primarySession = session;
     unitBytes = 0;
+    readOffset = offset;
     if (full) {
       offsetDb = 0;
     }
@@ -1017,7 +1037,7 @@ final class Replication implements PropagationSink {
             Long.toString(l.connected() ? (now - l.lastIoMillis()) / 1000 : -1)
           });
       out.add(new String[] {"master_sync_in_progress", l.syncing() ? "1" : "0"});
-      out.add(new String[] {"slave_read_repl_offset", Long.toString(offset())});
+      out.add(new String[] {"slave_read_repl_offset", Long.toString(readOffset())});
       out.add(new String[] {"slave_repl_offset", Long.toString(offset())});
       if (l.syncing()) {
         long total = l.transferSize();

@@ -301,6 +301,37 @@ class ReplicationIT {
   }
 
   @Test
+  void aPausedReplicaReceivesTheStreamButRunsItOnlyAfterThePause() throws Exception {
+    ToriServer primary = tori("m", "repl-ping-replica-period", "3600");
+    ToriServer replica = tori("r");
+    int m = primary.port();
+    int r = replica.port();
+    call(r, "REPLICAOF", "127.0.0.1", Integer.toString(m));
+    await("the link", linkUp(r));
+    call(m, "SET", "foo", "bar");
+    String before = info(m, "master_repl_offset");
+    await("the replica's offset", () -> before.equals(uncheckedInfo(r, "slave_repl_offset")));
+    assertEquals("OK", call(r, "CLIENT", "PAUSE", "100000", "WRITE"));
+    call(m, "SET", "foo2", "bar2");
+    String after = info(m, "master_repl_offset");
+    await("the stream's arrival", () -> after.equals(uncheckedInfo(r, "slave_read_repl_offset")));
+    // Received, not run: the write waits for the pause like any client's.
+    assertEquals(before, info(r, "slave_repl_offset"));
+    assertEquals("(nil bulk)", call(r, "GET", "foo2"));
+    assertEquals("OK", call(r, "CLIENT", "UNPAUSE"));
+    await("the write after the pause", () -> after.equals(uncheckedInfo(r, "slave_repl_offset")));
+    assertEquals("bar2", call(r, "GET", "foo2"));
+  }
+
+  private static String uncheckedInfo(int port, String field) {
+    try {
+      return info(port, field);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Test
   void redisCliRdb_getsTheSnapshotThatRedisLoads() throws Exception {
     ToriServer primary = tori("m");
     int m = primary.port();
