@@ -15,14 +15,17 @@ import java.util.List;
  * <pre>
  * "TBus"  magic, 4 bytes
  * u8      version (2)
- * u8      type: 0 PING, 1 PONG, 2 MEET, 3 FAIL, 4 FAILOVER_AUTH_REQUEST, 5 FAILOVER_AUTH_ACK
+ * u8      type: 0 PING, 1 PONG, 2 MEET, 3 FAIL, 4 FAILOVER_AUTH_REQUEST, 5 FAILOVER_AUTH_ACK,
+ *         6 MFSTART (a replica asks its master to pause its clients for a manual failover)
  * 40      sender's name, hex digits
  * i64     sender's current epoch
  * i64     sender's config epoch (a replica sends its master's)
  * u16     sender's role flags (master, replica, nofailover)
  * 40      the name of the sender's master, or 40 '0's for a master
  * i64     the sender's replication offset
- * u8      message flags: 1 = a manual failover (the request is voted for while the master is up)
+ * u8      message flags: 1 = a manual failover (the request is voted for while the master is up);
+ *         2 = the sender is a master whose clients' writes are paused for a manual failover, so
+ *         its offset no longer grows
  * i32     sender's client port, i32 its bus port
  * str     the IP the sender announces (empty: the receiver uses the connection's address)
  * str     its hostname (may be empty)
@@ -41,9 +44,16 @@ final class BusMessage {
   static final int FAIL = 3;
   static final int AUTH_REQUEST = 4;
   static final int AUTH_ACK = 5;
+  static final int MFSTART = 6;
+
+  /** The number of message types. */
+  static final int TYPES = 7;
 
   /** In an AUTH_REQUEST: a manual failover, voted for though the master has not failed. */
   static final int FORCE_ACK = 1;
+
+  /** From a master: its clients' writes are paused for a manual failover; its offset is final. */
+  static final int PAUSED = 2;
 
   private static final String NO_MASTER = "0".repeat(40);
 
@@ -146,7 +156,8 @@ final class BusMessage {
       case MEET -> "meet";
       case FAIL -> "fail";
       case AUTH_REQUEST -> "auth-req";
-      default -> "auth-ack";
+      case AUTH_ACK -> "auth-ack";
+      default -> "mfstart";
     };
   }
 
@@ -208,7 +219,7 @@ final class BusMessage {
         throw new IllegalArgumentException("unknown cluster bus version " + version);
       }
       int type = in.get() & 0xff;
-      if (type > AUTH_ACK) {
+      if (type >= TYPES) {
         throw new IllegalArgumentException("unknown cluster bus message type " + type);
       }
       String sender = readName(in);

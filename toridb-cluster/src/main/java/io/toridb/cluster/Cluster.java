@@ -104,10 +104,31 @@ public final class Cluster implements ClusterRouting {
   private final java.util.Set<String> failoverVotes = new java.util.HashSet<>();
   private long manualFailoverEnd;
   private boolean manualFailoverForced;
+
+  /**
+   * A replica's manual failover: the offset its master announced with its writes paused (the
+   * highest seen), or -1 before any.
+   */
+  private long manualFailoverMasterOffset = -1;
+
+  /**
+   * A master's side of a manual failover: when it ends (0: none), for which replica, since when.
+   */
+  private long pausedForFailoverEnd;
+
+  private ClusterNode pausedForFailoverReplica;
+  private long pausedForFailoverSince;
+
+  /**
+   * How long a master waits after pausing its clients for a manual failover before it announces its
+   * offset as final: long enough for a write that passed the pause's check to have finished.
+   */
+  static final long PAUSE_SETTLE_MILLIS = 100;
+
   private boolean failoverTooOldLogged;
   private final Map<BusLink, ClusterNode> outbound = new IdentityHashMap<>();
-  final long[] sent = new long[6];
-  final long[] received = new long[6];
+  final long[] sent = new long[BusMessage.TYPES];
+  final long[] received = new long[BusMessage.TYPES];
 
   private Cluster(Config config, NodesFile file) {
     this.config = config;
@@ -538,6 +559,15 @@ public final class Cluster implements ClusterRouting {
       }
     }
     sender.offset = m.offset;
+    if (m.type == BusMessage.MFSTART) {
+      pauseForManualFailover(sender, now);
+    }
+    if ((m.messageFlags & BusMessage.PAUSED) != 0
+        && manualFailoverEnd != 0
+        && sender == myMaster()
+        && m.offset > manualFailoverMasterOffset) {
+      manualFailoverMasterOffset = m.offset;
+    }
     if (sender.has(ClusterNode.MASTER) && m.type != BusMessage.AUTH_REQUEST) {
       updateSlotsFrom(sender, m.configEpoch, m.slots);
       handleEpochCollision(sender);
@@ -807,6 +837,9 @@ public final class Cluster implements ClusterRouting {
   }
 
   private BusMessage message(int type, String failed, int messageFlags) {
+    if (pausedForFailoverEnd != 0 && now() - pausedForFailoverSince >= PAUSE_SETTLE_MILLIS) {
+      messageFlags |= BusMessage.PAUSED;
+    }
     // As Redis: a replica sends its master's config epoch and slots.
     ClusterNode master = myMaster();
     List<BusMessage.Gossip> gossip = new ArrayList<>();
@@ -916,7 +949,48 @@ public final class Cluster implements ClusterRouting {
       dirty = true;
     }
     handleReplicaFailover(now);
+    handlePausedForFailover(now);
     updateState();
+  }
+
+  /**
+   * A replica of this master asked for a manual failover (MFSTART): as Redis, pause the clients'
+   * writes for twice the failover's time and, once they have settled, tell the replica the final
+   * offset in every message until the failover ends.
+   */
+  private void pauseForManualFailover(ClusterNode replica, long now) {
+    if (!myself.has(ClusterNode.MASTER) || !myself.id.equals(replica.masterId)) {
+      return;
+    }
+    log.info("Manual failover requested by replica {}.", replica.id);
+    pausedForFailoverEnd = now + MANUAL_FAILOVER_MILLIS;
+    pausedForFailoverReplica = replica;
+    pausedForFailoverSince = now;
+    replication.pauseWrites(System.currentTimeMillis() + 2 * MANUAL_FAILOVER_MILLIS);
+  }
+
+  /** A master's side of a manual failover, each cycle: ends it, or pings the replica. */
+  private void handlePausedForFailover(long now) {
+    if (pausedForFailoverEnd == 0) {
+      return;
+    }
+    if (now > pausedForFailoverEnd || !myself.has(ClusterNode.MASTER)) {
+      log.warn("Manual failover timed out.");
+      endPauseForFailover();
+      return;
+    }
+    ClusterNode replica = pausedForFailoverReplica;
+    if (now - pausedForFailoverSince >= PAUSE_SETTLE_MILLIS && replica.link != null) {
+      send(replica.link, BusMessage.PING, null);
+    }
+  }
+
+  private void endPauseForFailover() {
+    if (pausedForFailoverEnd != 0) {
+      pausedForFailoverEnd = 0;
+      pausedForFailoverReplica = null;
+      replication.resumeWrites();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1168,6 +1242,9 @@ public final class Cluster implements ClusterRouting {
     failoverVotes.clear();
     manualFailoverEnd = 0;
     manualFailoverForced = false;
+    manualFailoverMasterOffset = -1;
+    // A master that turns replica (or is reset) lets its paused clients go: they get redirected.
+    endPauseForFailover();
   }
 
   /**
@@ -1210,6 +1287,11 @@ public final class Cluster implements ClusterRouting {
     manualFailoverEnd = now() + MANUAL_FAILOVER_MILLIS;
     manualFailoverForced = force;
     log.info("Manual failover user request accepted.");
+    ClusterNode master = myMaster();
+    if (!force && master != null && master.link != null) {
+      // The master pauses its clients' writes and tells the offset this replica must reach.
+      send(master.link, BusMessage.MFSTART, null);
+    }
   }
 
   /** How long a manual failover may take (Redis's CLUSTER_MF_TIMEOUT). */
@@ -1230,8 +1312,10 @@ public final class Cluster implements ClusterRouting {
       return;
     }
     if (manual && !manualFailoverForced && !failoverAuthSent) {
-      // The default waits until this replica has everything its master announced.
-      if (master.failed() || replication.offset() < master.offset) {
+      // The default waits until this replica has everything its master had when it paused.
+      if (master.failed()
+          || manualFailoverMasterOffset < 0
+          || replication.offset() < manualFailoverMasterOffset) {
         return;
       }
       log.info("All master replication stream processed, manual failover can start.");

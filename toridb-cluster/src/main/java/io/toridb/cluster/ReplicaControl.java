@@ -20,6 +20,16 @@ public interface ReplicaControl {
    */
   long linkDownMillis();
 
+  /**
+   * Holds back this master's clients' writes until {@code untilMillis} (Unix ms) or {@link
+   * #resumeWrites}, while a replica takes over by hand (CLUSTER FAILOVER), so that none is accepted
+   * after the replica caught up.
+   */
+  default void pauseWrites(long untilMillis) {}
+
+  /** Ends the pause of {@link #pauseWrites}. */
+  default void resumeWrites() {}
+
   /** Does nothing: a node whose server has no replication (tests). */
   ReplicaControl NONE =
       new ReplicaControl() {

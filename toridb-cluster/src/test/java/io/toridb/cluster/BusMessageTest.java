@@ -25,7 +25,7 @@ class BusMessageTest {
         ClusterNode.REPLICA,
         B,
         123_456_789_012L,
-        BusMessage.FORCE_ACK,
+        BusMessage.FORCE_ACK | BusMessage.PAUSED,
         7001,
         17001,
         "10.0.0.1",
@@ -37,7 +37,7 @@ class BusMessageTest {
 
   @Test
   void roundTripsEveryField() {
-    for (int type = 0; type <= BusMessage.AUTH_ACK; type++) {
+    for (int type = 0; type < BusMessage.TYPES; type++) {
       BusMessage m = sample(type);
       BusMessage back = BusMessage.decode(m.encode());
       assertEquals(type, back.type);
@@ -47,7 +47,7 @@ class BusMessageTest {
       assertEquals(ClusterNode.REPLICA, back.flags);
       assertEquals(B, back.masterId);
       assertEquals(123_456_789_012L, back.offset);
-      assertEquals(BusMessage.FORCE_ACK, back.messageFlags);
+      assertEquals(BusMessage.FORCE_ACK | BusMessage.PAUSED, back.messageFlags);
       assertEquals(7001, back.port);
       assertEquals(17001, back.busPort);
       assertEquals("10.0.0.1", back.ip);
@@ -78,6 +78,9 @@ class BusMessageTest {
       bad[at] = (byte) 0x7f;
       assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(bad), "byte " + at);
     }
+    byte[] unknownType = good.clone();
+    unknownType[5] = (byte) BusMessage.TYPES;
+    assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(unknownType));
     byte[] upper = good.clone();
     upper[6] = 'A';
     assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(upper));

@@ -144,6 +144,16 @@ class ClusterGossipTest {
       return down;
     }
 
+    @Override
+    public synchronized void pauseWrites(long untilMillis) {
+      calls.add("pause");
+    }
+
+    @Override
+    public synchronized void resumeWrites() {
+      calls.add("resume");
+    }
+
     synchronized String last() {
       return calls.isEmpty() ? null : calls.get(calls.size() - 1);
     }
@@ -249,6 +259,65 @@ class ClusterGossipTest {
     // TAKEOVER: the old master, now a replica, takes its slots back without a vote.
     a.manualFailover(false, true);
     runUntil(() -> owners(b).get(0).equals(a.myself.id) && isReplicaOf(b, d, a));
+  }
+
+  @Test
+  void manualFailover_pausesTheMasterAndWaitsForItsFinalOffset() throws Exception {
+    List<Cluster> cl = threeNodeCluster(500);
+    Cluster a = cl.get(0);
+    Cluster b = cl.get(1);
+    Cluster d = node(7004, 500);
+    FakeReplication dRepl = new FakeReplication();
+    FakeReplication aRepl = new FakeReplication();
+    d.replicaControl(dRepl);
+    a.replicaControl(aRepl);
+    assertTrue(d.meet("127.0.0.1", 7001, 17001));
+    runUntil(() -> knowsAll(a, 4) && knowsAll(d, 4));
+    d.replicate(d.node(a.myself.id));
+    runUntil(() -> isReplicaOf(a, d, a) && isReplicaOf(b, d, a));
+    aRepl.offset = 1000;
+    dRepl.offset = 900;
+    d.manualFailover(false, false);
+    // The master pauses its clients' writes at the replica's request (MFSTART) ...
+    runUntil(() -> aRepl.calls.contains("pause"));
+    // ... and the replica waits until it has everything the paused master has.
+    long until = System.currentTimeMillis() + 1000;
+    runUntil(() -> System.currentTimeMillis() > until);
+    assertEquals(a.myself.id, owners(b).get(0));
+    assertTrue(d.myself.has(ClusterNode.REPLICA));
+    dRepl.offset = 1000;
+    runUntil(() -> owners(b).get(0).equals(d.myself.id) && isReplicaOf(b, a, d));
+    assertEquals("promote", dRepl.last());
+    // The old master, now a replica, lets its paused clients go (to be redirected).
+    runUntil(() -> aRepl.calls.contains("resume"));
+    assertEquals(
+        List.of("pause", "resume", "follow 7004"),
+        aRepl.calls.stream().filter(x -> !x.startsWith("follow 7001")).toList());
+    assertEquals(1, a.received[BusMessage.MFSTART]);
+    assertEquals(1, d.sent[BusMessage.MFSTART]);
+  }
+
+  @Test
+  void aManualFailoverThatTimesOut_unpausesTheMaster() throws Exception {
+    List<Cluster> cl = threeNodeCluster(500);
+    Cluster a = cl.get(0);
+    Cluster d = node(7004, 500);
+    FakeReplication dRepl = new FakeReplication();
+    FakeReplication aRepl = new FakeReplication();
+    d.replicaControl(dRepl);
+    a.replicaControl(aRepl);
+    assertTrue(d.meet("127.0.0.1", 7001, 17001));
+    runUntil(() -> knowsAll(a, 4) && knowsAll(d, 4));
+    d.replicate(d.node(a.myself.id));
+    runUntil(() -> isReplicaOf(a, d, a));
+    aRepl.offset = 1000;
+    dRepl.offset = 10;
+    d.manualFailover(false, false);
+    runUntil(() -> aRepl.calls.contains("pause"));
+    long until = System.currentTimeMillis() + Cluster.MANUAL_FAILOVER_MILLIS + 500;
+    runUntil(() -> System.currentTimeMillis() > until && aRepl.calls.contains("resume"));
+    assertTrue(a.myself.has(ClusterNode.MASTER));
+    assertTrue(d.myself.has(ClusterNode.REPLICA));
   }
 
   /** A key of a slot {@code c} serves. */

@@ -891,6 +891,21 @@ final class Replication implements PropagationSink {
         // Never synchronized: as old as data can be.
         return l.downSinceMillis() == 0 ? Long.MAX_VALUE / 4 : now - l.downSinceMillis();
       }
+
+      @Override
+      public void pauseWrites(long untilMillis) {
+        context
+            .clientPause()
+            .pause(
+                io.toridb.core.server.ClientPause.Purpose.FAILOVER,
+                untilMillis,
+                io.toridb.core.server.ClientPause.Type.WRITE);
+      }
+
+      @Override
+      public void resumeWrites() {
+        context.clientPause().unpause(io.toridb.core.server.ClientPause.Purpose.FAILOVER);
+      }
     };
   }
 
