@@ -299,6 +299,7 @@ class ClusterIT {
     }
     out = run(List.of(cli, "--cluster", "check", "127.0.0.1:" + promoted.port()));
     assertTrue(out.contains("[OK] All 16384 slots covered."), out);
+    manualFailoverLosesNoWrite(rest);
     // CLUSTER RESET on a replica with data: a master of nothing, without the data (as Redis).
     Node other = null;
     for (Node n : rest) {
@@ -311,6 +312,93 @@ class ClusterIT {
     assertEquals("+OK\r\n", call(other, "CLUSTER", "RESET").rawText());
     assertEquals("0", text(call(other, "DBSIZE")));
     assertTrue(call(other, "ROLE").rawText().startsWith("*3\r\n$6\r\nmaster"));
+  }
+
+  /**
+   * CLUSTER FAILOVER on a replica while a client keeps writing to its master: the master pauses its
+   * clients' writes until the replica has taken over, so every acknowledged write is on the new
+   * master.
+   */
+  private void manualFailoverLosesNoWrite(List<Node> cluster) throws Exception {
+    Node replica = null;
+    Node master = null;
+    for (Node n : cluster) {
+      String role = call(n, "ROLE").rawText();
+      if (role.startsWith("*5\r\n$5\r\nslave")) {
+        int port = Integer.parseInt(role.split("\r\n")[5].substring(1));
+        for (Node m : cluster) {
+          if (m.port() == port) {
+            replica = n;
+            master = m;
+          }
+        }
+      }
+    }
+    assertTrue(replica != null, text(call(cluster.get(0), "CLUSTER", "NODES")));
+    String tag = null;
+    for (int i = 0; tag == null; i++) {
+      if (serving(cluster, "{t" + i + "}") == master) {
+        tag = "{t" + i + "}";
+      }
+    }
+    String prefix = tag;
+    List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread writer =
+        new Thread(
+            () -> {
+              try (JedisCluster jc =
+                  new JedisCluster(new HostAndPort("127.0.0.1", cluster.get(0).port()), 10_000)) {
+                for (int i = 0; !stop.get(); i++) {
+                  jc.set(prefix + i, "v" + i);
+                  acknowledged.add(prefix + i);
+                }
+              } catch (RuntimeException e) {
+                failed.set(e);
+              }
+            });
+    writer.start();
+    awaitWrites(acknowledged, 200, failed);
+    assertEquals("+OK\r\n", call(replica, "CLUSTER", "FAILOVER").rawText());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!call(replica, "ROLE").rawText().startsWith("*3\r\n$6\r\nmaster\r\n")
+        || serving(cluster, prefix) != replica
+        || !call(master, "ROLE").rawText().startsWith("*5\r\n$5\r\nslave")) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no failover: " + text(call(cluster.get(0), "CLUSTER", "NODES")));
+      }
+      Thread.sleep(50);
+    }
+    awaitWrites(acknowledged, acknowledged.size() + 200, failed);
+    stop.set(true);
+    writer.join(20_000);
+    assertEquals(null, failed.get());
+    List<String> written = new ArrayList<>(acknowledged);
+    try (RespClient c = new RespClient("127.0.0.1", replica.port())) {
+      for (String key : written) {
+        assertEquals("v" + key.substring(prefix.length()), text(c.call("GET", key)), key);
+      }
+    }
+  }
+
+  private static void awaitWrites(
+      List<String> acknowledged,
+      int n,
+      java.util.concurrent.atomic.AtomicReference<Throwable> failed)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (acknowledged.size() < n) {
+      if (failed.get() != null) {
+        throw new AssertionError("the writer failed", failed.get());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the writer stalled at " + acknowledged.size() + " writes");
+      }
+      Thread.sleep(10);
+    }
   }
 
   @Test
