@@ -9,7 +9,7 @@ set -uo pipefail
 readonly DEFAULT_UNITS="unit/type/string unit/type/incr unit/bitops unit/bitfield unit/type/list unit/type/hash unit/type/set
 unit/type/zset unit/type/stream unit/type/stream-cgroups unit/sort unit/keyspace unit/dump unit/latency-monitor unit/expire unit/info-command unit/quit unit/protocol unit/auth
 unit/introspection unit/introspection-2 unit/geo unit/info unit/scan unit/other unit/slowlog unit/multi
-unit/pubsub unit/scripting unit/functions unit/hyperloglog"
+unit/pubsub unit/scripting unit/functions unit/hyperloglog unit/pause"
 
 usage() {
   cat <<EOF

@@ -111,19 +111,22 @@ public final class Cluster implements ClusterRouting {
    */
   private long manualFailoverMasterOffset = -1;
 
-  /**
-   * A master's side of a manual failover: when it ends (0: none), for which replica, since when.
-   */
+  /** A master's side of a manual failover: when it ends (0: none), and for which replica. */
   private long pausedForFailoverEnd;
 
   private ClusterNode pausedForFailoverReplica;
-  private long pausedForFailoverSince;
 
   /**
-   * How long a master waits after pausing its clients for a manual failover before it announces its
-   * offset as final: long enough for a write that passed the pause's check to have finished.
+   * Whether the writes that were running when the failover's pause began have all finished: only
+   * then does this master announce its offset as final (PAUSED).
    */
-  static final long PAUSE_SETTLE_MILLIS = 100;
+  private boolean pausedForFailoverSettled;
+
+  /**
+   * Set when the failover's pause ends; the paused clients are let go once the routing the end came
+   * with is published, so that their writes see it (after a failover, they are redirected).
+   */
+  private boolean resumeWritesPending;
 
   private boolean failoverTooOldLogged;
   private final Map<BusLink, ClusterNode> outbound = new IdentityHashMap<>();
@@ -436,6 +439,7 @@ public final class Cluster implements ClusterRouting {
       if (routingChanged) {
         publish();
       }
+      resumeWritesIfPending();
     }
   }
 
@@ -837,7 +841,7 @@ public final class Cluster implements ClusterRouting {
   }
 
   private BusMessage message(int type, String failed, int messageFlags) {
-    if (pausedForFailoverEnd != 0 && now() - pausedForFailoverSince >= PAUSE_SETTLE_MILLIS) {
+    if (pausedForFailoverEnd != 0 && pausedForFailoverSettled) {
       messageFlags |= BusMessage.PAUSED;
     }
     // As Redis: a replica sends its master's config epoch and slots.
@@ -886,6 +890,7 @@ public final class Cluster implements ClusterRouting {
         if (routingChanged || ticks % 10 == 0) {
           publish();
         }
+        resumeWritesIfPending();
       }
     }
     flushIfDirty();
@@ -965,7 +970,8 @@ public final class Cluster implements ClusterRouting {
     log.info("Manual failover requested by replica {}.", replica.id);
     pausedForFailoverEnd = now + MANUAL_FAILOVER_MILLIS;
     pausedForFailoverReplica = replica;
-    pausedForFailoverSince = now;
+    pausedForFailoverSettled = false;
+    resumeWritesPending = false;
     replication.pauseWrites(System.currentTimeMillis() + 2 * MANUAL_FAILOVER_MILLIS);
   }
 
@@ -979,8 +985,11 @@ public final class Cluster implements ClusterRouting {
       endPauseForFailover();
       return;
     }
+    if (!pausedForFailoverSettled) {
+      pausedForFailoverSettled = replication.writesSettled();
+    }
     ClusterNode replica = pausedForFailoverReplica;
-    if (now - pausedForFailoverSince >= PAUSE_SETTLE_MILLIS && replica.link != null) {
+    if (pausedForFailoverSettled && replica.link != null) {
       send(replica.link, BusMessage.PING, null);
     }
   }
@@ -989,6 +998,15 @@ public final class Cluster implements ClusterRouting {
     if (pausedForFailoverEnd != 0) {
       pausedForFailoverEnd = 0;
       pausedForFailoverReplica = null;
+      pausedForFailoverSettled = false;
+      resumeWritesPending = true;
+    }
+  }
+
+  /** Lets the failover's paused clients go, after the routing was published. */
+  private void resumeWritesIfPending() {
+    if (resumeWritesPending) {
+      resumeWritesPending = false;
       replication.resumeWrites();
     }
   }
@@ -1479,6 +1497,8 @@ public final class Cluster implements ClusterRouting {
    * CLUSTER RESET: forgets every other node and every slot; a hard reset also the epochs and name.
    */
   synchronized void reset(boolean hard) {
+    // A master paused for a replica's failover stops waiting for it (the cycle lets clients go).
+    endPauseForFailover();
     if (myself.has(ClusterNode.REPLICA)) {
       // As Redis's clusterReset: a replica becomes a master and stops replicating.
       myself.flags = (myself.flags & ~ClusterNode.REPLICA) | ClusterNode.MASTER;

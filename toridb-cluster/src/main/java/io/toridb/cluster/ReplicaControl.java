@@ -30,6 +30,14 @@ public interface ReplicaControl {
   /** Ends the pause of {@link #pauseWrites}. */
   default void resumeWrites() {}
 
+  /**
+   * Whether every write that was already past the pause's check when {@link #pauseWrites} began has
+   * finished, so that the offset no longer grows.
+   */
+  default boolean writesSettled() {
+    return true;
+  }
+
   /** Does nothing: a node whose server has no replication (tests). */
   ReplicaControl NONE =
       new ReplicaControl() {

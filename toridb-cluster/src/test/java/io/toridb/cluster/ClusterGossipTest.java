@@ -288,10 +288,11 @@ class ClusterGossipTest {
     dRepl.offset = 1000;
     runUntil(() -> owners(b).get(0).equals(d.myself.id) && isReplicaOf(b, a, d));
     assertEquals("promote", dRepl.last());
-    // The old master, now a replica, lets its paused clients go (to be redirected).
+    // The old master, once a replica with its new routing, lets its paused clients go (to be
+    // redirected): after it follows the new master, as Redis.
     runUntil(() -> aRepl.calls.contains("resume"));
     assertEquals(
-        List.of("pause", "resume", "follow 7004"),
+        List.of("pause", "follow 7004", "resume"),
         aRepl.calls.stream().filter(x -> !x.startsWith("follow 7001")).toList());
     assertEquals(1, a.received[BusMessage.MFSTART]);
     assertEquals(1, d.sent[BusMessage.MFSTART]);
@@ -318,6 +319,12 @@ class ClusterGossipTest {
     runUntil(() -> System.currentTimeMillis() > until && aRepl.calls.contains("resume"));
     assertTrue(a.myself.has(ClusterNode.MASTER));
     assertTrue(d.myself.has(ClusterNode.REPLICA));
+    // Paused again, then CLUSTER RESET on the master: its clients go on.
+    aRepl.calls.clear();
+    d.manualFailover(false, false);
+    runUntil(() -> aRepl.calls.contains("pause"));
+    a.reset(false);
+    runUntil(() -> aRepl.calls.contains("resume"));
   }
 
   /** A key of a slot {@code c} serves. */

@@ -367,7 +367,7 @@ final class ClientCommands {
     if (s.multi() != null) {
       f.append('x');
     }
-    if (s.blocked() != null) {
+    if (s.blocked() != null || s.postponed()) {
       f.append('b');
     }
     if (s.noEvict()) {

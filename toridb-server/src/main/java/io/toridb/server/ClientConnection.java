@@ -416,7 +416,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Cli
     // client's do.
     if (decodePaused || heldForScript != null) {
       queryBufferBytes = cumulation.readableBytes();
-      if (queryBufferBytes > context.config().number("client-query-buffer-limit")) {
+      // As Redis, never the link to this replica's primary (held back by a client pause).
+      if (queryBufferBytes > context.config().number("client-query-buffer-limit")
+          && !session.master()) {
         log.warn(
             "Closing blocked client {} ({}): query buffer exceeds client-query-buffer-limit",
             session.id(),

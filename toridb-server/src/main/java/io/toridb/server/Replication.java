@@ -892,6 +892,9 @@ final class Replication implements PropagationSink {
         return l.downSinceMillis() == 0 ? Long.MAX_VALUE / 4 : now - l.downSinceMillis();
       }
 
+      /** The workers' batches in progress when the failover's pause began. */
+      private volatile long[] settleMarks;
+
       @Override
       public void pauseWrites(long untilMillis) {
         context
@@ -900,6 +903,13 @@ final class Replication implements PropagationSink {
                 io.toridb.core.server.ClientPause.Purpose.FAILOVER,
                 untilMillis,
                 io.toridb.core.server.ClientPause.Type.WRITE);
+        settleMarks = server.workers().settleMarks();
+      }
+
+      @Override
+      public boolean writesSettled() {
+        long[] marks = settleMarks;
+        return marks == null || server.workers().settledSince(marks);
       }
 
       @Override
@@ -958,7 +968,6 @@ final class Replication implements PropagationSink {
     return new String[] {replid, Long.toString(offset)};
   }
 
-  /** On the worker: the primary's link applied {@code argv}. */
   /** Counts {@code bytes} of the primary's stream arriving on {@code session}. */
   synchronized void received(ClientSession session, long bytes) {
     if (session == primarySession) {
@@ -966,6 +975,7 @@ final class Replication implements PropagationSink {
     }
   }
 
+  /** On the worker: the primary's link applied {@code argv}. */
   void applied(ClientSession session, byte[][] argv) {
     long n = RespRequests.size(argv);
     synchronized (this) {

@@ -75,6 +75,13 @@ final class Worker implements Runnable {
   /** How many idle tasks have ended: a waiting loop sends the replies of each. */
   private volatile long idleEnds;
 
+  /**
+   * Batches run so far, for {@link #settledSince}: written by this worker alone, with a release
+   * store (no fence on the batch's path).
+   */
+  private final java.util.concurrent.atomic.AtomicLong batchesRun =
+      new java.util.concurrent.atomic.AtomicLong();
+
   Worker(
       int index,
       int queueCapacity,
@@ -329,7 +336,23 @@ final class Worker implements Runnable {
       runBatch(batch);
     } finally {
       batch.connection.batchFinished(batch);
+      batchesRun.lazySet(batchesRun.get() + 1);
     }
+  }
+
+  /**
+   * A mark for {@link #settledSince}: the batches run so far, or -1 when this worker is not busy.
+   * Taken after a change every command checks (a client pause), it tells when the commands that
+   * were already past the check have finished: {@code busy} and the pause are both volatile, so
+   * either the mark sees the worker busy, or the worker's next command sees the change.
+   */
+  long settleMark() {
+    return busy ? batchesRun.get() : -1;
+  }
+
+  /** Whether the batch running when {@code mark} was taken has ended (see {@link #settleMark}). */
+  boolean settledSince(long mark) {
+    return mark < 0 || !busy || batchesRun.get() != mark;
   }
 
   private void runBatch(Batch batch) {

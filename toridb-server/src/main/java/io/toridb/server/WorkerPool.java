@@ -30,6 +30,25 @@ final class WorkerPool {
     return workers.length;
   }
 
+  /** Marks of every worker's batch in progress (see {@link Worker#settleMark}). */
+  long[] settleMarks() {
+    long[] marks = new long[workers.length];
+    for (int i = 0; i < workers.length; i++) {
+      marks[i] = workers[i].settleMark();
+    }
+    return marks;
+  }
+
+  /** Whether every batch in progress when {@code marks} were taken has ended. */
+  boolean settledSince(long[] marks) {
+    for (int i = 0; i < workers.length; i++) {
+      if (!workers[i].settledSince(marks[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The worker a new connection is pinned to. */
   Worker assign() {
     return workers[Math.floorMod(next.getAndIncrement(), workers.length)];

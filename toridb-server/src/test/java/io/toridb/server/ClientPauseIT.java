@@ -144,6 +144,30 @@ class ClientPauseIT {
   }
 
   @Test
+  void commitOfStagedWritesWaits_monitorClientsDoNot() throws Exception {
+    try (RawClient a = server.client();
+        RawClient b = server.client();
+        RawClient m = server.client()) {
+      assertEquals("+OK\r\n", b.call("BEGIN"));
+      b.call("SET", "staged", "1");
+      assertEquals("+OK\r\n", m.call("MONITOR"));
+      a.call("CLIENT", "PAUSE", "100000", "WRITE");
+      b.send("COMMIT");
+      awaitPostponed(1);
+      a.call("CLIENT", "PAUSE", "100000", "ALL");
+      // A MONITOR connection counts as a replica, which a pause never holds back.
+      m.send("PING");
+      String first = m.read();
+      // Its own PING may reach its feed before the reply.
+      assertTrue(first.equals("+PONG\r\n") || m.read().equals("+PONG\r\n"), first);
+      assertEquals(1, pause().postponedCount());
+      pause().unpause(ClientPause.Purpose.CLIENT_COMMAND);
+      assertEquals("+OK\r\n", b.read());
+      assertEquals("$1\r\n1\r\n", a.call("GET", "staged"));
+    }
+  }
+
+  @Test
   void expiredKeysReadAsMissingButStayUntilThePauseEnds() throws Exception {
     try (RawClient a = server.client()) {
       a.call("SET", "e", "1", "PX", "20");

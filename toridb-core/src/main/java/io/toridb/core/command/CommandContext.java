@@ -158,10 +158,18 @@ public final class CommandContext {
     return postponed;
   }
 
-  /** Postpones the command about to run until the client pause ends (see ClientPause). */
-  void postpone() {
+  /**
+   * Postpones the command about to run until the client pause ends (see ClientPause); {@code
+   * mayWrite} says whether it may write or be replicated.
+   */
+  void postpone(boolean mayWrite) {
     postponed = true;
-    server.clientPause().postpone(session);
+    server.clientPause().postpone(session, mayWrite);
+  }
+
+  /** Restores the postponed mark after serving a parked client on this context. */
+  void postponed(boolean postponed) {
+    this.postponed = postponed;
   }
 
   public ServerContext server() {

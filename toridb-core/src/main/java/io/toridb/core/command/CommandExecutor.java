@@ -157,6 +157,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     ClientSession session = client.session();
     out.reset(reply, session.protocol());
     io.toridb.core.blocking.BlockedClient savedParked = ctx.parkedClient();
+    boolean savedPostponed = ctx.postponed();
     ctx.begin(session, System.currentTimeMillis());
     ctx.serving(client);
     CommandContext previous = CommandContext.enter(ctx);
@@ -176,6 +177,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       out.reset(savedBuffer, savedProtocol);
       ctx.restore(savedSession, savedNow);
       ctx.parked(savedParked);
+      ctx.postponed(savedPostponed);
     }
   }
 
@@ -267,14 +269,24 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       reject(spec, Errors.REPLICA_KEYSPACE);
       return;
     }
-    // As Redis: a client pause holds the commands it covers back, replicas' excepted.
+    io.toridb.core.transaction.MultiState multi = session.multi();
+    if (multi != null && spec.has(CommandFlag.NO_MULTI)) {
+      spec.rejectedCalls.increment();
+      reject(spec, "ERR Command not allowed inside a transaction");
+      return;
+    }
+    // As Redis: a client pause holds the commands it covers back, replicas' (and MONITOR
+    // clients', which Redis counts as replicas) excepted; nothing without a connection to park.
     io.toridb.core.server.ClientPause.Type pause = server.clientPause().type();
     if (pause != io.toridb.core.server.ClientPause.Type.OFF
         && !session.replica()
-        && (pause == io.toridb.core.server.ClientPause.Type.ALL
-            || mayReplicate(spec, argv, session))) {
-      ctx.postpone();
-      return;
+        && !session.monitor()
+        && session.host() != null) {
+      boolean mayWrite = mayReplicate(spec, argv, session);
+      if (io.toridb.core.server.ClientPause.covers(pause, mayWrite)) {
+        ctx.postpone(mayWrite);
+        return;
+      }
     }
     if (session.staged() != null) {
       String refused = io.toridb.core.transaction.TransactionCommands.refusedInBegin(spec, argv);
@@ -284,13 +296,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
         return;
       }
     }
-    io.toridb.core.transaction.MultiState multi = session.multi();
     if (multi != null) {
-      if (spec.has(CommandFlag.NO_MULTI)) {
-        spec.rejectedCalls.increment();
-        reject(spec, "ERR Command not allowed inside a transaction");
-        return;
-      }
       if (!io.toridb.core.transaction.TransactionCommands.runsInsideMulti(spec)) {
         multi.queue(spec, argv);
         ctx.out().simple("QUEUED");
@@ -311,6 +317,10 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
    * kin, and for EXEC whether any queued command is.
    */
   private boolean mayReplicate(CommandSpec spec, byte[][] argv, ClientSession session) {
+    if (spec.fullName().equals("commit")) {
+      // BEGIN ... COMMIT applies and replicates the writes staged before it.
+      return true;
+    }
     if (spec.fullName().equals("exec")) {
       io.toridb.core.transaction.MultiState multi = session.multi();
       if (multi != null) {

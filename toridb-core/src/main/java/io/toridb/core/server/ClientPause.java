@@ -109,20 +109,26 @@ public final class ClientPause {
   }
 
   /**
-   * Parks {@code session}, whose command was just found covered by the pause: its connection holds
-   * that command and the ones after it back until the pause ends. When the pause has ended in the
-   * meantime, the session is let go at once.
+   * Whether a pause of type {@code t} covers a command: every command under ALL, under WRITE those
+   * that {@code mayWrite} (may write or be replicated).
    */
-  public void postpone(ClientSession session) {
+  public static boolean covers(Type t, boolean mayWrite) {
+    return t == Type.ALL || (t == Type.WRITE && mayWrite);
+  }
+
+  /**
+   * Parks {@code session} (which must have a host), whose command was just found covered by the
+   * pause: its connection holds that command and the ones after it back until the pause ends. When
+   * the pause has ended in the meantime, or no longer covers the command, or the client has gone,
+   * the session is let go at once.
+   */
+  public void postpone(ClientSession session, boolean mayWrite) {
     ClientHost host = session.host();
-    if (host == null) {
-      return;
-    }
     session.postponed(true);
     host.blocked(0);
     boolean release;
     synchronized (this) {
-      release = type == Type.OFF;
+      release = !covers(type, mayWrite) || session.killed();
       if (!release) {
         postponed.add(session);
         postponedCount = postponed.size();
@@ -134,13 +140,10 @@ public final class ClientPause {
     }
   }
 
-  /** Forgets a session that disconnected while postponed. */
-  public void forget(ClientSession session) {
-    if (session.postponed()) {
-      synchronized (this) {
-        postponed.remove(session);
-        postponedCount = postponed.size();
-      }
+  /** Forgets a session that disconnected (after marking it killed), if it was postponed. */
+  public synchronized void forget(ClientSession session) {
+    if (postponed.remove(session)) {
+      postponedCount = postponed.size();
     }
   }
 

@@ -75,7 +75,7 @@ class ClientPauseTest {
     long end = System.currentTimeMillis() + 50_000;
     pause.pause(Purpose.CLIENT_COMMAND, end, Type.ALL);
     ClientSession a = session("a");
-    pause.postpone(a);
+    pause.postpone(a, false);
     pause.check(end);
     assertEquals(Type.ALL, pause.type(), "still on at its end time");
     pause.check(end + 1);
@@ -91,8 +91,8 @@ class ClientPauseTest {
     pause.pause(Purpose.FAILOVER, later(), Type.ALL);
     ClientSession a = session("a");
     ClientSession b = session("b");
-    pause.postpone(a);
-    pause.postpone(b);
+    pause.postpone(a, true);
+    pause.postpone(b, false);
     assertEquals(2, pause.postponedCount());
     assertTrue(a.postponed());
     pause.unpause(Purpose.FAILOVER);
@@ -104,8 +104,28 @@ class ClientPauseTest {
   @Test
   void aClientPostponedAfterThePauseEndedGoesAtOnce() {
     ClientSession a = session("a");
-    pause.postpone(a);
+    pause.postpone(a, true);
     assertEquals(List.of("a blocked 0", "a unblocked"), events);
+    assertEquals(0, pause.postponedCount());
+  }
+
+  @Test
+  void aReadPostponedWhenThePauseIsDownToWriteGoesAtOnce() {
+    pause.pause(Purpose.CLIENT_COMMAND, later(), Type.WRITE);
+    ClientSession a = session("a");
+    pause.postpone(a, false);
+    assertEquals(List.of("a blocked 0", "a unblocked"), events);
+    ClientSession b = session("b");
+    pause.postpone(b, true);
+    assertEquals(1, pause.postponedCount());
+  }
+
+  @Test
+  void aClientKilledBeforeItIsPostponedIsNotKept() {
+    pause.pause(Purpose.CLIENT_COMMAND, later(), Type.ALL);
+    ClientSession a = session("a");
+    a.kill();
+    pause.postpone(a, false);
     assertEquals(0, pause.postponedCount());
   }
 
@@ -113,7 +133,7 @@ class ClientPauseTest {
   void aDisconnectedClientIsForgotten() {
     pause.pause(Purpose.CLIENT_COMMAND, later(), Type.ALL);
     ClientSession a = session("a");
-    pause.postpone(a);
+    pause.postpone(a, false);
     pause.forget(a);
     assertEquals(0, pause.postponedCount());
     pause.unpause(Purpose.CLIENT_COMMAND);
