@@ -166,22 +166,34 @@ class ClusterGossipTest {
     }
   }
 
+  /**
+   * Adds node 7004 as a replica of the first node of {@code cl} (node 7001), with the given fake
+   * replications, and waits until every node sees it so.
+   */
+  private Cluster replicaOfFirst(
+      List<Cluster> cl, long timeout, FakeReplication replicaRepl, FakeReplication masterRepl)
+      throws Exception {
+    Cluster a = cl.get(0);
+    Cluster d = node(7004, timeout);
+    d.replicaControl(replicaRepl);
+    a.replicaControl(masterRepl);
+    assertTrue(d.meet("127.0.0.1", 7001, 17001));
+    runUntil(() -> knowsAll(d, 4) && cl.stream().allMatch(c -> knowsAll(c, 4)));
+    d.replicate(d.node(a.myself.id));
+    assertEquals("follow 7001", replicaRepl.last());
+    runUntil(() -> cl.stream().allMatch(c -> isReplicaOf(c, d, a)));
+    return d;
+  }
+
   @Test
   void aReplicaTakesOverItsFailedMaster_andTheOldMasterFollowsIt() throws Exception {
     List<Cluster> cl = threeNodeCluster(500);
     Cluster a = cl.get(0);
     Cluster b = cl.get(1);
     Cluster c = cl.get(2);
-    Cluster d = node(7004, 500);
     FakeReplication dRepl = new FakeReplication();
     FakeReplication aRepl = new FakeReplication();
-    d.replicaControl(dRepl);
-    a.replicaControl(aRepl);
-    assertTrue(d.meet("127.0.0.1", 7001, 17001));
-    runUntil(() -> knowsAll(a, 4) && knowsAll(b, 4) && knowsAll(c, 4) && knowsAll(d, 4));
-    d.replicate(d.node(a.myself.id));
-    assertEquals("follow 7001", dRepl.last());
-    runUntil(() -> isReplicaOf(a, d, a) && isReplicaOf(b, d, a) && isReplicaOf(c, d, a));
+    Cluster d = replicaOfFirst(cl, 500, dRepl, aRepl);
     // A READONLY read of the master's slot is served by the replica; a write is sent to the master.
     String key = "{" + keyIn(a) + "}";
     assertNull(d.route(keys(key), false, false, true, false, false, k -> true));
@@ -244,14 +256,8 @@ class ClusterGossipTest {
     List<Cluster> cl = threeNodeCluster(500);
     Cluster a = cl.get(0);
     Cluster b = cl.get(1);
-    Cluster d = node(7004, 500);
     FakeReplication dRepl = new FakeReplication();
-    d.replicaControl(dRepl);
-    a.replicaControl(new FakeReplication());
-    assertTrue(d.meet("127.0.0.1", 7001, 17001));
-    runUntil(() -> knowsAll(a, 4) && knowsAll(d, 4));
-    d.replicate(d.node(a.myself.id));
-    runUntil(() -> isReplicaOf(a, d, a) && isReplicaOf(b, d, a));
+    Cluster d = replicaOfFirst(cl, 500, dRepl, new FakeReplication());
     // FORCE: an election the masters vote in although the master is up.
     d.manualFailover(true, false);
     runUntil(() -> owners(b).get(0).equals(d.myself.id) && isReplicaOf(b, a, d));
@@ -266,15 +272,9 @@ class ClusterGossipTest {
     List<Cluster> cl = threeNodeCluster(500);
     Cluster a = cl.get(0);
     Cluster b = cl.get(1);
-    Cluster d = node(7004, 500);
     FakeReplication dRepl = new FakeReplication();
     FakeReplication aRepl = new FakeReplication();
-    d.replicaControl(dRepl);
-    a.replicaControl(aRepl);
-    assertTrue(d.meet("127.0.0.1", 7001, 17001));
-    runUntil(() -> knowsAll(a, 4) && knowsAll(d, 4));
-    d.replicate(d.node(a.myself.id));
-    runUntil(() -> isReplicaOf(a, d, a) && isReplicaOf(b, d, a));
+    Cluster d = replicaOfFirst(cl, 500, dRepl, aRepl);
     aRepl.offset = 1000;
     dRepl.offset = 900;
     d.manualFailover(false, false);
@@ -302,15 +302,9 @@ class ClusterGossipTest {
   void aManualFailoverThatTimesOut_unpausesTheMaster() throws Exception {
     List<Cluster> cl = threeNodeCluster(500);
     Cluster a = cl.get(0);
-    Cluster d = node(7004, 500);
     FakeReplication dRepl = new FakeReplication();
     FakeReplication aRepl = new FakeReplication();
-    d.replicaControl(dRepl);
-    a.replicaControl(aRepl);
-    assertTrue(d.meet("127.0.0.1", 7001, 17001));
-    runUntil(() -> knowsAll(a, 4) && knowsAll(d, 4));
-    d.replicate(d.node(a.myself.id));
-    runUntil(() -> isReplicaOf(a, d, a));
+    Cluster d = replicaOfFirst(cl, 500, dRepl, aRepl);
     aRepl.offset = 1000;
     dRepl.offset = 10;
     d.manualFailover(false, false);
