@@ -980,7 +980,13 @@ public final class Cluster implements ClusterRouting {
     if (pausedForFailoverEnd == 0) {
       return;
     }
-    if (now > pausedForFailoverEnd || !myself.has(ClusterNode.MASTER)) {
+    if (!myself.has(ClusterNode.MASTER) || myself.slotCount() == 0) {
+      // The replica took over (this node follows it, or kept no slot): clients may go on, to be
+      // redirected.
+      endPauseForFailover();
+      return;
+    }
+    if (now > pausedForFailoverEnd) {
       log.warn("Manual failover timed out.");
       endPauseForFailover();
       return;

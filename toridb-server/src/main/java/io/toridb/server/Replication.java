@@ -713,13 +713,25 @@ final class Replication implements PropagationSink {
     getAck();
   }
 
-  /** Asks every replica for its offset (REPLCONF GETACK *, part of the stream). */
+  /**
+   * Asks every replica for its offset (REPLCONF GETACK *, part of the stream). While clients are
+   * paused the stream must not grow (a replica taking over waits for the paused offset), so the
+   * request waits for the pause's end, as Redis's.
+   */
   synchronized void getAck() {
     if (backlog == null || feeds.isEmpty()) {
       return;
     }
+    if (context.clientPause().type() != io.toridb.core.server.ClientPause.Type.OFF) {
+      ackWanted = true;
+      return;
+    }
+    ackWanted = false;
     feed(new byte[][] {bytes("REPLCONF"), bytes("GETACK"), bytes("*")});
   }
+
+  /** A GETACK held back by a client pause (see {@link #getAck}). */
+  private boolean ackWanted;
 
   private void wakeWaiters() {
     List<io.toridb.core.blocking.BlockedClient> done = new ArrayList<>();
@@ -755,8 +767,16 @@ final class Replication implements PropagationSink {
       return;
     }
     List<Feed> waiting = new ArrayList<>();
+    // As Redis: no PING in the stream while a replica takes over by hand (it waits for the paused
+    // offset), and a held-back GETACK once no pause is on.
+    boolean failingOver =
+        context.clientPause().pausedBy(io.toridb.core.server.ClientPause.Purpose.FAILOVER);
     synchronized (this) {
+      if (ackWanted) {
+        getAck();
+      }
       if (!feeds.isEmpty()
+          && !failingOver
           && now - lastPingMillis >= config.number("repl-ping-replica-period") * 1000) {
         lastPingMillis = now;
         feed(new byte[][] {bytes("PING")});

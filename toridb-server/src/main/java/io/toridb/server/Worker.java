@@ -76,11 +76,11 @@ final class Worker implements Runnable {
   private volatile long idleEnds;
 
   /**
-   * Batches run so far, for {@link #settledSince}: written by this worker alone, with a release
-   * store (no fence on the batch's path).
+   * Batches run so far, for {@link #settledSince}: written by this worker alone. Volatile, so that
+   * the worker's next read of the pause state cannot come before others see the count (one fence a
+   * batch, as {@code busy} costs).
    */
-  private final java.util.concurrent.atomic.AtomicLong batchesRun =
-      new java.util.concurrent.atomic.AtomicLong();
+  private volatile long batchesRun;
 
   Worker(
       int index,
@@ -336,7 +336,7 @@ final class Worker implements Runnable {
       runBatch(batch);
     } finally {
       batch.connection.batchFinished(batch);
-      batchesRun.lazySet(batchesRun.get() + 1);
+      batchesRun = batchesRun + 1;
     }
   }
 
@@ -347,12 +347,12 @@ final class Worker implements Runnable {
    * either the mark sees the worker busy, or the worker's next command sees the change.
    */
   long settleMark() {
-    return busy ? batchesRun.get() : -1;
+    return busy ? batchesRun : -1;
   }
 
   /** Whether the batch running when {@code mark} was taken has ended (see {@link #settleMark}). */
   boolean settledSince(long mark) {
-    return mark < 0 || !busy || batchesRun.get() != mark;
+    return mark < 0 || !busy || batchesRun != mark;
   }
 
   private void runBatch(Batch batch) {

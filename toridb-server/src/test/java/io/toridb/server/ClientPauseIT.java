@@ -174,6 +174,8 @@ class ClientPauseIT {
       a.call("CLIENT", "PAUSE", "100000", "WRITE");
       Thread.sleep(300);
       assertEquals("$-1\r\n", a.call("GET", "e"));
+      // RANDOMKEY skips expired keys without deleting them; with nothing else, it names one.
+      assertEquals("$1\r\ne\r\n", a.call("RANDOMKEY"));
       assertEquals(":1\r\n", a.call("DBSIZE"));
       assertTrue(a.call("INFO", "stats").contains("expired_keys:0\r\n"));
       a.call("CLIENT", "UNPAUSE");

@@ -168,10 +168,14 @@ public final class ClientPause {
         end = Math.max(end, p.endMillis());
       }
     }
+    // Expired keys are held before any command can see the pause, and let go after none can.
+    if (before == Type.OFF && most != Type.OFF) {
+      holdExpiry.accept(true);
+    }
     endMillis = end;
     type = most;
-    if ((before == Type.OFF) != (most == Type.OFF)) {
-      holdExpiry.accept(most != Type.OFF);
+    if (before != Type.OFF && most == Type.OFF) {
+      holdExpiry.accept(false);
     }
     if (most.compareTo(before) < 0) {
       releaseAll();

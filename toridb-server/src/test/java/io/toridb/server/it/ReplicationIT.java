@@ -321,6 +321,14 @@ class ReplicationIT {
     assertEquals("OK", call(r, "CLIENT", "UNPAUSE"));
     await("the write after the pause", () -> after.equals(uncheckedInfo(r, "slave_repl_offset")));
     assertEquals("bar2", call(r, "GET", "foo2"));
+    // A paused primary's stream does not grow: WAIT's GETACK waits for the pause's end (the
+    // replica's own acknowledgements still answer WAIT).
+    assertEquals("OK", call(m, "CLIENT", "PAUSE", "100000", "WRITE"));
+    assertEquals("1", call(m, "WAIT", "1", "3000"));
+    assertEquals(after, info(m, "master_repl_offset"));
+    assertEquals("OK", call(m, "CLIENT", "UNPAUSE"));
+    await(
+        "the GETACK after the pause", () -> !after.equals(uncheckedInfo(m, "master_repl_offset")));
   }
 
   private static String uncheckedInfo(int port, String field) {
