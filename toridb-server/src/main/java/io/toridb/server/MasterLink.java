@@ -404,8 +404,12 @@ final class MasterLink {
                 "Trying a partial resynchronization (request {}:{}).",
                 history[0],
                 Long.parseLong(history[1]) + 1);
+            String next = Long.toString(Long.parseLong(history[1]) + 1);
+            // A primary handing over (FAILOVER) asks its target to take the primary's role.
             ctx.writeAndFlush(
-                command("PSYNC", history[0], Long.toString(Long.parseLong(history[1]) + 1)));
+                replication.failingOver()
+                    ? command("PSYNC", history[0], next, "FAILOVER")
+                    : command("PSYNC", history[0], next));
           }
           case PSYNC -> {
             String line = line();
@@ -423,6 +427,7 @@ final class MasterLink {
               }
               fullId = w[1];
               fullOffset = Long.parseLong(w[2]);
+              replication.failoverAnswered(true);
               log.info("Full resync from master: {}:{}", fullId, fullOffset);
               phase = Phase.TRANSFER;
               transferSize = -1;
@@ -431,14 +436,17 @@ final class MasterLink {
               String[] w = line.split(" ");
               String id = w.length > 1 && w[1].length() == 40 ? w[1] : replication.history()[0];
               replication.adopt(id, 0, false);
+              replication.failoverAnswered(true);
               log.info("Successful partial resynchronization with master.");
               connected(ctx, false);
               return;
             } else if (line.startsWith("-NOMASTERLINK") || line.startsWith("-LOADING")) {
               failed("Master is currently unable to PSYNC but should be in the future: " + line);
+              replication.failoverAnswered(false);
               return;
             } else {
               failed("Unexpected reply to PSYNC from master: " + line);
+              replication.failoverAnswered(false);
               return;
             }
           }

@@ -452,11 +452,26 @@ final class Replication implements PropagationSink {
    * for SYNC. Returns an error reply, or null once the replica is set up (nothing is replied: what
    * follows goes out through the replica's own buffer).
    */
-  String sync(ClientConnection conn, String replicaId, long from) {
+  String sync(ClientConnection conn, String replicaId, long from, boolean failover) {
     ClientSession session = conn.session();
     if (session.replica()) {
       // Already one: ignored, as Redis does.
       return null;
+    }
+    if (failover) {
+      // PSYNC ... FAILOVER: this replica's primary hands it the role (FAILOVER on the primary).
+      log.warn("Failover request received for replid {}.", replicaId);
+      if (link == null) {
+        return "ERR PSYNC FAILOVER can't be sent to a master.";
+      }
+      if (!replicaId.equalsIgnoreCase(history()[0])) {
+        return "ERR PSYNC FAILOVER replid must match my replid.";
+      }
+      promote();
+      log.info("MASTER MODE enabled (failover request from '{}')", session.remoteAddress());
+    }
+    if (failoverState != FailoverState.NO_FAILOVER) {
+      return "NOMASTERLINK Can't SYNC while failing over";
     }
     if (link != null) {
       return link.connected()
@@ -767,6 +782,7 @@ final class Replication implements PropagationSink {
       return;
     }
     List<Feed> waiting = new ArrayList<>();
+    updateFailover(now);
     // As Redis: no PING in the stream while a replica takes over by hand (it waits for the paused
     // offset), and a held-back GETACK once no pause is on.
     boolean failingOver =
@@ -937,6 +953,177 @@ final class Replication implements PropagationSink {
         context.clientPause().unpause(io.toridb.core.server.ClientPause.Purpose.FAILOVER);
       }
     };
+  }
+
+  // ---------------------------------------------------------------- FAILOVER
+
+  /** Where a FAILOVER command stands (INFO's master_failover_state). */
+  enum FailoverState {
+    NO_FAILOVER("no-failover"),
+    WAIT_FOR_SYNC("waiting-for-sync"),
+    IN_PROGRESS("failover-in-progress");
+
+    final String shown;
+
+    FailoverState(String shown) {
+      this.shown = shown;
+    }
+  }
+
+  private volatile FailoverState failoverState = FailoverState.NO_FAILOVER;
+  private String failoverHost;
+  private int failoverPort;
+  private long failoverEndMillis;
+  private boolean failoverForce;
+
+  FailoverState failoverState() {
+    return failoverState;
+  }
+
+  /**
+   * FAILOVER, as Redis's: pauses clients' writes, waits until a replica (the one named, or any) has
+   * acknowledged the whole stream, then becomes that replica's replica with a PSYNC FAILOVER that
+   * makes it the primary and continues the history. Returns an error reply, or null.
+   */
+  synchronized String failover(String host, int port, long timeoutMillis, boolean force) {
+    if (failoverState != FailoverState.NO_FAILOVER) {
+      return "ERR FAILOVER already in progress.";
+    }
+    if (link != null) {
+      return "ERR FAILOVER is not valid when server is a replica.";
+    }
+    if (bySession.values().stream().noneMatch(f -> f.connection.session().replica())) {
+      return "ERR FAILOVER requires connected replicas.";
+    }
+    if (force && (timeoutMillis == 0 || host == null)) {
+      return "ERR FAILOVER with force option requires both a timeout and target HOST and IP.";
+    }
+    if (host != null) {
+      Feed target = replicaAt(host, port);
+      if (target == null) {
+        return "ERR FAILOVER target HOST and PORT is not a replica.";
+      }
+      if (target.state != State.ONLINE) {
+        return "ERR FAILOVER target replica is not online.";
+      }
+      log.info("FAILOVER requested to {}:{}.", host, port);
+    } else {
+      log.info("FAILOVER requested to any replica.");
+    }
+    failoverHost = host;
+    failoverPort = port;
+    failoverEndMillis = timeoutMillis == 0 ? 0 : System.currentTimeMillis() + timeoutMillis;
+    failoverForce = force;
+    failoverState = FailoverState.WAIT_FOR_SYNC;
+    context
+        .clientPause()
+        .pause(
+            io.toridb.core.server.ClientPause.Purpose.FAILOVER,
+            Long.MAX_VALUE,
+            io.toridb.core.server.ClientPause.Type.WRITE);
+    return null;
+  }
+
+  /** FAILOVER ABORT. */
+  synchronized String abortFailoverCommand() {
+    if (failoverState == FailoverState.NO_FAILOVER) {
+      return "ERR No failover in progress.";
+    }
+    abortFailover("Failover manually aborted");
+    return null;
+  }
+
+  private Feed replicaAt(String host, int port) {
+    for (Feed f : feeds) {
+      if (f.listeningPort == port && host.equalsIgnoreCase(f.ip())) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /** Gives the failover up: a primary again if it had begun to follow the target. */
+  private synchronized void abortFailover(String why) {
+    if (failoverState == FailoverState.NO_FAILOVER) {
+      return;
+    }
+    if (failoverHost != null) {
+      log.info("FAILOVER to {}:{} aborted: {}", failoverHost, failoverPort, why);
+    } else {
+      log.info("FAILOVER to any replica aborted: {}", why);
+    }
+    if (failoverState == FailoverState.IN_PROGRESS) {
+      promote();
+    }
+    clearFailover();
+  }
+
+  private void clearFailover() {
+    failoverHost = null;
+    failoverPort = 0;
+    failoverEndMillis = 0;
+    failoverForce = false;
+    failoverState = FailoverState.NO_FAILOVER;
+    context.clientPause().unpause(io.toridb.core.server.ClientPause.Purpose.FAILOVER);
+  }
+
+  /**
+   * The link to the failover's target got its answer to PSYNC ... FAILOVER: done when it continues
+   * (or, in an edge case, fully resynchronizes), given up when refused.
+   */
+  synchronized void failoverAnswered(boolean accepted) {
+    if (failoverState != FailoverState.IN_PROGRESS) {
+      return;
+    }
+    if (accepted) {
+      log.info("FAILOVER to {}:{} done.", failoverHost, failoverPort);
+      clearFailover();
+    } else {
+      abortFailover("Failover target rejected psync request");
+    }
+  }
+
+  /** Whether this server's PSYNC asks its target to take over (FAILOVER in progress). */
+  boolean failingOver() {
+    return failoverState == FailoverState.IN_PROGRESS;
+  }
+
+  /** Redis's updateFailoverStatus, from the cron: starts the hand-over once a replica caught up. */
+  private synchronized void updateFailover(long now) {
+    if (failoverState != FailoverState.WAIT_FOR_SYNC) {
+      return;
+    }
+    if (failoverEndMillis != 0 && failoverEndMillis <= now) {
+      if (failoverForce) {
+        log.info("FAILOVER to {}:{} time out exceeded, failing over.", failoverHost, failoverPort);
+        failoverState = FailoverState.IN_PROGRESS;
+        replicaOf(failoverHost, failoverPort);
+      } else {
+        abortFailover("Replica never caught up before timeout");
+      }
+      return;
+    }
+    Feed caughtUp = null;
+    if (failoverHost != null) {
+      Feed f = replicaAt(failoverHost, failoverPort);
+      if (f != null && f.state == State.ONLINE && f.ackOffset == offset) {
+        caughtUp = f;
+      }
+    } else {
+      for (Feed f : feeds) {
+        if (f.state == State.ONLINE && f.ackOffset == offset && f.listeningPort != 0) {
+          caughtUp = f;
+          failoverHost = f.ip();
+          failoverPort = f.listeningPort;
+          break;
+        }
+      }
+    }
+    if (caughtUp != null) {
+      failoverState = FailoverState.IN_PROGRESS;
+      log.info("Failover target {}:{} is synced, failing over.", failoverHost, failoverPort);
+      replicaOf(failoverHost, failoverPort);
+    }
   }
 
   /** REPLICAOF NO ONE: a primary again, with a new history that continues the primary's. */
@@ -1136,7 +1323,7 @@ final class Replication implements PropagationSink {
                   + (now - f.ackMillis) / 1000
             });
       }
-      out.add(new String[] {"master_failover_state", "no-failover"});
+      out.add(new String[] {"master_failover_state", failoverState.shown});
       out.add(new String[] {"master_replid", replid});
       out.add(new String[] {"master_replid2", replid2});
       out.add(new String[] {"master_repl_offset", Long.toString(offset)});

@@ -68,6 +68,16 @@ final class ReplicationCommands {
             .acl("admin", "slow", "dangerous")
             .doc("Internal command used for replication", "1.0.0", "O(1)")
             .handler((ctx, argv) -> sync(ctx, argv, false)));
+    t.add(
+        CommandSpec.builder("failover", -1)
+            .flags(ADMIN | NOSCRIPT | STALE)
+            .group("server")
+            .acl("admin", "slow", "dangerous")
+            .doc(
+                "Start a coordinated failover between this server and one of its replicas.",
+                "6.2.0",
+                "O(1)")
+            .handler(this::failover));
     t.replace(
         io.toridb.core.server.ServerCommands.role(
             (ctx, argv) -> server.replication().role(ctx.out())));
@@ -78,12 +88,61 @@ final class ReplicationCommands {
     return ctx.session().host() instanceof ClientConnection c ? c : null;
   }
 
+  /**
+   * FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: hands the primary's role to a replica
+   * without losing a write (see {@link Replication#failover}).
+   */
+  private void failover(CommandContext ctx, byte[][] argv) {
+    if (ctx.server().config().yes("cluster-enabled")) {
+      throw new CommandException(
+          "ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.");
+    }
+    Replication r = server.replication();
+    if (argv.length == 2 && Args.is(argv[1], "ABORT")) {
+      String error = r.abortFailoverCommand();
+      if (error != null) {
+        throw new CommandException(error);
+      }
+      ctx.out().ok();
+      return;
+    }
+    long timeout = 0;
+    boolean force = false;
+    String host = null;
+    long port = 0;
+    for (int j = 1; j < argv.length; j++) {
+      if (Args.is(argv[j], "TIMEOUT") && j + 1 < argv.length && timeout == 0) {
+        timeout = Args.parseLong(argv[j + 1], Errors.NOT_INTEGER);
+        if (timeout <= 0) {
+          throw new CommandException("ERR FAILOVER timeout must be greater than 0");
+        }
+        j++;
+      } else if (Args.is(argv[j], "TO") && j + 2 < argv.length && host == null) {
+        port = Args.parseLong(argv[j + 2], Errors.NOT_INTEGER);
+        host = Args.latin1(argv[j + 1]);
+        j += 2;
+      } else if (Args.is(argv[j], "FORCE") && !force) {
+        force = true;
+      } else {
+        throw new CommandException(Errors.SYNTAX);
+      }
+    }
+    String error = r.failover(host, (int) port, timeout, force);
+    if (error != null) {
+      throw new CommandException(error);
+    }
+    ctx.out().ok();
+  }
+
   /** REPLICAOF host port | NO ONE */
   private void replicaOf(CommandContext ctx, byte[][] argv) {
     if (ctx.server().config().yes("cluster-enabled")) {
       throw new CommandException("ERR REPLICAOF not allowed in cluster mode.");
     }
     Replication r = server.replication();
+    if (r.failoverState() != Replication.FailoverState.NO_FAILOVER) {
+      throw new CommandException("ERR REPLICAOF not allowed while failing over.");
+    }
     if (Args.is(argv[1], "NO") && Args.is(argv[2], "ONE")) {
       if (r.isReplica()) {
         r.promote();
@@ -217,7 +276,8 @@ final class ReplicationCommands {
       from = Args.parseLong(argv[2], Errors.NOT_INTEGER);
       id = Args.latin1(argv[1]);
     }
-    String error = server.replication().sync(conn, id, from);
+    boolean failover = psync && argv.length > 3 && Args.is(argv[3], "FAILOVER");
+    String error = server.replication().sync(conn, id, from, failover);
     if (error != null) {
       throw new CommandException(error);
     }

@@ -399,6 +399,80 @@ class ReplicationIT {
     assertEquals("0", info(m, "connected_slaves"));
   }
 
+  private static BooleanSupplier role(int port, String role) {
+    return () -> {
+      try {
+        return role.equals(info(port, "role"));
+      } catch (IOException e) {
+        return false;
+      }
+    };
+  }
+
+  @Test
+  void failover_handsThePrimaryRoleToAReplicaWithoutLosingAWrite() throws Exception {
+    ToriServer primary = tori("m");
+    ToriServer replica = tori("r");
+    int m = primary.port();
+    int r = replica.port();
+    // Bad uses first, with Redis's texts.
+    assertEquals("ERR FAILOVER requires connected replicas.", call(m, "FAILOVER"));
+    assertEquals("ERR No failover in progress.", call(m, "FAILOVER", "ABORT"));
+    assertEquals(
+        "ERR FAILOVER timeout must be greater than 0", call(m, "FAILOVER", "TIMEOUT", "0"));
+    assertEquals("ERR syntax error", call(m, "FAILOVER", "NOW"));
+    call(r, "REPLICAOF", "127.0.0.1", Integer.toString(m));
+    await("the link", linkUp(r));
+    assertEquals("ERR FAILOVER is not valid when server is a replica.", call(r, "FAILOVER"));
+    assertEquals(
+        "ERR FAILOVER with force option requires both a timeout and target HOST and IP.",
+        call(m, "FAILOVER", "FORCE"));
+    assertEquals(
+        "ERR FAILOVER target HOST and PORT is not a replica.",
+        call(m, "FAILOVER", "TO", "127.0.0.1", "1"));
+    writeData(m, "a:");
+    await("the data set", sameDigest(m, r));
+    try (RespClient c = new RespClient("127.0.0.1", m)) {
+      assertEquals("+OK\r\n", c.call("FAILOVER", "TO", "127.0.0.1", Integer.toString(r)).rawText());
+      assertEquals(
+          "ERR REPLICAOF not allowed while failing over.", call(m, "REPLICAOF", "NO", "ONE"));
+      // A write sent during the hand-over waits, then meets a replica.
+      assertTrue(c.call("SET", "during", "1").rawText().startsWith("-READONLY"));
+    }
+    await("the new primary", role(r, "master"));
+    await("the old primary following it", linkUp(m));
+    assertEquals("no-failover", info(m, "master_failover_state"));
+    call(r, "SET", "after", "1");
+    await("the same data", sameDigest(m, r));
+    assertEquals("1", call(m, "GET", "after"));
+    // The old primary continued the history: no second full synchronization.
+    String stats = call(r, "INFO", "stats");
+    assertTrue(stats.contains("sync_full:0\r\n") && stats.contains("sync_partial_ok:1\r\n"), stats);
+  }
+
+  @Test
+  void failover_betweenToriAndRedisBothWays() throws Exception {
+    // A Redis primary hands over to a ToriDB replica (Redis sends PSYNC ... FAILOVER).
+    SnapshotServers.Redis redisPrimary = redis("rm");
+    ToriServer toriReplica = tori("tr");
+    int t = toriReplica.port();
+    writeData(redisPrimary.port, "a:");
+    call(t, "REPLICAOF", "127.0.0.1", Integer.toString(redisPrimary.port));
+    await("the link", linkUp(t));
+    await("the data set", sameDigest(redisPrimary.port, t));
+    assertEquals("OK", call(redisPrimary.port, "FAILOVER"));
+    await("ToriDB as primary", role(t, "master"));
+    await("Redis following it", linkUp(redisPrimary.port));
+    call(t, "SET", "fromTori", "1");
+    await("the same data", sameDigest(redisPrimary.port, t));
+    // And back: ToriDB hands over to its Redis replica.
+    assertEquals("OK", call(t, "FAILOVER"));
+    await("Redis as primary again", role(redisPrimary.port, "master"));
+    await("ToriDB following it", linkUp(t));
+    call(redisPrimary.port, "SET", "fromRedis", "1");
+    await("the same data again", sameDigest(redisPrimary.port, t));
+  }
+
   @Test
   void redisReplicatesTori_andToriAcknowledgesRedisWait() throws Exception {
     ToriServer primary = tori("m");
