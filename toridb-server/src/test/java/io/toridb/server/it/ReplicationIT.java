@@ -117,13 +117,12 @@ class ReplicationIT {
   }
 
   private static BooleanSupplier linkUp(int replica) {
-    return () -> {
-      try {
-        return "up".equals(info(replica, "master_link_status"));
-      } catch (IOException e) {
-        return false;
-      }
-    };
+    return infoIs(replica, "master_link_status", "up");
+  }
+
+  /** Whether INFO replication's {@code field} reads {@code value}. */
+  private static BooleanSupplier infoIs(int port, String field, String value) {
+    return () -> value.equals(uncheckedInfo(port, field));
   }
 
   /** Writes of every type in databases 0 and 3, with expiries. */
@@ -310,16 +309,16 @@ class ReplicationIT {
     await("the link", linkUp(r));
     call(m, "SET", "foo", "bar");
     String before = info(m, "master_repl_offset");
-    await("the replica's offset", () -> before.equals(uncheckedInfo(r, "slave_repl_offset")));
+    await("the replica's offset", infoIs(r, "slave_repl_offset", before));
     assertEquals("OK", call(r, "CLIENT", "PAUSE", "100000", "WRITE"));
     call(m, "SET", "foo2", "bar2");
     String after = info(m, "master_repl_offset");
-    await("the stream's arrival", () -> after.equals(uncheckedInfo(r, "slave_read_repl_offset")));
+    await("the stream's arrival", infoIs(r, "slave_read_repl_offset", after));
     // Received, not run: the write waits for the pause like any client's.
     assertEquals(before, info(r, "slave_repl_offset"));
     assertEquals("(nil bulk)", call(r, "GET", "foo2"));
     assertEquals("OK", call(r, "CLIENT", "UNPAUSE"));
-    await("the write after the pause", () -> after.equals(uncheckedInfo(r, "slave_repl_offset")));
+    await("the write after the pause", infoIs(r, "slave_repl_offset", after));
     assertEquals("bar2", call(r, "GET", "foo2"));
     // A paused primary's stream does not grow: WAIT's GETACK waits for the pause's end (the
     // replica's own acknowledgements still answer WAIT).
@@ -400,13 +399,7 @@ class ReplicationIT {
   }
 
   private static BooleanSupplier role(int port, String role) {
-    return () -> {
-      try {
-        return role.equals(info(port, "role"));
-      } catch (IOException e) {
-        return false;
-      }
-    };
+    return infoIs(port, "role", role);
   }
 
   @Test
