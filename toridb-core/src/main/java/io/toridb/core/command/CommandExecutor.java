@@ -322,15 +322,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       return true;
     }
     if (spec.fullName().equals("exec")) {
-      io.toridb.core.transaction.MultiState multi = session.multi();
-      if (multi != null) {
-        for (int i = 0; i < multi.size(); i++) {
-          if (mayReplicate(multi.spec(i), multi.command(i), session)) {
-            return true;
-          }
-        }
-      }
-      return false;
+      return anyQueued(session, (queued, queuedArgv) -> mayReplicate(queued, queuedArgv, session));
     }
     int scriptFlags = io.toridb.core.scripting.ScriptingCommands.declaredFlags(server, spec, argv);
     if (scriptFlags >= 0) {
@@ -344,10 +336,16 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
     if (!spec.fullName().equals("exec")) {
       return !spec.has(CommandFlag.STALE);
     }
+    return anyQueued(session, (queued, queuedArgv) -> !queued.has(CommandFlag.STALE));
+  }
+
+  /** Whether a command queued in {@code session}'s open MULTI passes {@code test}. */
+  private static boolean anyQueued(
+      ClientSession session, java.util.function.BiPredicate<CommandSpec, byte[][]> test) {
     io.toridb.core.transaction.MultiState multi = session.multi();
     if (multi != null) {
       for (int i = 0; i < multi.size(); i++) {
-        if (!multi.spec(i).has(CommandFlag.STALE)) {
+        if (test.test(multi.spec(i), multi.command(i))) {
           return true;
         }
       }
@@ -368,15 +366,7 @@ public final class CommandExecutor implements io.toridb.core.blocking.Blocking.S
       case "ping", "commit":
         return true;
       case "exec":
-        io.toridb.core.transaction.MultiState multi = session.multi();
-        if (multi != null) {
-          for (int i = 0; i < multi.size(); i++) {
-            if (multi.spec(i).has(CommandFlag.WRITE)) {
-              return true;
-            }
-          }
-        }
-        return false;
+        return anyQueued(session, (queued, queuedArgv) -> queued.has(CommandFlag.WRITE));
       default:
         return false;
     }

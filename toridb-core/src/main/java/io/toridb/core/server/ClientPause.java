@@ -37,7 +37,7 @@ public final class ClientPause {
   public enum Purpose {
     /** CLIENT PAUSE / CLIENT UNPAUSE. */
     CLIENT_COMMAND,
-    /** A primary handing over to its replica in a manual cluster failover. */
+    /** A primary handing over to a replica: FAILOVER, or a replica's CLUSTER FAILOVER. */
     FAILOVER
   }
 
