@@ -117,38 +117,6 @@ final class BusMessage {
     this.failed = failed;
   }
 
-  /** A master's message: no master of its own, offset 0, no message flags. */
-  BusMessage(
-      int type,
-      String sender,
-      long currentEpoch,
-      long configEpoch,
-      int flags,
-      int port,
-      int busPort,
-      String ip,
-      String hostname,
-      BitSet slots,
-      List<Gossip> gossip,
-      String failed) {
-    this(
-        type,
-        sender,
-        currentEpoch,
-        configEpoch,
-        flags,
-        null,
-        0,
-        0,
-        port,
-        busPort,
-        ip,
-        hostname,
-        slots,
-        gossip,
-        failed);
-  }
-
   static String typeName(int type) {
     return switch (type) {
       case PING -> "ping";

@@ -86,77 +86,51 @@ class BusMessageTest {
     assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(upper));
   }
 
+  /** A PING from A on ports 1 and 2, config epoch 1, no slots: the fields the checks vary. */
+  private static byte[] ping(
+      long currentEpoch,
+      int flags,
+      String masterId,
+      long offset,
+      String ip,
+      String hostname,
+      List<BusMessage.Gossip> gossip) {
+    return new BusMessage(
+            BusMessage.PING,
+            A,
+            currentEpoch,
+            1,
+            flags,
+            masterId,
+            offset,
+            0,
+            1,
+            2,
+            ip,
+            hostname,
+            new BitSet(),
+            gossip,
+            null)
+        .encode();
+  }
+
   @Test
   void refusesAddressesHostnamesAndEpochsThatCouldHarmTheNodeFile() {
-    BitSet none = new BitSet();
+    int master = ClusterNode.MASTER;
     String[] badIps = {"1.2.3.4 x", "a\nb", "host.example", "x".repeat(46)};
     for (String ip : badIps) {
-      byte[] b =
-          new BusMessage(BusMessage.PING, A, 1, 1, 2, 1, 2, ip, "", none, List.of(), null).encode();
+      byte[] b = ping(1, master, null, 0, ip, "", List.of());
       assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(b), ip);
-      byte[] g =
-          new BusMessage(
-                  BusMessage.PING,
-                  A,
-                  1,
-                  1,
-                  2,
-                  1,
-                  2,
-                  "",
-                  "",
-                  none,
-                  List.of(new BusMessage.Gossip(B, ip, 1, 2, 0)),
-                  null)
-              .encode();
+      byte[] g = ping(1, master, null, 0, "", "", List.of(new BusMessage.Gossip(B, ip, 1, 2, 0)));
       assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(g), ip);
     }
-    byte[] host =
-        new BusMessage(BusMessage.PING, A, 1, 1, 2, 1, 2, "", "a b", none, List.of(), null)
-            .encode();
+    byte[] host = ping(1, master, null, 0, "", "a b", List.of());
     assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(host));
-    byte[] epoch =
-        new BusMessage(
-                BusMessage.PING, A, Long.MAX_VALUE, 1, 2, 1, 2, "", "", none, List.of(), null)
-            .encode();
+    byte[] epoch = ping(Long.MAX_VALUE, master, null, 0, "", "", List.of());
     assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(epoch));
-    byte[] master =
-        new BusMessage(
-                BusMessage.PING,
-                A,
-                1,
-                1,
-                ClusterNode.REPLICA,
-                "z".repeat(40),
-                0,
-                0,
-                1,
-                2,
-                "",
-                "",
-                none,
-                List.of(),
-                null)
-            .encode();
-    assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(master));
-    byte[] offset =
-        new BusMessage(
-                BusMessage.PING,
-                A,
-                1,
-                1,
-                ClusterNode.REPLICA,
-                B,
-                -1,
-                0,
-                1,
-                2,
-                "",
-                "",
-                none,
-                List.of(),
-                null)
-            .encode();
+    byte[] badMaster = ping(1, ClusterNode.REPLICA, "z".repeat(40), 0, "", "", List.of());
+    assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(badMaster));
+    byte[] offset = ping(1, ClusterNode.REPLICA, B, -1, "", "", List.of());
     assertThrows(IllegalArgumentException.class, () -> BusMessage.decode(offset));
   }
 
