@@ -696,6 +696,9 @@ class ClusterIT {
     cases.put(List.of("CLUSTER", "FORGET", "abc"), "ERR Unknown node abc");
     cases.put(List.of("CLUSTER", "FAILOVER"), "ERR You should send CLUSTER FAILOVER to a replica");
     cases.put(
+        List.of("FAILOVER"),
+        "ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.");
+    cases.put(
         List.of("CLUSTER", "SET-CONFIG-EPOCH", "-3"), "ERR Invalid config epoch specified: -3");
     cases.put(List.of("CLUSTER", "FOO"), "ERR unknown subcommand 'FOO'. Try CLUSTER HELP.");
     cases.put(List.of("GET", "foo"), "CLUSTERDOWN Hash slot not served");

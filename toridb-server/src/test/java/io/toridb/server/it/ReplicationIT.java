@@ -414,9 +414,20 @@ class ReplicationIT {
     assertEquals(
         "ERR FAILOVER timeout must be greater than 0", call(m, "FAILOVER", "TIMEOUT", "0"));
     assertEquals("ERR syntax error", call(m, "FAILOVER", "NOW"));
+    assertEquals(
+        "ERR value is not an integer or out of range", call(m, "FAILOVER", "TIMEOUT", "soon"));
+    assertEquals(
+        "ERR value is not an integer or out of range",
+        call(m, "FAILOVER", "TO", "127.0.0.1", "port"));
+    assertEquals(
+        "ERR PSYNC FAILOVER can't be sent to a master.", call(m, "PSYNC", "?", "-1", "FAILOVER"));
     call(r, "REPLICAOF", "127.0.0.1", Integer.toString(m));
     await("the link", linkUp(r));
     assertEquals("ERR FAILOVER is not valid when server is a replica.", call(r, "FAILOVER"));
+    assertEquals(
+        "ERR PSYNC FAILOVER replid must match my replid.",
+        call(r, "PSYNC", "0".repeat(40), "1", "FAILOVER"));
+    assertEquals("slave", info(r, "role"));
     assertEquals(
         "ERR FAILOVER with force option requires both a timeout and target HOST and IP.",
         call(m, "FAILOVER", "FORCE"));
