@@ -13,9 +13,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that writes the log. Workers {@link #append} encoded records to an MPSC queue and
- * go on; the writer drains everything queued, seals the records (CRC32C), writes them with one
- * system call and forces them to disk as {@code appendfsync} says.
+ * Writes the log. Workers {@link #append} encoded records to an MPSC queue and go on; a drainer
+ * takes everything queued, seals the records (CRC32C), writes them with one system call and forces
+ * them to disk as {@code appendfsync} says.
+ *
+ * <p>Under {@code everysec} and {@code no} the drainer is a background thread at the lowest CPU
+ * priority Linux has (nice {@value #BACKGROUND_NICE}, see {@link ThreadPriority}): it wakes every
+ * {@value #IDLE_WRITE_MILLIS} ms, or at once after a pass that found work, and a thread that wakes
+ * at normal priority takes a core from the event loop or a worker, stalling the requests in their
+ * hands, where at the lowest it runs on the time they leave. The writer thread, at normal priority,
+ * does what it is asked (a file switch, a change of policy, the close) and, should the background
+ * thread get no CPU time for {@value #BACKGROUND_STALL_MILLIS} ms on a machine busy with other
+ * work, its passes. Under {@code always} the writer thread and the workers drain.
  *
  * <p>With {@code always}, a reply that follows a write must wait until that write is on disk:
  * {@link #deferUntilDurable} hands the writer the reply's release, which it runs after the fsync
@@ -83,11 +92,22 @@ public final class AofWriter implements Runnable {
   static final long EARLY_FSYNC_BYTES = 32 << 20;
 
   /**
-   * How long the writer sleeps between writes under everysec and no, where nothing wakes it: a
-   * wake-up costs more than the write it makes, so fewer, larger writes halve the writer's CPU, and
-   * a few milliseconds before the OS has the data is nothing next to everysec's second.
+   * How long the background thread sleeps under everysec and no after a pass that found nothing to
+   * do, where nothing wakes it: a wake-up costs more than the write it makes, so fewer, larger
+   * writes halve its CPU, and a few milliseconds before the OS has the data is nothing next to
+   * everysec's second.
    */
   static final long IDLE_WRITE_MILLIS = 5;
+
+  /**
+   * Under everysec and no, how long records may wait with no pass made before the writer thread, at
+   * normal priority, makes one itself: the background thread, at the lowest priority, runs on what
+   * CPU time the other threads leave, and a machine busy with other work could leave it none.
+   */
+  static final long BACKGROUND_STALL_MILLIS = 50;
+
+  /** The nice value of the background thread (the lowest priority Linux has). */
+  static final int BACKGROUND_NICE = 19;
 
   /**
    * How many zero bytes the writer adds past its records at a time under {@code always}. The fsync
@@ -164,6 +184,13 @@ public final class AofWriter implements Runnable {
 
   private final MpscUnboundedArrayQueue<Deferred> deferredIn = new MpscUnboundedArrayQueue<>(1024);
   private final Thread thread;
+
+  /** Makes the passes under everysec and no, at the lowest priority (see the class comment). */
+  private final Thread background;
+
+  /** When the last pass ended (System.nanoTime), whoever made it. */
+  private volatile long lastPassNanos = System.nanoTime();
+
   private final Consumer<String> onStatus;
   private volatile Fsync fsync;
   private volatile boolean running = true;
@@ -227,10 +254,24 @@ public final class AofWriter implements Runnable {
     this.forcedSize = size;
     this.thread = new Thread(this, "toridb-aof-writer");
     thread.setDaemon(true);
+    this.background = new Thread(this::runBackground, "toridb-aof-idle");
+    background.setDaemon(true);
   }
 
   public void start() {
+    start(true);
+  }
+
+  /**
+   * Starts the writer thread, and the background thread if {@code background}: without it (as on a
+   * machine too busy to give it any CPU time), the writer thread does its work under everysec and
+   * no, {@link #BACKGROUND_STALL_MILLIS} late.
+   */
+  void start(boolean background) {
     thread.start();
+    if (background) {
+      this.background.start();
+    }
   }
 
   public void fsync(Fsync policy) {
@@ -459,11 +500,13 @@ public final class AofWriter implements Runnable {
 
   private void loop() {
     while (true) {
-      boolean worked;
+      boolean worked = false;
       drainLock.lock();
       try {
-        asked = false;
-        worked = pass();
+        if (asked || !running || fsync == Fsync.ALWAYS || backgroundStalled()) {
+          asked = false;
+          worked = pass();
+        }
         if (!running && queue.isEmpty()) {
           stop();
           return;
@@ -471,21 +514,61 @@ public final class AofWriter implements Runnable {
       } finally {
         drainLock.unlock();
       }
-      boolean always = fsync == Fsync.ALWAYS && error == null;
-      if (worked && !always) {
-        continue;
-      }
+      Fsync policy = fsync;
       // Under always the workers drain the log themselves, and whatever asks this thread to (a
       // deferral from another thread, a worker that found the drain taken) unparks it: park even
       // after a pass that found work, or it would chase the workers' records one fsync at a time.
-      // Writes under everysec/no never wake it: it writes what came in every few ms.
+      // Under everysec and no the background thread writes, and this one only does what it is
+      // asked (a file switch, a policy change, the close), or what the background thread left
+      // undone too long.
       parked = true;
-      if (always && running) {
+      if (policy == Fsync.ALWAYS && error == null && running) {
         awaitAsked();
-      } else if (queue.isEmpty() && deferredIn.isEmpty() && running) {
-        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(IDLE_WRITE_MILLIS));
+      } else if (policy == Fsync.ALWAYS) {
+        // After an error under always: retrying, and releasing, every few ms.
+        if (!worked && queue.isEmpty() && deferredIn.isEmpty() && running) {
+          LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(IDLE_WRITE_MILLIS));
+        }
+      } else if (!asked && running) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(BACKGROUND_STALL_MILLIS));
       }
       parked = false;
+    }
+  }
+
+  /** Whether no pass has ended for {@link #BACKGROUND_STALL_MILLIS}. */
+  private boolean backgroundStalled() {
+    return System.nanoTime() - lastPassNanos
+        > TimeUnit.MILLISECONDS.toNanos(BACKGROUND_STALL_MILLIS);
+  }
+
+  /**
+   * The background thread: under everysec and no, writes what came in, forces the file once a
+   * second and retries after an error; at the lowest CPU priority, so that it runs on the time the
+   * other threads leave instead of taking a core from the event loops and workers when it wakes.
+   */
+  private void runBackground() {
+    if (!ThreadPriority.lowerCurrent(BACKGROUND_NICE)) {
+      log.debug("The AOF background thread runs at normal priority");
+    }
+    while (running) {
+      boolean worked = false;
+      try {
+        if (fsync != Fsync.ALWAYS && drainLock.tryLock()) {
+          try {
+            if (running && fsync != Fsync.ALWAYS) {
+              worked = pass();
+            }
+          } finally {
+            drainLock.unlock();
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        broken(e);
+      }
+      if (!worked && running) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(IDLE_WRITE_MILLIS));
+      }
     }
   }
 
@@ -541,6 +624,7 @@ public final class AofWriter implements Runnable {
     }
     worked |= release();
     showPending();
+    lastPassNanos = System.nanoTime();
     return worked;
   }
 

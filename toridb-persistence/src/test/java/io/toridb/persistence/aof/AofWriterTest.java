@@ -449,6 +449,74 @@ class AofWriterTest {
     assertEquals(keys(0, 100), readBack(path));
   }
 
+  /** The nice values of this process's threads named {@code name} (up to 15 characters). */
+  private static List<Integer> niceOfThreads(String name) throws IOException {
+    List<Integer> out = new ArrayList<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          if (Files.readString(t.resolve("comm")).strip().equals(name)) {
+            out.add(ThreadPriorityTest.nice(Integer.parseInt(t.getFileName().toString())));
+          }
+        } catch (IOException gone) {
+          // The thread ended meanwhile.
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void everysec_theBackgroundThreadWritesAtTheLowestPriority_theWriterThreadAtNormal()
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.exists(Path.of("/proc/thread-self")), "Linux only");
+    int normal = ThreadPriorityTest.nice(ThreadPriority.currentTid());
+    Path path = dir.resolve("n.aof");
+    writer = new AofWriter(LogFile.open(path), AofWriter.Fsync.EVERYSEC, s -> {});
+    writer.start();
+    await(
+        () -> {
+          try {
+            List<Integer> nice = niceOfThreads("toridb-aof-idle");
+            return !nice.isEmpty() && nice.stream().allMatch(n -> n == AofWriter.BACKGROUND_NICE);
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        "the background thread runs at nice " + AofWriter.BACKGROUND_NICE);
+    List<Integer> writers = niceOfThreads("toridb-aof-writ");
+    assertFalse(writers.isEmpty());
+    assertTrue(writers.stream().allMatch(n -> n == normal), "writer threads: " + writers);
+    for (int i = 0; i < 100; i++) {
+      writer.append(record(i));
+    }
+    await(() -> writer.pendingRecords() == 0, "everything is written");
+    assertEquals(keys(0, 100), readBack(path));
+  }
+
+  /**
+   * A machine too busy to give the background thread any time: the writer thread, at normal
+   * priority, writes and forces instead, a little later.
+   */
+  @Test
+  void everysec_withoutTheBackgroundThread_theWriterThreadWritesAndForcesAllTheSame()
+      throws Exception {
+    Path path = dir.resolve("b.aof");
+    FaultyFile file = new FaultyFile(path);
+    writer = new AofWriter(file, AofWriter.Fsync.EVERYSEC, s -> {});
+    writer.start(false);
+    for (int i = 0; i < 100; i++) {
+      writer.append(record(i));
+    }
+    await(() -> writer.pendingRecords() == 0, "everything is written");
+    assertEquals(keys(0, 100), readBack(path));
+    writer.append(record(100));
+    await(() -> file.forces.get() > 0, "the file is forced");
+    await(() -> writer.pendingRecords() == 0, "the last record is written");
+    assertEquals(keys(0, 101), readBack(path));
+  }
+
   /** A thread such as a worker: it commits the log itself when it runs out of work. */
   private static final class CommitterThread extends Thread implements AofWriter.Committer {
     CommitterThread(Runnable task) {
