@@ -21,10 +21,13 @@ import org.slf4j.LoggerFactory;
  * priority Linux has (nice {@value #BACKGROUND_NICE}, see {@link ThreadPriority}): it wakes every
  * {@value #IDLE_WRITE_MILLIS} ms, or at once after a pass that found work, and a thread that wakes
  * at normal priority takes a core from the event loop or a worker, stalling the requests in their
- * hands, where at the lowest it runs on the time they leave. The writer thread, at normal priority,
- * does what it is asked (a file switch, a change of policy, the close) and, should the background
- * thread get no CPU time for {@value #BACKGROUND_STALL_MILLIS} ms on a machine busy with other
- * work, its passes. Under {@code always} the writer thread and the workers drain.
+ * hands, where at the lowest it runs on the time they leave. It leaves to the writer thread, at
+ * normal priority, what may hold the drain long: the fsync of each second, a file switch, retries
+ * after an error (a thread at the lowest priority holding a lock while the machine is busy makes
+ * whoever needs it next wait for its CPU time too). The writer thread also does what it is asked (a
+ * change of policy, the close) and, when no pass has ended for {@value #BACKGROUND_STALL_MILLIS} ms
+ * (the background thread gets no CPU time on a machine busy with other work), the passes itself.
+ * Under {@code always} the writer thread and the workers drain.
  *
  * <p>With {@code always}, a reply that follows a write must wait until that write is on disk:
  * {@link #deferUntilDurable} hands the writer the reply's release, which it runs after the fsync
@@ -57,14 +60,14 @@ import org.slf4j.LoggerFactory;
  * records again and forces them. So the file never holds a partial record followed by more records,
  * and nothing acknowledged is lost; once the disk recovers, so does the server.
  *
- * <p>Implementation notes: whoever drains (the writer thread, or a worker in {@link #commitIdle})
- * holds {@code drainLock}, so the fields marked as the drainer's are only ever used by one thread
- * at a time. A record's sequence number is its place in the queue, so appending takes no counter of
- * its own (one contended atomic operation per write fewer): the writer numbers what it takes off
- * the queue ({@code taken}), and a deferred release waits for the queue's producer count at the
- * time it was deferred, which counts every record appended before it. A release is run once {@code
- * durable} reaches that number; releases are kept in arrival order, and a connection's releases
- * have non-decreasing numbers, so each connection's replies stay in order.
+ * <p>Implementation notes: whoever drains (the writer thread, the background thread, or a worker in
+ * {@link #commitIdle}) holds {@code drainLock}, so the fields marked as the drainer's are only ever
+ * used by one thread at a time. A record's sequence number is its place in the queue, so appending
+ * takes no counter of its own (one contended atomic operation per write fewer): the writer numbers
+ * what it takes off the queue ({@code taken}), and a deferred release waits for the queue's
+ * producer count at the time it was deferred, which counts every record appended before it. A
+ * release is run once {@code durable} reaches that number; releases are kept in arrival order, and
+ * a connection's releases have non-decreasing numbers, so each connection's replies stay in order.
  */
 public final class AofWriter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(AofWriter.class);
@@ -212,7 +215,7 @@ public final class AofWriter implements Runnable {
 
   private volatile long size;
 
-  /** Held by whoever drains the queue and writes: the writer thread, or a worker. */
+  /** Held by whoever drains the queue and writes: the writer or background thread, or a worker. */
   private final ReentrantLock drainLock = new ReentrantLock();
 
   // The drainer's (whoever holds drainLock).
@@ -277,6 +280,7 @@ public final class AofWriter implements Runnable {
   public void fsync(Fsync policy) {
     this.fsync = policy;
     ask();
+    LockSupport.unpark(background);
   }
 
   public Fsync fsync() {
@@ -379,8 +383,8 @@ public final class AofWriter implements Runnable {
    * Makes the writer continue in {@code next} after every record appended so far, which it forces
    * to disk in the current file first. Call it where no record can be appended concurrently (with
    * every key lock held) to cut the log at one instant. {@code switched} is told, on the writer
-   * thread, null once records go to {@code next}, or the error that kept the writer in the current
-   * file.
+   * thread (under always, perhaps on a worker draining the log), null once records go to {@code
+   * next}, or the error that kept the writer in the current file.
    */
   public void switchTo(LogFile next, Consumer<String> switched) {
     queue.offer(new Switch(next, switched));
@@ -503,7 +507,7 @@ public final class AofWriter implements Runnable {
       boolean worked = false;
       drainLock.lock();
       try {
-        if (asked || !running || fsync == Fsync.ALWAYS || backgroundStalled()) {
+        if (asked || !running || fsync == Fsync.ALWAYS || error != null || backgroundStalled()) {
           asked = false;
           worked = pass();
         }
@@ -530,7 +534,12 @@ public final class AofWriter implements Runnable {
           LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(IDLE_WRITE_MILLIS));
         }
       } else if (!asked && running) {
-        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(BACKGROUND_STALL_MILLIS));
+        long wait =
+            TimeUnit.MILLISECONDS.toNanos(BACKGROUND_STALL_MILLIS)
+                - (System.nanoTime() - lastPassNanos);
+        if (wait > 0) {
+          LockSupport.parkNanos(this, wait);
+        }
       }
       parked = false;
     }
@@ -539,25 +548,29 @@ public final class AofWriter implements Runnable {
   /** Whether no pass has ended for {@link #BACKGROUND_STALL_MILLIS}. */
   private boolean backgroundStalled() {
     return System.nanoTime() - lastPassNanos
-        > TimeUnit.MILLISECONDS.toNanos(BACKGROUND_STALL_MILLIS);
+        >= TimeUnit.MILLISECONDS.toNanos(BACKGROUND_STALL_MILLIS);
   }
 
   /**
-   * The background thread: under everysec and no, writes what came in, forces the file once a
-   * second and retries after an error; at the lowest CPU priority, so that it runs on the time the
-   * other threads leave instead of taking a core from the event loops and workers when it wakes.
+   * The background thread: under everysec and no, writes what came in; at the lowest CPU priority,
+   * so that it runs on the time the other threads leave instead of taking a core from the event
+   * loops and workers when it wakes. What may hold the drain long it leaves to the writer thread,
+   * which it asks (see {@link #pass(boolean)}): a thread at the lowest priority that holds the
+   * drain while others wait for CPU time makes whoever needs the drain next wait as long.
    */
   private void runBackground() {
     if (!ThreadPriority.lowerCurrent(BACKGROUND_NICE)) {
-      log.debug("The AOF background thread runs at normal priority");
+      log.info(
+          "The AOF background thread could not lower its priority; it runs at normal priority");
     }
     while (running) {
       boolean worked = false;
+      boolean idle = fsync == Fsync.ALWAYS || error != null;
       try {
-        if (fsync != Fsync.ALWAYS && drainLock.tryLock()) {
+        if (!idle && drainLock.tryLock()) {
           try {
-            if (running && fsync != Fsync.ALWAYS) {
-              worked = pass();
+            if (running && fsync != Fsync.ALWAYS && error == null) {
+              worked = pass(true);
             }
           } finally {
             drainLock.unlock();
@@ -567,7 +580,11 @@ public final class AofWriter implements Runnable {
         broken(e);
       }
       if (!worked && running) {
-        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(IDLE_WRITE_MILLIS));
+        // Under always, or after an error (the writer thread retries), this thread has nothing
+        // to do: a policy change wakes it (fsync), the writer thread covers for it meanwhile.
+        LockSupport.parkNanos(
+            this,
+            TimeUnit.MILLISECONDS.toNanos(idle ? BACKGROUND_STALL_MILLIS : IDLE_WRITE_MILLIS));
       }
     }
   }
@@ -613,14 +630,22 @@ public final class AofWriter implements Runnable {
    * releases that became due; true if any of it happened. With drainLock held.
    */
   private boolean pass() {
-    boolean worked = drain();
+    return pass(false);
+  }
+
+  /**
+   * As {@link #pass()}; on the background thread ({@code background}), leaves what may take long, a
+   * file switch and an fsync, to the writer thread, which it asks.
+   */
+  private boolean pass(boolean background) {
+    boolean worked = drain(background);
     long now = System.currentTimeMillis();
     if (error != null) {
       if (!broken && now >= retryAtMillis) {
         retry(now);
       }
     } else if (!pending.isEmpty() || worked) {
-      worked |= flush(now);
+      worked |= flush(now, background);
     }
     worked |= release();
     showPending();
@@ -654,10 +679,20 @@ public final class AofWriter implements Runnable {
 
   /** Moves queued records to {@link #pending} and writes them; true if any were queued. */
   private boolean drain() {
+    return drain(false);
+  }
+
+  /** As {@link #drain()}; on the background thread, stops at a file switch and asks for it. */
+  private boolean drain(boolean background) {
     Object p;
     boolean any = false;
     long drained = 0;
-    while ((p = queue.poll()) != null) {
+    while ((p = queue.peek()) != null) {
+      if (background && p instanceof Switch) {
+        ask();
+        break;
+      }
+      queue.poll();
       if (p instanceof Switch sw) {
         switchFile(sw);
       } else if (p instanceof byte[] record) {
@@ -811,7 +846,7 @@ public final class AofWriter implements Runnable {
   }
 
   /** Forces the file when the policy asks for it; true if it did. */
-  private boolean flush(long now) {
+  private boolean flush(long now, boolean background) {
     Fsync policy = fsync;
     if (pending.isEmpty()) {
       return false;
@@ -823,6 +858,10 @@ public final class AofWriter implements Runnable {
       if (policy == Fsync.NO) {
         markDurable(now, false);
       }
+      return false;
+    }
+    if (background) {
+      ask();
       return false;
     }
     try {

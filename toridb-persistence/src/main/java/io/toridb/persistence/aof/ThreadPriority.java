@@ -2,19 +2,17 @@ package io.toridb.persistence.aof;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Lowers the calling thread's CPU scheduling priority: its nice value, which Linux keeps per
- * thread, set through libc's {@code setpriority} (JNA). Java's own {@code Thread.setPriority} does
- * nothing on Linux unless the JVM runs with {@code -XX:ThreadPriorityPolicy=1}, which also resets
- * every other thread's nice value and warns at each start when the user is not root; lowering a
- * thread's own priority needs no privilege. Elsewhere than on Linux, nothing changes.
+ * thread, set through libc's {@code setpriority} (JNA), where process id 0 names the calling
+ * thread. Java's own {@code Thread.setPriority} does nothing on Linux unless the JVM runs with
+ * {@code -XX:ThreadPriorityPolicy=1}, which also resets every other thread's nice value and warns
+ * at each start when the user is not root; lowering a thread's own priority needs no privilege.
+ * Elsewhere than on Linux, nothing changes.
  */
 final class ThreadPriority {
   private static final Logger log = LoggerFactory.getLogger(ThreadPriority.class);
@@ -37,23 +35,14 @@ final class ThreadPriority {
       return false;
     }
     try {
-      int tid = currentTid();
       LibC c = Native.load("c", LibC.class);
-      if (c.setpriority(PRIO_PROCESS, tid, nice) == 0) {
+      if (c.setpriority(PRIO_PROCESS, 0, nice) == 0) {
         return true;
       }
-      log.debug("setpriority({}) failed for thread {}: errno {}", nice, tid, Native.getLastError());
-    } catch (IOException | RuntimeException | LinkageError e) {
-      log.debug("Cannot set the nice value of thread {}: {}", Thread.currentThread(), e.toString());
+      log.debug("setpriority({}) failed: errno {}", nice, Native.getLastError());
+    } catch (RuntimeException | LinkageError e) {
+      log.debug("Cannot set the nice value of {}: {}", Thread.currentThread(), e.toString());
     }
     return false;
-  }
-
-  /**
-   * The calling thread's Linux thread id: {@code /proc/thread-self} links to {@code PID/task/TID}.
-   */
-  static int currentTid() throws IOException {
-    Path link = Files.readSymbolicLink(Path.of("/proc/thread-self"));
-    return Integer.parseInt(link.getFileName().toString());
   }
 }

@@ -39,6 +39,11 @@ class AofWriterTest {
 
     final AtomicInteger forces = new AtomicInteger();
 
+    /** The threads that wrote records, and that forced the file. */
+    final java.util.Set<String> writers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    final java.util.Set<String> forcers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     FaultyFile(Path path) throws IOException {
       real = LogFile.open(path);
     }
@@ -54,6 +59,7 @@ class AofWriterTest {
         real.write(new ByteBuffer[] {half}, position);
         throw new IOException("No space left on device");
       }
+      writers.add(Thread.currentThread().getName());
       real.write(buffers, position);
     }
 
@@ -63,6 +69,7 @@ class AofWriterTest {
         throw new IOException("Input/output error");
       }
       forces.incrementAndGet();
+      forcers.add(Thread.currentThread().getName());
       real.force();
     }
 
@@ -467,13 +474,15 @@ class AofWriterTest {
   }
 
   @Test
-  void everysec_theBackgroundThreadWritesAtTheLowestPriority_theWriterThreadAtNormal()
+  void everysec_theBackgroundThreadWritesAtTheLowestPriority_theWriterThreadForcesAndSwitches()
       throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Files.exists(Path.of("/proc/thread-self")), "Linux only");
-    int normal = ThreadPriorityTest.nice(ThreadPriority.currentTid());
+    int normal = ThreadPriorityTest.nice(ThreadPriorityTest.currentTid());
+    org.junit.jupiter.api.Assumptions.assumeTrue(normal < AofWriter.BACKGROUND_NICE);
     Path path = dir.resolve("n.aof");
-    writer = new AofWriter(LogFile.open(path), AofWriter.Fsync.EVERYSEC, s -> {});
+    FaultyFile file = new FaultyFile(path);
+    writer = new AofWriter(file, AofWriter.Fsync.EVERYSEC, s -> {});
     writer.start();
     await(
         () -> {
@@ -493,6 +502,15 @@ class AofWriterTest {
     }
     await(() -> writer.pendingRecords() == 0, "everything is written");
     assertEquals(keys(0, 100), readBack(path));
+    assertEquals(java.util.Set.of("toridb-aof-idle"), file.writers, "who wrote the records");
+    // The fsync of the second, and a file switch, may take long: the writer thread's.
+    await(() -> file.forces.get() > 0, "the file is forced");
+    assertEquals(java.util.Set.of("toridb-aof-writer"), file.forcers, "who forced the file");
+    AtomicReference<String> switchedOn = new AtomicReference<>();
+    writer.switchTo(
+        LogFile.open(dir.resolve("n2.aof")), e -> switchedOn.set(Thread.currentThread().getName()));
+    await(() -> switchedOn.get() != null, "the switch is made");
+    assertEquals("toridb-aof-writer", switchedOn.get());
   }
 
   /**
@@ -635,7 +653,7 @@ class AofWriterTest {
   }
 
   @Test
-  void everysec_commitIdleLeavesTheWritingToTheWriterThread() throws Exception {
+  void everysec_commitIdleLeavesTheWritingToTheLogsOwnThreads() throws Exception {
     Path path = dir.resolve("e.aof");
     List<String> forcedOn = java.util.Collections.synchronizedList(new ArrayList<>());
     FaultyFile file =
@@ -664,9 +682,10 @@ class AofWriterTest {
             return false;
           }
         },
-        "the writer thread writes the record");
+        "the log's threads write the record");
     assertEquals(List.of("k0"), readBack(path));
     assertFalse(forcedOn.contains("committer"), "forced on the committer: " + forcedOn);
+    assertFalse(file.writers.contains("committer"), "written on the committer: " + file.writers);
   }
 
   @Test
